@@ -108,8 +108,11 @@ public final class InMemoryTopologyRepository implements TopologyRepository {
 
     @Override
     public Optional<TreeNode> nearestLiveWithRoom(String service, GeoPoint near, int fanOut, Set<String> excluded) {
-        return nodes(service).stream()
-                .filter(n -> n.live() && !excluded.contains(n.nodeId()) && childCount(service, n.nodeId()) < fanOut)
+        List<TreeNode> all = nodes(service);
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        all.forEach(n -> counts.merge(n.parentId(), 1, Integer::sum));
+        return all.stream()
+                .filter(n -> n.live() && !excluded.contains(n.nodeId()) && counts.getOrDefault(n.nodeId(), 0) < fanOut)
                 .min(Comparator.<TreeNode>comparingDouble(n -> near.distanceKm(n.info().position()))
                         .thenComparing(TreeNode::nodeId));
     }

@@ -94,8 +94,14 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
             if (version != 0) {
                 throw new SQLException("schema version " + version + " is not " + SCHEMA_VERSION);
             }
-            s.execute("BEGIN IMMEDIATE");
-            s.execute("SELECT InitSpatialMetadata(1, 'WGS84')");
+            boolean hasMetadata;
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_master WHERE name = 'spatial_ref_sys'")) {
+                hasMetadata = rs.next();
+            }
+            if (!hasMetadata) {
+                s.execute("SELECT InitSpatialMetadata(1, 'WGS84')"); // its own transaction (the 1)
+            }
+            s.execute("BEGIN IMMEDIATE"); // the schema appears whole or not at all
             s.execute("CREATE TABLE trees(service TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
             s.execute("CREATE TABLE nodes(id INTEGER PRIMARY KEY, service TEXT NOT NULL, node_id TEXT NOT NULL, "
                     + "address TEXT NOT NULL, ports TEXT NOT NULL, overlay_port INTEGER NOT NULL, "
