@@ -33,7 +33,7 @@ public final class AnswerChoice {
         ServiceInstances instances = view.instances();
         int maxBits = client.isIpv6() ? 128 : 32;
         MigrationTrie.Match match = view.migrations().match(client, now, instances::isLive);
-        Migration m = match.record();
+        MigrationEntry m = match.record();
         if (m != null) {
             int scope = Math.min(maxBits, Math.max(m.clients().prefixLength(), match.minScope()));
             return new Choice(List.of(instances.get(m.targetNodeId())), Basis.MIGRATION, scope, m.expiresAtMillis());

@@ -18,7 +18,7 @@ public final class MigrationTable {
         this.v6 = v6;
     }
 
-    MigrationTable put(Migration m) {
+    MigrationTable put(MigrationEntry m) {
         return m.clients().isIpv6() ? new MigrationTable(v4, v6.put(m)) : new MigrationTable(v4.put(m), v6);
     }
 
@@ -27,7 +27,7 @@ public final class MigrationTable {
     }
 
     /** The record stored for exactly this subnet (expired or not), or null. */
-    public Migration get(Cidr clients) {
+    public MigrationEntry get(Cidr clients) {
         return (clients.isIpv6() ? v6 : v4).get(clients);
     }
 
@@ -45,8 +45,8 @@ public final class MigrationTable {
     }
 
     /** Every record, expired or not. */
-    public List<Migration> all() {
-        List<Migration> out = new ArrayList<>(v4.all());
+    public List<MigrationEntry> all() {
+        List<MigrationEntry> out = new ArrayList<>(v4.all());
         out.addAll(v6.all());
         return out;
     }

@@ -15,16 +15,16 @@ import java.util.function.Predicate;
  */
 final class MigrationTrie {
     /** What a client matched: the record that applies (or null) and the narrowest scope the answer needs. */
-    record Match(Migration record, int minScope) {
+    record Match(MigrationEntry record, int minScope) {
     }
 
     private static final class Node {
         final Node zero;
         final Node one;
-        final Migration record;
+        final MigrationEntry record;
         final long maxExpiry;
 
-        Node(Node zero, Node one, Migration record) {
+        Node(Node zero, Node one, MigrationEntry record) {
             this.zero = zero;
             this.one = one;
             this.record = record;
@@ -43,7 +43,7 @@ final class MigrationTrie {
             return z == null && o == null && record == null ? null : new Node(z, o, record);
         }
 
-        Node withRecord(Migration r) {
+        Node withRecord(MigrationEntry r) {
             return zero == null && one == null && r == null ? null : new Node(zero, one, r);
         }
     }
@@ -63,7 +63,7 @@ final class MigrationTrie {
         return root == null;
     }
 
-    MigrationTrie put(Migration m) {
+    MigrationTrie put(MigrationEntry m) {
         return new MigrationTrie(set(root, m.clients().networkBytes(), 0, m.clients().prefixLength(), m), bits);
     }
 
@@ -71,7 +71,7 @@ final class MigrationTrie {
         return new MigrationTrie(set(root, clients.networkBytes(), 0, clients.prefixLength(), null), bits);
     }
 
-    private static Node set(Node n, byte[] key, int depth, int prefix, Migration m) {
+    private static Node set(Node n, byte[] key, int depth, int prefix, MigrationEntry m) {
         if (depth == prefix) {
             return n == null ? (m == null ? null : new Node(null, null, m)) : n.withRecord(m);
         }
@@ -84,7 +84,7 @@ final class MigrationTrie {
     }
 
     /** The record stored for exactly this subnet, or null. */
-    Migration get(Cidr clients) {
+    MigrationEntry get(Cidr clients) {
         byte[] key = clients.networkBytes();
         Node n = root;
         for (int d = 0; n != null && d < clients.prefixLength(); d++) {
@@ -103,11 +103,11 @@ final class MigrationTrie {
      * long never covers a subnet that another record redirects.
      */
     Match match(byte[] address, int sourcePrefix, long now, Predicate<String> liveTarget) {
-        Migration best = null;
+        MigrationEntry best = null;
         int lastBad = -1;
         Node n = root;
         for (int d = 0; n != null; d++) {
-            Migration r = n.record;
+            MigrationEntry r = n.record;
             if (r != null && r.isLiveAt(now) && liveTarget.test(r.targetNodeId())) {
                 if (d <= sourcePrefix) {
                     best = r;
@@ -129,13 +129,13 @@ final class MigrationTrie {
     }
 
     /** Every record, expired or not. */
-    List<Migration> all() {
-        List<Migration> out = new ArrayList<>();
+    List<MigrationEntry> all() {
+        List<MigrationEntry> out = new ArrayList<>();
         collect(root, out);
         return out;
     }
 
-    private static void collect(Node n, List<Migration> out) {
+    private static void collect(Node n, List<MigrationEntry> out) {
         if (n != null) {
             if (n.record != null) {
                 out.add(n.record);

@@ -129,7 +129,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
         int purged = 0;
         while (!expiries.isEmpty() && expiries.peek().atMillis() <= now) {
             Expiry e = expiries.poll();
-            Migration m = pending.migrations(e.service()).get(e.clients());
+            MigrationEntry m = pending.migrations(e.service()).get(e.clients());
             if (m != null && m.expiresAtMillis() == e.atMillis()) {
                 pending.removeMigration(e.service(), e.clients());
                 purged++;
@@ -187,7 +187,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
 
         @Override
         public void putMigration(String service, Cidr clients, String targetNodeId, long expiresAtMillis) {
-            migrationChanges.put(service, migrations(service).put(new Migration(clients, targetNodeId, expiresAtMillis)));
+            migrationChanges.put(service, migrations(service).put(new MigrationEntry(clients, targetNodeId, expiresAtMillis)));
             expiries.add(new Expiry(expiresAtMillis, service, clients));
         }
 
@@ -233,8 +233,8 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
         }
     }
 
-    /** Migration records of a service (expired ones included until purged); for listings and tests. */
-    public List<Migration> migrations(String service) {
+    /** MigrationEntry records of a service (expired ones included until purged); for listings and tests. */
+    public List<MigrationEntry> migrations(String service) {
         ServiceView v = services.get(service);
         return v == null ? List.of() : v.migrations().all();
     }

@@ -114,8 +114,10 @@ class ServiceInstancesTest {
     }
 
     private static List<String> bruteForce(Map<String, Instance> all, GeoPoint p, int k) {
-        List<Instance> live = new ArrayList<>(all.values().stream().filter(Instance::live).toList());
-        live.sort(Comparator.<Instance>comparingDouble(i -> i.node().position().distanceKm(p)).thenComparing(Instance::nodeId));
+        Map<Instance, Double> d = new HashMap<>();
+        all.values().stream().filter(Instance::live).forEach(i -> d.put(i, i.node().position().distanceKm(p)));
+        List<Instance> live = new ArrayList<>(d.keySet());
+        live.sort(Comparator.<Instance>comparingDouble(d::get).thenComparing(Instance::nodeId));
         return ids(live.subList(0, Math.min(k, live.size())));
     }
 

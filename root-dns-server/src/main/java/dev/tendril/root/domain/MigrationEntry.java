@@ -4,9 +4,9 @@ import dev.tendril.protocol.net.Cidr;
 
 import java.util.Objects;
 
-/** Clients in {@code clients} are answered with {@code targetNodeId} until {@code expiresAtMillis} (exclusive). */
-public record Migration(Cidr clients, String targetNodeId, long expiresAtMillis) {
-    public Migration {
+/** The directory's in-memory migration record: clients in {@code clients} are answered with {@code targetNodeId} until {@code expiresAtMillis} (exclusive). */
+public record MigrationEntry(Cidr clients, String targetNodeId, long expiresAtMillis) {
+    public MigrationEntry {
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(targetNodeId, "targetNodeId");
     }
