@@ -6,16 +6,26 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
+/** A clock that stands still until a test moves it. Thread-safe. */
 public final class MutableClock extends Clock {
-    private volatile Instant now;
+    private volatile long millis;
 
-    public MutableClock(long epochMillis) {
-        this.now = Instant.ofEpochMilli(epochMillis);
+    public MutableClock(long startMillis) {
+        this.millis = startMillis;
     }
 
     public void advance(Duration d) {
-        now = now.plus(d);
+        millis += d.toMillis();
+    }
+
+    @Override
+    public long millis() {
+        return millis;
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis);
     }
 
     @Override
@@ -26,10 +36,5 @@ public final class MutableClock extends Clock {
     @Override
     public Clock withZone(ZoneId zone) {
         return this;
-    }
-
-    @Override
-    public Instant instant() {
-        return now;
     }
 }
