@@ -58,6 +58,7 @@ public final class ServiceMembership {
     private int missed;
     private long orphanReports;
     private long droppedChildren;
+    private long failedRegistrations;
     private final Map<String, Child> children = new LinkedHashMap<>();
 
     /**
@@ -131,14 +132,16 @@ public final class ServiceMembership {
                 reply = root.call(service, new RootMessage.CreateTree(service, self));
             }
         }
-        if (reply.isEmpty()) {
-            log.warn("{}: {}: root did not answer registration; retrying next round", self.nodeId(), service);
+        if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Registered r)) {
+            String why = reply.map(m -> "root refused registration: " + m).orElse("root did not answer registration");
+            if (failedRegistrations++ == 0) {
+                log.warn("{}: {}: {}; retrying every round", self.nodeId(), service, why);
+            } else {
+                log.debug("{}: {}: {} ({} tries)", self.nodeId(), service, why, failedRegistrations);
+            }
             return;
         }
-        if (!(reply.get() instanceof RootMessage.Registered r)) {
-            log.warn("{}: {}: root refused registration: {}", self.nodeId(), service, reply.get());
-            return;
-        }
+        failedRegistrations = 0;
         synchronized (this) {
             registered = true;
             createTree = false; // a later re-registration joins as a leaf

@@ -1,6 +1,7 @@
 package dev.tendril.edge.overlay;
 
 import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.edge.testing.FakeRoot;
 import dev.tendril.edge.testing.MutableClock;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;

@@ -1,4 +1,6 @@
-package dev.tendril.edge.overlay;
+package dev.tendril.edge.testing;
+
+import dev.tendril.edge.overlay.RootControl;
 
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.NodeInfo;
@@ -10,17 +12,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A root control endpoint in memory: parents are the nearest live other node of the tree. */
-final class FakeRoot implements RootControl {
-    record Entry(NodeInfo node, String parentId, boolean live) {
+public final class FakeRoot implements RootControl {
+    public record Entry(NodeInfo node, String parentId, boolean live) {
     }
 
-    final Map<String, Map<String, Entry>> trees = new LinkedHashMap<>();
-    boolean unreachable;
+    public final Map<String, Map<String, Entry>> trees = new LinkedHashMap<>();
+    public volatile boolean unreachable;
 
     @Override
     public synchronized Optional<Message> call(String service, RootMessage request) {
         if (unreachable) {
             return Optional.empty();
+        }
+        if (request instanceof RootMessage.TreeQuery q) {
+            java.util.List<RootMessage.TreeNodeView> views = new java.util.ArrayList<>();
+            trees.forEach((svc, t) -> t.values().forEach(e -> views.add(
+                    new RootMessage.TreeNodeView(svc, e.node(), e.parentId(), e.live(), 0))));
+            return Optional.of(new RootMessage.TreeListing(views));
         }
         Map<String, Entry> tree = trees.get(service);
         if (request instanceof RootMessage.CreateTree c) {
@@ -69,7 +77,15 @@ final class FakeRoot implements RootControl {
         return new RootMessage.Registered(service, node.nodeId(), parent.map(Entry::node));
     }
 
-    synchronized Entry entry(String service, String nodeId) {
-        return trees.get(service).get(nodeId);
+    public synchronized Entry entry(String service, String nodeId) {
+        Map<String, Entry> tree = trees.get(service);
+        return tree == null ? null : tree.get(nodeId);
+    }
+
+    /** Serves this fake over ZeroMQ on {@code endpoint} (tcp://127.0.0.1:0 for a free port), like the real root. */
+    public dev.tendril.protocol.transport.RequestServer serve(String endpoint) {
+        return dev.tendril.protocol.transport.RequestServer.start(
+                dev.tendril.protocol.transport.ServerOptions.of(endpoint, "fake-root"),
+                req -> call(req.service(), (RootMessage) req.body()).orElseThrow(), java.time.Clock.systemUTC());
     }
 }
