@@ -70,6 +70,14 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
         return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, maxFrameBytes);
     }
 
+    public ServerOptions withMaxInFlight(int max) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, max, dedupeCapacity, dedupeTtl, maxFrameBytes);
+    }
+
+    public ServerOptions withMaxFrameBytes(int max) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, max);
+    }
+
     static void requirePositive(String key, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(key + " must be > 0, got " + value);
