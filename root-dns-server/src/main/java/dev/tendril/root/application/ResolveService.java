@@ -1,5 +1,7 @@
 package dev.tendril.root.application;
 
+import dev.tendril.geoip.domain.GeoLookup;
+import dev.tendril.geoip.domain.ScopedGeoLocator;
 import dev.tendril.protocol.geo.GeoLocation;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.protocol.message.ServicePort;
@@ -29,6 +31,9 @@ import java.util.Optional;
  *   <li>{@code <nodeId>.nodes}: A/AAAA of the platform; {@code nodes} exists without data.</li>
  * </ul>
  * Everything else does not exist. No I/O, no locks: safe on any number of threads.
+ *
+ * <p>A {@link ScopedGeoLocator} also tells how wide the network of a GeoIP miss is; the
+ * default-position answer then holds for that whole network (the ECS scope).
  */
 public final class ResolveService {
     private static final String NODES = "nodes";
@@ -85,9 +90,16 @@ public final class ResolveService {
     }
 
     private Choice choose(ServiceView view, Cidr client) {
-        Optional<GeoLocation> location = client.prefixLength() == 0
-                ? Optional.empty() : locator.locate(client.networkAddress());
-        return choice.choose(view, client, location, clock.millis());
+        if (client.prefixLength() == 0) {
+            return choice.choose(view, client, Optional.empty(), 0, clock.millis());
+        }
+        if (locator instanceof ScopedGeoLocator scoped) {
+            GeoLookup lookup = scoped.lookup(client.networkAddress());
+            Optional<GeoLocation> location = lookup instanceof GeoLookup.Located hit
+                    ? Optional.of(hit.location()) : Optional.empty();
+            return choice.choose(view, client, location, lookup.prefixLength(), clock.millis());
+        }
+        return choice.choose(view, client, locator.locate(client.networkAddress()), clock.millis());
     }
 
     private static Resolution apex(QueryType type) {

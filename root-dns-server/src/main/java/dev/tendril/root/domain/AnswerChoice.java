@@ -30,6 +30,15 @@ public final class AnswerChoice {
      * @param now      epoch milliseconds
      */
     public Choice choose(ServiceView view, Cidr client, Optional<GeoLocation> location, long now) {
+        return choose(view, client, location, client.prefixLength(), now);
+    }
+
+    /**
+     * As {@link #choose(ServiceView, Cidr, Optional, long)}, where {@code unlocatedPrefix} is
+     * the prefix length of the network around the client that GeoIP knows no position for
+     * (used as the scope base of a default-position answer).
+     */
+    public Choice choose(ServiceView view, Cidr client, Optional<GeoLocation> location, int unlocatedPrefix, long now) {
         ServiceInstances instances = view.instances();
         int maxBits = client.isIpv6() ? 128 : 32;
         MigrationTrie.Match match = view.migrations().match(client, now, instances::isLive);
@@ -46,7 +55,7 @@ public final class AnswerChoice {
             basis = Basis.NEAREST;
             chosen = instances.nearest(location.get().point(), policy.recordsPerAnswer(), true);
         } else {
-            base = client.prefixLength();
+            base = Math.min(maxBits, unlocatedPrefix);
             basis = Basis.DEFAULT_POSITION;
             chosen = instances.nearest(policy.defaultPosition(), policy.recordsPerAnswer(), true);
         }

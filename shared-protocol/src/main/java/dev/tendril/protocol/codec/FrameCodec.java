@@ -117,6 +117,9 @@ public final class FrameCodec {
         } catch (IllegalArgumentException | NullPointerException e) {
             // a record's compact constructor refused a value
             return new DecodeResult.Failure(DecodeResult.Reason.INVALID_FIELD, type + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // any other refusal by a record (decoding must stay total whatever a family's records throw)
+            return new DecodeResult.Failure(DecodeResult.Reason.INVALID_FIELD, type + ": " + e);
         }
     }
 }

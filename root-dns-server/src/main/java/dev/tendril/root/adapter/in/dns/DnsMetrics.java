@@ -12,6 +12,7 @@ public final class DnsMetrics {
 
     private final LongAdder udpQueries = new LongAdder();
     private final LongAdder tcpQueries = new LongAdder();
+    private final LongAdder tcpConnections = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder malformed = new LongAdder();
     private final LongAdder truncated = new LongAdder();
@@ -26,6 +27,10 @@ public final class DnsMetrics {
 
     void countQuery(boolean tcp) {
         (tcp ? tcpQueries : udpQueries).increment();
+    }
+
+    void countTcpConnection() {
+        tcpConnections.increment();
     }
 
     void countDropped() {
@@ -58,6 +63,11 @@ public final class DnsMetrics {
         return tcpQueries.sum();
     }
 
+    /** TCP connections accepted. */
+    public long tcpConnections() {
+        return tcpConnections.sum();
+    }
+
     /** Messages not answered (shorter than a header, or responses rather than queries). */
     public long dropped() {
         return dropped.sum();
@@ -88,6 +98,7 @@ public final class DnsMetrics {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("udpQueries", udpQueries());
         m.put("tcpQueries", tcpQueries());
+        m.put("tcpConnections", tcpConnections());
         m.put("dropped", dropped());
         m.put("malformed", malformed());
         m.put("truncated", truncated());

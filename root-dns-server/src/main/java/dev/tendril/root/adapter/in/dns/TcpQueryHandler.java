@@ -26,6 +26,12 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        metrics.countTcpConnection();
+        super.channelActive(ctx);
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         byte[] wire = ByteBufUtil.getBytes(frame);
         byte[] out = chain.handle(wire, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), true);
