@@ -82,7 +82,7 @@ public final class RequestServer implements AutoCloseable {
         this.handler = handler;
         this.clock = clock;
         this.codec = codec;
-        this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeTtl().toMillis(), clock);
+        this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeMaxBytes(), options.dedupeTtl().toMillis(), clock);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(options.handlerThreads(), r -> {
             Thread t = new Thread(r, "request-handler-" + options.nodeId() + "-" + n.incrementAndGet());
