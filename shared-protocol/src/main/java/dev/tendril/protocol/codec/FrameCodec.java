@@ -49,6 +49,7 @@ public final class FrameCodec {
         List<MessageCodec<?>> all = new ArrayList<>(RootCodecs.all());
         all.addAll(OverlayCodecs.all());
         all.addAll(AdminCodecs.all());
+        all.addAll(SelfOrgCodecs.all());
         return all;
     }
 

@@ -42,7 +42,7 @@ class ReplyCacheTest {
 
     @Test
     void remembersRepliesUntilTheirTimeIsUp() {
-        ReplyCache cache = new ReplyCache(10, 1_000, clock);
+        ReplyCache cache = new ReplyCache(10, 1_000, 1_000, clock);
         cache.put(new MessageId(1, 1), new byte[] {1});
         clock.advance(Duration.ofMillis(999));
         assertArrayEquals(new byte[] {1}, cache.get(new MessageId(1, 1)));
@@ -53,7 +53,7 @@ class ReplyCacheTest {
 
     @Test
     void dropsTheOldestBeyondCapacity() {
-        ReplyCache cache = new ReplyCache(2, 60_000, clock);
+        ReplyCache cache = new ReplyCache(2, 1_000, 60_000, clock);
         cache.put(new MessageId(0, 1), new byte[] {1});
         cache.put(new MessageId(0, 2), new byte[] {2});
         cache.put(new MessageId(0, 3), new byte[] {3});
@@ -61,5 +61,21 @@ class ReplyCacheTest {
         assertArrayEquals(new byte[] {2}, cache.get(new MessageId(0, 2)));
         assertArrayEquals(new byte[] {3}, cache.get(new MessageId(0, 3)));
         assertEquals(2, cache.size());
+    }
+
+    @Test
+    void keepsWithinItsByteBudget() {
+        ReplyCache cache = new ReplyCache(100, 10, 60_000, clock);
+        cache.put(new MessageId(0, 1), new byte[4]);
+        cache.put(new MessageId(0, 2), new byte[4]);
+        cache.put(new MessageId(0, 3), new byte[4]);
+        assertNull(cache.get(new MessageId(0, 1)));
+        assertEquals(8, cache.bytes());
+        cache.put(new MessageId(0, 4), new byte[11]); // larger than the whole budget: not kept
+        assertNull(cache.get(new MessageId(0, 4)));
+        assertEquals(2, cache.size());
+        clock.advance(Duration.ofMinutes(1));
+        assertNull(cache.get(new MessageId(0, 2)));
+        assertEquals(0, cache.bytes());
     }
 }

@@ -189,6 +189,7 @@ class RequestTransportTest {
         try (ZContext ctx = new ZContext(1)) {
             ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
             dealer.setLinger(0);
+            dealer.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
             dealer.connect(server.endpoint());
             dealer.send(new byte[0]);
             dealer.send(new byte[] {1, 3, (byte) 0xc1, 0, 0});
@@ -255,6 +256,24 @@ class RequestTransportTest {
         release.countDown();
         first.join(10_000);
         assertEquals(1, server.stats().handled());
+    }
+
+    @Test
+    void aReqPeerIsAnsweredToo() {
+        RequestServer server = server(req -> hosted("web", 1));
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
+            req.setReceiveTimeOut(5_000);
+            req.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
+            req.connect(server.endpoint());
+            req.send(codec.encode(request));
+            byte[] reply = req.recv(0);
+            assertTrue(reply != null, "REQ got a reply");
+            Envelope got = ((DecodeResult.Decoded) codec.decode(reply)).envelope();
+            assertEquals(request.id(), got.id());
+            assertEquals(hosted("web", 1), got.body());
+        }
     }
 
     @Test
