@@ -175,7 +175,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             return;
         }
         try {
-            deferred.flushTo(directory);
+            directory.batch(deferred::flushTo);
         } catch (RuntimeException e) {
             // committed, but DNS did not take it: a bug in the directory; it is rebuilt at the next start
             log.error("{}: the directory refused committed changes", rootId, e);
@@ -191,7 +191,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
     private void purgeExpired() {
         try {
             int n = repository.inTransaction(purge::execute);
-            deferred.flushTo(directory);
+            directory.batch(deferred::flushTo);
             if (n > 0) {
                 log.debug("{}: dropped {} expired migration records", rootId, n);
             }

@@ -25,8 +25,9 @@ public final class RecoverDirectory {
         this.clock = clock;
     }
 
-    public Recovered into(InstanceDirectory directory) {
-        return repository.inTransaction(() -> {
+    public Recovered into(InstanceDirectory target) {
+        DeferredDirectory directory = new DeferredDirectory();
+        Recovered recovered = repository.inTransaction(() -> {
             long now = clock.millis();
             int expired = repository.removeExpiredMigrations(now).size();
             int trees = 0;
@@ -45,5 +46,7 @@ public final class RecoverDirectory {
             }
             return new Recovered(trees, nodes, migrations, expired);
         });
+        target.batch(directory::flushTo); // one publication for the whole state
+        return recovered;
     }
 }
