@@ -23,7 +23,7 @@ import org.zeromq.ZMQException;
  * client's lock, which also gives the memory barrier ZeroMQ needs to move the socket
  * between threads). For parallel requests use one client per thread.
  */
-public final class RequestClient implements AutoCloseable {
+public final class RequestClient implements Requester, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestClient.class);
 
     private final ClientOptions options;
@@ -48,6 +48,7 @@ public final class RequestClient implements AutoCloseable {
      * Throws IllegalStateException when the client is closed or ZeroMQ fails (e.g. the
      * calling thread was interrupted), IllegalArgumentException when the envelope has no codec.
      */
+    @Override
     public synchronized RequestResult request(Envelope request) {
         if (closed) {
             throw new IllegalStateException("request client to " + options.endpoint() + " is closed");

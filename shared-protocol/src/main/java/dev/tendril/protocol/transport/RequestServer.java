@@ -70,6 +70,7 @@ public final class RequestServer implements AutoCloseable {
     private final ServerCounters counters = new ServerCounters();
     private final CompletableFuture<String> bound = new CompletableFuture<>();
     private final Thread socketThread;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
 
     // confined to the socket thread
@@ -140,7 +141,7 @@ public final class RequestServer implements AutoCloseable {
     /** Stops serving: the socket thread exits, running handlers get a short grace period. Idempotent. */
     @Override
     public void close() {
-        if (closing) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
         closing = true;

@@ -291,6 +291,14 @@ class RequestTransportTest {
     }
 
     @Test
+    void aPortInUseIsReportedAtStart() {
+        RequestServer first = server(req -> hosted("web", 1));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> track(RequestServer.start(ServerOptions.of(first.endpoint(), "root-2"), req -> hosted("web", 2), CLOCK)));
+        assertTrue(e.getMessage().contains(first.endpoint()), e.getMessage());
+    }
+
+    @Test
     void closeStopsTheServerAndFreesThePort() throws Exception {
         CountDownLatch handled = new CountDownLatch(1);
         RequestServer server = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"),
