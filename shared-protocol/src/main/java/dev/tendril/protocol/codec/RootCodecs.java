@@ -1,0 +1,112 @@
+package dev.tendril.protocol.codec;
+
+import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.HostedSet;
+import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage.MigrationListing;
+import dev.tendril.protocol.message.RootMessage.MigrationView;
+import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
+import dev.tendril.protocol.message.RootMessage.NodeState;
+import dev.tendril.protocol.message.RootMessage.OrphanReport;
+import dev.tendril.protocol.message.RootMessage.RecordMigration;
+import dev.tendril.protocol.message.RootMessage.RegisterNode;
+import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.protocol.message.RootMessage.ResolveAnswer;
+import dev.tendril.protocol.message.RootMessage.ResolveQuery;
+import dev.tendril.protocol.message.RootMessage.SignOff;
+import dev.tendril.protocol.message.RootMessage.TreeListing;
+import dev.tendril.protocol.message.RootMessage.TreeNodeView;
+import dev.tendril.protocol.message.RootMessage.TreeQuery;
+
+import java.util.List;
+
+import static dev.tendril.protocol.codec.MessageCodec.of;
+
+/**
+ * Codecs of the root control messages ({@link dev.tendril.protocol.message.RootMessage}).
+ * Each body is a struct of the record's fields in declaration order.
+ */
+public final class RootCodecs {
+    private RootCodecs() {
+    }
+
+    public static List<MessageCodec<?>> all() {
+        return List.of(
+                of(MessageType.ACK, Ack.class,
+                        (w, m) -> w.struct(0),
+                        r -> r.struct(f -> new Ack())),
+                of(MessageType.ERROR, ErrorReply.class,
+                        (w, m) -> w.struct(2).string(m.code()).string(m.message()),
+                        r -> r.struct(f -> new ErrorReply(f.string(), f.string()))),
+                of(MessageType.CREATE_TREE, CreateTree.class,
+                        (w, m) -> ValueCodecs.nodeInfo(w.struct(2).string(m.service()), m.node()),
+                        r -> r.struct(f -> new CreateTree(f.string(), ValueCodecs.nodeInfo(f)))),
+                of(MessageType.REGISTER_NODE, RegisterNode.class,
+                        (w, m) -> ValueCodecs.nodeInfo(w.struct(2).string(m.service()), m.node()),
+                        r -> r.struct(f -> new RegisterNode(f.string(), ValueCodecs.nodeInfo(f)))),
+                of(MessageType.REGISTERED, Registered.class,
+                        (w, m) -> w.struct(3).string(m.service()).string(m.nodeId())
+                                .optional(m.parent(), ValueCodecs::nodeInfo),
+                        r -> r.struct(f -> new Registered(f.string(), f.string(), f.optional(ValueCodecs::nodeInfo)))),
+                of(MessageType.SIGN_OFF, SignOff.class,
+                        (w, m) -> w.struct(2).string(m.service()).string(m.nodeId()),
+                        r -> r.struct(f -> new SignOff(f.string(), f.string()))),
+                of(MessageType.ORPHAN_REPORT, OrphanReport.class,
+                        (w, m) -> w.struct(3).string(m.service()).string(m.nodeId()).string(m.deadParentId()),
+                        r -> r.struct(f -> new OrphanReport(f.string(), f.string(), f.string()))),
+                of(MessageType.NODE_STATE, NodeState.class,
+                        (w, m) -> w.struct(3).string(m.service()).string(m.nodeId()).bool(m.live()),
+                        r -> r.struct(f -> new NodeState(f.string(), f.string(), f.bool()))),
+                of(MessageType.RECORD_MIGRATION, RecordMigration.class,
+                        (w, m) -> w.struct(4).string(m.service()).stringList(m.clients())
+                                .string(m.targetNodeId()).int64(m.lifetimeMillis()),
+                        r -> r.struct(f -> new RecordMigration(f.string(), f.stringList(), f.string(), f.int64()))),
+                of(MessageType.HOSTED_SET_QUERY, HostedSetQuery.class,
+                        (w, m) -> w.struct(1).string(m.service()),
+                        r -> r.struct(f -> new HostedSetQuery(f.string()))),
+                of(MessageType.HOSTED_SET, HostedSet.class,
+                        (w, m) -> w.struct(2).string(m.service()).stringList(m.nodeIds()),
+                        r -> r.struct(f -> new HostedSet(f.string(), f.stringList()))),
+                of(MessageType.TREE_QUERY, TreeQuery.class,
+                        (w, m) -> w.struct(1).string(m.service()),
+                        r -> r.struct(f -> new TreeQuery(f.string()))),
+                of(MessageType.TREE_LISTING, TreeListing.class,
+                        (w, m) -> w.struct(1).list(m.nodes(), RootCodecs::treeNodeView),
+                        r -> r.struct(f -> new TreeListing(f.list(RootCodecs::treeNodeView)))),
+                of(MessageType.MIGRATIONS_QUERY, MigrationsQuery.class,
+                        (w, m) -> w.struct(1).string(m.service()),
+                        r -> r.struct(f -> new MigrationsQuery(f.string()))),
+                of(MessageType.MIGRATION_LISTING, MigrationListing.class,
+                        (w, m) -> w.struct(1).list(m.migrations(), RootCodecs::migrationView),
+                        r -> r.struct(f -> new MigrationListing(f.list(RootCodecs::migrationView)))),
+                of(MessageType.RESOLVE_QUERY, ResolveQuery.class,
+                        (w, m) -> w.struct(2).string(m.service()).string(m.client()),
+                        r -> r.struct(f -> new ResolveQuery(f.string(), f.string()))),
+                of(MessageType.RESOLVE_ANSWER, ResolveAnswer.class,
+                        (w, m) -> w.struct(4).string(m.service()).string(m.client())
+                                .list(m.instances(), ValueCodecs::nodeInfo).string(m.basis()),
+                        r -> r.struct(f -> new ResolveAnswer(f.string(), f.string(),
+                                f.list(ValueCodecs::nodeInfo), f.string()))));
+    }
+
+    static void treeNodeView(BodyWriter out, TreeNodeView v) {
+        ValueCodecs.nodeInfo(out.struct(5).string(v.service()), v.node());
+        out.string(v.parentId()).bool(v.live()).int64(v.registeredAtMillis());
+    }
+
+    static TreeNodeView treeNodeView(BodyReader in) {
+        return in.struct(f -> new TreeNodeView(f.string(), ValueCodecs.nodeInfo(f), f.string(), f.bool(), f.int64()));
+    }
+
+    static void migrationView(BodyWriter out, MigrationView v) {
+        out.struct(5).string(v.service()).string(v.client()).string(v.targetNodeId())
+                .int64(v.createdAtMillis()).int64(v.expiresAtMillis());
+    }
+
+    static MigrationView migrationView(BodyReader in) {
+        return in.struct(f -> new MigrationView(f.string(), f.string(), f.string(), f.int64(), f.int64()));
+    }
+}

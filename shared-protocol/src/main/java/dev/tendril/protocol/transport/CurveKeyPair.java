@@ -1,0 +1,35 @@
+package dev.tendril.protocol.transport;
+
+import org.zeromq.ZMQ;
+
+import java.util.Objects;
+
+/**
+ * A CURVE key pair as Z85 text (40 characters each), the form used in config files.
+ * Keep the secret key out of logs: {@link #toString()} shows the public key only.
+ */
+public record CurveKeyPair(String publicKey, String secretKey) {
+    public CurveKeyPair {
+        requireZ85Key("CURVE public key", publicKey);
+        requireZ85Key("CURVE secret key", secretKey);
+    }
+
+    public static CurveKeyPair generate() {
+        ZMQ.Curve.KeyPair pair = ZMQ.Curve.generateKeyPair();
+        return new CurveKeyPair(pair.publicKey, pair.secretKey);
+    }
+
+    static String requireZ85Key(String what, String key) {
+        Objects.requireNonNull(key, what);
+        if (key.length() != ZMQ.Curve.KEY_SIZE_Z85 || ZMQ.Curve.z85Decode(key) == null) {
+            throw new IllegalArgumentException(what + " must be 40 characters of Z85, got "
+                    + key.length() + " characters");
+        }
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return "CurveKeyPair[publicKey=" + publicKey + "]";
+    }
+}

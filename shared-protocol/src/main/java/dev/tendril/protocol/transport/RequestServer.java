@@ -1,0 +1,367 @@
+package dev.tendril.protocol.transport;
+
+import dev.tendril.protocol.codec.DecodeResult;
+import dev.tendril.protocol.codec.FrameCodec;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.RootMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * ZeroMQ ROUTER that answers requests: decodes each frame, runs the {@link RequestHandler}
+ * on a handler thread and sends the reply (same message id) back to the requester.
+ *
+ * <p>Dedupe: a request whose id was already answered gets the remembered reply again; one
+ * whose id is still being handled is joined to it (it gets the same reply when ready). The
+ * handler runs at most once per id while the id is remembered.
+ *
+ * <p>Robustness: malformed frames, unknown versions and types are dropped, counted in
+ * {@link #stats()} and logged at debug; nothing a peer sends stops the server.
+ *
+ * <p>Threads: one thread owns the ROUTER socket (and the ZAP socket when a CURVE allowlist
+ * is configured); handlers run on {@link ServerOptions#handlerThreads()} other threads and
+ * hand their replies back through a queue. The public methods are thread-safe.
+ */
+public final class RequestServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RequestServer.class);
+    private static final String ZAP_ENDPOINT = "inproc://zeromq.zap.01";
+    private static final int MAX_PARTS = 4;
+    private static final int MAX_READS_PER_WAKE = 256;
+
+    private record Peer(byte[] routingId, boolean delimited) {
+    }
+
+    private record Done(MessageId id, byte[] frame) {
+    }
+
+    private final ServerOptions options;
+    private final RequestHandler handler;
+    private final Clock clock;
+    private final FrameCodec codec;
+    private final ZContext context = new ZContext(1);
+    private final ExecutorService workers;
+    private final Pipe wakePipe;
+    private final Queue<Done> done = new ConcurrentLinkedQueue<>();
+    private final ServerCounters counters = new ServerCounters();
+    private final CompletableFuture<String> bound = new CompletableFuture<>();
+    private final Thread socketThread;
+    private volatile boolean closing;
+
+    // confined to the socket thread
+    private final ReplyCache replies;
+    private final Map<MessageId, List<Peer>> inFlight = new HashMap<>();
+    private ZMQ.Socket router;
+
+    private RequestServer(ServerOptions options, RequestHandler handler, Clock clock, FrameCodec codec) {
+        this.options = options;
+        this.handler = handler;
+        this.clock = clock;
+        this.codec = codec;
+        this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeTtl().toMillis(), clock);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(options.handlerThreads(), r -> {
+            Thread t = new Thread(r, "request-handler-" + options.nodeId() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.wakePipe = Pipe.open();
+            wakePipe.source().configureBlocking(false);
+            wakePipe.sink().configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the server's wake-up pipe", e);
+        }
+        this.socketThread = new Thread(this::run, "request-server-" + options.nodeId());
+        this.socketThread.setDaemon(true);
+    }
+
+    /** Binds and starts serving; throws IllegalStateException when the endpoint cannot be bound. */
+    public static RequestServer start(ServerOptions options, RequestHandler handler, Clock clock) {
+        return start(options, handler, clock, FrameCodec.standard());
+    }
+
+    public static RequestServer start(ServerOptions options, RequestHandler handler, Clock clock, FrameCodec codec) {
+        RequestServer server = new RequestServer(options, handler, clock, codec);
+        server.socketThread.start();
+        try {
+            server.bound.get(10, TimeUnit.SECONDS);
+            return server;
+        } catch (ExecutionException | TimeoutException e) {
+            server.close();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot bind request server to " + options.endpoint() + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            server.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding " + options.endpoint(), e);
+        }
+    }
+
+    /** The endpoint actually bound, e.g. {@code tcp://127.0.0.1:40123} when port 0 was asked for. */
+    public String endpoint() {
+        return bound.join();
+    }
+
+    /** The TCP port actually bound. */
+    public int port() {
+        String ep = endpoint();
+        return Integer.parseInt(ep.substring(ep.lastIndexOf(':') + 1));
+    }
+
+    public ServerStats stats() {
+        return counters.snapshot();
+    }
+
+    /** Stops serving: the socket thread exits, running handlers get a short grace period. Idempotent. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        wake();
+        try {
+            socketThread.join(5_000);
+            workers.shutdown();
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            context.close();
+            try {
+                wakePipe.sink().close();
+                wakePipe.source().close();
+            } catch (IOException e) {
+                log.debug("{}: closing the wake-up pipe failed", options.nodeId(), e);
+            }
+        }
+    }
+
+    private void run() {
+        ZMQ.Socket zap = null;
+        try {
+            if (options.curve().isPresent() && !options.curve().get().allowedClientKeys().isEmpty()) {
+                zap = context.createSocket(SocketType.REP);
+                zap.setLinger(0);
+                zap.bind(ZAP_ENDPOINT);
+            }
+            router = context.createSocket(SocketType.ROUTER);
+            router.setLinger(0);
+            router.setMaxMsgSize(options.maxFrameBytes());
+            if (options.curve().isPresent()) {
+                ServerOptions.Curve curve = options.curve().get();
+                router.setCurveServer(true);
+                router.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.serverKeys().secretKey()));
+                router.setZapDomain("tendril");
+            }
+            router.bind(options.endpoint());
+            bound.complete(router.getLastEndpoint());
+        } catch (RuntimeException e) {
+            bound.completeExceptionally(e);
+            return;
+        }
+        ZapAllowlist allowlist = zap == null ? null : new ZapAllowlist(zap, options.curve().get().allowedClientKeys(), options.nodeId());
+        ZMQ.Poller poller = context.createPoller(3);
+        try {
+            int routerIndex = poller.register(router, ZMQ.Poller.POLLIN);
+            int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+            int zapIndex = zap == null ? -1 : poller.register(zap, ZMQ.Poller.POLLIN);
+            while (!closing) {
+                if (poller.poll(1_000) < 0) {
+                    break; // context terminated
+                }
+                if (poller.pollin(wakeIndex)) {
+                    drainWakePipe();
+                }
+                if (zapIndex >= 0 && poller.pollin(zapIndex)) {
+                    allowlist.answerPending();
+                }
+                if (poller.pollin(routerIndex)) {
+                    readRequests();
+                }
+                sendFinished();
+            }
+        } catch (RuntimeException e) {
+            if (!closing) {
+                log.error("{}: request server stopped by an unexpected error", options.nodeId(), e);
+            }
+        } finally {
+            poller.close();
+            if (router != null) {
+                context.destroySocket(router);
+            }
+            if (zap != null) {
+                context.destroySocket(zap);
+            }
+        }
+    }
+
+    private void readRequests() {
+        for (int i = 0; i < MAX_READS_PER_WAKE; i++) {
+            byte[] first = router.recv(ZMQ.DONTWAIT);
+            if (first == null) {
+                return;
+            }
+            List<byte[]> parts = new ArrayList<>(3);
+            parts.add(first);
+            while (router.hasReceiveMore()) {
+                byte[] part = router.recv(0);
+                if (parts.size() < MAX_PARTS) {
+                    parts.add(part);
+                }
+            }
+            counters.received.increment();
+            onRequest(parts);
+        }
+    }
+
+    private void onRequest(List<byte[]> parts) {
+        // DEALER peers send [payload], REQ peers [empty, payload]; ROUTER prepends the routing id
+        Peer peer;
+        byte[] payload;
+        if (parts.size() == 2) {
+            peer = new Peer(parts.get(0), false);
+            payload = parts.get(1);
+        } else if (parts.size() == 3 && parts.get(1).length == 0) {
+            peer = new Peer(parts.get(0), true);
+            payload = parts.get(2);
+        } else {
+            counters.malformed.increment();
+            log.debug("{}: dropped a message of {} frames", options.nodeId(), parts.size());
+            return;
+        }
+        DecodeResult result = codec.decode(payload);
+        if (result instanceof DecodeResult.Failure failure) {
+            counters.dropped(failure.reason());
+            log.debug("{}: dropped a frame of {} bytes: {} {}", options.nodeId(), payload.length,
+                    failure.reason(), failure.detail());
+            return;
+        }
+        Envelope request = ((DecodeResult.Decoded) result).envelope();
+        MessageId id = request.id();
+        byte[] cached = replies.get(id);
+        if (cached != null) {
+            counters.duplicates.increment();
+            send(peer, cached);
+            return;
+        }
+        List<Peer> waiting = inFlight.get(id);
+        if (waiting != null) {
+            counters.duplicates.increment();
+            waiting.add(peer);
+            return;
+        }
+        if (inFlight.size() >= options.maxInFlight()) {
+            counters.overloaded.increment();
+            log.debug("{}: dropped {} {}: {} requests in flight", options.nodeId(), request.kind(), id, inFlight.size());
+            return;
+        }
+        List<Peer> peers = new ArrayList<>(1);
+        peers.add(peer);
+        inFlight.put(id, peers);
+        try {
+            workers.execute(() -> handle(request));
+        } catch (RejectedExecutionException e) {
+            inFlight.remove(id); // closing
+        }
+    }
+
+    /** On a handler thread. */
+    private void handle(Envelope request) {
+        Message body;
+        try {
+            body = handler.handle(request);
+            if (body == null) {
+                throw new NullPointerException("handler returned no reply for " + request.kind());
+            }
+        } catch (RuntimeException e) {
+            counters.handlerFailures.increment();
+            log.warn("{}: handler failed on {} {}", options.nodeId(), request.kind(), request.id(), e);
+            body = new RootMessage.ErrorReply("INTERNAL", String.valueOf(e));
+        }
+        byte[] frame;
+        try {
+            frame = codec.encode(request.reply(options.nodeId(), clock.millis(), body));
+        } catch (RuntimeException e) {
+            counters.handlerFailures.increment();
+            log.warn("{}: cannot encode the reply {} to {}", options.nodeId(), body.type(), request.id(), e);
+            frame = codec.encode(request.reply(options.nodeId(), clock.millis(),
+                    new RootMessage.ErrorReply("INTERNAL", "reply not encodable: " + e.getMessage())));
+        }
+        counters.handled.increment();
+        done.add(new Done(request.id(), frame));
+        wake();
+    }
+
+    private void sendFinished() {
+        Done d;
+        while ((d = done.poll()) != null) {
+            replies.put(d.id(), d.frame());
+            List<Peer> peers = inFlight.remove(d.id());
+            if (peers != null) {
+                for (Peer p : peers) {
+                    send(p, d.frame());
+                }
+            }
+        }
+    }
+
+    private void send(Peer peer, byte[] frame) {
+        // ROUTER never blocks: it drops what it cannot route (the requester is gone)
+        router.send(peer.routingId(), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+        if (peer.delimited()) {
+            router.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT);
+        }
+        router.send(frame, ZMQ.DONTWAIT);
+        counters.replies.increment();
+    }
+
+    private void wake() {
+        try {
+            synchronized (wakePipe) {
+                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            }
+        } catch (IOException e) {
+            // closed: nothing to wake
+        }
+    }
+
+    private void drainWakePipe() {
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        try {
+            while (wakePipe.source().read(buf) > 0) {
+                buf.clear();
+            }
+        } catch (IOException e) {
+            log.debug("{}: reading the wake-up pipe failed", options.nodeId(), e);
+        }
+    }
+}

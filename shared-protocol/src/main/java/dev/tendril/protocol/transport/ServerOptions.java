@@ -1,0 +1,78 @@
+package dev.tendril.protocol.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Settings of a {@link RequestServer}.
+ *
+ * @param endpoint       where to bind, {@code tcp://host:port}; port 0 picks a free port
+ *                       (read it back from {@link RequestServer#endpoint()})
+ * @param nodeId         written as {@code from} into replies
+ * @param curve          CURVE encryption and authentication, or empty for plain TCP
+ * @param handlerThreads threads that run the handler (1: requests handled one at a time, in arrival order)
+ * @param maxInFlight    requests being handled or queued at most; more are dropped and counted
+ * @param dedupeCapacity replies remembered for retries (least recently used go first)
+ * @param dedupeTtl      how long a reply is remembered for retries
+ * @param maxFrameBytes  larger frames are refused by ZeroMQ (the peer is disconnected)
+ */
+public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curve, int handlerThreads,
+                            int maxInFlight, int dedupeCapacity, Duration dedupeTtl, int maxFrameBytes) {
+
+    /**
+     * CURVE on the server side.
+     *
+     * @param serverKeys        the server's key pair (clients configure its public key)
+     * @param allowedClientKeys Z85 public keys of clients that may connect; empty admits every
+     *                          client that knows the server's public key
+     */
+    public record Curve(CurveKeyPair serverKeys, Set<String> allowedClientKeys) {
+        public Curve {
+            Objects.requireNonNull(serverKeys, "serverKeys");
+            allowedClientKeys = Set.copyOf(allowedClientKeys);
+            allowedClientKeys.forEach(k -> CurveKeyPair.requireZ85Key("allowed client key", k));
+        }
+    }
+
+    public ServerOptions {
+        Objects.requireNonNull(endpoint, "endpoint");
+        if (!endpoint.startsWith("tcp://") && !endpoint.startsWith("inproc://") && !endpoint.startsWith("ipc://")) {
+            throw new IllegalArgumentException("server endpoint must look like tcp://host:port, got '" + endpoint + "'");
+        }
+        nodeId = nodeId == null ? "" : nodeId;
+        Objects.requireNonNull(curve, "curve");
+        requirePositive("handlerThreads", handlerThreads);
+        requirePositive("maxInFlight", maxInFlight);
+        requirePositive("dedupeCapacity", dedupeCapacity);
+        Objects.requireNonNull(dedupeTtl, "dedupeTtl");
+        if (dedupeTtl.isNegative() || dedupeTtl.isZero()) {
+            throw new IllegalArgumentException("dedupeTtl must be > 0, got " + dedupeTtl);
+        }
+        requirePositive("maxFrameBytes", maxFrameBytes);
+    }
+
+    /** Defaults: plain TCP, 1 handler thread, 1024 in flight, 10,000 replies kept for 5 minutes, 16 MiB frames. */
+    public static ServerOptions of(String endpoint, String nodeId) {
+        return new ServerOptions(endpoint, nodeId, Optional.empty(), 1, 1024, 10_000, Duration.ofMinutes(5), 16 << 20);
+    }
+
+    public ServerOptions withCurve(Curve curve) {
+        return new ServerOptions(endpoint, nodeId, Optional.of(curve), handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, maxFrameBytes);
+    }
+
+    public ServerOptions withHandlerThreads(int threads) {
+        return new ServerOptions(endpoint, nodeId, curve, threads, maxInFlight, dedupeCapacity, dedupeTtl, maxFrameBytes);
+    }
+
+    public ServerOptions withDedupe(int capacity, Duration ttl) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, maxFrameBytes);
+    }
+
+    static void requirePositive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be > 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tendril.protocol.transport;
+
+/**
+ * Counters of a {@link RequestServer} since it started.
+ *
+ * @param received        frames received (well-formed or not)
+ * @param handled         requests the handler ran for
+ * @param duplicates      retried requests answered from the dedupe cache or joined to one in progress
+ * @param malformed       frames dropped as malformed (bad body or routing frames)
+ * @param invalid         frames dropped because a record refused a field
+ * @param unknownType     frames dropped for an unknown message type
+ * @param unknownVersion  frames dropped for an unknown protocol version
+ * @param overloaded      requests dropped because {@code maxInFlight} were in progress
+ * @param handlerFailures handler calls that threw (answered with ErrorReply INTERNAL)
+ * @param replies         reply frames sent (first replies and repeats)
+ */
+public record ServerStats(long received, long handled, long duplicates, long malformed, long invalid,
+                          long unknownType, long unknownVersion, long overloaded, long handlerFailures,
+                          long replies) {
+
+    /** All frames dropped without an answer. */
+    public long dropped() {
+        return malformed + invalid + unknownType + unknownVersion + overloaded;
+    }
+}

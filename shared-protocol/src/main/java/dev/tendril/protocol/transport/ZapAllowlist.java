@@ -1,0 +1,61 @@
+package dev.tendril.protocol.transport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZMQ;
+
+import java.util.Set;
+
+/**
+ * ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key is in the
+ * allowlist and refuses every other. It answers on the REP socket bound to
+ * {@code inproc://zeromq.zap.01} of the server's own context, from the server's socket
+ * thread (it never blocks).
+ */
+final class ZapAllowlist {
+    private static final Logger log = LoggerFactory.getLogger(ZapAllowlist.class);
+
+    private final ZMQ.Socket socket;
+    private final Set<String> allowedKeys;
+    private final String nodeId;
+
+    ZapAllowlist(ZMQ.Socket socket, Set<String> allowedKeys, String nodeId) {
+        this.socket = socket;
+        this.allowedKeys = Set.copyOf(allowedKeys);
+        this.nodeId = nodeId;
+    }
+
+    /** Answers every ZAP request waiting on the socket. */
+    void answerPending() {
+        while (true) {
+            byte[] version = socket.recv(ZMQ.DONTWAIT);
+            if (version == null) {
+                return;
+            }
+            byte[][] frames = new byte[7][];
+            frames[0] = version;
+            int n = 1;
+            while (socket.hasReceiveMore()) {
+                byte[] f = socket.recv(0);
+                if (n < frames.length) {
+                    frames[n++] = f;
+                }
+            }
+            // version, request id, domain, address, routing id, mechanism, credentials...
+            byte[] requestId = n > 1 ? frames[1] : new byte[0];
+            String mechanism = n > 5 ? new String(frames[5], ZMQ.CHARSET) : "";
+            String clientKey = n > 6 && frames[6].length == ZMQ.Curve.KEY_SIZE ? ZMQ.Curve.z85Encode(frames[6]) : "";
+            String address = n > 3 ? new String(frames[3], ZMQ.CHARSET) : "";
+            boolean allowed = "CURVE".equals(mechanism) && allowedKeys.contains(clientKey);
+            if (!allowed) {
+                log.debug("{}: refused {} client {} with key {}", nodeId, mechanism, address, clientKey);
+            }
+            socket.send("1.0", ZMQ.SNDMORE);
+            socket.send(requestId, ZMQ.SNDMORE);
+            socket.send(allowed ? "200" : "400", ZMQ.SNDMORE);
+            socket.send(allowed ? "OK" : "client key not allowed", ZMQ.SNDMORE);
+            socket.send(allowed ? clientKey : "", ZMQ.SNDMORE);
+            socket.send(new byte[0], 0);
+        }
+    }
+}

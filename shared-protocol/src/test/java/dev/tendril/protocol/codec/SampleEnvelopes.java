@@ -1,0 +1,92 @@
+package dev.tendril.protocol.codec;
+
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.HostedSet;
+import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage.MigrationListing;
+import dev.tendril.protocol.message.RootMessage.MigrationView;
+import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
+import dev.tendril.protocol.message.RootMessage.NodeState;
+import dev.tendril.protocol.message.RootMessage.OrphanReport;
+import dev.tendril.protocol.message.RootMessage.RecordMigration;
+import dev.tendril.protocol.message.RootMessage.RegisterNode;
+import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.protocol.message.RootMessage.ResolveAnswer;
+import dev.tendril.protocol.message.RootMessage.ResolveQuery;
+import dev.tendril.protocol.message.RootMessage.SignOff;
+import dev.tendril.protocol.message.RootMessage.TreeListing;
+import dev.tendril.protocol.message.RootMessage.TreeNodeView;
+import dev.tendril.protocol.message.RootMessage.TreeQuery;
+import dev.tendril.protocol.message.ServicePort;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One fixed, fully populated envelope per message type: the content of the golden files
+ * (never change an existing sample: its golden file must keep decoding to it). A new
+ * message type adds its sample here and its golden file with {@link GoldenFiles}.
+ */
+public final class SampleEnvelopes {
+    private SampleEnvelopes() {
+    }
+
+    static final NodeInfo MUNICH = new NodeInfo("munich-1", "192.0.2.10", new GeoPoint(48.1374, 11.5755),
+            List.of(new ServicePort("http", "tcp", 8080), new ServicePort("dns", "udp", 5353)), 7400);
+    static final NodeInfo SYDNEY = new NodeInfo("sydney-2", "2001:db8::2", new GeoPoint(-33.8688, 151.2093),
+            List.of(), 7401);
+    static final NodeInfo FIJI = new NodeInfo("fiji-3", "198.51.100.3", new GeoPoint(-17.7134, 178.0650),
+            List.of(new ServicePort("http", "tcp", 80)), 0);
+
+    public static Map<MessageType, Message> bodies() {
+        Map<MessageType, Message> m = new EnumMap<>(MessageType.class);
+        put(m, new Ack());
+        put(m, new ErrorReply("NOT_FOUND", "no tree for service 'web' (ünïcödé ok)"));
+        put(m, new CreateTree("web", MUNICH));
+        put(m, new RegisterNode("web", SYDNEY));
+        put(m, new Registered("web", "sydney-2", Optional.of(MUNICH)));
+        put(m, new SignOff("web", "fiji-3"));
+        put(m, new OrphanReport("web", "fiji-3", "munich-1"));
+        put(m, new NodeState("web", "sydney-2", false));
+        put(m, new RecordMigration("web", List.of("198.51.100.7", "203.0.113.0/24", "2001:db8:1::/48"),
+                "fiji-3", 600_000L));
+        put(m, new HostedSetQuery("web"));
+        put(m, new HostedSet("web", List.of("munich-1", "sydney-2", "fiji-3")));
+        put(m, new TreeQuery(""));
+        put(m, new TreeListing(List.of(
+                new TreeNodeView("web", MUNICH, "", true, 1_700_000_000_000L),
+                new TreeNodeView("web", SYDNEY, "munich-1", false, 1_700_000_000_500L),
+                new TreeNodeView("web", FIJI, "munich-1", true, Long.MIN_VALUE))));
+        put(m, new MigrationsQuery("web"));
+        put(m, new MigrationListing(List.of(
+                new MigrationView("web", "203.0.113.0/24", "fiji-3", 1_700_000_000_000L, 1_700_000_600_000L),
+                new MigrationView("web", "2001:db8:1::/48", "sydney-2", 0L, Long.MAX_VALUE))));
+        put(m, new ResolveQuery("web", "203.0.113.9"));
+        put(m, new ResolveAnswer("web", "203.0.113.9", List.of(FIJI, MUNICH), "nearest"));
+        return m;
+    }
+
+    /** The envelope of a type's sample; ids and times differ per type so mix-ups show. */
+    public static Envelope envelope(MessageType type) {
+        Message body = bodies().get(type);
+        if (body == null) {
+            throw new IllegalArgumentException("no sample for " + type + ": add one to SampleEnvelopes");
+        }
+        return new Envelope(new MessageId(0x0123456789abcdefL ^ type.id(), -0x0fedcba987654321L + type.id()),
+                type.id() % 2 == 0 ? "web" : "", "node-" + type.id(), 1_700_000_000_000L + type.id(), body);
+    }
+
+    private static void put(Map<MessageType, Message> m, Message body) {
+        m.put(body.type(), body);
+    }
+}

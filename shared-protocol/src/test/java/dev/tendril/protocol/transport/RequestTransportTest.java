@@ -1,0 +1,245 @@
+package dev.tendril.protocol.transport;
+
+import dev.tendril.protocol.codec.DecodeResult;
+import dev.tendril.protocol.codec.FrameCodec;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.EnvelopeFactory;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.HostedSet;
+import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real JeroMQ over loopback TCP on ephemeral ports. */
+class RequestTransportTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-05-01T10:00:00Z"), ZoneOffset.UTC);
+    private final EnvelopeFactory envelopes = new EnvelopeFactory("edge-1", CLOCK, new SplittableRandom(7));
+    private final FrameCodec codec = FrameCodec.standard();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Collections.reverse(open);
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        open.add(c);
+        return c;
+    }
+
+    private RequestServer server(RequestHandler handler) {
+        return track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"), handler, CLOCK));
+    }
+
+    private RequestClient client(String endpoint, Duration timeout, int attempts) {
+        return track(new RequestClient(ClientOptions.of(endpoint).withRetries(timeout, attempts)));
+    }
+
+    private static Message hosted(String service, int n) {
+        return new HostedSet(service, List.of("node-" + n));
+    }
+
+    @Test
+    void roundTripOnAnEphemeralPort() {
+        RequestServer server = server(req -> hosted(((HostedSetQuery) req.body()).service(), 1));
+        assertTrue(server.port() > 0);
+        assertEquals("tcp://127.0.0.1:" + server.port(), server.endpoint());
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+
+        RequestResult result = client(server.endpoint(), Duration.ofSeconds(2), 1).request(request);
+
+        RequestResult.Reply reply = assertInstanceOf(RequestResult.Reply.class, result);
+        assertEquals(1, reply.attempts());
+        assertEquals(request.id(), reply.envelope().id());
+        assertEquals("root-1", reply.envelope().from());
+        assertEquals(CLOCK.millis(), reply.envelope().sentAtMillis());
+        assertEquals(hosted("web", 1), reply.envelope().body());
+        assertEquals(1, server.stats().handled());
+    }
+
+    @Test
+    void aSlowReplyMakesTheClientRetryAndTheHandlerStillRunsOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        RequestServer[] self = new RequestServer[1];
+        self[0] = server(req -> {
+            int n = calls.incrementAndGet();
+            // hold the first reply until the client's retry (same id) has reached the server
+            Poll.until("a retry arrives", () -> self[0].stats().duplicates() >= 1);
+            return hosted("web", n);
+        });
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+
+        RequestResult result = client(self[0].endpoint(), Duration.ofMillis(150), 20).request(request);
+
+        RequestResult.Reply reply = assertInstanceOf(RequestResult.Reply.class, result);
+        assertTrue(reply.attempts() >= 2, "attempts " + reply.attempts());
+        assertEquals(request.id(), reply.envelope().id());
+        assertEquals(hosted("web", 1), reply.envelope().body());
+        assertEquals(1, calls.get(), "handler runs once per id");
+    }
+
+    @Test
+    void aRetriedRequestGetsTheFirstReplyAgain() {
+        AtomicInteger calls = new AtomicInteger();
+        RequestServer server = server(req -> hosted("web", calls.incrementAndGet()));
+        RequestClient client = client(server.endpoint(), Duration.ofSeconds(2), 1);
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+
+        Envelope first = ((RequestResult.Reply) client.request(request)).envelope();
+        Envelope again = ((RequestResult.Reply) client.request(request)).envelope();
+        Envelope other = ((RequestResult.Reply) client.request(envelopes.create("web", new HostedSetQuery("web")))).envelope();
+
+        assertEquals(first, again);
+        assertEquals(hosted("web", 1), again.body());
+        assertEquals(hosted("web", 2), other.body(), "a new id runs the handler");
+        assertEquals(2, calls.get());
+        assertEquals(1, server.stats().duplicates());
+    }
+
+    @Test
+    void retriesResetTheSocketAndCarryTheSameIdThenTimeOut() throws Exception {
+        // a bare ROUTER that records what arrives and never answers
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+            router.setReceiveTimeOut(2_000);
+            router.bind("tcp://127.0.0.1:*");
+            Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+
+            RequestResult result = client(router.getLastEndpoint(), Duration.ofMillis(100), 3).request(request);
+
+            assertEquals(new RequestResult.TimedOut(3), result);
+            List<byte[]> routingIds = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] routingId = router.recv(0);
+                assertTrue(routingId != null, "attempt " + (i + 1) + " reached the server");
+                routingIds.add(routingId);
+                Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
+                assertEquals(request, got, "attempt " + (i + 1) + " carries the same id");
+            }
+            assertTrue(routingIds.stream().map(java.util.Arrays::toString).distinct().count() == 3,
+                    "each attempt comes from a fresh socket");
+        }
+    }
+
+    @Test
+    void aDroppedFirstReplyIsRecoveredByTheRetry() {
+        // a bare ROUTER that ignores the first attempt and answers the second
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+            router.setReceiveTimeOut(5_000);
+            router.bind("tcp://127.0.0.1:*");
+            Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+            Thread fake = new Thread(() -> {
+                router.recv(0);
+                byte[] firstFrame = router.recv(0);
+                byte[] routingId = router.recv(0);
+                byte[] secondFrame = router.recv(0);
+                assertArrayEquals(firstFrame, secondFrame);
+                router.sendMore(routingId);
+                router.send(codec.encode(request.reply("fake", 1, hosted("web", 9))));
+            });
+            fake.start();
+
+            RequestResult result = client(router.getLastEndpoint(), Duration.ofMillis(300), 5).request(request);
+
+            // the first attempt that arrived was ignored, so at least two were needed
+            assertTrue(assertInstanceOf(RequestResult.Reply.class, result).attempts() >= 2);
+            assertEquals(hosted("web", 9), ((RequestResult.Reply) result).envelope().body());
+            try {
+                fake.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void garbageIsCountedAndDroppedAndTheServerKeepsAnswering() {
+        RequestServer server = server(req -> hosted("web", 1));
+        byte[] valid = codec.encode(envelopes.create("web", new HostedSetQuery("web")));
+        byte[] unknownVersion = valid.clone();
+        unknownVersion[0] = 99;
+        byte[] unknownType = valid.clone();
+        unknownType[1] = (byte) 250;
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+            dealer.setLinger(0);
+            dealer.connect(server.endpoint());
+            dealer.send(new byte[0]);
+            dealer.send(new byte[] {1, 3, (byte) 0xc1, 0, 0});
+            dealer.send(java.util.Arrays.copyOf(valid, valid.length / 2));
+            dealer.sendMore("two");
+            dealer.send("frames");
+            dealer.send(unknownVersion);
+            dealer.send(unknownType);
+            Poll.until("6 frames received", () -> server.stats().received() >= 6);
+        }
+        RequestResult result = client(server.endpoint(), Duration.ofSeconds(2), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web")));
+
+        assertInstanceOf(RequestResult.Reply.class, result);
+        ServerStats stats = server.stats();
+        assertEquals(4, stats.malformed(), stats.toString());
+        assertEquals(1, stats.unknownVersion(), stats.toString());
+        assertEquals(1, stats.unknownType(), stats.toString());
+        assertEquals(1, stats.handled(), stats.toString());
+        assertEquals(6, stats.dropped(), stats.toString());
+    }
+
+    @Test
+    void aFailingHandlerIsAnsweredWithAnInternalError() {
+        RequestServer server = server(req -> {
+            throw new IllegalStateException("disk on fire");
+        });
+        RequestResult result = client(server.endpoint(), Duration.ofSeconds(2), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web")));
+
+        ErrorReply error = assertInstanceOf(ErrorReply.class, ((RequestResult.Reply) result).envelope().body());
+        assertEquals("INTERNAL", error.code());
+        assertTrue(error.message().contains("disk on fire"), error.message());
+        assertEquals(1, server.stats().handlerFailures());
+    }
+
+    @Test
+    void closeStopsTheServerAndFreesThePort() throws Exception {
+        CountDownLatch handled = new CountDownLatch(1);
+        RequestServer server = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"),
+                req -> {
+                    handled.countDown();
+                    return hosted("web", 1);
+                }, CLOCK);
+        String endpoint = server.endpoint();
+        assertInstanceOf(RequestResult.Reply.class, client(endpoint, Duration.ofSeconds(2), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web"))));
+        assertTrue(handled.await(1, TimeUnit.SECONDS));
+        server.close();
+        server.close();
+        // the same port can be bound again at once
+        RequestServer again = track(RequestServer.start(ServerOptions.of(endpoint, "root-2"), req -> hosted("web", 2), CLOCK));
+        assertEquals(endpoint, again.endpoint());
+    }
+}
