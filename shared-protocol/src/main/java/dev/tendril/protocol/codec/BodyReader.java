@@ -65,6 +65,15 @@ public final class BodyReader {
         return value;
     }
 
+    /**
+     * Whether the struct being read has another field. A codec reads a field that a later
+     * version appended only when it is there, e.g. {@code in.hasField() ? in.int32() : 0},
+     * so frames from older peers keep decoding.
+     */
+    public boolean hasField() {
+        return depth > 0 && remaining[depth - 1] != 0;
+    }
+
     public String string() {
         take();
         return io(() -> {

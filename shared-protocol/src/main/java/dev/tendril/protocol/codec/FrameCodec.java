@@ -47,7 +47,8 @@ public final class FrameCodec {
 
     private static List<MessageCodec<?>> families() {
         List<MessageCodec<?>> all = new ArrayList<>(RootCodecs.all());
-        // further families (overlay, admin) add their codec lists here
+        all.addAll(OverlayCodecs.all());
+        all.addAll(AdminCodecs.all());
         return all;
     }
 

@@ -3,9 +3,9 @@ package dev.tendril.protocol.message;
 /**
  * Body of an {@link Envelope}. Every message is an immutable record that validates itself
  * in its compact constructor, so a decoded message is always a valid one.
- * Families: {@link RootMessage} (edge/admin to root control endpoint); later families
- * (overlay, admin) are added as further sealed sub-interfaces.
+ * Families: {@link RootMessage} (edge/admin to root control endpoint), {@link OverlayMessage}
+ * (edge to edge, tree socket), {@link AdminMessage} (tendrilctl to a node, admin socket).
  */
-public sealed interface Message permits RootMessage {
+public sealed interface Message permits RootMessage, OverlayMessage, AdminMessage {
     MessageType type();
 }

@@ -22,7 +22,25 @@ public enum MessageType {
     MIGRATIONS_QUERY(14),
     MIGRATION_LISTING(15),
     RESOLVE_QUERY(16),
-    RESOLVE_ANSWER(17);
+    RESOLVE_ANSWER(17),
+
+    // overlay (edge to edge, tree socket)
+    ATTACH(64),
+    ATTACH_ACK(65),
+    HEARTBEAT(66),
+    HEARTBEAT_ACK(67),
+    DETACH(68),
+
+    // admin (tendrilctl to a node, admin socket)
+    ADMIN_DEPLOY(128),
+    ADMIN_DEPLOY_REPLY(129),
+    ADMIN_REMOVE(130),
+    ADMIN_REMOVE_REPLY(131),
+    ADMIN_STATS_QUERY(132),
+    ADMIN_STATS_REPLY(133),
+    ADMIN_NODES_QUERY(134),
+    ADMIN_NODES_REPLY(135),
+    ADMIN_TREE_REQUEST(136);
 
     private static final MessageType[] BY_ID = new MessageType[256];
 

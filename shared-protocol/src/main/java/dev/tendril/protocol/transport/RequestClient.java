@@ -115,6 +115,13 @@ public final class RequestClient implements AutoCloseable {
         s.setMaxMsgSize(options.maxFrameBytes());
         s.setSendTimeOut((int) options.attemptTimeout().toMillis());
         s.setReceiveTimeOut((int) options.attemptTimeout().toMillis());
+        // JeroMQ 0.6.0 sometimes never starts the ZMTP handshake of a fresh outgoing connection
+        // (a selector-key race on the connecting side, zeromq/jeromq PR #1022: about 1-6 % of
+        // connects, more under load); the stalled connection then waits for the handshake
+        // timer (30 s by default). Half an attempt lets ZeroMQ drop it and reconnect within
+        // the same attempt; a real handshake slower than that could not make the attempt anyway.
+        s.setHandshakeIvl(Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        s.setReconnectIVL(50);
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
             s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));

@@ -191,12 +191,15 @@ public final class RequestServer implements AutoCloseable {
         ZapAllowlist allowlist = zap == null ? null : new ZapAllowlist(zap, options.curve().get().allowedClientKeys(), options.nodeId());
         ZMQ.Poller poller = context.createPoller(3);
         try {
-            int routerIndex = poller.register(router, ZMQ.Poller.POLLIN);
+            poller.register(router, ZMQ.Poller.POLLIN);
             int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
             int zapIndex = zap == null ? -1 : poller.register(zap, ZMQ.Poller.POLLIN);
             while (!closing) {
                 if (poller.poll(1_000) < 0) {
-                    break; // context terminated
+                    if (!closing) {
+                        log.error("{}: polling failed, request server stops", options.nodeId());
+                    }
+                    break;
                 }
                 if (poller.pollin(wakeIndex)) {
                     drainWakePipe();
@@ -204,9 +207,8 @@ public final class RequestServer implements AutoCloseable {
                 if (zapIndex >= 0 && poller.pollin(zapIndex)) {
                     allowlist.answerPending();
                 }
-                if (poller.pollin(routerIndex)) {
-                    readRequests();
-                }
+                // read even without a POLLIN report (DONTWAIT, cheap): a missed edge must not strand a request
+                readRequests();
                 sendFinished();
             }
         } catch (RuntimeException e) {
@@ -214,13 +216,8 @@ public final class RequestServer implements AutoCloseable {
                 log.error("{}: request server stopped by an unexpected error", options.nodeId(), e);
             }
         } finally {
+            // the sockets are closed by close() through the context, after this thread is gone
             poller.close();
-            if (router != null) {
-                context.destroySocket(router);
-            }
-            if (zap != null) {
-                context.destroySocket(zap);
-            }
         }
     }
 

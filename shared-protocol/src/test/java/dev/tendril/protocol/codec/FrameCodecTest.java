@@ -122,6 +122,30 @@ class FrameCodecTest {
     }
 
     @Test
+    void aCodecReadsAnAppendedFieldOnlyWhenItIsThere() {
+        // a later ErrorReply codec that appended a retry hint, reading frames of both versions
+        record Hinted(String code, String message, long retryAfter) {
+        }
+        MessageCodec<RootMessage.ErrorReply> later = MessageCodec.of(MessageType.ERROR, RootMessage.ErrorReply.class,
+                (w, m) -> w.struct(3).string(m.code()).string(m.message()).int64(77),
+                r -> r.struct(f -> {
+                    Hinted h = new Hinted(f.string(), f.string(), f.hasField() ? f.int64() : -1);
+                    return new RootMessage.ErrorReply(h.code(), h.message() + "/" + h.retryAfter());
+                }));
+        FrameCodec laterCodec = new FrameCodec(List.of(later));
+        Envelope old = SampleEnvelopes.envelope(MessageType.ERROR);
+        RootMessage.ErrorReply oldBody = (RootMessage.ErrorReply) old.body();
+
+        Envelope fromOld = ((DecodeResult.Decoded) laterCodec.decode(codec.encode(old))).envelope();
+        Envelope fromNew = ((DecodeResult.Decoded) laterCodec.decode(laterCodec.encode(old))).envelope();
+        Envelope oldReadsNew = ((DecodeResult.Decoded) codec.decode(laterCodec.encode(old))).envelope();
+
+        assertEquals(oldBody.message() + "/-1", ((RootMessage.ErrorReply) fromOld.body()).message());
+        assertEquals(oldBody.message() + "/77", ((RootMessage.ErrorReply) fromNew.body()).message());
+        assertEquals(old, oldReadsNew);
+    }
+
+    @Test
     void aStructWithTooFewFieldsIsMalformed() {
         BodyWriter out = new BodyWriter();
         out.struct(6).int64(1).int64(2).string("").string("root-1").int64(3);

@@ -2,7 +2,9 @@ package dev.tendril.protocol.codec;
 
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.OverlayMessage;
 import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.message.NodeInfo;
@@ -73,7 +75,29 @@ public final class SampleEnvelopes {
                 new MigrationView("web", "2001:db8:1::/48", "sydney-2", 0L, Long.MAX_VALUE))));
         put(m, new ResolveQuery("web", "203.0.113.9"));
         put(m, new ResolveAnswer("web", "203.0.113.9", List.of(FIJI, MUNICH), "nearest"));
+        overlayAndAdmin(m);
         return m;
+    }
+
+    private static void overlayAndAdmin(Map<MessageType, Message> m) {
+        put(m, new OverlayMessage.Attach("web", SYDNEY));
+        put(m, new OverlayMessage.AttachAck("web", "munich-1"));
+        put(m, new OverlayMessage.Heartbeat("web", "sydney-2"));
+        put(m, new OverlayMessage.HeartbeatAck("web", "sydney-2", false));
+        put(m, new OverlayMessage.Detach("web", "fiji-3"));
+        put(m, new AdminMessage.Deploy("00ff", "service: web\nimage: demo:1\nroot: true\n"));
+        put(m, new AdminMessage.DeployReply("rejected", "web", "", "", List.of("ports[0].hostPort: got '0'"), "nothing deployed"));
+        put(m, new AdminMessage.Remove("abcd", "web"));
+        put(m, new AdminMessage.RemoveReply("removed", "web", "signed off"));
+        put(m, new AdminMessage.StatsQuery("abcd"));
+        put(m, new AdminMessage.StatsReply("munich-1", "docker", List.of(new AdminMessage.Figure("cpu.load", "0.25")),
+                List.of("0 NVIDIA H100 util 0.37"), List.of(new AdminMessage.DeploymentView("web", "c0ffee", "demo:1", true,
+                        false, "berlin-1", List.of("fiji-3", "sydney-2"), true, 1_700_000_000_000L)),
+                "bpf: attached", List.of(new AdminMessage.Figure("tree.malformed", "3"))));
+        put(m, new AdminMessage.NodesQuery("abcd"));
+        put(m, new AdminMessage.NodesReply(List.of(new AdminMessage.PlatformView("munich-1", "Munich", "192.0.2.10",
+                48.1374, 11.5755, "amd64", 4.0, 8L << 30, 100L << 30, 1, true))));
+        put(m, new AdminMessage.TreeRequest("abcd", ""));
     }
 
     /** The envelope of a type's sample; ids and times differ per type so mix-ups show. */

@@ -86,6 +86,40 @@ final class MmdbDataEncoder {
         return this;
     }
 
+    /**
+     * A pointer to the value at {@code target} (an offset in the data section), in the smallest
+     * of the four pointer sizes. The writer does not use pointers; tests do, to check readers.
+     */
+    MmdbDataEncoder pointer(long target) {
+        int pointer = 1 << 5;
+        if (target < 2048) {
+            out.write(pointer | (int) (target >>> 8));
+            bigEndian(target, 1);
+        } else if (target < 2048 + (1 << 19)) {
+            long v = target - 2048;
+            out.write(pointer | 1 << 3 | (int) (v >>> 16));
+            bigEndian(v, 2);
+        } else if (target < 526336 + (1L << 27)) {
+            long v = target - 526336;
+            out.write(pointer | 2 << 3 | (int) (v >>> 24));
+            bigEndian(v, 3);
+        } else {
+            out.write(pointer | 3 << 3);
+            bigEndian(target, 4);
+        }
+        return this;
+    }
+
+    /** Raw bytes (for padding in tests). */
+    MmdbDataEncoder raw(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
+    int size() {
+        return out.size();
+    }
+
     /** The bytes written so far. */
     byte[] toByteArray() {
         return out.toByteArray();

@@ -1,0 +1,178 @@
+package dev.tendril.edge.adapter.out.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.tendril.edge.deployment.ContainerRuntime;
+import dev.tendril.edge.deployment.Instance;
+import dev.tendril.edge.deployment.InstanceRequest;
+import dev.tendril.edge.deployment.RuntimeResult;
+import dev.tendril.protocol.spec.PortSpec;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs instances as Docker containers through the local engine (docker-java, zerodep
+ * transport). Containers are named {@code tendril-<node>-<service>}, labelled
+ * {@code dev.tendril.managed=true}, {@code dev.tendril.node}, {@code dev.tendril.service},
+ * {@code dev.tendril.spec} (the spec text), run with an init process (so stop is fast even
+ * for busybox) and publish their ports on the node's address. Images must be present
+ * locally or pullable.
+ */
+public final class DockerContainerRuntime implements ContainerRuntime {
+    public static final String LABEL_MANAGED = "dev.tendril.managed";
+    public static final String LABEL_NODE = "dev.tendril.node";
+    public static final String LABEL_SERVICE = "dev.tendril.service";
+    public static final String LABEL_SPEC = "dev.tendril.spec";
+    private static final int STOP_TIMEOUT_S = 2;
+
+    private final DockerClient docker;
+
+    public DockerContainerRuntime(DockerClient docker) {
+        this.docker = docker;
+    }
+
+    /** A client for {@code dockerHost} (e.g. unix:///var/run/docker.sock). */
+    public static DockerContainerRuntime connect(String dockerHost) {
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        var http = new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(dockerHost))
+                .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(60)).build();
+        return new DockerContainerRuntime(DockerClientImpl.getInstance(config, http));
+    }
+
+    public static String containerName(String nodeId, String service) {
+        return "tendril-" + nodeId + "-" + service;
+    }
+
+    @Override
+    public String kind() {
+        return "docker";
+    }
+
+    /** True when the engine answers. */
+    public boolean reachable() {
+        try {
+            docker.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public RuntimeResult start(InstanceRequest r) {
+        String name = containerName(r.nodeId(), r.service());
+        try {
+            if (!imagePresent(r.image())) {
+                return new RuntimeResult.Failed("image '" + r.image() + "' is not on this machine (no registry is used: build or load it first)");
+            }
+            removeByName(name);
+            List<ExposedPort> exposed = new ArrayList<>();
+            Ports bindings = new Ports();
+            for (PortSpec p : r.ports()) {
+                ExposedPort e = new ExposedPort(p.containerPort(), InternetProtocol.parse(p.protocol()));
+                exposed.add(e);
+                bindings.bind(e, Ports.Binding.bindIpAndPort(r.bindAddress(), p.hostPort()));
+            }
+            HostConfig host = HostConfig.newHostConfig().withInit(true).withPortBindings(bindings);
+            if (r.limits().memoryBytes() > 0) {
+                host.withMemory(r.limits().memoryBytes());
+            }
+            if (r.limits().cpus() > 0) {
+                host.withNanoCPUs((long) (r.limits().cpus() * 1e9));
+            }
+            CreateContainerCmd create = docker.createContainerCmd(r.image()).withName(name)
+                    .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_NODE, r.nodeId(), LABEL_SERVICE, r.service(),
+                            LABEL_SPEC, r.specText()))
+                    .withEnv(r.fullEnv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withExposedPorts(exposed)
+                    .withHostConfig(host);
+            if (!r.command().isEmpty()) {
+                create.withCmd(r.command());
+            }
+            String id = create.exec().getId();
+            try {
+                docker.startContainerCmd(id).exec();
+            } catch (DockerException e) {
+                docker.removeContainerCmd(id).withForce(true).exec();
+                return new RuntimeResult.Failed("container for " + r.service() + " did not start: " + message(e));
+            }
+            return new RuntimeResult.Started(new Instance(id, r.nodeId(), r.service(), r.image(), true, r.specText()));
+        } catch (DockerException e) {
+            return new RuntimeResult.Failed("docker refused " + r.service() + ": " + message(e));
+        } catch (RuntimeException e) {
+            return new RuntimeResult.Failed("docker engine unreachable: " + e.getMessage());
+        }
+    }
+
+    private boolean imagePresent(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private void removeByName(String name) {
+        List<Container> old = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(name)).exec();
+        for (Container c : old) {
+            for (String n : c.getNames()) {
+                if (n.equals("/" + name)) {
+                    docker.removeContainerCmd(c.getId()).withForce(true).exec();
+                }
+            }
+        }
+    }
+
+    @Override
+    public RuntimeResult remove(String instanceId) {
+        try {
+            try {
+                docker.stopContainerCmd(instanceId).withTimeout(STOP_TIMEOUT_S).exec();
+            } catch (com.github.dockerjava.api.exception.NotModifiedException e) {
+                // already stopped
+            }
+            docker.removeContainerCmd(instanceId).withForce(true).exec();
+            return new RuntimeResult.Stopped(instanceId);
+        } catch (NotFoundException e) {
+            return new RuntimeResult.NotFound(instanceId);
+        } catch (DockerException e) {
+            return new RuntimeResult.Failed("docker could not remove " + instanceId + ": " + message(e));
+        } catch (RuntimeException e) {
+            return new RuntimeResult.Failed("docker engine unreachable: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Instance> list() {
+        List<Container> containers = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true")).exec();
+        List<Instance> out = new ArrayList<>();
+        for (Container c : containers) {
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            out.add(new Instance(c.getId(), labels.get(LABEL_NODE), labels.get(LABEL_SERVICE), c.getImage(),
+                    "running".equals(c.getState()), labels.get(LABEL_SPEC)));
+        }
+        return out;
+    }
+
+    private static String message(DockerException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.strip();
+    }
+}

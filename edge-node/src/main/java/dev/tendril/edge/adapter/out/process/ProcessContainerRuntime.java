@@ -1,0 +1,174 @@
+package dev.tendril.edge.adapter.out.process;
+
+import dev.tendril.edge.deployment.ContainerRuntime;
+import dev.tendril.edge.deployment.Instance;
+import dev.tendril.edge.deployment.InstanceRequest;
+import dev.tendril.edge.deployment.RuntimeResult;
+import dev.tendril.protocol.spec.PortSpec;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs an instance as a plain local process (for devices without Docker and for the
+ * testbed): the spec's {@code command}, with {@code ${VAR}} in its words replaced from the
+ * instance environment. There is no port mapping: the process serves on
+ * {@code TENDRIL_BIND_ADDRESS}:{@code TENDRIL_PORT_<NAME>} (the host ports). Each instance is
+ * recorded in {@code <stateDir>/<node>-<service>.properties} (pid, start time, labels,
+ * spec), so a restarted node finds the processes it owns; it runs in the folder
+ * {@code <stateDir>/<node>-<service>/} and its output goes to {@code <node>-<service>.log}.
+ */
+public final class ProcessContainerRuntime implements ContainerRuntime {
+    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private final Path stateDir;
+
+    public ProcessContainerRuntime(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    @Override
+    public String kind() {
+        return "process";
+    }
+
+    @Override
+    public synchronized RuntimeResult start(InstanceRequest r) {
+        if (r.command().isEmpty()) {
+            return new RuntimeResult.Failed("the process runtime needs a command in the spec (command: [...])");
+        }
+        String key = r.nodeId() + "-" + r.service();
+        readRecord(stateDir.resolve(key + ".properties")).ifPresent(old -> remove(old.id()));
+        Map<String, String> env = new java.util.LinkedHashMap<>(r.fullEnv());
+        for (PortSpec p : r.ports()) {
+            env.put("TENDRIL_PORT_" + p.name().toUpperCase(Locale.ROOT).replace('-', '_'), Integer.toString(p.hostPort()));
+        }
+        env.put("TENDRIL_BIND_ADDRESS", r.bindAddress());
+        List<String> command = r.command().stream().map(w -> substitute(w, env)).toList();
+        try {
+            Files.createDirectories(stateDir);
+            Path log = stateDir.resolve(key + ".log");
+            Path work = Files.createDirectories(stateDir.resolve(key));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            Process process = pb.start();
+            Instant started = process.info().startInstant().orElse(Instant.EPOCH);
+            Properties p = new Properties();
+            p.setProperty("pid", Long.toString(process.pid()));
+            p.setProperty("start", started.toString());
+            p.setProperty("node", r.nodeId());
+            p.setProperty("service", r.service());
+            p.setProperty("image", r.image());
+            p.setProperty("spec", Base64.getEncoder().encodeToString(r.specText().getBytes(StandardCharsets.UTF_8)));
+            Path tmp = stateDir.resolve(key + ".properties.tmp");
+            try (Writer w = Files.newBufferedWriter(tmp)) {
+                p.store(w, "Tendril process instance");
+            }
+            Files.move(tmp, stateDir.resolve(key + ".properties"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return new RuntimeResult.Started(new Instance(id(process.pid()), r.nodeId(), r.service(), r.image(), true, r.specText()));
+        } catch (IOException e) {
+            return new RuntimeResult.Failed("could not start '" + String.join(" ", command) + "': " + e.getMessage());
+        }
+    }
+
+    static String substitute(String word, Map<String, String> env) {
+        Matcher m = VAR.matcher(word);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(env.getOrDefault(m.group(1), "")));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static String id(long pid) {
+        return "pid-" + pid;
+    }
+
+    @Override
+    public synchronized RuntimeResult remove(String instanceId) {
+        Optional<Record> rec = records().stream().filter(r -> r.id().equals(instanceId)).findFirst();
+        if (rec.isEmpty()) {
+            return new RuntimeResult.NotFound(instanceId);
+        }
+        live(rec.get()).ifPresent(ProcessContainerRuntime::stop);
+        try {
+            Files.deleteIfExists(rec.get().file());
+        } catch (IOException e) {
+            return new RuntimeResult.Failed("could not delete " + rec.get().file() + ": " + e.getMessage());
+        }
+        return new RuntimeResult.Stopped(instanceId);
+    }
+
+    private static void stop(ProcessHandle h) {
+        List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
+        all.add(h);
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<Instance> list() {
+        return records().stream().map(r -> new Instance(r.id(), r.props().getProperty("node"),
+                r.props().getProperty("service"), r.props().getProperty("image"), live(r).isPresent(),
+                new String(Base64.getDecoder().decode(r.props().getProperty("spec", "")), StandardCharsets.UTF_8))).toList();
+    }
+
+    private record Record(Path file, Properties props, long pid, Instant start) {
+        String id() {
+            return ProcessContainerRuntime.id(pid);
+        }
+    }
+
+    /** The process when it still runs and is the one recorded (same start time: pids get reused). */
+    private static Optional<ProcessHandle> live(Record r) {
+        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().startInstant().map(s -> s.equals(r.start()) || r.start().equals(Instant.EPOCH)).orElse(true));
+    }
+
+    private List<Record> records() {
+        if (!Files.isDirectory(stateDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(stateDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".properties"))
+                    .map(ProcessContainerRuntime::readRecord).flatMap(Optional::stream).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Optional<Record> readRecord(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+            return Optional.of(new Record(file, p, Long.parseLong(p.getProperty("pid")), Instant.parse(p.getProperty("start"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.tendril.edge.deployment;
+
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.PortSpec;
+import dev.tendril.protocol.spec.Quantities;
+import dev.tendril.protocol.spec.Validated;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The services this node hosts, one instance each, kept in step with the runtime:
+ * deploy (after checking the spec fits this platform), remove, and adopt after a restart.
+ * Thread-safe (one lock; runtime calls are short).
+ */
+public final class Deployments {
+    /** What {@link #adopt()} found: services taken over, and instance ids removed as duplicates or leftovers. */
+    public record Adoption(List<Deployment> adopted, List<String> removed) {
+    }
+
+    private final Platform self;
+    private final String zone;
+    private final ContainerRuntime runtime;
+    private final Function<String, Validated<DeploymentSpec>> specParser;
+    private final Clock clock;
+    private final Map<String, Deployment> byService = new LinkedHashMap<>();
+
+    public Deployments(Platform self, String zone, ContainerRuntime runtime,
+                       Function<String, Validated<DeploymentSpec>> specParser, Clock clock) {
+        this.self = self;
+        this.zone = zone;
+        this.runtime = runtime;
+        this.specParser = specParser;
+        this.clock = clock;
+    }
+
+    public ContainerRuntime runtime() {
+        return runtime;
+    }
+
+    public synchronized List<Deployment> all() {
+        return List.copyOf(byService.values());
+    }
+
+    public synchronized Optional<Deployment> get(String service) {
+        return Optional.ofNullable(byService.get(service));
+    }
+
+    /** Problems that keep {@code spec} off this platform (empty: it fits). */
+    public synchronized List<String> checkFits(DeploymentSpec spec) {
+        List<String> problems = new ArrayList<>();
+        var hw = self.hardware();
+        var req = spec.requirements();
+        if (!req.allowsArch(hw.arch())) {
+            problems.add("requirements.arch: got '" + req.archs() + "'; this platform is " + hw.arch());
+        } else if (spec.images().forArch(hw.arch()).isEmpty()) {
+            problems.add("images: no image for " + hw.arch() + ", the arch of this platform");
+        }
+        if (req.minCpus() > hw.cpus()) {
+            problems.add("requirements.minCpus: got '" + req.minCpus() + "'; this platform has " + hw.cpus());
+        }
+        if (req.minRamBytes() > hw.ramBytes()) {
+            problems.add("requirements.minRam: got '" + Quantities.formatSize(req.minRamBytes()) + "'; this platform has "
+                    + Quantities.formatSize(hw.ramBytes()));
+        }
+        if (req.minGpus() > hw.gpus()) {
+            problems.add("requirements.minGpus: got '" + req.minGpus() + "'; this platform has " + hw.gpus());
+        }
+        if (req.minDiskBytes() > hw.diskBytes() && hw.diskBytes() > 0) {
+            problems.add("requirements.minDisk: got '" + Quantities.formatSize(req.minDiskBytes()) + "'; this platform has "
+                    + Quantities.formatSize(hw.diskBytes()));
+        }
+        if (!spec.zone().isEmpty() && !spec.zone().equals(zone)) {
+            problems.add("zone: got '" + spec.zone() + "'; this node serves zone " + zone);
+        }
+        for (Deployment d : byService.values()) {
+            if (d.service().equals(spec.service())) {
+                continue;
+            }
+            for (PortSpec mine : spec.ports()) {
+                for (PortSpec theirs : d.spec().ports()) {
+                    if (mine.hostPort() == theirs.hostPort() && mine.protocol().equals(theirs.protocol())) {
+                        problems.add("ports." + mine.name() + ".hostPort: got '" + mine.hostPort() + "'; already used by service "
+                                + d.service() + " on this node");
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    public synchronized DeployResult deploy(DeploymentSpec spec, String specText) {
+        Deployment existing = byService.get(spec.service());
+        if (existing != null) {
+            if (existing.spec().equals(spec)) {
+                return new DeployResult.AlreadyDeployed(existing);
+            }
+            return new DeployResult.Rejected(List.of("service: got '" + spec.service()
+                    + "'; it is already deployed here with another spec: remove it first"));
+        }
+        List<String> problems = checkFits(spec);
+        if (!problems.isEmpty()) {
+            return new DeployResult.Rejected(problems);
+        }
+        String image = spec.images().forArch(self.hardware().arch()).orElseThrow();
+        InstanceRequest request = new InstanceRequest(self.id(), spec.service(), image, spec.command(), spec.ports(),
+                spec.env(), spec.limits(), self.address(), specText);
+        RuntimeResult result = runtime.start(request);
+        if (result instanceof RuntimeResult.Started started) {
+            Deployment d = new Deployment(spec, specText, started.instance(), clock.instant(), false);
+            byService.put(spec.service(), d);
+            return new DeployResult.Deployed(d);
+        }
+        return new DeployResult.Failed(result instanceof RuntimeResult.Failed f ? f.reason() : result.toString());
+    }
+
+    public synchronized RemoveResult remove(String service) {
+        Deployment d = byService.get(service);
+        if (d == null) {
+            return new RemoveResult.NotDeployed(service);
+        }
+        RuntimeResult r = runtime.remove(d.instance().id());
+        if (r instanceof RuntimeResult.Failed f) {
+            return new RemoveResult.Failed(f.reason());
+        }
+        byService.remove(service);
+        return new RemoveResult.Removed(d);
+    }
+
+    /**
+     * After a restart: takes over this node's running instances (one per service, with a
+     * readable spec; the newest when there are several) and removes every other instance
+     * labelled with this node's id (stopped ones, duplicates, unreadable specs). Instances
+     * of other nodes are left alone.
+     */
+    public synchronized Adoption adopt() {
+        List<Deployment> adopted = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        Map<String, List<Instance>> mine = new LinkedHashMap<>();
+        for (Instance i : runtime.list()) {
+            if (i.nodeId().equals(self.id())) {
+                mine.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (Map.Entry<String, List<Instance>> e : mine.entrySet()) {
+            Optional<DeploymentSpec> keep = Optional.empty();
+            Instance kept = null;
+            List<Instance> candidates = new ArrayList<>(e.getValue());
+            candidates.sort(Comparator.comparing(Instance::running).reversed());
+            for (Instance i : candidates) {
+                Optional<DeploymentSpec> spec = parse(i.specText()).filter(s -> s.service().equals(i.service()));
+                if (kept == null && i.running() && spec.isPresent() && !byService.containsKey(i.service())) {
+                    kept = i;
+                    keep = spec;
+                } else {
+                    runtime.remove(i.id());
+                    removed.add(i.id());
+                }
+            }
+            if (kept != null) {
+                Deployment d = new Deployment(keep.get(), kept.specText(), kept, clock.instant(), true);
+                byService.put(d.service(), d);
+                adopted.add(d);
+            }
+        }
+        return new Adoption(adopted, removed);
+    }
+
+    private Optional<DeploymentSpec> parse(String text) {
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        return specParser.apply(text) instanceof Validated.Valid<DeploymentSpec> v ? Optional.of(v.value()) : Optional.empty();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tendril.edge.adapter.out.process;
+
+import dev.tendril.edge.deployment.ContainerRuntime;
+import dev.tendril.edge.deployment.ContainerRuntimeContract;
+import dev.tendril.edge.deployment.Instance;
+import dev.tendril.edge.deployment.InstanceRequest;
+import dev.tendril.edge.deployment.RuntimeResult;
+import dev.tendril.edge.testing.Poll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runtime contract against real local processes (busybox httpd). */
+class ProcessContainerRuntimeIT extends ContainerRuntimeContract {
+    @TempDir
+    static Path state;
+    private ProcessContainerRuntime runtime;
+
+    @BeforeAll
+    static void needsBusybox() {
+        assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "/bin/busybox is missing: apt-get install busybox-static");
+    }
+
+    @Override
+    protected ContainerRuntime runtime() {
+        if (runtime == null) {
+            runtime = new ProcessContainerRuntime(state);
+        }
+        return runtime;
+    }
+
+    static List<String> httpdCommand() {
+        return List.of("/bin/sh", "-c", "mkdir -p www && echo \"tendril httpd-demo on node $TENDRIL_NODE_ID\" > www/index.html"
+                + " && exec /bin/busybox httpd -f -p ${TENDRIL_BIND_ADDRESS}:${TENDRIL_PORT_HTTP} -h www");
+    }
+
+    @Override
+    protected InstanceRequest request(String nodeId, String service, String bind, int port) {
+        return requestWith(nodeId, service, "local/process", httpdCommand(), bind, port);
+    }
+
+    @Override
+    protected InstanceRequest unstartable(String nodeId, String service) {
+        return requestWith(nodeId, service, "local/process", List.of(), "127.0.0.1", 1);
+    }
+
+    @Test
+    void servesOnTheHostPortAndARestartedRuntimeFindsIt() {
+        int port = freePort();
+        Instance i = ((RuntimeResult.Started) runtime().start(request(nodeA, "web", "127.0.0.1", port))).instance();
+        String page = Poll.until("page on " + port, Duration.ofSeconds(10), () -> Poll.httpGet("http://127.0.0.1:" + port + "/"));
+        assertEquals("tendril httpd-demo on node " + nodeA + "\n", page);
+        // a new runtime over the same state dir (a restarted node) sees the same running process
+        List<Instance> seen = new ProcessContainerRuntime(state).list().stream().filter(x -> x.nodeId().equals(nodeA)).toList();
+        assertEquals(List.of(i.id()), seen.stream().map(Instance::id).toList());
+        assertTrue(seen.get(0).running());
+        runtime().remove(i.id());
+        Poll.untilTrue("port " + port + " closed", Duration.ofSeconds(5), () -> Poll.httpGet("http://127.0.0.1:" + port + "/").isEmpty());
+    }
+}

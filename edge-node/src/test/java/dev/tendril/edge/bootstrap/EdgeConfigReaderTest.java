@@ -1,0 +1,123 @@
+package dev.tendril.edge.bootstrap;
+
+import dev.tendril.edge.domain.Endpoint;
+import dev.tendril.protocol.spec.Arch;
+import dev.tendril.protocol.spec.Validated;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EdgeConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    static final String CONFIG = """
+            platform:
+              id: munich-1
+              name: Munich 1
+              address: 127.0.0.2
+              position: {lat: 48.137, lon: 11.575}
+              arch: amd64
+              cpus: 4
+              ram: 8Gi
+              disk: 100Gi
+              gpus: 1
+              labels: {site: munich}
+            zone: svc.example.edge.
+            root:
+              control: [127.0.0.1:5300]
+            infrastructure:
+              file: infra.yaml
+              platforms:
+                - {id: berlin-1, address: 127.0.0.3, position: {lat: 52.52, lon: 13.405}, arch: arm64, cpus: 2, ram: 2Gi}
+            policies:
+              preset: local
+              thresholds: {cpu: 0.75}
+              heartbeatInterval: 300ms
+            admin:
+              key: 0123456789abcdef0123
+              bind: 127.0.0.2:7401
+            tree:
+              bind: 127.0.0.2:7400
+            runtime: {kind: process}
+            """;
+
+    private Validated<EdgeConfig> read(String yaml) throws IOException {
+        Files.writeString(dir.resolve("infra.yaml"), """
+                platforms:
+                  - {id: hamburg-1, address: 127.0.0.4, position: {lat: 53.55, lon: 9.99}, arch: amd64, cpus: 8, ram: 16Gi}
+                  - {id: munich-1, address: 127.0.0.2, position: {lat: 48.137, lon: 11.575}, arch: amd64, cpus: 4, ram: 8Gi}
+                """);
+        Path file = dir.resolve("edge.yaml");
+        Files.writeString(file, yaml);
+        return EdgeConfigReader.read(file);
+    }
+
+    private void assertProblems(String yaml, String... fragments) throws IOException {
+        List<String> p = assertInstanceOf(Validated.Invalid.class, read(yaml)).problems();
+        String all = String.join("\n", p);
+        for (String f : fragments) {
+            assertTrue(all.contains(f), "expected '" + f + "' in:\n" + all);
+        }
+    }
+
+    @Test
+    void readsAFullConfig() throws IOException {
+        EdgeConfig c = read(CONFIG).orThrow();
+        assertEquals("munich-1", c.platform().id());
+        assertEquals(Arch.AMD64, c.platform().hardware().arch());
+        assertEquals(8L << 30, c.platform().hardware().ramBytes());
+        assertEquals(1, c.platform().hardware().gpus());
+        assertEquals("svc.example.edge", c.zone());
+        assertEquals(List.of(new Endpoint("127.0.0.1", 5300)), c.rootControl());
+        assertEquals(List.of("munich-1", "berlin-1", "hamburg-1"), c.infrastructure().stream().map(p -> p.id()).toList());
+        assertEquals(0.75, c.policies().thresholds().cpu());
+        assertEquals(Duration.ofMillis(300), c.policies().heartbeatInterval());
+        assertEquals(Duration.ofSeconds(10), c.policies().loadWindow());
+        assertEquals(EdgeConfig.Runtime.PROCESS, c.runtime());
+        assertEquals(dir.resolve("state"), c.stateDir());
+        assertEquals(Duration.ofMillis(900), c.policies().deadAfter());
+    }
+
+    @Test
+    void everyErrorNamesKeyValueAndAllowed() throws IOException {
+        assertProblems(CONFIG.replace("arch: amd64\n  cpus: 4", "arch: x86\n  cpus: -1")
+                        .replace("lat: 48.137", "lat: 91").replace("key: 0123456789abcdef0123", "key: short")
+                        .replace("heartbeatInterval: 300ms", "heartbeatInterval: soon")
+                        .replace("kind: process", "kind: vm"),
+                "platform.arch: got 'x86'; allowed: one of amd64",
+                "platform.cpus: got '-1'",
+                "platform.position.lat: got '91'; allowed: a number in [-90, 90]",
+                "admin.key: got '(5 characters)'; allowed: a key of at least 16",
+                "policies.heartbeatInterval: got 'soon'",
+                "runtime.kind: got 'vm'; allowed: docker or process");
+    }
+
+    @Test
+    void reportsMissingRequiredKeys() throws IOException {
+        assertProblems("platform: {id: a}\n",
+                "platform.address: missing", "platform.position: missing", "platform.arch: missing",
+                "zone: missing", "root: missing", "admin: missing");
+    }
+
+    @Test
+    void rejectsDuplicateInfrastructureIdsAndBadEndpoints() throws IOException {
+        assertProblems(CONFIG.replace("id: berlin-1", "id: hamburg-1").replace("[127.0.0.1:5300]", "[nowhere]"),
+                "infra.yaml.platforms[0].id: got 'hamburg-1'; allowed: an id used once",
+                "root.control[0]: got 'nowhere'");
+    }
+
+    @Test
+    void adminAndTreeSocketsMustDiffer() throws IOException {
+        assertProblems(CONFIG.replace("bind: 127.0.0.2:7401", "bind: 127.0.0.2:7400"), "admin.bind: got '127.0.0.2:7400'");
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tendril.edge.deployment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A fake runtime for tests: instances are map entries; images in {@code knownImages} start. */
+public final class InMemoryContainerRuntime implements ContainerRuntime {
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final Set<String> knownImages;
+    private final AtomicInteger ids = new AtomicInteger();
+
+    public InMemoryContainerRuntime(Set<String> knownImages) {
+        this.knownImages = knownImages;
+    }
+
+    @Override
+    public String kind() {
+        return "memory";
+    }
+
+    @Override
+    public synchronized RuntimeResult start(InstanceRequest r) {
+        if (!knownImages.contains(r.image())) {
+            return new RuntimeResult.Failed("image '" + r.image() + "' is not on this machine");
+        }
+        instances.values().removeIf(i -> i.nodeId().equals(r.nodeId()) && i.service().equals(r.service()));
+        Instance i = new Instance("mem-" + ids.incrementAndGet(), r.nodeId(), r.service(), r.image(), true, r.specText());
+        instances.put(i.id(), i);
+        return new RuntimeResult.Started(i);
+    }
+
+    @Override
+    public synchronized RuntimeResult remove(String id) {
+        return instances.remove(id) == null ? new RuntimeResult.NotFound(id) : new RuntimeResult.Stopped(id);
+    }
+
+    @Override
+    public synchronized List<Instance> list() {
+        return new ArrayList<>(instances.values());
+    }
+
+    /** Puts an instance in directly, as if left over from an earlier run. */
+    public synchronized void plant(Instance i) {
+        instances.put(i.id(), i);
+    }
+}

@@ -1,0 +1,231 @@
+package dev.tendril.root.adapter.in.dns;
+
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.root.application.ResolvePolicy;
+import dev.tendril.root.domain.ChoicePolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of the DNS front end. Immutable; validated on construction with messages
+ * that name the key, the bad value and what is allowed. Build it with {@link #builder()}.
+ *
+ * @param zones               zones served authoritatively, absolute names ("svc.example.edge.")
+ * @param nameServers         NS names published at every apex (absolute names)
+ * @param soa                 SOA fields
+ * @param soaTtlSeconds       TTL of the SOA and NS records
+ * @param answerTtlSeconds    TTL of service and node answers (default 10)
+ * @param recordsPerAnswer    k: instances per answer (default 1)
+ * @param defaultPosition     assumed position of clients that cannot be located
+ * @param whenNoneLive        SERVFAIL, or LAST_KNOWN: answer the nearest known instances when none is live
+ * @param nsid                NSID (RFC 5001) sent when a query asks for it; "" to send none
+ * @param bindAddress         address literal to bind UDP and TCP to
+ * @param port                port for both UDP and TCP; 0 picks a free one (the same for both)
+ * @param maxUdpPayload       largest UDP response and the EDNS payload size advertised, in [512, 4096]
+ * @param tcpIdleTimeoutSeconds a TCP connection idle this long is closed
+ * @param ioThreads           event loop threads; 0 = one per CPU
+ */
+public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
+                        int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
+                        WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
+                        int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads) {
+
+    /** What to answer for a service none of whose instances is live. */
+    public enum WhenNoneLive { SERVFAIL, LAST_KNOWN }
+
+    /**
+     * SOA fields. {@code primary} "" means the first name server; {@code minimum} is the
+     * negative-caching TTL (NXDOMAIN/NODATA are cached for min(soaTtl, minimum)).
+     */
+    public record Soa(String primary, String admin, long serial, int refresh, int retry, int expire, int minimum) {
+        public Soa {
+            primary = primary == null || primary.isEmpty() ? "" : absoluteName("dns.soa.primary", primary);
+            admin = absoluteName("dns.soa.admin", admin);
+            if (serial < 0 || serial > 0xFFFFFFFFL) {
+                throw bad("dns.soa.serial", serial, "an unsigned 32-bit number");
+            }
+            requireRange("dns.soa.refresh", refresh, 1, Integer.MAX_VALUE);
+            requireRange("dns.soa.retry", retry, 1, Integer.MAX_VALUE);
+            requireRange("dns.soa.expire", expire, 1, Integer.MAX_VALUE);
+            requireRange("dns.soa.minimum", minimum, 0, 86400);
+        }
+
+        public static Soa defaults() {
+            return new Soa("", "hostmaster.invalid.", 1, 3600, 600, 604800, 10);
+        }
+    }
+
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+
+    public DnsConfig {
+        zones = normaliseNames("dns.zones", zones);
+        if (zones.isEmpty()) {
+            throw bad("dns.zones", "[]", "at least one zone, e.g. svc.example.edge.");
+        }
+        for (int i = 0; i < zones.size(); i++) {
+            if (zones.indexOf(zones.get(i)) != i) {
+                throw bad("dns.zones", zones, "distinct zones; '" + zones.get(i) + "' is listed twice");
+            }
+        }
+        nameServers = normaliseNames("dns.nameServers", nameServers);
+        if (nameServers.isEmpty()) {
+            throw bad("dns.nameServers", "[]", "at least one name server name, e.g. ns1.example.net.");
+        }
+        Objects.requireNonNull(soa, "dns.soa must be given");
+        requireRange("dns.soaTtlSeconds", soaTtlSeconds, 0, 604800);
+        requireRange("dns.answerTtlSeconds", answerTtlSeconds, 1, 86400);
+        requireRange("dns.recordsPerAnswer", recordsPerAnswer, 1, 64);
+        if (defaultPosition == null) {
+            throw bad("dns.defaultPosition", null, "a position {latitude, longitude}");
+        }
+        if (whenNoneLive == null) {
+            throw bad("dns.whenNoneLive", null, "SERVFAIL or LAST_KNOWN");
+        }
+        nsid = nsid == null ? "" : nsid;
+        if (nsid.length() > 255 || !nsid.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw bad("dns.nsid", nsid, "at most 255 printable ASCII characters");
+        }
+        if (bindAddress == null || !isLiteral(bindAddress)) {
+            throw bad("dns.bindAddress", bindAddress, "an IPv4 or IPv6 address literal, e.g. 127.0.0.1, 0.0.0.0 or ::");
+        }
+        requireRange("dns.port", port, 0, 65535);
+        requireRange("dns.maxUdpPayload", maxUdpPayload, 512, 4096);
+        requireRange("dns.tcpIdleTimeoutSeconds", tcpIdleTimeoutSeconds, 1, 3600);
+        requireRange("dns.ioThreads", ioThreads, 0, 256);
+    }
+
+    /** The primary name server of the SOA. */
+    public String soaPrimary() {
+        return soa.primary().isEmpty() ? nameServers.get(0) : soa.primary();
+    }
+
+    /** Negative-caching TTL. */
+    public int negativeTtlSeconds() {
+        return Math.min(soaTtlSeconds, soa.minimum());
+    }
+
+    /** The choice and TTL rules, for {@link dev.tendril.root.application.ResolveService}. */
+    public ResolvePolicy resolvePolicy() {
+        return new ResolvePolicy(answerTtlSeconds,
+                new ChoicePolicy(recordsPerAnswer, defaultPosition, whenNoneLive == WhenNoneLive.LAST_KNOWN));
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: zone svc.example.edge., NS ns1.example.net., TTL 10 s, k = 1, default position Frankfurt, SERVFAIL, 127.0.0.1:5353. */
+    public static final class Builder {
+        private List<String> zones = List.of("svc.example.edge.");
+        private List<String> nameServers = List.of("ns1.example.net.");
+        private Soa soa = Soa.defaults();
+        private int soaTtlSeconds = 3600;
+        private int answerTtlSeconds = 10;
+        private int recordsPerAnswer = 1;
+        private GeoPoint defaultPosition = new GeoPoint(50.11, 8.68);
+        private WhenNoneLive whenNoneLive = WhenNoneLive.SERVFAIL;
+        private String nsid = "";
+        private String bindAddress = "127.0.0.1";
+        private int port = 5353;
+        private int maxUdpPayload = 1232;
+        private int tcpIdleTimeoutSeconds = 10;
+        private int ioThreads = 0;
+
+        private Builder() {
+        }
+
+        private Builder(DnsConfig c) {
+            zones = c.zones;
+            nameServers = c.nameServers;
+            soa = c.soa;
+            soaTtlSeconds = c.soaTtlSeconds;
+            answerTtlSeconds = c.answerTtlSeconds;
+            recordsPerAnswer = c.recordsPerAnswer;
+            defaultPosition = c.defaultPosition;
+            whenNoneLive = c.whenNoneLive;
+            nsid = c.nsid;
+            bindAddress = c.bindAddress;
+            port = c.port;
+            maxUdpPayload = c.maxUdpPayload;
+            tcpIdleTimeoutSeconds = c.tcpIdleTimeoutSeconds;
+            ioThreads = c.ioThreads;
+        }
+
+        public Builder zones(List<String> v) { zones = v; return this; }
+        public Builder nameServers(List<String> v) { nameServers = v; return this; }
+        public Builder soa(Soa v) { soa = v; return this; }
+        public Builder soaTtlSeconds(int v) { soaTtlSeconds = v; return this; }
+        public Builder answerTtlSeconds(int v) { answerTtlSeconds = v; return this; }
+        public Builder recordsPerAnswer(int v) { recordsPerAnswer = v; return this; }
+        public Builder defaultPosition(GeoPoint v) { defaultPosition = v; return this; }
+        public Builder whenNoneLive(WhenNoneLive v) { whenNoneLive = v; return this; }
+        public Builder nsid(String v) { nsid = v; return this; }
+        public Builder bindAddress(String v) { bindAddress = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder maxUdpPayload(int v) { maxUdpPayload = v; return this; }
+        public Builder tcpIdleTimeoutSeconds(int v) { tcpIdleTimeoutSeconds = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+
+        public DnsConfig build() {
+            return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
+                    defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
+                    ioThreads);
+        }
+    }
+
+    private static List<String> normaliseNames(String key, List<String> names) {
+        if (names == null) {
+            throw bad(key, null, "a list of absolute DNS names");
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(absoluteName(key, n));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Lower case, with the trailing dot; throws naming the key when not a valid name. */
+    static String absoluteName(String key, String name) {
+        if (name == null || name.isBlank()) {
+            throw bad(key, name, "a DNS name such as svc.example.edge.");
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        n = n.endsWith(".") ? n : n + ".";
+        if (n.length() > 254 || n.equals(".")) {
+            throw bad(key, name, "a DNS name of at most 253 characters, not the root");
+        }
+        for (String label : n.substring(0, n.length() - 1).split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw bad(key, name, "labels of 1-63 letters, digits, '-' or '_', not starting or ending with '-'");
+            }
+        }
+        return n;
+    }
+
+    private static void requireRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw bad(key, value, "a number in [" + min + ", " + max + "]");
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, Object value, String allowed) {
+        return new IllegalArgumentException(key + ": got '" + value + "', allowed: " + allowed);
+    }
+
+    private static boolean isLiteral(String s) {
+        try {
+            dev.tendril.protocol.net.Cidr.parse(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

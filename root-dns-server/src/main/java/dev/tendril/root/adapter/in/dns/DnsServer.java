@@ -1,0 +1,185 @@
+package dev.tendril.root.adapter.in.dns;
+
+import dev.tendril.protocol.geo.GeoLocator;
+import dev.tendril.root.application.ResolveService;
+import dev.tendril.root.domain.SpatialInstanceDirectory;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The root's DNS front end: UDP and TCP listeners on one port, answering from the in-memory
+ * directory. Construct, {@link #start()}, read {@link #port()}, {@link #close()}.
+ *
+ * <pre>{@code
+ * var directory = new SpatialInstanceDirectory(clock);
+ * var dns = new DnsServer(dnsConfig, directory, geoLocator, clock);
+ * dns.start();                       // binds UDP + TCP (port 0: a free port, the same for both)
+ * int port = dns.port();
+ * ...
+ * dns.close();
+ * }</pre>
+ *
+ * Uses epoll where available (several UDP sockets on the port with SO_REUSEPORT, one per
+ * event loop thread), NIO otherwise. Queries are answered on the event loop threads: the
+ * query path does no I/O and takes no lock.
+ */
+public final class DnsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
+    private static final int BIND_ATTEMPTS = 20;
+
+    private final DnsConfig config;
+    private final DnsMetrics metrics = new DnsMetrics();
+    private final DnsQueryHandler chain;
+    private final List<Channel> channels = new ArrayList<>();
+    private EventLoopGroup group;
+    private int port = -1;
+
+    public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
+        this.config = config;
+        this.chain = new DnsQueryHandler(config, new ResolveService(directory, locator, clock, config.resolvePolicy()), metrics);
+    }
+
+    /** Binds the UDP and TCP listeners. Throws IllegalStateException when the port cannot be bound. */
+    public synchronized DnsServer start() {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        boolean epoll = Epoll.isAvailable();
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        group = new MultiThreadIoEventLoopGroup(threads, io);
+        InetAddress bind = bindAddress();
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < (config.port() == 0 ? BIND_ATTEMPTS : 1); attempt++) {
+            try {
+                bindAll(bind, epoll, epoll ? threads : 1);
+                LOG.info("DNS listening on {} port {} (udp+tcp, {}, {} threads) for zones {}",
+                        bind.getHostAddress(), port, epoll ? "epoll" : "nio", threads, config.zones());
+                return this;
+            } catch (RuntimeException e) {
+                last = e;
+                closeChannels();
+            }
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        group = null;
+        throw new IllegalStateException("dns.port: cannot bind UDP and TCP on " + bind.getHostAddress() + " port "
+                + config.port() + ": " + (last == null ? "" : last.getMessage()), last);
+    }
+
+    private void bindAll(InetAddress bind, boolean epoll, int udpSockets) {
+        UdpQueryHandler udpHandler = new UdpQueryHandler(chain, metrics);
+        Bootstrap udp = new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(4096))
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .handler(udpHandler);
+        if (epoll) {
+            udp.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel first = udp.bind(bind, config.port()).syncUninterruptibly().channel();
+        channels.add(first);
+        int actual = ((InetSocketAddress) first.localAddress()).getPort();
+        for (int i = 1; i < udpSockets; i++) {
+            channels.add(udp.bind(bind, actual).syncUninterruptibly().channel());
+        }
+        TcpQueryHandler tcpHandler = new TcpQueryHandler(chain, metrics);
+        int idle = config.tcpIdleTimeoutSeconds();
+        ServerBootstrap tcp = new ServerBootstrap().group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS),
+                                new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
+                                new LengthFieldPrepender(2),
+                                tcpHandler);
+                    }
+                });
+        channels.add(tcp.bind(bind, actual).syncUninterruptibly().channel());
+        port = actual;
+    }
+
+    private InetAddress bindAddress() {
+        try {
+            return InetAddress.getByName(config.bindAddress()); // a validated literal: no lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("dns.bindAddress: got '" + config.bindAddress() + "'", e);
+        }
+    }
+
+    /** The port UDP and TCP listen on (after {@link #start()}). */
+    public synchronized int port() {
+        if (port < 0) {
+            throw new IllegalStateException("not started");
+        }
+        return port;
+    }
+
+    public int udpPort() {
+        return port();
+    }
+
+    public int tcpPort() {
+        return port();
+    }
+
+    public DnsMetrics metrics() {
+        return metrics;
+    }
+
+    public DnsConfig config() {
+        return config;
+    }
+
+    private void closeChannels() {
+        for (Channel c : channels) {
+            c.close().awaitUninterruptibly();
+        }
+        channels.clear();
+    }
+
+    /** Stops listening and releases the threads. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (group == null) {
+            return;
+        }
+        closeChannels();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        group = null;
+        port = -1;
+    }
+
+}
