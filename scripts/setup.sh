@@ -13,7 +13,7 @@ APT_PACKAGES=(
   docker.io busybox-static               # edge node deployments, demo image
   clang llvm bpftool libbpf1 libbpf-dev  # eBPF object build and load
   iproute2 iptables procps curl          # test hosts in network namespaces
-  gcc libc6-dev                          # the link relay of compose/links (no netem here)
+  make gcc libc6-dev                     # ebpf/Makefile; the link relay of compose/links
 )
 
 missing=()

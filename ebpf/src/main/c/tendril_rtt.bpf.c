@@ -7,10 +7,9 @@
  * in `watched_ports` (the hosted services' ports, filled from user space) it adds the
  * socket's smoothed RTT to the user's entry in `rtt_by_user`, keyed by (network namespace,
  * local port, remote address). CO-RE: field offsets are relocated against the running
- * kernel's BTF at load time, so one object runs on every BTF kernel >= 5.8.
+ * kernel's BTF at load time, so one object runs on every BTF kernel >= 5.9
  */
 #include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "tendril_rtt.h"
@@ -40,30 +39,35 @@ struct {
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(tendril_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 {
-    __u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    /* tp_btf arguments are typed kernel pointers: plain field reads are checked by the
+     * verifier and relocated by CO-RE (preserve_access_index in vmlinux.h), and are much
+     * cheaper than bpf_probe_read_kernel calls */
+    __u16 lport = sk->__sk_common.skc_num;
     if (!bpf_map_lookup_elem(&watched_ports, &lport))
         return 0;
 
-    struct tcp_sock *tp = (struct tcp_sock *)sk;
-    __u32 srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3; /* the kernel keeps srtt << 3 */
+    struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk); /* a checked cast */
+    if (!tp)
+        return 0;
+    __u32 srtt_us = tp->srtt_us >> 3; /* the kernel keeps srtt << 3 */
     if (!srtt_us)
         return 0; /* no RTT sample on this socket yet */
 
     struct rtt_key key = {};
-    key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+    key.netns = sk->__sk_common.skc_net.net->ns.inum;
     key.lport = lport;
-    __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+    __u16 family = sk->__sk_common.skc_family;
     if (family == TENDRIL_AF_INET) {
-        __u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+        __u32 daddr = sk->__sk_common.skc_daddr;
         key.raddr[10] = 0xff;
         key.raddr[11] = 0xff;
         __builtin_memcpy(&key.raddr[12], &daddr, sizeof(daddr));
     } else if (family == TENDRIL_AF_INET6) {
-        BPF_CORE_READ_INTO(&key.raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+        __builtin_memcpy(&key.raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
     } else {
         return 0;
     }
-    __u32 min_rtt_us = BPF_CORE_READ(tp, rtt_min.s[0].v);
+    __u32 min_rtt_us = tp->rtt_min.s[0].v;
 
     struct rtt_value *value = bpf_map_lookup_elem(&rtt_by_user, &key);
     if (!value) {

@@ -1,6 +1,6 @@
 package dev.tendril.edge.deployment;
 
-import dev.tendril.edge.adapter.yaml.YamlDocuments;
+import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
 import dev.tendril.edge.domain.Hardware;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.edge.testing.MutableClock;

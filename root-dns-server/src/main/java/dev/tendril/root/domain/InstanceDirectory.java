@@ -30,4 +30,13 @@ public interface InstanceDirectory {
 
     /** Drops the migration record for exactly this subnet. No-op when unknown. */
     void removeMigration(String service, Cidr clients);
+
+    /**
+     * Applies the changes {@code changes} makes to the directory it is given as one step:
+     * an implementation may publish them together (readers see all or none). By default the
+     * changes are applied one by one to this directory.
+     */
+    default void batch(java.util.function.Consumer<InstanceDirectory> changes) {
+        changes.accept(this);
+    }
 }

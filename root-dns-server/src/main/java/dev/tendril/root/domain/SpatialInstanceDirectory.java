@@ -106,6 +106,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
      * Applies every change that {@code changes} makes to the directory it is given, then
      * publishes each touched service once. Readers see none of the changes until then.
      */
+    @Override
     public void batch(Consumer<InstanceDirectory> changes) {
         synchronized (writeLock) {
             Pending pending = new Pending();

@@ -49,6 +49,7 @@ public final class FrameCodec {
         List<MessageCodec<?>> all = new ArrayList<>(RootCodecs.all());
         all.addAll(OverlayCodecs.all());
         all.addAll(AdminCodecs.all());
+        all.addAll(SelfOrgCodecs.all());
         return all;
     }
 
@@ -117,6 +118,9 @@ public final class FrameCodec {
         } catch (IllegalArgumentException | NullPointerException e) {
             // a record's compact constructor refused a value
             return new DecodeResult.Failure(DecodeResult.Reason.INVALID_FIELD, type + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // any other refusal by a record (decoding must stay total whatever a family's records throw)
+            return new DecodeResult.Failure(DecodeResult.Reason.INVALID_FIELD, type + ": " + e);
         }
     }
 }

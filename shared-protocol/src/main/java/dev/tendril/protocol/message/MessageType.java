@@ -31,6 +31,16 @@ public enum MessageType {
     HEARTBEAT_ACK(67),
     DETACH(68),
 
+    // self-organization (edge to edge, tree socket): ids 80-95
+    SUBTREE_GRID(80),
+    NEIGHBOUR_GRIDS(81),
+    MIGRATION_SEARCH(82),
+    MIGRATION_OFFER(83),
+    MIGRATION_NOT_FOUND(84),
+    REPLICATE(85),
+    REPLICATE_REPLY(86),
+    REPLICA_READY(87),
+
     // admin (tendrilctl to a node, admin socket)
     ADMIN_DEPLOY(128),
     ADMIN_DEPLOY_REPLY(129),

@@ -9,6 +9,8 @@ import java.util.Objects;
  * refusals are {@link RootMessage.ErrorReply} (NOT_FOUND: this node does not host the service).
  */
 public sealed interface OverlayMessage extends Message {
+    /** The service whose tree the message concerns. */
+    String service();
 
     /** {@code child} asks to become a child of the receiver in the tree of {@code service}. Reply: {@link AttachAck}. */
     record Attach(String service, NodeInfo child) implements OverlayMessage {

@@ -9,21 +9,26 @@ import java.util.Map;
 
 /**
  * Replies already sent, by request id, so that a retried request gets the first reply
- * again. Bounded both ways: at most {@code capacity} entries (oldest first out) and none
- * older than {@code ttlMillis}. Confined to the server's socket thread.
+ * again. Bounded three ways: at most {@code capacity} entries and {@code maxBytes} of reply
+ * frames (oldest first out), and none older than {@code ttlMillis}. A single reply larger
+ * than {@code maxBytes} is not remembered. Confined to the server's socket thread.
  */
 final class ReplyCache {
     private record Entry(byte[] frame, long storedAtMillis) {
     }
 
     private final int capacity;
+    private final long maxBytes;
     private final long ttlMillis;
     private final Clock clock;
     /** Insertion order = age order (an entry is stored once and never refreshed). */
     private final LinkedHashMap<MessageId, Entry> entries = new LinkedHashMap<>();
 
-    ReplyCache(int capacity, long ttlMillis, Clock clock) {
+    private long bytes;
+
+    ReplyCache(int capacity, long maxBytes, long ttlMillis, Clock clock) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.ttlMillis = ttlMillis;
         this.clock = clock;
     }
@@ -36,14 +41,28 @@ final class ReplyCache {
     }
 
     void put(MessageId id, byte[] frame) {
-        entries.remove(id);
+        remove(entries.remove(id));
+        if (frame.length > maxBytes) {
+            return;
+        }
         entries.put(id, new Entry(frame, clock.millis()));
-        while (entries.size() > capacity) {
+        bytes += frame.length;
+        while (entries.size() > capacity || bytes > maxBytes) {
             Iterator<Map.Entry<MessageId, Entry>> it = entries.entrySet().iterator();
-            it.next();
+            remove(it.next().getValue());
             it.remove();
         }
         expire();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    private void remove(Entry e) {
+        if (e != null) {
+            bytes -= e.frame().length;
+        }
     }
 
     int size() {
@@ -54,9 +73,11 @@ final class ReplyCache {
         long oldest = clock.millis() - ttlMillis;
         Iterator<Entry> it = entries.values().iterator();
         while (it.hasNext()) {
-            if (it.next().storedAtMillis() > oldest) {
+            Entry e = it.next();
+            if (e.storedAtMillis() > oldest) {
                 return;
             }
+            remove(e);
             it.remove();
         }
     }

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * ZeroMQ DEALER that sends requests to one server and waits for their replies.
@@ -22,7 +23,7 @@ import org.zeromq.ZMQ;
  * client's lock, which also gives the memory barrier ZeroMQ needs to move the socket
  * between threads). For parallel requests use one client per thread.
  */
-public final class RequestClient implements AutoCloseable {
+public final class RequestClient implements Requester, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestClient.class);
 
     private final ClientOptions options;
@@ -44,14 +45,25 @@ public final class RequestClient implements AutoCloseable {
     /**
      * Sends the request and waits for its reply, retrying with the same id after resetting
      * the socket. Never hangs longer than attempts x attemptTimeout (plus connect time).
-     * Throws IllegalStateException when the client is closed, IllegalArgumentException when
-     * the envelope has no codec.
+     * Throws IllegalStateException when the client is closed or ZeroMQ fails (e.g. the
+     * calling thread was interrupted), IllegalArgumentException when the envelope has no codec.
      */
+    @Override
     public synchronized RequestResult request(Envelope request) {
         if (closed) {
             throw new IllegalStateException("request client to " + options.endpoint() + " is closed");
         }
         byte[] frame = codec.encode(request);
+        try {
+            return exchange(request, frame);
+        } catch (ZMQException | zmq.ZError.IOException e) {
+            // interrupted, or the context is gone: start afresh next time
+            reset();
+            throw new IllegalStateException("request " + request.id() + " to " + options.endpoint() + " failed: " + e, e);
+        }
+    }
+
+    private RequestResult exchange(Envelope request, byte[] frame) {
         long timeoutNanos = options.attemptTimeout().toNanos();
         for (int attempt = 1; attempt <= options.attempts(); attempt++) {
             if (socket == null) {

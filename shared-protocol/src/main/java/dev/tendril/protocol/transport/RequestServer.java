@@ -70,6 +70,7 @@ public final class RequestServer implements AutoCloseable {
     private final ServerCounters counters = new ServerCounters();
     private final CompletableFuture<String> bound = new CompletableFuture<>();
     private final Thread socketThread;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
 
     // confined to the socket thread
@@ -82,7 +83,7 @@ public final class RequestServer implements AutoCloseable {
         this.handler = handler;
         this.clock = clock;
         this.codec = codec;
-        this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeTtl().toMillis(), clock);
+        this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeMaxBytes(), options.dedupeTtl().toMillis(), clock);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(options.handlerThreads(), r -> {
             Thread t = new Thread(r, "request-handler-" + options.nodeId() + "-" + n.incrementAndGet());
@@ -140,7 +141,7 @@ public final class RequestServer implements AutoCloseable {
     /** Stops serving: the socket thread exits, running handlers get a short grace period. Idempotent. */
     @Override
     public void close() {
-        if (closing) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
         closing = true;
@@ -299,11 +300,20 @@ public final class RequestServer implements AutoCloseable {
             if (body == null) {
                 throw new NullPointerException("handler returned no reply for " + request.kind());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             counters.handlerFailures.increment();
             log.warn("{}: handler failed on {} {}", options.nodeId(), request.kind(), request.id(), e);
+            if (e instanceof VirtualMachineError vmError) {
+                // answer (so retries of this id do not wait forever), then let the VM error go on
+                finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)));
+                throw vmError;
+            }
             body = new RootMessage.ErrorReply("INTERNAL", String.valueOf(e));
         }
+        finish(request, body);
+    }
+
+    private void finish(Envelope request, Message body) {
         byte[] frame;
         try {
             frame = codec.encode(request.reply(options.nodeId(), clock.millis(), body));

@@ -16,10 +16,13 @@ import java.util.Set;
  * @param maxInFlight    requests being handled or queued at most; more are dropped and counted
  * @param dedupeCapacity replies remembered for retries (least recently used go first)
  * @param dedupeTtl      how long a reply is remembered for retries
+ * @param dedupeMaxBytes bytes of replies remembered at most (oldest go first; a single larger
+ *                       reply is not remembered, so a retry of it runs the handler again)
  * @param maxFrameBytes  larger frames are refused by ZeroMQ (the peer is disconnected)
  */
 public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curve, int handlerThreads,
-                            int maxInFlight, int dedupeCapacity, Duration dedupeTtl, int maxFrameBytes) {
+                            int maxInFlight, int dedupeCapacity, Duration dedupeTtl, long dedupeMaxBytes,
+                            int maxFrameBytes) {
 
     /**
      * CURVE on the server side.
@@ -50,24 +53,40 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
         if (dedupeTtl.isNegative() || dedupeTtl.isZero()) {
             throw new IllegalArgumentException("dedupeTtl must be > 0, got " + dedupeTtl);
         }
+        requirePositive("dedupeMaxBytes", dedupeMaxBytes);
         requirePositive("maxFrameBytes", maxFrameBytes);
     }
 
-    /** Defaults: plain TCP, 1 handler thread, 1024 in flight, 10,000 replies kept for 5 minutes, 16 MiB frames. */
+    /**
+     * Defaults: plain TCP, 1 handler thread, 1024 in flight, up to 10,000 replies and 64 MiB
+     * of them kept for 5 minutes, 16 MiB frames.
+     */
     public static ServerOptions of(String endpoint, String nodeId) {
-        return new ServerOptions(endpoint, nodeId, Optional.empty(), 1, 1024, 10_000, Duration.ofMinutes(5), 16 << 20);
+        return new ServerOptions(endpoint, nodeId, Optional.empty(), 1, 1024, 10_000, Duration.ofMinutes(5), 64L << 20, 16 << 20);
     }
 
     public ServerOptions withCurve(Curve curve) {
-        return new ServerOptions(endpoint, nodeId, Optional.of(curve), handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, Optional.of(curve), handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
     }
 
     public ServerOptions withHandlerThreads(int threads) {
-        return new ServerOptions(endpoint, nodeId, curve, threads, maxInFlight, dedupeCapacity, dedupeTtl, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, threads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
     }
 
     public ServerOptions withDedupe(int capacity, Duration ttl) {
-        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, dedupeMaxBytes, maxFrameBytes);
+    }
+
+    public ServerOptions withDedupeMaxBytes(long maxBytes) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, maxBytes, maxFrameBytes);
+    }
+
+    public ServerOptions withMaxInFlight(int max) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, max, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
+    }
+
+    public ServerOptions withMaxFrameBytes(int max) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, max);
     }
 
     static void requirePositive(String key, long value) {

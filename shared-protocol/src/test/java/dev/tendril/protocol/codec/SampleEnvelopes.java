@@ -1,6 +1,9 @@
 package dev.tendril.protocol.codec;
 
 import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.grid.Capacity;
+import dev.tendril.protocol.grid.CapacityGrid;
+import dev.tendril.protocol.grid.GridPoint;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.Message;
@@ -27,6 +30,7 @@ import dev.tendril.protocol.message.RootMessage.SignOff;
 import dev.tendril.protocol.message.RootMessage.TreeListing;
 import dev.tendril.protocol.message.RootMessage.TreeNodeView;
 import dev.tendril.protocol.message.RootMessage.TreeQuery;
+import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.message.ServicePort;
 
 import java.util.EnumMap;
@@ -76,6 +80,7 @@ public final class SampleEnvelopes {
         put(m, new ResolveQuery("web", "203.0.113.9"));
         put(m, new ResolveAnswer("web", "203.0.113.9", List.of(FIJI, MUNICH), "nearest"));
         overlayAndAdmin(m);
+        selfOrg(m);
         return m;
     }
 
@@ -98,6 +103,24 @@ public final class SampleEnvelopes {
         put(m, new AdminMessage.NodesReply(List.of(new AdminMessage.PlatformView("munich-1", "Munich", "192.0.2.10",
                 48.1374, 11.5755, "amd64", 4.0, 8L << 30, 100L << 30, 1, true))));
         put(m, new AdminMessage.TreeRequest("abcd", ""));
+    }
+
+    private static void selfOrg(Map<MessageType, Message> m) {
+        GridPoint munich = new GridPoint(MUNICH.position(), new Capacity(3500, 6L << 30, 1, 80L << 30));
+        GridPoint fiji = new GridPoint(FIJI.position(), new Capacity(250, 512L << 20, 0, 4L << 30));
+        GridPoint sydney = new GridPoint(SYDNEY.position(), new Capacity(16000, 64L << 30, 4, 1L << 40));
+        CapacityGrid pacific = CapacityGrid.merge(4, List.of(), List.of(fiji, sydney));
+        CapacityGrid world = CapacityGrid.merge(8, List.of(pacific), List.of(munich));
+        put(m, new SelfOrgMessage.SubtreeGrid("web", "sydney-2", pacific));
+        put(m, new SelfOrgMessage.NeighbourGrids("web", "munich-1", munich,
+                List.of(new SelfOrgMessage.SiblingGrid(SYDNEY, pacific), new SelfOrgMessage.SiblingGrid(FIJI, world))));
+        put(m, new SelfOrgMessage.MigrationSearch("web", "mig-munich-1-7", MUNICH, new GeoPoint(-18.1, 178.4), 3,
+                new Capacity(500, 256L << 20, 0, 0), 16_000.5, 2, 8, 1_700_000_003_000L, "sydney-2", true));
+        put(m, new SelfOrgMessage.MigrationOffer("web", "mig-munich-1-7", FIJI, 12.5, 3));
+        put(m, new SelfOrgMessage.MigrationNotFound("web", "mig-munich-1-7", "sydney-2", "hop limit 8 reached", 8));
+        put(m, new SelfOrgMessage.Replicate("web", "rep-munich-1-2", MUNICH, "service: web\nimage: demo:1\nzone: svc.example.edge\n"));
+        put(m, new SelfOrgMessage.ReplicateReply("web", "rep-munich-1-2", "hosting", "already hosts web", Optional.of(FIJI)));
+        put(m, new SelfOrgMessage.ReplicaReady("web", "rep-munich-1-2", FIJI, true, 840, 1_700_000_004_000L, ""));
     }
 
     /** The envelope of a type's sample; ids and times differ per type so mix-ups show. */

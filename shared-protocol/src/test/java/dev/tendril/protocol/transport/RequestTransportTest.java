@@ -36,12 +36,13 @@ class RequestTransportTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-05-01T10:00:00Z"), ZoneOffset.UTC);
     private final EnvelopeFactory envelopes = new EnvelopeFactory("edge-1", CLOCK, new SplittableRandom(7));
     private final FrameCodec codec = FrameCodec.standard();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<AutoCloseable> open = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeAll() throws Exception {
-        Collections.reverse(open);
-        for (AutoCloseable c : open) {
+        List<AutoCloseable> reversed = new ArrayList<>(open);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
             c.close();
         }
     }
@@ -188,6 +189,7 @@ class RequestTransportTest {
         try (ZContext ctx = new ZContext(1)) {
             ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
             dealer.setLinger(0);
+            dealer.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
             dealer.connect(server.endpoint());
             dealer.send(new byte[0]);
             dealer.send(new byte[] {1, 3, (byte) 0xc1, 0, 0});
@@ -230,6 +232,51 @@ class RequestTransportTest {
     }
 
     @Test
+    void requestsBeyondMaxInFlightAreDroppedAndCounted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1").withMaxInFlight(1),
+                req -> {
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return hosted("web", 1);
+                }, CLOCK));
+        Thread first = new Thread(() -> client(server.endpoint(), Duration.ofSeconds(10), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web"))));
+        first.start();
+        Poll.until("the first request is in the handler", () -> server.stats().received() >= 1);
+
+        RequestResult second = client(server.endpoint(), Duration.ofMillis(300), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web")));
+
+        assertEquals(new RequestResult.TimedOut(1), second);
+        assertEquals(1, server.stats().overloaded());
+        release.countDown();
+        first.join(10_000);
+        assertEquals(1, server.stats().handled());
+    }
+
+    @Test
+    void aReqPeerIsAnsweredToo() {
+        RequestServer server = server(req -> hosted("web", 1));
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
+            req.setReceiveTimeOut(5_000);
+            req.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
+            req.connect(server.endpoint());
+            req.send(codec.encode(request));
+            byte[] reply = req.recv(0);
+            assertTrue(reply != null, "REQ got a reply");
+            Envelope got = ((DecodeResult.Decoded) codec.decode(reply)).envelope();
+            assertEquals(request.id(), got.id());
+            assertEquals(hosted("web", 1), got.body());
+        }
+    }
+
+    @Test
     void aFailingHandlerIsAnsweredWithAnInternalError() {
         RequestServer server = server(req -> {
             throw new IllegalStateException("disk on fire");
@@ -241,6 +288,14 @@ class RequestTransportTest {
         assertEquals("INTERNAL", error.code());
         assertTrue(error.message().contains("disk on fire"), error.message());
         assertEquals(1, server.stats().handlerFailures());
+    }
+
+    @Test
+    void aPortInUseIsReportedAtStart() {
+        RequestServer first = server(req -> hosted("web", 1));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> track(RequestServer.start(ServerOptions.of(first.endpoint(), "root-2"), req -> hosted("web", 2), CLOCK)));
+        assertTrue(e.getMessage().contains(first.endpoint()), e.getMessage());
     }
 
     @Test

@@ -75,6 +75,7 @@ public final class BpfLatencyProbe implements LatencyProbe {
     private final ProbeStatus status = new ProbeStatus.Active(BpfRttProgram.MECHANISM);
     private String lastFailure = "";
     private int lastEntries;
+    private long lastReadNanos;
 
     private BpfLatencyProbe(BpfRttProgram program, LatencyTracker tracker) {
         this.program = program;
@@ -129,7 +130,9 @@ public final class BpfLatencyProbe implements LatencyProbe {
     @Override
     public Map<UserKey, UserLatency> sample() {
         try {
+            long start = System.nanoTime();
             List<RttCounters> counters = program.readAll();
+            lastReadNanos = System.nanoTime() - start;
             lastEntries = counters.size();
             for (UserKey stale : tracker.update(counters)) {
                 program.delete(stale);
@@ -147,6 +150,11 @@ public final class BpfLatencyProbe implements LatencyProbe {
     /** Entries in the kernel map at the last {@link #sample()} (for stats and benchmarks). */
     public int kernelEntries() {
         return lastEntries;
+    }
+
+    /** Time the last {@link #sample()} spent reading the kernel map (for stats and benchmarks). */
+    public Duration lastReadTime() {
+        return Duration.ofNanos(lastReadNanos);
     }
 
     /** Whether map reads use batch lookups (kernel 5.6+) rather than key-by-key iteration. */

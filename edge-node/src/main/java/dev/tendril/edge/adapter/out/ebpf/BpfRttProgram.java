@@ -33,6 +33,7 @@ final class BpfRttProgram implements AutoCloseable {
     private static final int EOPNOTSUPP = 95;
     private static final int ENOTSUPP = 524;
     private static final int BATCH = 1024;
+    static final String PRIVILEGES = "privileges to load eBPF programs (CAP_BPF and CAP_PERFMON, or root)";
 
     sealed interface Opening permits Opened, Failed { }
 
@@ -122,25 +123,32 @@ final class BpfRttProgram implements AutoCloseable {
         }
         rc = bpf.bpf_object__load(object);
         if (rc < 0) {
-            String detail = "bpf_object__load: " + libs.libc().strerror(-rc);
-            if (-rc == EPERM || -rc == EACCES) {
-                return new Failed("privileges to load eBPF programs (CAP_BPF and CAP_PERFMON, or root)", detail);
-            }
-            return new Failed("kernel support for the eBPF program (BTF tracepoint tcp:tcp_probe, LRU hash maps)",
-                    detail);
+            return new Failed(loadFailure(-rc), "bpf_object__load: " + libs.libc().strerror(-rc));
         }
         Pointer link = bpf.bpf_program__attach(program);
         if (link == null) {
             int errno = Runtime.getRuntime(bpf).getLastError();
             String detail = "bpf_program__attach: " + libs.libc().strerror(errno);
-            if (errno == EPERM || errno == EACCES) {
-                return new Failed("privileges to attach eBPF programs (CAP_BPF and CAP_PERFMON, or root)", detail);
+            if ((errno == EPERM || errno == EACCES) && !Capabilities.mayLoadTracingPrograms()) {
+                return new Failed(PRIVILEGES, detail);
             }
             return new Failed("the tracepoint tcp:tcp_probe in this kernel", detail);
         }
         int portsFd = bpf.bpf_map__fd(bpf.bpf_object__find_map_by_name(object, PORTS_MAP));
         int rttFd = bpf.bpf_map__fd(rttMap);
         return new Opened(new BpfRttProgram(bpf, libs.libc(), object, bytes, link, portsFd, rttFd));
+    }
+
+    /** EPERM/EACCES mean missing privileges only if we lack them: the verifier says EACCES too. */
+    private static String loadFailure(int errno) {
+        if (!Capabilities.mayLoadTracingPrograms()) {
+            return PRIVILEGES;
+        }
+        if (errno == EPERM || errno == EACCES) {
+            return "a kernel that accepts the program (its verifier or a security policy refused it;"
+                    + " rerun with --verbose for the verifier log)";
+        }
+        return "kernel support for the eBPF program (BTF tracepoint tcp:tcp_probe, LRU hash maps)";
     }
 
     /** Makes the kernel filter exactly these local ports. */

@@ -1,6 +1,6 @@
 package dev.tendril.edge.adapter.out.file;
 
-import dev.tendril.edge.adapter.yaml.YamlDocuments;
+import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
 import dev.tendril.edge.monitoring.hardware.GpuReading;
 import dev.tendril.edge.monitoring.hardware.HardwareCollector;
 import dev.tendril.edge.monitoring.hardware.HardwareReading;

@@ -29,7 +29,7 @@ public final class GeoDatabases {
     /** Classpath location of the compiled demo database (from geoip-data/csv/demo.csv). */
     public static final String DEMO_RESOURCE = "/dev/tendril/geoip/demo.mmdb";
     /** Decoded records cached per file; see docs/geoip.md for the measurement behind it. */
-    public static final int DEFAULT_CACHE_ENTRIES = 4096;
+    public static final int DEFAULT_CACHE_ENTRIES = 16384;
 
     private GeoDatabases() {
     }

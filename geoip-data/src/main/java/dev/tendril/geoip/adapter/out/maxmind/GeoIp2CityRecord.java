@@ -6,8 +6,9 @@ import com.maxmind.db.MaxMindDbParameter;
 import java.util.Map;
 
 /**
- * The few fields of a GeoIP2-City record that locating needs; the decoder skips the rest,
- * which makes a lookup much lighter than {@code DatabaseReader.city} (see docs/geoip.md).
+ * The few fields of a GeoIP2-City record that locating needs, for MaxMind's
+ * {@code com.maxmind.db.Reader}: the reference that {@code ReaderCrossCheck} compares
+ * {@link MaxMindCityLocator} with. The lookup path itself does not use it (docs/geoip.md).
  */
 public record GeoIp2CityRecord(Names city, IsoCode country, Coordinates location) {
 

@@ -52,6 +52,48 @@ class GeoDatabasesTest {
     }
 
     @Test
+    void concurrentLookupsThroughATinyContendedCacheAgreeWithSingleThreadedOnes() throws Exception {
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 5000; i++) {
+            byte[] b = i % 2 == 0 ? new byte[] {(byte) 198, 18, (byte) random.nextInt(12), (byte) random.nextInt(256)}
+                    : new byte[] {10, (byte) random.nextInt(8), (byte) random.nextInt(256), 1};
+            addresses.add(InetAddress.getByAddress(b));
+        }
+        List<Path> files = List.of(Fixtures.DEMO_MMDB, Fixtures.WORLD_FLAT_V4, Fixtures.WORLD_FLAT_V6);
+        List<GeoLookup> expected = new java.util.ArrayList<>();
+        try (LayeredGeoLocator reference = GeoDatabases.open(files, 0)) {
+            addresses.forEach(a -> expected.add(reference.lookup(a)));
+        }
+        try (LayeredGeoLocator shared = GeoDatabases.open(files, 2)) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int offset = t;
+                    results.add(pool.submit(() -> {
+                        int wrong = 0;
+                        for (int round = 0; round < 5; round++) {
+                            for (int i = 0; i < addresses.size(); i++) {
+                                int k = (i + offset * 997) % addresses.size();
+                                if (!expected.get(k).equals(shared.lookup(addresses.get(k)))) {
+                                    wrong++;
+                                }
+                            }
+                        }
+                        return wrong;
+                    }));
+                }
+                for (var r : results) {
+                    assertEquals(0, r.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path missing = tmp.resolve("nope.mmdb");
         var e = assertThrows(GeoDatabaseException.class, () -> GeoDatabases.open(List.of(Fixtures.DEMO_MMDB, missing)));

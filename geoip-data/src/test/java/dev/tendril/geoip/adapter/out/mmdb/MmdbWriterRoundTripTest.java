@@ -113,6 +113,20 @@ class MmdbWriterRoundTripTest {
     }
 
     @Test
+    void adjacentNetworksWithTheSameRowAreReportedAsOneWiderNetwork() throws Exception {
+        var munich = new dev.tendril.protocol.geo.GeoPoint(48.1374, 11.5755);
+        List<GeoEntry> halves = List.of(
+                new GeoEntry(Cidr.parse("10.0.0.0/25"), munich, "Munich", "DE"),
+                new GeoEntry(Cidr.parse("10.0.0.128/25"), munich, "Munich", "DE"),
+                new GeoEntry(Cidr.parse("10.0.1.0/24"), munich, "Munich", ""));
+        try (DatabaseReader r = reader(new MmdbWriter(MmdbFormat.GEOIP2_CITY, 0, "merge").toBytes(halves))) {
+            assertEquals(24, r.city(InetAddress.getByName("10.0.0.200")).traits().network().prefixLength());
+            // the third row differs (no country), so it is not merged with the first two
+            assertEquals(24, r.city(InetAddress.getByName("10.0.1.1")).traits().network().prefixLength());
+        }
+    }
+
+    @Test
     void addressesOutsideEveryRowAreNotFound() throws Exception {
         try (DatabaseReader r = reader(bytes)) {
             for (String a : List.of("9.9.9.9", "11.0.0.1", "192.0.3.1", "224.0.0.1", "2a00::1", "fe00::1", "::1")) {

@@ -1,4 +1,4 @@
-package dev.tendril.edge.adapter.yaml;
+package dev.tendril.edge.adapter.out.yaml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

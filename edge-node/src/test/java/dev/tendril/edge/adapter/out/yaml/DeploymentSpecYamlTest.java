@@ -1,4 +1,4 @@
-package dev.tendril.edge.adapter.yaml;
+package dev.tendril.edge.adapter.out.yaml;
 
 import dev.tendril.protocol.spec.Arch;
 import dev.tendril.protocol.spec.DeploymentSpec;

@@ -1,0 +1,74 @@
+package dev.tendril.cli;
+
+import dev.tendril.protocol.message.AdminAuth;
+import dev.tendril.protocol.message.AdminMessage;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.RequestClient;
+import dev.tendril.protocol.transport.RequestResult;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * One authenticated admin request to a node: signs it with the key (see {@link AdminAuth}),
+ * sends it (retried with the same id), and maps transport and auth failures to exit codes.
+ */
+final class AdminCall {
+    /** The reply body, or the exit code to end with (after printing why). */
+    sealed interface Outcome {
+        record Reply(Message body) implements Outcome {
+        }
+
+        record Exit(int code) implements Outcome {
+        }
+    }
+
+    private AdminCall() {
+    }
+
+    static Outcome send(NodeOptions node, PrintWriter err, MessageType type, String payload,
+                        Function<String, AdminMessage.Request> build) {
+        String endpoint = node.endpoint();
+        if (endpoint == null) {
+            err.println("--node: got '" + node.node + "'; allowed: host:port of the node's admin socket, e.g. 127.0.0.1:7401");
+            return new Outcome.Exit(TendrilCtl.BAD_INPUT);
+        }
+        String key;
+        try {
+            key = node.key();
+        } catch (IOException e) {
+            err.println("--key-file: cannot read " + node.keyFile + ": " + e.getMessage());
+            return new Outcome.Exit(TendrilCtl.BAD_INPUT);
+        }
+        if (key == null) {
+            err.println("--key: missing; give the node's admin key with --key, --key-file or TENDRIL_ADMIN_KEY");
+            return new Outcome.Exit(TendrilCtl.BAD_INPUT);
+        }
+        MessageId id = MessageId.random(new SecureRandom());
+        long now = System.currentTimeMillis();
+        AdminMessage.Request request = build.apply(AdminAuth.sign(key, id, now, type, payload));
+        Duration timeout = node.timeout();
+        ClientOptions options = ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3);
+        try (RequestClient client = new RequestClient(options)) {
+            RequestResult r = client.request(new Envelope(id, "", "tendrilctl", now, request));
+            if (!(r instanceof RequestResult.Reply reply)) {
+                err.println("no answer from " + node.node + " within " + timeout + " (is the node running? is --node its admin socket?)");
+                return new Outcome.Exit(TendrilCtl.FAILED);
+            }
+            Message body = reply.envelope().body();
+            if (body instanceof RootMessage.ErrorReply e) {
+                err.println(node.node + " refused: " + e.code() + ": " + e.message());
+                return new Outcome.Exit(e.code().equals("UNAUTHORIZED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
+            }
+            return new Outcome.Reply(body);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tendril.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code tendrilctl}: the admin CLI. Each subcommand is its own class; add new ones to the
+ * {@code subcommands} list. Exit codes: 0 done, 1 failed or unreachable, 2 bad input
+ * (nothing was changed), 3 refused (wrong admin key).
+ */
+@Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
+        description = "Administers Tendril edge nodes.",
+        subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class})
+public final class TendrilCtl implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int REFUSED = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new TendrilCtl()).execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+}

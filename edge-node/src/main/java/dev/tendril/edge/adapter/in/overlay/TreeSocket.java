@@ -1,0 +1,55 @@
+package dev.tendril.edge.adapter.in.overlay;
+
+import dev.tendril.edge.domain.Endpoint;
+import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.protocol.codec.FrameCodec;
+import dev.tendril.protocol.codec.MessageCodec;
+import dev.tendril.protocol.codec.OverlayCodecs;
+import dev.tendril.protocol.codec.RootCodecs;
+import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.transport.RequestServer;
+import dev.tendril.protocol.transport.ServerOptions;
+import dev.tendril.protocol.transport.ServerStats;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * The node's tree socket: other edge nodes' overlay messages. Its codec knows the overlay
+ * messages and the generic Ack/Error replies only, so admin (local-only) requests sent
+ * here are not even decoded: they are dropped and counted as unknown types.
+ */
+public final class TreeSocket implements AutoCloseable {
+    private final RequestServer server;
+
+    private TreeSocket(RequestServer server) {
+        this.server = server;
+    }
+
+    public static FrameCodec codec() {
+        List<MessageCodec<?>> codecs = new ArrayList<>(OverlayCodecs.all());
+        EnumSet<MessageType> replies = EnumSet.of(MessageType.ACK, MessageType.ERROR);
+        RootCodecs.all().stream().filter(c -> replies.contains(c.type())).forEach(codecs::add);
+        return new FrameCodec(codecs);
+    }
+
+    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay, Clock clock) {
+        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2);
+        return new TreeSocket(RequestServer.start(options, request -> overlay.handle(request.body()), clock, codec()));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ServerStats stats() {
+        return server.stats();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.tendril.edge.application;
+
+import dev.tendril.edge.deployment.DeployResult;
+import dev.tendril.edge.deployment.Deployment;
+import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.deployment.RemoveResult;
+import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.overlay.OverlayLink;
+import dev.tendril.edge.overlay.RootControl;
+import dev.tendril.edge.overlay.ServiceMembership;
+import dev.tendril.protocol.message.AdminMessage.DeployReply;
+import dev.tendril.protocol.message.AdminMessage.RemoveReply;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.PortSpec;
+import dev.tendril.protocol.spec.Validated;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Use cases of hosting services: deploy a spec (validate, check fit, start the instance,
+ * join the tree), remove a service (leave the tree, stop the instance), and resume after
+ * a restart (adopt running instances, re-register each as a leaf).
+ */
+public final class HostedServices {
+    private static final Logger log = LoggerFactory.getLogger(HostedServices.class);
+
+    private final Platform self;
+    private final Deployments deployments;
+    private final Overlay overlay;
+    private final RootControl root;
+    private final OverlayLink link;
+    private final Clock clock;
+    private final NodePolicies policies;
+    private final Ticker ticker;
+    private final Function<String, Validated<DeploymentSpec>> specParser;
+    private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
+    private volatile int overlayPort;
+
+    public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
+                          Clock clock, NodePolicies policies, Ticker ticker,
+                          Function<String, Validated<DeploymentSpec>> specParser) {
+        this.self = self;
+        this.deployments = deployments;
+        this.overlay = overlay;
+        this.root = root;
+        this.link = link;
+        this.clock = clock;
+        this.policies = policies;
+        this.ticker = ticker;
+        this.specParser = specParser;
+    }
+
+    /** The port of this node's tree socket (known once it is bound). */
+    public void overlayPort(int port) {
+        this.overlayPort = port;
+    }
+
+    public NodeInfo nodeInfo(DeploymentSpec spec) {
+        return new NodeInfo(self.id(), self.address(), self.position(),
+                spec.ports().stream().map(PortSpec::toServicePort).toList(), overlayPort);
+    }
+
+    public synchronized DeployReply deploy(String specText) {
+        Validated<DeploymentSpec> parsed = specParser.apply(specText);
+        if (parsed instanceof Validated.Invalid<DeploymentSpec> invalid) {
+            return new DeployReply("rejected", "", "", "", invalid.problems(), "nothing deployed");
+        }
+        DeploymentSpec spec = ((Validated.Valid<DeploymentSpec>) parsed).value();
+        DeployResult result = deployments.deploy(spec, specText);
+        if (result instanceof DeployResult.Rejected r) {
+            return new DeployReply("rejected", spec.service(), "", "", r.problems(), "nothing deployed");
+        }
+        if (result instanceof DeployResult.Failed f) {
+            return new DeployReply("failed", spec.service(), "", "", List.of(f.reason()), "nothing deployed");
+        }
+        if (result instanceof DeployResult.AlreadyDeployed a) {
+            return reply("already-deployed", a.deployment());
+        }
+        Deployment d = ((DeployResult.Deployed) result).deployment();
+        ServiceMembership m = join(spec, spec.root(), spec.root());
+        m.tick(); // register and attach now, so the reply names the parent
+        return reply("deployed", d);
+    }
+
+    private DeployReply reply(String outcome, Deployment d) {
+        ServiceMembership.View v = overlay.get(d.service()).map(ServiceMembership::view)
+                .orElse(new ServiceMembership.View(false, java.util.Optional.empty(), List.of(), 0, 0));
+        String detail = !v.registered() ? "registration with the root pending (the root did not answer yet)"
+                : v.parentId().isEmpty() ? "registered as the top node of the tree" : "registered, attached to " + v.parentId().get();
+        return new DeployReply(outcome, d.service(), d.instance().id(), v.parentId().orElse(""), List.of(), detail);
+    }
+
+    private ServiceMembership join(DeploymentSpec spec, boolean createTree, boolean mayCreate) {
+        ServiceMembership m = new ServiceMembership(spec.service(), nodeInfo(spec), createTree, mayCreate, root, link,
+                clock, policies);
+        overlay.add(m);
+        ticking.put(spec.service(), ticker.every(policies.heartbeatInterval(), () -> {
+            try {
+                m.tick();
+            } catch (RuntimeException e) {
+                log.warn("{}: {}: membership round failed", self.id(), spec.service(), e);
+            }
+        }));
+        return m;
+    }
+
+    public synchronized RemoveReply remove(String service) {
+        if (deployments.get(service).isEmpty()) {
+            return new RemoveReply("not-deployed", service, "this node does not host " + service);
+        }
+        stopTicking(service);
+        overlay.remove(service).ifPresent(ServiceMembership::leave);
+        RemoveResult r = deployments.remove(service);
+        if (r instanceof RemoveResult.Failed f) {
+            return new RemoveReply("failed", service, "signed off, but the instance could not be stopped: " + f.reason());
+        }
+        return new RemoveReply("removed", service, "instance stopped and removed, signed off at the root");
+    }
+
+    private void stopTicking(String service) {
+        AutoCloseable t = ticking.remove(service);
+        if (t != null) {
+            try {
+                t.close();
+            } catch (Exception e) {
+                log.debug("stopping ticker of {}", service, e);
+            }
+        }
+    }
+
+    /** After a restart: adopt this node's instances and re-register each service as a leaf. */
+    public synchronized Deployments.Adoption resume() {
+        Deployments.Adoption a = deployments.adopt();
+        for (Deployment d : a.adopted()) {
+            join(d.spec(), false, d.spec().root());
+        }
+        log.info("{}: adopted {} running instance(s) {}, removed {} leftover(s)", self.id(), a.adopted().size(),
+                a.adopted().stream().map(Deployment::service).toList(), a.removed().size());
+        return a;
+    }
+
+    /** Stops the membership rounds (node shutdown); instances keep running and are adopted at the next start. */
+    public void stop() {
+        ticking.keySet().forEach(this::stopTicking);
+    }
+}

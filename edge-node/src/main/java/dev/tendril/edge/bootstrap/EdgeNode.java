@@ -1,0 +1,144 @@
+package dev.tendril.edge.bootstrap;
+
+import dev.tendril.edge.adapter.in.admin.AdminSocket;
+import dev.tendril.edge.adapter.in.overlay.TreeSocket;
+import dev.tendril.edge.adapter.out.docker.DockerContainerRuntime;
+import dev.tendril.edge.adapter.out.file.FileHardwareCollector;
+import dev.tendril.edge.adapter.out.nvidia.NvidiaSmiGpuReader;
+import dev.tendril.edge.adapter.out.oshi.OshiHardwareCollector;
+import dev.tendril.edge.adapter.out.process.ProcessContainerRuntime;
+import dev.tendril.edge.adapter.out.yaml.SpecParser;
+import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
+import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
+import dev.tendril.edge.application.DescribeNode;
+import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.deployment.ContainerRuntime;
+import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.domain.InfrastructureDb;
+import dev.tendril.edge.monitoring.hardware.HardwareCollector;
+import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
+import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.protocol.message.AdminMessage.Figure;
+import dev.tendril.protocol.transport.ServerStats;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Wires one edge node by hand from its configuration and runs it until closed. */
+public final class EdgeNode implements AutoCloseable {
+    private final EdgeConfig config;
+    private final ScheduledTicker ticker;
+    private final ZmqRootControl root;
+    private final ZmqOverlayLink link;
+    private final HostedServices hosted;
+    private final TreeSocket tree;
+    private final AdminSocket admin;
+
+    private EdgeNode(EdgeConfig config, ScheduledTicker ticker, ZmqRootControl root, ZmqOverlayLink link,
+                     HostedServices hosted, TreeSocket tree, AdminSocket admin) {
+        this.config = config;
+        this.ticker = ticker;
+        this.root = root;
+        this.link = link;
+        this.hosted = hosted;
+        this.tree = tree;
+        this.admin = admin;
+    }
+
+    /** Starts everything; throws IllegalStateException with a message for the operator when something cannot start. */
+    public static EdgeNode start(EdgeConfig config) {
+        Clock clock = Clock.systemUTC();
+        SecureRandom random = new SecureRandom();
+        String id = config.platform().id();
+        ContainerRuntime runtime = runtime(config);
+        HardwareCollector collector = config.loadFile().<HardwareCollector>map(FileHardwareCollector::new)
+                .orElseGet(() -> new OshiHardwareCollector(Path.of("/"), NvidiaSmiGpuReader.onThisMachine()));
+        HardwareMonitor monitor = new HardwareMonitor(collector, clock, config.policies());
+        ScheduledTicker ticker = new ScheduledTicker(id, 3);
+        ticker.every(config.policies().sampleInterval(), monitor::sample);
+        Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, SpecParser::parse, clock);
+        Overlay overlay = new Overlay();
+        Duration hb = config.policies().heartbeatInterval();
+        ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
+                hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2);
+        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random);
+        HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
+                config.policies(), ticker, SpecParser::parse);
+        TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay, clock);
+        hosted.overlayPort(tree.port());
+        InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
+        AdminSocket[] adminRef = new AdminSocket[1];
+        DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
+                () -> "not available: the eBPF latency probe is not part of this build yet",
+                () -> counters(tree.stats(), adminRef[0]));
+        try {
+            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root, clock);
+        } catch (RuntimeException e) {
+            tree.close();
+            throw e;
+        }
+        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0]);
+        hosted.resume();
+        return node;
+    }
+
+    private static ContainerRuntime runtime(EdgeConfig config) {
+        if (config.runtime() == EdgeConfig.Runtime.PROCESS) {
+            return new ProcessContainerRuntime(config.stateDir().resolve("processes"));
+        }
+        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost());
+        if (!docker.reachable()) {
+            throw new IllegalStateException("runtime.dockerHost: no Docker engine answers at " + config.dockerHost()
+                    + " (start dockerd, e.g. scripts/ensure-dockerd.sh, or set runtime.kind: process)");
+        }
+        return docker;
+    }
+
+    private static List<Figure> counters(ServerStats tree, AdminSocket admin) {
+        List<Figure> out = new ArrayList<>();
+        add(out, "tree", tree);
+        if (admin != null) {
+            add(out, "admin", admin.stats());
+            out.add(new Figure("admin.unauthorized", Long.toString(admin.refused())));
+        }
+        return out;
+    }
+
+    private static void add(List<Figure> out, String prefix, ServerStats s) {
+        out.add(new Figure(prefix + ".received", Long.toString(s.received())));
+        out.add(new Figure(prefix + ".handled", Long.toString(s.handled())));
+        out.add(new Figure(prefix + ".duplicates", Long.toString(s.duplicates())));
+        out.add(new Figure(prefix + ".malformed", Long.toString(s.malformed())));
+        out.add(new Figure(prefix + ".invalid", Long.toString(s.invalid())));
+        out.add(new Figure(prefix + ".unknown_type", Long.toString(s.unknownType())));
+        out.add(new Figure(prefix + ".unknown_version", Long.toString(s.unknownVersion())));
+        out.add(new Figure(prefix + ".dropped", Long.toString(s.dropped())));
+    }
+
+    public int treePort() {
+        return tree.port();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public EdgeConfig config() {
+        return config;
+    }
+
+    /** Stops serving; hosted instances keep running (a restarted node adopts them). */
+    @Override
+    public void close() {
+        hosted.stop();
+        admin.close();
+        tree.close();
+        ticker.close();
+        link.close();
+        root.close();
+    }
+}

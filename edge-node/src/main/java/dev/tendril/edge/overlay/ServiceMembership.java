@@ -1,0 +1,295 @@
+package dev.tendril.edge.overlay;
+
+import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.OverlayMessage;
+import dev.tendril.protocol.message.RootMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * This node's place in the tree of one service: registration with the root, the parent it
+ * is attached to and the children attached to it. {@link #tick()} runs every heartbeat
+ * interval on a scheduler thread (it may block on network calls); the {@code on*} handlers
+ * run on the tree socket's handler thread and never block.
+ *
+ * <p>Failure handling: the child heartbeats its parent; after {@code missedHeartbeats}
+ * unanswered heartbeats (each waits half an interval) the parent counts as dead, the child
+ * reports the orphan to the root and attaches to the parent the root assigns. A parent
+ * that has not heard from a child for {@code missedHeartbeats} intervals plus half an
+ * interval drops it and tells the root (NodeState live=false).
+ */
+public final class ServiceMembership {
+    private static final Logger log = LoggerFactory.getLogger(ServiceMembership.class);
+    private static final int MAX_REPARENTS_PER_TICK = 3;
+
+    /** What {@code stats} shows of the membership. */
+    public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
+                       long droppedChildren) {
+    }
+
+    private record Child(NodeInfo node, Instant lastSeen) {
+    }
+
+    private final String service;
+    private final NodeInfo self;
+    private final RootControl root;
+    private final OverlayLink link;
+    private final Clock clock;
+    private final NodePolicies policies;
+    private final Duration callTimeout;
+
+    private final boolean createTreeAllowed;
+    private boolean createTree;
+    private boolean registered;
+    private boolean left;
+    private NodeInfo parent;
+    private boolean parentLeft;
+    private int missed;
+    private long orphanReports;
+    private long droppedChildren;
+    private long failedRegistrations;
+    private final Map<String, Child> children = new LinkedHashMap<>();
+
+    /**
+     * @param createTree        true when this deployment creates the tree (root: true, first deploy);
+     *                          false to join as a leaf (also after a restart)
+     * @param mayCreateIfMissing true (spec root: true) when a join may create the tree if the root knows none
+     */
+    public ServiceMembership(String service, NodeInfo self, boolean createTree, boolean mayCreateIfMissing,
+                             RootControl root, OverlayLink link, Clock clock, NodePolicies policies) {
+        this.service = service;
+        this.self = self;
+        this.createTree = createTree;
+        this.createTreeAllowed = mayCreateIfMissing;
+        this.root = root;
+        this.link = link;
+        this.clock = clock;
+        this.policies = policies;
+        this.callTimeout = max(policies.heartbeatInterval().dividedBy(2), Duration.ofMillis(50));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public synchronized View view() {
+        return new View(registered, Optional.ofNullable(parent).map(NodeInfo::nodeId), List.copyOf(children.keySet()),
+                orphanReports, droppedChildren);
+    }
+
+    /** One round: register if needed, heartbeat the parent, drop silent children. */
+    public void tick() {
+        NodeInfo currentParent;
+        boolean needRegister;
+        boolean reparent;
+        synchronized (this) {
+            if (left) {
+                return;
+            }
+            needRegister = !registered;
+            currentParent = parent;
+            reparent = parentLeft;
+            parentLeft = false;
+        }
+        if (needRegister) {
+            register();
+        } else if (currentParent != null) {
+            if (reparent) {
+                reportOrphan(currentParent);
+            } else {
+                heartbeat(currentParent);
+            }
+        }
+        dropSilentChildren();
+    }
+
+    private void register() {
+        boolean create;
+        synchronized (this) {
+            create = createTree;
+        }
+        RootMessage request = create ? new RootMessage.CreateTree(service, self) : new RootMessage.RegisterNode(service, self);
+        Optional<Message> reply = root.call(service, request);
+        if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e) {
+            if (create && e.code().equals("CONFLICT")) {
+                reply = root.call(service, new RootMessage.RegisterNode(service, self));
+            } else if (!create && e.code().equals("NOT_FOUND") && createTreeAllowed) {
+                reply = root.call(service, new RootMessage.CreateTree(service, self));
+            }
+        }
+        if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Registered r)) {
+            String why = reply.map(m -> "root refused registration: " + m).orElse("root did not answer registration");
+            if (failedRegistrations++ == 0) {
+                log.warn("{}: {}: {}; retrying every round", self.nodeId(), service, why);
+            } else {
+                log.debug("{}: {}: {} ({} tries)", self.nodeId(), service, why, failedRegistrations);
+            }
+            return;
+        }
+        failedRegistrations = 0;
+        synchronized (this) {
+            registered = true;
+            createTree = false; // a later re-registration joins as a leaf
+            parent = null;
+        }
+        log.info("{}: {}: registered, parent {}", self.nodeId(), service, r.parent().map(NodeInfo::nodeId).orElse("(top)"));
+        r.parent().ifPresent(this::attachOrReparent);
+    }
+
+    /** Attaches to {@code candidate}; when it does not answer, reports it dead and tries the next parent. */
+    private void attachOrReparent(NodeInfo candidate) {
+        NodeInfo next = candidate;
+        for (int i = 0; i < MAX_REPARENTS_PER_TICK && next != null; i++) {
+            if (next.nodeId().equals(self.nodeId())) {
+                log.warn("{}: {}: root assigned this node as its own parent; staying top", self.nodeId(), service);
+                return;
+            }
+            Optional<Message> ack = link.send(next, new OverlayMessage.Attach(service, self), callTimeout, 2);
+            if (ack.isPresent() && ack.get() instanceof OverlayMessage.AttachAck) {
+                synchronized (this) {
+                    parent = next;
+                    missed = 0;
+                }
+                log.info("{}: {}: attached to parent {}", self.nodeId(), service, next.nodeId());
+                return;
+            }
+            next = orphanReportFor(next).orElse(null);
+        }
+    }
+
+    private void reportOrphan(NodeInfo deadParent) {
+        orphanReportFor(deadParent).ifPresent(this::attachOrReparent);
+    }
+
+    /** Tells the root the parent is gone; the new parent, or empty when top or the root did not answer. */
+    private Optional<NodeInfo> orphanReportFor(NodeInfo deadParent) {
+        synchronized (this) {
+            orphanReports++;
+            parent = null;
+        }
+        log.info("{}: {}: parent {} gone, reporting orphan", self.nodeId(), service, deadParent.nodeId());
+        Optional<Message> reply = root.call(service, new RootMessage.OrphanReport(service, self.nodeId(), deadParent.nodeId()));
+        if (reply.isPresent() && reply.get() instanceof RootMessage.Registered r) {
+            return r.parent();
+        }
+        if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+            synchronized (this) {
+                registered = false; // the root forgot this node: register again as a leaf
+            }
+            return Optional.empty();
+        }
+        synchronized (this) {
+            parent = deadParent; // the root did not answer: keep the old parent, try again next round
+            missed = policies.missedHeartbeats();
+        }
+        return Optional.empty();
+    }
+
+    private void heartbeat(NodeInfo p) {
+        Optional<Message> reply = link.send(p, new OverlayMessage.Heartbeat(service, self.nodeId()), callTimeout, 1);
+        if (reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known()) {
+            synchronized (this) {
+                missed = 0;
+            }
+            return;
+        }
+        if (reply.isPresent()) {
+            // the parent answers but does not hold this child (restarted, or dropped it): attach again
+            attachOrReparent(p);
+            return;
+        }
+        boolean dead;
+        synchronized (this) {
+            missed++;
+            dead = missed >= policies.missedHeartbeats();
+        }
+        if (dead) {
+            reportOrphan(p);
+        }
+    }
+
+    private void dropSilentChildren() {
+        Instant limit = clock.instant().minus(policies.deadAfter()).minus(policies.heartbeatInterval().dividedBy(2));
+        List<String> dead = new ArrayList<>();
+        synchronized (this) {
+            children.values().removeIf(c -> {
+                if (c.lastSeen().isBefore(limit)) {
+                    dead.add(c.node().nodeId());
+                    return true;
+                }
+                return false;
+            });
+            droppedChildren += dead.size();
+        }
+        for (String id : dead) {
+            log.info("{}: {}: child {} silent, dropped", self.nodeId(), service, id);
+            root.call(service, new RootMessage.NodeState(service, id, false));
+        }
+    }
+
+    // ---- handlers for the tree socket (never block) ----
+
+    public synchronized Message onAttach(OverlayMessage.Attach attach) {
+        if (left) {
+            return new RootMessage.ErrorReply("NOT_FOUND", self.nodeId() + " no longer hosts " + service);
+        }
+        children.put(attach.child().nodeId(), new Child(attach.child(), clock.instant()));
+        return new OverlayMessage.AttachAck(service, self.nodeId());
+    }
+
+    public synchronized Message onHeartbeat(OverlayMessage.Heartbeat hb) {
+        Child c = children.get(hb.nodeId());
+        if (c == null || left) {
+            return new OverlayMessage.HeartbeatAck(service, self.nodeId(), false);
+        }
+        children.put(hb.nodeId(), new Child(c.node(), clock.instant()));
+        return new OverlayMessage.HeartbeatAck(service, self.nodeId(), true);
+    }
+
+    public synchronized Message onDetach(OverlayMessage.Detach detach) {
+        if (children.remove(detach.nodeId()) == null && parent != null && parent.nodeId().equals(detach.nodeId())) {
+            parentLeft = true; // handled on the next tick: report the orphan, attach elsewhere
+        }
+        return new RootMessage.Ack();
+    }
+
+    /** The deployment is removed: tell parent and children, sign off at the root. */
+    public void leave() {
+        NodeInfo p;
+        List<NodeInfo> kids;
+        synchronized (this) {
+            if (left) {
+                return;
+            }
+            left = true;
+            p = parent;
+            kids = children.values().stream().map(Child::node).toList();
+            children.clear();
+            parent = null;
+        }
+        OverlayMessage.Detach bye = new OverlayMessage.Detach(service, self.nodeId());
+        if (p != null) {
+            link.send(p, bye, callTimeout, 1);
+        }
+        for (NodeInfo k : kids) {
+            link.send(k, bye, callTimeout, 1);
+        }
+        root.call(service, new RootMessage.SignOff(service, self.nodeId()));
+        log.info("{}: {}: signed off", self.nodeId(), service);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.tendril.edge.overlay;
+
+import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.edge.testing.FakeRoot;
+import dev.tendril.edge.testing.MutableClock;
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.OverlayMessage;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.spec.Thresholds;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tree membership of several nodes over the in-memory network, on a fake clock. */
+class ServiceMembershipTest {
+    static final Duration HB = Duration.ofSeconds(1);
+    final NodePolicies policies = new NodePolicies(Thresholds.DEFAULT, HB, Duration.ofSeconds(10), Duration.ofSeconds(10), HB, 2);
+    final MutableClock clock = new MutableClock();
+    final FakeRoot root = new FakeRoot();
+    final InMemoryNetwork net = new InMemoryNetwork();
+
+    static NodeInfo node(String id, double lat, double lon) {
+        return new NodeInfo(id, "127.0.0.1", new GeoPoint(lat, lon), List.of(), 7400);
+    }
+
+    final NodeInfo munich = node("munich", 48.14, 11.58);
+    final NodeInfo berlin = node("berlin", 52.52, 13.40);
+    final NodeInfo hamburg = node("hamburg", 53.55, 9.99);
+
+    private ServiceMembership start(NodeInfo n, boolean create) {
+        return start(n, create, create);
+    }
+
+    private ServiceMembership start(NodeInfo n, boolean create, boolean mayCreate) {
+        Overlay o = new Overlay();
+        ServiceMembership m = new ServiceMembership("web", n, create, mayCreate, root, net, clock, policies);
+        o.add(m);
+        net.attach(n.nodeId(), o);
+        m.tick();
+        return m;
+    }
+
+    private void round(ServiceMembership... ms) {
+        clock.advance(HB);
+        for (ServiceMembership m : ms) {
+            m.tick();
+        }
+    }
+
+    @Test
+    void theTreeFormsByProximity() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false);
+        assertEquals(Optional.empty(), a.view().parentId());
+        assertEquals(Optional.of("munich"), b.view().parentId());
+        assertEquals(Optional.of("berlin"), c.view().parentId(), "Hamburg is nearer Berlin than Munich");
+        assertEquals(List.of("berlin"), a.view().childIds());
+        assertEquals(List.of("hamburg"), b.view().childIds());
+        round(a, b, c);
+        round(a, b, c);
+        assertEquals(List.of("hamburg"), b.view().childIds(), "heartbeats keep children");
+    }
+
+    @Test
+    void childrenOfADeadParentReattachAndTheParentsParentDropsIt() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false);
+        net.kill("berlin");
+        round(a, c); // first missed heartbeat
+        assertEquals(Optional.of("berlin"), c.view().parentId());
+        round(a, c); // second: dead -> orphan report -> new parent
+        assertEquals(Optional.of("munich"), c.view().parentId());
+        assertFalse(root.entry("web", "berlin").live(), "the root dropped the dead node");
+        assertEquals(1, c.view().orphanReports());
+        round(a, c);
+        assertEquals(List.of("hamburg"), a.view().childIds(), "munich dropped silent berlin, holds hamburg");
+        assertEquals(1, a.view().droppedChildren());
+
+        // berlin restarts: re-registers as a leaf (never creates), gets the nearest live parent
+        ServiceMembership b2 = start(berlin, false);
+        assertEquals(Optional.of("hamburg"), b2.view().parentId());
+        assertTrue(root.entry("web", "berlin").live());
+        assertEquals(List.of("berlin"), c.view().childIds());
+        assertEquals(List.of(), b2.view().childIds(), "a restarted node is a leaf");
+    }
+
+    @Test
+    void aParentThatForgotTheChildIsAttachedAgain() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        Overlay fresh = new Overlay(); // munich restarted: same service, no children
+        ServiceMembership a2 = new ServiceMembership("web", munich, false, true, root, net, clock, policies);
+        fresh.add(a2);
+        net.attach("munich", fresh);
+        round(b);
+        assertEquals(List.of("berlin"), a2.view().childIds());
+        assertEquals(Optional.of("munich"), b.view().parentId());
+        assertTrue(a.view().childIds().contains("berlin"));
+    }
+
+    @Test
+    void leavingDetachesFromParentTellsChildrenAndSignsOff() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false);
+        b.leave();
+        assertEquals(List.of(), a.view().childIds());
+        assertNull(root.trees.get("web").get("berlin"));
+        round(a, c); // hamburg learned from the detach: reports at once
+        assertEquals(Optional.of("munich"), c.view().parentId());
+        assertEquals(List.of("hamburg"), a.view().childIds());
+    }
+
+    @Test
+    void registrationWaitsForAnUnreachableRootAndCreatesAMissingTreeForARootSpec() {
+        root.unreachable = true;
+        ServiceMembership a = start(munich, false, true);
+        assertFalse(a.view().registered());
+        root.unreachable = false;
+        round(a);
+        assertTrue(a.view().registered(), "join of a root spec creates the tree the root does not know");
+        assertEquals("", root.entry("web", "munich").parentId());
+    }
+
+    @Test
+    void theTreeSocketAnswersUnknownServicesAndRepliesSafely() {
+        Overlay o = new Overlay();
+        assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new OverlayMessage.Attach("web", berlin)));
+        assertFalse(((OverlayMessage.HeartbeatAck) o.handle(new OverlayMessage.Heartbeat("web", "berlin"))).known());
+        assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new RootMessage.SignOff("web", "berlin")));
+        assertEquals(2, o.unknownServiceCount());
+    }
+}

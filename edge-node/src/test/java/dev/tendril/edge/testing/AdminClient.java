@@ -1,0 +1,59 @@
+package dev.tendril.edge.testing;
+
+import dev.tendril.protocol.message.AdminAuth;
+import dev.tendril.protocol.message.AdminMessage;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.RequestClient;
+import dev.tendril.protocol.transport.RequestResult;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Signs and sends admin requests, as tendrilctl does (for edge-node tests). */
+public final class AdminClient implements AutoCloseable {
+    private final String key;
+    private final RequestClient client;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+
+    public AdminClient(String endpoint, String key) {
+        this.key = key;
+        this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(10), 2));
+    }
+
+    public Optional<Message> send(MessageType type, String payload, Function<String, AdminMessage.Request> build) {
+        MessageId id = MessageId.random(random);
+        long now = System.currentTimeMillis();
+        AdminMessage.Request req = build.apply(AdminAuth.sign(key, id, now, type, payload));
+        RequestResult r = client.request(new Envelope(id, "", "test", now, req));
+        return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
+    }
+
+    public Message deploy(String spec) {
+        return send(MessageType.ADMIN_DEPLOY, spec, a -> new AdminMessage.Deploy(a, spec)).orElseThrow();
+    }
+
+    public Message remove(String service) {
+        return send(MessageType.ADMIN_REMOVE, service, a -> new AdminMessage.Remove(a, service)).orElseThrow();
+    }
+
+    public Message stats() {
+        return send(MessageType.ADMIN_STATS_QUERY, "", AdminMessage.StatsQuery::new).orElseThrow();
+    }
+
+    /** A counter of the node's stats, e.g. "tree.malformed". */
+    public long counter(String name) {
+        AdminMessage.StatsReply s = (AdminMessage.StatsReply) stats();
+        return s.counters().stream().filter(f -> f.name().equals(name)).mapToLong(f -> Long.parseLong(f.value()))
+                .findFirst().orElseThrow(() -> new AssertionError("no counter " + name + " in " + s.counters()));
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tendril.edge.testing;
+
+import dev.tendril.edge.overlay.RootControl;
+
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** A root control endpoint in memory: parents are the nearest live other node of the tree. */
+public final class FakeRoot implements RootControl {
+    public record Entry(NodeInfo node, String parentId, boolean live) {
+    }
+
+    public final Map<String, Map<String, Entry>> trees = new LinkedHashMap<>();
+    public volatile boolean unreachable;
+
+    @Override
+    public synchronized Optional<Message> call(String service, RootMessage request) {
+        if (unreachable) {
+            return Optional.empty();
+        }
+        if (request instanceof RootMessage.TreeQuery q) {
+            java.util.List<RootMessage.TreeNodeView> views = new java.util.ArrayList<>();
+            trees.forEach((svc, t) -> t.values().forEach(e -> views.add(
+                    new RootMessage.TreeNodeView(svc, e.node(), e.parentId(), e.live(), 0))));
+            return Optional.of(new RootMessage.TreeListing(views));
+        }
+        Map<String, Entry> tree = trees.get(service);
+        if (request instanceof RootMessage.CreateTree c) {
+            if (tree != null && !tree.isEmpty()) {
+                return Optional.of(new RootMessage.ErrorReply("CONFLICT", "tree exists"));
+            }
+            trees.put(service, new LinkedHashMap<>(Map.of(c.node().nodeId(), new Entry(c.node(), "", true))));
+            return Optional.of(new RootMessage.Registered(service, c.node().nodeId(), Optional.empty()));
+        }
+        if (tree == null) {
+            return Optional.of(new RootMessage.ErrorReply("NOT_FOUND", "no tree " + service));
+        }
+        if (request instanceof RootMessage.RegisterNode r) {
+            return Optional.of(assign(tree, service, r.node()));
+        }
+        if (request instanceof RootMessage.OrphanReport o) {
+            Entry dead = tree.get(o.deadParentId());
+            if (dead != null) {
+                tree.put(dead.node().nodeId(), new Entry(dead.node(), dead.parentId(), false));
+            }
+            Entry me = tree.get(o.nodeId());
+            if (me == null) {
+                return Optional.of(new RootMessage.ErrorReply("NOT_FOUND", "unknown node"));
+            }
+            return Optional.of(assign(tree, service, me.node()));
+        }
+        if (request instanceof RootMessage.NodeState s) {
+            Entry e = tree.get(s.nodeId());
+            if (e != null) {
+                tree.put(s.nodeId(), new Entry(e.node(), e.parentId(), s.live()));
+            }
+            return Optional.of(new RootMessage.Ack());
+        }
+        if (request instanceof RootMessage.SignOff s) {
+            tree.remove(s.nodeId());
+            return Optional.of(new RootMessage.Ack());
+        }
+        return Optional.of(new RootMessage.ErrorReply("UNSUPPORTED", request.type().toString()));
+    }
+
+    private Message assign(Map<String, Entry> tree, String service, NodeInfo node) {
+        Optional<Entry> parent = tree.values().stream()
+                .filter(e -> e.live() && !e.node().nodeId().equals(node.nodeId()))
+                .min(Comparator.comparingDouble(e -> e.node().position().distanceKm(node.position())));
+        tree.put(node.nodeId(), new Entry(node, parent.map(p -> p.node().nodeId()).orElse(""), true));
+        return new RootMessage.Registered(service, node.nodeId(), parent.map(Entry::node));
+    }
+
+    public synchronized Entry entry(String service, String nodeId) {
+        Map<String, Entry> tree = trees.get(service);
+        return tree == null ? null : tree.get(nodeId);
+    }
+
+    /** Serves this fake over ZeroMQ on {@code endpoint} (tcp://127.0.0.1:0 for a free port), like the real root. */
+    public dev.tendril.protocol.transport.RequestServer serve(String endpoint) {
+        return dev.tendril.protocol.transport.RequestServer.start(
+                dev.tendril.protocol.transport.ServerOptions.of(endpoint, "fake-root"),
+                req -> call(req.service(), (RootMessage) req.body()).orElseThrow(), java.time.Clock.systemUTC());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tendril.root.adapter.in.control;
+
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.transport.RequestServer;
+import dev.tendril.protocol.transport.ServerOptions;
+import dev.tendril.protocol.transport.ServerStats;
+import dev.tendril.root.application.ControlErrors;
+import dev.tendril.root.application.port.in.RootControl;
+
+import java.time.Clock;
+
+/**
+ * The root control endpoint: a ZeroMQ {@link RequestServer} (MessagePack frames, replies
+ * with the request's id, retries answered from the dedupe cache) whose handler passes root
+ * control requests to the {@link RootControl} port. Frames that do not decode are dropped
+ * and counted by the server ({@link #stats()}); a message of another family (overlay,
+ * admin) is answered UNSUPPORTED.
+ *
+ * <p>Several handler threads wait on the writer at once, so requests that arrive together
+ * are committed together (group commit, see {@code GroupCommitter}).
+ */
+public final class RootControlEndpoint implements AutoCloseable {
+    private final RequestServer server;
+
+    private RootControlEndpoint(RequestServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds {@code tcp://<bindAddress>:<port>} (port 0: a free one).
+     *
+     * @param handlerThreads requests handled (waiting for their commit) at once
+     */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Clock clock) {
+        String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
+        ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads);
+        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, request), clock));
+    }
+
+    static Message handle(RootControl control, Envelope request) {
+        if (request.body() instanceof RootMessage body) {
+            return control.handle(body);
+        }
+        return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
+    }
+
+    /** The endpoint bound, e.g. {@code tcp://127.0.0.1:40123}. */
+    public String endpoint() {
+        return server.endpoint();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Frames received, handled, dropped (by reason), duplicates. */
+    public ServerStats stats() {
+        return server.stats();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tendril.root.application;
+
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
+import dev.tendril.protocol.message.RootMessage.NodeState;
+import dev.tendril.protocol.message.RootMessage.OrphanReport;
+import dev.tendril.protocol.message.RootMessage.RecordMigration;
+import dev.tendril.protocol.message.RootMessage.RegisterNode;
+import dev.tendril.protocol.message.RootMessage.ResolveQuery;
+import dev.tendril.protocol.message.RootMessage.SignOff;
+import dev.tendril.protocol.message.RootMessage.TreeQuery;
+import dev.tendril.root.application.port.out.TopologyRepository;
+import dev.tendril.root.domain.InstanceDirectory;
+
+import java.time.Clock;
+import java.util.function.Function;
+
+/**
+ * Hands each control request to its use case. Runs on the writer thread inside a repository
+ * transaction (see {@link GroupCommitter}); the use cases write the repository and then the
+ * (deferred) directory. A request that is not a root control request is UNSUPPORTED.
+ */
+public final class ControlDispatcher {
+    private final CreateServiceTree createTree;
+    private final RegisterInstance register;
+    private final SignOffInstance signOff;
+    private final ReparentOrphan orphan;
+    private final ChangeInstanceState state;
+    private final RecordClientMigration migration;
+    private final ListTopology listings;
+    private final Function<ResolveQuery, RootMessage> resolver;
+
+    /**
+     * @param resolver answers {@link ResolveQuery} as DNS would (reads the directory, writes nothing)
+     */
+    public ControlDispatcher(TopologyRepository repository, InstanceDirectory directory, Clock clock, int fanOut,
+                             Function<ResolveQuery, RootMessage> resolver) {
+        ParentAssignment parents = new ParentAssignment(repository, fanOut);
+        this.createTree = new CreateServiceTree(repository, directory, clock);
+        this.register = new RegisterInstance(repository, directory, parents, clock);
+        this.signOff = new SignOffInstance(repository, directory, parents);
+        this.orphan = new ReparentOrphan(repository, directory, parents);
+        this.state = new ChangeInstanceState(repository, directory);
+        this.migration = new RecordClientMigration(repository, directory, clock);
+        this.listings = new ListTopology(repository, clock);
+        this.resolver = resolver;
+    }
+
+    /** A resolver for roots without a query path: every ResolveQuery is UNSUPPORTED. */
+    public static RootMessage noResolver(ResolveQuery query) {
+        return new ErrorReply(ControlErrors.UNSUPPORTED, "this root does not answer resolve queries");
+    }
+
+    /** True for requests that only read (they need no durable commit). */
+    public static boolean isReadOnly(RootMessage request) {
+        return request instanceof TreeQuery || request instanceof MigrationsQuery
+                || request instanceof HostedSetQuery || request instanceof ResolveQuery;
+    }
+
+    public RootMessage dispatch(RootMessage request) {
+        if (request instanceof CreateTree r) {
+            return createTree.execute(r);
+        } else if (request instanceof RegisterNode r) {
+            return register.execute(r);
+        } else if (request instanceof SignOff r) {
+            return signOff.execute(r);
+        } else if (request instanceof OrphanReport r) {
+            return orphan.execute(r);
+        } else if (request instanceof NodeState r) {
+            return state.execute(r);
+        } else if (request instanceof RecordMigration r) {
+            return migration.execute(r);
+        } else if (request instanceof HostedSetQuery r) {
+            return listings.hostedSet(r);
+        } else if (request instanceof TreeQuery r) {
+            return listings.tree(r);
+        } else if (request instanceof MigrationsQuery r) {
+            return listings.migrations(r);
+        } else if (request instanceof ResolveQuery r) {
+            return resolver.apply(r);
+        }
+        return new ErrorReply(ControlErrors.UNSUPPORTED, request.type() + " is not a root control request");
+    }
+}

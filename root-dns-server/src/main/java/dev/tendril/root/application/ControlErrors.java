@@ -1,0 +1,23 @@
+package dev.tendril.root.application;
+
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+
+/** The error replies of the control use cases (codes as documented on {@code RootMessage.ErrorReply}). */
+public final class ControlErrors {
+    public static final String INVALID = "INVALID";
+    public static final String NOT_FOUND = "NOT_FOUND";
+    public static final String CONFLICT = "CONFLICT";
+    public static final String UNSUPPORTED = "UNSUPPORTED";
+    public static final String INTERNAL = "INTERNAL";
+
+    private ControlErrors() {
+    }
+
+    public static ErrorReply noTree(String service) {
+        return new ErrorReply(NOT_FOUND, "no tree for service '" + service + "'");
+    }
+
+    public static ErrorReply noNode(String service, String nodeId) {
+        return new ErrorReply(NOT_FOUND, "no node '" + nodeId + "' in the tree of '" + service + "'");
+    }
+}

@@ -1,0 +1,241 @@
+package dev.tendril.root.bootstrap;
+
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.Names;
+import dev.tendril.protocol.net.Cidr;
+import dev.tendril.protocol.spec.Problems;
+import dev.tendril.protocol.spec.TreeReader;
+import dev.tendril.protocol.spec.Validated;
+import dev.tendril.root.adapter.in.dns.DnsConfig;
+import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads the root's YAML configuration into a {@link RootConfig}. Every problem is collected
+ * and names the key, the bad value and what is allowed. A {@code preset} (local, lan, wan)
+ * sets defaults that the file's own keys override. Relative paths are resolved against the
+ * config file's folder (for the built-in config: against {@code baseDir}).
+ */
+public final class RootConfigReader {
+    /** The built-in demo configuration, on the classpath. */
+    public static final String BUILTIN_DEMO = "builtin:demo";
+    private static final String DEMO_RESOURCE = "/dev/tendril/root/demo-root.yaml";
+
+    private static final String LITERAL = "an IPv4 or IPv6 address literal, e.g. 127.0.0.1, 0.0.0.0 or ::";
+    private static final String NAMES = "absolute DNS names, e.g. [svc.example.edge.]";
+
+    /** Defaults per preset. */
+    private record Preset(String bindAddress, int dnsPort, int answerTtl, int fanOut, int tcpIdle) {
+        static Preset of(String name) {
+            return switch (name) {
+                case "local" -> new Preset("127.0.0.1", 5353, 10, 4, 10);
+                case "lan" -> new Preset("0.0.0.0", 53, 10, 4, 10);
+                case "wan" -> new Preset("0.0.0.0", 53, 30, 8, 30);
+                default -> null;
+            };
+        }
+    }
+
+    private RootConfigReader() {
+    }
+
+    /** Reads a file, or the built-in demo config when {@code source} is {@value #BUILTIN_DEMO}. */
+    public static Validated<RootConfig> read(String source, List<String> overrides, Path baseDir) {
+        String text;
+        Path base;
+        try {
+            if (BUILTIN_DEMO.equals(source)) {
+                try (InputStream in = RootConfigReader.class.getResourceAsStream(DEMO_RESOURCE)) {
+                    if (in == null) {
+                        return invalid("--config: the built-in demo config " + DEMO_RESOURCE + " is missing from the jar");
+                    }
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                base = baseDir;
+            } else {
+                Path file = Path.of(source);
+                text = Files.readString(file);
+                base = file.toAbsolutePath().getParent();
+            }
+        } catch (IOException e) {
+            return invalid("--config: got '" + source + "'; allowed: a readable YAML file or " + BUILTIN_DEMO
+                    + " (" + e.getMessage() + ")");
+        }
+        try {
+            Object tree = YamlTree.parse(text, source);
+            for (String o : overrides) {
+                tree = YamlTree.override(tree, o);
+            }
+            return read(tree, base);
+        } catch (IllegalArgumentException e) {
+            return invalid(e.getMessage());
+        }
+    }
+
+    /** Validates a parsed tree. */
+    public static Validated<RootConfig> read(Object tree, Path baseDir) {
+        Problems problems = new Problems();
+        List<String> extra = new ArrayList<>();
+        TreeReader r = TreeReader.root(tree, problems);
+        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip");
+        String presetName = r.string("preset", "local", "local, lan or wan").toLowerCase(Locale.ROOT);
+        Preset preset = Preset.of(presetName);
+        if (preset == null) {
+            r.bad("preset", presetName, "local, lan or wan");
+            preset = Preset.of("local");
+        }
+        String id = r.string("id", "root-1", "a DNS label");
+        if (!Names.isDnsLabel(id)) {
+            r.bad("id", id, "a DNS label: 1-63 of a-z, 0-9, '-', not starting or ending with '-'");
+        }
+        DnsConfig dns = dns(r.object("dns", false, "a mapping"), preset, id, extra);
+        RootConfig.Control control = control(r.object("control", false, "a mapping"), preset);
+        RootConfig.Store store = store(r.object("store", false, "a mapping"), baseDir);
+        TreeReader treeKeys = r.object("tree", false, "a mapping {fanOut}");
+        treeKeys.rejectUnknown("fanOut");
+        int fanOut = (int) treeKeys.integer("fanOut", (long) preset.fanOut(), 1, 1000);
+        List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases}"), baseDir);
+
+        List<String> all = new ArrayList<>(problems.messages());
+        all.addAll(extra);
+        if (!all.isEmpty() || dns == null) {
+            return new Validated.Invalid<>(all.isEmpty() ? List.of("dns: invalid") : all);
+        }
+        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip));
+    }
+
+    private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
+        d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
+                "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
+                "tcpIdleTimeoutSeconds", "ioThreads");
+        DnsConfig.Builder b = DnsConfig.builder();
+        if (d.has("zones")) {
+            List<String> zones = d.strings("zones", NAMES);
+            b.zones(zones);
+            if (!d.has("nameServers") && !zones.isEmpty()) {
+                b.nameServers(List.of("ns1." + zones.get(0)));
+            }
+        }
+        if (d.has("nameServers")) {
+            b.nameServers(d.strings("nameServers", NAMES));
+        }
+        TreeReader soa = d.object("soa", false, "a mapping {primary, admin, serial, refresh, retry, expire, minimum}");
+        soa.rejectUnknown("primary", "admin", "serial", "refresh", "retry", "expire", "minimum");
+        DnsConfig.Soa s = DnsConfig.Soa.defaults();
+        b.soaTtlSeconds((int) d.integer("soaTtlSeconds", 3600L, 0, 604800));
+        b.answerTtlSeconds((int) d.integer("answerTtlSeconds", (long) preset.answerTtl(), 1, 86400));
+        b.recordsPerAnswer((int) d.integer("recordsPerAnswer", 1L, 1, 64));
+        TreeReader pos = d.object("defaultPosition", false, "a mapping {latitude, longitude}");
+        pos.rejectUnknown("latitude", "longitude");
+        if (d.has("defaultPosition")) {
+            b.defaultPosition(new GeoPoint(pos.number("latitude", null, -90, 90), pos.number("longitude", null, -180, 180)));
+        }
+        String when = d.string("whenNoneLive", "SERVFAIL", "SERVFAIL or LAST_KNOWN").toUpperCase(Locale.ROOT);
+        try {
+            b.whenNoneLive(DnsConfig.WhenNoneLive.valueOf(when));
+        } catch (IllegalArgumentException e) {
+            d.bad("whenNoneLive", when, "SERVFAIL or LAST_KNOWN");
+        }
+        b.nsid(d.string("nsid", id, "printable ASCII, at most 255 characters"));
+        String bind = d.string("bindAddress", preset.bindAddress(), LITERAL);
+        if (!isLiteral(bind)) {
+            d.bad("bindAddress", bind, LITERAL);
+            bind = preset.bindAddress();
+        }
+        b.bindAddress(bind);
+        b.port((int) d.integer("port", (long) preset.dnsPort(), 0, 65535));
+        b.maxUdpPayload((int) d.integer("maxUdpPayload", 1232L, 512, 4096));
+        b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
+        b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
+        try {
+            if (soa.has("primary") || soa.has("admin") || soa.has("serial") || soa.has("refresh") || soa.has("retry")
+                    || soa.has("expire") || soa.has("minimum")) {
+                s = new DnsConfig.Soa(soa.string("primary", "", "an absolute DNS name"),
+                        soa.string("admin", s.admin(), "an absolute DNS name (the mailbox, '.' for '@')"),
+                        soa.integer("serial", s.serial(), 0, 0xFFFFFFFFL),
+                        (int) soa.integer("refresh", (long) s.refresh(), 1, Integer.MAX_VALUE),
+                        (int) soa.integer("retry", (long) s.retry(), 1, Integer.MAX_VALUE),
+                        (int) soa.integer("expire", (long) s.expire(), 1, Integer.MAX_VALUE),
+                        (int) soa.integer("minimum", (long) s.minimum(), 0, 86400));
+            }
+            b.soa(s);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            extra.add(e.getMessage()); // DnsConfig names the key (dns.zones, dns.soa.admin, ...)
+            return null;
+        }
+    }
+
+    private static RootConfig.Control control(TreeReader c, Preset preset) {
+        c.rejectUnknown("bindAddress", "port", "handlerThreads", "maxBatch", "purgeEvery");
+        String bind = c.string("bindAddress", preset.bindAddress(), LITERAL);
+        if (!isLiteral(bind)) {
+            c.bad("bindAddress", bind, LITERAL);
+        }
+        return new RootConfig.Control(bind, (int) c.integer("port", 5390L, 0, 65535),
+                (int) c.integer("handlerThreads", 64L, 1, 1024), (int) c.integer("maxBatch", 512L, 1, 100_000),
+                c.duration("purgeEvery", Duration.ofSeconds(1)));
+    }
+
+    private static RootConfig.Store store(TreeReader s, Path baseDir) {
+        s.rejectUnknown("path", "sync");
+        String path = s.string("path", "topology.db", "a file path");
+        if (path.isBlank()) {
+            s.bad("path", path, "a file path (relative paths start at the config file's folder)");
+            path = "topology.db";
+        }
+        String sync = s.string("sync", "FULL", "FULL or NORMAL").toUpperCase(Locale.ROOT);
+        Sync mode = Sync.FULL;
+        try {
+            mode = Sync.valueOf(sync);
+        } catch (IllegalArgumentException e) {
+            s.bad("sync", sync, "FULL (survives power loss) or NORMAL (survives a process crash)");
+        }
+        return new RootConfig.Store(baseDir.resolve(path).normalize(), mode);
+    }
+
+    private static List<String> geoip(TreeReader g, Path baseDir) {
+        g.rejectUnknown("databases");
+        if (!g.has("databases")) {
+            return List.of(RootConfig.BUILTIN_DEMO_GEOIP);
+        }
+        List<String> out = new ArrayList<>();
+        List<String> given = g.strings("databases", "builtin:demo or .mmdb file paths");
+        for (int i = 0; i < given.size(); i++) {
+            String db = given.get(i);
+            if (db.equals(RootConfig.BUILTIN_DEMO_GEOIP)) {
+                out.add(db);
+                continue;
+            }
+            Path p = baseDir.resolve(db).normalize();
+            if (!Files.isRegularFile(p)) {
+                g.bad("databases[" + i + "]", db, RootConfig.BUILTIN_DEMO_GEOIP
+                        + " or an existing .mmdb file (scripts/fetch-geoip.sh fetches a public one)");
+            }
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    private static boolean isLiteral(String s) {
+        try {
+            Cidr c = Cidr.parse(s);
+            return c.prefixLength() == (c.isIpv6() ? 128 : 32) && s.indexOf('/') < 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static Validated<RootConfig> invalid(String message) {
+        return new Validated.Invalid<>(List.of(message));
+    }
+}

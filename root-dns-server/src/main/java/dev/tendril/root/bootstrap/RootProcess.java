@@ -1,0 +1,144 @@
+package dev.tendril.root.bootstrap;
+
+import dev.tendril.geoip.adapter.out.maxmind.GeoDatabases;
+import dev.tendril.geoip.domain.LayeredGeoLocator;
+import dev.tendril.protocol.geo.GeoLocator;
+import dev.tendril.root.adapter.in.control.RootControlEndpoint;
+import dev.tendril.root.adapter.in.dns.DnsServer;
+import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
+import dev.tendril.root.application.ControlDispatcher;
+import dev.tendril.root.application.DeferredDirectory;
+import dev.tendril.root.application.GroupCommitter;
+import dev.tendril.root.application.PreviewResolution;
+import dev.tendril.root.application.PurgeExpiredMigrations;
+import dev.tendril.root.application.RecoverDirectory;
+import dev.tendril.root.application.ResolveService;
+import dev.tendril.root.domain.SpatialInstanceDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running root, wired by hand: topology repository -> recovery into the in-memory
+ * directory -> writer (group commit) -> control endpoint, and the DNS front end over the
+ * same directory. {@link #close()} stops them in the reverse order.
+ */
+public final class RootProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RootProcess.class);
+
+    private final RootConfig config;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private SpatialiteTopologyRepository repository;
+    private GroupCommitter committer;
+    private RootControlEndpoint control;
+    private DnsServer dns;
+    private RecoverDirectory.Recovered recovered;
+    private boolean closed;
+
+    private RootProcess(RootConfig config) {
+        this.config = config;
+    }
+
+    /** Opens and starts everything; on failure closes what was opened and rethrows. */
+    public static RootProcess start(RootConfig config, Clock clock) {
+        RootProcess root = new RootProcess(config);
+        try {
+            root.startAll(clock);
+            return root;
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Clock clock) {
+        repository = track(SpatialiteTopologyRepository.open(config.store().path(), config.store().sync()));
+        SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
+        recovered = new RecoverDirectory(repository, clock).into(directory);
+        LayeredGeoLocator geo = track(geoLocator(config.geoipDatabases()));
+        ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
+        DeferredDirectory deferred = new DeferredDirectory();
+        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
+                new PreviewResolution(resolver));
+        committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
+                new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
+                config.control().maxBatch()).start());
+        control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
+                config.control().handlerThreads(), committer, clock));
+        dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
+    }
+
+    /** The configured GeoIP databases as one layered locator, first hit wins. */
+    static LayeredGeoLocator geoLocator(List<String> databases) {
+        List<GeoLocator> layers = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (String db : databases) {
+            if (db.equals(RootConfig.BUILTIN_DEMO_GEOIP)) {
+                if (!files.isEmpty()) {
+                    layers.add(GeoDatabases.open(List.copyOf(files)));
+                    files.clear();
+                }
+                layers.add(GeoDatabases.demo());
+            } else {
+                files.add(Path.of(db));
+            }
+        }
+        if (!files.isEmpty()) {
+            layers.add(GeoDatabases.open(files));
+        }
+        return new LayeredGeoLocator(layers);
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    public RootConfig config() {
+        return config;
+    }
+
+    public int dnsPort() {
+        return dns.port();
+    }
+
+    public int controlPort() {
+        return control.port();
+    }
+
+    public String controlEndpoint() {
+        return control.endpoint();
+    }
+
+    public RecoverDirectory.Recovered recovered() {
+        return recovered;
+    }
+
+    public RootControlEndpoint controlEndpointAdapter() {
+        return control;
+    }
+
+    public GroupCommitter writer() {
+        return committer;
+    }
+
+    /** Stops DNS, the control endpoint, the writer (answering what is queued), then closes the database. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                log.warn("{}: closing {} failed", config.id(), opened.get(i).getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

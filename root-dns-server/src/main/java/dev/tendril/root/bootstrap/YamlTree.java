@@ -1,0 +1,53 @@
+package dev.tendril.root.bootstrap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** YAML text to a plain tree (maps, lists, scalars), and {@code a.b.c=value} overrides applied to one. */
+final class YamlTree {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private YamlTree() {
+    }
+
+    /** The parsed tree; throws IllegalArgumentException naming the source, line and column. */
+    static Object parse(String text, String source) {
+        try {
+            return YAML.readValue(text, Object.class);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new IllegalArgumentException(source + ": YAML syntax error" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Sets {@code path} (dotted keys) to {@code value}, read as a YAML scalar (so {@code 0}
+     * is a number and {@code [a, b]} a list). Missing mappings on the way are created.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> override(Object tree, String assignment) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--set needs key=value (e.g. dns.port=0), got '" + assignment + "'");
+        }
+        Map<String, Object> root = tree instanceof Map<?, ?> m ? (Map<String, Object>) m : new LinkedHashMap<>();
+        String[] keys = assignment.substring(0, eq).split("\\.");
+        Object value = parse(assignment.substring(eq + 1), "--set " + assignment);
+        Map<String, Object> at = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            Object next = at.get(keys[i]);
+            if (!(next instanceof Map)) {
+                next = new LinkedHashMap<String, Object>();
+                at.put(keys[i], next);
+            }
+            at = (Map<String, Object>) next;
+        }
+        at.put(keys[keys.length - 1], value);
+        return root;
+    }
+}

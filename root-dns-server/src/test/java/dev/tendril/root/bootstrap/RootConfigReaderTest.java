@@ -1,0 +1,171 @@
+package dev.tendril.root.bootstrap;
+
+import dev.tendril.protocol.spec.Validated;
+import dev.tendril.root.adapter.in.dns.DnsConfig;
+import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RootConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    private RootConfig valid(String yaml, String... sets) throws Exception {
+        Path f = dir.resolve("root.yaml");
+        Files.writeString(f, yaml);
+        Validated<RootConfig> v = RootConfigReader.read(f.toString(), List.of(sets), dir);
+        if (v instanceof Validated.Invalid<RootConfig> i) {
+            fail("expected valid, got " + i.problems());
+        }
+        return ((Validated.Valid<RootConfig>) v).value();
+    }
+
+    private List<String> problems(String yaml, String... sets) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, yaml);
+        Validated<RootConfig> v = RootConfigReader.read(f.toString(), List.of(sets), dir);
+        assertInstanceOf(Validated.Invalid.class, v, "expected problems");
+        return ((Validated.Invalid<RootConfig>) v).problems();
+    }
+
+    private static void assertHas(List<String> problems, String... fragments) {
+        assertTrue(problems.stream().anyMatch(p -> List.of(fragments).stream().allMatch(p::contains)),
+                "no problem with " + List.of(fragments) + " in " + problems);
+    }
+
+    @Test
+    void theBuiltInDemoConfigIsValid() {
+        RootConfig c = RootConfigReader.read(RootConfigReader.BUILTIN_DEMO, List.of(), dir).orThrow();
+        assertEquals("root-demo", c.id());
+        assertEquals(List.of("svc.example.edge."), c.dns().zones());
+        assertEquals(5353, c.dns().port());
+        assertEquals(5390, c.control().port());
+        assertEquals(dir.resolve(".run/root/topology.db"), c.store().path());
+        assertEquals(Sync.FULL, c.store().sync());
+        assertEquals(4, c.fanOut());
+        assertEquals(List.of("builtin:demo"), c.geoipDatabases());
+        assertEquals("root-demo", c.dns().nsid());
+    }
+
+    @Test
+    void anEmptyFileGetsTheLocalPresetAndRelativePathsStartAtTheFile() throws Exception {
+        RootConfig c = valid("{}");
+        assertEquals("127.0.0.1", c.dns().bindAddress());
+        assertEquals(10, c.dns().answerTtlSeconds());
+        assertEquals(dir.resolve("topology.db"), c.store().path());
+        assertEquals("root-1", c.dns().nsid(), "the NSID defaults to the root's id");
+        assertEquals(Duration.ofSeconds(1), c.control().purgeEvery());
+    }
+
+    @Test
+    void presetsSetDefaultsThatKeysOverride() throws Exception {
+        RootConfig wan = valid("preset: wan\n");
+        assertEquals("0.0.0.0", wan.dns().bindAddress());
+        assertEquals(53, wan.dns().port());
+        assertEquals(30, wan.dns().answerTtlSeconds());
+        assertEquals(8, wan.fanOut());
+        RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\ntree:\n  fanOut: 2\n");
+        assertEquals(5, mine.dns().answerTtlSeconds());
+        assertEquals(2, mine.fanOut());
+    }
+
+    @Test
+    void everyDnsKeyIsRead() throws Exception {
+        RootConfig c = valid("""
+                id: root-eu
+                dns:
+                  zones: [svc.example.edge, Other.Example.]
+                  soa: {admin: ops.example.net., serial: 7, minimum: 30}
+                  soaTtlSeconds: 600
+                  answerTtlSeconds: 20
+                  recordsPerAnswer: 3
+                  defaultPosition: {latitude: -33.87, longitude: 151.21}
+                  whenNoneLive: last_known
+                  nsid: eu-1
+                  bindAddress: "::1"
+                  port: 0
+                  maxUdpPayload: 4096
+                  tcpIdleTimeoutSeconds: 5
+                  ioThreads: 2
+                control: {bindAddress: "::1", port: 0, handlerThreads: 8, maxBatch: 100, purgeEvery: 250ms}
+                store: {path: /var/tmp/x.db, sync: normal}
+                """);
+        DnsConfig d = c.dns();
+        assertEquals(List.of("svc.example.edge.", "other.example."), d.zones());
+        assertEquals(List.of("ns1.svc.example.edge."), d.nameServers(), "NS defaults to ns1.<first zone>");
+        assertEquals("ops.example.net.", d.soa().admin());
+        assertEquals(7, d.soa().serial());
+        assertEquals(30, d.soa().minimum());
+        assertEquals(3, d.recordsPerAnswer());
+        assertEquals(-33.87, d.defaultPosition().latitude());
+        assertEquals(DnsConfig.WhenNoneLive.LAST_KNOWN, d.whenNoneLive());
+        assertEquals("eu-1", d.nsid());
+        assertEquals("::1", d.bindAddress());
+        assertEquals(4096, d.maxUdpPayload());
+        assertEquals(new RootConfig.Control("::1", 0, 8, 100, Duration.ofMillis(250)), c.control());
+        assertEquals(new RootConfig.Store(Path.of("/var/tmp/x.db"), Sync.NORMAL), c.store());
+    }
+
+    @Test
+    void problemsNameTheKeyTheValueAndWhatIsAllowed() throws Exception {
+        List<String> p = problems("""
+                preset: moon
+                id: Root_1
+                dns:
+                  port: 70000
+                  recordsPerAnswer: 0
+                  whenNoneLive: maybe
+                  bindAddress: localhost
+                  defaultPosition: {latitude: 91, longitude: 0}
+                control: {port: -1, handlerThreads: 0}
+                store: {sync: sometimes}
+                tree: {fanOut: 0}
+                geoip: {databases: [builtin:demo, /nonexistent/city.mmdb]}
+                colour: blue
+                """);
+        assertHas(p, "preset", "moon", "local, lan or wan");
+        assertHas(p, "id", "Root_1", "DNS label");
+        assertHas(p, "dns.port", "70000", "[0, 65535]");
+        assertHas(p, "dns.recordsPerAnswer", "0", "[1, 64]");
+        assertHas(p, "dns.whenNoneLive", "MAYBE", "SERVFAIL or LAST_KNOWN");
+        assertHas(p, "dns.bindAddress", "localhost", "literal");
+        assertHas(p, "dns.defaultPosition.latitude", "91", "[-90, 90]");
+        assertHas(p, "control.port", "-1");
+        assertHas(p, "control.handlerThreads", "0");
+        assertHas(p, "store.sync", "SOMETIMES", "FULL");
+        assertHas(p, "tree.fanOut", "0", "[1, 1000]");
+        assertHas(p, "geoip.databases[1]", "/nonexistent/city.mmdb", "builtin:demo");
+        assertHas(p, "colour", "unknown key");
+        assertTrue(p.size() >= 13, p.toString());
+    }
+
+    @Test
+    void dnsNamesAreCheckedByTheDnsConfigWithTheirKey() throws Exception {
+        assertHas(problems("dns: {zones: [\"bad zone!\"]}\n"), "dns.zones", "bad zone!");
+    }
+
+    @Test
+    void overridesReplaceKeysAndAreValidatedLikeTheFile() throws Exception {
+        RootConfig c = valid("dns: {port: 5353}\n", "dns.port=0", "store.path=/tmp/o.db", "dns.zones=[a.example.]");
+        assertEquals(0, c.dns().port());
+        assertEquals(Path.of("/tmp/o.db"), c.store().path());
+        assertEquals(List.of("a.example."), c.dns().zones());
+        assertHas(problems("{}", "dns.port=abc"), "dns.port", "abc");
+        assertHas(problems("{}", "novalue"), "--set", "key=value");
+    }
+
+    @Test
+    void unreadableAndMalformedFilesAreReported() throws Exception {
+        Validated<RootConfig> missing = RootConfigReader.read(dir.resolve("nope.yaml").toString(), List.of(), dir);
+        assertTrue(((Validated.Invalid<RootConfig>) missing).problems().get(0).contains("--config"));
+        assertHas(problems("dns: [unclosed\n"), "YAML syntax error", "line");
+        assertHas(problems("- a list\n"), "(document)", "mapping");
+    }
+}

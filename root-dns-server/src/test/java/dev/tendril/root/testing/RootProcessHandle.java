@@ -1,0 +1,110 @@
+package dev.tendril.root.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real root process (a separate JVM running RootMain on this test's classpath) on free
+ * ports, for integration tests. Its log goes to {@code <dir>/root-<n>.log}.
+ */
+public final class RootProcessHandle implements AutoCloseable {
+    private final Process process;
+    private final Properties ready;
+    private final Path log;
+
+    private RootProcessHandle(Process process, Properties ready, Path log) {
+        this.process = process;
+        this.ready = ready;
+        this.log = log;
+    }
+
+    /** Starts the built-in demo config with the database at {@code db}, DNS and control on free ports. */
+    public static RootProcessHandle start(Path dir, Path db, String... extraSets) throws IOException {
+        List<String> sets = new ArrayList<>(List.of("store.path=" + db, "dns.port=0", "control.port=0",
+                "dns.ioThreads=1", "control.handlerThreads=16"));
+        sets.addAll(List.of(extraSets));
+        return start(dir, "builtin:demo", sets);
+    }
+
+    public static RootProcessHandle start(Path dir, String config, List<String> sets) throws IOException {
+        int n = 1;
+        while (Files.exists(dir.resolve("root-" + n + ".log"))) {
+            n++;
+        }
+        Path log = dir.resolve("root-" + n + ".log");
+        Path readyFile = dir.resolve("root-" + n + ".ready");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
+                "--config", config, "--ready-file", readyFile.toString()));
+        for (String s : sets) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(readyFile)) {
+            if (!p.isAlive()) {
+                throw new AssertionError("the root exited with " + p.exitValue() + " before it was ready:\n" + Files.readString(log));
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("the root was not ready within 60 s:\n" + Files.readString(log));
+            }
+            Poll.pause();
+        }
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(readyFile)) {
+            props.load(in);
+        }
+        return new RootProcessHandle(p, props, log);
+    }
+
+    public int dnsPort() {
+        return Integer.parseInt(ready.getProperty("dns.port"));
+    }
+
+    public String controlEndpoint() {
+        return ready.getProperty("control.endpoint");
+    }
+
+    public long startMillis() {
+        return Long.parseLong(ready.getProperty("startMillis"));
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, nothing. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then wait for a clean exit; returns the exit status. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
