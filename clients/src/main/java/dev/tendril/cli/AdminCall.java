@@ -60,7 +60,7 @@ final class AdminCall {
         try (RequestClient client = new RequestClient(options)) {
             RequestResult r = client.request(new Envelope(id, "", "tendrilctl", now, request));
             if (!(r instanceof RequestResult.Reply reply)) {
-                err.println("no answer from " + node.node + " within " + timeout + " (is the node running? is --node its admin socket?)");
+                err.println("no answer from " + node.node + " within " + timeout.toMillis() + " ms (is the node running? is --node its admin socket?)");
                 return new Outcome.Exit(TendrilCtl.FAILED);
             }
             Message body = reply.envelope().body();

@@ -29,6 +29,11 @@ public final class TendrilCtl implements Runnable {
         return new CommandLine(new TendrilCtl()).execute(args);
     }
 
+    /** Runs with the given output streams (for tests and embedding). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return new CommandLine(new TendrilCtl()).setOut(out).setErr(err).execute(args);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

@@ -12,6 +12,9 @@ import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
 import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
 import dev.tendril.edge.application.DescribeNode;
 import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.application.MonitorLatency;
+import dev.tendril.edge.adapter.out.ebpf.BpfLatencyProbe;
+import dev.tendril.edge.monitoring.latency.LatencyProbe;
 import dev.tendril.edge.deployment.ContainerRuntime;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.domain.InfrastructureDb;
@@ -37,9 +40,11 @@ public final class EdgeNode implements AutoCloseable {
     private final HostedServices hosted;
     private final TreeSocket tree;
     private final AdminSocket admin;
+    private final LatencyProbe probe;
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, ZmqRootControl root, ZmqOverlayLink link,
-                     HostedServices hosted, TreeSocket tree, AdminSocket admin) {
+                     HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe) {
+        this.probe = probe;
         this.config = config;
         this.ticker = ticker;
         this.root = root;
@@ -61,6 +66,16 @@ public final class EdgeNode implements AutoCloseable {
         ScheduledTicker ticker = new ScheduledTicker(id, 3);
         ticker.every(config.policies().sampleInterval(), monitor::sample);
         Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, SpecParser::parse, clock);
+        LatencyProbe probe = BpfLatencyProbe.start(
+                BpfLatencyProbe.Settings.defaults().withWindow(config.policies().latencyWindow()), clock);
+        MonitorLatency latency = new MonitorLatency(probe, deployments);
+        ticker.every(config.policies().sampleInterval(), () -> {
+            try {
+                latency.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(EdgeNode.class).warn("{}: latency round failed", id, e);
+            }
+        });
         Overlay overlay = new Overlay();
         Duration hb = config.policies().heartbeatInterval();
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
@@ -73,7 +88,7 @@ public final class EdgeNode implements AutoCloseable {
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
-                () -> "not available: the eBPF latency probe is not part of this build yet",
+                latency::statusLine,
                 () -> counters(tree.stats(), adminRef[0]));
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root, clock);
@@ -81,7 +96,7 @@ public final class EdgeNode implements AutoCloseable {
             tree.close();
             throw e;
         }
-        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0]);
+        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0], probe);
         hosted.resume();
         return node;
     }
@@ -138,6 +153,7 @@ public final class EdgeNode implements AutoCloseable {
         admin.close();
         tree.close();
         ticker.close();
+        probe.close();
         link.close();
         root.close();
     }

@@ -21,6 +21,7 @@ import java.util.function.Function;
  * Thread-safe (one lock; runtime calls are short).
  */
 public final class Deployments {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Deployments.class);
     /** What {@link #adopt()} found: services taken over, and instance ids removed as duplicates or leftovers. */
     public record Adoption(List<Deployment> adopted, List<String> removed) {
     }
@@ -112,8 +113,11 @@ public final class Deployments {
         String image = spec.images().forArch(self.hardware().arch()).orElseThrow();
         InstanceRequest request = new InstanceRequest(self.id(), spec.service(), image, spec.command(), spec.ports(),
                 spec.env(), spec.limits(), self.address(), specText);
+        long t0 = System.nanoTime();
         RuntimeResult result = runtime.start(request);
+        long startMs = (System.nanoTime() - t0) / 1_000_000;
         if (result instanceof RuntimeResult.Started started) {
+            log.info("{}: started {} ({} {}) in {} ms", self.id(), spec.service(), runtime.kind(), image, startMs);
             Deployment d = new Deployment(spec, specText, started.instance(), clock.instant(), false);
             byService.put(spec.service(), d);
             return new DeployResult.Deployed(d);

@@ -1,0 +1,75 @@
+package dev.tendril.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Client-side behaviour of tendrilctl that needs no node: validation before anything is sent. */
+class TendrilCtlTest {
+    @TempDir
+    Path dir;
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    /** A port nothing listens on: a request sent there would time out, so a quick exit proves nothing was sent. */
+    static String deadNode() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    private Path spec(String text) throws IOException {
+        Path p = dir.resolve("spec.yaml");
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void aBadSpecIsRejectedWithEveryProblemAndNothingIsSent() throws IOException {
+        Path bad = spec("""
+                service: Web_Service
+                ports: [{name: http, containerPort: 8080, hostPort: 99999}]
+                requirements: {arch: [amd64, sparc]}
+                root: true
+                """);
+        int code = run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", bad.toString());
+        assertEquals(TendrilCtl.BAD_INPUT, code);
+        String e = err.toString();
+        assertTrue(e.contains("nothing was deployed"), e);
+        assertTrue(e.contains("service: got 'Web_Service'"), e);
+        assertTrue(e.contains("image: missing"), e);
+        assertTrue(e.contains("ports[0].hostPort: got '99999'"), e);
+        assertTrue(e.contains("requirements.arch[1]: got 'sparc'"), e);
+        assertTrue(!e.contains("no answer"), "nothing was sent: " + e);
+    }
+
+    @Test
+    void missingKeyBadNodeAndBadServiceNameAreInputErrors() throws IOException {
+        Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "", good.toString()));
+        assertTrue(err.toString().contains("--key: missing"), err.toString());
+        assertEquals(TendrilCtl.BAD_INPUT, run("stats", "--node", "no-port-here", "--key", "k"));
+        assertTrue(err.toString().contains("--node: got 'no-port-here'"), err.toString());
+        assertEquals(TendrilCtl.BAD_INPUT, run("remove", "--key", "k", "Not_A_Label"));
+        assertTrue(err.toString().contains("SERVICE: got 'Not_A_Label'"), err.toString());
+    }
+
+    @Test
+    void anUnreachableNodeIsAFailureNotAHang() throws IOException {
+        assertEquals(TendrilCtl.FAILED, run("stats", "--node", deadNode(), "--key", "k", "--timeout", "300ms"));
+        assertTrue(err.toString().contains("no answer from"), err.toString());
+    }
+}
