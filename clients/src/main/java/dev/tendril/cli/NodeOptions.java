@@ -38,19 +38,6 @@ public final class NodeOptions {
 
     /** tcp://host:port, or null when {@code --node} is not host:port. */
     String endpoint() {
-        int colon = node.lastIndexOf(':');
-        if (colon <= 0 || colon == node.length() - 1) {
-            return null;
-        }
-        String host = node.substring(0, colon);
-        try {
-            int port = Integer.parseInt(node.substring(colon + 1));
-            if (port < 1 || port > 65535) {
-                return null;
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return "tcp://" + host + node.substring(colon);
+        return HostPort.endpoint(node);
     }
 }

@@ -7,6 +7,7 @@ import dev.tendril.protocol.message.RootMessage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
@@ -17,13 +18,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "tree", description = "Shows the service tree(s) as the root knows them, asked through the node.")
+@Command(name = "tree", description = "Shows the service tree(s) as the root knows them: asked through the node, or the root itself with --root.")
 final class TreeCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "one service (default: all)")
     String service = "";
+
+    @Option(names = "--root", description = "ask this root's control endpoint (host:port) directly instead of a node")
+    String root;
+
+    @Option(names = "--json", description = "print JSON instead of a tree")
+    boolean json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec cmd;
@@ -34,13 +41,29 @@ final class TreeCommand implements Callable<Integer> {
             cmd.commandLine().getErr().println("SERVICE: got '" + service + "'; allowed: a DNS label");
             return TendrilCtl.BAD_INPUT;
         }
-        AdminCall.Outcome o = AdminCall.send(node, cmd.commandLine().getErr(), MessageType.ADMIN_TREE_REQUEST, service,
-                auth -> new AdminMessage.TreeRequest(auth, service));
-        if (o instanceof AdminCall.Outcome.Exit e) {
-            return e.code();
+        RootMessage.TreeListing listing;
+        if (root != null) {
+            RootOptions options = new RootOptions();
+            options.root = root;
+            options.timeout = node.timeout;
+            RootCall.Outcome o = RootCall.send(options, cmd.commandLine().getErr(), service, new RootMessage.TreeQuery(service));
+            if (o instanceof RootCall.Outcome.Exit e) {
+                return e.code();
+            }
+            listing = (RootMessage.TreeListing) ((RootCall.Outcome.Reply) o).body();
+        } else {
+            AdminCall.Outcome o = AdminCall.send(node, cmd.commandLine().getErr(), MessageType.ADMIN_TREE_REQUEST, service,
+                    auth -> new AdminMessage.TreeRequest(auth, service));
+            if (o instanceof AdminCall.Outcome.Exit e) {
+                return e.code();
+            }
+            listing = (RootMessage.TreeListing) ((AdminCall.Outcome.Reply) o).body();
         }
-        RootMessage.TreeListing listing = (RootMessage.TreeListing) ((AdminCall.Outcome.Reply) o).body();
-        print(cmd.commandLine().getOut(), listing.nodes());
+        if (json) {
+            Json.print(cmd.commandLine().getOut(), listing.nodes());
+        } else {
+            print(cmd.commandLine().getOut(), listing.nodes());
+        }
         return TendrilCtl.OK;
     }
 

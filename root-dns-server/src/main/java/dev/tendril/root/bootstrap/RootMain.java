@@ -69,14 +69,19 @@ public final class RootMain {
         CountDownLatch stopRequested = new CountDownLatch(1);
         // SIGTERM / SIGINT: stop cleanly and exit 0 (a plain shutdown hook would exit 143)
         for (String signal : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+            } catch (IllegalArgumentException e) {
+                // ignored by our parent (e.g. SIGINT of a background job): the shutdown hook still stops us
+                log.debug("SIG{} is not ours to handle: {}", signal, e.getMessage());
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(root::close, "root-shutdown")); // any other exit
         long startMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         var r = root.recovered();
-        log.info("{}: ready in {} ms: DNS {} port {} (udp+tcp, zones {}), control {}, database {} ({} trees, {} nodes, {} migrations)",
-                rc.id(), startMillis, rc.dns().bindAddress(), root.dnsPort(), rc.dns().zones(), root.controlEndpoint(),
-                rc.store().path(), r.trees(), r.nodes(), r.migrations());
+        log.info("{}: ready in {} ms ({}): DNS {} port {} (udp+tcp, zones {}), control {}, database {} ({} trees, {} nodes, {} migrations)",
+                rc.id(), startMillis, root.stages(), rc.dns().bindAddress(), root.dnsPort(), rc.dns().zones(),
+                root.controlEndpoint(), rc.store().path(), r.trees(), r.nodes(), r.migrations());
         if (readyFile != null) {
             writeReadyFile(readyFile, root, startMillis);
         }

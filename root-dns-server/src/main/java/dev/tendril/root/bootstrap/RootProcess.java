@@ -38,6 +38,7 @@ public final class RootProcess implements AutoCloseable {
     private DnsServer dns;
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
+    private String stages = "";
 
     private RootProcess(RootConfig config) {
         this.config = config;
@@ -56,9 +57,12 @@ public final class RootProcess implements AutoCloseable {
     }
 
     private void startAll(Clock clock) {
+        long t0 = System.nanoTime();
         repository = track(SpatialiteTopologyRepository.open(config.store().path(), config.store().sync()));
+        long t1 = System.nanoTime();
         SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
         recovered = new RecoverDirectory(repository, clock).into(directory);
+        long t2 = System.nanoTime();
         LayeredGeoLocator geo = track(geoLocator(config.geoipDatabases()));
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
@@ -70,6 +74,14 @@ public final class RootProcess implements AutoCloseable {
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
                 config.control().handlerThreads(), committer, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
+        long t3 = System.nanoTime();
+        stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+    }
+
+    /** How long the start stages took, for the ready line. */
+    public String stages() {
+        return stages;
     }
 
     /** The configured GeoIP databases as one layered locator, first hit wins. */

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# DNS benchmark: Tendril root (nearest of N instances, ECS) vs gdnsd geoip (nearest of 50)
+# vs Knot (static A). Servers pinned to core 0, dnsperf to core 1. See README.md here.
+# Usage: bench/dns/run.sh [--instances N] [--seconds S]     (defaults: 50, 10)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
+instances=50 secs=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --instances) instances=$2; shift 2 ;;
+    --seconds) secs=$2; shift 2 ;;
+    *) echo "usage: $0 [--instances N] [--seconds S]" >&2; exit 2 ;;
+  esac
+done
+for t in dnsperf gdnsd knotd taskset java; do
+  command -v "$t" >/dev/null || { echo "bench: $t missing: run scripts/setup.sh" >&2; exit 1; }
+done
+[ -f "$top/clients/target/clients-0.1.0-SNAPSHOT.jar" ] && [ -f "$top/root-dns-server/target/root-dns-server-0.1.0-SNAPSHOT.jar" ] ||
+  (cd "$top" && mvn -q -B -pl clients,root-dns-server -am package -DskipTests)
+
+work=$(mktemp -d /tmp/tendril-dnsbench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' 2>/dev/null || shuf -i 20000-60000 -n 1; }
+wait_dns() { for _ in $(seq 1 200); do dig @127.0.0.1 -p "$1" "$2" +time=1 +tries=1 >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: server on $1 did not answer" >&2; exit 1; }
+
+mmdb="$top/geoip-data/src/main/resources/dev/tendril/geoip/demo.mmdb"
+ecs=00011800c61200              # 198.18.0.0/24 = Munich in the demo database (RFC 7871: 3 address bytes for a /24)
+rport=$(free_port); cport=$(free_port); gport=$(free_port); kport=$(free_port)
+
+# --- Tendril root: register N instances through the control endpoint -------------------
+echo "== Tendril root with $instances instances"
+TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
+  --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
+  --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
+  --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do [ -s "$work/root.ready" ] && break; sleep 0.1; done
+[ -s "$work/root.ready" ] || { echo "bench: root did not start:" >&2; tail -20 "$work/root.log" >&2; exit 1; }
+taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$instances" --threads 4 --positions-out "$work/positions.csv"
+wait_dns "$rport" web.svc.bench
+echo "   answer for Munich: $(dig @127.0.0.1 -p "$rport" web.svc.bench +subnet=198.18.0.0/24 +short)"
+root_line=$("$here/measure.sh" tendril "$rport" web.svc.bench "$secs" "$ecs")
+echo "   $root_line"
+echo "== migration records committed durably while dnsperf loads the root"
+echo "web.svc.bench A" > "$work/q"
+taskset -c 1 dnsperf -s 127.0.0.1 -p "$rport" -d "$work/q" -l "$((secs + 2))" -Q 20000 -E "8:$ecs" > "$work/bg.txt" 2>&1 &
+bg=$!
+mig_line=$(taskset -c 1 "$top/bin/tendril-load" migrations --root "127.0.0.1:$cport" --targets "$instances" --seconds "$secs" --threads 8)
+wait "$bg" || true
+echo "   $mig_line; DNS meanwhile: $(awk '/Queries per second/{printf "%.0f answers/s", $4}' "$work/bg.txt")"
+rss=$(ps -o rss= -p "$(pgrep -f 'dev.tendril.root.bootstrap.RootMain' | head -1)" | awk '{printf "%.0f MiB", $1/1024}')
+echo "   root RSS after the run: $rss"
+
+# --- gdnsd: nearest of the first 50 of the same instances --------------------------------
+echo "== gdnsd geoip (nearest of 50)"
+head -51 "$work/positions.csv" > "$work/pos50.csv"
+"$here/gdnsd-config.sh" "$work/pos50.csv" "$mmdb" "$work/gdnsd" "$gport"
+taskset -c 0 gdnsd -c "$work/gdnsd/conf" start > "$work/gdnsd.log" 2>&1 &
+pids+=($!)
+wait_dns "$gport" web.svc.bench
+echo "   answer for Munich: $(dig @127.0.0.1 -p "$gport" web.svc.bench +subnet=198.18.0.0/24 +short)"
+gd_line=$("$here/measure.sh" gdnsd "$gport" web.svc.bench "$secs" "$ecs")
+echo "   $gd_line"
+
+# --- Knot: static A -------------------------------------------------------------------
+echo "== knot static A"
+"$here/knot-config.sh" "$work/knot" "$kport"
+taskset -c 0 knotd -c "$work/knot/knot.conf" > "$work/knot.log" 2>&1 &
+pids+=($!)
+wait_dns "$kport" web.static.bench
+kn_line=$("$here/measure.sh" knot "$kport" web.static.bench "$secs")
+echo "   $kn_line"
+
+# --- table ----------------------------------------------------------------------------
+echo
+echo "instances=$instances seconds=$secs cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) cores=$(nproc)"
+printf '%-8s %12s %10s %10s %8s\n' server answers/s p50_ms p99_ms lost%
+for l in "$root_line" "$gd_line" "$kn_line"; do printf '%-8s %12s %10s %10s %8s\n' $l; done
+r=$(echo "$root_line" | awk '{print $2}'); g=$(echo "$gd_line" | awk '{print $2}'); k=$(echo "$kn_line" | awk '{print $2}')
+awk -v r="$r" -v g="$g" -v k="$k" 'BEGIN{printf "ratio tendril/gdnsd = %.2f, tendril/knot = %.2f\n", r/g, r/k}'
+echo "$mig_line"

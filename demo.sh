@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Tendril demo. Installs what it needs (scripts/setup.sh), builds, and starts a root DNS
+# server on the built-in demo config (loopback only) with instances of service "web"
+# registered in six cities through the root's control endpoint. Prints the dig commands
+# to try, then runs until Ctrl-C and cleans up. Safe to run again: a leftover demo is
+# stopped first and its state (under .run/demo/) starts fresh.
+#
+#   ./demo.sh                                   start the demo (Ctrl-C stops it)
+#   ./demo.sh migrate <node> <seconds> <subnet>...   while it runs: redirect clients
+#   ./demo.sh tree                              while it runs: show the service tree
+#
+# Ports: TENDRIL_DEMO_DNS_PORT (default 5353), TENDRIL_DEMO_CONTROL_PORT (default 5390).
+set -euo pipefail
+cd "$(dirname "$0")"
+REPO="$(pwd)"
+STATE="$REPO/.run/demo"
+DNS_PORT="${TENDRIL_DEMO_DNS_PORT:-5353}"
+CONTROL_PORT="${TENDRIL_DEMO_CONTROL_PORT:-5390}"
+MOD="$REPO/root-dns-server/target"
+CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
+CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
+
+registration() {
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.tendril.root.bootstrap.DemoRegistration "$CONTROL" "$@"
+}
+
+case "${1:-}" in
+  migrate|tree)
+    [ -f "$STATE/ready" ] || { echo "demo.sh: no demo is running (start it with ./demo.sh)" >&2; exit 1; }
+    registration "$@"
+    exit 0
+    ;;
+  "") ;;
+  *) echo "usage: ./demo.sh [migrate <node> <seconds> <subnet>... | tree]" >&2; exit 2 ;;
+esac
+
+# --- stop a leftover demo (ours only: checked by its command line) and free the ports
+is_demo_root() { # pid
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.root.bootstrap.RootMain.*$STATE"
+}
+if [ -f "$STATE/root.pid" ]; then
+  old="$(cat "$STATE/root.pid")"
+  if is_demo_root "$old"; then
+    echo "demo: stopping the demo root left running (pid $old)"
+    kill -TERM "$old" 2>/dev/null || true
+    for _ in $(seq 1 100); do is_demo_root "$old" || break; sleep 0.1; done
+    is_demo_root "$old" && kill -KILL "$old" 2>/dev/null || true
+  fi
+fi
+port_users() { # port -> pids listening on it (udp or tcp)
+  ss -Hlnup "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
+  ss -Hlntp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
+}
+for port in "$DNS_PORT" "$CONTROL_PORT"; do
+  for pid in $(port_users "$port" | sort -u); do
+    if is_demo_root "$pid"; then
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      echo "demo: port $port is in use by pid $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-80))." >&2
+      echo "      Stop it, or pick other ports: TENDRIL_DEMO_DNS_PORT=15353 TENDRIL_DEMO_CONTROL_PORT=15390 ./demo.sh" >&2
+      exit 1
+    fi
+  done
+done
+
+# --- install and build
+scripts/setup.sh --no-build
+echo "demo: building the root (mvn package, root-dns-server and what it needs)"
+mkdir -p "$REPO/.run"
+if ! mvn -q -B -pl root-dns-server -am package -DskipTests >"$REPO/.run/demo-build.log" 2>&1; then
+  cat "$REPO/.run/demo-build.log" >&2
+  echo "demo: the build failed (log: .run/demo-build.log)" >&2
+  exit 1
+fi
+
+rm -rf "$STATE"
+mkdir -p "$STATE"
+ROOT_PID=""
+cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$ROOT_PID" ] && kill -0 "$ROOT_PID" 2>/dev/null; then
+    echo
+    echo "demo: stopping the root"
+    kill -TERM "$ROOT_PID" 2>/dev/null || true
+    wait "$ROOT_PID" 2>/dev/null || true
+  fi
+  rm -f "$STATE/ready" "$STATE/root.pid"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "demo: starting the root (log: .run/demo/root.log)"
+bin/tendril-root --config builtin:demo \
+  --set "store.path=$STATE/topology.db" --set "dns.port=$DNS_PORT" --set "control.port=$CONTROL_PORT" \
+  --ready-file "$STATE/ready" >"$STATE/root.log" 2>&1 &
+ROOT_PID=$!
+echo "$ROOT_PID" >"$STATE/root.pid"
+for _ in $(seq 1 600); do
+  [ -f "$STATE/ready" ] && break
+  kill -0 "$ROOT_PID" 2>/dev/null || { echo "demo: the root did not start:" >&2; cat "$STATE/root.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -f "$STATE/ready" ] || { echo "demo: the root was not ready after 60 s" >&2; cat "$STATE/root.log" >&2; exit 1; }
+grep -m1 'ready in' "$STATE/root.log" | sed 's/^.* - /demo: /'
+
+echo "demo: registering instances of 'web' through the control endpoint ($CONTROL):"
+registration setup | sed 's/^/  /'
+
+D="dig @127.0.0.1 -p $DNS_PORT"
+cat <<EOF
+
+Try it (the demo GeoIP database places 198.18.N.0/24 in one city each; see docs/geoip.md):
+
+  $D web.svc.example.edge +subnet=198.18.0.0/24    # Munich    -> munich    192.0.2.10
+  $D web.svc.example.edge +subnet=198.18.3.0/24    # New York  -> new-york  192.0.2.20
+  $D web.svc.example.edge +subnet=198.18.5.0/24    # Sao Paulo -> sao-paulo 192.0.2.30
+  $D web.svc.example.edge +subnet=198.18.6.0/24    # Tokyo     -> tokyo     192.0.2.40
+  $D web.svc.example.edge +subnet=198.18.7.0/24    # Sydney    -> sydney    192.0.2.50
+  $D web.svc.example.edge +subnet=198.18.8.0/24    # Nairobi   -> nairobi   192.0.2.60
+  $D web.svc.example.edge +subnet=198.18.9.0/24    # Suva (Fiji) -> sydney, the nearest
+  $D web.svc.example.edge +subnet=198.19.77.0/24   # London    -> munich, the nearest
+
+  $D _http._tcp.web.svc.example.edge SRV +subnet=198.18.6.0/24   # port + target, glue in ADDITIONAL
+  $D web.svc.example.edge +tcp +nsid                             # over TCP; NSID names the root
+  $D nothing.svc.example.edge                                    # NXDOMAIN with SOA
+  $D svc.example.edge SOA
+
+Redirect New York's clients to Tokyo for 60 s, then ask again:
+  ./demo.sh migrate tokyo 60 198.18.3.0/24
+  $D web.svc.example.edge +subnet=198.18.3.0/24    # -> tokyo until the record expires
+Show the service tree (parents assigned by the root):
+  ./demo.sh tree
+
+The root runs until Ctrl-C.
+EOF
+wait "$ROOT_PID"
