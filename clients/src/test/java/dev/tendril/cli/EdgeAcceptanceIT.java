@@ -228,6 +228,7 @@ class EdgeAcceptanceIT {
 
         // kill -9 New York, which has Mountain View as its child
         long killed = System.nanoTime();
+        System.out.println("kill -9 at " + java.time.LocalTime.now());
         edges.get("newyork").destroyForcibly();
         long dnsGone = Testbed.until("DNS stops answering New York", Duration.ofSeconds(20),
                 () -> answerFor(newYork.subnet()).equals(newYork.address()) ? Optional.empty() : Optional.of(System.nanoTime()));
@@ -239,6 +240,8 @@ class EdgeAcceptanceIT {
         long attachMs = (reattached - killed) / 1_000_000;
         System.out.printf("after kill -9 (heartbeat %d ms): DNS stopped answering after %d ms, child re-attached after %d ms%n",
                 HB.toMillis(), dnsMs, attachMs);
+        Files.readString(bed.log(edgeLogName(mountainView))).lines().filter(l -> l.contains("ServiceMembership"))
+                .forEach(l -> System.out.println("  mtview: " + l));
         assertTrue(dnsMs <= 2 * HB.toMillis(), "DNS within two heartbeat intervals: " + dnsMs + " ms");
         assertTrue(attachMs <= 3 * HB.toMillis(), "re-attached within three heartbeat intervals: " + attachMs + " ms");
         assertEquals(mountainView.address(), answerFor(newYork.subnet()), "New York's clients now get Mountain View");
