@@ -32,6 +32,8 @@ import java.util.Optional;
 public final class ServiceMembership {
     private static final Logger log = LoggerFactory.getLogger(ServiceMembership.class);
     private static final int MAX_REPARENTS_PER_TICK = 3;
+    /** Every this many rounds a registered node registers again (see {@link #refresh()}). */
+    static final int REFRESH_ROUNDS = 20;
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
@@ -59,6 +61,7 @@ public final class ServiceMembership {
     private long orphanReports;
     private long droppedChildren;
     private long failedRegistrations;
+    private long rounds;
     private final Map<String, Child> children = new LinkedHashMap<>();
 
     /**
@@ -106,8 +109,14 @@ public final class ServiceMembership {
             reparent = parentLeft;
             parentLeft = false;
         }
+        boolean refresh;
+        synchronized (this) {
+            refresh = ++rounds % REFRESH_ROUNDS == 0;
+        }
         if (needRegister) {
             register();
+        } else if (refresh && !reparent) {
+            refresh();
         } else if (currentParent != null) {
             if (reparent) {
                 reportOrphan(currentParent);
@@ -149,6 +158,34 @@ public final class ServiceMembership {
         }
         log.info("{}: {}: registered, parent {}", self.nodeId(), service, r.parent().map(NodeInfo::nodeId).orElse("(top)"));
         r.parent().ifPresent(this::attachOrReparent);
+    }
+
+    /**
+     * Registers again although registered: the root keeps a live node's place and answers the
+     * same parent, but a node it marked down by mistake (a late heartbeat taken for a death)
+     * becomes live again and may get another parent, to which this node then attaches.
+     */
+    private void refresh() {
+        Optional<Message> reply = root.call(service, new RootMessage.RegisterNode(service, self));
+        if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Registered r)) {
+            return;
+        }
+        NodeInfo current;
+        synchronized (this) {
+            current = parent;
+        }
+        String now = r.parent().map(NodeInfo::nodeId).orElse("");
+        String was = current == null ? "" : current.nodeId();
+        if (!now.equals(was)) {
+            log.info("{}: {}: root holds parent '{}' (this node had '{}'): re-attaching", self.nodeId(), service, now, was);
+            if (current != null) {
+                link.send(current, new OverlayMessage.Detach(service, self.nodeId()), callTimeout, 1);
+            }
+            synchronized (this) {
+                parent = null;
+            }
+            r.parent().ifPresent(this::attachOrReparent);
+        }
     }
 
     /** Attaches to {@code candidate}; when it does not answer, reports it dead and tries the next parent. */

@@ -135,6 +135,20 @@ class ServiceMembershipTest {
     }
 
     @Test
+    void aNodeMarkedDownByMistakeBecomesLiveAgainOnItsNextRefresh() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        root.call("web", new RootMessage.NodeState("web", "berlin", false)); // a false death report
+        assertFalse(root.entry("web", "berlin").live());
+        for (int i = 0; i < ServiceMembership.REFRESH_ROUNDS; i++) {
+            round(a, b);
+        }
+        assertTrue(root.entry("web", "berlin").live(), "the periodic re-registration revived it");
+        assertEquals(Optional.of("munich"), b.view().parentId());
+        assertEquals(List.of("berlin"), a.view().childIds());
+    }
+
+    @Test
     void theTreeSocketAnswersUnknownServicesAndRepliesSafely() {
         Overlay o = new Overlay();
         assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new OverlayMessage.Attach("web", berlin)));

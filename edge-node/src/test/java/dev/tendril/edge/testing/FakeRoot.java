@@ -42,6 +42,15 @@ public final class FakeRoot implements RootControl {
             return Optional.of(new RootMessage.ErrorReply("NOT_FOUND", "no tree " + service));
         }
         if (request instanceof RootMessage.RegisterNode r) {
+            Entry known = tree.get(r.node().nodeId());
+            if (known != null && known.live()) {
+                Entry parent = known.parentId().isEmpty() ? null : tree.get(known.parentId());
+                if (known.parentId().isEmpty() || (parent != null && parent.live())) {
+                    // like the real root: a live node under a live parent (or the top) keeps its place
+                    return Optional.of(new RootMessage.Registered(service, known.node().nodeId(),
+                            Optional.ofNullable(parent).map(Entry::node)));
+                }
+            }
             return Optional.of(assign(tree, service, r.node()));
         }
         if (request instanceof RootMessage.OrphanReport o) {
@@ -70,11 +79,27 @@ public final class FakeRoot implements RootControl {
     }
 
     private Message assign(Map<String, Entry> tree, String service, NodeInfo node) {
+        java.util.Set<String> subtree = subtree(tree, node.nodeId());
         Optional<Entry> parent = tree.values().stream()
-                .filter(e -> e.live() && !e.node().nodeId().equals(node.nodeId()))
+                .filter(e -> e.live() && !subtree.contains(e.node().nodeId()))
                 .min(Comparator.comparingDouble(e -> e.node().position().distanceKm(node.position())));
         tree.put(node.nodeId(), new Entry(node, parent.map(p -> p.node().nodeId()).orElse(""), true));
         return new RootMessage.Registered(service, node.nodeId(), parent.map(Entry::node));
+    }
+
+    /** The node and every node below it (never a valid new parent: that would make a cycle). */
+    private static java.util.Set<String> subtree(Map<String, Entry> tree, String nodeId) {
+        java.util.Set<String> out = new java.util.HashSet<>(java.util.Set.of(nodeId));
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Entry e : tree.values()) {
+                if (out.contains(e.parentId()) && out.add(e.node().nodeId())) {
+                    grew = true;
+                }
+            }
+        }
+        return out;
     }
 
     public synchronized Entry entry(String service, String nodeId) {

@@ -39,7 +39,7 @@ public final class SelfOrgCodecs {
                             ValueCodecs.geoPoint(w, m.centroid());
                             w.int32(m.users());
                             GridCodecs.capacity(w, m.need());
-                            w.float64(m.originDistanceKm()).int32(m.hops()).int32(m.hopLimit()).int64(m.deadlineMillis())
+                            w.float64(m.reachKm()).int32(m.hops()).int32(m.hopLimit()).int64(m.deadlineMillis())
                                     .string(m.cameFrom()).bool(m.upward());
                         },
                         r -> r.struct(f -> new MigrationSearch(f.string(), f.string(), ValueCodecs.nodeInfo(f),

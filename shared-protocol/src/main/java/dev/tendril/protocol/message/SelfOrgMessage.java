@@ -55,14 +55,14 @@ public sealed interface SelfOrgMessage extends Message {
     }
 
     /**
-     * One hop of a migration search: find an instance nearer to {@code centroid} than
-     * {@code originDistanceKm} (the origin's distance) by the required improvement, with
-     * {@code need} free. {@code upward} is true while the search climbs (the receiver may
+     * One hop of a migration search: find an instance (other than the origin) within
+     * {@code reachKm} of the cluster's {@code centroid} (the distance at which the expected
+     * round trip reaches the spec's maximum latency), nearest first, with {@code need} free. {@code upward} is true while the search climbs (the receiver may
      * check its siblings and forward to its parent) and false once it descends;
      * {@code cameFrom} is the node it came from (its subtree was already checked).
      */
     record MigrationSearch(String service, String requestId, NodeInfo origin, GeoPoint centroid, int users,
-                           Capacity need, double originDistanceKm, int hops, int hopLimit, long deadlineMillis,
+                           Capacity need, double reachKm, int hops, int hopLimit, long deadlineMillis,
                            String cameFrom, boolean upward) implements SelfOrgMessage {
         public MigrationSearch {
             Names.requireDnsLabel("service", service);
@@ -71,7 +71,7 @@ public sealed interface SelfOrgMessage extends Message {
             Objects.requireNonNull(centroid, "centroid");
             Objects.requireNonNull(need, "need");
             Names.requireDnsLabel("came from", cameFrom);
-            if (users < 0 || hops < 0 || hopLimit < 1 || !(originDistanceKm >= 0)) {
+            if (users < 0 || hops < 0 || hopLimit < 1 || !(reachKm >= 0)) {
                 throw new IllegalArgumentException("migration search needs users >= 0, hops >= 0, hopLimit >= 1, distance >= 0");
             }
         }
@@ -79,7 +79,7 @@ public sealed interface SelfOrgMessage extends Message {
 
         /** The request as forwarded by {@code via} to the next hop. */
         public MigrationSearch forwarded(String via, boolean goingUp) {
-            return new MigrationSearch(service, requestId, origin, centroid, users, need, originDistanceKm, hops + 1,
+            return new MigrationSearch(service, requestId, origin, centroid, users, need, reachKm, hops + 1,
                     hopLimit, deadlineMillis, via, goingUp);
         }
     }

@@ -1,0 +1,154 @@
+package dev.tendril.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Real processes for acceptance tests: a root and edge nodes started from their packaged
+ * jars, plus dig, docker and HTTP helpers. Every process is a child of the test and is
+ * killed by {@link #close()}.
+ */
+final class Testbed implements AutoCloseable {
+    static final Path REPO = findRepo();
+    private final Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    Testbed(Path dir) {
+        this.dir = dir;
+    }
+
+    static Path findRepo() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/build-demo-image.sh"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new AssertionError("cannot find the repository root above " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    static String classpath(String module) {
+        Path jar = REPO.resolve(module + "/target/" + module + "-0.1.0-SNAPSHOT.jar");
+        if (!Files.exists(jar) || !Files.isDirectory(REPO.resolve(module + "/target/lib"))) {
+            throw new AssertionError(jar + " is missing: build it first (mvn -pl " + module + " -am package -DskipTests)");
+        }
+        return jar + ":" + REPO.resolve(module + "/target/lib") + "/*";
+    }
+
+    static void requireTool(String tool, String pkg) {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError(tool + " is missing: apt-get install " + pkg);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot look for " + tool, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs a command to its end; returns stdout+stderr, or fails the test when it fails. */
+    static String run(Duration limit, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not end within " + limit);
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed (" + p.exitValue() + "): " + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command[0], e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    Process start(String name, Path workDir, String... command) throws IOException {
+        Path log = dir.resolve(name + ".log");
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        processes.add(p);
+        return p;
+    }
+
+    Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    /** Waits for a line matching {@code pattern} in a process log; returns the match. */
+    Matcher awaitLog(String name, Pattern pattern, Duration limit) {
+        return until(name + ": " + pattern, limit, () -> {
+            try {
+                Path log = log(name);
+                if (!Files.exists(log)) {
+                    return Optional.empty();
+                }
+                Matcher m = pattern.matcher(Files.readString(log));
+                return m.find() ? Optional.of(m) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    static <T> T until(String what, Duration limit, Supplier<Optional<T>> probe) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Optional<T> v = probe.get();
+            if (v.isPresent()) {
+                return v.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(10); // poll interval
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

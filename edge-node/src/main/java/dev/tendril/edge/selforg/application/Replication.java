@@ -1,0 +1,164 @@
+package dev.tendril.edge.selforg.application;
+
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.domain.EventKind;
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
+import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One replication at the origin (DESIGN.md flow 7): asks the candidates in order, nearest
+ * first. A candidate that does not answer gets the same request (same request id, so it
+ * deploys at most once) up to the configured attempts; one that refuses or fails, or does
+ * not answer at all, is passed over for the next. Once a candidate has accepted, the run
+ * waits for its ReplicaReady (up to the ready timeout) and never asks another: a slow
+ * replica must not turn into two.
+ */
+final class Replication {
+    enum Reason { QOE, SHORTAGE }
+
+    /** Where the run stands after an input. */
+    sealed interface Step {
+    }
+
+    record Waiting() implements Step {
+    }
+
+    record Ready(NodeInfo instance, long containerStartMillis, boolean existing) implements Step {
+    }
+
+    record Exhausted(String why) implements Step {
+    }
+
+    private static final Waiting WAITING = new Waiting();
+
+    private final AgentContext ctx;
+    private final String service;
+    private final String specYaml;
+    private final NodeInfo requester;
+    private final String id;
+    private final Reason reason;
+    private final GeoPoint position;
+    private final String clusterId;
+    private final List<Platform> candidates;
+    private int index;
+    private int attempts;
+    private boolean accepted;
+    private Instant deadline;
+
+    Replication(AgentContext ctx, String service, String specYaml, NodeInfo requester, String id, Reason reason,
+                GeoPoint position, String clusterId, List<Platform> candidates) {
+        this.ctx = ctx;
+        this.service = service;
+        this.specYaml = specYaml;
+        this.requester = requester;
+        this.id = id;
+        this.reason = reason;
+        this.position = position;
+        this.clusterId = clusterId;
+        this.candidates = List.copyOf(candidates);
+    }
+
+    String id() {
+        return id;
+    }
+
+    Reason reason() {
+        return reason;
+    }
+
+    GeoPoint position() {
+        return position;
+    }
+
+    /** The QoE cluster the replica is for, or null (shortage). */
+    String clusterId() {
+        return clusterId;
+    }
+
+    void begin() {
+        ask();
+    }
+
+    private Platform current() {
+        return candidates.get(index);
+    }
+
+    private void ask() {
+        Platform p = current();
+        attempts++;
+        deadline = ctx.clock().instant().plus(ctx.policy().replyTimeout());
+        if (attempts == 1) {
+            ctx.events().record(service, EventKind.REPLICA_REQUESTED, id, String.format(Locale.ROOT,
+                    "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", p.id(), index + 1,
+                    candidates.size(), p.position().distanceKm(position), position));
+        }
+        ctx.messenger().sendToPlatform(p.id(), new Replicate(service, id, requester, specYaml));
+    }
+
+    Step onReply(String from, ReplicateReply reply) {
+        if (!reply.requestId().equals(id) || !from.equals(current().id())) {
+            return WAITING;
+        }
+        switch (reply.status()) {
+            case ReplicateReply.ACCEPTED -> {
+                if (!accepted) {
+                    accepted = true;
+                    deadline = ctx.clock().instant().plus(ctx.policy().readyTimeout());
+                }
+                return WAITING;
+            }
+            case ReplicateReply.HOSTING -> {
+                if (reply.instance().isPresent()) {
+                    return new Ready(reply.instance().get(), 0, true);
+                }
+                return next("answered 'hosting' without an instance");
+            }
+            default -> {
+                return next("refused: " + reply.detail());
+            }
+        }
+    }
+
+    Step onReady(String from, ReplicaReady ready) {
+        if (!ready.requestId().equals(id) || !from.equals(current().id())) {
+            return WAITING;
+        }
+        if (ready.ok()) {
+            return new Ready(ready.instance(), ready.containerStartMillis(), false);
+        }
+        return next("deployment failed: " + ready.detail());
+    }
+
+    Step onTick(Instant now) {
+        if (!now.isAfter(deadline)) {
+            return WAITING;
+        }
+        if (accepted) {
+            return next("accepted but not ready within " + ctx.policy().readyTimeout().toMillis() + " ms");
+        }
+        if (attempts < ctx.policy().replicateAttempts()) {
+            ask();
+            return WAITING;
+        }
+        return next("no answer to " + attempts + " sends");
+    }
+
+    private Step next(String why) {
+        ctx.events().record(service, EventKind.REPLICA_REFUSED, id, current().id() + " " + why);
+        index++;
+        attempts = 0;
+        accepted = false;
+        if (index >= candidates.size()) {
+            return new Exhausted("all " + candidates.size() + " candidates failed");
+        }
+        ask();
+        return WAITING;
+    }
+}

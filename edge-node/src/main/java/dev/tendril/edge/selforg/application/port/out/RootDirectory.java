@@ -1,0 +1,19 @@
+package dev.tendril.edge.selforg.application.port.out;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/** Port: what self-organization asks of the root control endpoint. Empty/false when no root answered. */
+public interface RootDirectory {
+    /** Answer {@code clients} (addresses or CIDRs) with {@code targetNodeId} for {@code lifetime}; true once recorded. */
+    boolean recordMigration(String service, List<String> clients, String targetNodeId, Duration lifetime);
+
+    /** The platforms hosting {@code service} (one round trip). */
+    Optional<Set<String>> hostedSet(String service);
+
+    /** How many live instances the tree of {@code service} has. */
+    OptionalInt liveInstances(String service);
+}

@@ -1,0 +1,68 @@
+package dev.tendril.edge.selforg.domain;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node's self-organization events, newest last, bounded (the oldest drop out). Every
+ * event is also one INFO log line: {@code <node> <service> <KIND> [<correlation>] <detail>}.
+ * Thread-safe.
+ */
+public final class EventLog {
+    private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+
+    private final String nodeId;
+    private final Clock clock;
+    private final int capacity;
+    private final ArrayDeque<SelfOrgEvent> events = new ArrayDeque<>();
+    private long seq;
+
+    public EventLog(String nodeId, Clock clock, int capacity) {
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.capacity = capacity;
+    }
+
+    public SelfOrgEvent record(String service, EventKind kind, String correlationId, String detail) {
+        return record(service, kind, correlationId, detail, -1);
+    }
+
+    public synchronized SelfOrgEvent record(String service, EventKind kind, String correlationId, String detail,
+                                            long containerStartMillis) {
+        SelfOrgEvent e = new SelfOrgEvent(++seq, clock.instant(), nodeId, service, kind, correlationId, detail,
+                containerStartMillis);
+        if (events.size() == capacity) {
+            events.removeFirst();
+        }
+        events.addLast(e);
+        log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
+        return e;
+    }
+
+    /** Events after {@code afterSeq} (0 = from the oldest kept), of one service ("" = all), at most {@code limit}. */
+    public synchronized List<SelfOrgEvent> query(long afterSeq, String service, int limit) {
+        List<SelfOrgEvent> out = new ArrayList<>();
+        for (SelfOrgEvent e : events) {
+            if (e.seq() > afterSeq && (service.isEmpty() || e.service().equals(service))) {
+                out.add(e);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    public synchronized List<SelfOrgEvent> all() {
+        return List.copyOf(events);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+}

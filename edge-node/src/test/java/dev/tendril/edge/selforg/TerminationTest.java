@@ -1,0 +1,61 @@
+package dev.tendril.edge.selforg;
+
+import dev.tendril.edge.selforg.domain.EventKind;
+import dev.tendril.edge.selforg.sim.SimWorld;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import static dev.tendril.edge.selforg.Places.GARCHING;
+import static dev.tendril.edge.selforg.Places.MOUNTAIN_VIEW;
+import static dev.tendril.edge.selforg.Places.MUNICH;
+import static dev.tendril.edge.selforg.Places.TOKYO;
+import static dev.tendril.edge.selforg.ReplicationTest.events;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** No demand for the idle timeout: instances terminate, never below the minimum. */
+class TerminationTest {
+    @Test
+    void idleInstancesTerminateDownToTheMinimum() {
+        SimWorld w = new SimWorld(21, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]);
+        w.platform("garching", GARCHING[0], GARCHING[1]);
+        w.platform("mountain-view", MOUNTAIN_VIEW[0], MOUNTAIN_VIEW[1]);
+        w.platform("tokyo", TOKYO[0], TOKYO[1]);
+        w.user("10.3.0.1", 37.39, -122.08); // keeps mountain-view busy
+        w.start();
+        for (String n : List.of("munich", "garching", "mountain-view", "tokyo")) {
+            w.deploy(n, SimWorld.spec("web", 0, Duration.ofSeconds(20), 2));
+        }
+        w.runFor(Duration.ofSeconds(19));
+        assertEquals(4, w.root().hosts("web").size(), "nothing goes before the idle timeout");
+        w.runFor(Duration.ofSeconds(40));
+
+        Set<String> left = w.root().hosts("web");
+        assertEquals(2, left.size(), "down to the minimum of 2: " + left);
+        assertTrue(left.contains("mountain-view"), "the instance with demand stays");
+        assertEquals(2, events(w, EventKind.TERMINATED).size());
+        assertTrue(events(w, EventKind.TERMINATION_SKIPPED).size() >= 1);
+        assertTrue(events(w, EventKind.TERMINATION_DECIDED).get(0).detail().contains("live instances > min 2"));
+        for (String n : left) {
+            w.root().parentOf("web", n).ifPresent(p -> assertTrue(left.contains(p), n + "'s parent " + p + " is gone"));
+        }
+        assertEquals(List.of(), w.node("munich").agent().services().stream()
+                .filter(s -> !left.contains("munich")).toList(), "a terminated instance's agent stops");
+    }
+
+    @Test
+    void minimumOfOneKeepsTheLastInstanceEvenWithoutDemand() {
+        SimWorld w = new SimWorld(22, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]);
+        w.platform("garching", GARCHING[0], GARCHING[1]);
+        w.start();
+        w.deploy("munich", SimWorld.spec("web", 0, Duration.ofSeconds(10), 1));
+        w.deploy("garching", SimWorld.spec("web", 0, Duration.ofSeconds(10), 1));
+        w.runFor(Duration.ofSeconds(60));
+        assertEquals(1, w.root().hosts("web").size());
+    }
+}
