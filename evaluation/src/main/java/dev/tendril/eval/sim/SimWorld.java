@@ -198,6 +198,11 @@ public final class SimWorld {
         return links;
     }
 
+    /** Where a platform, user or the root is. */
+    public GeoPoint positionOf(String id) {
+        return positions.get(id);
+    }
+
     /** One node's events. */
     public List<SelfOrgEvent> eventsOf(String nodeId) {
         EventLog l = logs.get(nodeId);
