@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Tendril demo. Installs what it needs (scripts/setup.sh), builds, and starts a root DNS
 # server on the built-in demo config (loopback only) with instances of service "web"
-# registered in six cities through the root's control endpoint. Prints the dig commands
-# to try, then runs until Ctrl-C and cleans up. Safe to run again: a leftover demo is
+# registered in six cities through the root's control endpoint, plus three edge nodes
+# (separate processes on 127.0.0.2-4: Munich, New York, Tokyo) that deploy the sample
+# service "hello" (a busybox httpd image built locally with docker import) with tendrilctl.
+# Prints the dig, curl and tendrilctl commands to try, then runs until Ctrl-C and cleans up. Safe to run again: a leftover demo is
 # stopped first and its state (under .run/demo/) starts fresh.
 #
 #   ./demo.sh                                   start the demo (Ctrl-C stops it)
 #   ./demo.sh migrate <node> <seconds> <subnet>...   while it runs: redirect clients
 #   ./demo.sh tree                              while it runs: show the service tree
 #
-# Ports: TENDRIL_DEMO_DNS_PORT (default 5353), TENDRIL_DEMO_CONTROL_PORT (default 5390).
+# Ports: TENDRIL_DEMO_DNS_PORT (default 5353), TENDRIL_DEMO_CONTROL_PORT (default 5390),
+# TENDRIL_DEMO_HTTP_PORT (default 8080, the sample service on each edge address).
+# TENDRIL_DEMO_EDGES=0 skips the edge nodes (no Docker needed then).
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO="$(pwd)"
 STATE="$REPO/.run/demo"
 DNS_PORT="${TENDRIL_DEMO_DNS_PORT:-5353}"
 CONTROL_PORT="${TENDRIL_DEMO_CONTROL_PORT:-5390}"
+HTTP_PORT="${TENDRIL_DEMO_HTTP_PORT:-8080}"
+EDGES="${TENDRIL_DEMO_EDGES:-1}"
+# edge nodes of the demo: id address lat lon (cities of the demo GeoIP database)
+EDGE_NODES=("munich-edge 127.0.0.2 48.1374 11.5755" "newyork-edge 127.0.0.3 40.7128 -74.0060" "tokyo-edge 127.0.0.4 35.6762 139.6503")
+ADMIN_KEY="demo-admin-key-0123456789abcdef"
 MOD="$REPO/root-dns-server/target"
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
 CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
@@ -47,6 +56,20 @@ if [ -f "$STATE/root.pid" ]; then
     is_demo_root "$old" && kill -KILL "$old" 2>/dev/null || true
   fi
 fi
+is_demo_edge() { # pid: an edge node of this demo (its working folder is under .run/demo/edges)
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.edge.bootstrap.EdgeNodeMain" \
+    && readlink "/proc/$1/cwd" 2>/dev/null | grep -q "^$STATE/edges/"
+}
+for f in "$STATE"/edges/*/node.pid; do
+  [ -f "$f" ] || continue
+  old="$(cat "$f")"
+  if is_demo_edge "$old"; then
+    echo "demo: stopping an edge node left running (pid $old)"
+    kill -TERM "$old" 2>/dev/null || true
+    for _ in $(seq 1 100); do is_demo_edge "$old" || break; sleep 0.1; done
+    is_demo_edge "$old" && kill -KILL "$old" 2>/dev/null || true
+  fi
+done
 port_users() { # port -> pids listening on it (udp or tcp)
   ss -Hlnup "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
   ss -Hlntp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
@@ -65,19 +88,35 @@ done
 
 # --- install and build
 scripts/setup.sh --no-build
-echo "demo: building the root (mvn package, root-dns-server and what it needs)"
+echo "demo: building the root, the edge node and tendrilctl (mvn package)"
 mkdir -p "$REPO/.run"
-if ! mvn -q -B -pl root-dns-server -am package -DskipTests >"$REPO/.run/demo-build.log" 2>&1; then
+if ! mvn -q -B -pl root-dns-server,edge-node,clients -am package -DskipTests >"$REPO/.run/demo-build.log" 2>&1; then
   cat "$REPO/.run/demo-build.log" >&2
   echo "demo: the build failed (log: .run/demo-build.log)" >&2
   exit 1
+fi
+if [ "$EDGES" != 0 ]; then
+  echo "demo: starting dockerd if needed and building the sample image tendril/httpd-demo:latest"
+  scripts/ensure-dockerd.sh
+  scripts/build-demo-image.sh
 fi
 
 rm -rf "$STATE"
 mkdir -p "$STATE"
 ROOT_PID=""
+EDGE_PIDS=()
 cleanup() {
   trap - EXIT INT TERM
+  if ((${#EDGE_PIDS[@]})); then
+    echo
+    echo "demo: stopping the edge nodes and removing their containers"
+    kill -TERM "${EDGE_PIDS[@]}" 2>/dev/null || true
+    wait "${EDGE_PIDS[@]}" 2>/dev/null || true
+    for n in "${EDGE_NODES[@]}"; do
+      set -- $n
+      docker rm -f "tendril-$1-hello" >/dev/null 2>&1 || true
+    done
+  fi
   if [ -n "$ROOT_PID" ] && kill -0 "$ROOT_PID" 2>/dev/null; then
     echo
     echo "demo: stopping the root"
@@ -107,6 +146,53 @@ echo "demo: registering instances of 'web' through the control endpoint ($CONTRO
 registration setup | sed 's/^/  /'
 
 D="dig @127.0.0.1 -p $DNS_PORT"
+CTL="bin/tendrilctl"
+export TENDRIL_ADMIN_KEY="$ADMIN_KEY"
+if [ "$EDGES" != 0 ]; then
+  mkdir -p "$STATE/edges"
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
+    for c in $(docker ps -aq --filter "name=^/tendril-$1-"); do docker rm -f "$c" >/dev/null; done
+    mkdir -p "$STATE/edges/$1"
+    {
+      echo "platform: {id: $1, address: $2, position: {lat: $3, lon: $4}, arch: amd64, cpus: 1, ram: 1Gi, disk: 10Gi}"
+      echo "zone: svc.example.edge"
+      echo "root: {control: [\"127.0.0.1:$CONTROL_PORT\"]}"
+      echo "infrastructure:"
+      echo "  platforms:"
+      for m in "${EDGE_NODES[@]}"; do
+        set -- $m
+        echo "    - {id: $1, address: $2, position: {lat: $3, lon: $4}, arch: amd64, cpus: 1, ram: 1Gi}"
+      done
+      set -- $n
+      echo "policies: {preset: local, heartbeatInterval: 1s, missedHeartbeats: 1}"
+      echo "admin: {key: $ADMIN_KEY, bind: \"$2:7401\"}"
+      echo "tree: {bind: \"$2:7400\"}"
+      echo "runtime: {kind: docker}"
+    } >"$STATE/edges/$1/edge.yaml"
+    (cd "$STATE/edges/$1" && exec "$REPO/bin/tendril-edge" --config edge.yaml >node.log 2>&1) &
+    EDGE_PIDS+=($!)
+    echo "$!" >"$STATE/edges/$1/node.pid"
+  done
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
+    for _ in $(seq 1 600); do grep -q 'edge node ready' "$STATE/edges/$1/node.log" 2>/dev/null && break; sleep 0.1; done
+    grep -q 'edge node ready' "$STATE/edges/$1/node.log" || { echo "demo: edge node $1 did not start:" >&2; cat "$STATE/edges/$1/node.log" >&2; exit 1; }
+    grep -m1 'edge node ready' "$STATE/edges/$1/node.log" | sed 's/^.* - /demo: /'
+  done
+  printf '%s\n' "service: hello" "image: tendril/httpd-demo:latest" \
+    "ports: [{name: http, protocol: tcp, containerPort: 8080, hostPort: $HTTP_PORT}]" "limits: {memory: 32Mi}" \
+    "root: true" >"$STATE/hello-root.yaml"
+  sed 's/^root: true$/zone: svc.example.edge/' "$STATE/hello-root.yaml" >"$STATE/hello-join.yaml"
+  echo "demo: deploying the sample service 'hello' with tendrilctl"
+  spec="$STATE/hello-root.yaml"
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
+    $CTL deploy --node "$2:7401" "$spec" | sed "s/^/  $1: /"
+    spec="$STATE/hello-join.yaml"
+  done
+  $CTL tree --node 127.0.0.2:7401 hello | sed 's/^/  /'
+fi
 cat <<EOF
 
 Try it (the demo GeoIP database places 198.18.N.0/24 in one city each; see docs/geoip.md):
@@ -130,7 +216,26 @@ Redirect New York's clients to Tokyo for 60 s, then ask again:
   $D web.svc.example.edge +subnet=198.18.3.0/24    # -> tokyo until the record expires
 Show the service tree (parents assigned by the root):
   ./demo.sh tree
+EOF
+if [ "$EDGES" != 0 ]; then
+cat <<EOF
 
-The root runs until Ctrl-C.
+The edge nodes (logs: .run/demo/edges/<id>/node.log) host the sample service 'hello':
+  export TENDRIL_ADMIN_KEY=$ADMIN_KEY                   # the demo nodes' admin key
+  $D hello.svc.example.edge +short +subnet=198.18.0.0/24   # Munich   -> 127.0.0.2 (munich-edge)
+  $D hello.svc.example.edge +short +subnet=198.18.3.0/24   # New York -> 127.0.0.3 (newyork-edge)
+  $D hello.svc.example.edge +short +subnet=198.18.7.0/24   # Sydney   -> 127.0.0.4 (tokyo-edge, the nearest)
+  curl http://127.0.0.3:$HTTP_PORT/                           # the page names the node
+  $CTL tree --node 127.0.0.2:7401 hello
+  $CTL stats --node 127.0.0.3:7401
+  $CTL nodes --node 127.0.0.2:7401
+  $CTL remove --node 127.0.0.4:7401 hello                   # Tokyo leaves; ask for Sydney again
+  $CTL deploy --node 127.0.0.4:7401 .run/demo/hello-join.yaml   # and joins again
+  kill -9 \$(cat .run/demo/edges/newyork-edge/node.pid)        # DNS stops answering it within ~2 s
+EOF
+fi
+cat <<EOF
+
+The demo runs until Ctrl-C.
 EOF
 wait "$ROOT_PID"
