@@ -1,0 +1,13 @@
+package dev.tendril.eval.bootstrap;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/tendril-eval}: the experiments of docs/evaluation.md, one subcommand each. */
+@Command(name = "tendril-eval", mixinStandardHelpOptions = true, subcommands = {ScaleCommand.class, TopologyCommand.class},
+        description = "Tendril's experiments; each prints its table.")
+public final class EvalMain {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EvalMain()).execute(args));
+    }
+}

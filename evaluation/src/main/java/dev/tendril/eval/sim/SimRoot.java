@@ -1,0 +1,158 @@
+package dev.tendril.eval.sim;
+
+import dev.tendril.edge.selforg.application.port.out.RootDirectory;
+import dev.tendril.edge.selforg.application.port.out.TreePosition;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.HostedSet;
+import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.root.application.CreateServiceTree;
+import dev.tendril.root.application.ListTopology;
+import dev.tendril.root.application.ParentAssignment;
+import dev.tendril.root.application.RecordClientMigration;
+import dev.tendril.root.application.RegisterInstance;
+import dev.tendril.root.application.SignOffInstance;
+import dev.tendril.root.domain.SpatialInstanceDirectory;
+import dev.tendril.root.domain.TreeNode;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The root in the simulation: the root's real use cases (CreateServiceTree, RegisterInstance
+ * with ParentAssignment, RecordClientMigration, SignOffInstance, the hosted-set listing) over
+ * an {@link IndexedTopologyRepository} and the real {@link SpatialInstanceDirectory} that DNS
+ * reads. A node's call costs it a simulated round trip to the root (charged to the clock).
+ */
+public final class SimRoot {
+    private final SimClock clock;
+    private final LinkModel links;
+    private final IndexedTopologyRepository repository = new IndexedTopologyRepository();
+    private final SpatialInstanceDirectory directory;
+    private final ParentAssignment parents;
+    private final CreateServiceTree create;
+    private final RegisterInstance register;
+    private final RecordClientMigration migrations;
+    private final SignOffInstance signOff;
+    private final ListTopology listings;
+    private long requests;
+
+    public SimRoot(SimClock clock, LinkModel links, int fanOut) {
+        this.clock = clock;
+        this.links = links;
+        this.directory = new SpatialInstanceDirectory(clock);
+        this.parents = new ParentAssignment(repository, fanOut);
+        this.create = new CreateServiceTree(repository, directory, clock);
+        this.register = new RegisterInstance(repository, directory, parents, clock);
+        this.migrations = new RecordClientMigration(repository, directory, clock);
+        this.signOff = new SignOffInstance(repository, directory, parents);
+        this.listings = new ListTopology(repository, clock);
+    }
+
+    public IndexedTopologyRepository repository() {
+        return repository;
+    }
+
+    public SpatialInstanceDirectory directory() {
+        return directory;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    private void roundTrip(String nodeId) {
+        requests++;
+        clock.charge(links.oneWay(nodeId, LinkModel.ROOT).plus(links.oneWay(LinkModel.ROOT, nodeId)));
+    }
+
+    /** Creates the tree with {@code top} on top (no simulated time: set-up). */
+    public void createTree(String service, NodeInfo top) {
+        requireRegistered(create.execute(new RootMessage.CreateTree(service, top)));
+    }
+
+    /** Registers a node (no simulated time: set-up); returns its parent's id or "". */
+    public String register(String service, NodeInfo node) {
+        return requireRegistered(register.execute(new RootMessage.RegisterNode(service, node)))
+                .parent().map(NodeInfo::nodeId).orElse("");
+    }
+
+    /** Registers a node from inside the simulation: one round trip from the node. */
+    public String registerFrom(String service, NodeInfo node) {
+        roundTrip(node.nodeId());
+        return register(service, node);
+    }
+
+    private static Registered requireRegistered(RootMessage reply) {
+        if (reply instanceof Registered r) {
+            return r;
+        }
+        throw new IllegalStateException("root refused: " + reply);
+    }
+
+    public void signOff(String service, String nodeId) {
+        roundTrip(nodeId);
+        signOff.execute(new RootMessage.SignOff(service, nodeId));
+    }
+
+    public int liveCount(String service) {
+        return (int) repository.nodes(service).stream().filter(TreeNode::live).count();
+    }
+
+    /** The root control endpoint as the node {@code nodeId} reaches it. */
+    public RootDirectory directoryFor(String nodeId) {
+        return new RootDirectory() {
+            @Override
+            public boolean recordMigration(String service, List<String> clients, String targetNodeId, Duration lifetime) {
+                roundTrip(nodeId);
+                return migrations.execute(new RootMessage.RecordMigration(service, clients, targetNodeId,
+                        lifetime.toMillis())) instanceof Ack;
+            }
+
+            @Override
+            public Optional<Set<String>> hostedSet(String service) {
+                roundTrip(nodeId);
+                RootMessage reply = listings.hostedSet(new RootMessage.HostedSetQuery(service));
+                return reply instanceof HostedSet h ? Optional.of(new HashSet<>(h.nodeIds())) : Optional.empty();
+            }
+
+            @Override
+            public OptionalInt liveInstances(String service) {
+                roundTrip(nodeId);
+                return OptionalInt.of(liveCount(service));
+            }
+        };
+    }
+
+    /** A node's place in the trees, as its overlay membership knows it (from the root's assignment). */
+    public TreePosition positionOf(String nodeId) {
+        return new TreePosition() {
+            @Override
+            public Optional<NodeInfo> self(String service) {
+                return repository.node(service, nodeId).filter(TreeNode::live).map(TreeNode::info);
+            }
+
+            @Override
+            public Optional<NodeInfo> parent(String service) {
+                return repository.node(service, nodeId).filter(n -> !n.isTop())
+                        .flatMap(n -> repository.node(service, n.parentId())).map(TreeNode::info);
+            }
+
+            @Override
+            public List<NodeInfo> children(String service) {
+                return repository.children(service, nodeId).stream().map(TreeNode::info).toList();
+            }
+        };
+    }
+
+    /** Which node DNS answers a client with now: its live migration target. */
+    public Optional<String> migrationTarget(String service, String client) {
+        return directory.migrations(service).stream().filter(m -> m.clients().toString().startsWith(client + "/"))
+                .map(m -> m.targetNodeId()).findFirst();
+    }
+}
