@@ -163,6 +163,8 @@ class SelfOrganizationIT {
 
     @Test
     void overloadReplicatesNearbyThenIdleInstancesTerminateToTheMinimum() throws IOException {
+        int idleSeconds = 8 + 5 * CYCLES; // longer than the cycles, so nothing goes idle during them
+        Duration idleWait = Duration.ofSeconds(idleSeconds * 2L + 10);
         Path spec = dir.resolve("web.yaml");
         Files.writeString(spec, """
                 service: web
@@ -171,7 +173,7 @@ class SelfOrganizationIT {
                 limits: {memory: 64Mi}
                 policies: {idleTimeout: %ds, minInstances: 1}
                 root: true
-                """.formatted(httpPort, 8 + 5 * CYCLES));
+                """.formatted(httpPort, idleSeconds));
         Ctl deployed = ctl(munich, "deploy", spec.toString());
         assertEquals(0, deployed.code(), deployed.out() + deployed.err());
         assertEquals(munich.address(), answerFor(munich.subnet()));
@@ -210,7 +212,7 @@ class SelfOrganizationIT {
         assertTrue(atReplica.out().contains("REPLICA_STARTED"), atReplica.out());
 
         // no user at all: after the idle timeout (+ jitter) one instance goes, one stays
-        Testbed.until("down to one instance", Duration.ofSeconds(60),
+        Testbed.until("down to one instance", idleWait,
                 () -> inTree(munich, munich) != inTree(garching, garching) ? Optional.of(true) : Optional.empty());
         Node left = inTree(munich, munich) ? munich : garching;
         Node gone = left == munich ? garching : munich;
@@ -218,7 +220,7 @@ class SelfOrganizationIT {
         assertTrue(ev.out().contains("TERMINATED"), ev.out());
         Testbed.until("DNS answers the remaining instance", Duration.ofSeconds(10),
                 () -> answerFor(munich.subnet()).equals(left.address()) ? Optional.of(true) : Optional.empty());
-        Testbed.until("the last instance stays at the minimum", Duration.ofSeconds(60),
+        Testbed.until("the last instance stays at the minimum", idleWait,
                 () -> ctl(left, "events", "--kind", "TERMINATION_SKIPPED").out().contains("min 1") ? Optional.of(true) : Optional.empty());
         assertTrue(inTree(left, left));
     }
