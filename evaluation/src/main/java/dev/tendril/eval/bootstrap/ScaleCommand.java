@@ -47,7 +47,8 @@ final class ScaleCommand implements Callable<Integer> {
         for (int n : nodes) {
             ScaleResult r = new ScaleExperiment(options).measure(n, split);
             results.add(r);
-            System.err.printf("scale %d done in %.1f s wall%n", n, r.wallSeconds());
+            System.err.printf("scale %d done in %.1f s wall%n%s%s", n, r.wallSeconds(), table(List.of(r)),
+                    split ? splitTable(List.of(r)) : "");
         }
         System.out.print(table(results));
         if (split) {
