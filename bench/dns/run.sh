@@ -31,7 +31,7 @@ rport=$(free_port); cport=$(free_port); gport=$(free_port); kport=$(free_port)
 
 # --- Tendril root: register N instances through the control endpoint -------------------
 echo "== Tendril root with $instances instances"
-TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
+TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC ${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
   --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
   --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
   --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
