@@ -105,7 +105,10 @@ public final class ServiceInstances {
         tree.search(q[0], q[1], q[2], acc, stale, liveOnly);
         for (Instance e : extras) {
             if (!liveOnly || e.live()) {
-                acc.offer(e, e.chord2(q[0], q[1], q[2]));
+                double d2 = e.chord2(q[0], q[1], q[2]);
+                if (d2 <= acc.bound()) {
+                    acc.offer(e, d2);
+                }
             }
         }
         return acc.toList();
