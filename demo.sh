@@ -214,8 +214,11 @@ Try it (the demo GeoIP database places 198.18.N.0/24 in one city each; see docs/
 Redirect New York's clients to Tokyo for 60 s, then ask again:
   ./demo.sh migrate tokyo 60 198.18.3.0/24
   $D web.svc.example.edge +subnet=198.18.3.0/24    # -> tokyo until the record expires
-Show the service tree (parents assigned by the root):
-  ./demo.sh tree
+
+Ask the root itself (control endpoint 127.0.0.1:$CONTROL_PORT):
+  $CTL tree web --root 127.0.0.1:$CONTROL_PORT          # the tree, parents assigned by the root
+  $CTL resolve web --client 198.18.3.0/24 --root 127.0.0.1:$CONTROL_PORT
+  $CTL migrations --root 127.0.0.1:$CONTROL_PORT
 EOF
 if [ "$EDGES" != 0 ]; then
 cat <<EOF

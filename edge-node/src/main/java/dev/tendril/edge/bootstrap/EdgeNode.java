@@ -41,10 +41,13 @@ public final class EdgeNode implements AutoCloseable {
     private final TreeSocket tree;
     private final AdminSocket admin;
     private final LatencyProbe probe;
+    private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, ZmqRootControl root, ZmqOverlayLink link,
-                     HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe) {
+                     HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
+                     dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg) {
         this.probe = probe;
+        this.selfOrg = selfOrg;
         this.config = config;
         this.ticker = ticker;
         this.root = root;
@@ -83,20 +86,27 @@ public final class EdgeNode implements AutoCloseable {
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
                 config.policies(), ticker, SpecParser::parse);
-        TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay, clock);
-        hosted.overlayPort(tree.port());
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
+        dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
+        TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
+                request -> selfOrgRef[0] == null ? new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE",
+                        "self-organization is starting") : selfOrgRef[0].receive(request), clock);
+        hosted.overlayPort(tree.port());
+        selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
+                probe, infra, tree.port());
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
                 () -> counters(tree.stats(), adminRef[0]));
         try {
-            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root, clock);
+            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root,
+                    selfOrgRef[0]::events, clock);
         } catch (RuntimeException e) {
+            selfOrgRef[0].close();
             tree.close();
             throw e;
         }
-        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0], probe);
+        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
         hosted.resume();
         return node;
     }
@@ -149,6 +159,7 @@ public final class EdgeNode implements AutoCloseable {
     /** Stops serving; hosted instances keep running (a restarted node adopts them). */
     @Override
     public void close() {
+        selfOrg.close();
         hosted.stop();
         admin.close();
         tree.close();

@@ -121,6 +121,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
         while ((late = queue.poll()) != null) {
             late.reply().complete(new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down"));
         }
+        log.info("{}: writer stopped after {} requests in {} transactions", rootId, requests(), batches());
     }
 
     private void run() {

@@ -50,6 +50,7 @@ public final class FrameCodec {
         all.addAll(OverlayCodecs.all());
         all.addAll(AdminCodecs.all());
         all.addAll(SelfOrgCodecs.all());
+        all.addAll(EventCodecs.all());
         return all;
     }
 

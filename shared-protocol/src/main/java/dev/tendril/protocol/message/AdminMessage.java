@@ -162,4 +162,45 @@ public sealed interface AdminMessage extends Message {
         public String signedPayload() { return service; }
         public MessageType type() { return MessageType.ADMIN_TREE_REQUEST; }
     }
+
+    /**
+     * The node's self-organization events after {@code afterSeq} (0: from the oldest kept), of
+     * one service ("" = all), at most {@code limit}. Reply: {@link EventsReply}.
+     */
+    record EventsQuery(String auth, String service, long afterSeq, int limit) implements Request {
+        public EventsQuery {
+            Objects.requireNonNull(auth, "auth");
+            service = service == null ? "" : service;
+            if (!service.isEmpty()) {
+                Names.requireDnsLabel("service", service);
+            }
+            if (afterSeq < 0 || limit < 1) {
+                throw new IllegalArgumentException("afterSeq must be >= 0 and limit >= 1");
+            }
+        }
+        public String signedPayload() { return service + "\n" + afterSeq + "\n" + limit; }
+        public MessageType type() { return MessageType.ADMIN_EVENTS_QUERY; }
+    }
+
+    /** One self-organization event (see docs/self-organization.md); {@code containerStartMillis} -1 when not a start. */
+    record EventView(long seq, long atMillis, String nodeId, String service, String kind, String correlationId,
+                     String detail, long containerStartMillis) {
+        public EventView {
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(kind, "kind");
+            correlationId = correlationId == null ? "" : correlationId;
+            detail = detail == null ? "" : detail;
+        }
+    }
+
+    /** Reply to {@link EventsQuery}: the events, and timing figures computed from all events the node keeps. */
+    record EventsReply(String nodeId, List<EventView> events, List<Figure> timings) implements AdminMessage {
+        public EventsReply {
+            Objects.requireNonNull(nodeId, "nodeId");
+            events = List.copyOf(events);
+            timings = List.copyOf(timings);
+        }
+        public MessageType type() { return MessageType.ADMIN_EVENTS_REPLY; }
+    }
 }

@@ -50,7 +50,11 @@ public enum MessageType {
     ADMIN_STATS_REPLY(133),
     ADMIN_NODES_QUERY(134),
     ADMIN_NODES_REPLY(135),
-    ADMIN_TREE_REQUEST(136);
+    ADMIN_TREE_REQUEST(136),
+
+    // admin of self-organization: ids 160-167
+    ADMIN_EVENTS_QUERY(160),
+    ADMIN_EVENTS_REPLY(161);
 
     private static final MessageType[] BY_ID = new MessageType[256];
 

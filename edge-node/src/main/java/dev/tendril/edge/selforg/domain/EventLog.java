@@ -19,13 +19,20 @@ public final class EventLog {
     private final String nodeId;
     private final Clock clock;
     private final int capacity;
+    private final boolean logLines;
     private final ArrayDeque<SelfOrgEvent> events = new ArrayDeque<>();
     private long seq;
 
     public EventLog(String nodeId, Clock clock, int capacity) {
+        this(nodeId, clock, capacity, true);
+    }
+
+    /** @param logLines false: keep events without logging them (thousands of simulated nodes) */
+    public EventLog(String nodeId, Clock clock, int capacity, boolean logLines) {
         this.nodeId = nodeId;
         this.clock = clock;
         this.capacity = capacity;
+        this.logLines = logLines;
     }
 
     public SelfOrgEvent record(String service, EventKind kind, String correlationId, String detail) {
@@ -40,7 +47,9 @@ public final class EventLog {
             events.removeFirst();
         }
         events.addLast(e);
-        log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
+        if (logLines) {
+            log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
+        }
         return e;
     }
 

@@ -102,7 +102,7 @@ public final class SimWorld {
         int i = 0;
         for (SimNode n : nodes.values()) {
             String id = n.id();
-            EventLog events = new EventLog(id, clock, 10_000);
+            EventLog events = new EventLog(id, clock, 10_000, Boolean.getBoolean("selforg.sim.log"));
             TreeMessenger messenger = new TreeMessenger() {
                 @Override
                 public void send(NodeInfo to, SelfOrgMessage message) {

@@ -44,6 +44,7 @@ public final class AdminSocket implements AutoCloseable {
 
     public static FrameCodec codec() {
         List<MessageCodec<?>> codecs = new ArrayList<>(AdminCodecs.all());
+        codecs.addAll(dev.tendril.protocol.codec.EventCodecs.all());
         EnumSet<MessageType> replies = EnumSet.of(MessageType.ACK, MessageType.ERROR, MessageType.TREE_LISTING);
         RootCodecs.all().stream().filter(c -> replies.contains(c.type())).forEach(codecs::add);
         return new FrameCodec(codecs);
@@ -51,10 +52,19 @@ public final class AdminSocket implements AutoCloseable {
 
     public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
                                     RootControl root, Clock clock) {
+        return start(bind, nodeId, key, hosted, describe, root,
+                q -> new RootMessage.ErrorReply("UNSUPPORTED", "self-organization is not running on this node"), clock);
+    }
+
+    /** As above; {@code events} answers {@code tendrilctl events}. */
+    public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
+                                    RootControl root, java.util.function.Function<AdminMessage.EventsQuery, Message> events,
+                                    Clock clock) {
         LongAdder refused = new LongAdder();
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
         RequestServer server = RequestServer.start(options,
-                request -> handle(request, nodeId, key, hosted, describe, root, clock, refused), clock, codec());
+                request -> request.body() instanceof AdminMessage.EventsQuery q && AdminAuth.verify(key, request, clock.millis())
+                        ? events.apply(q) : handle(request, nodeId, key, hosted, describe, root, clock, refused), clock, codec());
         return new AdminSocket(server, refused);
     }
 

@@ -30,14 +30,25 @@ public final class TreeSocket implements AutoCloseable {
 
     public static FrameCodec codec() {
         List<MessageCodec<?>> codecs = new ArrayList<>(OverlayCodecs.all());
+        codecs.addAll(dev.tendril.protocol.codec.SelfOrgCodecs.all());
         EnumSet<MessageType> replies = EnumSet.of(MessageType.ACK, MessageType.ERROR);
         RootCodecs.all().stream().filter(c -> replies.contains(c.type())).forEach(codecs::add);
         return new FrameCodec(codecs);
     }
 
     public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay, Clock clock) {
+        return start(bind, nodeId, overlay, request -> new dev.tendril.protocol.message.RootMessage.ErrorReply("UNSUPPORTED",
+                "self-organization is not running on this node"), clock);
+    }
+
+    /** As above; self-organization messages go to {@code selfOrg} (see docs/self-organization.md). */
+    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
+                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
+                                           dev.tendril.protocol.message.Message> selfOrg, Clock clock) {
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2);
-        return new TreeSocket(RequestServer.start(options, request -> overlay.handle(request.body()), clock, codec()));
+        return new TreeSocket(RequestServer.start(options,
+                request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
+                        ? selfOrg.apply(request) : overlay.handle(request.body()), clock, codec()));
     }
 
     public int port() {

@@ -80,14 +80,14 @@ public final class DnsServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(threads, io);
         InetAddress bind = bindAddress();
-        RuntimeException last = null;
+        Exception last = null;
         for (int attempt = 0; attempt < (config.port() == 0 ? BIND_ATTEMPTS : 1); attempt++) {
             try {
                 bindAll(bind, epoll, epoll ? threads : 1);
                 LOG.info("DNS listening on {} port {} (udp+tcp, {}, {} threads) for zones {}",
                         bind.getHostAddress(), port, epoll ? "epoll" : "nio", threads, config.zones());
                 return this;
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows the bind's IOException unchecked-style: catch it too, to retry
                 last = e;
                 closeChannels();
             }

@@ -41,9 +41,12 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
     /** SQLite's synchronous setting for the WAL. */
     public enum Sync { FULL, NORMAL }
 
-    private static final int SCHEMA_VERSION = 1;
-    /** First search radius; doubled until the best candidate is inside it. */
-    private static final double FIRST_RADIUS_KM = 50;
+    /** 1: first layout; 2: adds the unit vector (ux, uy, uz) of each position for ranking in SQL. */
+    private static final int SCHEMA_VERSION = 2;
+    /** First search radius; multiplied by 4 until the best candidate is inside it. */
+    private static final double FIRST_RADIUS_KM = 10;
+    /** Candidates ranked exactly (great circle) per box, beyond the excluded ones. */
+    private static final int RECHECKED = 8;
 
     private static final String NODE_COLUMNS =
             "n.service, n.node_id, n.address, n.ports, n.overlay_port, n.parent_id, n.live, n.registered_at, "
@@ -91,8 +94,8 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
             if (version == SCHEMA_VERSION) {
                 return;
             }
-            if (version != 0) {
-                throw new SQLException("schema version " + version + " is not " + SCHEMA_VERSION);
+            if (version > SCHEMA_VERSION) {
+                throw new SQLException("schema version " + version + " is newer than this root's " + SCHEMA_VERSION);
             }
             boolean hasMetadata;
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_master WHERE name = 'spatial_ref_sys'")) {
@@ -101,22 +104,60 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
             if (!hasMetadata) {
                 s.execute("SELECT InitSpatialMetadata(1, 'WGS84')"); // its own transaction (the 1)
             }
-            s.execute("BEGIN IMMEDIATE"); // the schema appears whole or not at all
-            s.execute("CREATE TABLE trees(service TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
-            s.execute("CREATE TABLE nodes(id INTEGER PRIMARY KEY, service TEXT NOT NULL, node_id TEXT NOT NULL, "
-                    + "address TEXT NOT NULL, ports TEXT NOT NULL, overlay_port INTEGER NOT NULL, "
-                    + "parent_id TEXT NOT NULL, live INTEGER NOT NULL, registered_at INTEGER NOT NULL, "
-                    + "child_count INTEGER NOT NULL, UNIQUE(service, node_id))");
-            s.execute("SELECT AddGeometryColumn('nodes', 'position', 4326, 'POINT', 'XY', 1)");
-            s.execute("SELECT CreateSpatialIndex('nodes', 'position')");
-            s.execute("CREATE INDEX nodes_by_parent ON nodes(service, parent_id)");
-            s.execute("CREATE TABLE migrations(service TEXT NOT NULL, clients TEXT NOT NULL, target_id TEXT NOT NULL, "
-                    + "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY(service, clients))");
-            s.execute("CREATE INDEX migrations_by_expiry ON migrations(expires_at)");
-            s.execute("CREATE INDEX migrations_by_target ON migrations(service, target_id)");
+            s.execute("BEGIN IMMEDIATE"); // the schema (or its upgrade) appears whole or not at all
+            if (version == 0) {
+                createSchema(s);
+            } else {
+                upgradeFrom1(s);
+            }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             s.execute("COMMIT");
         }
+    }
+
+    private static void createSchema(Statement s) throws SQLException {
+        s.execute("CREATE TABLE trees(service TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
+        s.execute("CREATE TABLE nodes(id INTEGER PRIMARY KEY, service TEXT NOT NULL, node_id TEXT NOT NULL, "
+                + "address TEXT NOT NULL, ports TEXT NOT NULL, overlay_port INTEGER NOT NULL, "
+                + "parent_id TEXT NOT NULL, live INTEGER NOT NULL, registered_at INTEGER NOT NULL, "
+                + "child_count INTEGER NOT NULL, ux REAL NOT NULL, uy REAL NOT NULL, uz REAL NOT NULL, "
+                + "UNIQUE(service, node_id))");
+        s.execute("SELECT AddGeometryColumn('nodes', 'position', 4326, 'POINT', 'XY', 1)");
+        s.execute("SELECT CreateSpatialIndex('nodes', 'position')");
+        s.execute("CREATE INDEX nodes_by_parent ON nodes(service, parent_id)");
+        s.execute("CREATE TABLE migrations(service TEXT NOT NULL, clients TEXT NOT NULL, target_id TEXT NOT NULL, "
+                + "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY(service, clients))");
+        s.execute("CREATE INDEX migrations_by_expiry ON migrations(expires_at)");
+        s.execute("CREATE INDEX migrations_by_target ON migrations(service, target_id)");
+    }
+
+    private void upgradeFrom1(Statement s) throws SQLException {
+        for (String c : List.of("ux", "uy", "uz")) {
+            s.execute("ALTER TABLE nodes ADD COLUMN " + c + " REAL NOT NULL DEFAULT 0");
+        }
+        List<double[]> rows = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT id, ST_Y(position), ST_X(position) FROM nodes")) {
+            while (rs.next()) {
+                rows.add(new double[] {rs.getLong(1), rs.getDouble(2), rs.getDouble(3)});
+            }
+        }
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE nodes SET ux = ?, uy = ?, uz = ? WHERE id = ?")) {
+            for (double[] r : rows) {
+                double[] u = unitVector(new GeoPoint(r[1], r[2]));
+                ps.setDouble(1, u[0]);
+                ps.setDouble(2, u[1]);
+                ps.setDouble(3, u[2]);
+                ps.setLong(4, (long) r[0]);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** The position as a unit vector: the dot product of two falls as their great-circle distance grows. */
+    static double[] unitVector(GeoPoint p) {
+        double lat = Math.toRadians(p.latitude());
+        double lon = Math.toRadians(p.longitude());
+        return new double[] {Math.cos(lat) * Math.cos(lon), Math.cos(lat) * Math.sin(lon), Math.sin(lat)};
     }
 
     public Path file() {
@@ -208,20 +249,23 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
             List<String> oldParent = query("SELECT parent_id FROM nodes WHERE service = ? AND node_id = ?",
                     rs -> rs.getString(1), node.service(), node.nodeId());
             GeoPoint p = node.info().position();
+            double[] u = unitVector(p);
             if (oldParent.isEmpty()) {
                 int children = query("SELECT count(*) FROM nodes WHERE service = ? AND parent_id = ?",
                         rs -> rs.getInt(1), node.service(), node.nodeId()).get(0);
                 update("INSERT INTO nodes(service, node_id, address, ports, overlay_port, parent_id, live, "
-                                + "registered_at, child_count, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))",
+                                + "registered_at, child_count, ux, uy, uz, position) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))",
                         node.service(), node.nodeId(), node.info().address(), PortsColumn.format(node.info().ports()),
                         node.info().overlayPort(), node.parentId(), node.live() ? 1 : 0, node.registeredAtMillis(),
-                        children, p.longitude(), p.latitude());
+                        children, u[0], u[1], u[2], p.longitude(), p.latitude());
             } else {
                 update("UPDATE nodes SET address = ?, ports = ?, overlay_port = ?, parent_id = ?, live = ?, "
-                                + "registered_at = ?, position = MakePoint(?, ?, 4326) WHERE service = ? AND node_id = ?",
+                                + "registered_at = ?, ux = ?, uy = ?, uz = ?, position = MakePoint(?, ?, 4326) "
+                                + "WHERE service = ? AND node_id = ?",
                         node.info().address(), PortsColumn.format(node.info().ports()), node.info().overlayPort(),
-                        node.parentId(), node.live() ? 1 : 0, node.registeredAtMillis(), p.longitude(), p.latitude(),
-                        node.service(), node.nodeId());
+                        node.parentId(), node.live() ? 1 : 0, node.registeredAtMillis(), u[0], u[1], u[2],
+                        p.longitude(), p.latitude(), node.service(), node.nodeId());
                 adjustChildCount(node.service(), oldParent.get(0), -1);
             }
             adjustChildCount(node.service(), node.parentId(), +1);
@@ -271,37 +315,64 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
     @Override
     public synchronized Optional<TreeNode> nearestLiveWithRoom(String service, GeoPoint near, int fanOut, Set<String> excluded) {
         return read(() -> {
+            double[] q = unitVector(near);
             double radius = FIRST_RADIUS_KM;
             while (true) {
-                TreeNode best = null;
-                double bestKm = Double.MAX_VALUE;
-                List<GeoBox> boxes = GeoBox.covering(near, radius);
-                for (GeoBox box : boxes) {
-                    // CROSS JOIN keeps the R*Tree as the outer loop (the planner would otherwise walk the service index).
-                    for (TreeNode candidate : query("SELECT " + NODE_COLUMNS + " FROM idx_nodes_position r "
-                                    + "CROSS JOIN nodes n ON n.id = r.pkid WHERE r.xmin <= ? AND r.xmax >= ? "
-                                    + "AND r.ymin <= ? AND r.ymax >= ? AND n.service = ? AND n.live = 1 AND n.child_count < ?",
-                            SpatialiteTopologyRepository::toNode,
-                            box.maxLon(), box.minLon(), box.maxLat(), box.minLat(), service, fanOut)) {
-                        if (excluded.contains(candidate.nodeId())) {
-                            continue;
-                        }
-                        double km = near.distanceKm(candidate.info().position());
-                        if (km < bestKm || (km == bestKm && candidate.nodeId().compareTo(best.nodeId()) < 0)) {
-                            best = candidate;
-                            bestKm = km;
-                        }
+                Candidate best = null;
+                for (GeoBox box : GeoBox.covering(near, radius)) {
+                    Candidate c = bestInBox(box, service, fanOut, excluded, near, q);
+                    if (c != null && (best == null || c.isBetterThan(best))) {
+                        best = c;
                     }
                 }
-                if (best != null && bestKm <= radius) {
-                    return Optional.of(best);
+                if (best != null && (best.km() <= radius || radius >= GeoBox.MAX_DISTANCE_KM)) {
+                    return node(service, best.nodeId());
                 }
                 if (radius >= GeoBox.MAX_DISTANCE_KM) {
-                    return Optional.ofNullable(best);
+                    return Optional.empty();
                 }
                 radius = Math.min(radius * 4, GeoBox.MAX_DISTANCE_KM);
             }
         });
+    }
+
+    private record Candidate(String nodeId, double km) {
+        boolean isBetterThan(Candidate other) {
+            return km < other.km || (km == other.km && nodeId.compareTo(other.nodeId) < 0);
+        }
+    }
+
+    /**
+     * The best candidate in one box. SQLite walks the R*Tree (CROSS JOIN keeps it the outer
+     * loop; left alone, the planner walks the service index: a full scan), filters live nodes
+     * with room, and ranks by the dot product of unit vectors (the same order as great-circle
+     * distance); the first few are re-ranked here by great-circle distance, skipping the
+     * excluded ones. Only ids and positions cross JNI, not whole rows.
+     */
+    private Candidate bestInBox(GeoBox box, String service, int fanOut, Set<String> excluded, GeoPoint near, double[] q) {
+        int limit = Math.min(excluded.size(), 1 << 20) + RECHECKED;
+        while (true) {
+            List<Candidate> rows = query("SELECT n.node_id, ST_Y(n.position), ST_X(n.position) FROM idx_nodes_position r "
+                            + "CROSS JOIN nodes n ON n.id = r.pkid WHERE r.xmin <= ? AND r.xmax >= ? AND r.ymin <= ? "
+                            + "AND r.ymax >= ? AND n.service = ? AND n.live = 1 AND n.child_count < ? "
+                            + "ORDER BY n.ux * ? + n.uy * ? + n.uz * ? DESC LIMIT ?",
+                    rs -> new Candidate(rs.getString(1), near.distanceKm(new GeoPoint(rs.getDouble(2), rs.getDouble(3)))),
+                    box.maxLon(), box.minLon(), box.maxLat(), box.minLat(), service, fanOut, q[0], q[1], q[2], limit);
+            Candidate best = null;
+            int usable = 0;
+            for (Candidate c : rows) {
+                if (!excluded.contains(c.nodeId())) {
+                    usable++;
+                    if (best == null || c.isBetterThan(best)) {
+                        best = c;
+                    }
+                }
+            }
+            if (rows.size() < limit || usable >= RECHECKED) {
+                return best; // the box is exhausted, or enough candidates were re-checked
+            }
+            limit *= 4; // the excluded ones crowded out the rest: look further
+        }
     }
 
     // --- migrations

@@ -24,6 +24,38 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
     }
 
     @Test
+    void aVersion1DatabaseIsUpgradedInPlace() throws Exception {
+        repo.close();
+        Path old = dir.resolve("v1.db");
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.enableLoadExtension(true);
+        try (var conn = config.createConnection("jdbc:sqlite:" + old); var s = conn.createStatement()) {
+            s.execute("SELECT load_extension('mod_spatialite')");
+            s.execute("SELECT InitSpatialMetadata(1, 'WGS84')");
+            s.execute("CREATE TABLE trees(service TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
+            s.execute("CREATE TABLE nodes(id INTEGER PRIMARY KEY, service TEXT NOT NULL, node_id TEXT NOT NULL, "
+                    + "address TEXT NOT NULL, ports TEXT NOT NULL, overlay_port INTEGER NOT NULL, parent_id TEXT NOT NULL, "
+                    + "live INTEGER NOT NULL, registered_at INTEGER NOT NULL, child_count INTEGER NOT NULL, UNIQUE(service, node_id))");
+            s.execute("SELECT AddGeometryColumn('nodes', 'position', 4326, 'POINT', 'XY', 1)");
+            s.execute("SELECT CreateSpatialIndex('nodes', 'position')");
+            s.execute("CREATE INDEX nodes_by_parent ON nodes(service, parent_id)");
+            s.execute("CREATE TABLE migrations(service TEXT NOT NULL, clients TEXT NOT NULL, target_id TEXT NOT NULL, "
+                    + "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY(service, clients))");
+            s.execute("INSERT INTO trees VALUES ('web', 1)");
+            s.execute("INSERT INTO nodes(service, node_id, address, ports, overlay_port, parent_id, live, registered_at, "
+                    + "child_count, position) VALUES ('web', 'tokyo', '192.0.2.1', 'http/tcp/80', 7000, '', 1, 5, 0, "
+                    + "MakePoint(139.65, 35.676, 4326)), ('web', 'berlin', '192.0.2.2', '', 0, 'tokyo', 1, 6, 0, "
+                    + "MakePoint(13.405, 52.52, 4326))");
+            s.execute("PRAGMA user_version = 1");
+        }
+        repo = SpatialiteTopologyRepository.open(old, SpatialiteTopologyRepository.Sync.FULL);
+        assertEquals("berlin", nearest("web", MUNICH, 4, java.util.Set.of()));
+        assertEquals("tokyo", nearest("web", SYDNEY, 4, java.util.Set.of()));
+        save(node("web", "paris", PARIS, "berlin"));
+        assertEquals("paris", nearest("web", new dev.tendril.protocol.geo.GeoPoint(48.0, 2.0), 4, java.util.Set.of()));
+    }
+
+    @Test
     void everythingComesBackAfterReopening() {
         repo.inTransaction(() -> repo.createTree("web", 1));
         save(node("web", "a", BERLIN, ""));

@@ -1,0 +1,193 @@
+package dev.tendril.edge.selforg.adapter.in.loop;
+
+import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.application.MonitorLatency;
+import dev.tendril.edge.deployment.Deployment;
+import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.domain.InfrastructureDb;
+import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
+import dev.tendril.edge.monitoring.latency.LatencyProbe;
+import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.overlay.RootControl;
+import dev.tendril.edge.selforg.adapter.out.deployment.HostedReplicaHost;
+import dev.tendril.edge.selforg.adapter.out.monitoring.MonitorLoadGauge;
+import dev.tendril.edge.selforg.adapter.out.monitoring.ProbeUserLatencies;
+import dev.tendril.edge.selforg.adapter.out.overlay.MembershipTreePosition;
+import dev.tendril.edge.selforg.adapter.out.root.RootControlDirectory;
+import dev.tendril.edge.selforg.adapter.out.zmq.ZmqTreeMessenger;
+import dev.tendril.edge.selforg.application.AgentContext;
+import dev.tendril.edge.selforg.application.NodeAgent;
+import dev.tendril.edge.selforg.domain.EventLog;
+import dev.tendril.edge.selforg.domain.SelfOrgEvent;
+import dev.tendril.edge.selforg.domain.SelfOrgPolicy;
+import dev.tendril.edge.selforg.domain.Timings;
+import dev.tendril.protocol.geo.GeoLocator;
+import dev.tendril.protocol.message.AdminMessage;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs a node's self-organization with the real adapters: one thread ("selforg") owns the
+ * {@link NodeAgent}; every {@code tick} it starts agents for new deployments, drops those
+ * of removed ones, and runs one round. Received tree-socket messages and replies are
+ * handed to that thread; {@link #receive} waits (briefly) for the reply.
+ */
+public final class SelfOrgLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SelfOrgLoop.class);
+    private static final Duration RECEIVE_WAIT = Duration.ofSeconds(2);
+
+    private final String nodeId;
+    private final ScheduledExecutorService thread;
+    private final ExecutorService worker;
+    private final NodeAgent agent;
+    private final EventLog events;
+    private final Deployments deployments;
+    private final HostedReplicaHost host;
+    private final ZmqTreeMessenger messenger;
+
+    /** What the loop needs from the node. */
+    public record Parts(Platform platform, NodePolicies policies, SelfOrgPolicy policy, Clock clock, RandomGenerator seeded,
+                        RandomGenerator messageIds, RootControl root, Overlay overlay, HostedServices hosted,
+                        Deployments deployments, HardwareMonitor monitor, MonitorLatency latency, LatencyProbe probe,
+                        GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick) {
+    }
+
+    private SelfOrgLoop(Parts p) {
+        this.nodeId = p.platform().id();
+        this.deployments = p.deployments();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "selforg-" + nodeId));
+        this.worker = Executors.newCachedThreadPool(r -> daemon(r, "selforg-work-" + nodeId));
+        this.events = new EventLog(nodeId, p.clock(), 10_000);
+        RootControlDirectory root = new RootControlDirectory(p.root());
+        Duration attempt = p.policy().replyTimeout().dividedBy(2);
+        this.messenger = new ZmqTreeMessenger(nodeId, p.clock(), p.messageIds(), p.infra(), p.treePort(),
+                attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post);
+        this.host = new HostedReplicaHost(nodeId, p.hosted(), p.deployments(), worker, this::execute, p.clock());
+        AgentContext ctx = new AgentContext(nodeId, p.policy(), p.policies().thresholds(), p.policies().loadWindow(),
+                p.clock(), p.seeded(), messenger, root, host, new MonitorLoadGauge(p.monitor(), p.platform()),
+                new ProbeUserLatencies(p.latency(), p.probe(), p.deployments()),
+                new MembershipTreePosition(p.overlay(), p.hosted(), p.deployments(), root, p.clock()), p.locator(), p.infra(),
+                events);
+        Platform pl = p.platform();
+        this.agent = new NodeAgent(ctx, new NodeInfo(pl.id(), pl.address(), pl.position(), List.of(), p.treePort()));
+    }
+
+    public static SelfOrgLoop start(Parts parts) {
+        SelfOrgLoop loop = new SelfOrgLoop(parts);
+        long period = Math.max(50, parts.tick().toMillis());
+        loop.thread.scheduleWithFixedDelay(loop::round, period, period, TimeUnit.MILLISECONDS);
+        return loop;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void round() {
+        try {
+            reconcile();
+            agent.tick();
+        } catch (RuntimeException e) {
+            log.warn("{}: self-organization round failed", nodeId, e);
+        }
+    }
+
+    /** Agents follow the deployments: admin deploys and removals, adoption after a restart. */
+    private void reconcile() {
+        Set<String> deployed = new HashSet<>();
+        for (Deployment d : deployments.all()) {
+            deployed.add(d.service());
+            if (!host.isLeaving(d.service())) {
+                agent.host(d.spec(), d.specText());
+            }
+        }
+        for (String s : agent.services()) {
+            if (!deployed.contains(s)) {
+                agent.unhost(s);
+            }
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("{}: self-organization task failed", nodeId, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("{}: closing, task dropped", nodeId);
+        }
+    }
+
+    private void post(String from, SelfOrgMessage m) {
+        execute(() -> agent.onMessage(from, m));
+    }
+
+    /** A self-organization message from the tree socket: handled on the loop's thread; returns its reply. */
+    public Message receive(Envelope request) {
+        if (!(request.body() instanceof SelfOrgMessage m)) {
+            return new RootMessage.ErrorReply("UNSUPPORTED", request.kind() + " is not a self-organization message");
+        }
+        try {
+            Future<Message> reply = thread.submit(() -> agent.onMessage(request.from(), m));
+            return reply.get(RECEIVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RootMessage.ErrorReply("INTERNAL", "interrupted");
+        } catch (ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            return new RootMessage.ErrorReply("INTERNAL", String.valueOf(e.getCause()));
+        }
+    }
+
+    /** {@code tendrilctl events}. */
+    public Message events(AdminMessage.EventsQuery q) {
+        List<AdminMessage.EventView> views = new ArrayList<>();
+        for (SelfOrgEvent e : events.query(q.afterSeq(), q.service(), q.limit())) {
+            views.add(new AdminMessage.EventView(e.seq(), e.at().toEpochMilli(), e.nodeId(), e.service(), e.kind().name(),
+                    e.correlationId(), e.detail(), e.containerStartMillis()));
+        }
+        List<SelfOrgEvent> all = q.service().isEmpty() ? events.all()
+                : events.all().stream().filter(e -> e.service().equals(q.service())).toList();
+        return new AdminMessage.EventsReply(nodeId, views, TimingFigures.of(Timings.of(all)));
+    }
+
+    public EventLog eventLog() {
+        return events;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        worker.shutdownNow();
+        messenger.close();
+    }
+}

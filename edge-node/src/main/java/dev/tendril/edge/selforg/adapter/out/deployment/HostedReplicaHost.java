@@ -1,0 +1,95 @@
+package dev.tendril.edge.selforg.adapter.out.deployment;
+
+import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.deployment.Deployment;
+import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
+import dev.tendril.protocol.message.AdminMessage.DeployReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * {@link ReplicaHost} over the node's hosting use cases: a replica is deployed like an
+ * admin deploy of the spec text (start, register, attach; a spec with {@code root: true}
+ * finds the tree existing and joins it), on a worker thread; the outcome is posted back to
+ * the self-organization thread. The container start is the time until the deployment's
+ * instance was up; registration and attach follow it.
+ */
+public final class HostedReplicaHost implements ReplicaHost {
+    private static final Logger log = LoggerFactory.getLogger(HostedReplicaHost.class);
+
+    private final String nodeId;
+    private final HostedServices hosted;
+    private final Deployments deployments;
+    private final Executor worker;
+    private final Consumer<Runnable> post;
+    private final Clock clock;
+    private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param post runs a task on the self-organization thread
+     */
+    public HostedReplicaHost(String nodeId, HostedServices hosted, Deployments deployments, Executor worker,
+                             Consumer<Runnable> post, Clock clock) {
+        this.nodeId = nodeId;
+        this.hosted = hosted;
+        this.deployments = deployments;
+        this.worker = worker;
+        this.post = post;
+        this.clock = clock;
+    }
+
+    @Override
+    public void deploy(String service, String specYaml, Consumer<Outcome> done) {
+        worker.execute(() -> {
+            Instant t0 = clock.instant();
+            Outcome outcome;
+            try {
+                DeployReply r = hosted.deploy(specYaml);
+                Optional<Deployment> d = deployments.get(service);
+                if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
+                    Instant since = d.get().since();
+                    Duration start = since.isAfter(t0) ? Duration.between(t0, since) : Duration.ZERO;
+                    if (r.detail().startsWith("registration with the root pending")) {
+                        log.warn("{}: replica of {} runs but is not registered yet: {}", nodeId, service, r.detail());
+                    }
+                    outcome = new Deployed(hosted.nodeInfo(d.get().spec()), d.get().spec(), start, clock.instant());
+                } else {
+                    outcome = new Failed(r.outcome() + ": " + String.join("; ", r.problems()) + " " + r.detail());
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: replica of {} failed", nodeId, service, e);
+                outcome = new Failed(e.toString());
+            }
+            Outcome result = outcome;
+            post.accept(() -> done.accept(result));
+        });
+    }
+
+    @Override
+    public void remove(String service) {
+        leaving.add(service);
+        worker.execute(() -> {
+            try {
+                var r = hosted.remove(service);
+                log.info("{}: terminated {}: {} ({})", nodeId, service, r.outcome(), r.detail());
+            } finally {
+                leaving.remove(service);
+            }
+        });
+    }
+
+    /** Services being removed right now (their deployment may still be listed). */
+    public boolean isLeaving(String service) {
+        return leaving.contains(service);
+    }
+}

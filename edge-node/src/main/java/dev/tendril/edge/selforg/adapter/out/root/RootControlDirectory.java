@@ -1,0 +1,51 @@
+package dev.tendril.edge.selforg.adapter.out.root;
+
+import dev.tendril.edge.overlay.RootControl;
+import dev.tendril.edge.selforg.application.port.out.RootDirectory;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.RootMessage;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/** {@link RootDirectory} over the root control endpoint (the overlay's {@link RootControl} port). */
+public final class RootControlDirectory implements RootDirectory {
+    private final RootControl root;
+
+    public RootControlDirectory(RootControl root) {
+        this.root = root;
+    }
+
+    @Override
+    public boolean recordMigration(String service, List<String> clients, String targetNodeId, Duration lifetime) {
+        Optional<Message> reply = root.call(service,
+                new RootMessage.RecordMigration(service, clients, targetNodeId, Math.max(1, lifetime.toMillis())));
+        return reply.isPresent() && reply.get() instanceof RootMessage.Ack;
+    }
+
+    @Override
+    public Optional<Set<String>> hostedSet(String service) {
+        return root.call(service, new RootMessage.HostedSetQuery(service))
+                .filter(RootMessage.HostedSet.class::isInstance)
+                .map(m -> Set.copyOf(((RootMessage.HostedSet) m).nodeIds()));
+    }
+
+    @Override
+    public OptionalInt liveInstances(String service) {
+        Optional<Message> reply = root.call(service, new RootMessage.TreeQuery(service));
+        if (reply.isEmpty() || !(reply.get() instanceof RootMessage.TreeListing listing)) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of((int) listing.nodes().stream().filter(n -> n.service().equals(service) && n.live()).count());
+    }
+
+    /** Every node of the tree of {@code service} as the root lists it (empty when no root answered). */
+    public List<RootMessage.TreeNodeView> tree(String service) {
+        return root.call(service, new RootMessage.TreeQuery(service))
+                .filter(RootMessage.TreeListing.class::isInstance)
+                .map(m -> ((RootMessage.TreeListing) m).nodes()).orElse(List.of());
+    }
+}

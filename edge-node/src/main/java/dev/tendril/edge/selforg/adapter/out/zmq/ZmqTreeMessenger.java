@@ -1,0 +1,128 @@
+package dev.tendril.edge.selforg.adapter.out.zmq;
+
+import dev.tendril.edge.domain.Endpoint;
+import dev.tendril.edge.domain.InfrastructureDb;
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.application.port.out.TreeMessenger;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.RequestClient;
+import dev.tendril.protocol.transport.RequestResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends self-organization messages to other nodes' tree sockets over ZeroMQ, off the
+ * caller's thread: one RequestClient per peer (it retries with the same message id, so
+ * receivers dedupe), sends to one peer in order. A reply that is a self-organization
+ * message is handed to {@code replies} with the replier's node id.
+ *
+ * <p>A platform of the infrastructure DB is reached at its address and the port of its
+ * {@code tree-port} label, else at this node's own tree port (the default 7400 on every node).
+ */
+public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ZmqTreeMessenger.class);
+    public static final String TREE_PORT_LABEL = "tree-port";
+
+    private final String nodeId;
+    private final Clock clock;
+    private final RandomGenerator ids;
+    private final InfrastructureDb infra;
+    private final int defaultTreePort;
+    private final Duration attemptTimeout;
+    private final int attempts;
+    private final BiConsumer<String, SelfOrgMessage> replies;
+    private final Map<String, RequestClient> clients = new ConcurrentHashMap<>();
+    private final ExecutorService senders = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "selforg-send");
+        t.setDaemon(true);
+        return t;
+    });
+    private final LongAdder unanswered = new LongAdder();
+
+    /**
+     * @param ids a thread-safe generator for message ids (e.g. SecureRandom)
+     */
+    public ZmqTreeMessenger(String nodeId, Clock clock, RandomGenerator ids, InfrastructureDb infra, int defaultTreePort,
+                            Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies) {
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.ids = ids;
+        this.infra = infra;
+        this.defaultTreePort = defaultTreePort;
+        this.attemptTimeout = attemptTimeout;
+        this.attempts = attempts;
+        this.replies = replies;
+    }
+
+    @Override
+    public void send(NodeInfo to, SelfOrgMessage message) {
+        submit(new Endpoint(to.address(), to.overlayPort()), message);
+    }
+
+    @Override
+    public void sendToPlatform(String platformId, SelfOrgMessage message) {
+        Optional<Platform> p = infra.byId(platformId);
+        if (p.isEmpty()) {
+            log.warn("{}: no platform '{}' in the infrastructure DB; {} not sent", nodeId, platformId, message.type());
+            return;
+        }
+        submit(new Endpoint(p.get().address(), treePort(p.get())), message);
+    }
+
+    private int treePort(Platform p) {
+        try {
+            return Integer.parseInt(p.labels().getOrDefault(TREE_PORT_LABEL, Integer.toString(defaultTreePort)));
+        } catch (NumberFormatException e) {
+            return defaultTreePort;
+        }
+    }
+
+    /** Messages that got no reply after every retry. */
+    public long unanswered() {
+        return unanswered.sum();
+    }
+
+    private void submit(Endpoint endpoint, SelfOrgMessage message) {
+        Envelope envelope = new Envelope(MessageId.random(ids), message.service(), nodeId, clock.millis(), message);
+        try {
+            senders.execute(() -> {
+                RequestClient client = clients.computeIfAbsent(endpoint.zmq(),
+                        k -> new RequestClient(ClientOptions.of(k).withRetries(attemptTimeout, attempts)));
+                RequestResult r = client.request(envelope);
+                if (r instanceof RequestResult.Reply reply) {
+                    if (reply.envelope().body() instanceof SelfOrgMessage m) {
+                        replies.accept(reply.envelope().from(), m);
+                    }
+                } else {
+                    unanswered.increment();
+                    log.debug("{}: {} to {} got no answer", nodeId, message.type(), endpoint);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("{}: closing, {} to {} not sent", nodeId, message.type(), endpoint);
+        }
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+        clients.values().forEach(RequestClient::close);
+        clients.clear();
+    }
+}
