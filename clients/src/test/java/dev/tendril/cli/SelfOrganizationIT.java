@@ -158,42 +158,61 @@ class SelfOrganizationIT {
         return t.code() == 0 && Pattern.compile("^\\s+" + Pattern.quote(n.id()) + " ", Pattern.MULTILINE).matcher(t.out()).find();
     }
 
+    /** Replication cycles to run: 3 in the suite; more for the timings in docs (-Dselforg.cycles=20). */
+    static final int CYCLES = Integer.getInteger("selforg.cycles", 3);
+
     @Test
     void overloadReplicatesNearbyThenIdleInstancesTerminateToTheMinimum() throws IOException {
+        int idleSeconds = 8 + 5 * CYCLES; // longer than the cycles, so nothing goes idle during them
+        Duration idleWait = Duration.ofSeconds(idleSeconds * 2L + 10);
         Path spec = dir.resolve("web.yaml");
         Files.writeString(spec, """
                 service: web
                 image: tendril/httpd-demo:latest
                 ports: [{name: http, protocol: tcp, containerPort: 8080, hostPort: %d}]
                 limits: {memory: 64Mi}
-                policies: {idleTimeout: 8s, minInstances: 1}
+                policies: {idleTimeout: %ds, minInstances: 1}
                 root: true
-                """.formatted(httpPort));
+                """.formatted(httpPort, idleSeconds));
         Ctl deployed = ctl(munich, "deploy", spec.toString());
         assertEquals(0, deployed.code(), deployed.out() + deployed.err());
         assertEquals(munich.address(), answerFor(munich.subnet()));
 
-        long t0 = System.nanoTime();
-        load(munich, 0.95); // spoofed: above the 0.8 CPU threshold for the 2 s window
-        Testbed.until("a replica on garching", Duration.ofSeconds(30), () -> inTree(munich, garching) ? Optional.of(true) : Optional.empty());
-        System.out.printf("spoofed overload -> replica listed in the tree: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        assertTrue(!inTree(munich, mountainView), "the nearest free platform got the replica, not Mountain View");
-        load(munich, 0.10);
+        for (int cycle = 1; cycle <= CYCLES; cycle++) {
+            long t0 = System.nanoTime();
+            load(munich, 0.95); // spoofed: above the 0.8 CPU threshold for the 2 s window
+            Testbed.until("a replica on garching", Duration.ofSeconds(30),
+                    () -> inTree(munich, garching) ? Optional.of(true) : Optional.empty());
+            System.out.printf("cycle %d: spoofed overload -> replica listed in the tree: %d ms%n", cycle,
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertTrue(!inTree(munich, mountainView), "the nearest free platform got the replica, not Mountain View");
+            load(munich, 0.10);
+            Testbed.until("DNS answers the replica", Duration.ofSeconds(10),
+                    () -> answerFor("10.1.0.0/16").isEmpty() ? Optional.empty() : Optional.of(true));
+            if (cycle < CYCLES) {
+                // remove the replica: the platform is free again for the next overload
+                Ctl removed = ctl(garching, "remove", "web");
+                assertEquals(0, removed.code(), removed.out() + removed.err());
+                Testbed.until("garching left the tree", Duration.ofSeconds(10),
+                        () -> inTree(munich, garching) ? Optional.empty() : Optional.of(true));
+                int normal = cycle;
+                Testbed.until("munich saw normal load again", Duration.ofSeconds(10),
+                        () -> ctl(munich, "events", "--kind", "LOAD_NORMAL").out().contains(normal + " event(s)")
+                                ? Optional.of(true) : Optional.empty());
+            }
+        }
 
         Ctl events = ctl(munich, "events", "--service", "web");
         assertEquals(0, events.code(), events.err());
         assertTrue(events.out().contains("REPLICATION_DECIDED") && events.out().contains("shortage: cpu 0.95 > 0.80"), events.out());
         assertTrue(events.out().contains("REPLICA_REGISTERED"), events.out());
-        assertTrue(events.out().contains("time-to-replicate.count = 1"), events.out());
+        assertTrue(events.out().contains("time-to-replicate.count = " + CYCLES), events.out());
         System.out.println(events.out());
         Ctl atReplica = ctl(garching, "events", "--kind", "REPLICA_STARTED");
         assertTrue(atReplica.out().contains("REPLICA_STARTED"), atReplica.out());
-        // users in Garching's area are now answered by the nearer instance
-        Testbed.until("DNS answers the replica", Duration.ofSeconds(10),
-                () -> answerFor("10.1.0.0/16").isEmpty() ? Optional.empty() : Optional.of(true));
 
-        // no user at all: after the idle timeout (8 s + jitter) one instance goes, one stays
-        Testbed.until("down to one instance", Duration.ofSeconds(40),
+        // no user at all: after the idle timeout (+ jitter) one instance goes, one stays
+        Testbed.until("down to one instance", idleWait,
                 () -> inTree(munich, munich) != inTree(garching, garching) ? Optional.of(true) : Optional.empty());
         Node left = inTree(munich, munich) ? munich : garching;
         Node gone = left == munich ? garching : munich;
@@ -201,9 +220,8 @@ class SelfOrganizationIT {
         assertTrue(ev.out().contains("TERMINATED"), ev.out());
         Testbed.until("DNS answers the remaining instance", Duration.ofSeconds(10),
                 () -> answerFor(munich.subnet()).equals(left.address()) ? Optional.of(true) : Optional.empty());
-        Ctl skipped = ctl(left, "events", "--kind", "TERMINATION_SKIPPED");
-        Testbed.until("the last instance stays at the minimum", Duration.ofSeconds(20),
+        Testbed.until("the last instance stays at the minimum", idleWait,
                 () -> ctl(left, "events", "--kind", "TERMINATION_SKIPPED").out().contains("min 1") ? Optional.of(true) : Optional.empty());
-        assertTrue(inTree(left, left), skipped.out());
+        assertTrue(inTree(left, left));
     }
 }

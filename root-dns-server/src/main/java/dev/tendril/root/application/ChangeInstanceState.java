@@ -22,9 +22,7 @@ public final class ChangeInstanceState {
     public RootMessage execute(NodeState request) {
         Optional<TreeNode> node = repository.node(request.service(), request.nodeId());
         if (node.isEmpty()) {
-            return repository.treeExists(request.service())
-                    ? ControlErrors.noNode(request.service(), request.nodeId())
-                    : ControlErrors.noTree(request.service());
+            return ControlErrors.missing(repository, request.service(), request.nodeId());
         }
         if (node.get().live() != request.live()) {
             repository.saveNode(node.get().withLive(request.live()));

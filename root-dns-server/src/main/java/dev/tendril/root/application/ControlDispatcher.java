@@ -54,12 +54,6 @@ public final class ControlDispatcher {
         return new ErrorReply(ControlErrors.UNSUPPORTED, "this root does not answer resolve queries");
     }
 
-    /** True for requests that only read (they need no durable commit). */
-    public static boolean isReadOnly(RootMessage request) {
-        return request instanceof TreeQuery || request instanceof MigrationsQuery
-                || request instanceof HostedSetQuery || request instanceof ResolveQuery;
-    }
-
     public RootMessage dispatch(RootMessage request) {
         if (request instanceof CreateTree r) {
             return createTree.execute(r);

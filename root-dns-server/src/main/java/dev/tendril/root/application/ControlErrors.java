@@ -20,4 +20,10 @@ public final class ControlErrors {
     public static ErrorReply noNode(String service, String nodeId) {
         return new ErrorReply(NOT_FOUND, "no node '" + nodeId + "' in the tree of '" + service + "'");
     }
+
+    /** NOT_FOUND for a node that is not there, naming what is missing: the node, or its whole tree. */
+    public static ErrorReply missing(dev.tendril.root.application.port.out.TopologyRepository repository,
+                                     String service, String nodeId) {
+        return repository.treeExists(service) ? noNode(service, nodeId) : noTree(service);
+    }
 }

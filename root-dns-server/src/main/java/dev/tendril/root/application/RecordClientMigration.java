@@ -42,9 +42,7 @@ public final class RecordClientMigration {
             }
         }
         if (repository.node(service, request.targetNodeId()).isEmpty()) {
-            return repository.treeExists(service)
-                    ? ControlErrors.noNode(service, request.targetNodeId())
-                    : ControlErrors.noTree(service);
+            return ControlErrors.missing(repository, service, request.targetNodeId());
         }
         long now = clock.millis();
         long expires = now > Long.MAX_VALUE - request.lifetimeMillis() ? Long.MAX_VALUE : now + request.lifetimeMillis();

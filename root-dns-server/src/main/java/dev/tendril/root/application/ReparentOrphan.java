@@ -36,7 +36,7 @@ public final class ReparentOrphan {
         String service = request.service();
         Optional<TreeNode> found = repository.node(service, request.nodeId());
         if (found.isEmpty()) {
-            return repository.treeExists(service) ? ControlErrors.noNode(service, request.nodeId()) : ControlErrors.noTree(service);
+            return ControlErrors.missing(repository, service, request.nodeId());
         }
         TreeNode node = found.get();
         if (node.parentId().equals(request.deadParentId())) {

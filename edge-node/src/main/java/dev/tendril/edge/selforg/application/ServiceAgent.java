@@ -214,8 +214,10 @@ public final class ServiceAgent {
             offload(load, t, users);
         }
         Optional<String> shortWhy = shortage.update(now, load, t, ctx.loadWindow());
-        if (!ShortageWatch.above(load, t)) {
+        if (shortageAnswered && !ShortageWatch.above(load, t)) {
             shortageAnswered = false;
+            ctx.events().record(service, EventKind.LOAD_NORMAL, "", "load at or below the thresholds again: "
+                    + ShortageWatch.describe(load) + "; a new shortage may replicate again");
         }
         if (shortWhy.isPresent() && !shortageAnswered && replication == null && offloadTarget == null
                 && !now.isBefore(nextShortageAction)) {

@@ -30,6 +30,8 @@ public enum EventKind {
     OFFLOADED,
     /** Shortage: the load is normal again; offloading stops. */
     OFFLOAD_DONE,
+    /** After a shortage was answered with a replica: the load is at or below the thresholds again, a new shortage may replicate again. */
+    LOAD_NORMAL,
     /** No demand for the idle timeout and more instances than the minimum: this instance goes. */
     TERMINATION_DECIDED,
     /** Signed off and stopped. */
