@@ -31,18 +31,28 @@ rport=$(free_port); cport=$(free_port); gport=$(free_port); kport=$(free_port)
 
 # --- Tendril root: register N instances through the control endpoint -------------------
 echo "== Tendril root with $instances instances"
-TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
+TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC ${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
   --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
   --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
   --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do [ -s "$work/root.ready" ] && break; sleep 0.1; done
 [ -s "$work/root.ready" ] || { echo "bench: root did not start:" >&2; tail -20 "$work/root.log" >&2; exit 1; }
-taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$instances" --threads 4 --positions-out "$work/positions.csv"
+reg_threads=$(( instances >= 10000 ? 64 : 4 ))   # many threads: larger group commits
+taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$instances" --threads "$reg_threads" --positions-out "$work/positions.csv"
 wait_dns "$rport" web.svc.bench
 echo "   answer for Munich: $(dig @127.0.0.1 -p "$rport" web.svc.bench +subnet=198.18.0.0/24 +short)"
 root_line=$("$here/measure.sh" tendril "$rport" web.svc.bench "$secs" "$ecs")
 echo "   $root_line"
+echo "== answers/s while instances and migrations change (10 instance state changes + 10 migration records per second)"
+taskset -c 1 "$top/bin/tendril-load" churn --root "127.0.0.1:$cport" --targets "$instances" --seconds "$((secs + 3))" --rate 10 > "$work/churn.txt" 2>&1 &
+churn=$!
+sleep 2
+echo "web.svc.bench A" > "$work/q"
+taskset -c 1 dnsperf -s 127.0.0.1 -p "$rport" -d "$work/q" -l "$secs" -c 8 -q 400 -E "8:$ecs" > "$work/churn-dns.txt" 2>&1
+wait "$churn" || true
+churn_qps=$(awk '/Queries per second/{printf "%.0f", $4}' "$work/churn-dns.txt")
+echo "   tendril-churn $churn_qps answers/s; $(cat "$work/churn.txt")"
 echo "== migration records committed durably while dnsperf loads the root"
 echo "web.svc.bench A" > "$work/q"
 taskset -c 1 dnsperf -s 127.0.0.1 -p "$rport" -d "$work/q" -l "$((secs + 2))" -Q 20000 -E "8:$ecs" > "$work/bg.txt" 2>&1 &
@@ -80,4 +90,5 @@ printf '%-8s %12s %10s %10s %8s\n' server answers/s p50_ms p99_ms lost%
 for l in "$root_line" "$gd_line" "$kn_line"; do printf '%-8s %12s %10s %10s %8s\n' $l; done
 r=$(echo "$root_line" | awk '{print $2}'); g=$(echo "$gd_line" | awk '{print $2}'); k=$(echo "$kn_line" | awk '{print $2}')
 awk -v r="$r" -v g="$g" -v k="$k" 'BEGIN{printf "ratio tendril/gdnsd = %.2f, tendril/knot = %.2f\n", r/g, r/k}'
+echo "tendril answers/s while 10 instances + 10 migrations change per second: $churn_qps"
 echo "$mig_line"

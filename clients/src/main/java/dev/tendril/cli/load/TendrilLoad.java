@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * DNS is under load. Not an operator tool: see {@code tendrilctl} for that.
  */
 @Command(name = "tendril-load", mixinStandardHelpOptions = true,
-        subcommands = {RegisterInstances.class, FireMigrations.class},
+        subcommands = {RegisterInstances.class, FireMigrations.class, ChurnLoad.class},
         description = "Load generator for the Tendril root control endpoint (benchmarks).")
 public final class TendrilLoad implements Runnable {
     public static void main(String[] args) {

@@ -15,10 +15,20 @@ import java.util.Map;
  * <p>Most instances sit in a {@link SphereTree}. A change does not rebuild the tree: the
  * changed instance's slot is marked stale (a copied bit set) and its new state goes into a
  * small overlay of extras that every query scans. When the overlay grows past about
- * {@code 32 + sqrt(n)} entries the next change rebuilds the tree, so a write costs
- * O(sqrt n) amortised plus O(n/64) for the bit set copy, and a query costs O(log n + sqrt n).
+ * {@code 32 + sqrt(n)} entries the snapshot {@link #needsRebuild() wants a rebuild}: small
+ * ones (up to {@value #SYNC_REBUILD_MAX} instances) are rebuilt at once by {@link #with};
+ * larger ones are left to the owner, which rebuilds a snapshot off the write path
+ * ({@link #rebuilt()}) and then carries the changes made meanwhile over to it
+ * ({@link #rebasedOnto}). Only when the overlay passes {@value #HARD_FACTOR} times the
+ * threshold (a bulk load, or a rebuild that cannot keep up) does {@link #with} rebuild
+ * synchronously, so queries stay O(log n + sqrt n) and a write costs O(sqrt n + n/64).
  */
 public final class ServiceInstances {
+    /** Snapshots up to this size are rebuilt on the write path (a few milliseconds at most). */
+    static final int SYNC_REBUILD_MAX = 4096;
+    /** Overlay size, in multiples of the rebuild threshold, at which a write rebuilds regardless. */
+    static final int HARD_FACTOR = 4;
+
     static final ServiceInstances EMPTY = new ServiceInstances(SphereTree.EMPTY, null, Map.of(), new Instance[0], 0, 0, 0, Map.of());
 
     private final SphereTree tree;
@@ -95,7 +105,10 @@ public final class ServiceInstances {
         tree.search(q[0], q[1], q[2], acc, stale, liveOnly);
         for (Instance e : extras) {
             if (!liveOnly || e.live()) {
-                acc.offer(e, e.chord2(q[0], q[1], q[2]));
+                double d2 = e.chord2(q[0], q[1], q[2]);
+                if (d2 <= acc.bound()) {
+                    acc.offer(e, d2);
+                }
             }
         }
         return acc.toList();
@@ -159,11 +172,64 @@ public final class ServiceInstances {
                 newExtras.put(id, c.getValue());
             }
         }
-        if (newExtras.size() + newStaleCount > 32 + Math.sqrt(newSize)) {
+        int overlay = newExtras.size() + newStaleCount;
+        double threshold = threshold(newSize);
+        if (overlay > threshold && (newSize <= SYNC_REBUILD_MAX || overlay > HARD_FACTOR * threshold)) {
             return rebuilt(newStale, newExtras, newSize, newLive, ports);
         }
         return new ServiceInstances(tree, newStale, Map.copyOf(newExtras), newExtras.values().toArray(new Instance[0]),
                 newStaleCount, newSize, newLive, ports);
+    }
+
+    private static double threshold(int n) {
+        return 32 + Math.sqrt(n);
+    }
+
+    /** True when the overlay has grown past its threshold and the tree should be rebuilt ({@link #rebuilt()}). */
+    public boolean needsRebuild() {
+        return extras.length + staleCount > threshold(size);
+    }
+
+    /** The same instances with every one in a fresh tree and an empty overlay; O(n log n), pure. */
+    public ServiceInstances rebuilt() {
+        return stale == null && extras.length == 0 ? this : rebuilt(stale, extrasById, size, liveCount, portKeys);
+    }
+
+    /**
+     * Carries the changes that lead from {@code base} to this snapshot over to {@code rebuiltBase}
+     * ({@code base.rebuilt()}): the result holds the same instances as this one, on the fresh
+     * tree. Null when this snapshot does not descend from {@code base} by overlay changes (its
+     * tree was rebuilt meanwhile): the rebuilt base is then of no use. O(n/64 + overlay).
+     */
+    public ServiceInstances rebasedOnto(ServiceInstances base, ServiceInstances rebuiltBase) {
+        if (base.tree != tree) {
+            return null;
+        }
+        Map<String, Instance> changes = new HashMap<>();
+        for (String id : extrasById.keySet()) {
+            diff(base, id, changes);
+        }
+        for (String id : base.extrasById.keySet()) {
+            diff(base, id, changes);
+        }
+        if (stale != null) {
+            for (int w = 0; w < stale.length; w++) {
+                long bits = stale[w] & ~(base.stale == null ? 0 : base.stale[w]);
+                while (bits != 0) {
+                    int slot = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    diff(base, tree.at(slot).nodeId(), changes);
+                }
+            }
+        }
+        return changes.isEmpty() ? rebuiltBase : rebuiltBase.with(changes);
+    }
+
+    private void diff(ServiceInstances base, String id, Map<String, Instance> changes) {
+        Instance now = get(id);
+        if (now != base.get(id)) {
+            changes.put(id, now);
+        }
     }
 
     private ServiceInstances rebuilt(long[] newStale, Map<String, Instance> newExtras, int newSize, int newLive,

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -40,14 +41,30 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
     }
 
     private final Clock clock;
+    private final Executor rebuilds;
+    private final Set<String> rebuilding = new HashSet<>(); // services with a rebuild in flight (under writeLock)
     private final ConcurrentHashMap<String, ServiceView> services = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
 
-    /** @param clock used only to purge expired migration records lazily */
+    /**
+     * Rebuilds large spatial indexes on one daemon thread of its own, off the write path.
+     *
+     * @param clock used only to purge expired migration records lazily
+     */
     public SpatialInstanceDirectory(Clock clock) {
+        this(clock, IndexRebuilder.shared());
+    }
+
+    /**
+     * @param clock    used only to purge expired migration records lazily
+     * @param rebuilds runs the rebuilds of large spatial indexes (see {@link ServiceInstances});
+     *                 {@code Runnable::run} rebuilds on the writer's thread
+     */
+    public SpatialInstanceDirectory(Clock clock, Executor rebuilds) {
         this.clock = clock;
+        this.rebuilds = rebuilds;
     }
 
     // ---- query side (lock-free) ----
@@ -212,6 +229,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
                     services.remove(service); // the last instance left: the service is gone, with its records
                 } else {
                     services.put(service, new ServiceView(service, instances, migrations));
+                    rebuildIfDue(service, instances);
                 }
                 changes.forEach((nodeId, now) -> updateNode(service, nodeId, now));
             }
@@ -230,6 +248,45 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
             } else {
                 NodeAddress address = now != null ? new NodeAddress(nodeId, now.address()) : e.address();
                 nodes.put(nodeId, new NodeEntry(address, Set.copyOf(hosted)));
+            }
+        }
+    }
+
+    /**
+     * Starts a rebuild of a large index whose overlay has outgrown its threshold (under
+     * writeLock). The rebuild runs without the lock on the immutable snapshot; publishing it
+     * takes the lock again and carries over the changes made meanwhile, so neither writers nor
+     * readers wait for the O(n log n) build.
+     */
+    private void rebuildIfDue(String service, ServiceInstances snapshot) {
+        if (!snapshot.needsRebuild() || !rebuilding.add(service)) {
+            return;
+        }
+        try {
+            rebuilds.execute(() -> {
+                ServiceInstances fresh = null;
+                try {
+                    fresh = snapshot.rebuilt();
+                } finally {
+                    publishRebuilt(service, snapshot, fresh);
+                }
+            });
+        } catch (RuntimeException e) { // rejected: the next write tries again; the overlay cap bounds queries
+            rebuilding.remove(service);
+        }
+    }
+
+    private void publishRebuilt(String service, ServiceInstances base, ServiceInstances fresh) {
+        synchronized (writeLock) {
+            rebuilding.remove(service);
+            ServiceView current = services.get(service);
+            if (fresh == null || current == null) {
+                return;
+            }
+            ServiceInstances carried = current.instances().rebasedOnto(base, fresh);
+            if (carried != null) {
+                services.put(service, new ServiceView(service, carried, current.migrations()));
+                rebuildIfDue(service, carried);
             }
         }
     }

@@ -16,6 +16,7 @@ final class SphereTree {
     private final Instance[] items;
     private final double[] xyz;
     private final byte[] axis;
+    private final boolean[] live;
     private final Map<String, Integer> slotOf;
 
     private SphereTree(Instance[] items, double[] xyz, byte[] axis, Map<String, Integer> slotOf) {
@@ -23,6 +24,10 @@ final class SphereTree {
         this.xyz = xyz;
         this.axis = axis;
         this.slotOf = slotOf;
+        this.live = new boolean[items.length];
+        for (int i = 0; i < items.length; i++) {
+            live[i] = items[i].live();
+        }
     }
 
     static SphereTree build(Collection<Instance> instances) {
@@ -132,27 +137,34 @@ final class SphereTree {
      */
     void search(double qx, double qy, double qz, Nearest acc, long[] stale, boolean liveOnly) {
         if (items.length > 0) {
-            search(0, items.length, new double[] {qx, qy, qz}, acc, stale, liveOnly);
+            search(0, items.length, qx, qy, qz, acc, stale, liveOnly);
         }
     }
 
-    private void search(int lo, int hi, double[] q, Nearest acc, long[] stale, boolean liveOnly) {
+    // Distances come from the packed xyz array and liveness from a flag array: an instance
+    // object is touched only when it may enter the result (fewer cache misses at 100k).
+    private void search(int lo, int hi, double qx, double qy, double qz, Nearest acc, long[] stale, boolean liveOnly) {
         while (hi > lo) {
             int mid = (lo + hi) >>> 1;
-            Instance it = items[mid];
-            if ((stale == null || (stale[mid >>> 6] & (1L << mid)) == 0) && (!liveOnly || it.live())) {
-                acc.offer(it, it.chord2(q[0], q[1], q[2]));
+            int b = 3 * mid;
+            double dx = xyz[b] - qx;
+            double dy = xyz[b + 1] - qy;
+            double dz = xyz[b + 2] - qz;
+            double d2 = dx * dx + dy * dy + dz * dz;
+            if (d2 <= acc.bound() && (!liveOnly || live[mid])
+                    && (stale == null || (stale[mid >>> 6] & (1L << mid)) == 0)) {
+                acc.offer(items[mid], d2);
             }
             if (hi - lo == 1) {
                 return;
             }
             int ax = axis[mid];
-            double diff = q[ax] - xyz[3 * mid + ax];
+            double diff = (ax == 0 ? qx : ax == 1 ? qy : qz) - xyz[b + ax];
             int nearLo = diff < 0 ? lo : mid + 1;
             int nearHi = diff < 0 ? mid : hi;
             int farLo = diff < 0 ? mid + 1 : lo;
             int farHi = diff < 0 ? hi : mid;
-            search(nearLo, nearHi, q, acc, stale, liveOnly);
+            search(nearLo, nearHi, qx, qy, qz, acc, stale, liveOnly);
             if (diff * diff > acc.bound()) {
                 return;
             }

@@ -122,6 +122,56 @@ class ServiceInstancesTest {
     }
 
     @Test
+    void largeIndexRebuiltOffTheWritePathCarriesOverTheChangesMadeMeanwhile() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        Map<String, Instance> truth = new HashMap<>();
+        for (int i = 0; i < 6000; i++) {
+            Instance in = randomInstance(rnd, "n" + i);
+            truth.put(in.nodeId(), in);
+        }
+        ServiceInstances s = ServiceInstances.EMPTY.with(new HashMap<>(truth));
+        ServiceInstances base = null;
+        ServiceInstances fresh = null;
+        int rebases = 0;
+        for (int step = 0; step < 1500; step++) {
+            String id = "n" + rnd.nextInt(6300);
+            int op = rnd.nextInt(3);
+            Instance now = op == 0 ? null : op == 1 ? randomInstance(rnd, id)
+                    : truth.containsKey(id) ? truth.get(id).withLive(!truth.get(id).live()) : null;
+            Map<String, Instance> change = new HashMap<>();
+            change.put(id, now);
+            s = s.with(change);
+            if (now == null) {
+                truth.remove(id);
+            } else {
+                truth.put(id, now);
+            }
+            if (base == null && s.needsRebuild()) {
+                base = s;            // the snapshot a background rebuild starts from
+                fresh = s.rebuilt();
+                assertFalse(fresh.needsRebuild());
+            } else if (base != null && rnd.nextInt(40) == 0) { // the rebuild lands some writes later
+                s = s.rebasedOnto(base, fresh);
+                base = null;
+                rebases++;
+            }
+            if (step % 25 == 0) {
+                GeoPoint p = new GeoPoint(rnd.nextDouble(-90, 90), rnd.nextDouble(-180, 180));
+                int k = 1 + rnd.nextInt(4);
+                assertEquals(bruteForce(truth, p, k), ids(s.nearest(p, k, true)), "step " + step + " at " + p);
+                assertEquals(truth.size(), s.size());
+                assertEquals(truth.values().stream().filter(Instance::live).count(), s.liveCount());
+            }
+        }
+        assertTrue(rebases > 0, "the test exercised rebases");
+        for (int i = 0; i < 6300; i += 37) {
+            assertEquals(truth.get("n" + i), s.get("n" + i), "n" + i);
+        }
+        ServiceInstances stale = s.rebuilt();
+        assertNull(s.rebasedOnto(stale, stale.rebuilt()), "a rebuild from another tree is not carried over");
+    }
+
+    @Test
     void portsAndProtocolsAreTracked() {
         ServiceInstances s = of(Instance.of(World.FRA, true));
         assertTrue(s.hasPort("http", "tcp"));

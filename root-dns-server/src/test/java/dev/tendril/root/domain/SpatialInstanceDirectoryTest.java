@@ -153,4 +153,38 @@ class SpatialInstanceDirectoryTest {
         assertEquals(List.of("syd1"), dir.service("web").orElseThrow().instances().all().stream().map(Instance::nodeId).toList());
         assertTrue(dir.node("syd1").orElseThrow().address() instanceof java.net.Inet6Address);
     }
+
+    @Test
+    void largeIndexIsRebuiltInTheBackgroundWhileWritesGoOn() {
+        java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
+        SpatialInstanceDirectory d = new SpatialInstanceDirectory(clock, queued::add);
+        SplittableRandom rnd = new SplittableRandom(3);
+        d.batch(b -> {
+            for (int i = 0; i < 5000; i++) {
+                b.putInstance("web", World.node("n" + i, "10.1.0.1",
+                        new GeoPoint(rnd.nextDouble(-60, 60), rnd.nextDouble(-180, 180))), true);
+            }
+        });
+        assertTrue(queued.isEmpty(), "a fresh bulk load needs no rebuild");
+        int writes = 0;
+        while (queued.isEmpty()) {
+            d.setLive("web", "n" + writes, false);
+            writes++;
+        }
+        assertEquals(1, queued.size(), "one rebuild in flight; the writer did not wait for it");
+        for (int i = 0; i < 20; i++) {     // writes made while the rebuild runs
+            d.setLive("web", "n" + (writes + i), false);
+        }
+        d.putInstance("web", World.node("late", "10.1.0.2", new GeoPoint(48.1, 11.6)), true);
+        assertEquals(1, queued.size(), "no second rebuild while one is in flight");
+        queued.poll().run();
+        ServiceView v = d.service("web").orElseThrow();
+        assertFalse(v.instances().needsRebuild());
+        assertEquals(5001, v.instances().size());
+        assertEquals(5001 - writes - 20, v.instances().liveCount());
+        assertFalse(v.instances().isLive("n0"));
+        assertFalse(v.instances().isLive("n" + (writes + 19)));
+        assertTrue(v.instances().isLive("n" + (writes + 20)));
+        assertEquals("late", v.instances().nearest(new GeoPoint(48.1, 11.6), 1, true).get(0).nodeId());
+    }
 }

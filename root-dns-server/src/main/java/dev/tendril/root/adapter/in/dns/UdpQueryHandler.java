@@ -2,7 +2,6 @@ package dev.tendril.root.adapter.in.dns;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,7 +24,8 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         byte[] wire = ByteBufUtil.getBytes(content);
         byte[] out = chain.handle(wire, packet.sender().getAddress(), false);
         if (out != null) {
-            ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(out), packet.sender()), ctx.voidPromise());
+            ByteBuf reply = ctx.alloc().directBuffer(out.length).writeBytes(out); // epoll sends from direct memory
+            ctx.write(new DatagramPacket(reply, packet.sender()), ctx.voidPromise());
         }
     }
 
