@@ -40,7 +40,7 @@ final class SelfOrgWiring {
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
         SelfOrgPolicy policy = new SelfOrgPolicy(d.gridSize(), tick, tick.multipliedBy(5), d.clusterRadiusKm(),
                 d.clusterScoreThreshold(), d.kmPerRttMs(), d.hopLimit(), d.searchTimeout(), d.migrationLifetime(),
-                d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter());
+                d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter(), d.migrationHoldDown());
         GeoLocator locator = GeoDatabases.demo();
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
