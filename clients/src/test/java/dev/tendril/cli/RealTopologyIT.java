@@ -1,0 +1,443 @@
+package dev.tendril.cli;
+
+import dev.tendril.edge.testing.links.TestNetwork;
+import dev.tendril.edge.testing.links.Topology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Topology A of the thesis with real processes (issue 6, build item 1): the link harness
+ * emulates a binary tree of 7 switches with 5 ms one-way delay on every link
+ * ({@link SwitchTree}); a root and 7 edge nodes (process runtime, busybox httpd, eBPF
+ * probe, spoofable load files) run in their own namespaces, 7 users (curl clients that
+ * resolve with dig from their own address) in theirs. The service starts on 4 platforms
+ * (seeded); each run then triggers, in turn:
+ * <ol>
+ * <li>bad QoE -> migration: a user (seeded) with a fresh address gets 65 ms more one-way
+ *     delay on its link (RTT over the spec's 100 ms); its instance clusters it, searches,
+ *     and the root redirects it (dig from the user answers another instance);</li>
+ * <li>overload -> replication: a live instance (seeded) reports 95 % CPU through its load
+ *     file; a replica starts on a free platform and registers;</li>
+ * <li>idle -> termination: instances without users (the replica among them) pass the 6 s
+ *     idle timeout and terminate, never below 2.</li>
+ * </ol>
+ * Then it collects every node's events ({@code tendrilctl events}), pairs them into
+ * time-to-migrate and time-to-replicate trials, prints the percentile table beside the
+ * thesis' figures with the path's network delay and the processing share, and checks that
+ * every run produced its events. {@code -Dtopology.runs=N} (default 1, at most 29),
+ * {@code -Dtopology.seed=S} (default 1). Asserts behaviour, never speed.
+ */
+class RealTopologyIT {
+    static final String KEY = "topo-key-0123456789abcdef0123";
+    static final String ZONE = "svc.example.edge";
+    static final String ROOT = SwitchTree.ROOT;
+    static final int RUNS = Integer.getInteger("topology.runs", 1);
+    static final long SEED = Long.getLong("topology.seed", 1);
+    static final Duration SLOW = Duration.ofMillis(70); // user link one way: RTT >= 160 ms > maxLatencyMs 100
+    static final int INITIAL = 4;
+    static final int IDLE_SECONDS = 6;
+    static final double[] THESIS_MIGRATE = {208, 257};
+    static final double[] THESIS_REPLICATE = {117, 181};
+
+    @TempDir
+    Path dir;
+    TestNetwork net;
+    SwitchTree tree;
+    final Map<String, Integer> admin = new LinkedHashMap<>();
+    final List<Thread> threads = new ArrayList<>();
+    final AtomicBoolean stop = new AtomicBoolean();
+    final Map<String, AtomicBoolean> paused = new HashMap<>();
+    final Map<String, AtomicLong> served = new HashMap<>();
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void topologyAMigratesReplicatesAndTerminatesWithRealProcesses() throws Exception {
+        assertTrue(RUNS >= 1 && RUNS <= SwitchTree.MAX_RUNS, "topology.runs must be 1.." + SwitchTree.MAX_RUNS);
+        Testbed.requireTool("dig", "dnsutils");
+        Testbed.requireTool("curl", "curl");
+        Testbed.requireTool("ip", "iproute2");
+        Testbed.classpath("root-dns-server");
+        Testbed.classpath("edge-node");
+        Testbed.classpath("clients");
+        tree = new SwitchTree(SEED);
+        Random random = new Random(SEED);
+        long t0 = System.nanoTime();
+        net = TestNetwork.start(tree.topology(RUNS));
+        for (String host : tree.topology(RUNS).hosts()) {
+            assertEquals(0, net.run(Duration.ofSeconds(5), host, "ip", "route", "add", "default", "dev", "br0"));
+        }
+        Path ready = dir.resolve("root.ready");
+        net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
+                "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
+                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390",
+                "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
+        Testbed.until("root ready", Duration.ofSeconds(90), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+        for (SwitchTree.Platform p : tree.platforms) {
+            load(p, 0.10);
+            startEdge(p);
+        }
+        for (SwitchTree.Platform p : tree.platforms) {
+            admin.put(p.name(), awaitReady(p));
+        }
+
+        // the service on 4 platforms (seeded), the first creates the tree
+        List<SwitchTree.Platform> order = new ArrayList<>(tree.platforms);
+        Collections.shuffle(order, random);
+        Files.writeString(dir.resolve("web.yaml"), webSpec(true));
+        Files.writeString(dir.resolve("web-join.yaml"), webSpec(false));
+        for (int i = 0; i < INITIAL; i++) {
+            SwitchTree.Platform p = order.get(i);
+            Ctl d = ctl("deploy", dir.resolve(i == 0 ? "web.yaml" : "web-join.yaml").toString(), "--node", node(p), "--key", KEY);
+            assertEquals(0, d.code(), d.out());
+        }
+        Testbed.until(INITIAL + " instances live", Duration.ofSeconds(60),
+                () -> live().size() >= INITIAL ? Optional.of(true) : Optional.empty());
+        for (SwitchTree.User u : tree.users) {
+            startUser(u);
+        }
+        for (SwitchTree.User u : tree.users) {
+            Testbed.until(u.name() + " is served", Duration.ofSeconds(30),
+                    () -> served.get(u.name()).get() > 0 ? Optional.of(true) : Optional.empty());
+        }
+        System.out.printf("topology A up, service on %d platforms, 7 users served: %d s%n", INITIAL,
+                (System.nanoTime() - t0) / 1_000_000_000);
+
+        Map<String, List<String>> parents = new HashMap<>();
+        for (int run = 1; run <= RUNS; run++) {
+            migrate(run, tree.users.get(random.nextInt(tree.users.size())));
+            replicate(run, random, parents);
+        }
+
+        TopologyEvents ev = collectEvents();
+        List<TopologyEvents.Trial> migrations = ev.migrations(tree);
+        List<TopologyEvents.Trial> replications = ev.replications(tree, parents);
+        migrations.forEach(t -> System.out.printf("migrate %s -> %s: %.0f ms, path %.0f ms (%s)%n",
+                t.origin(), t.target(), t.measuredMs(), t.pathMs(), t.path()));
+        replications.forEach(t -> System.out.printf("replicate %s -> %s: %.0f ms, path %.0f ms (%s)%n",
+                t.origin(), t.target(), t.measuredMs(), t.pathMs(), t.path()));
+        String table = TopologyEvents.table("A", migrations, replications, ev.count("TERMINATED"), THESIS_MIGRATE, THESIS_REPLICATE);
+        System.out.println("real-process topology A, seed " + SEED + ", " + RUNS + " run(s):\n" + table);
+        Files.writeString(Path.of("target", "real-topology-A.md"), table);
+
+        assertEquals(RUNS, migrations.size(), "one time-to-migrate per run from the events");
+        assertEquals(RUNS, replications.size(), "one time-to-replicate per run from the events");
+        assertTrue(ev.count("TERMINATED") >= RUNS, "at least one termination per run");
+        for (TopologyEvents.Trial t : migrations) {
+            assertTrue(t.measuredMs() >= 0 && t.pathMs() >= 4 * SwitchTree.LINK.toMillis(), t.toString());
+        }
+        for (TopologyEvents.Trial t : replications) {
+            assertTrue(t.measuredMs() >= 0 && t.pathMs() > 0, t.toString());
+        }
+        assertTrue(live().size() >= 2, "never below the minimum of instances");
+    }
+
+    /** Bad QoE: a fresh user address on u's host, delay on u's link, until DNS answers another instance. */
+    void migrate(int run, SwitchTree.User u) throws Exception {
+        String me = u.address(run);
+        paused.get(u.name()).set(true); // u's steady user waits, so only the fresh one turns bad
+        String origin = awaitAnswer(u.name(), me, a -> !a.isEmpty(), Duration.ofSeconds(30));
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong ok = startFetcher(u.name(), me, origin, done, 200);
+        Testbed.until(me + " is served by " + origin, Duration.ofSeconds(20), () -> ok.get() > 0 ? Optional.of(true) : Optional.empty());
+        net.setLink(u.name(), SwitchTree.switchOf(u.switchIndex()), Topology.Link.delay(SLOW));
+        long t0 = System.nanoTime();
+        String target = awaitAnswer(u.name(), me, a -> !a.isEmpty() && !a.equals(origin), Duration.ofSeconds(60));
+        System.out.printf("run %d: %s (%s) slow -> dig answers %s instead of %s after %d ms%n", run, me, u.place(), target,
+                origin, (System.nanoTime() - t0) / 1_000_000);
+        done.set(true);
+        net.setLink(u.name(), SwitchTree.switchOf(u.switchIndex()), Topology.Link.delay(SwitchTree.LINK));
+        paused.get(u.name()).set(false);
+    }
+
+    /** Overload on a live instance until a replica registers; then idle instances terminate back. */
+    void replicate(int run, Random random, Map<String, List<String>> parents) throws Exception {
+        Map<String, String> before = live();
+        List<String> hosting = new ArrayList<>(before.keySet());
+        Collections.sort(hosting);
+        SwitchTree.Platform p = platform(hosting.get(random.nextInt(hosting.size())));
+        long normalBefore = countEvents(p, "LOAD_NORMAL");
+        load(p, 0.95);
+        long t0 = System.nanoTime();
+        Map<String, String> after = Testbed.until("a replica of " + p.name(), Duration.ofSeconds(40), () -> {
+            Map<String, String> now = live();
+            return now.keySet().stream().anyMatch(n -> !before.containsKey(n)) ? Optional.of(now) : Optional.empty();
+        });
+        String replica = after.keySet().stream().filter(n -> !before.containsKey(n)).findFirst().orElseThrow();
+        parents.computeIfAbsent(replica, k -> new ArrayList<>()).add(after.get(replica).isEmpty() ? replica : after.get(replica));
+        System.out.printf("run %d: %s overloaded -> replica on %s (parent %s) listed after %d ms%n", run, p.name(), replica,
+                after.get(replica), (System.nanoTime() - t0) / 1_000_000);
+        load(p, 0.10);
+        Testbed.until(p.name() + " sees normal load", Duration.ofSeconds(30),
+                () -> countEvents(p, "LOAD_NORMAL") > normalBefore ? Optional.of(true) : Optional.empty());
+        int grown = after.size();
+        long t1 = System.nanoTime();
+        Testbed.until("an idle instance terminates", Duration.ofSeconds(IDLE_SECONDS * 2L + 30),
+                () -> live().size() < grown ? Optional.of(true) : Optional.empty());
+        System.out.printf("run %d: idle instance terminated after %d ms; live %s%n", run, (System.nanoTime() - t1) / 1_000_000,
+                live().keySet());
+    }
+
+    static String webSpec(boolean root) {
+        return """
+                service: web
+                image: local/busybox-httpd
+                command: ["/bin/sh", "-c", "mkdir -p www && echo \\"web on $TENDRIL_NODE_ID\\" > www/index.html && exec /bin/busybox httpd -f -p ${TENDRIL_BIND_ADDRESS}:${TENDRIL_PORT_HTTP} -h www"]
+                ports: [{name: http, protocol: tcp, containerPort: 8080, hostPort: 8080}]
+                qos: {maxLatencyMs: 100}
+                policies: {idleTimeout: %ds, minInstances: 2}
+                """.formatted(IDLE_SECONDS) + (root ? "root: true\n" : "zone: " + ZONE + "\n");
+    }
+
+    static String platformYaml(SwitchTree.Platform p) {
+        return "{id: %s, address: %s, position: {lat: %s, lon: %s}, arch: amd64, cpus: 2, ram: 4Gi, disk: 10Gi}"
+                .formatted(p.name(), p.address(), p.lat(), p.lon());
+    }
+
+    SwitchTree.Platform platform(String name) {
+        return tree.platforms.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    String node(SwitchTree.Platform p) {
+        return p.address() + ":" + admin.get(p.name());
+    }
+
+    void load(SwitchTree.Platform p, double cpu) throws IOException {
+        Path home = Files.createDirectories(dir.resolve(p.name()));
+        Path tmp = home.resolve("load.json.tmp");
+        Files.writeString(tmp, "{\"cpuLoad\": " + cpu + ", \"memory\": {\"total\": \"4Gi\", \"used\": \"1Gi\"},"
+                + " \"disk\": {\"total\": \"10Gi\", \"used\": \"2Gi\"}, \"gpus\": []}");
+        Files.move(tmp, home.resolve("load.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    void startEdge(SwitchTree.Platform p) throws IOException {
+        Path home = dir.resolve(p.name());
+        StringBuilder infra = new StringBuilder();
+        for (SwitchTree.Platform q : tree.platforms) {
+            infra.append(infra.isEmpty() ? "" : ", ").append(platformYaml(q));
+        }
+        Files.writeString(home.resolve("edge.yaml"), """
+                platform: %s
+                zone: %s
+                root: {control: ["%s:5390"]}
+                infrastructure: {platforms: [%s]}
+                policies: {preset: local, sampleInterval: 250ms, loadWindow: 2s, latencyWindow: 3s, heartbeatInterval: 500ms}
+                admin: {key: %s, bind: "%s:0"}
+                tree: {bind: "%s:7400"}
+                runtime: {kind: process}
+                monitoring: {loadFile: load.json}
+                """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address()));
+        net.spawn(dir.resolve(p.name() + ".log"), p.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),
+                "--config", home.resolve("edge.yaml").toString());
+    }
+
+    int awaitReady(SwitchTree.Platform p) throws IOException {
+        Path log = dir.resolve(p.name() + ".log");
+        Pattern ready = Pattern.compile("edge node ready in \\d+ ms \\(tree [^,]+, admin [0-9.]+:(\\d+)");
+        Matcher m = Testbed.until(p.name() + " ready", Duration.ofSeconds(120), () -> {
+            try {
+                Matcher r = ready.matcher(Files.readString(log));
+                return r.find() ? Optional.of(r) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+        String text = Files.readString(log);
+        assertTrue(!text.contains("latency probe DEGRADED"), p.name() + ": the eBPF probe must run (root, BTF, libbpf1): "
+                + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
+        return Integer.parseInt(m.group(1));
+    }
+
+    static final Pattern TREE_LINE = Pattern.compile("^\\s+(p\\d+) \\S+ .*?(?:  parent (\\S+))?$");
+
+    /** Live instances of web (name -> parent, "" for the top), from the root. */
+    Map<String, String> live() {
+        Ctl t = ctl("tree", "web", "--root", ROOT + ":5390");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (t.code() != 0) {
+            return out;
+        }
+        for (String line : t.out().lines().toList()) {
+            Matcher m = TREE_LINE.matcher(line);
+            if (m.matches() && !line.contains(" DOWN")) {
+                out.put(m.group(1), m.group(2) == null ? "" : m.group(2));
+            }
+        }
+        return out;
+    }
+
+    long countEvents(SwitchTree.Platform p, String kind) {
+        Ctl e = ctl("events", "--service", "web", "--kind", kind, "--node", node(p), "--key", KEY);
+        return e.out().lines().filter(l -> l.contains("  " + kind)).count();
+    }
+
+    TopologyEvents collectEvents() {
+        TopologyEvents ev = new TopologyEvents();
+        for (SwitchTree.Platform p : tree.platforms) {
+            long after = 0;
+            while (true) {
+                Ctl e = ctl("events", "--service", "web", "--after", Long.toString(after), "--limit", "1000",
+                        "--node", node(p), "--key", KEY);
+                assertEquals(0, e.code(), e.out());
+                long last = ev.add(e.out());
+                if (last < 0 || e.out().lines().filter(l -> TopologyEvents.LINE.matcher(l).matches()).count() < 1000) {
+                    break;
+                }
+                after = last;
+            }
+        }
+        return ev;
+    }
+
+    void startUser(SwitchTree.User u) {
+        AtomicBoolean pause = new AtomicBoolean();
+        AtomicLong ok = new AtomicLong();
+        paused.put(u.name(), pause);
+        served.put(u.name(), ok);
+        String me = u.address(0);
+        Thread t = new Thread(() -> {
+            String instance = "";
+            int failures = 0;
+            while (!stop.get()) {
+                try {
+                    if (pause.get()) {
+                        Thread.sleep(200); // the user's pace while paused
+                        continue;
+                    }
+                    if (instance.isEmpty() || failures >= 2) {
+                        instance = dig(u.name(), me);
+                        failures = 0;
+                    }
+                    if (!instance.isEmpty() && fetch(u.name(), me, instance)) {
+                        ok.incrementAndGet();
+                    } else {
+                        failures++;
+                    }
+                    Thread.sleep(500); // the user's pace, not a wait for a condition
+                } catch (IOException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, "user-" + me);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+    }
+
+    AtomicLong startFetcher(String host, String from, String instance, AtomicBoolean done, long paceMs) {
+        AtomicLong ok = new AtomicLong();
+        Thread t = new Thread(() -> {
+            while (!stop.get() && !done.get()) {
+                try {
+                    if (fetch(host, from, instance)) {
+                        ok.incrementAndGet();
+                    }
+                    Thread.sleep(paceMs); // the user's pace, not a wait for a condition
+                } catch (IOException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, "mover-" + from);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+        return ok;
+    }
+
+    boolean fetch(String host, String from, String instance) throws IOException, InterruptedException {
+        return net.run(Duration.ofSeconds(5), host, "curl", "-sf", "-o", "/dev/null", "--max-time", "3",
+                "--interface", from, "http://" + instance + ":8080/") == 0;
+    }
+
+    String dig(String host, String from) {
+        try {
+            Process p = new ProcessBuilder(net.command(host, "dig", "+short", "+tries=1", "+time=2", "-b", from, "@" + ROOT,
+                    "-p", "5353", "web." + ZONE, "A")).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "";
+            }
+            return p.exitValue() == 0 && out.matches("[0-9.]+") ? out : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit) {
+        String[] last = {""};
+        try {
+            return Testbed.until("dig from " + from, limit, () -> {
+                last[0] = dig(host, from);
+                return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
+        }
+    }
+
+    record Ctl(int code, String out) {
+    }
+
+    /** bin/tendrilctl inside the root's namespace (the admin sockets live on the emulated segment). */
+    Ctl ctl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Testbed.REPO.resolve("bin/tendrilctl").toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(net.command("root", cmd.toArray(String[]::new))).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("tendrilctl " + String.join(" ", args) + " did not end");
+            }
+            return new Ctl(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

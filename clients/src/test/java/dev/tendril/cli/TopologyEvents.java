@@ -1,0 +1,184 @@
+package dev.tendril.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The self-organization events of a real-process topology run, as {@code tendrilctl events}
+ * prints them, paired into trials: time-to-migrate (MIGRATION_DECIDED -> MIGRATION_RECORDED
+ * of one search, at the origin) and time-to-replicate (REPLICATION_DECIDED ->
+ * REPLICA_REGISTERED of one replication, minus the container start the replica reported),
+ * each with the network delay of its message path in the emulated topology.
+ */
+final class TopologyEvents {
+    static final Pattern LINE = Pattern.compile(
+            "^(\\d+)  (\\S+)  (\\S+)  (\\S+)  ([A-Z_]+)(?:  \\[([^\\]]+)\\])?  (.*?)(?:  \\(container start (-?\\d+) ms\\))?$");
+    static final Pattern TARGET = Pattern.compile("-> (\\S+): ");
+    static final Pattern FORWARD = Pattern.compile("^hop (\\d+) -> (\\S+) ");
+    static final Pattern REPLICA = Pattern.compile("^replica (\\S+) registered");
+
+    record Event(long seq, Instant at, String node, String kind, String correlation, String detail, long containerStartMs) {
+    }
+
+    /** One timed trial: what was measured, and the one-way delays of the messages on its path. */
+    record Trial(String what, String origin, String target, double measuredMs, double pathMs, String path) {
+        double processingMs() {
+            return measuredMs - pathMs;
+        }
+    }
+
+    final List<Event> events = new ArrayList<>();
+
+    /** Parses one page of {@code tendrilctl events} output; returns the highest sequence number seen (or -1). */
+    long add(String output) {
+        long last = -1;
+        for (String line : output.lines().toList()) {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                long seq = Long.parseLong(m.group(1));
+                events.add(new Event(seq, Instant.parse(m.group(2)), m.group(3), m.group(5),
+                        m.group(6) == null ? "" : m.group(6), m.group(7), m.group(8) == null ? -1 : Long.parseLong(m.group(8))));
+                last = Math.max(last, seq);
+            }
+        }
+        return last;
+    }
+
+    long count(String kind) {
+        return events.stream().filter(e -> e.kind().equals(kind)).count();
+    }
+
+    private Optional<Event> find(String node, String kind, String correlation) {
+        return events.stream().filter(e -> e.node().equals(node) && e.kind().equals(kind) && e.correlation().equals(correlation))
+                .findFirst();
+    }
+
+    /**
+     * Migrations: the search's hops (SEARCH_FORWARDED at each hop), the offer from the target
+     * straight back to the origin, and the origin's round trip to the root.
+     */
+    List<Trial> migrations(SwitchTree tree) {
+        List<Trial> out = new ArrayList<>();
+        for (Event d : events) {
+            if (!d.kind().equals("MIGRATION_DECIDED")) {
+                continue;
+            }
+            Optional<Event> rec = find(d.node(), "MIGRATION_RECORDED", d.correlation());
+            if (rec.isEmpty()) {
+                continue;
+            }
+            Matcher t = TARGET.matcher(rec.get().detail());
+            String target = t.find() ? t.group(1) : "?";
+            List<Event> hops = new ArrayList<>(events.stream()
+                    .filter(e -> e.kind().equals("SEARCH_FORWARDED") && e.correlation().equals(d.correlation())).toList());
+            hops.sort(Comparator.comparingInt(e -> hopNumber(e.detail())));
+            List<String> path = new ArrayList<>(List.of(d.node()));
+            for (Event h : hops) {
+                Matcher f = FORWARD.matcher(h.detail());
+                if (f.find()) {
+                    path.add(f.group(2));
+                }
+            }
+            if (!path.get(path.size() - 1).equals(target)) {
+                path.add(target);
+            }
+            double ms = 0;
+            for (int i = 1; i < path.size(); i++) {
+                ms += tree.delayMs(path.get(i - 1), path.get(i));
+            }
+            ms += tree.delayMs(target, d.node()) + 2 * tree.delayMs(d.node(), "root");
+            out.add(new Trial("migrate", d.node(), target, millis(d, rec.get()), ms,
+                    String.join(">", path) + ">" + d.node() + "<>root"));
+        }
+        return out;
+    }
+
+    /**
+     * Replications: hosted-set round trip origin-root, Replicate origin->replica, (container
+     * start excluded), the replica's registration round trip with the root and its attach round
+     * trip with its parent, ReplicaReady replica->origin.
+     */
+    List<Trial> replications(SwitchTree tree, Map<String, List<String>> parentsOfReplica) {
+        List<Trial> out = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        List<Event> byTime = new ArrayList<>(events);
+        byTime.sort(Comparator.comparing(Event::at));
+        for (Event d : byTime) {
+            if (!d.kind().equals("REPLICATION_DECIDED")) {
+                continue;
+            }
+            Optional<Event> reg = find(d.node(), "REPLICA_REGISTERED", d.correlation());
+            if (reg.isEmpty()) {
+                continue;
+            }
+            Matcher r = REPLICA.matcher(reg.get().detail());
+            String replica = r.find() ? r.group(1) : "?";
+            int k = seen.merge(replica, 1, Integer::sum) - 1;
+            List<String> parents = parentsOfReplica.getOrDefault(replica, List.of());
+            String parent = k < parents.size() ? parents.get(k) : replica; // unknown parent: attach not counted
+            String o = d.node();
+            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
+                    + 2 * tree.delayMs(replica, parent) + tree.delayMs(replica, o);
+            double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
+            out.add(new Trial("replicate", o, replica, measured, ms,
+                    o + "<>root>" + replica + "<>root," + replica + "<>" + parent + ">" + o));
+        }
+        return out;
+    }
+
+    private static int hopNumber(String detail) {
+        Matcher f = FORWARD.matcher(detail);
+        return f.find() ? Integer.parseInt(f.group(1)) : 0;
+    }
+
+    private static double millis(Event from, Event to) {
+        return (to.at().toEpochMilli() - from.at().toEpochMilli());
+    }
+
+    /** Nearest-rank percentile (p in (0, 100]); NaN when empty. */
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    /** The table: percentiles beside the thesis' figures, and the network/processing split. */
+    static String table(String topology, List<Trial> migrations, List<Trial> replications, long terminations,
+                        double[] thesisMigrate, double[] thesisReplicate) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| topology | what | n | p1 | p50 | p75 | p90 | p99 | thesis p50 | thesis p90 | path delay p50 | processing p50 | processing p90 |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        row(sb, topology, "time-to-migrate ms", migrations, thesisMigrate);
+        row(sb, topology, "time-to-replicate ms (excl. container start)", replications, thesisReplicate);
+        sb.append("terminations recorded: ").append(terminations).append('\n');
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String topology, String what, List<Trial> trials, double[] thesis) {
+        List<Double> m = trials.stream().map(Trial::measuredMs).toList();
+        List<Double> path = trials.stream().map(Trial::pathMs).toList();
+        List<Double> proc = trials.stream().map(Trial::processingMs).toList();
+        sb.append("| ").append(topology).append(" | ").append(what).append(" | ").append(trials.size());
+        for (double p : new double[] {1, 50, 75, 90, 99}) {
+            sb.append(" | ").append(fmt(percentile(m, p)));
+        }
+        sb.append(" | ").append(fmt(thesis[0])).append(" | ").append(fmt(thesis[1]));
+        sb.append(" | ").append(fmt(percentile(path, 50))).append(" | ").append(fmt(percentile(proc, 50)))
+                .append(" | ").append(fmt(percentile(proc, 90))).append(" |\n");
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.0f", v);
+    }
+}
