@@ -28,7 +28,8 @@ final class TopologyEvents {
     }
 
     /** One timed trial: what was measured, and the one-way delays of the messages on its path. */
-    record Trial(String what, String origin, String target, double measuredMs, double pathMs, String path) {
+    record Trial(String what, String origin, String target, double measuredMs, double pathMs, String path,
+                 double[] stagesMs) {
         double processingMs() {
             return measuredMs - pathMs;
         }
@@ -94,14 +95,18 @@ final class TopologyEvents {
                 ms += tree.delayMs(path.get(i - 1), path.get(i));
             }
             ms += tree.delayMs(target, d.node()) + 2 * tree.delayMs(d.node(), "root");
+            Optional<Event> offered = find(target, "SEARCH_OFFERED", d.correlation());
+            double[] stages = offered.isEmpty() ? new double[] {Double.NaN, Double.NaN}
+                    : new double[] {millis(d, offered.get()), millis(offered.get(), rec.get())};
             out.add(new Trial("migrate", d.node(), target, millis(d, rec.get()), ms,
-                    String.join(">", path) + ">" + d.node() + "<>root"));
+                    String.join(">", path) + ">" + d.node() + "<>root", stages));
         }
         return out;
     }
 
     /**
-     * Replications: hosted-set round trip origin-root, Replicate origin->replica, (container
+     * Replications (for a shortage or for a bad-QoE cluster that no search could place):
+     * Replicate origin->replica, (container
      * start excluded), the replica's registration round trip with the root and its attach round
      * trip with its parent, ReplicaReady replica->origin.
      */
@@ -124,11 +129,19 @@ final class TopologyEvents {
             List<String> parents = parentsOfReplica.getOrDefault(replica, List.of());
             String parent = k < parents.size() ? parents.get(k) : replica; // unknown parent: attach not counted
             String o = d.node();
-            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
+            // the hosted-set round trip to the root happens before REPLICATION_DECIDED is recorded: not on the timed path
+            double ms = tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
                     + 2 * tree.delayMs(replica, parent) + tree.delayMs(replica, o);
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
-            out.add(new Trial("replicate", o, replica, measured, ms,
-                    o + "<>root>" + replica + "<>root," + replica + "<>" + parent + ">" + o));
+            Optional<Event> requested = find(o, "REPLICA_REQUESTED", d.correlation());
+            Optional<Event> started = find(replica, "REPLICA_STARTED", d.correlation());
+            double start = Math.max(0, reg.get().containerStartMs());
+            double[] stages = requested.isEmpty() || started.isEmpty() ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                    : new double[] {millis(d, requested.get()), millis(requested.get(), started.get()) - start,
+                            millis(started.get(), reg.get())};
+            String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
+            out.add(new Trial(what, o, replica, measured, ms,
+                    o + ">" + replica + "<>root," + replica + "<>" + parent + ">" + o, stages));
         }
         return out;
     }
@@ -162,6 +175,13 @@ final class TopologyEvents {
         row(sb, topology, "time-to-migrate ms", migrations, thesisMigrate);
         row(sb, topology, "time-to-replicate ms (excl. container start)", replications, thesisReplicate);
         sb.append("terminations recorded: ").append(terminations).append('\n');
+        sb.append('\n').append("| stage (from the nodes' event times) | n | p50 ms | p90 ms |\n|---|---|---|---|\n");
+        stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
+        stage(sb, "migrate: target offers -> root recorded (offer + redirect round trip)", migrations, 1);
+        stage(sb, "replicate: decided -> Replicate sent (ranking; the hosted-set round trip to the root comes before the decision event)", replications, 0);
+        stage(sb, "replicate: Replicate sent -> replica started, minus container start (delivery, deploy, register, attach)",
+                replications, 1);
+        stage(sb, "replicate: replica started -> origin registered it (ReplicaReady)", replications, 2);
         return sb.toString();
     }
 
@@ -176,6 +196,12 @@ final class TopologyEvents {
         sb.append(" | ").append(fmt(thesis[0])).append(" | ").append(fmt(thesis[1]));
         sb.append(" | ").append(fmt(percentile(path, 50))).append(" | ").append(fmt(percentile(proc, 50)))
                 .append(" | ").append(fmt(percentile(proc, 90))).append(" |\n");
+    }
+
+    private static void stage(StringBuilder sb, String what, List<Trial> trials, int index) {
+        List<Double> v = trials.stream().map(t -> t.stagesMs()[index]).filter(x -> !Double.isNaN(x)).toList();
+        sb.append("| ").append(what).append(" | ").append(v.size()).append(" | ").append(fmt(percentile(v, 50)))
+                .append(" | ").append(fmt(percentile(v, 90))).append(" |\n");
     }
 
     private static String fmt(double v) {
