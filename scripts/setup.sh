@@ -14,6 +14,7 @@ APT_PACKAGES=(
   clang llvm bpftool libbpf1 libbpf-dev  # eBPF object build and load
   iproute2 iptables procps curl          # test hosts in network namespaces
   make gcc libc6-dev                     # ebpf/Makefile; the link relay of compose/links
+  fontconfig fonts-dejavu-core           # text in the PNG plots of tendril-eval (Java2D, headless)
 )
 
 missing=()

@@ -11,9 +11,15 @@
  * prints "ready" on stdout once both devices exist, and exits cleanly on SIGTERM/SIGINT,
  * printing its counters on stderr.
  *
+ * With --control FILE, SIGHUP re-reads the link's parameters from FILE ("DELAY_US
+ * JITTER_US LOSS", one line) and prints "set delay_us=.. jitter_us=.. loss=.." on stdout:
+ * the harness changes a running link this way (tendril-links set). Frames already queued
+ * keep their due time; order is kept.
+ *
  * usage: linkrelay --a NETNS_PATH:IFNAME --b NETNS_PATH:IFNAME
  *                  [--delay-us N] [--jitter-us N] [--loss FRACTION] [--seed N] [--limit N]
  *                  [--realtime PRIORITY]   (SCHED_FIFO priority, default 10; 0 = off)
+ *                  [--control FILE]        (SIGHUP re-reads delay, jitter and loss from FILE)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +55,8 @@ struct direction {
     uint64_t forwarded, lost, overflow, oversize, write_errors;
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
+static const char *control;
 static uint64_t rng_state;
 static uint32_t limit = 4096;
 static uint64_t delay_ns, jitter_ns;
@@ -57,6 +64,23 @@ static double loss;
 static int realtime = 10; /* SCHED_FIFO priority, 0 = normal scheduling */
 
 static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_reload(int sig) { (void)sig; reload = 1; }
+
+/* Reads "DELAY_US JITTER_US LOSS" from the control file; keeps the old values if it is bad. */
+static void reload_parameters(void) {
+    unsigned long long d, j;
+    double l;
+    FILE *f = fopen(control, "r");
+    if (!f) { fprintf(stderr, "linkrelay: cannot read %s: %s\n", control, strerror(errno)); return; }
+    int n = fscanf(f, "%llu %llu %lf", &d, &j, &l);
+    fclose(f);
+    if (n != 3 || l < 0 || l > 1) { fprintf(stderr, "linkrelay: bad control file %s\n", control); return; }
+    delay_ns = d * 1000ull;
+    jitter_ns = j * 1000ull;
+    loss = l;
+    printf("set delay_us=%llu jitter_us=%llu loss=%.6f\n", d, j, l);
+    fflush(stdout);
+}
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -168,12 +192,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(arg, "--seed")) seed = strtoull(val, NULL, 10);
         else if (!strcmp(arg, "--limit")) limit = (uint32_t)strtoul(val, NULL, 10);
         else if (!strcmp(arg, "--realtime")) realtime = atoi(val);
+        else if (!strcmp(arg, "--control")) control = val;
         else { fprintf(stderr, "linkrelay: unknown option %s\n", arg); return 2; }
         i++;
     }
     if (!side_a || !side_b || loss < 0 || loss > 1 || limit == 0) {
         fprintf(stderr, "usage: linkrelay --a NETNS_PATH:IFNAME --b NETNS_PATH:IFNAME "
-                        "[--delay-us N] [--jitter-us N] [--loss 0..1] [--seed N] [--limit N] [--realtime P]\n");
+                        "[--delay-us N] [--jitter-us N] [--loss 0..1] [--seed N] [--limit N] [--realtime P] [--control FILE]\n");
         return 2;
     }
     rng_state = seed;
@@ -193,6 +218,20 @@ int main(int argc, char **argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    if (control) {
+        sa.sa_handler = on_reload;
+        sigaction(SIGHUP, &sa, NULL);
+    }
+    /* The signals are taken only inside ppoll, so none is missed between a check and the wait. */
+    sigset_t blocked, waiting;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGHUP);
+    sigprocmask(SIG_BLOCK, &blocked, &waiting);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGHUP);
 
     int fd_a = open_tap(side_a);
     int fd_b = open_tap(side_b);
@@ -209,6 +248,10 @@ int main(int argc, char **argv) {
 
     struct pollfd fds[2] = {{.fd = fd_a, .events = POLLIN}, {.fd = fd_b, .events = POLLIN}};
     while (!stop) {
+        if (reload) {
+            reload = 0;
+            reload_parameters();
+        }
         uint64_t now = now_ns();
         uint64_t next = UINT64_MAX;
         for (int i = 0; i < 2; i++) {
@@ -222,7 +265,7 @@ int main(int argc, char **argv) {
             timeout.tv_nsec = (long)(wait % 1000000000ull);
             tp = &timeout;
         }
-        int ready = ppoll(fds, 2, tp, NULL);
+        int ready = ppoll(fds, 2, tp, &waiting);
         if (ready < 0) {
             if (errno == EINTR) continue;
             die("ppoll", NULL);

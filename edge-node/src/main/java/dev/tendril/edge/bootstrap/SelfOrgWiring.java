@@ -13,10 +13,14 @@ import dev.tendril.edge.selforg.domain.SelfOrgPolicy;
 import dev.tendril.geoip.adapter.out.maxmind.GeoDatabases;
 import dev.tendril.protocol.geo.GeoLocator;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.LongPredicate;
 
 /**
  * Wires self-organization into the edge node: the default policy (exchange and assessment
@@ -36,11 +40,28 @@ final class SelfOrgWiring {
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
         SelfOrgPolicy policy = new SelfOrgPolicy(d.gridSize(), tick, tick.multipliedBy(5), d.clusterRadiusKm(),
                 d.clusterScoreThreshold(), d.kmPerRttMs(), d.hopLimit(), d.searchTimeout(), d.migrationLifetime(),
-                d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter());
+                d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter(), d.migrationHoldDown());
         GeoLocator locator = GeoDatabases.demo();
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,
-                locator, infra, port, tick));
+                locator, infra, port, tick, servedNamespaces(config.runtime())));
+    }
+
+    /**
+     * Whose users count (the eBPF probe sees every namespace of the kernel): process
+     * instances serve in this node's own network namespace; Docker's sockets live in the
+     * proxy's or the containers' namespaces, so every namespace counts there.
+     */
+    static LongPredicate servedNamespaces(EdgeConfig.Runtime runtime) {
+        if (runtime != EdgeConfig.Runtime.PROCESS) {
+            return ns -> true;
+        }
+        try {
+            long own = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+            return ns -> ns == own;
+        } catch (IOException | UnsupportedOperationException e) {
+            return ns -> true; // no procfs: cannot tell namespaces apart
+        }
     }
 }

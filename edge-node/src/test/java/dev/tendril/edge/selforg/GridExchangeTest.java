@@ -55,4 +55,24 @@ class GridExchangeTest {
         assertTrue(late.stream().noneMatch(d -> d.message() instanceof NeighbourGrids && d.to().equals("top")));
         assertTrue(late.stream().noneMatch(d -> d.message() instanceof SubtreeGrid && !d.to().equals("top") && !d.to().equals("a")));
     }
+
+    @Test
+    void exchangesKeepTheirCadenceWhenTicksAreLate() {
+        SimWorld w = new SimWorld(42, SimWorld.testPolicy()); // exchange every 1 s, ticks every 500 ms
+        w.platform("top", 48.0, 11.0);
+        w.platform("child", 48.0, 12.0);
+        w.tickLateness(Duration.ofMillis(40));
+        w.start();
+        w.deploy("top", SimWorld.spec("web", 0, Duration.ofHours(1), 1));
+        w.deploy("child", SimWorld.spec("web", 0, Duration.ofHours(1), 1));
+        w.runFor(Duration.ofSeconds(70));
+        java.time.Instant from = w.scheduler().now().minusSeconds(60);
+        long up = w.network().delivered().stream()
+                .filter(d -> d.message() instanceof SubtreeGrid && d.to().equals("top") && !d.at().isBefore(from)).count();
+        long down = w.network().delivered().stream()
+                .filter(d -> d.message() instanceof NeighbourGrids && d.to().equals("child") && !d.at().isBefore(from)).count();
+        // a late tick must not push the next exchange a whole tick later (that drifted to ~1.5 s)
+        assertTrue(up >= 59 && up <= 61, "child -> top grids in a simulated minute: " + up);
+        assertTrue(down >= 59 && down <= 61, "top -> child grids in a simulated minute: " + down);
+    }
 }

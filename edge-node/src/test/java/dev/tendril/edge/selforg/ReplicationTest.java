@@ -31,7 +31,7 @@ class ReplicationTest {
         SelfOrgPolicy p = SimWorld.testPolicy();
         return new SelfOrgPolicy(p.gridSize(), p.exchangeInterval(), p.gridStaleAfter(), 10, p.clusterScoreThreshold(),
                 p.kmPerRttMs(), p.hopLimit(), p.searchTimeout(), p.migrationLifetime(), p.replyTimeout(),
-                p.replicateAttempts(), p.readyTimeout(), p.idleJitter());
+                p.replicateAttempts(), p.readyTimeout(), p.idleJitter(), p.migrationHoldDown());
     }
 
     @Test

@@ -27,7 +27,7 @@ class SearchEndsTest {
         SelfOrgPolicy p = SimWorld.testPolicy();
         return new SelfOrgPolicy(p.gridSize(), p.exchangeInterval(), p.gridStaleAfter(), p.clusterRadiusKm(),
                 p.clusterScoreThreshold(), p.kmPerRttMs(), limit, p.searchTimeout(), p.migrationLifetime(), p.replyTimeout(),
-                p.replicateAttempts(), p.readyTimeout(), p.idleJitter());
+                p.replicateAttempts(), p.readyTimeout(), p.idleJitter(), p.migrationHoldDown());
     }
 
     /** n0 <- n1 <- ... <- n9 along the equator, 900 km apart; a user at n9 is served by n0 (a stale record). */

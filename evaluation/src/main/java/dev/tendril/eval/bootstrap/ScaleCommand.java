@@ -35,6 +35,9 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--split", description = "run each size again without processing charged, to part network delay from processing")
     boolean split;
 
+    @Option(names = "--warm-up", defaultValue = "1000", description = "nodes of a discarded first run (0: none)")
+    int warmUp;
+
     @Option(names = "--plots", description = "write PNG plots into this folder")
     Path plots;
 
@@ -44,10 +47,14 @@ final class ScaleCommand implements Callable<Integer> {
         var options = new ScaleExperiment.Options(seed, fanOut, defaults.warmUp(), defaults.window(), trials,
                 defaults.perPath(), !noProcessing);
         List<ScaleResult> results = new ArrayList<>();
+        if (warmUp > 0) {
+            new ScaleExperiment(options).run(warmUp); // JIT: processing times of a long-running node, not of a cold JVM
+        }
         for (int n : nodes) {
             ScaleResult r = new ScaleExperiment(options).measure(n, split);
             results.add(r);
-            System.err.printf("scale %d done in %.1f s wall%n", n, r.wallSeconds());
+            System.err.printf("scale %d done in %.1f s wall%n%s%s", n, r.wallSeconds(), table(List.of(r)),
+                    split ? splitTable(List.of(r)) : "");
         }
         System.out.print(table(results));
         if (split) {

@@ -17,6 +17,7 @@ import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.domain.TreeNode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -119,6 +120,15 @@ public final class SimRoot {
                 roundTrip(nodeId);
                 RootMessage reply = listings.hostedSet(new RootMessage.HostedSetQuery(service));
                 return reply instanceof HostedSet h ? Optional.of(new HashSet<>(h.nodeIds())) : Optional.empty();
+            }
+
+            @Override
+            public Optional<List<Redirect>> redirects(String service) {
+                roundTrip(nodeId);
+                RootMessage reply = listings.migrations(new RootMessage.MigrationsQuery(service));
+                return reply instanceof RootMessage.MigrationListing l ? Optional.of(l.migrations().stream()
+                        .map(v -> new Redirect(v.client(), v.targetNodeId(), Instant.ofEpochMilli(v.createdAtMillis())))
+                        .toList()) : Optional.empty();
             }
 
             @Override

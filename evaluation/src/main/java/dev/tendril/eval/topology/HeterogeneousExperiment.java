@@ -46,7 +46,7 @@ public final class HeterogeneousExperiment {
         // links eat most of a 12 ms budget), so Potsdam (~500 km) is out of reach of a Munich user
         SelfOrgPolicy policy = new SelfOrgPolicy(d.gridSize(), d.exchangeInterval(), d.gridStaleAfter(), d.clusterRadiusKm(),
                 d.clusterScoreThreshold(), 30, d.hopLimit(), d.searchTimeout(), d.migrationLifetime(), d.replyTimeout(),
-                d.replicateAttempts(), d.readyTimeout(), d.idleJitter());
+                d.replicateAttempts(), d.readyTimeout(), d.idleJitter(), d.migrationHoldDown());
         SimWorld world = new SimWorld(seed, policy, 4, FRANKFURT,
                 positions -> GeoLinkModel.fibre(positions, Duration.ofMillis(5)), chargeProcessing);
         SimPlatform[] potsdam = new SimPlatform[3];

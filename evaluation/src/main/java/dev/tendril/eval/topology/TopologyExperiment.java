@@ -109,19 +109,31 @@ public final class TopologyExperiment {
         List<SimPlatform> others = instances.stream().filter(p -> p != far).toList();
         SimPlatform hot = others.get(random.nextInt(others.size()));
         hot.cpuLoad(0.95);
+        // the user follows DNS: once redirected, it talks to the target (at the network's delay)
+        SimPlatform[] servedBy = {far};
+        Runnable followDns = () -> world.root().migrationTarget(SERVICE, badUser).map(world::platform)
+                .filter(t -> t != servedBy[0]).ifPresent(t -> {
+                    servedBy[0].detachUser(badUser);
+                    t.attachUser(badUser, 0);
+                    servedBy[0] = t;
+                });
         for (int step = 0; step < 16; step++) {
             world.runFor(Duration.ofMillis(500));
             if (world.eventsOf(hot.id()).stream().anyMatch(e -> e.kind() == EventKind.REPLICATION_DECIDED)) {
                 hot.cpuLoad(0.1);
             }
+            followDns.run();
         }
         // idle: instances without users terminate after the idle timeout (10 s + up to 25 %)
-        world.runFor(Duration.ofSeconds(16));
+        for (int step = 0; step < 32; step++) {
+            world.runFor(Duration.ofMillis(500));
+            followDns.run();
+        }
 
         List<SelfOrgEvent> events = world.events();
         TrialTimes times = TrialTimes.of(events);
         Optional<String> target = world.root().migrationTarget(SERVICE, badUser);
-        boolean migrated = target.isPresent() && !target.get().equals(far.id());
+        boolean migrated = target.isPresent() && !target.get().equals(far.id()) && servedBy[0] != far;
         boolean replicated = world.eventsOf(hot.id()).stream().anyMatch(e -> e.kind() == EventKind.REPLICA_REGISTERED);
         int terminations = (int) events.stream().filter(e -> e.kind() == EventKind.TERMINATED).count();
         int live = world.root().liveCount(SERVICE);

@@ -2,6 +2,7 @@ package dev.tendril.edge.selforg.application;
 
 import dev.tendril.edge.domain.HardwareNeed;
 import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.application.port.out.RootDirectory.Redirect;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.CandidateChoice;
 import dev.tendril.edge.selforg.domain.EventKind;
@@ -17,6 +18,7 @@ import dev.tendril.protocol.grid.Capacity;
 import dev.tendril.protocol.grid.CapacityGrid;
 import dev.tendril.protocol.grid.GridPoint;
 import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.net.Cidr;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationNotFound;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationOffer;
@@ -73,6 +75,8 @@ public final class ServiceAgent {
     private final Map<String, PendingSearch> searches = new LinkedHashMap<>();
     private final Map<String, Instant> seenSearches = new HashMap<>();
     private final Map<String, Instant> migratedAway = new HashMap<>();
+    /** Users a migration moved here that were still bad here: not moved again until then (the hold-down). */
+    private final Map<String, Instant> heldHere = new HashMap<>();
     private final Duration idleAfter;
     private Instant nextExchange;
     private Instant lastDemand;
@@ -129,9 +133,10 @@ public final class ServiceAgent {
         Instant now = ctx.clock().instant();
         seenSearches.values().removeIf(t -> t.isBefore(now));
         migratedAway.values().removeIf(t -> t.isBefore(now));
+        heldHere.values().removeIf(t -> !t.isAfter(now));
         if (!now.isBefore(nextExchange)) {
             exchange(self.get(), now);
-            nextExchange = now.plus(ctx.policy().exchangeInterval());
+            nextExchange = nextSlot(nextExchange, now, ctx.policy().exchangeInterval());
         }
         timeouts(self.get(), now);
         assess(self.get(), now);
@@ -196,6 +201,20 @@ public final class ServiceAgent {
         }
     }
 
+    /**
+     * The next exchange on a fixed cadence: the slot after {@code due}, skipping slots already
+     * past. "now + interval" instead would let a tick that runs a little late push every
+     * exchange a whole tick later (1.5 s instead of 1 s with 500 ms ticks).
+     */
+    static Instant nextSlot(Instant due, Instant now, Duration interval) {
+        Instant next = due.plus(interval);
+        if (!next.isAfter(now)) {
+            long missed = Duration.between(next, now).toNanos() / interval.toNanos() + 1;
+            next = next.plus(interval.multipliedBy(missed));
+        }
+        return next;
+    }
+
     // ---- assessment (flow 5) ----
 
     private void assess(NodeInfo self, Instant now) {
@@ -225,10 +244,13 @@ public final class ServiceAgent {
         }
         if (measured.isPresent() && spec.maxLatencyMs() > 0) {
             List<LocatedUser> bad = users.stream()
-                    .filter(u -> u.medianMs() > spec.maxLatencyMs() && !migratedAway.containsKey(u.address())).toList();
+                    .filter(u -> u.medianMs() > spec.maxLatencyMs() && !migratedAway.containsKey(u.address())
+                            && !heldHere.containsKey(u.address())).toList();
             clusters.observe(bad);
             for (UserCluster c : clusters.ready(ctx.policy().clusterScoreThreshold(), now)) {
-                decideMigration(c, self, now);
+                if (holdArrivals(c, self, now)) {
+                    decideMigration(c, self, now);
+                }
             }
         }
         if (measured.isPresent() && measured.get().isEmpty()) {
@@ -253,6 +275,66 @@ public final class ServiceAgent {
             return Optional.of(InetAddress.getByName(literal));
         } catch (UnknownHostException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Before a cluster searches: members that a migration moved to this instance within the
+     * hold-down (by the root's records), that are bad here too although this instance lies
+     * within the search's reach of them, were not helped by moving: the delay is on their own
+     * side. They leave the cluster and stay here until the hold-down ends, so a slow user does
+     * not bounce between instances. (A user moved to an instance beyond its reach may search.) One root query per decision;
+     * without an answer the search goes ahead. Returns whether members are left to search for.
+     */
+    private boolean holdArrivals(UserCluster c, NodeInfo self, Instant now) {
+        Duration holdDown = ctx.policy().migrationHoldDown();
+        if (holdDown.isZero()) {
+            return true;
+        }
+        Optional<List<Redirect>> redirects = ctx.root().redirects(service);
+        if (redirects.isEmpty()) {
+            log.info("{} {}: the root did not list its redirects; cluster {} searches without the hold-down check",
+                    ctx.nodeId(), service, c.id());
+            return true;
+        }
+        Map<String, Instant> arrived = new LinkedHashMap<>();
+        for (LocatedUser u : c.members()) {
+            if (self.position().distanceKm(u.position()) > reachKm()) {
+                continue;
+            }
+            for (Redirect r : redirects.get()) {
+                if (r.targetNodeId().equals(self.nodeId()) && covers(r.client(), u.address())
+                        && r.createdAt().plus(holdDown).isAfter(now)) {
+                    arrived.merge(u.address(), r.createdAt(), (a, b) -> a.isAfter(b) ? a : b);
+                }
+            }
+        }
+        if (arrived.isEmpty()) {
+            return true;
+        }
+        long agoS = arrived.values().stream().mapToLong(t -> Duration.between(t, now).toSeconds()).max().orElse(0);
+        ctx.events().record(service, EventKind.MIGRATION_HELD, "", String.format(Locale.ROOT,
+                "cluster %s: %s moved here by a migration within the last %d s, within reach and above %d ms here too: moving did not help"
+                        + " (the delay is on the users' side); not moved again within the hold-down %d s",
+                c.describe(), arrived.keySet(), agoS, spec.maxLatencyMs(), holdDown.toSeconds()));
+        arrived.forEach((address, since) -> heldHere.put(address, since.plus(holdDown)));
+        clusters.forget(arrived.keySet());
+        return c.size() > 0;
+    }
+
+    /** Whether a redirect's client (an address or a CIDR) covers the user's address. */
+    private static boolean covers(String client, String address) {
+        if (client.equals(address)) {
+            return true;
+        }
+        Optional<InetAddress> a = parse(address);
+        if (a.isEmpty()) {
+            return false;
+        }
+        try {
+            return Cidr.parse(client).contains(a.get());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

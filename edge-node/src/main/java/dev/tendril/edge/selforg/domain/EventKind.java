@@ -12,6 +12,8 @@ public enum EventKind {
     SEARCH_NOT_FOUND,
     /** The root recorded the redirect of a cluster (time-to-migrate ends here). */
     MIGRATION_RECORDED,
+    /** Users of a bad-QoE cluster arrived here by a migration within the hold-down: moving did not help, they stay. */
+    MIGRATION_HELD,
     /** The root did not record a redirect. */
     MIGRATION_FAILED,
     /** A replica is to be deployed (correlation = replication id; reason: shortage or QoE). */

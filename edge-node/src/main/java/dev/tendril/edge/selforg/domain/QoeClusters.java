@@ -87,6 +87,17 @@ public final class QoeClusters {
         clusters.remove(id);
     }
 
+    /** Takes {@code addresses} out of every cluster; clusters left empty go unless an action works on them. */
+    public void forget(Set<String> addresses) {
+        for (Iterator<UserCluster> it = clusters.values().iterator(); it.hasNext(); ) {
+            UserCluster c = it.next();
+            c.removeAll(addresses);
+            if (c.size() == 0 && !c.busy()) {
+                it.remove();
+            }
+        }
+    }
+
     public List<UserCluster> all() {
         return List.copyOf(clusters.values());
     }

@@ -21,12 +21,19 @@ import java.util.Objects;
  * @param readyTimeout          how long an accepted replica may take to report ready
  * @param idleJitter            fraction of the idle timeout added at random per instance, so idle
  *                              instances do not all decide in the same round
+ * @param migrationHoldDown     a user that a migration moved to this instance less than this long ago
+ *                              (by the root's record) and that is still bad here is not moved again: the
+ *                              delay is on its own link, moving did not help (default: the redirect lifetime)
  */
 public record SelfOrgPolicy(int gridSize, Duration exchangeInterval, Duration gridStaleAfter, double clusterRadiusKm,
                             double clusterScoreThreshold, double kmPerRttMs, int hopLimit, Duration searchTimeout,
                             Duration migrationLifetime, Duration replyTimeout, int replicateAttempts,
-                            Duration readyTimeout, double idleJitter) {
+                            Duration readyTimeout, double idleJitter, Duration migrationHoldDown) {
     public SelfOrgPolicy {
+        Objects.requireNonNull(migrationHoldDown, "migrationHoldDown");
+        if (migrationHoldDown.isNegative()) {
+            throw new IllegalArgumentException("migrationHoldDown must not be negative, got " + migrationHoldDown);
+        }
         Objects.requireNonNull(exchangeInterval, "exchangeInterval");
         Objects.requireNonNull(gridStaleAfter, "gridStaleAfter");
         Objects.requireNonNull(searchTimeout, "searchTimeout");
@@ -47,6 +54,12 @@ public record SelfOrgPolicy(int gridSize, Duration exchangeInterval, Duration gr
     /** Defaults for a LAN/WAN testbed: 8×8 grids every second, 100 km clusters, 3 observations. */
     public static SelfOrgPolicy defaults() {
         return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, 3, 100, 8,
-                Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(1), 3, Duration.ofSeconds(60), 0.25);
+                Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(1), 3, Duration.ofSeconds(60), 0.25, Duration.ofMinutes(10));
+    }
+
+    /** This policy with another {@link #migrationHoldDown}. */
+    public SelfOrgPolicy withMigrationHoldDown(Duration holdDown) {
+        return new SelfOrgPolicy(gridSize, exchangeInterval, gridStaleAfter, clusterRadiusKm, clusterScoreThreshold, kmPerRttMs,
+                hopLimit, searchTimeout, migrationLifetime, replyTimeout, replicateAttempts, readyTimeout, idleJitter, holdDown);
     }
 }

@@ -80,6 +80,10 @@ public final class UserCluster {
         return members.containsKey(address);
     }
 
+    void removeAll(java.util.Set<String> addresses) {
+        members.keySet().removeAll(addresses);
+    }
+
     void retain(java.util.Set<String> stillBad) {
         members.keySet().retainAll(stillBad);
     }

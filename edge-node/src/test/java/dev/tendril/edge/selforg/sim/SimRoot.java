@@ -30,7 +30,7 @@ public final class SimRoot {
     private record Entry(NodeInfo node, String parentId) {
     }
 
-    private record Migration(String target, Instant expires) {
+    private record Migration(String target, Instant created, Instant expires) {
     }
 
     private final Clock clock;
@@ -88,7 +88,7 @@ public final class SimRoot {
 
     /** Answer {@code client} with {@code nodeId} (as a stale migration would). */
     public synchronized void pin(String service, String client, String nodeId) {
-        migrations.computeIfAbsent(service, s -> new HashMap<>()).put(client, new Migration(nodeId, Instant.MAX));
+        migrations.computeIfAbsent(service, s -> new HashMap<>()).put(client, new Migration(nodeId, clock.instant(), Instant.MAX));
     }
 
     /** What DNS would answer: a live migration target, else the nearest instance, or "" when there is none. */
@@ -129,7 +129,7 @@ public final class SimRoot {
                     migrationsRecorded++;
                     Map<String, Migration> byClient = migrations.computeIfAbsent(service, s -> new HashMap<>());
                     for (String c : clients) {
-                        byClient.put(c, new Migration(targetNodeId, clock.instant().plus(lifetime)));
+                        byClient.put(c, new Migration(targetNodeId, clock.instant(), clock.instant().plus(lifetime)));
                     }
                     return true;
                 }
@@ -140,6 +140,20 @@ public final class SimRoot {
                 synchronized (SimRoot.this) {
                     hostedSetQueries++;
                     return Optional.of(hosts(service));
+                }
+            }
+
+            @Override
+            public Optional<List<Redirect>> redirects(String service) {
+                synchronized (SimRoot.this) {
+                    Instant now = clock.instant();
+                    List<Redirect> out = new ArrayList<>();
+                    migrations.getOrDefault(service, Map.of()).forEach((client, m) -> {
+                        if (m.expires().isAfter(now)) {
+                            out.add(new Redirect(client, m.target(), m.created()));
+                        }
+                    });
+                    return Optional.of(out);
                 }
             }
 

@@ -52,6 +52,7 @@ public final class SimWorld {
     private final Map<String, User> users = new LinkedHashMap<>();
     private final Map<String, DeploymentSpec> specs = new HashMap<>();
     private Duration loadWindow = Duration.ofSeconds(3);
+    private Duration tickLateness = Duration.ZERO;
     private boolean started;
 
     public SimWorld(long seed, SelfOrgPolicy policy) {
@@ -62,7 +63,7 @@ public final class SimWorld {
 
     public static SelfOrgPolicy testPolicy() {
         return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 50, 3, 100, 8, Duration.ofSeconds(2),
-                Duration.ofMinutes(10), Duration.ofMillis(400), 3, Duration.ofSeconds(30), 0.25);
+                Duration.ofMinutes(10), Duration.ofMillis(400), 3, Duration.ofSeconds(30), 0.25, Duration.ofMinutes(10));
     }
 
     public SimNode platform(String id, double lat, double lon, Arch arch, double cpus, long ramBytes, int gpus) {
@@ -94,11 +95,20 @@ public final class SimWorld {
         loadWindow = d;
     }
 
+    /**
+     * Each tick runs up to {@code max} late (seeded), around an unchanged cadence: a real
+     * scheduler's jitter, or time spent in the previous round.
+     */
+    public void tickLateness(Duration max) {
+        tickLateness = max;
+    }
+
     public void start() {
         started = true;
         List<Platform> platforms = nodes.values().stream().map(SimNode::platform).toList();
         GeoLocator locator = address -> Optional.ofNullable(users.get(address.getHostAddress()))
                 .map(u -> new GeoLocation(u.position(), 32, "", ""));
+        Random lateness = new Random(seed * 17 + 5);
         int i = 0;
         for (SimNode n : nodes.values()) {
             String id = n.id();
@@ -121,11 +131,13 @@ public final class SimWorld {
             n.attach(agent, events);
             network.join(id, agent);
             // staggered ticks, in a fixed order
-            scheduler.every(TICK, Duration.ofMillis(10 + 7L * i), () -> {
+            Runnable tick = () -> {
                 if (!network.isRemoved(id)) {
                     agent.tick();
                 }
-            });
+            };
+            scheduler.every(TICK, Duration.ofMillis(10 + 7L * i), tickLateness.isZero() ? tick
+                    : () -> scheduler.after(Duration.ofMillis(lateness.nextInt((int) tickLateness.toMillis() + 1)), tick));
             i++;
         }
     }

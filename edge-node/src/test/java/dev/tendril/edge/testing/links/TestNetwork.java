@@ -125,6 +125,25 @@ public final class TestNetwork implements AutoCloseable {
         return p.exitValue();
     }
 
+    /**
+     * Changes a running link ({@code tendril-links set}): delay, jitter and loss from now on.
+     * Only links that were impaired from the start can change (give them e.g. 100 µs delay).
+     */
+    public void setLink(String a, String b, Topology.Link link) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(script.toString(), "set", prefix, a, b));
+        cmd.addAll(List.of(link.options().split(" ")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            throw new IllegalStateException("tendril-links set " + a + "-" + b + " did not end");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("tendril-links set " + a + "-" + b + " failed: " + out.strip());
+        }
+    }
+
     /** What the harness printed so far (relay counters appear at teardown). */
     public List<String> harnessOutput() {
         return List.copyOf(harnessOutput);

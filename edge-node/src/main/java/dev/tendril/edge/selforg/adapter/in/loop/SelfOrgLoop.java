@@ -46,6 +46,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -71,7 +72,8 @@ public final class SelfOrgLoop implements AutoCloseable {
     public record Parts(Platform platform, NodePolicies policies, SelfOrgPolicy policy, Clock clock, RandomGenerator seeded,
                         RandomGenerator messageIds, RootControl root, Overlay overlay, HostedServices hosted,
                         Deployments deployments, HardwareMonitor monitor, MonitorLatency latency, LatencyProbe probe,
-                        GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick) {
+                        GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick,
+                        LongPredicate servedNamespaces) {
     }
 
     private SelfOrgLoop(Parts p) {
@@ -87,7 +89,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         this.host = new HostedReplicaHost(nodeId, p.hosted(), p.deployments(), worker, this::execute, p.clock());
         AgentContext ctx = new AgentContext(nodeId, p.policy(), p.policies().thresholds(), p.policies().loadWindow(),
                 p.clock(), p.seeded(), messenger, root, host, new MonitorLoadGauge(p.monitor(), p.platform()),
-                new ProbeUserLatencies(p.latency(), p.probe(), p.deployments()),
+                new ProbeUserLatencies(p.latency(), p.probe(), p.deployments(), p.servedNamespaces()),
                 new MembershipTreePosition(p.overlay(), p.hosted(), p.deployments(), root, p.clock()), p.locator(), p.infra(),
                 events);
         Platform pl = p.platform();

@@ -6,6 +6,7 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,6 +41,16 @@ public final class RootControlDirectory implements RootDirectory {
             return OptionalInt.empty();
         }
         return OptionalInt.of((int) listing.nodes().stream().filter(n -> n.service().equals(service) && n.live()).count());
+    }
+
+    @Override
+    public Optional<List<Redirect>> redirects(String service) {
+        return root.call(service, new RootMessage.MigrationsQuery(service))
+                .filter(RootMessage.MigrationListing.class::isInstance)
+                .map(m -> ((RootMessage.MigrationListing) m).migrations().stream()
+                        .filter(v -> v.service().equals(service))
+                        .map(v -> new Redirect(v.client(), v.targetNodeId(), Instant.ofEpochMilli(v.createdAtMillis())))
+                        .toList());
     }
 
     /** Every node of the tree of {@code service} as the root lists it (empty when no root answered). */
