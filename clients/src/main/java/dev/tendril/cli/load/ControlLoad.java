@@ -38,6 +38,34 @@ final class ControlLoad implements AutoCloseable {
         client.close();
     }
 
+    /** One load thread's work: fills {@code latencies} with the nanoseconds each acknowledged request took. */
+    interface Worker {
+        void run(int thread, java.util.List<Long> latencies) throws Exception;
+    }
+
+    /** Runs {@code threads} workers in parallel and returns every request's latency, sorted (nanoseconds). */
+    static long[] runThreads(int threads, Worker worker) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<java.util.List<Long>>> parts = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                parts.add(pool.submit(() -> {
+                    java.util.List<Long> latencies = new java.util.ArrayList<>();
+                    worker.run(thread, latencies);
+                    return latencies;
+                }));
+            }
+            java.util.List<Long> all = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<java.util.List<Long>> f : parts) {
+                all.addAll(f.get());
+            }
+            return all.stream().mapToLong(Long::longValue).sorted().toArray();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     static double percentile(long[] sortedNanos, double p) {
         if (sortedNanos.length == 0) {
             return Double.NaN;

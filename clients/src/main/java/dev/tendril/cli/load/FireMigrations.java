@@ -4,14 +4,10 @@ import dev.tendril.protocol.message.RootMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Fires RecordMigration requests for {@code --seconds} from several threads, each waiting
@@ -36,33 +32,19 @@ final class FireMigrations implements Callable<Integer> {
     public Integer call() throws Exception {
         String endpoint = "tcp://" + root;
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<long[]>> parts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            long seed = 1000 + t;
-            parts.add(pool.submit(() -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                List<Long> lat = new ArrayList<>();
-                try (ControlLoad load = new ControlLoad(endpoint, seed)) {
-                    while (System.nanoTime() < deadline) {
-                        String client = "198." + (18 + random.nextInt(2)) + "." + random.nextInt(256) + "." + random.nextInt(256);
-                        String target = String.format(Locale.ROOT, "n%07d", 1 + random.nextInt(targets));
-                        long t0 = System.nanoTime();
-                        load.call(service, new RootMessage.RecordMigration(service, List.of(client), target, 60_000));
-                        lat.add(System.nanoTime() - t0);
-                    }
+        long[] sorted = ControlLoad.runThreads(threads, (thread, latencies) -> {
+            long seed = 1000 + thread;
+            SplittableRandom random = new SplittableRandom(seed);
+            try (ControlLoad load = new ControlLoad(endpoint, seed)) {
+                while (System.nanoTime() < deadline) {
+                    String client = "198." + (18 + random.nextInt(2)) + "." + random.nextInt(256) + "." + random.nextInt(256);
+                    String target = String.format(Locale.ROOT, "n%07d", 1 + random.nextInt(targets));
+                    long t0 = System.nanoTime();
+                    load.call(service, new RootMessage.RecordMigration(service, List.of(client), target, 60_000));
+                    latencies.add(System.nanoTime() - t0);
                 }
-                return lat.stream().mapToLong(Long::longValue).toArray();
-            }));
-        }
-        List<Long> all = new ArrayList<>();
-        for (Future<long[]> f : parts) {
-            for (long v : f.get()) {
-                all.add(v);
             }
-        }
-        pool.shutdown();
-        long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+        });
         System.out.printf(Locale.ROOT, "migration records acknowledged: %d in %d s = %.0f/s, ack p50 %.2f ms, p99 %.2f ms (%d threads)%n",
                 sorted.length, seconds, sorted.length / (double) seconds,
                 ControlLoad.percentile(sorted, 50), ControlLoad.percentile(sorted, 99), threads);

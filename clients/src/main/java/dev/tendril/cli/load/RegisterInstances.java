@@ -16,9 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Registers {@code count} instances of a service through the control endpoint: the first
@@ -58,32 +55,16 @@ final class RegisterInstances implements Callable<Integer> {
         try (ControlLoad first = new ControlLoad(endpoint, seed)) {
             first.call(service, new RootMessage.CreateTree(service, nodes.get(0)));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<long[]>> parts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int from = 1 + t;
-            int thread = t;
-            parts.add(pool.submit(() -> {
-                List<Long> lat = new ArrayList<>();
-                try (ControlLoad load = new ControlLoad(endpoint, seed * 31 + thread)) {
-                    for (int i = from; i < nodes.size(); i += threads) {
-                        long t0 = System.nanoTime();
-                        load.call(service, new RootMessage.RegisterNode(service, nodes.get(i)));
-                        lat.add(System.nanoTime() - t0);
-                    }
+        long[] sorted = ControlLoad.runThreads(threads, (thread, latencies) -> {
+            try (ControlLoad load = new ControlLoad(endpoint, seed * 31 + thread)) {
+                for (int i = 1 + thread; i < nodes.size(); i += threads) {
+                    long t0 = System.nanoTime();
+                    load.call(service, new RootMessage.RegisterNode(service, nodes.get(i)));
+                    latencies.add(System.nanoTime() - t0);
                 }
-                return lat.stream().mapToLong(Long::longValue).toArray();
-            }));
-        }
-        List<Long> all = new ArrayList<>();
-        for (Future<long[]> f : parts) {
-            for (long v : f.get()) {
-                all.add(v);
             }
-        }
-        pool.shutdown();
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
-        long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "registered %d instances of %s in %.1f s: %.0f registrations/s, p50 %.2f ms, p99 %.2f ms%n",
                 count, service, seconds, count / seconds, ControlLoad.percentile(sorted, 50), ControlLoad.percentile(sorted, 99));
         return 0;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Same-window A/B of two builds of the root beside gdnsd: both roots and gdnsd up at once
+# (pinned to core 0, dns.ioThreads=1), dnsperf on core 1 alternating between them in rounds,
+# with the CPU each server used per round (from /proc: user/sys ticks of 10 ms), then
+# p50/p99/p99.9 at 500 q/s. For comparing builds on a machine shared with other work.
+# Usage: bench/dns/ab.sh <tree-A> <tree-B> [instances] [rounds]   (a tree: a built checkout)
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
+treeA=$1 treeB=$2 n=${3:-50} rounds=${4:-4}
+work=$(mktemp -d /tmp/tendril-dnsab.XXXXXX); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+ecs=00011800c61200
+root_up() { # <tree> <dir>: starts a root, registers n instances, prints "pid port"
+  local tree=$1 dir=$2 rport cport; mkdir -p "$dir"; rport=$(free_port); cport=$(free_port)
+  TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$tree/bin/tendril-root" --config builtin:demo \
+    --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
+    --set control.port="$cport" --set store.path="$dir/topology.db" --set store.sync=FULL --ready-file "$dir/ready" > "$dir/log" 2>&1 &
+  pids+=($!); echo "$! $rport" > "$dir/id"
+  for _ in $(seq 1 300); do [ -s "$dir/ready" ] && break; sleep 0.1; done
+  taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$n" \
+    --threads $(( n >= 10000 ? 64 : 4 )) --positions-out "$dir/positions.csv" >&2
+}
+ticks() { for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12, $13}'; done | awk '{u+=$1; s+=$2} END{print u, s}'; }
+root_up "$treeA" "$work/a"; root_up "$treeB" "$work/b"
+gport=$(free_port); head -51 "$work/a/positions.csv" > "$work/pos50.csv"
+"$here/gdnsd-config.sh" "$work/pos50.csv" "$top/geoip-data/src/main/resources/dev/tendril/geoip/demo.mmdb" "$work/gdnsd" "$gport"
+taskset -c 0 gdnsd -c "$work/gdnsd/conf" start > "$work/gdnsd.log" 2>&1 & pids+=($!); gpid=$!
+sleep 2; echo "web.svc.bench A" > "$work/q"
+servers=("A $(cat "$work/a/id")" "B $(cat "$work/b/id")" "gdnsd $gpid $gport")
+for s in "${servers[@]}"; do set -- $s; taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 10 -c 8 -q 400 -E "8:$ecs" >/dev/null 2>&1; done
+for r in $(seq 1 "$rounds"); do for s in "${servers[@]}"; do set -- $s
+  read -r u0 s0 < <(ticks "$2")
+  qps=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 | awk '/Queries per second/{printf "%.0f", $4}')
+  read -r u1 s1 < <(ticks "$2")
+  awk -v l="$1" -v r="$r" -v q="$qps" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN{printf "%-6s round %d: %7d answers/s, CPU per answer %.1f us (user %.1f, sys %.1f), load %s\n", l, r, q, (u+s)*1e4/(q*5), u*1e4/(q*5), s*1e4/(q*5), ld}'
+done; done
+for s in "${servers[@]}"; do set -- $s; for rep in 1 2; do
+  taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -Q 500 -v -E "8:$ecs" 2>&1 | awk '/^> NOERROR/{print $NF*1000}' | sort -g |
+    awk -v l="$1" '{a[NR]=$1} END{printf "%-6s at 500 q/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (n=%d)\n", l, a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], a[int(NR*0.999+0.999)], NR}'
+done; done
