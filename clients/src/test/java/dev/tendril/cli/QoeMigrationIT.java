@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.cli.EmulatedHosts.Ctl;
 import dev.tendril.edge.testing.links.TestNetwork;
 import dev.tendril.edge.testing.links.Topology;
 import org.junit.jupiter.api.AfterEach;
@@ -274,21 +275,7 @@ class QoeMigrationIT {
     }
 
     String dig(String host, String from) {
-        try {
-            Process p = new ProcessBuilder(net.command(host, "dig", "+short", "+tries=1", "+time=2", "-b", from, "@" + ROOT,
-                    "-p", "5353", "web." + ZONE, "A")).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            return p.exitValue() == 0 ? out : "";
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return EmulatedHosts.dig(net, host, from, ROOT, "web." + ZONE);
     }
 
     String awaitAnswer(String host, String from, String expected) {
@@ -296,15 +283,7 @@ class QoeMigrationIT {
     }
 
     String awaitAnswer(String host, String from, String expected, Duration limit) {
-        String[] last = {""};
-        try {
-            return Testbed.until("dig from " + from + " answers " + expected, limit, () -> {
-                last[0] = dig(host, from);
-                return last[0].equals(expected) ? Optional.of(last[0]) : Optional.empty();
-            });
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
-        }
+        return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, expected::equals, limit);
     }
 
     AtomicLong startUser(String host, String from, String instance) {
@@ -336,26 +315,7 @@ class QoeMigrationIT {
         return served;
     }
 
-    record Ctl(int code, String out) {
-    }
-
-    /** bin/tendrilctl inside the root's namespace (the nodes' admin sockets live on the emulated segment). */
     Ctl ctl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Testbed.REPO.resolve("bin/tendrilctl").toString()));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(net.command("root", cmd.toArray(String[]::new))).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("tendrilctl " + String.join(" ", args) + " did not end");
-            }
-            return new Ctl(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return EmulatedHosts.ctl(net, "root", args);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.cli.EmulatedHosts.Ctl;
 import dev.tendril.edge.testing.links.TestNetwork;
 import dev.tendril.edge.testing.links.Topology;
 import org.junit.jupiter.api.AfterEach;
@@ -443,55 +444,14 @@ class RealTopologyIT {
     }
 
     String dig(String host, String from) {
-        try {
-            Process p = new ProcessBuilder(net.command(host, "dig", "+short", "+tries=1", "+time=2", "-b", from, "@" + ROOT,
-                    "-p", "5353", "web." + ZONE, "A")).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            return p.exitValue() == 0 && out.matches("[0-9.]+") ? out : "";
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return EmulatedHosts.dig(net, host, from, ROOT, "web." + ZONE);
     }
 
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit) {
-        String[] last = {""};
-        try {
-            return Testbed.until("dig from " + from, limit, () -> {
-                last[0] = dig(host, from);
-                return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
-            });
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
-        }
+        return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, wanted, limit);
     }
 
-    record Ctl(int code, String out) {
-    }
-
-    /** bin/tendrilctl inside the root's namespace (the admin sockets live on the emulated segment). */
     Ctl ctl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Testbed.REPO.resolve("bin/tendrilctl").toString()));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(net.command("root", cmd.toArray(String[]::new))).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("tendrilctl " + String.join(" ", args) + " did not end");
-            }
-            return new Ctl(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return EmulatedHosts.ctl(net, "root", args);
     }
 }

@@ -51,10 +51,7 @@ class SelfOrganizationIT {
 
     @BeforeAll
     static void startRootAndEdges() throws IOException {
-        Testbed.requireTool("dig", "dnsutils");
-        Testbed.requireTool("docker", "docker.io");
-        Testbed.run(Duration.ofSeconds(90), Testbed.REPO.resolve("scripts/ensure-dockerd.sh").toString());
-        Testbed.run(Duration.ofSeconds(90), Testbed.REPO.resolve("scripts/build-demo-image.sh").toString());
+        Testbed.requireDockerAndDemoImage();
         Testbed.classpath("root-dns-server");
         Testbed.classpath("edge-node");
         Random random = new Random();
@@ -67,11 +64,7 @@ class SelfOrganizationIT {
         controlPort = Testbed.freePort();
         httpPort = Testbed.freePort();
         bed = new Testbed(dir);
-        Path ready = dir.resolve("root.ready");
-        bed.start("root", dir, Testbed.REPO.resolve("bin/tendril-root").toString(), "--config", "builtin:demo",
-                "--set", "dns.port=" + dnsPort, "--set", "control.port=" + controlPort,
-                "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
-        Testbed.until("root ready", Duration.ofSeconds(60), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+        bed.startRoot(dnsPort, controlPort);
         for (Node n : List.of(munich, garching, mountainView)) {
             load(n, 0.10);
             startEdge(n);
@@ -120,14 +113,7 @@ class SelfOrganizationIT {
         }
         for (Node n : new Node[] {munich, garching, mountainView}) {
             if (n != null) {
-                try {
-                    new ProcessBuilder("docker", "rm", "-f", "tendril-" + n.id() + "-web")
-                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-                } catch (IOException e) {
-                    // nothing to clean
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                Testbed.removeContainers("tendril-" + n.id() + "-web");
             }
         }
     }

@@ -91,6 +91,36 @@ final class Testbed implements AutoCloseable {
         return p;
     }
 
+    /** dig, a running dockerd and the locally built demo image: what the Docker-backed edge ITs need. */
+    static void requireDockerAndDemoImage() {
+        requireTool("dig", "dnsutils");
+        requireTool("docker", "docker.io");
+        run(Duration.ofSeconds(90), REPO.resolve("scripts/ensure-dockerd.sh").toString());
+        run(Duration.ofSeconds(90), REPO.resolve("scripts/build-demo-image.sh").toString());
+    }
+
+    /** Starts bin/tendril-root on the built-in demo config with these ports and a database in this bed's folder; waits until it is ready. */
+    void startRoot(int dnsPort, int controlPort) throws IOException {
+        Path ready = dir.resolve("root.ready");
+        start("root", dir, REPO.resolve("bin/tendril-root").toString(), "--config", "builtin:demo",
+                "--set", "dns.port=" + dnsPort, "--set", "control.port=" + controlPort,
+                "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
+        until("root ready", Duration.ofSeconds(60), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+    }
+
+    /** docker rm -f of the named containers; missing ones are fine. */
+    static void removeContainers(String... names) {
+        List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
+        cmd.addAll(List.of(names));
+        try {
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            // nothing to clean
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     Path log(String name) {
         return dir.resolve(name + ".log");
     }

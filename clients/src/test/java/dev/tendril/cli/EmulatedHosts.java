@@ -1,0 +1,82 @@
+package dev.tendril.cli;
+
+import dev.tendril.edge.testing.links.TestNetwork;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The real clients, run inside the emulated hosts of a link-harness network: {@code dig}
+ * from a user's own address and {@code bin/tendrilctl}. Shared by the real-process ITs that
+ * place the root, the edge nodes and the users in network namespaces.
+ */
+final class EmulatedHosts {
+    /** Exit code and combined output of one tendrilctl run. */
+    record Ctl(int code, String out) {
+    }
+
+    private EmulatedHosts() {
+    }
+
+    /** {@code bin/tendrilctl args} inside {@code host} (the admin sockets live on the emulated segment). */
+    static Ctl ctl(TestNetwork net, String host, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Testbed.REPO.resolve("bin/tendrilctl").toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(net.command(host, cmd.toArray(String[]::new))).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("tendrilctl " + String.join(" ", args) + " did not end");
+            }
+            return new Ctl(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The A record the DNS server {@code server}:5353 answers for {@code name} to a query sent
+     * from {@code host} with source address {@code from}; "" when there is no single address.
+     */
+    static String dig(TestNetwork net, String host, String from, String server, String name) {
+        try {
+            Process p = new ProcessBuilder(net.command(host, "dig", "+short", "+tries=1", "+time=2", "-b", from, "@" + server,
+                    "-p", "5353", name, "A")).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "";
+            }
+            return p.exitValue() == 0 && out.matches("[0-9.]+") ? out : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Polls {@link #dig} until its answer satisfies {@code wanted}; fails naming the last answer. */
+    static String awaitAnswer(TestNetwork net, String host, String from, String server, String name,
+                              Predicate<String> wanted, Duration limit) {
+        String[] last = {""};
+        try {
+            return Testbed.until("dig from " + from, limit, () -> {
+                last[0] = dig(net, host, from, server, name);
+                return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
+        }
+    }
+}
