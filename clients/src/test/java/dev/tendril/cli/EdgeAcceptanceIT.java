@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.protocol.transport.StalledConnect;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -283,7 +284,7 @@ class EdgeAcceptanceIT {
             Random random = new Random(3);
             for (String endpoint : List.of("tcp://" + n.address() + ":" + treePort.strip(),
                     "tcp://" + n.address() + ":" + adminPorts.get(n.name()))) {
-                ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+                ZMQ.Socket s = StalledConnect.guard(ctx.createSocket(SocketType.DEALER), 500);
                 s.setLinger(0);
                 s.connect(endpoint);
                 for (int i = 0; i < 20; i++) {

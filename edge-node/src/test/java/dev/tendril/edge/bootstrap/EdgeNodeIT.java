@@ -1,5 +1,6 @@
 package dev.tendril.edge.bootstrap;
 
+import dev.tendril.protocol.transport.StalledConnect;
 import dev.tendril.edge.testing.AdminClient;
 import dev.tendril.edge.testing.FakeRoot;
 import dev.tendril.edge.testing.Poll;
@@ -189,7 +190,7 @@ class EdgeNodeIT {
 
         // an admin request with a valid key, sent to the TREE socket: not even decoded there
         try (ZContext ctx = new ZContext(1)) {
-            ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+            ZMQ.Socket dealer = StalledConnect.guard(ctx.createSocket(SocketType.DEALER), 500);
             dealer.setLinger(0);
             dealer.connect("tcp://127.0.0.2:" + node.treePort());
             MessageId id = new MessageId(7, 7);
@@ -197,7 +198,7 @@ class EdgeNodeIT {
             String s = spec(true);
             dealer.send(FrameCodec.standard().encode(new Envelope(id, "", "intruder", now,
                     new AdminMessage.Deploy(AdminAuth.sign(KEY, id, now, MessageType.ADMIN_DEPLOY, s), s))));
-            ZMQ.Socket adminDealer = ctx.createSocket(SocketType.DEALER);
+            ZMQ.Socket adminDealer = StalledConnect.guard(ctx.createSocket(SocketType.DEALER), 500);
             adminDealer.setLinger(0);
             adminDealer.connect("tcp://127.0.0.2:" + node.adminPort());
             byte[] junk = new byte[64];

@@ -127,13 +127,8 @@ public final class RequestClient implements Requester, AutoCloseable {
         s.setMaxMsgSize(options.maxFrameBytes());
         s.setSendTimeOut((int) options.attemptTimeout().toMillis());
         s.setReceiveTimeOut((int) options.attemptTimeout().toMillis());
-        // JeroMQ 0.6.0 sometimes never starts the ZMTP handshake of a fresh outgoing connection
-        // (a selector-key race on the connecting side, zeromq/jeromq PR #1022: about 1-6 % of
-        // connects, more under load); the stalled connection then waits for the handshake
-        // timer (30 s by default). Half an attempt lets ZeroMQ drop it and reconnect within
-        // the same attempt; a real handshake slower than that could not make the attempt anyway.
-        s.setHandshakeIvl(Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
-        s.setReconnectIVL(50);
+        // half an attempt: a real handshake slower than that could not make the attempt anyway
+        StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
             s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));

@@ -189,7 +189,7 @@ class RequestTransportTest {
         try (ZContext ctx = new ZContext(1)) {
             ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
             dealer.setLinger(0);
-            dealer.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
+            StalledConnect.guard(dealer, 500);
             dealer.connect(server.endpoint());
             dealer.send(new byte[0]);
             dealer.send(new byte[] {1, 3, (byte) 0xc1, 0, 0});
@@ -265,7 +265,7 @@ class RequestTransportTest {
         try (ZContext ctx = new ZContext(1)) {
             ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
             req.setReceiveTimeOut(5_000);
-            req.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
+            StalledConnect.guard(req, 500);
             req.connect(server.endpoint());
             req.send(codec.encode(request));
             byte[] reply = req.recv(0);

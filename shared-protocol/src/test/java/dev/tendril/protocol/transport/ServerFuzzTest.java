@@ -45,7 +45,7 @@ class ServerFuzzTest {
              ZContext ctx = new ZContext(1)) {
             ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
             dealer.setLinger(0);
-            dealer.setHandshakeIvl(500); // JeroMQ's stalled-connect race, see RequestClient
+            StalledConnect.guard(dealer, 500);
             dealer.setSndHWM(0);
             dealer.setRcvHWM(0);
             dealer.connect(server.endpoint());

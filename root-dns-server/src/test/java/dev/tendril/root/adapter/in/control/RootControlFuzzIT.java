@@ -1,5 +1,6 @@
 package dev.tendril.root.adapter.in.control;
 
+import dev.tendril.protocol.transport.StalledConnect;
 import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Envelope;
@@ -70,7 +71,7 @@ class RootControlFuzzIT {
         try (RootProcess root = RootProcess.start(config, Clock.systemUTC());
              ControlCalls valid = new ControlCalls(root.controlEndpoint(), "fuzz-check");
              ZContext context = new ZContext(1)) {
-            ZMQ.Socket fuzz = context.createSocket(SocketType.DEALER);
+            ZMQ.Socket fuzz = StalledConnect.guard(context.createSocket(SocketType.DEALER), 500);
             fuzz.setLinger(0);
             fuzz.setSendTimeOut(5_000);
             fuzz.connect(root.controlEndpoint());
