@@ -2,6 +2,7 @@ package dev.tendril.edge.selforg.application;
 
 import dev.tendril.edge.domain.HardwareNeed;
 import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.edge.selforg.application.port.out.RootDirectory.Redirect;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.CandidateChoice;
@@ -46,7 +47,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -598,26 +598,23 @@ public final class ServiceAgent {
         if (quiet.compareTo(idleAfter) < 0) {
             return;
         }
-        OptionalInt live = ctx.root().liveInstances(service);
         int min = spec.policies().minInstances();
-        if (live.isEmpty()) {
-            log.info("{} {}: idle for {} s but the root did not list the tree; asking again after the idle timeout",
-                    ctx.nodeId(), service, quiet.toSeconds());
-            lastDemand = now;
-            return;
-        }
-        if (live.getAsInt() <= min) {
+        ReplicaHost.Termination t = ctx.host().terminate(service, min);
+        if (t instanceof ReplicaHost.Granted g) {
+            ctx.events().record(service, EventKind.TERMINATION_DECIDED, "", String.format(Locale.ROOT,
+                    "no demand for %.1f s (idle timeout %d s + jitter): the root granted the sign-off, %d live instance(s) remain >= min %d",
+                    quiet.toMillis() / 1000.0, spec.policies().idleTimeout().toSeconds(), g.liveInstances(), min));
+            terminated = true;
+            ctx.events().record(service, EventKind.TERMINATED, "", "signed off and stopping; children re-attach");
+        } else if (t instanceof ReplicaHost.Refused r) {
             ctx.events().record(service, EventKind.TERMINATION_SKIPPED, "", String.format(Locale.ROOT,
-                    "no demand for %.1f s, but %d live instance(s) <= min %d: stays", quiet.toMillis() / 1000.0,
-                    live.getAsInt(), min));
+                    "no demand for %.1f s, but the root refused the sign-off: %d live instance(s), leaving would go below min %d: stays",
+                    quiet.toMillis() / 1000.0, r.liveInstances(), min));
             lastDemand = now;
-            return;
+        } else if (t instanceof ReplicaHost.Unanswered u) {
+            log.info("{} {}: idle for {} s but no sign-off decision ({}); asking again after the idle timeout",
+                    ctx.nodeId(), service, quiet.toSeconds(), u.why());
+            lastDemand = now;
         }
-        ctx.events().record(service, EventKind.TERMINATION_DECIDED, "", String.format(Locale.ROOT,
-                "no demand for %.1f s (idle timeout %d s + jitter), %d live instances > min %d: signing off",
-                quiet.toMillis() / 1000.0, spec.policies().idleTimeout().toSeconds(), live.getAsInt(), min));
-        terminated = true;
-        ctx.host().remove(service);
-        ctx.events().record(service, EventKind.TERMINATED, "", "signed off and stopped; children re-attach");
     }
 }
