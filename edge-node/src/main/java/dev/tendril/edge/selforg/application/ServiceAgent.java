@@ -7,6 +7,7 @@ import dev.tendril.edge.selforg.application.port.out.RootDirectory.Redirect;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.CandidateChoice;
 import dev.tendril.edge.selforg.domain.EventKind;
+import dev.tendril.edge.selforg.domain.GridReadings;
 import dev.tendril.edge.selforg.domain.LoadSample;
 import dev.tendril.edge.selforg.domain.LocatedUser;
 import dev.tendril.edge.selforg.domain.Neighbourhood;
@@ -151,12 +152,15 @@ public final class ServiceAgent {
             Optional<NodeInfo> child = ctx.tree().children(service).stream().filter(c -> c.nodeId().equals(g.nodeId())).findFirst();
             if (child.isPresent()) {
                 hood.putChild(child.get(), g.grid(), now);
+                GridReadings.learnGrid(ctx.infra(), g.grid(), now);
             } else {
                 ignored++;
             }
         } else if (m instanceof NeighbourGrids n) {
             if (ctx.tree().parent(service).map(NodeInfo::nodeId).orElse("").equals(n.parentId())) {
                 hood.putNeighbours(n.parentId(), n.parentPoint(), n.siblings(), now);
+                GridReadings.learnPoint(ctx.infra(), n.parentId(), n.parentPoint(), now);
+                n.siblings().forEach(sib -> GridReadings.learnGrid(ctx.infra(), sib.grid(), now));
             } else {
                 ignored++;
             }
@@ -190,6 +194,7 @@ public final class ServiceAgent {
         children.forEach(c -> ids.add(c.nodeId()));
         hood.retainChildren(ids);
         GridPoint own = new GridPoint(self.position(), ctx.load().free());
+        GridReadings.learnPoint(ctx.infra(), ctx.nodeId(), own, now);
         List<Neighbourhood.ChildGrid> fresh = hood.freshChildren(now, ctx.policy().gridStaleAfter());
         CapacityGrid merged = CapacityGrid.merge(ctx.policy().gridSize(),
                 fresh.stream().map(Neighbourhood.ChildGrid::grid).toList(), List.of(own));
@@ -490,7 +495,7 @@ public final class ServiceAgent {
         double reach = reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
         CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near,
-                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach));
+                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach), now);
         String skipped = choice.skipped().isEmpty() ? "" : "; skipped " + choice.skipped();
         if (choice.candidates().isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; no candidate among "
