@@ -53,7 +53,7 @@ public final class EdgeConfigReader {
         r.rejectUnknown("platform", "zone", "root", "infrastructure", "policies", "admin", "tree", "runtime",
                 "monitoring", "stateDir", "geoip");
         Optional<Platform> platform = platform(r.object("platform", true,
-                "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels}"));
+                "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels, treePort}"));
         String zone = r.string("zone", "the DNS zone of the root, e.g. svc.example.edge");
         if (r.has("zone") && !DeploymentSpecReader.isZone(zone)) {
             r.bad("zone", zone, "a domain name of DNS labels, e.g. svc.example.edge");
@@ -111,7 +111,7 @@ public final class EdgeConfigReader {
 
     /** Reads one platform entry; empty after recording problems. */
     static Optional<Platform> platform(TreeReader p) {
-        p.rejectUnknown("id", "name", "address", "position", "arch", "cpus", "ram", "disk", "gpus", "labels");
+        p.rejectUnknown("id", "name", "address", "position", "arch", "cpus", "ram", "disk", "gpus", "labels", "treePort");
         int before = p.problems().all().size();
         String id = p.string("id", DNS_LABEL);
         if (p.has("id") && !Names.isDnsLabel(id)) {
@@ -142,11 +142,12 @@ public final class EdgeConfigReader {
         long disk = p.size("disk", 0L);
         int gpus = (int) p.integer("gpus", 0L, 0, 64);
         Map<String, String> labels = p.stringMap("labels", "a mapping of label names to values");
+        int treePort = (int) p.integer("treePort", 0L, 0, 65535);
         if (p.problems().all().size() != before) {
             return Optional.empty();
         }
         return Optional.of(new Platform(id, name, address, new GeoPoint(lat, lon),
-                new Hardware(arch.orElseThrow(), cpus, ram, disk, gpus), labels));
+                new Hardware(arch.orElseThrow(), cpus, ram, disk, gpus), labels, treePort));
     }
 
     private static List<Platform> infrastructure(TreeReader r, Path baseDir, Optional<Platform> self) {

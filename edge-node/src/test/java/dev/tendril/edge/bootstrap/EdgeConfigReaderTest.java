@@ -1,6 +1,7 @@
 package dev.tendril.edge.bootstrap;
 
 import dev.tendril.edge.domain.Endpoint;
+import dev.tendril.edge.domain.Platform;
 import dev.tendril.protocol.spec.Arch;
 import dev.tendril.protocol.spec.Validated;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -38,7 +41,7 @@ class EdgeConfigReaderTest {
             infrastructure:
               file: infra.yaml
               platforms:
-                - {id: berlin-1, address: 127.0.0.3, position: {lat: 52.52, lon: 13.405}, arch: arm64, cpus: 2, ram: 2Gi}
+                - {id: berlin-1, address: 127.0.0.3, position: {lat: 52.52, lon: 13.405}, arch: arm64, cpus: 2, ram: 2Gi, treePort: 7410}
             policies:
               preset: local
               thresholds: {cpu: 0.75}
@@ -86,6 +89,19 @@ class EdgeConfigReaderTest {
         assertEquals(EdgeConfig.Runtime.PROCESS, c.runtime());
         assertEquals(dir.resolve("state"), c.stateDir());
         assertEquals(Duration.ofMillis(900), c.policies().deadAfter());
+    }
+
+    @Test
+    void aPlatformsTreePortIsPartOfItsEntry() throws IOException {
+        EdgeConfig c = read(CONFIG).orThrow();
+        Map<String, Platform> byId = new HashMap<>();
+        c.infrastructure().forEach(p -> byId.put(p.id(), p));
+        assertEquals(7410, byId.get("berlin-1").treePort());
+        assertEquals(new Endpoint("127.0.0.3", 7410), byId.get("berlin-1").treeEndpoint(7400));
+        assertEquals(0, byId.get("hamburg-1").treePort(), "not configured");
+        assertEquals(new Endpoint("127.0.0.4", 7400), byId.get("hamburg-1").treeEndpoint(7400), "the default port");
+        assertProblems(CONFIG.replace("treePort: 7410", "treePort: 70000"),
+                "infrastructure.platforms[0].treePort: got '70000'");
     }
 
     @Test
