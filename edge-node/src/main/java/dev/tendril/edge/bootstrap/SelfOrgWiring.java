@@ -16,6 +16,7 @@ import dev.tendril.protocol.geo.GeoLocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tendril.protocol.transport.PipelinedClient;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class SelfOrgWiring {
 
     static SelfOrgLoop start(EdgeConfig config, Clock clock, SecureRandom random, RootControl root, Overlay overlay,
                              HostedServices hosted, Deployments deployments, HardwareMonitor monitor, MonitorLatency latency,
-                             LatencyProbe probe, InfrastructureDb infra, int treePort) {
+                             LatencyProbe probe, InfrastructureDb infra, int treePort, PipelinedClient requests) {
         Duration hb = config.policies().heartbeatInterval();
         Duration tick = hb.compareTo(Duration.ofSeconds(1)) < 0 ? hb : Duration.ofSeconds(1);
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
@@ -45,7 +46,7 @@ final class SelfOrgWiring {
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,
-                locator, infra, port, tick, servedNamespaces(config.runtime())));
+                locator, infra, port, tick, servedNamespaces(config.runtime()), requests));
     }
 
     /**

@@ -479,7 +479,10 @@ public final class ServiceAgent {
             return;
         }
         String id = ctx.newId("rep", ++seq);
+        // decided now; which platforms already host the service (not candidates) takes a round trip to the root
+        Instant decidedAt = ctx.clock().instant();
         Optional<Set<String>> hosted = ctx.root().hostedSet(service);
+        long queryMillis = Duration.between(decidedAt, ctx.clock().instant()).toMillis();
         if (hosted.isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; the root did not answer the hosted-set query");
             release(reason, clusterId, now);
@@ -500,8 +503,8 @@ public final class ServiceAgent {
         }
         List<String> ranked = choice.candidates().stream()
                 .map(p -> String.format(Locale.ROOT, "%s %.0f km", p.id(), p.position().distanceKm(position))).toList();
-        ctx.events().record(service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
-                + "; candidates " + ranked + skipped);
+        ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
+                + "; candidates " + ranked + skipped + "; ranked after the root's hosted-set answer (" + queryMillis + " ms)", -1);
         replication = new Replication(ctx, service, specYaml, self, id, reason, position, clusterId, choice.candidates());
         replication.begin();
     }
