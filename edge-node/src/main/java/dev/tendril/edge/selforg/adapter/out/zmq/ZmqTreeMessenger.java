@@ -32,12 +32,12 @@ import java.util.random.RandomGenerator;
  * receivers dedupe), sends to one peer in order. A reply that is a self-organization
  * message is handed to {@code replies} with the replier's node id.
  *
- * <p>A platform of the infrastructure DB is reached at its address and the port of its
- * {@code tree-port} label, else at this node's own tree port (the default 7400 on every node).
+ * <p>A platform of the infrastructure DB is reached at {@link Platform#treeEndpoint}: its
+ * address and its configured tree port, else this node's own tree port (the default 7400 on
+ * every node).
  */
 public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZmqTreeMessenger.class);
-    public static final String TREE_PORT_LABEL = "tree-port";
 
     private final String nodeId;
     private final Clock clock;
@@ -82,15 +82,7 @@ public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
             log.warn("{}: no platform '{}' in the infrastructure DB; {} not sent", nodeId, platformId, message.type());
             return;
         }
-        submit(new Endpoint(p.get().address(), treePort(p.get())), message);
-    }
-
-    private int treePort(Platform p) {
-        try {
-            return Integer.parseInt(p.labels().getOrDefault(TREE_PORT_LABEL, Integer.toString(defaultTreePort)));
-        } catch (NumberFormatException e) {
-            return defaultTreePort;
-        }
+        submit(p.get().treeEndpoint(defaultTreePort), message);
     }
 
     /** Messages that got no reply after every retry. */
