@@ -13,6 +13,7 @@ import dev.tendril.edge.overlay.ServiceMembership;
 import dev.tendril.protocol.message.AdminMessage.DeployReply;
 import dev.tendril.protocol.message.AdminMessage.RemoveReply;
 import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.PortSpec;
 import dev.tendril.protocol.spec.Validated;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -130,6 +132,16 @@ public final class HostedServices {
             }
         }));
         return m;
+    }
+
+    /**
+     * An idle instance asks the root to leave while at least {@code minInstances} live
+     * instances remain without it ({@link ServiceMembership#leaveIfAtLeast}); once granted
+     * the instance is out of the tree and DNS, and the caller stops it with {@link #remove}.
+     * Empty when this node has no membership for the service or the root gave no decision.
+     */
+    public Optional<RootMessage.SignOffDecision> leaveIfAtLeast(String service, int minInstances) {
+        return overlay.get(service).flatMap(m -> m.leaveIfAtLeast(minInstances));
     }
 
     public synchronized RemoveReply remove(String service) {

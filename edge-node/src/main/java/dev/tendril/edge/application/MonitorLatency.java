@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The latency monitoring round: points the probe at the TCP host ports of the hosted
- * services and folds its samples into the users' windows. {@link #run()} is called by one
+ * The latency monitoring round: points the probe at the TCP ports of the hosted services
+ * (host ports, and container ports, where Docker's DNAT delivers users inside the container) and folds its samples into the users' windows. {@link #run()} is called by one
  * ticker thread (the probe is not thread-safe); {@link #statusLine()} may be read by anyone.
  */
 public final class MonitorLatency implements Runnable {
@@ -35,6 +35,7 @@ public final class MonitorLatency implements Runnable {
             for (PortSpec p : d.spec().ports()) {
                 if (p.protocol().equals("tcp")) {
                     now.add(p.hostPort());
+                    now.add(p.containerPort());
                 }
             }
         }

@@ -16,6 +16,7 @@ import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.application.MonitorLatency;
 import dev.tendril.edge.adapter.out.ebpf.BpfLatencyProbe;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
+import dev.tendril.edge.monitoring.latency.ServedSockets;
 import dev.tendril.edge.deployment.ContainerRuntime;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.domain.InfrastructureDb;
@@ -34,6 +35,7 @@ import java.util.List;
 
 /** Wires one edge node by hand from its configuration and runs it until closed. */
 public final class EdgeNode implements AutoCloseable {
+    private static final Duration NAMESPACE_REFRESH = Duration.ofSeconds(1);
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
     private final PipelinedClient requests;
@@ -93,8 +95,13 @@ public final class EdgeNode implements AutoCloseable {
                 request -> selfOrgRef[0] == null ? new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE",
                         "self-organization is starting") : selfOrgRef[0].receive(request), clock);
         hosted.overlayPort(tree.port());
+        ServedSockets served = SelfOrgWiring.servedSockets(id,
+                runtime instanceof DockerContainerRuntime docker ? docker : null);
+        if (runtime instanceof DockerContainerRuntime) {
+            ticker.every(NAMESPACE_REFRESH, served::refresh); // the containers' namespaces: started, adopted, gone
+        }
         selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
-                probe, infra, tree.port(), requests);
+                probe, infra, tree.port(), served, requests);
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,

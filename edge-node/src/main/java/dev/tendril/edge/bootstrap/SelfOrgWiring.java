@@ -1,11 +1,13 @@
 package dev.tendril.edge.bootstrap;
 
+import dev.tendril.edge.adapter.out.docker.DockerContainerRuntime;
 import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.application.MonitorLatency;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
+import dev.tendril.edge.monitoring.latency.ServedSockets;
 import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.overlay.RootControl;
 import dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop;
@@ -21,12 +23,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.function.LongPredicate;
 
 /**
  * Wires self-organization into the edge node: the default policy (exchange and assessment
- * every heartbeat interval, at most a second), the GeoIP database bundled with geoip-data
- * (the root's default too) for locating users, and a seeded generator for the loop's
+ * every heartbeat interval, at most a second), the configured GeoIP databases for locating
+ * users (default the demo database bundled with geoip-data, the root's default too), and a seeded generator for the loop's
  * decisions (seeded from the node's secure random, logged ids stay unpredictable).
  */
 final class SelfOrgWiring {
@@ -35,34 +36,39 @@ final class SelfOrgWiring {
 
     static SelfOrgLoop start(EdgeConfig config, Clock clock, SecureRandom random, RootControl root, Overlay overlay,
                              HostedServices hosted, Deployments deployments, HardwareMonitor monitor, MonitorLatency latency,
-                             LatencyProbe probe, InfrastructureDb infra, int treePort, PipelinedClient requests) {
+                             LatencyProbe probe, InfrastructureDb infra, int treePort, ServedSockets served,
+                             PipelinedClient requests) {
         Duration hb = config.policies().heartbeatInterval();
         Duration tick = hb.compareTo(Duration.ofSeconds(1)) < 0 ? hb : Duration.ofSeconds(1);
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
         SelfOrgPolicy policy = new SelfOrgPolicy(d.gridSize(), tick, tick.multipliedBy(5), d.clusterRadiusKm(),
                 d.clusterScoreThreshold(), d.kmPerRttMs(), d.hopLimit(), d.searchTimeout(), d.migrationLifetime(),
                 d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter(), d.migrationHoldDown());
-        GeoLocator locator = GeoDatabases.demo();
+        GeoLocator locator = GeoDatabases.openNamed(config.geoipDatabases());
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,
-                locator, infra, port, tick, servedNamespaces(config.runtime()), requests));
+                locator, infra, port, tick, served, requests));
     }
 
     /**
      * Whose users count (the eBPF probe sees every namespace of the kernel): process
-     * instances serve in this node's own network namespace; Docker's sockets live in the
-     * proxy's or the containers' namespaces, so every namespace counts there.
+     * instances serve in this node's own network namespace; Docker containers in their own
+     * namespaces (DNAT) and through the userland proxy in the node's. {@code containers} is
+     * the Docker runtime's view of this node's containers, or null for the process runtime.
      */
-    static LongPredicate servedNamespaces(EdgeConfig.Runtime runtime) {
-        if (runtime != EdgeConfig.Runtime.PROCESS) {
-            return ns -> true;
-        }
+    static ServedSockets servedSockets(String nodeId, DockerContainerRuntime containers) {
+        long own;
         try {
-            long own = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
-            return ns -> ns == own;
+            own = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
         } catch (IOException | UnsupportedOperationException e) {
-            return ns -> true; // no procfs: cannot tell namespaces apart
+            return ServedSockets.anyNamespace(); // no procfs: cannot tell namespaces apart
         }
+        if (containers == null) {
+            return ServedSockets.ownNamespace(own);
+        }
+        ServedSockets served = ServedSockets.withContainers(own, () -> containers.networkNamespaces(nodeId));
+        served.refresh();
+        return served;
     }
 }

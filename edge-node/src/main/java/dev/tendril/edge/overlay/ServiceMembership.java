@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * This node's place in the tree of one service: registration with the root, the parent it
@@ -63,6 +64,12 @@ public final class ServiceMembership {
     private long failedRegistrations;
     private long rounds;
     private final Map<String, Child> children = new LinkedHashMap<>();
+    /**
+     * Held by a whole round and by {@link #leaveIfAtLeast}: a round's RegisterNode (refresh)
+     * can never reach the root after the root granted this node's leave, which would put it
+     * back into the tree while it stops.
+     */
+    private final ReentrantLock round = new ReentrantLock();
 
     /**
      * @param createTree        true when this deployment creates the tree (root: true, first deploy);
@@ -97,6 +104,15 @@ public final class ServiceMembership {
 
     /** One round: register if needed, heartbeat the parent, drop silent children. */
     public void tick() {
+        round.lock();
+        try {
+            oneRound();
+        } finally {
+            round.unlock();
+        }
+    }
+
+    private void oneRound() {
         NodeInfo currentParent;
         boolean needRegister;
         boolean reparent;
@@ -307,11 +323,52 @@ public final class ServiceMembership {
 
     /** The deployment is removed: tell parent and children, sign off at the root. */
     public void leave() {
+        if (detachAll()) {
+            root.call(service, new RootMessage.SignOff(service, self.nodeId()));
+            log.info("{}: {}: signed off", self.nodeId(), service);
+        }
+    }
+
+    /**
+     * An idle instance asks to leave: the root signs it off only if at least
+     * {@code minInstances} live instances remain without it (decided atomically there, see
+     * {@link RootMessage.ConditionalSignOff}). Granted: this membership has left (parent and
+     * children told, no more rounds), and the caller stops the instance; a later
+     * {@link #leave()} does nothing. Refused: nothing changed. Empty when the root did not
+     * answer with a decision (nothing changed either).
+     */
+    public Optional<RootMessage.SignOffDecision> leaveIfAtLeast(int minInstances) {
+        round.lock();
+        try {
+            synchronized (this) {
+                if (left) {
+                    return Optional.empty();
+                }
+            }
+            Optional<Message> reply = root.call(service, new RootMessage.ConditionalSignOff(service, self.nodeId(), minInstances));
+            if (reply.isEmpty() || !(reply.get() instanceof RootMessage.SignOffDecision d)) {
+                log.info("{}: {}: no decision on leaving from the root: {}", self.nodeId(), service,
+                        reply.map(Object::toString).orElse("no answer"));
+                return Optional.empty();
+            }
+            if (d.granted()) {
+                detachAll();
+                log.info("{}: {}: signed off (granted: {} live instance(s) remain, min {})", self.nodeId(), service,
+                        d.liveInstances(), d.minInstances());
+            }
+            return Optional.of(d);
+        } finally {
+            round.unlock();
+        }
+    }
+
+    /** Marks this membership left and tells parent and children; false when it had left already. */
+    private boolean detachAll() {
         NodeInfo p;
         List<NodeInfo> kids;
         synchronized (this) {
             if (left) {
-                return;
+                return false;
             }
             left = true;
             p = parent;
@@ -326,7 +383,6 @@ public final class ServiceMembership {
         for (NodeInfo k : kids) {
             link.send(k, bye, callTimeout, 1);
         }
-        root.call(service, new RootMessage.SignOff(service, self.nodeId()));
-        log.info("{}: {}: signed off", self.nodeId(), service);
+        return true;
     }
 }

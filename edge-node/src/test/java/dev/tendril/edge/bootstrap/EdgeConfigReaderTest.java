@@ -1,6 +1,7 @@
 package dev.tendril.edge.bootstrap;
 
 import dev.tendril.edge.domain.Endpoint;
+import dev.tendril.edge.domain.Platform;
 import dev.tendril.protocol.spec.Arch;
 import dev.tendril.protocol.spec.Validated;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -38,7 +41,7 @@ class EdgeConfigReaderTest {
             infrastructure:
               file: infra.yaml
               platforms:
-                - {id: berlin-1, address: 127.0.0.3, position: {lat: 52.52, lon: 13.405}, arch: arm64, cpus: 2, ram: 2Gi}
+                - {id: berlin-1, address: 127.0.0.3, position: {lat: 52.52, lon: 13.405}, arch: arm64, cpus: 2, ram: 2Gi, treePort: 7410}
             policies:
               preset: local
               thresholds: {cpu: 0.75}
@@ -89,6 +92,19 @@ class EdgeConfigReaderTest {
     }
 
     @Test
+    void aPlatformsTreePortIsPartOfItsEntry() throws IOException {
+        EdgeConfig c = read(CONFIG).orThrow();
+        Map<String, Platform> byId = new HashMap<>();
+        c.infrastructure().forEach(p -> byId.put(p.id(), p));
+        assertEquals(7410, byId.get("berlin-1").treePort());
+        assertEquals(new Endpoint("127.0.0.3", 7410), byId.get("berlin-1").treeEndpoint(7400));
+        assertEquals(0, byId.get("hamburg-1").treePort(), "not configured");
+        assertEquals(new Endpoint("127.0.0.4", 7400), byId.get("hamburg-1").treeEndpoint(7400), "the default port");
+        assertProblems(CONFIG.replace("treePort: 7410", "treePort: 70000"),
+                "infrastructure.platforms[0].treePort: got '70000'");
+    }
+
+    @Test
     void everyErrorNamesKeyValueAndAllowed() throws IOException {
         assertProblems(CONFIG.replace("arch: amd64\n  cpus: 4", "arch: x86\n  cpus: -1")
                         .replace("lat: 48.137", "lat: 91").replace("key: 0123456789abcdef0123", "key: short")
@@ -119,5 +135,32 @@ class EdgeConfigReaderTest {
     @Test
     void adminAndTreeSocketsMustDiffer() throws IOException {
         assertProblems(CONFIG.replace("bind: 127.0.0.2:7401", "bind: 127.0.0.2:7400"), "admin.bind: got '127.0.0.2:7400'");
+    }
+
+    @Test
+    void geoipDefaultsToTheBuiltinDemo() throws IOException {
+        assertEquals(List.of("builtin:demo"), read(CONFIG).orThrow().geoipDatabases());
+    }
+
+    @Test
+    void geoipFilesAreResolvedOpenedAndLayeredInOrder() throws IOException {
+        try (var in = getClass().getResourceAsStream(dev.tendril.geoip.adapter.out.maxmind.GeoDatabases.DEMO_RESOURCE)) {
+            Files.createDirectories(dir.resolve("geo"));
+            Files.write(dir.resolve("geo/users.mmdb"), in.readAllBytes());
+        }
+        EdgeConfig c = read(CONFIG + "geoip: {databases: [geo/users.mmdb, builtin:demo]}\n").orThrow();
+        assertEquals(List.of(dir.resolve("geo/users.mmdb").toString(), "builtin:demo"), c.geoipDatabases());
+    }
+
+    @Test
+    void geoipProblemsNameTheEntryAndWhatIsAllowed() throws IOException {
+        Files.writeString(dir.resolve("notes.mmdb"), "not a database");
+        assertProblems(CONFIG + "geoip: {databases: [missing.mmdb, notes.mmdb, builtin:demo], cache: 5}\n",
+                "geoip.databases[0]: got 'missing.mmdb'; allowed: builtin:demo or the path of a city .mmdb file",
+                "does not exist",
+                "geoip.databases[1]: got 'notes.mmdb'",
+                "not a valid MaxMind DB",
+                "geoip.cache");
+        assertProblems(CONFIG + "geoip: {databases: []}\n", "geoip.databases: got '[]'; allowed: at least one database");
     }
 }

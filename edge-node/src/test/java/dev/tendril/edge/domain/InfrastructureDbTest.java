@@ -4,7 +4,10 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.spec.Arch;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 
@@ -50,9 +53,36 @@ class InfrastructureDbTest {
     @Test
     void usesReportedFreeCapacityAndExcludesHosts() {
         HardwareNeed need = new HardwareNeed(Set.of(), 2, GI, 0, 0);
-        db.updateFree("munich", new FreeCapacity(0.5, GI, 10 * GI, 0));
+        db.updateFree("munich", new FreeCapacity(0.5, GI, 10 * GI, 0), Instant.EPOCH);
         assertEquals(List.of("berlin", "hamburg"), ids(db.candidates(need, MUNICH, Set.of())));
         assertEquals(List.of("hamburg"), ids(db.candidates(need, MUNICH, Set.of("berlin"))));
+    }
+
+    @Test
+    void keepsTheNewestFigureAndForgetsOldOnes() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        db.updateFree("berlin", new FreeCapacity(1, GI, GI, 0), t0.plusSeconds(10));
+        db.updateFree("berlin", new FreeCapacity(7, GI, GI, 1), t0); // older: ignored
+        assertEquals(1.0, db.free("berlin").cpus());
+        assertEquals(1.0, db.free("berlin", t0.plusSeconds(30), Duration.ofMinutes(1)).cpus());
+        assertEquals(8.0, db.free("berlin", t0.plusSeconds(71), Duration.ofMinutes(1)).cpus(), "too old: all hardware");
+        db.updateFree("nowhere", new FreeCapacity(1, GI, GI, 0), t0); // unknown platform: ignored
+        assertEquals(Optional.empty(), db.reading("nowhere"));
+    }
+
+    @Test
+    void findsTheOnePlatformAtAPosition() {
+        assertEquals("berlin", db.onlyPlatformAt(new GeoPoint(52.5205, 13.4052), 0.1).orElseThrow().id());
+        assertEquals(Optional.empty(), db.onlyPlatformAt(new GeoPoint(52.53, 13.405), 0.1), "1.1 km away");
+        InfrastructureDb twins = new InfrastructureDb(List.of(
+                platform("rack-a", BERLIN, Arch.AMD64, 1, GI, 0), platform("rack-b", BERLIN, Arch.AMD64, 1, GI, 0),
+                platform("fiji", new GeoPoint(-17.8, 179.9999), Arch.AMD64, 1, GI, 0),
+                platform("north", new GeoPoint(78.22, 15.65), Arch.AMD64, 1, GI, 0)));
+        assertEquals(Optional.empty(), twins.onlyPlatformAt(BERLIN, 0.1), "two platforms at one place: ambiguous");
+        assertEquals("fiji", twins.onlyPlatformAt(new GeoPoint(-17.8, -179.9995), 0.5).orElseThrow().id(),
+                "across the antimeridian");
+        assertEquals("north", twins.onlyPlatformAt(new GeoPoint(78.22, 15.67), 0.9).orElseThrow().id(),
+                "columns narrow towards the pole: 0.45 km east of it is two columns away");
     }
 
     @Test

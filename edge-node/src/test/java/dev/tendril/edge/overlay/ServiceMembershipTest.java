@@ -124,6 +124,37 @@ class ServiceMembershipTest {
     }
 
     @Test
+    void leavingIfTheMinimumHoldsLeavesOnlyWhenTheRootGrantsIt() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false);
+        RootMessage.SignOffDecision granted = b.leaveIfAtLeast(2).orElseThrow();
+        assertTrue(granted.granted());
+        assertEquals(2, granted.liveInstances());
+        assertNull(root.trees.get("web").get("berlin"), "signed off by the grant");
+        assertEquals(List.of(), a.view().childIds(), "detached from its parent");
+        round(a, b, c); // berlin no longer registers or refreshes; hamburg re-attaches
+        assertNull(root.trees.get("web").get("berlin"));
+        assertEquals(Optional.of("munich"), c.view().parentId());
+        for (int i = 0; i < 25; i++) {
+            round(a, b, c); // past a refresh round: a node that left never registers again
+        }
+        assertNull(root.trees.get("web").get("berlin"));
+        assertEquals(Optional.empty(), b.leaveIfAtLeast(2), "left already: nothing to ask");
+
+        RootMessage.SignOffDecision refused = c.leaveIfAtLeast(2).orElseThrow();
+        assertFalse(refused.granted(), "munich and hamburg are the minimum");
+        assertEquals(2, refused.liveInstances());
+        round(a, c);
+        assertEquals(Optional.of("munich"), c.view().parentId(), "a refused node stays in the tree");
+        assertTrue(root.entry("web", "hamburg").live());
+        root.unreachable = true;
+        assertEquals(Optional.empty(), a.leaveIfAtLeast(1), "no answer: no decision");
+        root.unreachable = false;
+        assertTrue(root.entry("web", "munich").live());
+    }
+
+    @Test
     void registrationWaitsForAnUnreachableRootAndCreatesAMissingTreeForARootSpec() {
         root.unreachable = true;
         ServiceMembership a = start(munich, false, true);

@@ -99,6 +99,33 @@ class ReplicationTest {
         assertTrue(detail.contains("candidates [frankfurt 304 km]"), detail);
     }
 
+    /**
+     * Garching does not host "web" but hosts "api" with Munich and is busy: Munich learns its
+     * free CPU from the api tree's grid exchange, so the web replica skips it although its
+     * hardware would fit (on static figures it would be the nearest candidate).
+     */
+    @Test
+    void freeCapacityLearntFromTheGridsSkipsABusyPlatform() {
+        SimWorld w = new SimWorld(16, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]).baseCpu(0.95);
+        w.platform("garching", GARCHING[0], GARCHING[1]).baseCpu(0.9);
+        w.platform("augsburg", AUGSBURG[0], AUGSBURG[1]);
+        w.start();
+        // api only runs on arm64, which no platform has: the api agents' own shortage finds no candidate
+        w.deploy("garching", SimWorld.spec("api", 0, LONG_IDLE, 1, SimWorld.requires(Set.of(Arch.ARM64), 0, 0, 0)));
+        w.deploy("munich", SimWorld.spec("api", 0, LONG_IDLE, 1, SimWorld.requires(Set.of(Arch.ARM64), 0, 0, 0)));
+        w.deploy("munich", SimWorld.spec("web", 0, LONG_IDLE, 1, SimWorld.requires(Set.of(Arch.AMD64), 1, 2 * GIB, 0)));
+        w.runFor(Duration.ofSeconds(8));
+
+        assertEquals(Set.of("munich", "augsburg"), w.root().hosts("web"));
+        assertEquals(0, w.node("garching").deploys("web"));
+        SelfOrgEvent decided = events(w, EventKind.REPLICATION_DECIDED).stream().filter(e -> e.service().equals("web"))
+                .findFirst().orElseThrow();
+        assertTrue(decided.detail().contains("garching: CPU 0.40 free < 1.00"), decided.detail());
+        assertTrue(decided.detail().contains("candidates [augsburg"), decided.detail());
+        assertEquals(0.4, w.node("munich").agent().context().infra().free("garching").cpus(), 2e-3);
+    }
+
     @Test
     void aFailedDeploymentFallsBackToTheNextCandidate() {
         SimWorld w = new SimWorld(13, SimWorld.testPolicy());

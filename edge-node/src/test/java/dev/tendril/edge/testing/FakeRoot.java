@@ -75,6 +75,16 @@ public final class FakeRoot implements RootControl {
             tree.remove(s.nodeId());
             return Optional.of(new RootMessage.Ack());
         }
+        if (request instanceof RootMessage.ConditionalSignOff s) {
+            int live = (int) tree.values().stream().filter(Entry::live).count();
+            Entry me = tree.get(s.nodeId());
+            int without = me != null && me.live() ? live - 1 : live;
+            if (me != null && without < s.minInstances()) {
+                return Optional.of(new RootMessage.SignOffDecision(service, s.nodeId(), false, live, s.minInstances()));
+            }
+            tree.remove(s.nodeId());
+            return Optional.of(new RootMessage.SignOffDecision(service, s.nodeId(), true, without, s.minInstances()));
+        }
         return Optional.of(new RootMessage.ErrorReply("UNSUPPORTED", request.type().toString()));
     }
 

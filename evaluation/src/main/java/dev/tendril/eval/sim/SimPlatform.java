@@ -101,7 +101,8 @@ public final class SimPlatform implements LoadGauge, UserLatencies, ReplicaHost 
     }
 
     @Override
-    public void remove(String service) {
-        world.root().signOff(service, id());
+    public Termination terminate(String service, int minInstances) {
+        var d = world.root().leaveIfAtLeast(service, id(), minInstances);
+        return d.granted() ? new Granted(d.liveInstances()) : new Refused(d.liveInstances());
     }
 }

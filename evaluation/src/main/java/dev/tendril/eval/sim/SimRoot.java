@@ -7,6 +7,7 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.Ack;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.root.application.ConditionalSignOffInstance;
 import dev.tendril.root.application.CreateServiceTree;
 import dev.tendril.root.application.ListTopology;
 import dev.tendril.root.application.ParentAssignment;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -40,6 +40,7 @@ public final class SimRoot {
     private final RegisterInstance register;
     private final RecordClientMigration migrations;
     private final SignOffInstance signOff;
+    private final ConditionalSignOffInstance conditionalSignOff;
     private final ListTopology listings;
     private long requests;
 
@@ -52,6 +53,7 @@ public final class SimRoot {
         this.register = new RegisterInstance(repository, directory, parents, clock);
         this.migrations = new RecordClientMigration(repository, directory, clock);
         this.signOff = new SignOffInstance(repository, directory, parents);
+        this.conditionalSignOff = new ConditionalSignOffInstance(repository, signOff);
         this.listings = new ListTopology(repository, clock);
     }
 
@@ -101,6 +103,12 @@ public final class SimRoot {
         signOff.execute(new RootMessage.SignOff(service, nodeId));
     }
 
+    /** An idle instance asks to leave while {@code min} live instances remain (the root's ConditionalSignOffInstance). */
+    public RootMessage.SignOffDecision leaveIfAtLeast(String service, String nodeId, int min) {
+        roundTrip(nodeId);
+        return (RootMessage.SignOffDecision) conditionalSignOff.execute(new RootMessage.ConditionalSignOff(service, nodeId, min));
+    }
+
     public int liveCount(String service) {
         return (int) repository.nodes(service).stream().filter(TreeNode::live).count();
     }
@@ -129,12 +137,6 @@ public final class SimRoot {
                 return reply instanceof RootMessage.MigrationListing l ? Optional.of(l.migrations().stream()
                         .map(v -> new Redirect(v.client(), v.targetNodeId(), Instant.ofEpochMilli(v.createdAtMillis())))
                         .toList()) : Optional.empty();
-            }
-
-            @Override
-            public OptionalInt liveInstances(String service) {
-                roundTrip(nodeId);
-                return OptionalInt.of(liveCount(service));
             }
         };
     }

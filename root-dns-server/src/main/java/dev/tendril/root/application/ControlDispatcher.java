@@ -1,6 +1,7 @@
 package dev.tendril.root.application;
 
 import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
@@ -27,6 +28,7 @@ public final class ControlDispatcher {
     private final CreateServiceTree createTree;
     private final RegisterInstance register;
     private final SignOffInstance signOff;
+    private final ConditionalSignOffInstance conditionalSignOff;
     private final ReparentOrphan orphan;
     private final ChangeInstanceState state;
     private final RecordClientMigration migration;
@@ -42,6 +44,7 @@ public final class ControlDispatcher {
         this.createTree = new CreateServiceTree(repository, directory, clock);
         this.register = new RegisterInstance(repository, directory, parents, clock);
         this.signOff = new SignOffInstance(repository, directory, parents);
+        this.conditionalSignOff = new ConditionalSignOffInstance(repository, signOff);
         this.orphan = new ReparentOrphan(repository, directory, parents);
         this.state = new ChangeInstanceState(repository, directory);
         this.migration = new RecordClientMigration(repository, directory, clock);
@@ -61,6 +64,8 @@ public final class ControlDispatcher {
             return register.execute(r);
         } else if (request instanceof SignOff r) {
             return signOff.execute(r);
+        } else if (request instanceof ConditionalSignOff r) {
+            return conditionalSignOff.execute(r);
         } else if (request instanceof OrphanReport r) {
             return orphan.execute(r);
         } else if (request instanceof NodeState r) {

@@ -2,6 +2,7 @@ package dev.tendril.protocol.codec;
 
 import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
@@ -17,6 +18,7 @@ import dev.tendril.protocol.message.RootMessage.Registered;
 import dev.tendril.protocol.message.RootMessage.ResolveAnswer;
 import dev.tendril.protocol.message.RootMessage.ResolveQuery;
 import dev.tendril.protocol.message.RootMessage.SignOff;
+import dev.tendril.protocol.message.RootMessage.SignOffDecision;
 import dev.tendril.protocol.message.RootMessage.TreeListing;
 import dev.tendril.protocol.message.RootMessage.TreeNodeView;
 import dev.tendril.protocol.message.RootMessage.TreeQuery;
@@ -89,7 +91,14 @@ public final class RootCodecs {
                         (w, m) -> w.struct(4).string(m.service()).string(m.client())
                                 .list(m.instances(), ValueCodecs::nodeInfo).string(m.basis()),
                         r -> r.struct(f -> new ResolveAnswer(f.string(), f.string(),
-                                f.list(ValueCodecs::nodeInfo), f.string()))));
+                                f.list(ValueCodecs::nodeInfo), f.string()))),
+                of(MessageType.CONDITIONAL_SIGN_OFF, ConditionalSignOff.class,
+                        (w, m) -> w.struct(3).string(m.service()).string(m.nodeId()).int32(m.minInstances()),
+                        r -> r.struct(f -> new ConditionalSignOff(f.string(), f.string(), f.int32()))),
+                of(MessageType.SIGN_OFF_DECISION, SignOffDecision.class,
+                        (w, m) -> w.struct(5).string(m.service()).string(m.nodeId()).bool(m.granted())
+                                .int32(m.liveInstances()).int32(m.minInstances()),
+                        r -> r.struct(f -> new SignOffDecision(f.string(), f.string(), f.bool(), f.int32(), f.int32()))));
     }
 
     static void treeNodeView(BodyWriter out, TreeNodeView v) {

@@ -23,6 +23,8 @@ public enum MessageType {
     MIGRATION_LISTING(15),
     RESOLVE_QUERY(16),
     RESOLVE_ANSWER(17),
+    CONDITIONAL_SIGN_OFF(18),
+    SIGN_OFF_DECISION(19),
 
     // overlay (edge to edge, tree socket)
     ATTACH(64),

@@ -69,6 +69,42 @@ public sealed interface RootMessage extends Message {
     }
 
     /**
+     * The node leaves the tree of {@code service} only if at least {@code minInstances} live
+     * instances remain without it (an idle instance terminating, never below the spec's
+     * minimum). The root checks and applies it in one step of its single writer, durably like
+     * {@link SignOff}, so instances asking at the same moment can never undercut the minimum.
+     * Reply: {@link SignOffDecision}.
+     */
+    record ConditionalSignOff(String service, String nodeId, int minInstances) implements RootMessage {
+        public ConditionalSignOff {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            if (minInstances < 0) {
+                throw new IllegalArgumentException("minInstances must be >= 0, got " + minInstances);
+            }
+        }
+        public MessageType type() { return MessageType.CONDITIONAL_SIGN_OFF; }
+    }
+
+    /**
+     * Reply to {@link ConditionalSignOff}: {@code granted} (the node is signed off, as by
+     * {@link SignOff}) or refused (nothing changed). {@code liveInstances}: the tree's live
+     * instances after the decision (granted: without the node; refused: as they are).
+     */
+    record SignOffDecision(String service, String nodeId, boolean granted, int liveInstances, int minInstances)
+            implements RootMessage {
+        public SignOffDecision {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            if (liveInstances < 0 || minInstances < 0) {
+                throw new IllegalArgumentException("liveInstances and minInstances must be >= 0, got "
+                        + liveInstances + ", " + minInstances);
+            }
+        }
+        public MessageType type() { return MessageType.SIGN_OFF_DECISION; }
+    }
+
+    /**
      * The node's parent stopped answering. The root drops the dead parent (DNS stops
      * answering it) and assigns a new one. Reply: {@link Registered}.
      */

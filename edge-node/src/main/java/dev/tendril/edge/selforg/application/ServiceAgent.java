@@ -2,10 +2,12 @@ package dev.tendril.edge.selforg.application;
 
 import dev.tendril.edge.domain.HardwareNeed;
 import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.edge.selforg.application.port.out.RootDirectory.Redirect;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.CandidateChoice;
 import dev.tendril.edge.selforg.domain.EventKind;
+import dev.tendril.edge.selforg.domain.GridReadings;
 import dev.tendril.edge.selforg.domain.LoadSample;
 import dev.tendril.edge.selforg.domain.LocatedUser;
 import dev.tendril.edge.selforg.domain.Neighbourhood;
@@ -46,7 +48,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -151,12 +152,15 @@ public final class ServiceAgent {
             Optional<NodeInfo> child = ctx.tree().children(service).stream().filter(c -> c.nodeId().equals(g.nodeId())).findFirst();
             if (child.isPresent()) {
                 hood.putChild(child.get(), g.grid(), now);
+                GridReadings.learnGrid(ctx.infra(), g.grid(), now);
             } else {
                 ignored++;
             }
         } else if (m instanceof NeighbourGrids n) {
             if (ctx.tree().parent(service).map(NodeInfo::nodeId).orElse("").equals(n.parentId())) {
                 hood.putNeighbours(n.parentId(), n.parentPoint(), n.siblings(), now);
+                GridReadings.learnPoint(ctx.infra(), n.parentId(), n.parentPoint(), now);
+                n.siblings().forEach(sib -> GridReadings.learnGrid(ctx.infra(), sib.grid(), now));
             } else {
                 ignored++;
             }
@@ -190,6 +194,7 @@ public final class ServiceAgent {
         children.forEach(c -> ids.add(c.nodeId()));
         hood.retainChildren(ids);
         GridPoint own = new GridPoint(self.position(), ctx.load().free());
+        GridReadings.learnPoint(ctx.infra(), ctx.nodeId(), own, now);
         List<Neighbourhood.ChildGrid> fresh = hood.freshChildren(now, ctx.policy().gridStaleAfter());
         CapacityGrid merged = CapacityGrid.merge(ctx.policy().gridSize(),
                 fresh.stream().map(Neighbourhood.ChildGrid::grid).toList(), List.of(own));
@@ -493,7 +498,7 @@ public final class ServiceAgent {
         double reach = reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
         CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near,
-                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach));
+                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach), now);
         String skipped = choice.skipped().isEmpty() ? "" : "; skipped " + choice.skipped();
         if (choice.candidates().isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; no candidate among "
@@ -601,26 +606,23 @@ public final class ServiceAgent {
         if (quiet.compareTo(idleAfter) < 0) {
             return;
         }
-        OptionalInt live = ctx.root().liveInstances(service);
         int min = spec.policies().minInstances();
-        if (live.isEmpty()) {
-            log.info("{} {}: idle for {} s but the root did not list the tree; asking again after the idle timeout",
-                    ctx.nodeId(), service, quiet.toSeconds());
-            lastDemand = now;
-            return;
-        }
-        if (live.getAsInt() <= min) {
+        ReplicaHost.Termination t = ctx.host().terminate(service, min);
+        if (t instanceof ReplicaHost.Granted g) {
+            ctx.events().record(service, EventKind.TERMINATION_DECIDED, "", String.format(Locale.ROOT,
+                    "no demand for %.1f s (idle timeout %d s + jitter): the root granted the sign-off, %d live instance(s) remain >= min %d",
+                    quiet.toMillis() / 1000.0, spec.policies().idleTimeout().toSeconds(), g.liveInstances(), min));
+            terminated = true;
+            ctx.events().record(service, EventKind.TERMINATED, "", "signed off and stopping; children re-attach");
+        } else if (t instanceof ReplicaHost.Refused r) {
             ctx.events().record(service, EventKind.TERMINATION_SKIPPED, "", String.format(Locale.ROOT,
-                    "no demand for %.1f s, but %d live instance(s) <= min %d: stays", quiet.toMillis() / 1000.0,
-                    live.getAsInt(), min));
+                    "no demand for %.1f s, but the root refused the sign-off: %d live instance(s), leaving would go below min %d: stays",
+                    quiet.toMillis() / 1000.0, r.liveInstances(), min));
             lastDemand = now;
-            return;
+        } else if (t instanceof ReplicaHost.Unanswered u) {
+            log.info("{} {}: idle for {} s but no sign-off decision ({}); asking again after the idle timeout",
+                    ctx.nodeId(), service, quiet.toSeconds(), u.why());
+            lastDemand = now;
         }
-        ctx.events().record(service, EventKind.TERMINATION_DECIDED, "", String.format(Locale.ROOT,
-                "no demand for %.1f s (idle timeout %d s + jitter), %d live instances > min %d: signing off",
-                quiet.toMillis() / 1000.0, spec.policies().idleTimeout().toSeconds(), live.getAsInt(), min));
-        terminated = true;
-        ctx.host().remove(service);
-        ctx.events().record(service, EventKind.TERMINATED, "", "signed off and stopped; children re-attach");
     }
 }

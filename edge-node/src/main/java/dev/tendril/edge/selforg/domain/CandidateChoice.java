@@ -6,6 +6,7 @@ import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.protocol.geo.GeoPoint;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,23 +17,25 @@ import java.util.function.Predicate;
  * Replication candidates (DESIGN.md flow 7): every platform of the infrastructure DB that
  * does not host the service yet and fits the spec's hardware need (arch, free CPU, RAM,
  * GPU, disk), nearest to the wanted position first; and, for the log, why the others were
- * skipped.
+ * skipped. Free capacity is the DB's figure when it is recent (fed from the grid exchange by
+ * {@link GridReadings}), else all of the platform's hardware.
  */
 public record CandidateChoice(List<Platform> candidates, List<String> skipped) {
 
     /**
      * @param near    an extra condition a candidate must meet (e.g. nearer to the cluster than the origin)
      * @param nearWhy what that condition means, for the skip reason
+     * @param now     figures older than {@link GridReadings#MAX_AGE} at this time count as unknown (all hardware free)
      */
     public static CandidateChoice rank(InfrastructureDb infra, HardwareNeed need, GeoPoint position, Set<String> hosting,
-                                       Predicate<Platform> near, String nearWhy) {
+                                       Predicate<Platform> near, String nearWhy, Instant now) {
         List<Platform> ok = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Platform p : infra.nearest(position, Integer.MAX_VALUE)) {
             if (hosting.contains(p.id())) {
                 continue;
             }
-            String misfit = misfit(need, p, infra.free(p.id()));
+            String misfit = misfit(need, p, infra.free(p.id(), now, GridReadings.MAX_AGE));
             if (!misfit.isEmpty()) {
                 skipped.add(p.id() + ": " + misfit);
             } else if (!near.test(p)) {

@@ -35,6 +35,7 @@ public final class SimNode implements LoadGauge, UserLatencies, ReplicaHost {
     private boolean degraded;
     private boolean failDeploys;
     private Duration containerStart = Duration.ofMillis(800);
+    private int terminations;
 
     SimNode(SimWorld world, Platform platform) {
         this.world = world;
@@ -146,8 +147,18 @@ public final class SimNode implements LoadGauge, UserLatencies, ReplicaHost {
         });
     }
 
+    /** The root decides and signs off at once; the instance stops afterwards (the tree no longer counts it). */
     @Override
-    public void remove(String service) {
-        world.root().remove(service, id());
+    public Termination terminate(String service, int minInstances) {
+        Termination t = world.root().leaveIfAtLeast(service, id(), minInstances);
+        if (t instanceof Granted) {
+            terminations++;
+        }
+        return t;
+    }
+
+    /** How many times an instance here was granted termination. */
+    public int terminations() {
+        return terminations;
     }
 }

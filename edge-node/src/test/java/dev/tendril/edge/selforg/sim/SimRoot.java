@@ -1,5 +1,6 @@
 package dev.tendril.edge.selforg.sim;
 
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.edge.selforg.application.port.out.RootDirectory;
 import dev.tendril.edge.selforg.application.port.out.TreePosition;
 import dev.tendril.protocol.geo.GeoPoint;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -69,6 +69,22 @@ public final class SimRoot {
                 tree.put(child.node().nodeId(), new Entry(child.node(), parent));
             }
         }
+    }
+
+    /**
+     * The root's conditional sign-off: the node leaves only if at least {@code min} instances
+     * remain without it, checked and applied in one step (as the real root's writer does).
+     */
+    public synchronized ReplicaHost.Termination leaveIfAtLeast(String service, String nodeId, int min) {
+        Set<String> hosts = hosts(service);
+        if (!hosts.contains(nodeId)) {
+            return new ReplicaHost.Granted(hosts.size());
+        }
+        if (hosts.size() - 1 < min) {
+            return new ReplicaHost.Refused(hosts.size());
+        }
+        remove(service, nodeId);
+        return new ReplicaHost.Granted(hosts.size() - 1);
     }
 
     private static Set<String> subtree(Map<String, Entry> tree, String top) {
@@ -157,10 +173,6 @@ public final class SimRoot {
                 }
             }
 
-            @Override
-            public OptionalInt liveInstances(String service) {
-                return OptionalInt.of(hosts(service).size());
-            }
         };
     }
 

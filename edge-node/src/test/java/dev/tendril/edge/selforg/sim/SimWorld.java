@@ -53,6 +53,7 @@ public final class SimWorld {
     private final Map<String, DeploymentSpec> specs = new HashMap<>();
     private Duration loadWindow = Duration.ofSeconds(3);
     private Duration tickLateness = Duration.ZERO;
+    private boolean simultaneousTicks;
     private boolean started;
 
     public SimWorld(long seed, SelfOrgPolicy policy) {
@@ -103,6 +104,11 @@ public final class SimWorld {
         tickLateness = max;
     }
 
+    /** Every node ticks at the same instants (one after the other, in declaration order) instead of staggered. */
+    public void simultaneousTicks() {
+        simultaneousTicks = true;
+    }
+
     public void start() {
         started = true;
         List<Platform> platforms = nodes.values().stream().map(SimNode::platform).toList();
@@ -136,7 +142,7 @@ public final class SimWorld {
                     agent.tick();
                 }
             };
-            scheduler.every(TICK, Duration.ofMillis(10 + 7L * i), tickLateness.isZero() ? tick
+            scheduler.every(TICK, Duration.ofMillis(simultaneousTicks ? 10 : 10 + 7L * i), tickLateness.isZero() ? tick
                     : () -> scheduler.after(Duration.ofMillis(lateness.nextInt((int) tickLateness.toMillis() + 1)), tick));
             i++;
         }

@@ -19,11 +19,17 @@ import dev.tendril.edge.deployment.InstanceRequest;
 import dev.tendril.edge.deployment.RuntimeResult;
 import dev.tendril.protocol.spec.PortSpec;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs instances as Docker containers through the local engine (docker-java, zerodep
@@ -169,6 +175,32 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                     "running".equals(c.getState()), labels.get(LABEL_SPEC)));
         }
         return out;
+    }
+
+    /**
+     * The network namespaces (inode numbers, as the eBPF probe names them) of the running
+     * containers of node {@code nodeId}: one list call and one inspect per container. Empty
+     * when the engine does not answer; a container that stops meanwhile is left out.
+     */
+    public Optional<Set<Long>> networkNamespaces(String nodeId) {
+        try {
+            List<Container> mine = docker.listContainersCmd()
+                    .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_NODE, nodeId)).exec();
+            Set<Long> out = new HashSet<>();
+            for (Container c : mine) {
+                try {
+                    Long pid = docker.inspectContainerCmd(c.getId()).exec().getState().getPidLong();
+                    if (pid != null && pid > 0) {
+                        out.add(((Number) Files.getAttribute(Path.of("/proc", pid.toString(), "ns", "net"), "unix:ino")).longValue());
+                    }
+                } catch (NotFoundException | IOException | UnsupportedOperationException e) {
+                    // gone meanwhile, or no procfs: not serving here
+                }
+            }
+            return Optional.of(out);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static String message(DockerException e) {

@@ -10,8 +10,13 @@ import dev.tendril.edge.testing.Poll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -52,5 +57,26 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
         assertEquals("tendril httpd-demo on node " + nodeA + "\n", page);
         assertInstanceOf(RuntimeResult.Stopped.class, runtime.remove(i.id()));
         assertTrue(Poll.httpGet("http://127.0.0.1:" + port + "/").isEmpty());
+    }
+
+    @Test
+    void tellsTheNetworkNamespacesOfOneNodesRunningContainers() throws IOException {
+        long own = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        assertEquals(Optional.of(Set.of()), runtime.networkNamespaces(nodeA));
+        Instance a = assertInstanceOf(RuntimeResult.Started.class,
+                runtime.start(request(nodeA, "web", "127.0.0.1", freePort()))).instance();
+        Instance b = assertInstanceOf(RuntimeResult.Started.class,
+                runtime.start(request(nodeB, "web", "127.0.0.1", freePort()))).instance();
+        try {
+            Set<Long> mine = runtime.networkNamespaces(nodeA).orElseThrow();
+            Set<Long> theirs = runtime.networkNamespaces(nodeB).orElseThrow();
+            assertEquals(1, mine.size(), "one container, one namespace: " + mine);
+            assertEquals(1, theirs.size(), theirs.toString());
+            assertTrue(!mine.contains(own) && !mine.equals(theirs), "each container has its own: " + mine + " " + theirs + " own " + own);
+        } finally {
+            runtime.remove(a.id());
+            runtime.remove(b.id());
+        }
+        assertEquals(Optional.of(Set.of()), runtime.networkNamespaces(nodeA), "a removed container serves nobody");
     }
 }

@@ -9,6 +9,7 @@ import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
+import dev.tendril.edge.monitoring.latency.ServedSockets;
 import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.overlay.RootControl;
 import dev.tendril.edge.selforg.adapter.out.deployment.HostedReplicaHost;
@@ -48,7 +49,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -75,7 +75,7 @@ public final class SelfOrgLoop implements AutoCloseable {
                         RandomGenerator messageIds, RootControl root, Overlay overlay, HostedServices hosted,
                         Deployments deployments, HardwareMonitor monitor, MonitorLatency latency, LatencyProbe probe,
                         GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick,
-                        LongPredicate servedNamespaces, PipelinedClient requests) {
+                        ServedSockets served, PipelinedClient requests) {
     }
 
     private SelfOrgLoop(Parts p) {
@@ -91,7 +91,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         this.host = new HostedReplicaHost(nodeId, p.hosted(), p.deployments(), worker, this::execute, p.clock());
         AgentContext ctx = new AgentContext(nodeId, p.policy(), p.policies().thresholds(), p.policies().loadWindow(),
                 p.clock(), p.seeded(), messenger, root, host, new MonitorLoadGauge(p.monitor(), p.platform()),
-                new ProbeUserLatencies(p.latency(), p.probe(), p.deployments(), p.servedNamespaces()),
+                new ProbeUserLatencies(p.latency(), p.probe(), p.deployments(), p.served()),
                 new MembershipTreePosition(p.overlay(), p.hosted(), p.deployments(), root, p.clock()), p.locator(), p.infra(),
                 events);
         Platform pl = p.platform();

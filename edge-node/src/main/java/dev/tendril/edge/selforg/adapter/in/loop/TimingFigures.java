@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Timings as figures for {@code tendrilctl events}: count, p50, p90, max in milliseconds. */
+/** Timings as figures for {@code tendrilctl events}: count, p50, p90, p99, max in milliseconds (nearest rank). */
 final class TimingFigures {
     private TimingFigures() {
     }
@@ -27,6 +27,7 @@ final class TimingFigures {
         }
         out.add(new Figure(name + ".p50.ms", Long.toString(Timings.percentile(values, 50).toMillis())));
         out.add(new Figure(name + ".p90.ms", Long.toString(Timings.percentile(values, 90).toMillis())));
+        out.add(new Figure(name + ".p99.ms", Long.toString(Timings.percentile(values, 99).toMillis())));
         out.add(new Figure(name + ".max.ms", Long.toString(Timings.percentile(values, 100).toMillis())));
     }
 }

@@ -5,6 +5,7 @@ import dev.tendril.edge.deployment.Deployment;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.protocol.message.AdminMessage.DeployReply;
+import dev.tendril.protocol.message.RootMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +78,19 @@ public final class HostedReplicaHost implements ReplicaHost {
     }
 
     @Override
-    public void remove(String service) {
+    public Termination terminate(String service, int minInstances) {
+        Optional<RootMessage.SignOffDecision> d = hosted.leaveIfAtLeast(service, minInstances);
+        if (d.isEmpty()) {
+            return new Unanswered("no decision from the root (or no membership for " + service + " here)");
+        }
+        if (!d.get().granted()) {
+            return new Refused(d.get().liveInstances());
+        }
+        remove(service);
+        return new Granted(d.get().liveInstances());
+    }
+
+    private void remove(String service) {
         leaving.add(service);
         worker.execute(() -> {
             try {

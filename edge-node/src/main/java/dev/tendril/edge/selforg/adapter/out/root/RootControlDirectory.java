@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /** {@link RootDirectory} over the root control endpoint (the overlay's {@link RootControl} port). */
@@ -32,15 +31,6 @@ public final class RootControlDirectory implements RootDirectory {
         return root.call(service, new RootMessage.HostedSetQuery(service))
                 .filter(RootMessage.HostedSet.class::isInstance)
                 .map(m -> Set.copyOf(((RootMessage.HostedSet) m).nodeIds()));
-    }
-
-    @Override
-    public OptionalInt liveInstances(String service) {
-        Optional<Message> reply = root.call(service, new RootMessage.TreeQuery(service));
-        if (reply.isEmpty() || !(reply.get() instanceof RootMessage.TreeListing listing)) {
-            return OptionalInt.empty();
-        }
-        return OptionalInt.of((int) listing.nodes().stream().filter(n -> n.service().equals(service) && n.live()).count());
     }
 
     @Override

@@ -30,12 +30,12 @@ import java.util.random.RandomGenerator;
  * message is handed to {@code replies} with the replier's node id (on the client's thread:
  * {@code replies} must only hand it on).
  *
- * <p>A platform of the infrastructure DB is reached at its address and the port of its
- * {@code tree-port} label, else at this node's own tree port (the default 7400 on every node).
+ * <p>A platform of the infrastructure DB is reached at {@link Platform#treeEndpoint}: its
+ * address and its configured tree port, else this node's own tree port (the default 7400 on
+ * every node).
  */
 public final class ZmqTreeMessenger implements TreeMessenger {
     private static final Logger log = LoggerFactory.getLogger(ZmqTreeMessenger.class);
-    public static final String TREE_PORT_LABEL = "tree-port";
 
     private final String nodeId;
     private final Clock clock;
@@ -78,20 +78,12 @@ public final class ZmqTreeMessenger implements TreeMessenger {
             log.warn("{}: no platform '{}' in the infrastructure DB; {} not sent", nodeId, platformId, message.type());
             return;
         }
-        submit(new Endpoint(p.get().address(), treePort(p.get())), message);
+        submit(p.get().treeEndpoint(defaultTreePort), message);
     }
 
     @Override
     public void prepare(NodeInfo to) {
         requests.connect(options(new Endpoint(to.address(), to.overlayPort())));
-    }
-
-    private int treePort(Platform p) {
-        try {
-            return Integer.parseInt(p.labels().getOrDefault(TREE_PORT_LABEL, Integer.toString(defaultTreePort)));
-        } catch (NumberFormatException e) {
-            return defaultTreePort;
-        }
     }
 
     /** Messages that got no reply after every retry. */

@@ -34,6 +34,28 @@ public interface ReplicaHost {
      */
     void deploy(String service, String specYaml, Consumer<Outcome> done);
 
-    /** Terminates this platform's instance of {@code service}: sign off at the root, stop it; its children re-attach. */
-    void remove(String service);
+    /** What the root decided about an idle instance's leave ({@link #terminate}). */
+    sealed interface Termination {
+    }
+
+    /** Signed off at the root, which counted {@code liveInstances} live instances left without it; the instance is being stopped. */
+    record Granted(int liveInstances) implements Termination {
+    }
+
+    /** The root refused: leaving would take the tree's {@code liveInstances} below the minimum. Nothing changed. */
+    record Refused(int liveInstances) implements Termination {
+    }
+
+    /** No decision (the root did not answer, or the instance is not in a tree here). Nothing changed. */
+    record Unanswered(String why) implements Termination {
+    }
+
+    /**
+     * Terminates this platform's instance of {@code service} only if at least
+     * {@code minInstances} live instances remain without it: the root decides and signs it
+     * off in one step (so instances leaving at the same moment never undercut the minimum);
+     * when granted the instance is stopped and its children re-attach. One root round trip,
+     * on the caller's thread; the stop runs in the background.
+     */
+    Termination terminate(String service, int minInstances);
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /** Port: what self-organization asks of the root control endpoint. Empty/false when no root answered. */
@@ -18,9 +17,6 @@ public interface RootDirectory {
 
     /** The platforms hosting {@code service} (one round trip). */
     Optional<Set<String>> hostedSet(String service);
-
-    /** How many live instances the tree of {@code service} has. */
-    OptionalInt liveInstances(String service);
 
     /** The live redirects of {@code service} (one round trip). */
     Optional<List<Redirect>> redirects(String service);
