@@ -1,39 +1,46 @@
 #!/usr/bin/env bash
-# Real-process topology experiment (issue 6, build item 1): root + edge nodes + users in
-# network namespaces of the link harness, 5 ms per link; each run triggers bad QoE ->
-# migration, overload -> replication, idle -> termination, and the table of
-# time-to-migrate / time-to-replicate percentiles (from `tendrilctl events`) is printed.
-#   compose/experiments/run-topology.sh A --runs 20 [--seed 1]
-# Needs root, iproute2, gcc, dig, curl, bpftool/libbpf1 (scripts/setup.sh). Only topology A
-# exists with real processes; B-D run on simulated time (bin/tendril-eval topology).
+# Real-process topology experiments (issue 6, build items 1 and 2): root + edge nodes + users in
+# network namespaces of the link harness; each run triggers bad QoE -> migration, overload ->
+# replication, idle -> termination (H: bad QoE -> replication onto the arm64 platform), and
+# the table of time-to-migrate / time-to-replicate percentiles (from `tendrilctl events`) is
+# printed, written to docs/eval/real-topology-<T>.md with a CDF plot real-topology-<T>-cdf.png.
+#   compose/experiments/run-topology.sh A|B|C|D|H [--runs N] [--seed S] [--out DIR]
+# A: 7 switches, 7 platforms, 7 users; B/C/D: 31 switches, 10/20/30 platforms and users;
+# H: 3 amd64 platforms in Potsdam, 1 arm64 platform and the user in Munich. Defaults: --runs 20
+# (H: 30), --seed 1, --out docs/eval. Needs root, iproute2, gcc, dig, curl, bpftool/libbpf1
+# (scripts/setup.sh). See docs/evaluation.md, section 1b.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 topology="${1:-A}"; shift || true
-runs=20; seed=1
+case "$topology" in
+  A|B|C|D) runs=20 ;;
+  H) runs=30 ;;
+  *) echo "run-topology.sh: unknown topology '$topology' (allowed: A, B, C, D, H)" >&2; exit 2 ;;
+esac
+seed=1; out="$here/docs/eval"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
-    *) echo "run-topology.sh: unknown option $1 (allowed: --runs N, --seed S)" >&2; exit 2 ;;
+    --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
+    *) echo "run-topology.sh: unknown option $1 (allowed: --runs N, --seed S, --out DIR)" >&2; exit 2 ;;
   esac
 done
-if [ "$topology" != "A" ]; then
-  echo "run-topology.sh: topology $topology has no real-process runner yet (only A); see docs/evaluation.md" >&2
-  exit 2
-fi
 cd "$here"
 log="$(mktemp)"
 set +e
 mvn -q -pl clients -am package -DskipTests && \
 mvn -pl clients -am verify -Dtest=None -Dit.test=RealTopologyIT \
-    -Dtopology.runs="$runs" -Dtopology.seed="$seed" \
+    -Dtopology.name="$topology" -Dtopology.runs="$runs" -Dtopology.seed="$seed" -Dtopology.out="$out" \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false >"$log" 2>&1
 rc=$?
 set -e
-grep -E '^(run |migrate |replicate-|topology A)|Tests run:|FAIL|ERROR' "$log" || true
+grep -E '^(run |migrate |replicate-|topology [A-H])|Tests run:|FAIL|ERROR' "$log" || true
 if [ "$rc" -ne 0 ]; then
   echo "run-topology.sh: the run failed (exit $rc); full log in $log" >&2
   exit "$rc"
 fi
-cat clients/target/real-topology-A.md
+echo "commit $(git rev-parse --short HEAD), seed $seed, $runs run(s), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$out/real-topology-$topology.md"
+echo "plot: $out/real-topology-$topology-cdf.png"
 rm -f "$log"

@@ -31,12 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Topology A of the thesis with real processes (issue 6, build item 1): the link harness
- * emulates a binary tree of 7 switches with 5 ms one-way delay on every link
- * ({@link SwitchTree}); a root and 7 edge nodes (process runtime, busybox httpd, eBPF
- * probe, spoofable load files) run in their own namespaces, 7 users (curl clients that
- * resolve with dig from their own address) in theirs. The service starts on 4 platforms
- * (seeded); each run then triggers, in turn:
+ * The thesis' topologies with real processes (issue 6, build item 1), A by default,
+ * {@code -Dtopology.name=B|C|D|H}: the link harness emulates the {@link SwitchTree} network
+ * (A: 7 switches, B-D: 31 switches, 5 ms one way on every link); a root and the edge nodes
+ * (process runtime, busybox httpd, eBPF probe, spoofable load files) run in their own
+ * namespaces, the users (curl clients that resolve with dig from their own address) in
+ * theirs. Users sit at random (seeded) positions over Munich: the run compiles a GeoIP
+ * database placing each user's /24 there ({@code bin/tendril-geoip-compile}) and gives it to
+ * the root and every edge node, layered over the demo database. The service starts on
+ * {@code layout.initial()} platforms (seeded); instances nobody uses go idle; each run then
+ * triggers, in turn:
  * <ol>
  * <li>bad QoE -> migration: a user (seeded) with a fresh address gets 65 ms more one-way
  *     delay on its link (RTT over the spec's 100 ms); its instance clusters it, searches,
@@ -46,11 +50,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>idle -> termination: instances without users (the replica among them) pass the 6 s
  *     idle timeout and terminate, never below 2.</li>
  * </ol>
+ * H (heterogeneous) instead: three amd64 platforms in Potsdam host the service, an idle arm64
+ * platform in Munich does not; each run a fresh address of the Munich user fetches from the
+ * Potsdam instance DNS answers, its round trip is over the spec's 4 ms, no instance lies
+ * within reach, the origin replicates onto the arm64 platform and DNS answers the user the
+ * replica; once the user stops, the replica goes idle and terminates.
  * Then it collects every node's events ({@code tendrilctl events}), pairs them into
  * time-to-migrate and time-to-replicate trials, prints the percentile table beside the
- * thesis' figures with the path's network delay and the processing share, and checks that
- * every run produced its events. {@code -Dtopology.runs=N} (default 1, at most 29),
- * {@code -Dtopology.seed=S} (default 1). Asserts behaviour, never speed.
+ * thesis' figures with the path's network delay and the processing share, writes it and a
+ * CDF plot ({@code -Dtopology.out=DIR}, default target), and checks that every run produced
+ * its events. {@code -Dtopology.runs=N} (default 1, at most 60), {@code -Dtopology.seed=S}
+ * (default 1). Asserts behaviour, never speed.
  */
 class RealTopologyIT {
     static final String KEY = "topo-key-0123456789abcdef0123";
@@ -58,11 +68,21 @@ class RealTopologyIT {
     static final String ROOT = SwitchTree.ROOT;
     static final int RUNS = Integer.getInteger("topology.runs", 1);
     static final long SEED = Long.getLong("topology.seed", 1);
-    static final Duration SLOW = Duration.ofMillis(70); // user link one way: RTT >= 160 ms > maxLatencyMs 100
-    static final int INITIAL = 4;
+    static final SwitchTree.Layout LAYOUT = SwitchTree.layout(System.getProperty("topology.name", "A"));
+    static final Path OUT = Path.of(System.getProperty("topology.out", "target"));
+    /** A: 100 ms (user RTTs 20-60 ms); B-D: 150 ms, as the simulation (RTTs up to 2 x 50 ms across the depth-5 tree). */
+    static final int MAX_LATENCY_MS = LAYOUT.depth() == 3 ? 100 : 150;
+    /** The slow user link one way: RTT >= 2 x (70 + 5) = 150 ms > 100 (A); >= 2 x (100 + 5) = 210 ms > 150 (B-D). */
+    static final Duration SLOW = Duration.ofMillis(LAYOUT.depth() == 3 ? 70 : 100);
     static final int IDLE_SECONDS = 6;
-    static final double[] THESIS_MIGRATE = {208, 257};
-    static final double[] THESIS_REPLICATE = {117, 181};
+    /**
+     * While the tree settles, a steady user asks DNS again this often, so it follows the
+     * instances as they come; afterwards only when its instance fails (so a replica started by
+     * an overload stays without users and goes idle, as the runs expect).
+     */
+    static final Duration REDIG = Duration.ofSeconds(4);
+    static final int H_MAX_LATENCY_MS = 4; // reach 4 x 100 km/ms = 400 km < Potsdam-Munich; RTT to Munich ~2 ms
+    static final String ARM64 = "arm64";
 
     @TempDir
     Path dir;
@@ -73,6 +93,7 @@ class RealTopologyIT {
     final AtomicBoolean stop = new AtomicBoolean();
     final Map<String, AtomicBoolean> paused = new HashMap<>();
     final Map<String, AtomicLong> served = new HashMap<>();
+    final AtomicBoolean settling = new AtomicBoolean(true);
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -96,7 +117,7 @@ class RealTopologyIT {
     }
 
     @Test
-    void topologyAMigratesReplicatesAndTerminatesWithRealProcesses() throws Exception {
+    void topologyMigratesReplicatesAndTerminatesWithRealProcesses() throws Exception {
         assertTrue(RUNS >= 1 && RUNS <= SwitchTree.MAX_RUNS, "topology.runs must be 1.." + SwitchTree.MAX_RUNS);
         Testbed.requireTool("dig", "dnsutils");
         Testbed.requireTool("curl", "curl");
@@ -104,81 +125,115 @@ class RealTopologyIT {
         Testbed.classpath("root-dns-server");
         Testbed.classpath("edge-node");
         Testbed.classpath("clients");
-        tree = new SwitchTree(SEED);
+        Testbed.classpath("geoip-data");
+        String name = LAYOUT.name();
+        tree = SwitchTree.of(LAYOUT, SEED);
         Random random = new Random(SEED);
         long t0 = System.nanoTime();
+        // users at their seeded positions: one GeoIP database for the root and every edge node
+        Files.writeString(dir.resolve("users.csv"), tree.geoCsv());
+        Testbed.run(Duration.ofSeconds(120), Testbed.REPO.resolve("bin/tendril-geoip-compile").toString(),
+                "--build-epoch", "0", dir.resolve("users.csv").toString(), dir.resolve("users.mmdb").toString());
         net = TestNetwork.start(tree.topology(RUNS));
         for (String host : tree.topology(RUNS).hosts()) {
             assertEquals(0, net.run(Duration.ofSeconds(5), host, "ip", "route", "add", "default", "dev", "br0"));
         }
         Path ready = dir.resolve("root.ready");
-        net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
+        Process root = net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
                 "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
                 "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390",
+                "--set", "geoip.databases=[" + dir.resolve("users.mmdb") + ", builtin:demo]",
                 "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
         Testbed.until("root ready", Duration.ofSeconds(90), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+        Map<String, Process> edges = new LinkedHashMap<>();
         for (SwitchTree.Platform p : tree.platforms) {
             load(p, 0.10);
-            startEdge(p);
+            edges.put(p.name(), startEdge(p));
         }
         for (SwitchTree.Platform p : tree.platforms) {
             admin.put(p.name(), awaitReady(p));
         }
+        System.out.printf("topology %s: root and %d edge nodes ready after %d s; RSS root %d MiB, edge nodes %s MiB%n", name,
+                edges.size(), (System.nanoTime() - t0) / 1_000_000_000, rssMiB(root), rssSummary(edges.values()));
 
-        // the service on 4 platforms (seeded), the first creates the tree
+        warmUp();
+        System.out.printf("topology %s: warm-up deployment on every platform done after %d s%n", name,
+                (System.nanoTime() - t0) / 1_000_000_000);
+
+        // the service on the first platforms of a seeded order (H: the three in Potsdam), the first creates the tree
         List<SwitchTree.Platform> order = new ArrayList<>(tree.platforms);
-        Collections.shuffle(order, random);
+        if (LAYOUT != SwitchTree.H) {
+            Collections.shuffle(order, random);
+        }
         Files.writeString(dir.resolve("web.yaml"), webSpec(true));
         Files.writeString(dir.resolve("web-join.yaml"), webSpec(false));
-        for (int i = 0; i < INITIAL; i++) {
-            SwitchTree.Platform p = order.get(i);
-            Ctl d = ctl("deploy", dir.resolve(i == 0 ? "web.yaml" : "web-join.yaml").toString(), "--node", node(p), "--key", KEY);
-            assertEquals(0, d.code(), d.out());
-        }
-        // instances nobody uses may already pass the idle timeout here (never below the minimum, 2)
-        Testbed.until("2 instances live", Duration.ofSeconds(60),
-                () -> live().size() >= 2 ? Optional.of(true) : Optional.empty());
-        for (SwitchTree.User u : tree.users) {
+        // users first (they dig until the service answers and re-dig every few seconds), so every
+        // instance finds the users DNS sends it before its idle timeout; then the deployments, in parallel
+        List<SwitchTree.User> steady = LAYOUT == SwitchTree.H ? tree.users.subList(1, tree.users.size()) : tree.users;
+        for (SwitchTree.User u : steady) {
             startUser(u);
         }
-        for (SwitchTree.User u : tree.users) {
-            Testbed.until(u.name() + " is served", Duration.ofSeconds(30),
+        List<SwitchTree.Platform> hosting = order.subList(0, LAYOUT.initial());
+        parallel(hosting, p -> ctl("deploy", dir.resolve(p == hosting.get(0) ? "web.yaml" : "web-join.yaml").toString(),
+                "--node", node(p), "--key", KEY), true);
+        Testbed.until("2 instances live", Duration.ofSeconds(60),
+                () -> live().size() >= 2 ? Optional.of(true) : Optional.empty());
+        for (SwitchTree.User u : steady) {
+            Testbed.until(u.name() + " is served", Duration.ofSeconds(60),
                     () -> served.get(u.name()).get() > 0 ? Optional.of(true) : Optional.empty());
         }
-        // users sit at two GeoIP places, so at most two instances have users: the others go idle
-        // (never below 2); start once the tree has shrunk to two, one the other's parent
-        Testbed.until("the tree settles at 2 instances", Duration.ofSeconds(IDLE_SECONDS * 3L + 30), () -> {
-            Map<String, String> m = live();
-            return m.size() == 2 && m.values().stream().anyMatch(m::containsKey) ? Optional.of(true) : Optional.empty();
-        });
-        System.out.printf("topology A up, service deployed on %s, live %s, 7 users served: %d s%n",
-                order.subList(0, INITIAL).stream().map(SwitchTree.Platform::name).toList(), live().keySet(),
-                (System.nanoTime() - t0) / 1_000_000_000);
+        // instances without users go idle (never below the minimum); start once the tree has stopped changing
+        Map<String, String> settled = awaitSettled();
+        settling.set(false);
+        System.out.printf("topology %s up, service deployed on %s, live %s, %d users served: %d s; load average %s%n", name,
+                order.subList(0, LAYOUT.initial()).stream().map(SwitchTree.Platform::name).toList(), settled,
+                steady.size(), (System.nanoTime() - t0) / 1_000_000_000, loadAverage());
 
         Map<String, List<String>> parents = new HashMap<>();
         for (int run = 1; run <= RUNS; run++) {
-            migrate(run, tree.users.get(random.nextInt(tree.users.size())));
-            replicate(run, random, parents);
+            if (LAYOUT == SwitchTree.H) {
+                replicateForQoe(run, parents);
+            } else {
+                migrate(run, tree.users.get(random.nextInt(tree.users.size())));
+                replicate(run, random, parents);
+            }
         }
+        System.out.printf("topology %s: %d run(s) done after %d s; load average %s; RSS root %d MiB, edge nodes %s MiB%n", name,
+                RUNS, (System.nanoTime() - t0) / 1_000_000_000, loadAverage(), rssMiB(root), rssSummary(edges.values()));
 
         TopologyEvents ev = collectEvents();
         List<TopologyEvents.Trial> migrations = ev.migrations(tree);
         List<TopologyEvents.Trial> all = ev.replications(tree, parents);
-        List<TopologyEvents.Trial> replications = all.stream().filter(t -> t.what().equals("replicate-shortage")).toList();
-        long qoeReplications = all.size() - replications.size();
-        migrations.forEach(t -> System.out.printf("migrate %s -> %s: %.0f ms, path %.0f ms (%s)%n",
+        String timed = LAYOUT == SwitchTree.H ? "replicate-qoe" : "replicate-shortage";
+        List<TopologyEvents.Trial> replications = all.stream().filter(t -> t.what().equals(timed)).toList();
+        long otherReplications = all.size() - replications.size();
+        migrations.forEach(t -> System.out.printf("migrate %s -> %s: %.0f ms, path %.1f ms (%s)%n",
                 t.origin(), t.target(), t.measuredMs(), t.pathMs(), t.path()));
-        all.forEach(t -> System.out.printf(t.what() + " %s -> %s: %.0f ms, path %.0f ms (%s)%n",
+        all.forEach(t -> System.out.printf(t.what() + " %s -> %s: %.0f ms, path %.1f ms (%s)%n",
                 t.origin(), t.target(), t.measuredMs(), t.pathMs(), t.path()));
-        String table = TopologyEvents.table("A", migrations, replications, ev.count("TERMINATED"), THESIS_MIGRATE, THESIS_REPLICATE)
-                + "bad-QoE runs whose search found no instance and replicated near the user instead: " + qoeReplications + "\n";
-        System.out.println("real-process topology A, seed " + SEED + ", " + RUNS + " run(s):\n" + table);
-        Files.writeString(Path.of("target", "real-topology-A.md"), table);
+        String table = TopologyEvents.table(name, migrations, replications, ev.count("TERMINATED"), LAYOUT.thesisMigrate(),
+                LAYOUT.thesisReplicate())
+                + (LAYOUT == SwitchTree.H ? "shortage replications (none expected): " + otherReplications + "\n"
+                : "bad-QoE runs whose search found no instance and replicated near the user instead: " + otherReplications + "\n");
+        System.out.println("real-process topology " + name + ", seed " + SEED + ", " + RUNS + " run(s):\n" + table);
+        Files.createDirectories(OUT);
+        Files.writeString(OUT.resolve("real-topology-" + name + ".md"), table);
+        TopologyEvents.plot(name, SEED, migrations, replications, OUT.resolve("real-topology-" + name + "-cdf.png"));
 
-        assertTrue(migrations.size() + qoeReplications >= RUNS,
-                "every run's bad QoE ended in a migration (or a replica near the user) in the events: " + migrations.size()
-                        + " + " + qoeReplications);
-        assertEquals(RUNS, replications.size(), "one time-to-replicate per overload from the events");
+        if (LAYOUT == SwitchTree.H) {
+            assertEquals(RUNS, replications.size(), "one bad-QoE replication per run in the events: " + all);
+            for (TopologyEvents.Trial t : replications) {
+                assertEquals("p4", t.target(), "the replica goes to the arm64 platform in Munich: " + t);
+            }
+        } else {
+            assertTrue(migrations.size() + otherReplications >= RUNS,
+                    "every run's bad QoE ended in a migration (or a replica near the user) in the events: " + migrations.size()
+                            + " + " + otherReplications);
+            assertEquals(RUNS, replications.size(), "one time-to-replicate per overload from the events");
+            for (TopologyEvents.Trial t : migrations) {
+                assertTrue(t.measuredMs() >= 0 && t.pathMs() >= 4 * SwitchTree.LINK.toMillis(), t.toString());
+            }
+        }
         assertTrue(ev.count("TERMINATED") >= 1, "idle instances terminated");
         List<Double> measured = replications.stream().map(TopologyEvents.Trial::measuredMs).toList();
         double previous = 0;
@@ -187,13 +242,90 @@ class RealTopologyIT {
             assertTrue(!Double.isNaN(v) && v >= previous, "time-to-replicate p" + p + " computed and ordered: " + measured);
             previous = v;
         }
-        for (TopologyEvents.Trial t : migrations) {
-            assertTrue(t.measuredMs() >= 0 && t.pathMs() >= 4 * SwitchTree.LINK.toMillis(), t.toString());
-        }
         for (TopologyEvents.Trial t : replications) {
             assertTrue(t.measuredMs() >= 0 && t.pathMs() > 0, t.toString());
         }
         assertTrue(live().size() >= 2, "never below the minimum of instances");
+    }
+
+    /**
+     * A discarded deployment of another service on every platform (deploy, serve once, remove),
+     * so that no measured replica is the first deployment its JVM ever ran (class loading and
+     * JIT of the deploy, process start and registration paths; A's p99 once was such a cold start).
+     */
+    void warmUp() throws Exception {
+        Files.writeString(dir.resolve("warm.yaml"), webSpec(true).replace("service: web", "service: warm"));
+        Files.writeString(dir.resolve("warm-join.yaml"), webSpec(false).replace("service: web", "service: warm"));
+        parallel(tree.platforms, p -> ctl("deploy", dir.resolve(p == tree.platforms.get(0) ? "warm.yaml" : "warm-join.yaml")
+                .toString(), "--node", node(p), "--key", KEY), true);
+        // an instance may have gone idle before (then there is nothing to remove): not checked
+        parallel(tree.platforms, p -> new Ctl(0, ctl("remove", "warm", "--node", node(p), "--key", KEY).out()), false);
+    }
+
+    /** Runs one tendrilctl call per platform, 4 at a time ({@code firstAlone}: the first before the others). */
+    void parallel(List<SwitchTree.Platform> platforms, java.util.function.Function<SwitchTree.Platform, Ctl> call,
+                  boolean firstAlone) throws Exception {
+        List<SwitchTree.Platform> rest = platforms;
+        if (firstAlone) {
+            Ctl c = call.apply(platforms.get(0));
+            assertEquals(0, c.code(), c.out());
+            rest = platforms.subList(1, platforms.size());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Ctl>> calls = new ArrayList<>();
+            for (SwitchTree.Platform p : rest) {
+                calls.add(pool.submit(() -> call.apply(p)));
+            }
+            for (var f : calls) {
+                Ctl c = f.get(120, TimeUnit.SECONDS);
+                assertEquals(0, c.code(), c.out());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Polls the root's tree until it has not changed for two idle timeouts; returns it. */
+    Map<String, String> awaitSettled() {
+        long quietNanos = Duration.ofSeconds(IDLE_SECONDS * 2L).toNanos();
+        Map<String, String>[] last = new Map[] {live()};
+        long[] since = {System.nanoTime()};
+        return Testbed.until("the tree settles", Duration.ofSeconds(IDLE_SECONDS * 10L + 60), () -> {
+            Map<String, String> now = live();
+            if (!now.equals(last[0])) {
+                last[0] = now;
+                since[0] = System.nanoTime();
+                return Optional.empty();
+            }
+            return System.nanoTime() - since[0] >= quietNanos ? Optional.of(now) : Optional.empty();
+        });
+    }
+
+    /**
+     * H: a fresh address of the Munich user fetches from the Potsdam instance DNS answers;
+     * its round trip is over the spec's maximum and nothing existing is near enough, so the
+     * origin replicates onto the arm64 platform in Munich; the run waits until DNS answers the
+     * user that replica, then stops the user and waits for the idle replica to terminate.
+     */
+    void replicateForQoe(int run, Map<String, List<String>> parents) throws Exception {
+        SwitchTree.User u = tree.users.get(0);
+        SwitchTree.Platform munich = platform("p4");
+        Testbed.until("only the Potsdam instances live", Duration.ofSeconds(IDLE_SECONDS * 3L + 30),
+                () -> live().containsKey(munich.name()) ? Optional.empty() : Optional.of(true));
+        String me = u.address(run);
+        String origin = awaitAnswer(u.name(), me, a -> !a.isEmpty(), Duration.ofSeconds(30));
+        AtomicBoolean done = new AtomicBoolean();
+        long t0 = System.nanoTime();
+        AtomicLong ok = startFetcher(u.name(), me, origin, done, 200);
+        Testbed.until(me + " is served by " + origin, Duration.ofSeconds(20), () -> ok.get() > 0 ? Optional.of(true) : Optional.empty());
+        String target = awaitAnswer(u.name(), me, a -> a.equals(munich.address()), Duration.ofSeconds(60));
+        String parent = live().getOrDefault(munich.name(), "");
+        parents.computeIfAbsent(munich.name(), k -> new ArrayList<>()).add(parent.isEmpty() ? munich.name() : parent);
+        System.out.printf("run %d: %s (Munich, %s) on %s -> dig answers %s (arm64, parent %s) after %d ms%n", run, me, u.place(),
+                origin, target, parent, (System.nanoTime() - t0) / 1_000_000);
+        done.set(true);
+        awaitIdleEnd(run, munich);
     }
 
     /** Bad QoE: a fresh user address on u's host, delay on u's link, until DNS answers another instance. */
@@ -240,46 +372,61 @@ class RealTopologyIT {
         load(p, 0.10);
         Testbed.until(p.name() + " sees normal load (or went idle)", Duration.ofSeconds(30),
                 () -> countEvents(p, "LOAD_NORMAL") > normalBefore || !live().containsKey(p.name()) ? Optional.of(true) : Optional.empty());
+        awaitIdleEnd(run, platform(replica));
+    }
+
+    /**
+     * Waits until the replica on {@code r} (no users) terminates after the idle timeout, or
+     * the minimum holds it; a replica that won users (DNS answered it to a fresh address) is
+     * reported as still live, which ends the wait too.
+     */
+    void awaitIdleEnd(int run, SwitchTree.Platform r) {
         long t1 = System.nanoTime();
-        SwitchTree.Platform r = platform(replica);
-        String outcome = Testbed.until("the idle replica " + replica + " terminates or is held at the minimum",
-                Duration.ofSeconds(IDLE_SECONDS * 2L + 30), () -> {
-                    Ctl e = ctl("events", "--service", "web", "--node", node(r), "--key", KEY);
-                    List<String> lines = e.out().lines().toList();
-                    int started = -1;
-                    for (int i = 0; i < lines.size(); i++) {
-                        if (lines.get(i).contains("  REPLICA_STARTED  ")) {
-                            started = i;
+        String outcome;
+        try {
+            outcome = Testbed.until("the idle replica on " + r.name() + " terminates or is held at the minimum",
+                    Duration.ofSeconds(IDLE_SECONDS * 3L + 30), () -> {
+                        Ctl e = ctl("events", "--service", "web", "--node", node(r), "--key", KEY);
+                        List<String> lines = e.out().lines().toList();
+                        int started = -1;
+                        for (int i = 0; i < lines.size(); i++) {
+                            if (lines.get(i).contains("  REPLICA_STARTED  ")) {
+                                started = i;
+                            }
                         }
-                    }
-                    for (int i = Math.max(0, started); started >= 0 && i < lines.size(); i++) {
-                        if (lines.get(i).contains("  TERMINATED  ")) {
-                            return Optional.of("terminated");
+                        for (int i = Math.max(0, started); started >= 0 && i < lines.size(); i++) {
+                            if (lines.get(i).contains("  TERMINATED  ")) {
+                                return Optional.of("terminated");
+                            }
+                            if (lines.get(i).contains("  TERMINATION_SKIPPED  ")) {
+                                return Optional.of("held at the minimum (another instance went)");
+                            }
                         }
-                        if (lines.get(i).contains("  TERMINATION_SKIPPED  ")) {
-                            return Optional.of("held at the minimum (another instance went)");
-                        }
-                    }
-                    return Optional.empty();
-                });
-        System.out.printf("run %d: idle replica %s %s after %d ms; live %s%n", run, replica, outcome,
+                        return Optional.empty();
+                    });
+        } catch (AssertionError e) {
+            outcome = "still live (it has users)";
+        }
+        System.out.printf("run %d: idle replica %s %s after %d ms; live %s%n", run, r.name(), outcome,
                 (System.nanoTime() - t1) / 1_000_000, live().keySet());
     }
 
     static String webSpec(boolean root) {
+        boolean h = LAYOUT == SwitchTree.H;
         return """
                 service: web
-                image: local/busybox-httpd
+                %s
                 command: ["/bin/sh", "-c", "mkdir -p www && echo \\"web on $TENDRIL_NODE_ID\\" > www/index.html && exec /bin/busybox httpd -f -p ${TENDRIL_BIND_ADDRESS}:${TENDRIL_PORT_HTTP} -h www"]
                 ports: [{name: http, protocol: tcp, containerPort: 8080, hostPort: 8080}]
-                qos: {maxLatencyMs: 100}
-                policies: {idleTimeout: %ds, minInstances: 2}
-                """.formatted(IDLE_SECONDS) + (root ? "root: true\n" : "zone: " + ZONE + "\n");
+                qos: {maxLatencyMs: %d}
+                policies: {idleTimeout: %ds, minInstances: %d}
+                """.formatted(h ? "images: {amd64: local/busybox-httpd, arm64: local/busybox-httpd-arm64}" : "image: local/busybox-httpd",
+                h ? H_MAX_LATENCY_MS : MAX_LATENCY_MS, IDLE_SECONDS, h ? 3 : 2) + (root ? "root: true\n" : "zone: " + ZONE + "\n");
     }
 
     static String platformYaml(SwitchTree.Platform p) {
-        return "{id: %s, address: %s, position: {lat: %s, lon: %s}, arch: amd64, cpus: 2, ram: 4Gi, disk: 10Gi}"
-                .formatted(p.name(), p.address(), p.lat(), p.lon());
+        return "{id: %s, address: %s, position: {lat: %s, lon: %s}, arch: %s, cpus: 2, ram: 4Gi, disk: 10Gi}"
+                .formatted(p.name(), p.address(), p.lat(), p.lon(), p.arch());
     }
 
     SwitchTree.Platform platform(String name) {
@@ -298,7 +445,7 @@ class RealTopologyIT {
         Files.move(tmp, home.resolve("load.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    void startEdge(SwitchTree.Platform p) throws IOException {
+    Process startEdge(SwitchTree.Platform p) throws IOException {
         Path home = dir.resolve(p.name());
         StringBuilder infra = new StringBuilder();
         for (SwitchTree.Platform q : tree.platforms) {
@@ -314,8 +461,9 @@ class RealTopologyIT {
                 tree: {bind: "%s:7400"}
                 runtime: {kind: process}
                 monitoring: {loadFile: load.json}
-                """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address()));
-        net.spawn(dir.resolve(p.name() + ".log"), p.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),
+                geoip: {databases: [%s, builtin:demo]}
+                """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address(), dir.resolve("users.mmdb")));
+        return net.spawn(dir.resolve(p.name() + ".log"), p.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),
                 "--config", home.resolve("edge.yaml").toString());
     }
 
@@ -383,17 +531,20 @@ class RealTopologyIT {
         paused.put(u.name(), pause);
         served.put(u.name(), ok);
         String me = u.address(0);
+        long pace = Math.max(500, 50L * tree.users.size()); // 30 users' curl processes must not swamp 2 cores
         Thread t = new Thread(() -> {
             String instance = "";
             int failures = 0;
+            long dug = 0;
             while (!stop.get()) {
                 try {
                     if (pause.get()) {
                         Thread.sleep(200); // the user's pace while paused
                         continue;
                     }
-                    if (instance.isEmpty() || failures >= 2) {
+                    if (instance.isEmpty() || failures >= 2 || (settling.get() && System.nanoTime() - dug > REDIG.toNanos())) {
                         instance = dig(u.name(), me);
+                        dug = System.nanoTime();
                         failures = 0;
                     }
                     if (!instance.isEmpty() && fetch(u.name(), me, instance)) {
@@ -401,7 +552,7 @@ class RealTopologyIT {
                     } else {
                         failures++;
                     }
-                    Thread.sleep(500); // the user's pace, not a wait for a condition
+                    Thread.sleep(pace); // the user's pace, not a wait for a condition
                 } catch (IOException e) {
                     return;
                 } catch (InterruptedException e) {
@@ -449,6 +600,35 @@ class RealTopologyIT {
 
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit) {
         return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, wanted, limit);
+    }
+
+    /** Resident memory of a process (the JVM: ip netns exec and the launcher exec it), MiB; -1 if gone. */
+    static long rssMiB(Process p) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static String rssSummary(java.util.Collection<Process> processes) {
+        List<Long> rss = processes.stream().map(RealTopologyIT::rssMiB).sorted().toList();
+        long sum = rss.stream().mapToLong(Long::longValue).sum();
+        return String.format(java.util.Locale.ROOT, "min %d / median %d / max %d, total %d", rss.get(0), rss.get(rss.size() / 2),
+                rss.get(rss.size() - 1), sum);
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     Ctl ctl(String... args) {

@@ -1,5 +1,7 @@
 package dev.tendril.cli;
 
+import dev.tendril.eval.report.PngChart;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -204,7 +206,23 @@ final class TopologyEvents {
                 .append(" | ").append(fmt(percentile(v, 90))).append(" |\n");
     }
 
+    /** CDFs of the measured times and of their path delays, one PNG (docs/eval). */
+    static void plot(String topology, long seed, List<Trial> migrations, List<Trial> replications, java.nio.file.Path png)
+            throws java.io.IOException {
+        PngChart chart = PngChart.lines("Topology " + topology + ", real processes (seed " + seed + "): CDF", "ms",
+                "fraction of trials", false).zeroBased();
+        if (!migrations.isEmpty()) {
+            chart.cdf("time-to-migrate", migrations.stream().mapToDouble(Trial::measuredMs).toArray());
+            chart.cdf("migrate: path delay", migrations.stream().mapToDouble(Trial::pathMs).toArray());
+        }
+        if (!replications.isEmpty()) {
+            chart.cdf("time-to-replicate", replications.stream().mapToDouble(Trial::measuredMs).toArray());
+            chart.cdf("replicate: path delay", replications.stream().mapToDouble(Trial::pathMs).toArray());
+        }
+        chart.write(png);
+    }
+
     private static String fmt(double v) {
-        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.0f", v);
+        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, Math.abs(v) < 20 ? "%.1f" : "%.0f", v);
     }
 }

@@ -24,10 +24,12 @@ import java.util.Optional;
  * @param dockerHost     the Docker engine (unix:///var/run/docker.sock)
  * @param stateDir       where the node keeps state (process runtime records)
  * @param loadFile       when present, hardware figures are read from this JSON file instead of measured
+ * @param geoipDatabases where users are on the map: {@code builtin:demo} and/or .mmdb files, first hit wins
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
-                         Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile) {
+                         Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
+                         List<String> geoipDatabases) {
     public enum Runtime { DOCKER, PROCESS }
 
     public EdgeConfig {
@@ -41,5 +43,9 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(loadFile, "loadFile");
+        geoipDatabases = List.copyOf(geoipDatabases);
+        if (geoipDatabases.isEmpty()) {
+            throw new IllegalArgumentException("geoipDatabases must not be empty");
+        }
     }
 }

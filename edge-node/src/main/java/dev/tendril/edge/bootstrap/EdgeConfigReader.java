@@ -5,6 +5,9 @@ import dev.tendril.edge.domain.Endpoint;
 import dev.tendril.edge.domain.Hardware;
 import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.edge.domain.Platform;
+import dev.tendril.geoip.adapter.out.maxmind.GeoDatabaseException;
+import dev.tendril.geoip.adapter.out.maxmind.GeoDatabases;
+import dev.tendril.geoip.domain.LayeredGeoLocator;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Names;
 import dev.tendril.protocol.spec.Arch;
@@ -48,7 +51,7 @@ public final class EdgeConfigReader {
     public static Validated<EdgeConfig> read(Object tree, Path baseDir, Problems problems) {
         TreeReader r = TreeReader.root(tree, problems);
         r.rejectUnknown("platform", "zone", "root", "infrastructure", "policies", "admin", "tree", "runtime",
-                "monitoring", "stateDir");
+                "monitoring", "stateDir", "geoip");
         Optional<Platform> platform = platform(r.object("platform", true,
                 "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels, treePort}"));
         String zone = r.string("zone", "the DNS zone of the root, e.g. svc.example.edge");
@@ -97,12 +100,13 @@ public final class EdgeConfigReader {
         monitoring.rejectUnknown("loadFile");
         Optional<Path> loadFile = monitoring.optString("loadFile").map(baseDir::resolve);
         Path stateDir = baseDir.resolve(r.string("stateDir", "state", ""));
+        List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases: [builtin:demo or .mmdb paths]}"), baseDir);
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip));
     }
 
     /** Reads one platform entry; empty after recording problems. */
@@ -182,6 +186,40 @@ public final class EdgeConfigReader {
             out.add(0, me);
         }
         return out;
+    }
+
+    /**
+     * GeoIP databases for locating users, first hit wins; default the bundled demo database.
+     * Each file is opened once here, so a missing, unreadable or non-city file is reported
+     * with the config's other problems rather than at start.
+     */
+    private static List<String> geoip(TreeReader g, Path baseDir) {
+        g.rejectUnknown("databases");
+        if (!g.has("databases")) {
+            return List.of(GeoDatabases.BUILTIN_DEMO);
+        }
+        String allowed = GeoDatabases.BUILTIN_DEMO + " or the path of a city .mmdb file (bin/tendril-geoip-compile,"
+                + " scripts/fetch-geoip.sh), resolved against the config's folder";
+        int before = g.problems().all().size();
+        List<String> given = g.strings("databases", allowed);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String db = given.get(i);
+            if (db.equals(GeoDatabases.BUILTIN_DEMO)) {
+                out.add(db);
+                continue;
+            }
+            Path file = baseDir.resolve(db).normalize();
+            try (LayeredGeoLocator opened = GeoDatabases.open(List.of(file))) {
+                out.add(file.toString());
+            } catch (GeoDatabaseException e) {
+                g.bad("databases[" + i + "]", db, allowed + " (" + e.getMessage() + ")");
+            }
+        }
+        if (given.isEmpty() && g.problems().all().size() == before) {
+            g.bad("databases", "[]", "at least one database: " + allowed);
+        }
+        return out.isEmpty() ? List.of(GeoDatabases.BUILTIN_DEMO) : out;
     }
 
     @SuppressWarnings("unchecked")

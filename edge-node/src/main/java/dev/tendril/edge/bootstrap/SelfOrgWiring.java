@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
 
 /**
  * Wires self-organization into the edge node: the default policy (exchange and assessment
- * every heartbeat interval, at most a second), the GeoIP database bundled with geoip-data
- * (the root's default too) for locating users, and a seeded generator for the loop's
+ * every heartbeat interval, at most a second), the configured GeoIP databases for locating
+ * users (default the demo database bundled with geoip-data, the root's default too), and a seeded generator for the loop's
  * decisions (seeded from the node's secure random, logged ids stay unpredictable).
  */
 final class SelfOrgWiring {
@@ -42,7 +42,7 @@ final class SelfOrgWiring {
         SelfOrgPolicy policy = new SelfOrgPolicy(d.gridSize(), tick, tick.multipliedBy(5), d.clusterRadiusKm(),
                 d.clusterScoreThreshold(), d.kmPerRttMs(), d.hopLimit(), d.searchTimeout(), d.migrationLifetime(),
                 d.replyTimeout(), d.replicateAttempts(), d.readyTimeout(), d.idleJitter(), d.migrationHoldDown());
-        GeoLocator locator = GeoDatabases.demo();
+        GeoLocator locator = GeoDatabases.openNamed(config.geoipDatabases());
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,

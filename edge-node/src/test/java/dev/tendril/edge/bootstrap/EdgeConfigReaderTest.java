@@ -136,4 +136,31 @@ class EdgeConfigReaderTest {
     void adminAndTreeSocketsMustDiffer() throws IOException {
         assertProblems(CONFIG.replace("bind: 127.0.0.2:7401", "bind: 127.0.0.2:7400"), "admin.bind: got '127.0.0.2:7400'");
     }
+
+    @Test
+    void geoipDefaultsToTheBuiltinDemo() throws IOException {
+        assertEquals(List.of("builtin:demo"), read(CONFIG).orThrow().geoipDatabases());
+    }
+
+    @Test
+    void geoipFilesAreResolvedOpenedAndLayeredInOrder() throws IOException {
+        try (var in = getClass().getResourceAsStream(dev.tendril.geoip.adapter.out.maxmind.GeoDatabases.DEMO_RESOURCE)) {
+            Files.createDirectories(dir.resolve("geo"));
+            Files.write(dir.resolve("geo/users.mmdb"), in.readAllBytes());
+        }
+        EdgeConfig c = read(CONFIG + "geoip: {databases: [geo/users.mmdb, builtin:demo]}\n").orThrow();
+        assertEquals(List.of(dir.resolve("geo/users.mmdb").toString(), "builtin:demo"), c.geoipDatabases());
+    }
+
+    @Test
+    void geoipProblemsNameTheEntryAndWhatIsAllowed() throws IOException {
+        Files.writeString(dir.resolve("notes.mmdb"), "not a database");
+        assertProblems(CONFIG + "geoip: {databases: [missing.mmdb, notes.mmdb, builtin:demo], cache: 5}\n",
+                "geoip.databases[0]: got 'missing.mmdb'; allowed: builtin:demo or the path of a city .mmdb file",
+                "does not exist",
+                "geoip.databases[1]: got 'notes.mmdb'",
+                "not a valid MaxMind DB",
+                "geoip.cache");
+        assertProblems(CONFIG + "geoip: {databases: []}\n", "geoip.databases: got '[]'; allowed: at least one database");
+    }
 }

@@ -28,6 +28,8 @@ import java.util.Locale;
 public final class GeoDatabases {
     /** Classpath location of the compiled demo database (from geoip-data/csv/demo.csv). */
     public static final String DEMO_RESOURCE = "/dev/tendril/geoip/demo.mmdb";
+    /** The name that stands for the demo database bundled in this jar in a list of databases. */
+    public static final String BUILTIN_DEMO = "builtin:demo";
     /** Decoded records cached per file; see docs/geoip.md for the measurement behind it. */
     public static final int DEFAULT_CACHE_ENTRIES = 16384;
 
@@ -79,6 +81,31 @@ public final class GeoDatabases {
         }
         if (flatV4 != null || flatV6 != null) {
             layers.add(new FlatCityLocator(flatV4, v4Name, flatV6, v6Name, cacheEntries));
+        }
+        return new LayeredGeoLocator(layers);
+    }
+
+    /**
+     * Databases named in a configuration, asked in order (first hit wins): {@link #BUILTIN_DEMO}
+     * for the bundled demo database, anything else a file path. Consecutive files form one
+     * {@link #open(List)} layer (so a flat IPv4/IPv6 pair stays one layer).
+     */
+    public static LayeredGeoLocator openNamed(List<String> databases) {
+        List<ScopedGeoLocator> layers = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (String db : databases) {
+            if (db.equals(BUILTIN_DEMO)) {
+                if (!files.isEmpty()) {
+                    layers.add(open(List.copyOf(files)));
+                    files.clear();
+                }
+                layers.add(demo());
+            } else {
+                files.add(Path.of(db));
+            }
+        }
+        if (!files.isEmpty()) {
+            layers.add(open(files));
         }
         return new LayeredGeoLocator(layers);
     }

@@ -136,4 +136,21 @@ class GeoDatabasesTest {
             }
         }
     }
+
+    @Test
+    void namedDatabasesLayerFilesOverTheBuiltinDemo() throws Exception {
+        // world.csv has a /32 Tokyo at 10.1.2.3 inside demo's 10.1.0.0/16 Munich: the first named layer wins
+        try (LayeredGeoLocator geo = GeoDatabases.openNamed(List.of(Fixtures.WORLD_MMDB.toString(), GeoDatabases.BUILTIN_DEMO))) {
+            assertEquals(2, geo.layers().size());
+            assertEquals("Tokyo", geo.locate(InetAddress.getByName("10.1.2.3")).orElseThrow().city());
+            // only demo.csv knows 198.18.11.0/24 (Apia): the demo layer answers what the file misses
+            assertEquals("Apia", geo.locate(InetAddress.getByName("198.18.11.7")).orElseThrow().city());
+        }
+        try (LayeredGeoLocator geo = GeoDatabases.openNamed(List.of(GeoDatabases.BUILTIN_DEMO, Fixtures.WORLD_MMDB.toString()))) {
+            assertEquals("Munich", geo.locate(InetAddress.getByName("10.1.2.3")).orElseThrow().city());
+        }
+        var e = assertThrows(GeoDatabaseException.class,
+                () -> GeoDatabases.openNamed(List.of(tmp.resolve("nope.mmdb").toString(), GeoDatabases.BUILTIN_DEMO)));
+        assertTrue(e.getMessage().contains("nope.mmdb"), e.getMessage());
+    }
 }
