@@ -50,7 +50,7 @@ final class HostDockerEngine implements AutoCloseable {
     /** Starts dockerd in {@code host}'s namespace; returns without waiting for it (see {@link #awaitReady()}). */
     static HostDockerEngine start(TestNetwork net, String host, Path dir) throws IOException {
         Testbed.requireTool("dockerd", "docker.io");
-        Testbed.requireTool("docker-init", "tini (docker.io depends on it)");
+        Testbed.requireTool("docker-init", "docker.io");
         Testbed.requireTool("nsenter", "util-linux");
         Path data = Files.createDirectories(dir.resolve("docker-" + host));
         Path execRoot = Path.of("/run/tdk-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6));

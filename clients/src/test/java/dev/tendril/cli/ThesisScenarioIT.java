@@ -267,8 +267,7 @@ class ThesisScenarioIT {
 
         // 4. demand ends: after the idle timeout instances terminate down to the minimum. The
         // Garching user stops last, so the instances without users go first (whatever their
-        // jitter) and the last one is Garching's, which then stays: no two instances that
-        // both think they are the last can decide in the same round.
+        // jitter) and the survivor is known: Garching's, which then stays.
         munichUser.stop();
         mtviewUser.stop();
         Testbed.until("munich and mountain view terminated", Duration.ofSeconds(IDLE_SECONDS * 2L + 20),
