@@ -143,7 +143,7 @@ final class TopologyEvents {
                             millis(started.get(), reg.get())};
             String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
             out.add(new Trial(what, o, replica, measured, ms,
-                    o + ">" + replica + "<>root," + replica + "<>" + parent + ">" + o, stages));
+                    o + "<>root," + o + ">" + replica + "<>root," + replica + "<>" + parent + ">" + o, stages));
         }
         return out;
     }
@@ -212,15 +212,16 @@ final class TopologyEvents {
     /** CDFs of the measured times and of their path delays, one PNG (docs/eval). */
     static void plot(String topology, long seed, List<Trial> migrations, List<Trial> replications, java.nio.file.Path png)
             throws java.io.IOException {
-        PngChart chart = PngChart.lines("Topology " + topology + ", real processes (seed " + seed + "): CDF", "ms",
+        PngChart chart = PngChart.lines("Topology " + topology + ", real processes (seed " + seed
+                        + "): time-to-migrate / -replicate and their path delay, CDF", "ms",
                 "fraction of trials", false).zeroBased();
         if (!migrations.isEmpty()) {
-            chart.cdf("time-to-migrate", migrations.stream().mapToDouble(Trial::measuredMs).toArray());
-            chart.cdf("migrate: path delay", migrations.stream().mapToDouble(Trial::pathMs).toArray());
+            chart.cdf("migrate", migrations.stream().mapToDouble(Trial::measuredMs).toArray());
+            chart.cdf("migrate: path", migrations.stream().mapToDouble(Trial::pathMs).toArray());
         }
         if (!replications.isEmpty()) {
-            chart.cdf("time-to-replicate", replications.stream().mapToDouble(Trial::measuredMs).toArray());
-            chart.cdf("replicate: path delay", replications.stream().mapToDouble(Trial::pathMs).toArray());
+            chart.cdf("replicate", replications.stream().mapToDouble(Trial::measuredMs).toArray());
+            chart.cdf("replicate: path", replications.stream().mapToDouble(Trial::pathMs).toArray());
         }
         chart.write(png);
     }
