@@ -107,8 +107,8 @@ final class TopologyEvents {
     }
 
     /**
-     * Replications (for a shortage or for a bad-QoE cluster that no search could place):
-     * Replicate origin->replica, (container
+     * Replications (for a shortage or for a bad-QoE cluster that no search could place): the
+     * origin's hosted-set round trip with the root, Replicate origin->replica, (container
      * start excluded), the replica's registration round trip with the root and its attach round
      * trip with its parent, ReplicaReady replica->origin.
      */
@@ -131,8 +131,8 @@ final class TopologyEvents {
             List<String> parents = parentsOfReplica.getOrDefault(replica, List.of());
             String parent = k < parents.size() ? parents.get(k) : replica; // unknown parent: attach not counted
             String o = d.node();
-            // the hosted-set round trip to the root happens before REPLICATION_DECIDED is recorded: not on the timed path
-            double ms = tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
+            // REPLICATION_DECIDED carries the time of the decision, before the hosted-set round trip to the root
+            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
                     + 2 * tree.delayMs(replica, parent) + tree.delayMs(replica, o);
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
             Optional<Event> requested = find(o, "REPLICA_REQUESTED", d.correlation());
@@ -180,7 +180,7 @@ final class TopologyEvents {
         sb.append('\n').append("| stage (from the nodes' event times) | n | p50 ms | p90 ms |\n|---|---|---|---|\n");
         stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
         stage(sb, "migrate: target offers -> root recorded (offer + redirect round trip)", migrations, 1);
-        stage(sb, "replicate: decided -> Replicate sent (ranking; the hosted-set round trip to the root comes before the decision event)", replications, 0);
+        stage(sb, "replicate: decided -> Replicate sent (the hosted-set round trip to the root, ranking)", replications, 0);
         stage(sb, "replicate: Replicate sent -> replica started, minus container start (delivery, deploy, register, attach)",
                 replications, 1);
         stage(sb, "replicate: replica started -> origin registered it (ReplicaReady)", replications, 2);

@@ -17,6 +17,7 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.PortSpec;
 import dev.tendril.protocol.spec.Validated;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,13 +72,30 @@ public final class HostedServices {
                 spec.ports().stream().map(PortSpec::toServicePort).toList(), overlayPort);
     }
 
-    public synchronized DeployReply deploy(String specText) {
+    public DeployReply deploy(String specText) {
+        return deploy(specText, false);
+    }
+
+    /**
+     * Deploys a replica for another instance of the service: as {@link #deploy}, but the tree
+     * is known to exist, so the node registers as a leaf at once even when the spec says
+     * {@code root: true} (creating the tree first would cost a refused CreateTree round trip
+     * to the root; should the root know no tree after all, the spec's {@code root: true} still
+     * lets the join create it).
+     */
+    public DeployReply deployReplica(String specText) {
+        return deploy(specText, true);
+    }
+
+    private synchronized DeployReply deploy(String specText, boolean replica) {
         Validated<DeploymentSpec> parsed = specParser.apply(specText);
         if (parsed instanceof Validated.Invalid<DeploymentSpec> invalid) {
             return new DeployReply("rejected", "", "", "", invalid.problems(), "nothing deployed");
         }
         DeploymentSpec spec = ((Validated.Valid<DeploymentSpec>) parsed).value();
+        HopTrace.mark("deploy.start", spec.service(), self.id());
         DeployResult result = deployments.deploy(spec, specText);
+        HopTrace.mark("deploy.started", spec.service(), result.getClass().getSimpleName());
         if (result instanceof DeployResult.Rejected r) {
             return new DeployReply("rejected", spec.service(), "", "", r.problems(), "nothing deployed");
         }
@@ -88,8 +106,9 @@ public final class HostedServices {
             return reply("already-deployed", a.deployment());
         }
         Deployment d = ((DeployResult.Deployed) result).deployment();
-        ServiceMembership m = join(spec, spec.root(), spec.root());
+        ServiceMembership m = join(spec, spec.root() && !replica, spec.root());
         m.tick(); // register and attach now, so the reply names the parent
+        HopTrace.mark("deploy.joined", spec.service(), self.id());
         return reply("deployed", d);
     }
 

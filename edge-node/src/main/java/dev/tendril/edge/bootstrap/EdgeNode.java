@@ -10,6 +10,7 @@ import dev.tendril.edge.adapter.out.process.ProcessContainerRuntime;
 import dev.tendril.edge.adapter.out.yaml.SpecParser;
 import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
 import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
+import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.edge.application.DescribeNode;
 import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.application.MonitorLatency;
@@ -37,23 +38,21 @@ public final class EdgeNode implements AutoCloseable {
     private static final Duration NAMESPACE_REFRESH = Duration.ofSeconds(1);
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
-    private final ZmqRootControl root;
-    private final ZmqOverlayLink link;
+    private final PipelinedClient requests;
     private final HostedServices hosted;
     private final TreeSocket tree;
     private final AdminSocket admin;
     private final LatencyProbe probe;
     private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
 
-    private EdgeNode(EdgeConfig config, ScheduledTicker ticker, ZmqRootControl root, ZmqOverlayLink link,
+    private EdgeNode(EdgeConfig config, ScheduledTicker ticker, PipelinedClient requests,
                      HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
                      dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg) {
         this.probe = probe;
         this.selfOrg = selfOrg;
         this.config = config;
         this.ticker = ticker;
-        this.root = root;
-        this.link = link;
+        this.requests = requests;
         this.hosted = hosted;
         this.tree = tree;
         this.admin = admin;
@@ -83,9 +82,11 @@ public final class EdgeNode implements AutoCloseable {
         });
         Overlay overlay = new Overlay();
         Duration hb = config.policies().heartbeatInterval();
+        // one client for every request this node sends (root, overlay, self-organization)
+        PipelinedClient requests = new PipelinedClient(id);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
-                hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2);
-        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random);
+                hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
+        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
                 config.policies(), ticker, SpecParser::parse);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
@@ -100,7 +101,7 @@ public final class EdgeNode implements AutoCloseable {
             ticker.every(NAMESPACE_REFRESH, served::refresh); // the containers' namespaces: started, adopted, gone
         }
         selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
-                probe, infra, tree.port(), served);
+                probe, infra, tree.port(), served, requests);
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
@@ -111,9 +112,10 @@ public final class EdgeNode implements AutoCloseable {
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
             tree.close();
+            requests.close();
             throw e;
         }
-        EdgeNode node = new EdgeNode(config, ticker, root, link, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
+        EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
         hosted.resume();
         return node;
     }
@@ -172,7 +174,6 @@ public final class EdgeNode implements AutoCloseable {
         tree.close();
         ticker.close();
         probe.close();
-        link.close();
-        root.close();
+        requests.close();
     }
 }

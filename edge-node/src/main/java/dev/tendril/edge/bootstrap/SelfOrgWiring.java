@@ -18,6 +18,7 @@ import dev.tendril.protocol.geo.GeoLocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tendril.protocol.transport.PipelinedClient;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +36,8 @@ final class SelfOrgWiring {
 
     static SelfOrgLoop start(EdgeConfig config, Clock clock, SecureRandom random, RootControl root, Overlay overlay,
                              HostedServices hosted, Deployments deployments, HardwareMonitor monitor, MonitorLatency latency,
-                             LatencyProbe probe, InfrastructureDb infra, int treePort, ServedSockets served) {
+                             LatencyProbe probe, InfrastructureDb infra, int treePort, ServedSockets served,
+                             PipelinedClient requests) {
         Duration hb = config.policies().heartbeatInterval();
         Duration tick = hb.compareTo(Duration.ofSeconds(1)) < 0 ? hb : Duration.ofSeconds(1);
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
@@ -46,7 +48,7 @@ final class SelfOrgWiring {
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,
-                locator, infra, port, tick, served));
+                locator, infra, port, tick, served, requests));
     }
 
     /**

@@ -32,6 +32,12 @@ public final class Deployments {
     private final Function<String, Validated<DeploymentSpec>> specParser;
     private final Clock clock;
     private final Map<String, Deployment> byService = new LinkedHashMap<>();
+    /**
+     * Held while the runtime starts or removes instances: one such operation at a time. The
+     * listing ({@code this}) is only locked around its reads and writes, so readers (the
+     * self-organization loop, stats) never wait for a container start or stop.
+     */
+    private final Object operations = new Object();
 
     public Deployments(Platform self, String zone, ContainerRuntime runtime,
                        Function<String, Validated<DeploymentSpec>> specParser, Clock clock) {
@@ -97,7 +103,15 @@ public final class Deployments {
         return problems;
     }
 
-    public synchronized DeployResult deploy(DeploymentSpec spec, String specText) {
+    public DeployResult deploy(DeploymentSpec spec, String specText) {
+        synchronized (operations) {
+            DeployResult refused = refusal(spec);
+            return refused != null ? refused : start(spec, specText);
+        }
+    }
+
+    /** Why {@code spec} cannot be started now, or null. */
+    private synchronized DeployResult refusal(DeploymentSpec spec) {
         Deployment existing = byService.get(spec.service());
         if (existing != null) {
             if (existing.spec().equals(spec)) {
@@ -107,9 +121,11 @@ public final class Deployments {
                     + "'; it is already deployed here with another spec: remove it first"));
         }
         List<String> problems = checkFits(spec);
-        if (!problems.isEmpty()) {
-            return new DeployResult.Rejected(problems);
-        }
+        return problems.isEmpty() ? null : new DeployResult.Rejected(problems);
+    }
+
+    /** Under {@link #operations}. */
+    private DeployResult start(DeploymentSpec spec, String specText) {
         String image = spec.images().forArch(self.hardware().arch()).orElseThrow();
         InstanceRequest request = new InstanceRequest(self.id(), spec.service(), image, spec.command(), spec.ports(),
                 spec.env(), spec.limits(), self.address(), specText);
@@ -119,23 +135,29 @@ public final class Deployments {
         if (result instanceof RuntimeResult.Started started) {
             log.info("{}: started {} ({} {}) in {} ms", self.id(), spec.service(), runtime.kind(), image, startMs);
             Deployment d = new Deployment(spec, specText, started.instance(), clock.instant(), false);
-            byService.put(spec.service(), d);
+            synchronized (this) {
+                byService.put(spec.service(), d);
+            }
             return new DeployResult.Deployed(d);
         }
         return new DeployResult.Failed(result instanceof RuntimeResult.Failed f ? f.reason() : result.toString());
     }
 
-    public synchronized RemoveResult remove(String service) {
-        Deployment d = byService.get(service);
-        if (d == null) {
-            return new RemoveResult.NotDeployed(service);
+    public RemoveResult remove(String service) {
+        synchronized (operations) {
+            Optional<Deployment> d = get(service);
+            if (d.isEmpty()) {
+                return new RemoveResult.NotDeployed(service);
+            }
+            RuntimeResult r = runtime.remove(d.get().instance().id());
+            if (r instanceof RuntimeResult.Failed f) {
+                return new RemoveResult.Failed(f.reason());
+            }
+            synchronized (this) {
+                byService.remove(service);
+            }
+            return new RemoveResult.Removed(d.get());
         }
-        RuntimeResult r = runtime.remove(d.instance().id());
-        if (r instanceof RuntimeResult.Failed f) {
-            return new RemoveResult.Failed(f.reason());
-        }
-        byService.remove(service);
-        return new RemoveResult.Removed(d);
     }
 
     /**
@@ -144,7 +166,15 @@ public final class Deployments {
      * labelled with this node's id (stopped ones, duplicates, unreadable specs). Instances
      * of other nodes are left alone.
      */
-    public synchronized Adoption adopt() {
+    public Adoption adopt() {
+        synchronized (operations) {
+            synchronized (this) {
+                return adoptRunning();
+            }
+        }
+    }
+
+    private Adoption adoptRunning() {
         List<Deployment> adopted = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         Map<String, List<Instance>> mine = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,9 +44,11 @@ public final class InfrastructureDb {
             }
             cells.computeIfAbsent(cellKey(row(p.position()), column(p.position())), k -> new ArrayList<>()).add(p);
         }
-        this.platforms = Map.copyOf(byId);
+        // HashMaps, not Map.copyOf: the immutable maps probe linearly and slow down badly for
+        // 100,000 similar ids (the scale simulation), while a HashMap spreads the hashes
+        this.platforms = Collections.unmodifiableMap(new HashMap<>(byId));
         cells.replaceAll((k, v) -> List.copyOf(v));
-        this.byCell = Map.copyOf(cells);
+        this.byCell = Collections.unmodifiableMap(cells);
     }
 
     public Optional<Platform> byId(String id) {

@@ -98,4 +98,57 @@ class DeploymentsTest {
         assertEquals(Set.of("live", "neighbour"), Set.copyOf(runtime.list().stream().map(Instance::id).toList()));
         assertInstanceOf(DeployResult.AlreadyDeployed.class, deploy(spec("web", "")));
     }
+
+    @Test
+    void theListingAnswersWhileAContainerStartsAndStartsStayOneAtATime() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        ContainerRuntime slow = new ContainerRuntime() {
+            @Override
+            public String kind() {
+                return "slow";
+            }
+
+            @Override
+            public RuntimeResult start(InstanceRequest request) {
+                most.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+                entered.countDown();
+                try {
+                    assertTrue(release.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                concurrent.decrementAndGet();
+                return runtime.start(request);
+            }
+
+            @Override
+            public RuntimeResult remove(String instanceId) {
+                return runtime.remove(instanceId);
+            }
+
+            @Override
+            public List<Instance> list() {
+                return runtime.list();
+            }
+        };
+        Deployments d = new Deployments(self, "svc.example.edge", slow, YamlDocuments::spec, new MutableClock());
+        DeploymentSpec web = YamlDocuments.spec(spec("web", "")).orThrow();
+        DeploymentSpec api = YamlDocuments.spec(spec("api", "").replace("18080", "18081")).orThrow();
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> d.deploy(web, spec("web", "")));
+        assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> d.deploy(api, spec("api", "")));
+
+        // while "web" starts, readers get the listing at once (before: they waited for the start)
+        assertEquals(List.of(), d.all());
+        assertTrue(d.get("web").isEmpty());
+        release.countDown();
+
+        assertInstanceOf(DeployResult.Deployed.class, first.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(DeployResult.Deployed.class, second.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, most.get(), "one container start at a time");
+        assertEquals(2, d.all().size());
+    }
 }

@@ -11,11 +11,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Wires the overlays of many nodes together in one process; a node that is "down" never answers. */
-final class InMemoryNetwork implements OverlayLink {
+public final class InMemoryNetwork implements OverlayLink {
     private final Map<String, Overlay> nodes = new ConcurrentHashMap<>();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
 
-    void attach(String nodeId, Overlay overlay) {
+    public void attach(String nodeId, Overlay overlay) {
         nodes.put(nodeId, overlay);
         down.remove(nodeId);
     }

@@ -93,6 +93,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             reply.complete(new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down"));
             return reply;
         }
+        dev.tendril.protocol.trace.HopTrace.mark("root.queued", System.identityHashCode(request), request.type());
         queue.add(new Pending(request, reply));
         return reply;
     }
@@ -152,6 +153,11 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        if (dev.tendril.protocol.trace.HopTrace.on()) {
+            for (Pending p : batch) {
+                dev.tendril.protocol.trace.HopTrace.mark("root.batch", System.identityHashCode(p.request()), batch.size());
+            }
+        }
         List<RootMessage> replies;
         try {
             replies = repository.inTransaction(() -> {
@@ -183,6 +189,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             deferred.discard();
         }
         batches.increment();
+        dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
         for (int i = 0; i < batch.size(); i++) {
             requests.increment();
             batch.get(i).reply().complete(replies.get(i));

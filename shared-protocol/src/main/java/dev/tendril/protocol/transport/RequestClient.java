@@ -3,6 +3,7 @@ package dev.tendril.protocol.transport;
 import dev.tendril.protocol.codec.DecodeResult;
 import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -53,9 +54,12 @@ public final class RequestClient implements Requester, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("request client to " + options.endpoint() + " is closed");
         }
+        HopTrace.mark("cli.send", request.id(), request.kind() + " " + options.endpoint());
         byte[] frame = codec.encode(request);
         try {
-            return exchange(request, frame);
+            RequestResult result = exchange(request, frame);
+            HopTrace.mark("cli.done", request.id(), request.kind() + " " + result.getClass().getSimpleName());
+            return result;
         } catch (ZMQException | zmq.ZError.IOException e) {
             // interrupted, or the context is gone: start afresh next time
             reset();

@@ -6,6 +6,7 @@ import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -265,6 +266,7 @@ public final class RequestServer implements AutoCloseable {
         }
         Envelope request = ((DecodeResult.Decoded) result).envelope();
         MessageId id = request.id();
+        HopTrace.mark("srv.recv", id, request.kind() + " " + options.nodeId());
         byte[] cached = replies.get(id);
         if (cached != null) {
             counters.duplicates.increment();
@@ -294,6 +296,7 @@ public final class RequestServer implements AutoCloseable {
 
     /** On a handler thread. */
     private void handle(Envelope request) {
+        HopTrace.mark("srv.handle", request.id(), request.kind());
         Message body;
         try {
             body = handler.handle(request);
@@ -324,6 +327,7 @@ public final class RequestServer implements AutoCloseable {
                     new RootMessage.ErrorReply("INTERNAL", "reply not encodable: " + e.getMessage())));
         }
         counters.handled.increment();
+        HopTrace.mark("srv.handled", request.id(), body.type());
         done.add(new Done(request.id(), frame));
         wake();
     }
@@ -337,6 +341,7 @@ public final class RequestServer implements AutoCloseable {
                 for (Peer p : peers) {
                     send(p, d.frame());
                 }
+                HopTrace.mark("srv.replied", d.id(), peers.size());
             }
         }
     }

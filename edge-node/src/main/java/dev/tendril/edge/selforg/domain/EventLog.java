@@ -39,14 +39,24 @@ public final class EventLog {
         return record(service, kind, correlationId, detail, -1);
     }
 
-    public synchronized SelfOrgEvent record(String service, EventKind kind, String correlationId, String detail,
-                                            long containerStartMillis) {
-        SelfOrgEvent e = new SelfOrgEvent(++seq, clock.instant(), nodeId, service, kind, correlationId, detail,
+    public SelfOrgEvent record(String service, EventKind kind, String correlationId, String detail,
+                               long containerStartMillis) {
+        return recordAt(clock.instant(), service, kind, correlationId, detail, containerStartMillis);
+    }
+
+    /**
+     * An event that happened at {@code at}, earlier than now, recorded once its detail is known
+     * (e.g. a replication decided before the candidates are ranked): timings measure from {@code at}.
+     */
+    public synchronized SelfOrgEvent recordAt(java.time.Instant at, String service, EventKind kind, String correlationId,
+                                              String detail, long containerStartMillis) {
+        SelfOrgEvent e = new SelfOrgEvent(++seq, at, nodeId, service, kind, correlationId, detail,
                 containerStartMillis);
         if (events.size() == capacity) {
             events.removeFirst();
         }
         events.addLast(e);
+        dev.tendril.protocol.trace.HopTrace.mark("event", correlationId, kind + " " + nodeId);
         if (logLines) {
             log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
         }

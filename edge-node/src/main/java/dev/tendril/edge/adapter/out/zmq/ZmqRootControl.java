@@ -7,7 +7,7 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.transport.ClientOptions;
-import dev.tendril.protocol.transport.RequestClient;
+import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestResult;
 
 import java.time.Clock;
@@ -19,38 +19,42 @@ import java.util.random.RandomGenerator;
 
 /**
  * The root control endpoint(s) over ZeroMQ. Each request is tried on the roots in order;
- * on each, the transport retries with the same message id (the root dedupes).
+ * on each, the transport retries with the same message id (the root dedupes). Requests of
+ * several threads (membership rounds, self-organization, admin) are in flight together on
+ * one connection per root: none waits for another's round trip.
  */
-public final class ZmqRootControl implements RootControl, AutoCloseable {
+public final class ZmqRootControl implements RootControl {
     private final String nodeId;
     private final Clock clock;
     private final RandomGenerator random;
-    private final List<RequestClient> clients = new ArrayList<>();
+    private final PipelinedClient requests;
+    private final List<ClientOptions> roots = new ArrayList<>();
 
+    /**
+     * @param requests the node's client (shared; closed by its owner)
+     */
     public ZmqRootControl(List<Endpoint> roots, String nodeId, Clock clock, RandomGenerator random,
-                          Duration attemptTimeout, int attempts) {
+                          Duration attemptTimeout, int attempts, PipelinedClient requests) {
         this.nodeId = nodeId;
         this.clock = clock;
         this.random = random;
+        this.requests = requests;
         for (Endpoint e : roots) {
-            clients.add(new RequestClient(ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts)));
+            ClientOptions o = ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts);
+            this.roots.add(o);
+            requests.connect(o);
         }
     }
 
     @Override
     public Optional<Message> call(String service, RootMessage request) {
         Envelope envelope = new Envelope(MessageId.random(random), service, nodeId, clock.millis(), request);
-        for (RequestClient c : clients) {
-            RequestResult r = c.request(envelope);
+        for (ClientOptions o : roots) {
+            RequestResult r = requests.request(o, envelope);
             if (r instanceof RequestResult.Reply reply) {
                 return Optional.of(reply.envelope().body());
             }
         }
         return Optional.empty();
-    }
-
-    @Override
-    public void close() {
-        clients.forEach(RequestClient::close);
     }
 }

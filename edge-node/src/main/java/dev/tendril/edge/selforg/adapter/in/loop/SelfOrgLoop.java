@@ -31,6 +31,8 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.trace.HopTrace;
+import dev.tendril.protocol.transport.PipelinedClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +75,7 @@ public final class SelfOrgLoop implements AutoCloseable {
                         RandomGenerator messageIds, RootControl root, Overlay overlay, HostedServices hosted,
                         Deployments deployments, HardwareMonitor monitor, MonitorLatency latency, LatencyProbe probe,
                         GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick,
-                        ServedSockets served) {
+                        ServedSockets served, PipelinedClient requests) {
     }
 
     private SelfOrgLoop(Parts p) {
@@ -85,7 +87,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         RootControlDirectory root = new RootControlDirectory(p.root());
         Duration attempt = p.policy().replyTimeout().dividedBy(2);
         this.messenger = new ZmqTreeMessenger(nodeId, p.clock(), p.messageIds(), p.infra(), p.treePort(),
-                attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post);
+                attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post, p.requests());
         this.host = new HostedReplicaHost(nodeId, p.hosted(), p.deployments(), worker, this::execute, p.clock());
         AgentContext ctx = new AgentContext(nodeId, p.policy(), p.policies().thresholds(), p.policies().loadWindow(),
                 p.clock(), p.seeded(), messenger, root, host, new MonitorLoadGauge(p.monitor(), p.platform()),
@@ -110,11 +112,16 @@ public final class SelfOrgLoop implements AutoCloseable {
     }
 
     private void round() {
+        long t0 = System.nanoTime();
         try {
             reconcile();
             agent.tick();
         } catch (RuntimeException e) {
             log.warn("{}: self-organization round failed", nodeId, e);
+        }
+        long micros = (System.nanoTime() - t0) / 1_000;
+        if (micros >= 1_000) {
+            HopTrace.mark("loop.tick", nodeId, micros);
         }
     }
 
@@ -149,6 +156,16 @@ public final class SelfOrgLoop implements AutoCloseable {
     }
 
     private void post(String from, SelfOrgMessage m) {
+        if (HopTrace.on()) {
+            Object id = System.identityHashCode(m);
+            HopTrace.mark("loop.post", id, m.type() + " from " + from);
+            execute(() -> {
+                HopTrace.mark("loop.run", id, m.type());
+                agent.onMessage(from, m);
+                HopTrace.mark("loop.ran", id, m.type());
+            });
+            return;
+        }
         execute(() -> agent.onMessage(from, m));
     }
 
@@ -158,7 +175,12 @@ public final class SelfOrgLoop implements AutoCloseable {
             return new RootMessage.ErrorReply("UNSUPPORTED", request.kind() + " is not a self-organization message");
         }
         try {
-            Future<Message> reply = thread.submit(() -> agent.onMessage(request.from(), m));
+            Future<Message> reply = thread.submit(() -> {
+                HopTrace.mark("loop.run", request.id(), m.type());
+                Message r = agent.onMessage(request.from(), m);
+                HopTrace.mark("loop.ran", request.id(), m.type());
+                return r;
+            });
             return reply.get(RECEIVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
@@ -190,6 +212,5 @@ public final class SelfOrgLoop implements AutoCloseable {
     public void close() {
         thread.shutdownNow();
         worker.shutdownNow();
-        messenger.close();
     }
 }

@@ -55,7 +55,7 @@ public final class HostedReplicaHost implements ReplicaHost {
             Instant t0 = clock.instant();
             Outcome outcome;
             try {
-                DeployReply r = hosted.deploy(specYaml);
+                DeployReply r = hosted.deployReplica(specYaml);
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
                     Instant since = d.get().since();
@@ -72,6 +72,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                 outcome = new Failed(e.toString());
             }
             Outcome result = outcome;
+            dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, result.getClass().getSimpleName());
             post.accept(() -> done.accept(result));
         });
     }

@@ -9,34 +9,32 @@ import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.transport.ClientOptions;
-import dev.tendril.protocol.transport.RequestClient;
+import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
- * Sends self-organization messages to other nodes' tree sockets over ZeroMQ, off the
- * caller's thread: one RequestClient per peer (it retries with the same message id, so
- * receivers dedupe), sends to one peer in order. A reply that is a self-organization
- * message is handed to {@code replies} with the replier's node id.
+ * Sends self-organization messages to other nodes' tree sockets over ZeroMQ, without
+ * blocking the caller: each goes out at once through the node's {@link PipelinedClient}
+ * (one connection per peer, shared with the overlay's messages; any number of messages in
+ * flight on it, so a search never waits for a grid's acknowledgement). The client retries
+ * with the same message id, so receivers dedupe. A reply that is a self-organization
+ * message is handed to {@code replies} with the replier's node id (on the client's thread:
+ * {@code replies} must only hand it on).
  *
  * <p>A platform of the infrastructure DB is reached at {@link Platform#treeEndpoint}: its
  * address and its configured tree port, else this node's own tree port (the default 7400 on
  * every node).
  */
-public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
+public final class ZmqTreeMessenger implements TreeMessenger {
     private static final Logger log = LoggerFactory.getLogger(ZmqTreeMessenger.class);
 
     private final String nodeId;
@@ -47,19 +45,16 @@ public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
     private final Duration attemptTimeout;
     private final int attempts;
     private final BiConsumer<String, SelfOrgMessage> replies;
-    private final Map<String, RequestClient> clients = new ConcurrentHashMap<>();
-    private final ExecutorService senders = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "selforg-send");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PipelinedClient requests;
     private final LongAdder unanswered = new LongAdder();
 
     /**
-     * @param ids a thread-safe generator for message ids (e.g. SecureRandom)
+     * @param ids      a thread-safe generator for message ids (e.g. SecureRandom)
+     * @param requests the node's client (shared; closed by its owner)
      */
     public ZmqTreeMessenger(String nodeId, Clock clock, RandomGenerator ids, InfrastructureDb infra, int defaultTreePort,
-                            Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies) {
+                            Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies,
+                            PipelinedClient requests) {
         this.nodeId = nodeId;
         this.clock = clock;
         this.ids = ids;
@@ -68,6 +63,7 @@ public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
         this.attemptTimeout = attemptTimeout;
         this.attempts = attempts;
         this.replies = replies;
+        this.requests = requests;
     }
 
     @Override
@@ -85,36 +81,33 @@ public final class ZmqTreeMessenger implements TreeMessenger, AutoCloseable {
         submit(p.get().treeEndpoint(defaultTreePort), message);
     }
 
+    @Override
+    public void prepare(NodeInfo to) {
+        requests.connect(options(new Endpoint(to.address(), to.overlayPort())));
+    }
+
     /** Messages that got no reply after every retry. */
     public long unanswered() {
         return unanswered.sum();
     }
 
-    private void submit(Endpoint endpoint, SelfOrgMessage message) {
-        Envelope envelope = new Envelope(MessageId.random(ids), message.service(), nodeId, clock.millis(), message);
-        try {
-            senders.execute(() -> {
-                RequestClient client = clients.computeIfAbsent(endpoint.zmq(),
-                        k -> new RequestClient(ClientOptions.of(k).withRetries(attemptTimeout, attempts)));
-                RequestResult r = client.request(envelope);
-                if (r instanceof RequestResult.Reply reply) {
-                    if (reply.envelope().body() instanceof SelfOrgMessage m) {
-                        replies.accept(reply.envelope().from(), m);
-                    }
-                } else {
-                    unanswered.increment();
-                    log.debug("{}: {} to {} got no answer", nodeId, message.type(), endpoint);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.debug("{}: closing, {} to {} not sent", nodeId, message.type(), endpoint);
-        }
+    private ClientOptions options(Endpoint endpoint) {
+        return ClientOptions.of(endpoint.zmq()).withRetries(attemptTimeout, attempts);
     }
 
-    @Override
-    public void close() {
-        senders.shutdownNow();
-        clients.values().forEach(RequestClient::close);
-        clients.clear();
+    private void submit(Endpoint endpoint, SelfOrgMessage message) {
+        Envelope envelope = new Envelope(MessageId.random(ids), message.service(), nodeId, clock.millis(), message);
+        requests.submit(options(endpoint), envelope).whenComplete((r, failure) -> {
+            if (r instanceof RequestResult.Reply reply) {
+                if (reply.envelope().body() instanceof SelfOrgMessage m) {
+                    replies.accept(reply.envelope().from(), m);
+                }
+            } else if (failure != null) {
+                log.debug("{}: closing, {} to {} not sent", nodeId, message.type(), endpoint);
+            } else {
+                unanswered.increment();
+                log.debug("{}: {} to {} got no answer", nodeId, message.type(), endpoint);
+            }
+        });
     }
 }

@@ -15,4 +15,12 @@ public interface TreeMessenger {
 
     /** To the edge node of a platform of the infrastructure DB (a replication candidate). */
     void sendToPlatform(String platformId, SelfOrgMessage message);
+
+    /**
+     * A hint that a message to {@code to} will follow (e.g. the ReplicaReady to the origin of a
+     * Replicate, after the container start): the adapter may open the connection now, so that
+     * the message does not wait for the connection's handshakes. Default: nothing.
+     */
+    default void prepare(NodeInfo to) {
+    }
 }

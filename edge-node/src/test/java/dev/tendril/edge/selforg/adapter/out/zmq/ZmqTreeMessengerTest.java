@@ -9,6 +9,7 @@ import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
 import dev.tendril.protocol.spec.Arch;
+import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,9 @@ class ZmqTreeMessengerTest {
             InfrastructureDb infra = new InfrastructureDb(List.of(garching));
             BlockingQueue<Received> replies = new LinkedBlockingQueue<>();
             int unusedDefault = candidate.port() == 1 ? 2 : 1; // nothing listens there: a send to the default port is lost
-            try (ZmqTreeMessenger messenger = new ZmqTreeMessenger("munich", Clock.systemUTC(), new SecureRandom(), infra,
-                    unusedDefault, Duration.ofSeconds(2), 1, (from, m) -> replies.add(new Received(from, m)))) {
+            try (PipelinedClient client = new PipelinedClient("munich")) {
+                ZmqTreeMessenger messenger = new ZmqTreeMessenger("munich", Clock.systemUTC(), new SecureRandom(), infra,
+                        unusedDefault, Duration.ofSeconds(2), 1, (from, m) -> replies.add(new Received(from, m)), client);
                 NodeInfo munich = new NodeInfo("munich", "127.0.0.1", new GeoPoint(48.14, 11.58), List.of(), 7400);
                 messenger.sendToPlatform("garching", new Replicate("web", "rep-munich-1-abcd", munich, "spec: web"));
 

@@ -1,0 +1,216 @@
+package dev.tendril.edge.selforg.application;
+
+import dev.tendril.edge.domain.HardwareNeed;
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.domain.CandidateChoice;
+import dev.tendril.edge.selforg.domain.EventKind;
+import dev.tendril.edge.selforg.domain.LoadSample;
+import dev.tendril.edge.selforg.domain.LocatedUser;
+import dev.tendril.edge.selforg.domain.QoeClusters;
+import dev.tendril.edge.selforg.domain.ShortageWatch;
+import dev.tendril.edge.selforg.domain.UserCluster;
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.Thresholds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Shortage and replication of one service (DESIGN.md flows 5 and 7): a shortage held for the
+ * load window replicates near this node; a QoE search that found nothing replicates near the
+ * cluster ({@link MigrationSearches}). One {@link Replication} runs at a time; when it is
+ * ready, a QoE cluster is redirected to the replica, or (shortage) users are offloaded to it
+ * one group per round until the load is normal.
+ */
+final class ServiceReplicas {
+    private static final Logger log = LoggerFactory.getLogger(ServiceReplicas.class);
+
+    private final ServiceScope scope;
+    private final AgentContext ctx;
+    private final DeploymentSpec spec;
+    private final String service;
+    private final QoeClusters clusters;
+    private final ShortageWatch shortage = new ShortageWatch();
+    private Instant nextShortageAction = Instant.MIN;
+    /** A replica was made for the current shortage: no more until the load has been normal once. */
+    private boolean shortageAnswered;
+    private Replication replication;
+    private NodeInfo offloadTarget;
+    private String offloadId;
+
+    ServiceReplicas(ServiceScope scope) {
+        this.scope = scope;
+        this.ctx = scope.ctx();
+        this.spec = scope.spec();
+        this.service = scope.service();
+        this.clusters = scope.clusters();
+    }
+
+    /** Whether a replication or an offload is under way. */
+    boolean busy() {
+        return replication != null || offloadTarget != null;
+    }
+
+    /** One round: offload while a replica takes load, then judge the load for a shortage. */
+    void assess(NodeInfo self, LoadSample load, Thresholds t, List<LocatedUser> users, Instant now) {
+        if (offloadTarget != null) {
+            offload(load, t, users);
+        }
+        Optional<String> shortWhy = shortage.update(now, load, t, ctx.loadWindow());
+        if (shortageAnswered && !ShortageWatch.above(load, t)) {
+            shortageAnswered = false;
+            ctx.events().record(service, EventKind.LOAD_NORMAL, "", "load at or below the thresholds again: "
+                    + ShortageWatch.describe(load) + "; a new shortage may replicate again");
+        }
+        if (shortWhy.isPresent() && !shortageAnswered && replication == null && offloadTarget == null
+                && !now.isBefore(nextShortageAction)) {
+            decide(Replication.Reason.SHORTAGE, self, self.position(), null, "shortage: " + shortWhy.get(), now);
+        }
+    }
+
+    void decide(Replication.Reason reason, NodeInfo self, GeoPoint position, String clusterId, String why, Instant now) {
+        if (replication != null) {
+            log.info("{} {}: {} -- but replication {} is still running", ctx.nodeId(), service, why, replication.id());
+            release(reason, clusterId, now);
+            return;
+        }
+        String id = scope.newId("rep");
+        // decided now; which platforms already host the service (not candidates) takes a round trip to the root
+        Instant decidedAt = ctx.clock().instant();
+        Optional<Set<String>> hosted = ctx.root().hostedSet(service);
+        long queryMillis = java.time.Duration.between(decidedAt, ctx.clock().instant()).toMillis();
+        if (hosted.isEmpty()) {
+            ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; the root did not answer the hosted-set query");
+            release(reason, clusterId, now);
+            return;
+        }
+        Set<String> exclude = new HashSet<>(hosted.get());
+        exclude.add(ctx.nodeId());
+        double reach = scope.reachKm();
+        Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
+        CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near,
+                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach), now);
+        String skipped = choice.skipped().isEmpty() ? "" : "; skipped " + choice.skipped();
+        if (choice.candidates().isEmpty()) {
+            ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; no candidate among "
+                    + ctx.infra().size() + " platforms (" + hosted.get().size() + " host it)" + skipped);
+            release(reason, clusterId, now);
+            return;
+        }
+        List<String> ranked = choice.candidates().stream()
+                .map(p -> String.format(Locale.ROOT, "%s %.0f km", p.id(), p.position().distanceKm(position))).toList();
+        ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
+                + "; candidates " + ranked + skipped + "; ranked after the root's hosted-set answer (" + queryMillis + " ms)", -1);
+        replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates());
+        replication.begin();
+    }
+
+    /** An action for a cluster or a shortage did not happen: let it earn its turn again. */
+    private void release(Replication.Reason reason, String clusterId, Instant now) {
+        if (clusterId != null) {
+            clusters.get(clusterId).ifPresent(c -> scope.backOff(c, now));
+        }
+        if (reason == Replication.Reason.SHORTAGE) {
+            nextShortageAction = now.plus(ctx.loadWindow());
+        }
+    }
+
+    void onReply(String from, ReplicateReply r, Instant now) {
+        if (replication != null) {
+            step(replication.onReply(from, r), now);
+        }
+    }
+
+    void onReady(String from, ReplicaReady r, Instant now) {
+        if (replication != null) {
+            step(replication.onReady(from, r), now);
+        }
+    }
+
+    /** Resends and timeouts of the running replication. */
+    void timeouts(Instant now) {
+        if (replication != null) {
+            step(replication.onTick(now), now);
+        }
+    }
+
+    private void step(Replication.Step s, Instant now) {
+        if (s instanceof Replication.Ready r) {
+            Replication run = replication;
+            replication = null;
+            if (!r.existing()) {
+                ctx.events().record(service, EventKind.REPLICA_REGISTERED, run.id(), "replica " + r.instance().nodeId()
+                        + " registered and attached; container start " + r.containerStartMillis() + " ms (reported apart)",
+                        r.containerStartMillis());
+            }
+            if (run.reason() == Replication.Reason.QOE) {
+                Optional<UserCluster> c = clusters.get(run.clusterId());
+                if (c.isPresent() && c.get().size() > 0) {
+                    String what = String.format(Locale.ROOT, "cluster %s -> new replica %s, %.0f km from the cluster",
+                            c.get().describe(), r.instance().nodeId(), r.instance().position().distanceKm(run.position()));
+                    if (scope.redirect(c.get().clients(), r.instance(), run.id(), EventKind.MIGRATION_RECORDED, what, now)) {
+                        clusters.remove(c.get().id());
+                    } else {
+                        scope.backOff(c.get(), now);
+                    }
+                } else {
+                    clusters.remove(run.clusterId());
+                }
+            } else {
+                offloadTarget = r.instance();
+                offloadId = run.id();
+                shortageAnswered = true;
+            }
+        } else if (s instanceof Replication.Exhausted e) {
+            Replication run = replication;
+            replication = null;
+            ctx.events().record(service, EventKind.REPLICATION_FAILED, run.id(), e.why());
+            release(run.reason(), run.clusterId(), now);
+        }
+    }
+
+    /** Shortage: redirect one group of users per round to the replica until the load is normal. */
+    private void offload(LoadSample load, Thresholds t, List<LocatedUser> users) {
+        Instant now = ctx.clock().instant();
+        if (!ShortageWatch.above(load, t)) {
+            ctx.events().record(service, EventKind.OFFLOAD_DONE, offloadId, "load normal: " + ShortageWatch.describe(load));
+            offloadTarget = null;
+            return;
+        }
+        for (UserCluster c : clusters.all()) {
+            if (!c.busy() && c.size() > 0) {
+                if (scope.redirect(c.clients(), offloadTarget, offloadId, EventKind.OFFLOADED, "bad-QoE cluster " + c.describe()
+                        + " -> " + offloadTarget.nodeId() + "; load " + ShortageWatch.describe(load), now)) {
+                    clusters.remove(c.id());
+                }
+                return;
+            }
+        }
+        List<LocatedUser> remaining = users.stream().filter(u -> !scope.migratedAway().containsKey(u.address())).toList();
+        if (remaining.isEmpty()) {
+            ctx.events().record(service, EventKind.OFFLOAD_DONE, offloadId, "no users left to offload; load "
+                    + ShortageWatch.describe(load));
+            offloadTarget = null;
+            return;
+        }
+        GeoPoint target = offloadTarget.position();
+        List<LocatedUser> group = QoeClusters.group(remaining, ctx.policy().clusterRadiusKm()).stream()
+                .min(Comparator.comparingDouble((List<LocatedUser> g) -> g.get(0).position().distanceKm(target)))
+                .orElseThrow();
+        scope.redirect(group.stream().map(LocatedUser::address).toList(), offloadTarget, offloadId, EventKind.OFFLOADED,
+                String.format(Locale.ROOT, "%d users around %s -> %s; load %s", group.size(), group.get(0).position(),
+                        offloadTarget.nodeId(), ShortageWatch.describe(load)), now);
+    }
+}

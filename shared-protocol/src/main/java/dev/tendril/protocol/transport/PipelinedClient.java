@@ -1,0 +1,378 @@
+package dev.tendril.protocol.transport;
+
+import dev.tendril.protocol.codec.DecodeResult;
+import dev.tendril.protocol.codec.FrameCodec;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.trace.HopTrace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * ZeroMQ DEALERs to any number of servers, all owned by one thread, with any number of
+ * requests in flight on each: a request goes out at once, whatever else is still waiting for
+ * its reply on the same connection, and replies are matched to requests by message id.
+ * ({@link RequestClient} holds one request at a time, so a request queued behind another one
+ * to the same server waited for that one's whole round trip.) One connection per server
+ * endpoint, kept open.
+ *
+ * <p>Retries as in {@link RequestClient}: each attempt waits {@link ClientOptions#attemptTimeout()};
+ * then the SAME frame (same message id, so the server dedupes) is sent again, on a fresh
+ * connection when nothing at all came back on the old one since the request was sent; after
+ * {@link ClientOptions#attempts()} attempts the result is {@link RequestResult.TimedOut}.
+ * All requests to one endpoint share its connection, so they must agree on CURVE settings
+ * and frame limit (the first request's options make the socket).
+ *
+ * <p>Threads: all public methods are thread-safe. Futures complete on the client's thread:
+ * what is chained onto them must be short (hand work on to another thread).
+ */
+public final class PipelinedClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PipelinedClient.class);
+    private static final long IDLE_POLL_MILLIS = 1_000;
+
+    /** A request to send, or (request null) a connection to open. */
+    private record Submission(ClientOptions options, Envelope request, byte[] frame, CompletableFuture<RequestResult> result) {
+    }
+
+    private static final class Pending {
+        final Submission first;
+        final Peer peer;
+        final List<CompletableFuture<RequestResult>> waiters = new ArrayList<>(1);
+        int attempt;
+        long repliesAtSend;
+        long deadlineNanos;
+
+        Pending(Submission first, Peer peer) {
+            this.first = first;
+            this.peer = peer;
+            waiters.add(first.result());
+        }
+    }
+
+    private static final class Peer {
+        final ClientOptions options;
+        ZMQ.Socket socket;
+        long replies;
+
+        Peer(ClientOptions options) {
+            this.options = options;
+        }
+    }
+
+    private final String name;
+    private final FrameCodec codec;
+    private final ZContext context = new ZContext(1);
+    private final Queue<Submission> submissions = new ConcurrentLinkedQueue<>();
+    private final Pipe wakePipe;
+    private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder ignoredReplies = new LongAdder();
+    private volatile boolean closing;
+
+    // confined to the client's thread
+    private final Map<String, Peer> peers = new HashMap<>();
+    private final Map<MessageId, Pending> pending = new HashMap<>();
+    private ZMQ.Poller poller;
+
+    public PipelinedClient(String name) {
+        this(name, FrameCodec.standard());
+    }
+
+    public PipelinedClient(String name, FrameCodec codec) {
+        this.name = name;
+        this.codec = codec;
+        try {
+            this.wakePipe = Pipe.open();
+            wakePipe.source().configureBlocking(false);
+            wakePipe.sink().configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the client's wake-up pipe", e);
+        }
+        this.thread = new Thread(this::run, "pipelined-client-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Sends the request now (from the client's thread) and completes with its reply, or with
+     * {@link RequestResult.TimedOut} after every attempt; completes exceptionally with an
+     * IllegalStateException when the client is closed first. Throws IllegalArgumentException
+     * when the envelope has no codec.
+     */
+    public CompletableFuture<RequestResult> submit(ClientOptions options, Envelope request) {
+        HopTrace.mark("cli.send", request.id(), request.kind() + " " + options.endpoint());
+        byte[] frame = codec.encode(request);
+        CompletableFuture<RequestResult> result = new CompletableFuture<>();
+        enqueue(new Submission(options, request, frame, result));
+        return result;
+    }
+
+    /** As {@link #submit}, waiting for the outcome (a blocking {@link Requester} for one server). */
+    public RequestResult request(ClientOptions options, Envelope request) {
+        try {
+            return submit(options, request).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** A {@link Requester} for one server through this client. */
+    public Requester to(ClientOptions options) {
+        return request -> request(options, request);
+    }
+
+    /**
+     * Opens the connection to {@code options.endpoint()} now (if not open), so that a later
+     * request does not wait for the TCP and ZeroMQ handshakes (several round trips).
+     */
+    public void connect(ClientOptions options) {
+        enqueue(new Submission(options, null, null, null));
+    }
+
+    /** Replies dropped because they were undecodable or answered no pending request. */
+    public long ignoredReplies() {
+        return ignoredReplies.sum();
+    }
+
+    private void enqueue(Submission s) {
+        if (closing) {
+            fail(s, "closed");
+            return;
+        }
+        submissions.add(s);
+        wake();
+        if (closing) {
+            failQueued(); // raced with close(): the thread may be gone already
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        wake();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            failQueued();
+            context.close();
+            try {
+                wakePipe.sink().close();
+                wakePipe.source().close();
+            } catch (IOException e) {
+                log.debug("{}: closing the wake-up pipe failed", name, e);
+            }
+        }
+    }
+
+    private void run() {
+        poller = context.createPoller(8);
+        try {
+            int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+            while (!closing) {
+                if (poller.poll(pollMillis()) < 0) {
+                    if (!closing) {
+                        log.error("{}: polling failed, client stops", name);
+                    }
+                    break;
+                }
+                if (poller.pollin(wakeIndex)) {
+                    drainWakePipe();
+                }
+                Submission s;
+                while ((s = submissions.poll()) != null) {
+                    start(s);
+                }
+                // read every peer (DONTWAIT, cheap): a missed edge must not strand a reply
+                for (Peer p : peers.values()) {
+                    readReplies(p);
+                }
+                expire(System.nanoTime());
+            }
+        } catch (RuntimeException e) {
+            if (!closing) {
+                log.error("{}: client stopped by an unexpected error", name, e);
+            }
+        } finally {
+            for (Pending p : pending.values()) {
+                p.waiters.forEach(f -> f.completeExceptionally(new IllegalStateException("client " + name + " is closed")));
+            }
+            pending.clear();
+            poller.close();
+        }
+    }
+
+    private long pollMillis() {
+        if (!submissions.isEmpty()) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        long wait = IDLE_POLL_MILLIS;
+        for (Pending p : pending.values()) {
+            wait = Math.min(wait, Math.max(0, (p.deadlineNanos - now + 999_999) / 1_000_000));
+        }
+        return wait;
+    }
+
+    private void start(Submission s) {
+        Peer peer = peers.computeIfAbsent(s.options().endpoint(), e -> new Peer(s.options()));
+        if (peer.socket == null) {
+            peer.socket = open(peer.options);
+        }
+        if (s.request() == null) {
+            return; // connect only
+        }
+        MessageId id = s.request().id();
+        Pending same = pending.get(id);
+        if (same != null) {
+            same.waiters.add(s.result()); // the same request twice: one exchange, both told
+            return;
+        }
+        Pending p = new Pending(s, peer);
+        pending.put(id, p);
+        send(p, System.nanoTime());
+    }
+
+    private void send(Pending p, long now) {
+        p.attempt++;
+        p.repliesAtSend = p.peer.replies;
+        p.deadlineNanos = now + p.first.options().attemptTimeout().toNanos();
+        if (p.peer.socket == null) {
+            p.peer.socket = open(p.peer.options);
+        }
+        boolean sent = p.peer.socket.send(p.first.frame(), ZMQ.DONTWAIT);
+        HopTrace.mark("cli.sent", p.first.request().id(), p.attempt + (sent ? "" : " (queue full)"));
+    }
+
+    private void readReplies(Peer peer) {
+        if (peer.socket == null) {
+            return;
+        }
+        byte[] bytes;
+        while ((bytes = peer.socket.recv(ZMQ.DONTWAIT)) != null) {
+            while (peer.socket.hasReceiveMore()) {
+                peer.socket.recv(0); // a well-behaved server sends one frame; drop the rest
+            }
+            peer.replies++;
+            DecodeResult result = codec.decode(bytes);
+            Pending p = result instanceof DecodeResult.Decoded d ? pending.get(d.envelope().id()) : null;
+            if (p == null) {
+                ignoredReplies.increment();
+                log.debug("{}: ignored a reply from {}: {}", name, peer.options.endpoint(), result);
+                continue;
+            }
+            pending.remove(p.first.request().id());
+            HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind() + " Reply");
+            RequestResult reply = new RequestResult.Reply(((DecodeResult.Decoded) result).envelope(), p.attempt);
+            p.waiters.forEach(f -> f.complete(reply));
+        }
+    }
+
+    private void expire(long now) {
+        List<Pending> retry = new ArrayList<>();
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (now - p.deadlineNanos < 0) {
+                continue;
+            }
+            ClientOptions o = p.first.options();
+            log.debug("{}: no reply from {} to {} {} (attempt {} of {})", name, o.endpoint(), p.first.request().kind(),
+                    p.first.request().id(), p.attempt, o.attempts());
+            if (p.attempt < o.attempts()) {
+                retry.add(p);
+            } else {
+                it.remove();
+                HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind() + " TimedOut");
+                RequestResult timedOut = new RequestResult.TimedOut(p.attempt);
+                p.waiters.forEach(f -> f.complete(timedOut));
+            }
+        }
+        java.util.Set<Peer> reopened = new java.util.HashSet<>();
+        for (Pending p : retry) {
+            if (p.peer.replies == p.repliesAtSend && p.peer.socket != null && reopened.add(p.peer)) {
+                // nothing came back on this connection since the request went out: start afresh
+                reset(p.peer);
+            }
+            send(p, now);
+        }
+    }
+
+    private ZMQ.Socket open(ClientOptions options) {
+        ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+        s.setLinger(0);
+        s.setMaxMsgSize(options.maxFrameBytes());
+        // half an attempt: a real handshake slower than that could not make the attempt anyway
+        StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        options.curve().ifPresent(curve -> {
+            s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
+            s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));
+            s.setCurveServerKey(ZMQ.Curve.z85Decode(curve.serverPublicKey()));
+        });
+        s.connect(options.endpoint());
+        poller.register(s, ZMQ.Poller.POLLIN);
+        return s;
+    }
+
+    private void reset(Peer peer) {
+        poller.unregister(peer.socket);
+        context.destroySocket(peer.socket);
+        peer.socket = null;
+    }
+
+    private void failQueued() {
+        Submission s;
+        while ((s = submissions.poll()) != null) {
+            fail(s, "closed");
+        }
+    }
+
+    private void fail(Submission s, String why) {
+        if (s.result() != null) {
+            s.result().completeExceptionally(new IllegalStateException("client " + name + " is " + why));
+        }
+    }
+
+    private void wake() {
+        try {
+            synchronized (wakePipe) {
+                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            }
+        } catch (IOException e) {
+            // closed: nothing to wake
+        }
+    }
+
+    private void drainWakePipe() {
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        try {
+            while (wakePipe.source().read(buf) > 0) {
+                buf.clear();
+            }
+        } catch (IOException e) {
+            log.debug("{}: reading the wake-up pipe failed", name, e);
+        }
+    }
+}
