@@ -53,6 +53,13 @@ class GridExchangeTest {
                 .map(d -> (NeighbourGrids) d.message()).reduce((x, y) -> y).orElseThrow();
         assertEquals(List.<SiblingGrid>of(), toA1.siblings(), "a1 has no siblings; its uncles' grids are not forwarded");
         assertTrue(late.stream().noneMatch(d -> d.message() instanceof NeighbourGrids && d.to().equals("top")));
+        // siblings never exchange grids directly: their connections are opened ahead of a search, once each
+        List<String> prepared = w.network().prepared();
+        for (String pair : List.of("a>b", "a>c", "b>a", "b>c", "c>a", "c>b")) {
+            assertEquals(1, prepared.stream().filter(pair::equals).count(), pair + " prepared once: " + prepared);
+        }
+        assertTrue(prepared.stream().noneMatch(p -> p.startsWith("a1>") || p.startsWith("top>")),
+                "nodes without siblings prepare nothing: " + prepared);
         assertTrue(late.stream().noneMatch(d -> d.message() instanceof SubtreeGrid && !d.to().equals("top") && !d.to().equals("a")));
     }
 

@@ -27,6 +27,8 @@ final class GridExchange {
     private final AgentContext ctx;
     private final String service;
     private final Neighbourhood hood = new Neighbourhood();
+    /** Siblings whose connection was opened ahead of need (grids never flow to them directly). */
+    private final Set<NodeInfo> preparedSiblings = new HashSet<>();
     private Instant nextExchange;
 
     GridExchange(ServiceScope scope, Instant now) {
@@ -63,8 +65,25 @@ final class GridExchange {
             hood.putNeighbours(n.parentId(), n.parentPoint(), n.siblings(), now);
             GridReadings.learnPoint(ctx.infra(), n.parentId(), n.parentPoint(), now);
             n.siblings().forEach(sib -> GridReadings.learnGrid(ctx.infra(), sib.grid(), now));
+            prepareSiblings(n.siblings());
         } else {
             scope.ignore();
+        }
+    }
+
+    /**
+     * A search's hop to a sibling is the one hop of an upward search that no grid exchange
+     * keeps warm, and a first contact costs about three round trips of ZeroMQ handshakes
+     * (docs/evaluation.md 1c, topology D traced). Open those connections now, once per sibling.
+     */
+    private void prepareSiblings(List<SiblingGrid> siblings) {
+        if (preparedSiblings.size() > 64) {
+            preparedSiblings.clear(); // a tree that reshuffled a lot: forget, prepare again (cheap, idempotent)
+        }
+        for (SiblingGrid sib : siblings) {
+            if (preparedSiblings.add(sib.node())) {
+                ctx.messenger().prepare(sib.node());
+            }
         }
     }
 

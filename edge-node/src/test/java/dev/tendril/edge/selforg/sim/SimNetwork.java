@@ -32,6 +32,7 @@ public final class SimNetwork {
     private final List<Delivery> delivered = new ArrayList<>();
     private Duration delay = Duration.ofMillis(5);
     private Duration replyDelay = Duration.ZERO;
+    private final List<String> prepared = new ArrayList<>();
     private double dropRate;
     private double duplicateRate;
     private long dropped;
@@ -86,6 +87,16 @@ public final class SimNetwork {
 
     public void send(String from, String to, SelfOrgMessage m) {
         send(from, to, m, Duration.ZERO);
+    }
+
+    /** A node's hint that it will message {@code to} (TreeMessenger.prepare): recorded, nothing sent. */
+    public void prepare(String from, String to) {
+        prepared.add(from + ">" + to);
+    }
+
+    /** Every "from>to" hint so far, in order (repeats included). */
+    public List<String> prepared() {
+        return List.copyOf(prepared);
     }
 
     private void send(String from, String to, SelfOrgMessage m, Duration extra) {

@@ -129,6 +129,11 @@ public final class SimWorld {
                 public void sendToPlatform(String platformId, SelfOrgMessage message) {
                     network.send(id, platformId, message);
                 }
+
+                @Override
+                public void prepare(NodeInfo to) {
+                    network.prepare(id, to.nodeId());
+                }
             };
             AgentContext ctx = new AgentContext(id, policy, Thresholds.DEFAULT, loadWindow, clock,
                     new Random(seed * 31 + i), messenger, root.directory(), n, n, n, root.positionOf(id), locator,
