@@ -12,9 +12,6 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -82,7 +79,7 @@ public final class PipelinedClient implements AutoCloseable {
     private final FrameCodec codec;
     private final ZContext context = new ZContext(1);
     private final Queue<Submission> submissions = new ConcurrentLinkedQueue<>();
-    private final Pipe wakePipe;
+    private final WakeUpPipe wakePipe;
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder ignoredReplies = new LongAdder();
@@ -100,13 +97,7 @@ public final class PipelinedClient implements AutoCloseable {
     public PipelinedClient(String name, FrameCodec codec) {
         this.name = name;
         this.codec = codec;
-        try {
-            this.wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
-            wakePipe.sink().configureBlocking(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the client's wake-up pipe", e);
-        }
+        this.wakePipe = new WakeUpPipe("client " + name);
         this.thread = new Thread(this::run, "pipelined-client-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -180,8 +171,7 @@ public final class PipelinedClient implements AutoCloseable {
             failQueued();
             context.close();
             try {
-                wakePipe.sink().close();
-                wakePipe.source().close();
+                wakePipe.close();
             } catch (IOException e) {
                 log.debug("{}: closing the wake-up pipe failed", name, e);
             }
@@ -356,21 +346,12 @@ public final class PipelinedClient implements AutoCloseable {
     }
 
     private void wake() {
-        try {
-            synchronized (wakePipe) {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            }
-        } catch (IOException e) {
-            // closed: nothing to wake
-        }
+        wakePipe.wake();
     }
 
     private void drainWakePipe() {
-        ByteBuffer buf = ByteBuffer.allocate(64);
         try {
-            while (wakePipe.source().read(buf) > 0) {
-                buf.clear();
-            }
+            wakePipe.drain();
         } catch (IOException e) {
             log.debug("{}: reading the wake-up pipe failed", name, e);
         }

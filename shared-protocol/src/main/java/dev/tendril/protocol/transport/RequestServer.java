@@ -14,9 +14,6 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,7 +63,7 @@ public final class RequestServer implements AutoCloseable {
     private final FrameCodec codec;
     private final ZContext context = new ZContext(1);
     private final ExecutorService workers;
-    private final Pipe wakePipe;
+    private final WakeUpPipe wakePipe;
     private final Queue<Done> done = new ConcurrentLinkedQueue<>();
     private final ServerCounters counters = new ServerCounters();
     private final CompletableFuture<String> bound = new CompletableFuture<>();
@@ -91,13 +88,7 @@ public final class RequestServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        try {
-            this.wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
-            wakePipe.sink().configureBlocking(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the server's wake-up pipe", e);
-        }
+        this.wakePipe = new WakeUpPipe("server " + options.nodeId());
         this.socketThread = new Thread(this::run, "request-server-" + options.nodeId());
         this.socketThread.setDaemon(true);
     }
@@ -159,8 +150,7 @@ public final class RequestServer implements AutoCloseable {
         } finally {
             context.close();
             try {
-                wakePipe.sink().close();
-                wakePipe.source().close();
+                wakePipe.close();
             } catch (IOException e) {
                 log.debug("{}: closing the wake-up pipe failed", options.nodeId(), e);
             }
@@ -357,21 +347,12 @@ public final class RequestServer implements AutoCloseable {
     }
 
     private void wake() {
-        try {
-            synchronized (wakePipe) {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            }
-        } catch (IOException e) {
-            // closed: nothing to wake
-        }
+        wakePipe.wake();
     }
 
     private void drainWakePipe() {
-        ByteBuffer buf = ByteBuffer.allocate(64);
         try {
-            while (wakePipe.source().read(buf) > 0) {
-                buf.clear();
-            }
+            wakePipe.drain();
         } catch (IOException e) {
             log.debug("{}: reading the wake-up pipe failed", options.nodeId(), e);
         }
