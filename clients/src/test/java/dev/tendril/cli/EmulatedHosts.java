@@ -4,12 +4,16 @@ import dev.tendril.edge.testing.links.TestNetwork;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real clients, run inside the emulated hosts of a link-harness network: {@code dig}
@@ -78,5 +82,33 @@ final class EmulatedHosts {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
         }
+    }
+
+    private static final Pattern EDGE_READY = Pattern.compile("edge node ready in \\d+ ms \\(tree [^,]+, admin [0-9.]+:(\\d+)");
+
+    /**
+     * Waits until the edge node logging to {@code log} says it is ready, checks that its eBPF
+     * latency probe runs (the real-process ITs must not pass on a degraded node), and returns
+     * its admin port.
+     */
+    static int awaitEdgeReady(Path log, String name, Duration limit) {
+        Matcher m = Testbed.until(name + " ready", limit, () -> {
+            try {
+                Matcher r = EDGE_READY.matcher(Files.readString(log));
+                return r.find() ? Optional.of(r) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+        try {
+            String text = Files.readString(log);
+            if (text.contains("latency probe DEGRADED")) {
+                throw new AssertionError(name + ": the eBPF probe must run (root, BTF, libbpf1): "
+                        + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return Integer.parseInt(m.group(1));
     }
 }

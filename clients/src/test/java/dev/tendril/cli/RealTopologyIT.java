@@ -467,21 +467,8 @@ class RealTopologyIT {
                 "--config", home.resolve("edge.yaml").toString());
     }
 
-    int awaitReady(SwitchTree.Platform p) throws IOException {
-        Path log = dir.resolve(p.name() + ".log");
-        Pattern ready = Pattern.compile("edge node ready in \\d+ ms \\(tree [^,]+, admin [0-9.]+:(\\d+)");
-        Matcher m = Testbed.until(p.name() + " ready", Duration.ofSeconds(120), () -> {
-            try {
-                Matcher r = ready.matcher(Files.readString(log));
-                return r.find() ? Optional.of(r) : Optional.empty();
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
-        String text = Files.readString(log);
-        assertTrue(!text.contains("latency probe DEGRADED"), p.name() + ": the eBPF probe must run (root, BTF, libbpf1): "
-                + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
-        return Integer.parseInt(m.group(1));
+    int awaitReady(SwitchTree.Platform p) {
+        return EmulatedHosts.awaitEdgeReady(dir.resolve(p.name() + ".log"), p.name(), Duration.ofSeconds(120));
     }
 
     static final Pattern TREE_LINE = Pattern.compile("^\\s+(p\\d+) \\S+ .*?(?:  parent (\\S+))?$");

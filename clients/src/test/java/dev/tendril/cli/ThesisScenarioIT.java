@@ -356,24 +356,7 @@ class ThesisScenarioIT {
     }
 
     void awaitReady(Node n) {
-        Path log = dir.resolve(n.name() + ".log");
-        Pattern ready = Pattern.compile("edge node ready in \\d+ ms \\(tree [^,]+, admin [0-9.]+:(\\d+)");
-        Matcher m = Testbed.until(n.name() + " ready", Duration.ofSeconds(60), () -> {
-            try {
-                Matcher r = ready.matcher(Files.readString(log));
-                return r.find() ? Optional.of(r) : Optional.empty();
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
-        try {
-            String text = Files.readString(log);
-            assertFalse(text.contains("latency probe DEGRADED"), n.name() + ": the eBPF probe must run (root, BTF, libbpf1): "
-                    + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        admin.put(n.name(), Integer.parseInt(m.group(1)));
+        admin.put(n.name(), EmulatedHosts.awaitEdgeReady(dir.resolve(n.name() + ".log"), n.name(), Duration.ofSeconds(60)));
     }
 
     /** The live members of web's tree, by node id, sorted (tendrilctl tree at any live node; the root's view). */
