@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  * then the SAME frame (same message id, so the server dedupes) is sent again, on a fresh
  * connection when nothing at all came back on the old one since the request was sent; after
  * {@link ClientOptions#attempts()} attempts the result is {@link RequestResult.TimedOut}.
+ * A connection whose handshake stalls (see {@link HandshakeWatch}) is replaced at once and
+ * its pending frames sent again, without waiting for the attempt to run out.
  * All requests to one endpoint share its connection, so they must agree on CURVE settings
  * and frame limit (the first request's options make the socket).
  *
@@ -68,6 +70,9 @@ public final class PipelinedClient implements AutoCloseable {
     private static final class Peer {
         final ClientOptions options;
         ZMQ.Socket socket;
+        HandshakeWatch watch;
+        /** Sockets replaced for a stalled handshake since the last reply (raises the watch's patience). */
+        int stalls;
         long replies;
 
         Peer(ClientOptions options) {
@@ -83,6 +88,7 @@ public final class PipelinedClient implements AutoCloseable {
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder ignoredReplies = new LongAdder();
+    private final LongAdder stalledConnects = new LongAdder();
     private volatile boolean closing;
 
     // confined to the client's thread
@@ -97,6 +103,9 @@ public final class PipelinedClient implements AutoCloseable {
     public PipelinedClient(String name, FrameCodec codec) {
         this.name = name;
         this.codec = codec;
+        // JeroMQ's I/O thread reports (and survives) close races of sockets torn down mid-connect,
+        // e.g. a connection replaced for a stalled handshake: debug, not a stack trace on stderr
+        context.setNotificationExceptionHandler((t, e) -> log.debug("{}: ZeroMQ I/O thread: {}", name, e.toString()));
         this.wakePipe = new WakeUpPipe("client " + name);
         this.thread = new Thread(this::run, "pipelined-client-" + name);
         this.thread.setDaemon(true);
@@ -142,6 +151,11 @@ public final class PipelinedClient implements AutoCloseable {
     /** Replies dropped because they were undecodable or answered no pending request. */
     public long ignoredReplies() {
         return ignoredReplies.sum();
+    }
+
+    /** Connections replaced because their handshake stalled after the TCP connect. */
+    public long stalledConnects() {
+        return stalledConnects.sum();
     }
 
     private void enqueue(Submission s) {
@@ -200,7 +214,9 @@ public final class PipelinedClient implements AutoCloseable {
                 for (Peer p : peers.values()) {
                     readReplies(p);
                 }
-                expire(System.nanoTime());
+                long now = System.nanoTime();
+                replaceStalled(now);
+                expire(now);
             }
         } catch (RuntimeException e) {
             if (!closing) {
@@ -211,6 +227,11 @@ public final class PipelinedClient implements AutoCloseable {
                 p.waiters.forEach(f -> f.completeExceptionally(new IllegalStateException("client " + name + " is closed")));
             }
             pending.clear();
+            for (Peer p : peers.values()) {
+                if (p.watch != null) {
+                    p.watch.close(); // before the context closes the sockets: see HandshakeWatch.close
+                }
+            }
             poller.close();
         }
     }
@@ -224,13 +245,18 @@ public final class PipelinedClient implements AutoCloseable {
         for (Pending p : pending.values()) {
             wait = Math.min(wait, Math.max(0, (p.deadlineNanos - now + 999_999) / 1_000_000));
         }
+        for (Peer p : peers.values()) {
+            if (p.watch != null) {
+                wait = Math.min(wait, (Math.min(p.watch.nanosUntilVerdict(now), Long.MAX_VALUE - 999_999) + 999_999) / 1_000_000);
+            }
+        }
         return wait;
     }
 
     private void start(Submission s) {
         Peer peer = peers.computeIfAbsent(s.options().endpoint(), e -> new Peer(s.options()));
         if (peer.socket == null) {
-            peer.socket = open(peer.options);
+            peer.socket = open(peer);
         }
         if (s.request() == null) {
             return; // connect only
@@ -251,10 +277,30 @@ public final class PipelinedClient implements AutoCloseable {
         p.repliesAtSend = p.peer.replies;
         p.deadlineNanos = now + p.first.options().attemptTimeout().toNanos();
         if (p.peer.socket == null) {
-            p.peer.socket = open(p.peer.options);
+            p.peer.socket = open(p.peer);
         }
         boolean sent = p.peer.socket.send(p.first.frame(), ZMQ.DONTWAIT);
         HopTrace.mark("cli.sent", p.first.request().id(), p.attempt + (sent ? "" : " (queue full)"));
+    }
+
+    /** Replaces each connection whose handshake stalled and sends its pending frames again (same attempt). */
+    private void replaceStalled(long now) {
+        for (Peer peer : peers.values()) {
+            if (peer.watch == null || !peer.watch.stalled(now)) {
+                continue;
+            }
+            stalledConnects.increment();
+            peer.stalls++;
+            log.debug("{}: handshake with {} stalled after the TCP connect: reconnecting", name, peer.options.endpoint());
+            reset(peer);
+            peer.socket = open(peer);
+            for (Pending p : pending.values()) {
+                if (p.peer == peer) {
+                    boolean sent = peer.socket.send(p.first.frame(), ZMQ.DONTWAIT);
+                    HopTrace.mark("cli.stalled", p.first.request().id(), p.attempt + (sent ? " resent" : " (queue full)"));
+                }
+            }
+        }
     }
 
     private void readReplies(Peer peer) {
@@ -267,6 +313,7 @@ public final class PipelinedClient implements AutoCloseable {
                 peer.socket.recv(0); // a well-behaved server sends one frame; drop the rest
             }
             peer.replies++;
+            peer.stalls = 0;
             DecodeResult result = codec.decode(bytes);
             Pending p = result instanceof DecodeResult.Decoded d ? pending.get(d.envelope().id()) : null;
             if (p == null) {
@@ -310,12 +357,15 @@ public final class PipelinedClient implements AutoCloseable {
         }
     }
 
-    private ZMQ.Socket open(ClientOptions options) {
+    private ZMQ.Socket open(Peer peer) {
+        ClientOptions options = peer.options;
         ZMQ.Socket s = context.createSocket(SocketType.DEALER);
         s.setLinger(0);
         s.setMaxMsgSize(options.maxFrameBytes());
         // half an attempt: a real handshake slower than that could not make the attempt anyway
         StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        peer.watch = HandshakeWatch.attach(context, s, peer.stalls);
+        poller.register(peer.watch.events(), ZMQ.Poller.POLLIN); // wakes the loop to judge the handshake
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
             s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));
@@ -327,6 +377,9 @@ public final class PipelinedClient implements AutoCloseable {
     }
 
     private void reset(Peer peer) {
+        poller.unregister(peer.watch.events());
+        peer.watch.close(); // first: see HandshakeWatch.close
+        peer.watch = null;
         poller.unregister(peer.socket);
         context.destroySocket(peer.socket);
         peer.socket = null;

@@ -20,19 +20,28 @@ import org.zeromq.ZMQException;
  * Then {@link RequestResult.TimedOut} is returned. Replies whose id is not the request's
  * (late answers to an earlier request) and undecodable replies are ignored.
  *
+ * <p>A fresh connection whose handshake stalls (see {@link HandshakeWatch}) is replaced at
+ * once, within the same attempt, and the frame sent again on the new one.
+ *
  * <p>Threads: thread-safe; requests are serialized (one outstanding at a time, under this
  * client's lock, which also gives the memory barrier ZeroMQ needs to move the socket
  * between threads). For parallel requests use one client per thread.
  */
 public final class RequestClient implements Requester, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestClient.class);
+    /** How often a receive wakes to judge a handshake that is not seen yet. */
+    private static final long WATCH_SLICE_MILLIS = 10;
 
     private final ClientOptions options;
     private final FrameCodec codec;
     private final ZContext context = new ZContext(1);
     private ZMQ.Socket socket;
+    private HandshakeWatch watch;
+    /** Sockets replaced for a stalled handshake within the current attempt (raises the watch's patience). */
+    private int stallsThisAttempt;
     private boolean closed;
     private long ignoredReplies;
+    private long stalledConnects;
 
     public RequestClient(ClientOptions options) {
         this(options, FrameCodec.standard());
@@ -41,6 +50,8 @@ public final class RequestClient implements Requester, AutoCloseable {
     public RequestClient(ClientOptions options, FrameCodec codec) {
         this.options = options;
         this.codec = codec;
+        // as in PipelinedClient: close races reported by JeroMQ's I/O thread are harmless
+        context.setNotificationExceptionHandler((t, e) -> log.debug("{}: ZeroMQ I/O thread: {}", options.endpoint(), e.toString()));
     }
 
     /**
@@ -70,12 +81,13 @@ public final class RequestClient implements Requester, AutoCloseable {
     private RequestResult exchange(Envelope request, byte[] frame) {
         long timeoutNanos = options.attemptTimeout().toNanos();
         for (int attempt = 1; attempt <= options.attempts(); attempt++) {
+            stallsThisAttempt = 0;
             if (socket == null) {
                 socket = connect();
             }
             long deadline = System.nanoTime() + timeoutNanos;
             if (socket.send(frame, 0)) {
-                Envelope reply = awaitReply(request, deadline);
+                Envelope reply = awaitReply(request, frame, deadline);
                 if (reply != null) {
                     return new RequestResult.Reply(reply, attempt);
                 }
@@ -92,6 +104,11 @@ public final class RequestClient implements Requester, AutoCloseable {
         return ignoredReplies;
     }
 
+    /** Connections replaced because their handshake stalled after the TCP connect. */
+    public synchronized long stalledConnects() {
+        return stalledConnects;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -102,16 +119,31 @@ public final class RequestClient implements Requester, AutoCloseable {
         context.close();
     }
 
-    private Envelope awaitReply(Envelope request, long deadline) {
+    private Envelope awaitReply(Envelope request, byte[] frame, long deadline) {
         while (true) {
-            long leftMillis = (deadline - System.nanoTime() + 999_999) / 1_000_000;
+            long now = System.nanoTime();
+            long leftMillis = (deadline - now + 999_999) / 1_000_000;
             if (leftMillis <= 0) {
                 return null;
             }
-            socket.setReceiveTimeOut((int) Math.min(Integer.MAX_VALUE, leftMillis));
+            if (watch.stalled(now)) {
+                stalledConnects++;
+                stallsThisAttempt++;
+                log.debug("handshake with {} stalled after the TCP connect: reconnecting", options.endpoint());
+                HopTrace.mark("cli.stalled", request.id(), options.endpoint());
+                reset();
+                socket = connect();
+                if (!socket.send(frame, 0)) {
+                    return null;
+                }
+                continue;
+            }
+            // until the handshake is seen, wake often enough to judge it (a blocked recv would not)
+            long waitMillis = watch.undecided(now) ? Math.min(leftMillis, WATCH_SLICE_MILLIS) : leftMillis;
+            socket.setReceiveTimeOut((int) Math.min(Integer.MAX_VALUE, waitMillis));
             byte[] bytes = socket.recv(0);
             if (bytes == null) {
-                return null;
+                continue; // the slice or the attempt ran out: the top of the loop tells which
             }
             while (socket.hasReceiveMore()) {
                 socket.recv(0); // a well-behaved server sends one frame; drop the rest
@@ -133,6 +165,7 @@ public final class RequestClient implements Requester, AutoCloseable {
         s.setReceiveTimeOut((int) options.attemptTimeout().toMillis());
         // half an attempt: a real handshake slower than that could not make the attempt anyway
         StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        watch = HandshakeWatch.attach(context, s, stallsThisAttempt);
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
             s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));
@@ -144,6 +177,8 @@ public final class RequestClient implements Requester, AutoCloseable {
 
     private void reset() {
         if (socket != null) {
+            watch.close(); // first: see HandshakeWatch.close
+            watch = null;
             context.destroySocket(socket);
             socket = null;
         }
