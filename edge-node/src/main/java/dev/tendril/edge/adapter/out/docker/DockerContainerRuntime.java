@@ -47,6 +47,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private static final int STOP_TIMEOUT_S = 2;
 
     private final DockerClient docker;
+    /** Network namespace per running container, learnt by one inspect each (see {@link #networkNamespaces}). */
+    private final Map<String, ContainerNamespace> namespaces = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder inspects = new java.util.concurrent.atomic.LongAdder();
+
+    private record ContainerNamespace(String nodeId, long pid, long inode) {
+    }
 
     public DockerContainerRuntime(DockerClient docker) {
         this.docker = docker;
@@ -179,27 +185,63 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     /**
      * The network namespaces (inode numbers, as the eBPF probe names them) of the running
-     * containers of node {@code nodeId}: one list call and one inspect per container. Empty
-     * when the engine does not answer; a container that stops meanwhile is left out.
+     * containers of node {@code nodeId}. Called every second: one list call, and an inspect
+     * only for a container not seen before or whose main process is gone (restarted: its
+     * remembered pid no longer shows the same namespace in /proc). Empty when the engine does
+     * not answer; a container that stops meanwhile is left out.
      */
     public Optional<Set<Long>> networkNamespaces(String nodeId) {
         try {
             List<Container> mine = docker.listContainersCmd()
                     .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_NODE, nodeId)).exec();
+            Set<String> running = new HashSet<>();
             Set<Long> out = new HashSet<>();
             for (Container c : mine) {
-                try {
-                    Long pid = docker.inspectContainerCmd(c.getId()).exec().getState().getPidLong();
-                    if (pid != null && pid > 0) {
-                        out.add(((Number) Files.getAttribute(Path.of("/proc", pid.toString(), "ns", "net"), "unix:ino")).longValue());
-                    }
-                } catch (NotFoundException | IOException | UnsupportedOperationException e) {
-                    // gone meanwhile, or no procfs: not serving here
+                running.add(c.getId());
+                ContainerNamespace known = namespaces.get(c.getId());
+                if (known == null || namespaceOf(known.pid()) != known.inode()) {
+                    known = inspectNamespace(nodeId, c.getId());
+                }
+                if (known != null) {
+                    out.add(known.inode());
                 }
             }
+            namespaces.entrySet().removeIf(e -> e.getValue().nodeId().equals(nodeId) && !running.contains(e.getKey()));
             return Optional.of(out);
         } catch (RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Inspect calls made by {@link #networkNamespaces} so far (tests: the steady state makes none). */
+    long namespaceInspects() {
+        return inspects.sum();
+    }
+
+    private ContainerNamespace inspectNamespace(String nodeId, String containerId) {
+        inspects.increment();
+        try {
+            Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+            long inode = pid == null || pid <= 0 ? -1 : namespaceOf(pid);
+            if (inode < 0) {
+                namespaces.remove(containerId);
+                return null; // stopped meanwhile, or no procfs: not serving here
+            }
+            ContainerNamespace found = new ContainerNamespace(nodeId, pid, inode);
+            namespaces.put(containerId, found);
+            return found;
+        } catch (NotFoundException e) {
+            namespaces.remove(containerId);
+            return null; // gone meanwhile
+        }
+    }
+
+    /** The network namespace inode of process {@code pid}; -1 when it is gone or procfs cannot tell. */
+    private static long namespaceOf(long pid) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(pid), "ns", "net"), "unix:ino")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
         }
     }
 

@@ -48,6 +48,20 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
         return requestWith(nodeId, service, "tendril/no-such-image:never", List.of(), "127.0.0.1", freePort());
     }
 
+    private static String docker(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     @Test
     void servesThePageOnTheBindAddressAndStopsFast() {
         int port = freePort();
@@ -73,6 +87,17 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
             assertEquals(1, mine.size(), "one container, one namespace: " + mine);
             assertEquals(1, theirs.size(), theirs.toString());
             assertTrue(!mine.contains(own) && !mine.equals(theirs), "each container has its own: " + mine + " " + theirs + " own " + own);
+            long inspects = runtime.namespaceInspects();
+            assertEquals(mine, runtime.networkNamespaces(nodeA).orElseThrow(), "asked again (each second in a node)");
+            assertEquals(inspects, runtime.namespaceInspects(), "a known, still running container is not inspected again");
+
+            // restarted behind the node's back: a new main process, so the namespace is looked up again
+            docker("restart", "-t", "1", a.id());
+            long pid = Long.parseLong(docker("inspect", "-f", "{{.State.Pid}}", a.id()));
+            long now = ((Number) Files.getAttribute(Path.of("/proc", Long.toString(pid), "ns", "net"), "unix:ino")).longValue();
+            assertEquals(Set.of(now), runtime.networkNamespaces(nodeA).orElseThrow(), "the restarted container's namespace");
+            // (the kernel may hand the new namespace the old one's inode number, so the set alone cannot tell)
+            assertEquals(inspects + 1, runtime.namespaceInspects(), "the restarted container was inspected again");
         } finally {
             runtime.remove(a.id());
             runtime.remove(b.id());
