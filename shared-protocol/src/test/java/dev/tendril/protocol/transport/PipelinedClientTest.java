@@ -156,8 +156,11 @@ class PipelinedClientTest {
                 Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
                 assertEquals(request, got, "every attempt carries the same id");
             }
-            // (an attempt can in rare cases be lost in a stalled connect; see StalledConnect)
-            assertTrue(routingIds.size() >= 2 && routingIds.size() <= 3, "attempts that arrived: " + routingIds.size());
+            // an attempt can in rare cases be lost in a stalled connect; a connection judged stalled
+            // (HandshakeWatch) that had in fact got through delivers the same frame once more
+            long replaced = client.stalledConnects();
+            assertTrue(routingIds.size() >= 2 && routingIds.size() <= 3 + replaced,
+                    "attempts that arrived: " + routingIds.size() + ", connections replaced: " + replaced);
             assertEquals(routingIds.size(), routingIds.stream().distinct().count(), "each attempt comes from a fresh socket");
         }
     }

@@ -130,7 +130,8 @@ class RequestTransportTest {
             router.bind("tcp://127.0.0.1:*");
             Envelope request = envelopes.create("web", new HostedSetQuery("web"));
 
-            RequestResult result = client(router.getLastEndpoint(), Duration.ofMillis(400), 3).request(request);
+            RequestClient client = client(router.getLastEndpoint(), Duration.ofMillis(400), 3);
+            RequestResult result = client.request(request);
 
             assertEquals(new RequestResult.TimedOut(3), result);
             List<String> routingIds = new ArrayList<>();
@@ -140,8 +141,11 @@ class RequestTransportTest {
                 Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
                 assertEquals(request, got, "every attempt carries the same id");
             }
-            // (an attempt can in rare cases be lost in a stalled connect; see RequestClient)
-            assertTrue(routingIds.size() >= 2 && routingIds.size() <= 3, "attempts that arrived: " + routingIds.size());
+            // an attempt can in rare cases be lost in a stalled connect; a connection judged stalled
+            // (HandshakeWatch) that had in fact got through delivers the same frame once more
+            long replaced = client.stalledConnects();
+            assertTrue(routingIds.size() >= 2 && routingIds.size() <= 3 + replaced,
+                    "attempts that arrived: " + routingIds.size() + ", connections replaced: " + replaced);
             assertEquals(routingIds.size(), routingIds.stream().distinct().count(), "each attempt comes from a fresh socket");
         }
     }
