@@ -65,6 +65,9 @@ class ReplicationTest {
         assertTrue(decided.detail().contains("schwabing-arm: arch arm64 not in [amd64]"), decided.detail());
         assertTrue(decided.detail().contains("garching: RAM 1024 MiB free < 2048 MiB"), decided.detail());
         assertTrue(decided.detail().contains("candidates [augsburg 56 km, frankfurt"), decided.detail());
+        // the fitting platforms' connections were opened while the root answered the hosted-set query
+        List<String> fromMunich = w.network().prepared().stream().filter(pair -> pair.startsWith("munich>")).toList();
+        assertEquals(List.of("munich>augsburg", "munich>frankfurt"), fromMunich, "the ones that fit, nearest first");
         // one town (4 users) was enough: 0.2 + 8 x 0.06 = 0.68 <= 0.8
         assertEquals(1, events.stream().filter(e -> e.kind() == EventKind.OFFLOADED).count());
         assertEquals(1, events.stream().filter(e -> e.kind() == EventKind.OFFLOAD_DONE).count());

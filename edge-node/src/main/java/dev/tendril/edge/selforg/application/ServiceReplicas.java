@@ -36,6 +36,8 @@ import java.util.function.Predicate;
  */
 final class ServiceReplicas {
     private static final Logger log = LoggerFactory.getLogger(ServiceReplicas.class);
+    /** How many likely candidates get their connection opened while the hosted set is asked for. */
+    static final int PREPARED_CANDIDATES = 3;
 
     private final ServiceScope scope;
     private final AgentContext ctx;
@@ -89,6 +91,10 @@ final class ServiceReplicas {
         String id = scope.newId("rep");
         // decided now; which platforms already host the service (not candidates) takes a round trip to the root
         Instant decidedAt = ctx.clock().instant();
+        double reach = scope.reachKm();
+        Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
+        String farther = String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach);
+        prepareLikelyCandidates(position, near, farther, now);
         Optional<Set<String>> hosted = ctx.root().hostedSet(service);
         long queryMillis = java.time.Duration.between(decidedAt, ctx.clock().instant()).toMillis();
         if (hosted.isEmpty()) {
@@ -98,10 +104,7 @@ final class ServiceReplicas {
         }
         Set<String> exclude = new HashSet<>(hosted.get());
         exclude.add(ctx.nodeId());
-        double reach = scope.reachKm();
-        Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
-        CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near,
-                String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach), now);
+        CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near, farther, now);
         String skipped = choice.skipped().isEmpty() ? "" : "; skipped " + choice.skipped();
         if (choice.candidates().isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; no candidate among "
@@ -115,6 +118,19 @@ final class ServiceReplicas {
                 + "; candidates " + ranked + skipped + "; ranked after the root's hosted-set answer (" + queryMillis + " ms)", -1);
         replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates());
         replication.begin();
+    }
+
+    /**
+     * Opens the connections to the platforms likeliest to be asked while the root answers the
+     * hosted-set query: the ranking without that answer, first {@link #PREPARED_CANDIDATES}.
+     * A Replicate to a platform never contacted otherwise waits for the TCP and ZeroMQ
+     * handshakes, ~3 round trips (docs/evaluation.md, 1c: +128-319 ms in 8 of 11 runs on D).
+     * Some of these may turn out to host the service already; the extra connections are idle.
+     */
+    private void prepareLikelyCandidates(GeoPoint position, Predicate<Platform> near, String farther, Instant now) {
+        CandidateChoice likely = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, Set.of(ctx.nodeId()),
+                near, farther, now);
+        likely.candidates().stream().limit(PREPARED_CANDIDATES).forEach(p -> ctx.messenger().prepareToPlatform(p.id()));
     }
 
     /** An action for a cluster or a shortage did not happen: let it earn its turn again. */

@@ -134,6 +134,11 @@ public final class SimWorld {
                 public void prepare(NodeInfo to) {
                     network.prepare(id, to.nodeId());
                 }
+
+                @Override
+                public void prepareToPlatform(String platformId) {
+                    network.prepare(id, platformId);
+                }
             };
             AgentContext ctx = new AgentContext(id, policy, Thresholds.DEFAULT, loadWindow, clock,
                     new Random(seed * 31 + i), messenger, root.directory(), n, n, n, root.positionOf(id), locator,

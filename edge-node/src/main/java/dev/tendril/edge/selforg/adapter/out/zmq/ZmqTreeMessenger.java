@@ -86,6 +86,11 @@ public final class ZmqTreeMessenger implements TreeMessenger {
         requests.connect(options(new Endpoint(to.address(), to.overlayPort())));
     }
 
+    @Override
+    public void prepareToPlatform(String platformId) {
+        infra.byId(platformId).ifPresent(p -> requests.connect(options(p.treeEndpoint(defaultTreePort))));
+    }
+
     /** Messages that got no reply after every retry. */
     public long unanswered() {
         return unanswered.sum();

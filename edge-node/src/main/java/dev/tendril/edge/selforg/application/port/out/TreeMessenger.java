@@ -23,4 +23,8 @@ public interface TreeMessenger {
      */
     default void prepare(NodeInfo to) {
     }
+
+    /** As {@link #prepare}, to the edge node of a platform of the infrastructure DB. Default: nothing. */
+    default void prepareToPlatform(String platformId) {
+    }
 }
