@@ -48,6 +48,8 @@ final class ServiceReplicas {
     private Instant nextShortageAction = Instant.MIN;
     /** A replica was made for the current shortage: no more until the load has been normal once. */
     private boolean shortageAnswered;
+    /** The likely candidates were prepared in the current above-threshold episode. */
+    private boolean shortagePrepared;
     private Replication replication;
     private NodeInfo offloadTarget;
     private String offloadId;
@@ -71,7 +73,16 @@ final class ServiceReplicas {
             offload(load, t, users);
         }
         Optional<String> shortWhy = shortage.update(now, load, t, ctx.loadWindow());
-        if (shortageAnswered && !ShortageWatch.above(load, t)) {
+        boolean above = ShortageWatch.above(load, t);
+        if (above && !shortagePrepared && !shortageAnswered && replication == null) {
+            // a shortage may follow once the load window has passed: open the likely candidates'
+            // connections now, so that their handshakes are done when the Replicate goes out
+            prepareLikelyCandidates(self.position(), p -> true, "", now);
+            shortagePrepared = true;
+        } else if (!above) {
+            shortagePrepared = false;
+        }
+        if (shortageAnswered && !above) {
             shortageAnswered = false;
             ctx.events().record(service, EventKind.LOAD_NORMAL, "", "load at or below the thresholds again: "
                     + ShortageWatch.describe(load) + "; a new shortage may replicate again");
@@ -121,11 +132,14 @@ final class ServiceReplicas {
     }
 
     /**
-     * Opens the connections to the platforms likeliest to be asked while the root answers the
-     * hosted-set query: the ranking without that answer, first {@link #PREPARED_CANDIDATES}.
-     * A Replicate to a platform never contacted otherwise waits for the TCP and ZeroMQ
-     * handshakes, ~3 round trips (docs/evaluation.md, 1c: +128-319 ms in 8 of 11 runs on D).
-     * Some of these may turn out to host the service already; the extra connections are idle.
+     * Opens the connections to the platforms likeliest to be asked: the ranking without the
+     * root's hosted-set answer, first {@link #PREPARED_CANDIDATES}. Called when the load first
+     * goes above the thresholds (the shortage decision comes a load window later) and again,
+     * for a QoE replica, while the root answers the hosted-set query. A Replicate to a platform
+     * never contacted otherwise waits for the TCP and ZeroMQ handshakes, ~3 round trips
+     * (docs/evaluation.md, 1c: +128-319 ms in 8 of 11 runs on D); opened only at the decision,
+     * a far candidate's handshake is still under way when the Replicate goes out. Some of these
+     * may turn out to host the service already; those connections stay idle.
      */
     private void prepareLikelyCandidates(GeoPoint position, Predicate<Platform> near, String farther, Instant now) {
         CandidateChoice likely = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, Set.of(ctx.nodeId()),
