@@ -25,8 +25,22 @@ public final class HopTrace {
     /** Logs one step of message {@code id} now; a no-op unless tracing is on. */
     public static void mark(String step, Object id, Object detail) {
         if (log.isTraceEnabled()) {
-            Instant now = Instant.now();
-            log.trace("hop {} {} {} {}", now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000, step, id, detail);
+            log.trace("hop {} {} {} {}", epochMicros(), step, id, detail);
         }
+    }
+
+    /**
+     * As {@link #mark(String, Object, Object)} with the detail {@code "detail more"}: callers on
+     * a message's path pass the parts, so that nothing is concatenated while tracing is off.
+     */
+    public static void mark(String step, Object id, Object detail, Object more) {
+        if (log.isTraceEnabled()) {
+            log.trace("hop {} {} {} {} {}", epochMicros(), step, id, detail, more);
+        }
+    }
+
+    private static long epochMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 }

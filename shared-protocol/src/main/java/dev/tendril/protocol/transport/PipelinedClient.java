@@ -119,7 +119,7 @@ public final class PipelinedClient implements AutoCloseable {
      * when the envelope has no codec.
      */
     public CompletableFuture<RequestResult> submit(ClientOptions options, Envelope request) {
-        HopTrace.mark("cli.send", request.id(), request.kind() + " " + options.endpoint());
+        HopTrace.mark("cli.send", request.id(), request.kind(), options.endpoint());
         byte[] frame = codec.encode(request);
         CompletableFuture<RequestResult> result = new CompletableFuture<>();
         enqueue(new Submission(options, request, frame, result));
@@ -280,7 +280,7 @@ public final class PipelinedClient implements AutoCloseable {
             p.peer.socket = open(p.peer);
         }
         boolean sent = p.peer.socket.send(p.first.frame(), ZMQ.DONTWAIT);
-        HopTrace.mark("cli.sent", p.first.request().id(), p.attempt + (sent ? "" : " (queue full)"));
+        HopTrace.mark("cli.sent", p.first.request().id(), sent ? p.attempt : p.attempt + " (queue full)");
     }
 
     /** Replaces each connection whose handshake stalled and sends its pending frames again (same attempt). */
@@ -297,7 +297,7 @@ public final class PipelinedClient implements AutoCloseable {
             for (Pending p : pending.values()) {
                 if (p.peer == peer) {
                     boolean sent = peer.socket.send(p.first.frame(), ZMQ.DONTWAIT);
-                    HopTrace.mark("cli.stalled", p.first.request().id(), p.attempt + (sent ? " resent" : " (queue full)"));
+                    HopTrace.mark("cli.stalled", p.first.request().id(), p.attempt, sent ? "resent" : "(queue full)");
                 }
             }
         }
@@ -322,7 +322,7 @@ public final class PipelinedClient implements AutoCloseable {
                 continue;
             }
             pending.remove(p.first.request().id());
-            HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind() + " Reply");
+            HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind(), "Reply");
             RequestResult reply = new RequestResult.Reply(((DecodeResult.Decoded) result).envelope(), p.attempt);
             p.waiters.forEach(f -> f.complete(reply));
         }
@@ -342,7 +342,7 @@ public final class PipelinedClient implements AutoCloseable {
                 retry.add(p);
             } else {
                 it.remove();
-                HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind() + " TimedOut");
+                HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind(), "TimedOut");
                 RequestResult timedOut = new RequestResult.TimedOut(p.attempt);
                 p.waiters.forEach(f -> f.complete(timedOut));
             }

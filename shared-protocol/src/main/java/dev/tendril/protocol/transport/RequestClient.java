@@ -65,11 +65,11 @@ public final class RequestClient implements Requester, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("request client to " + options.endpoint() + " is closed");
         }
-        HopTrace.mark("cli.send", request.id(), request.kind() + " " + options.endpoint());
+        HopTrace.mark("cli.send", request.id(), request.kind(), options.endpoint());
         byte[] frame = codec.encode(request);
         try {
             RequestResult result = exchange(request, frame);
-            HopTrace.mark("cli.done", request.id(), request.kind() + " " + result.getClass().getSimpleName());
+            HopTrace.mark("cli.done", request.id(), request.kind(), result.getClass().getSimpleName());
             return result;
         } catch (ZMQException | zmq.ZError.IOException e) {
             // interrupted, or the context is gone: start afresh next time

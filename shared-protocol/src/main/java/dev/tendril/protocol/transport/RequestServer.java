@@ -256,7 +256,7 @@ public final class RequestServer implements AutoCloseable {
         }
         Envelope request = ((DecodeResult.Decoded) result).envelope();
         MessageId id = request.id();
-        HopTrace.mark("srv.recv", id, request.kind() + " " + options.nodeId());
+        HopTrace.mark("srv.recv", id, request.kind(), options.nodeId());
         byte[] cached = replies.get(id);
         if (cached != null) {
             counters.duplicates.increment();

@@ -56,7 +56,7 @@ public final class EventLog {
             events.removeFirst();
         }
         events.addLast(e);
-        dev.tendril.protocol.trace.HopTrace.mark("event", correlationId, kind + " " + nodeId);
+        dev.tendril.protocol.trace.HopTrace.mark("event", correlationId, kind, nodeId);
         if (logLines) {
             log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
         }
