@@ -11,7 +11,6 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -184,11 +183,7 @@ public final class PipelinedClient implements AutoCloseable {
         } finally {
             failQueued();
             context.close();
-            try {
-                wakePipe.close();
-            } catch (IOException e) {
-                log.debug("{}: closing the wake-up pipe failed", name, e);
-            }
+            wakePipe.close();
         }
     }
 
@@ -204,7 +199,7 @@ public final class PipelinedClient implements AutoCloseable {
                     break;
                 }
                 if (poller.pollin(wakeIndex)) {
-                    drainWakePipe();
+                    wakePipe.drain();
                 }
                 Submission s;
                 while ((s = submissions.poll()) != null) {
@@ -400,13 +395,5 @@ public final class PipelinedClient implements AutoCloseable {
 
     private void wake() {
         wakePipe.wake();
-    }
-
-    private void drainWakePipe() {
-        try {
-            wakePipe.drain();
-        } catch (IOException e) {
-            log.debug("{}: reading the wake-up pipe failed", name, e);
-        }
     }
 }

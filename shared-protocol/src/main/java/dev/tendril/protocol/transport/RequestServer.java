@@ -13,7 +13,6 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,11 +148,7 @@ public final class RequestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             context.close();
-            try {
-                wakePipe.close();
-            } catch (IOException e) {
-                log.debug("{}: closing the wake-up pipe failed", options.nodeId(), e);
-            }
+            wakePipe.close();
         }
     }
 
@@ -194,7 +189,7 @@ public final class RequestServer implements AutoCloseable {
                     break;
                 }
                 if (poller.pollin(wakeIndex)) {
-                    drainWakePipe();
+                    wakePipe.drain();
                 }
                 if (zapIndex >= 0 && poller.pollin(zapIndex)) {
                     allowlist.answerPending();
@@ -348,13 +343,5 @@ public final class RequestServer implements AutoCloseable {
 
     private void wake() {
         wakePipe.wake();
-    }
-
-    private void drainWakePipe() {
-        try {
-            wakePipe.drain();
-        } catch (IOException e) {
-            log.debug("{}: reading the wake-up pipe failed", options.nodeId(), e);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.tendril.protocol.transport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,9 +17,12 @@ import java.nio.channels.SelectableChannel;
  * without a poll timeout.
  */
 final class WakeUpPipe implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WakeUpPipe.class);
+    private final String owner;
     private final Pipe pipe;
 
     WakeUpPipe(String owner) {
+        this.owner = owner;
         try {
             pipe = Pipe.open();
             pipe.source().configureBlocking(false);
@@ -41,17 +47,26 @@ final class WakeUpPipe implements AutoCloseable {
         }
     }
 
-    /** Empties the pipe (the wake-ups are only a signal). */
-    void drain() throws IOException {
+    /** Empties the pipe (the wake-ups are only a signal); a failure is logged and otherwise ignored. */
+    void drain() {
         ByteBuffer buf = ByteBuffer.allocate(64);
-        while (pipe.source().read(buf) > 0) {
-            buf.clear();
+        try {
+            while (pipe.source().read(buf) > 0) {
+                buf.clear();
+            }
+        } catch (IOException e) {
+            log.debug("{}: reading the wake-up pipe failed", owner, e);
         }
     }
 
+    /** Closes both ends; a failure is logged and otherwise ignored (the owner is closing anyway). */
     @Override
-    public void close() throws IOException {
-        pipe.sink().close();
-        pipe.source().close();
+    public void close() {
+        try {
+            pipe.sink().close();
+            pipe.source().close();
+        } catch (IOException e) {
+            log.debug("{}: closing the wake-up pipe failed", owner, e);
+        }
     }
 }
