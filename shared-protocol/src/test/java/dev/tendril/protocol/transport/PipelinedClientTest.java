@@ -1,13 +1,12 @@
 package dev.tendril.protocol.transport;
 
-import dev.tendril.protocol.codec.DecodeResult;
 import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.EnvelopeFactory;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -38,20 +36,11 @@ class PipelinedClientTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-05-01T10:00:00Z"), ZoneOffset.UTC);
     private final EnvelopeFactory envelopes = new EnvelopeFactory("edge-1", CLOCK, new SplittableRandom(11));
     private final FrameCodec codec = FrameCodec.standard();
-    private final List<AutoCloseable> open = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(open);
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            c.close();
-        }
-    }
+    @AutoClose
+    private final Closeables open = new Closeables();
 
     private <T extends AutoCloseable> T track(T c) {
-        open.add(c);
-        return c;
+        return open.track(c);
     }
 
     private RequestServer server(RequestHandler handler) {
@@ -139,29 +128,14 @@ class PipelinedClientTest {
 
     @Test
     void aSilentServerGetsEveryAttemptWithTheSameIdFromFreshConnectionsThenTimesOut() {
-        try (ZContext ctx = new ZContext(1)) {
-            ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
-            router.setReceiveTimeOut(500);
-            router.bind("tcp://127.0.0.1:*");
+        try (SilentRouter router = new SilentRouter()) {
             PipelinedClient client = track(new PipelinedClient("t"));
             Envelope request = envelopes.create("web", new HostedSetQuery("web"));
 
-            RequestResult result = client.request(options(router.getLastEndpoint(), Duration.ofMillis(300), 3), request);
+            RequestResult result = client.request(options(router.endpoint(), Duration.ofMillis(300), 3), request);
 
             assertEquals(new RequestResult.TimedOut(3), result);
-            List<String> routingIds = new ArrayList<>();
-            byte[] routingId;
-            while ((routingId = router.recv(0)) != null) {
-                routingIds.add(java.util.Arrays.toString(routingId));
-                Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
-                assertEquals(request, got, "every attempt carries the same id");
-            }
-            // an attempt can in rare cases be lost in a stalled connect; a connection judged stalled
-            // (HandshakeWatch) that had in fact got through delivers the same frame once more
-            long replaced = client.stalledConnects();
-            assertTrue(routingIds.size() >= 2 && routingIds.size() <= 3 + replaced,
-                    "attempts that arrived: " + routingIds.size() + ", connections replaced: " + replaced);
-            assertEquals(routingIds.size(), routingIds.stream().distinct().count(), "each attempt comes from a fresh socket");
+            router.assertEveryAttemptArrivedFromAFreshConnection(codec, request, 3, client.stalledConnects());
         }
     }
 
