@@ -71,7 +71,7 @@ class ReplicationTest {
         assertTrue(decided.detail().contains("schwabing-arm: arch arm64 not in [amd64]"), decided.detail());
         assertTrue(decided.detail().contains("garching: RAM 1024 MiB free < 2048 MiB"), decided.detail());
         assertTrue(decided.detail().contains("candidates [augsburg 56 km, frankfurt"), decided.detail());
-        // and once more (idempotent) while the root answered the hosted-set query
+        // and no others by the decision
         assertEquals(Set.of("munich>augsburg", "munich>frankfurt"), w.network().prepared().stream()
                 .filter(pair -> pair.startsWith("munich>")).collect(java.util.stream.Collectors.toSet()));
         // one town (4 users) was enough: 0.2 + 8 x 0.06 = 0.68 <= 0.8

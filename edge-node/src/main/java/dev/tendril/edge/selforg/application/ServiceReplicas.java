@@ -105,7 +105,9 @@ final class ServiceReplicas {
         double reach = scope.reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
         String farther = String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach);
-        prepareLikelyCandidates(position, near, farther, now);
+        if (reason == Replication.Reason.QOE) {
+            prepareLikelyCandidates(position, near, farther, now); // a shortage's were prepared at the load's first crossing
+        }
         Optional<Set<String>> hosted = ctx.root().hostedSet(service);
         long queryMillis = java.time.Duration.between(decidedAt, ctx.clock().instant()).toMillis();
         if (hosted.isEmpty()) {

@@ -68,27 +68,35 @@ public final class ZmqTreeMessenger implements TreeMessenger {
 
     @Override
     public void send(NodeInfo to, SelfOrgMessage message) {
-        submit(new Endpoint(to.address(), to.overlayPort()), message);
+        submit(endpoint(to), message);
     }
 
     @Override
     public void sendToPlatform(String platformId, SelfOrgMessage message) {
-        Optional<Platform> p = infra.byId(platformId);
-        if (p.isEmpty()) {
+        Optional<Endpoint> e = platformEndpoint(platformId);
+        if (e.isEmpty()) {
             log.warn("{}: no platform '{}' in the infrastructure DB; {} not sent", nodeId, platformId, message.type());
             return;
         }
-        submit(p.get().treeEndpoint(defaultTreePort), message);
+        submit(e.get(), message);
     }
 
     @Override
     public void prepare(NodeInfo to) {
-        requests.connect(options(new Endpoint(to.address(), to.overlayPort())));
+        requests.connect(options(endpoint(to)));
     }
 
     @Override
     public void prepareToPlatform(String platformId) {
-        infra.byId(platformId).ifPresent(p -> requests.connect(options(p.treeEndpoint(defaultTreePort))));
+        platformEndpoint(platformId).ifPresent(e -> requests.connect(options(e)));
+    }
+
+    private static Endpoint endpoint(NodeInfo node) {
+        return new Endpoint(node.address(), node.overlayPort());
+    }
+
+    private Optional<Endpoint> platformEndpoint(String platformId) {
+        return infra.byId(platformId).map(p -> p.treeEndpoint(defaultTreePort));
     }
 
     /** Messages that got no reply after every retry. */
