@@ -136,8 +136,8 @@ final class ServiceReplicas {
     /**
      * Opens the connections to the platforms likeliest to be asked: the ranking without the
      * root's hosted-set answer, first {@link #PREPARED_CANDIDATES}. Called when the load first
-     * goes above the thresholds (the shortage decision comes a load window later) and again,
-     * for a QoE replica, while the root answers the hosted-set query. A Replicate to a platform
+     * goes above the thresholds (the shortage decision comes a load window later), and for a
+     * QoE replica while the root answers the hosted-set query. A Replicate to a platform
      * never contacted otherwise waits for the TCP and ZeroMQ handshakes, ~3 round trips
      * (docs/evaluation.md, 1c: +128-319 ms in 8 of 11 runs on D); opened only at the decision,
      * a far candidate's handshake is still under way when the Replicate goes out. Some of these
