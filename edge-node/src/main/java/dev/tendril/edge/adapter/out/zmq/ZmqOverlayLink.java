@@ -4,7 +4,7 @@ import dev.tendril.edge.domain.Endpoint;
 import dev.tendril.edge.overlay.OverlayLink;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
-import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.EnvelopeFactory;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.OverlayMessage;
 import dev.tendril.protocol.transport.ClientOptions;
@@ -22,25 +22,21 @@ import java.util.random.RandomGenerator;
  * self-organization messages, so a heartbeat never waits behind another message's round trip.
  */
 public final class ZmqOverlayLink implements OverlayLink {
-    private final String nodeId;
-    private final Clock clock;
-    private final RandomGenerator random;
+    private final EnvelopeFactory envelopes;
     private final PipelinedClient requests;
 
     /**
      * @param requests the node's client (shared; closed by its owner)
      */
     public ZmqOverlayLink(String nodeId, Clock clock, RandomGenerator random, PipelinedClient requests) {
-        this.nodeId = nodeId;
-        this.clock = clock;
-        this.random = random;
+        this.envelopes = new EnvelopeFactory(nodeId, clock, random);
         this.requests = requests;
     }
 
     @Override
     public Optional<Message> send(NodeInfo peer, OverlayMessage message, Duration timeout, int attempts) {
         String endpoint = new Endpoint(peer.address(), peer.overlayPort()).zmq();
-        Envelope envelope = new Envelope(MessageId.random(random), message.service(), nodeId, clock.millis(), message);
+        Envelope envelope = envelopes.create(message.service(), message);
         RequestResult r = requests.request(ClientOptions.of(endpoint).withRetries(timeout, attempts), envelope);
         return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
     }

@@ -4,7 +4,7 @@ import dev.tendril.edge.domain.Endpoint;
 import dev.tendril.edge.overlay.RootControl;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
-import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.EnvelopeFactory;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.transport.ClientOptions;
 import dev.tendril.protocol.transport.PipelinedClient;
@@ -24,9 +24,7 @@ import java.util.random.RandomGenerator;
  * one connection per root: none waits for another's round trip.
  */
 public final class ZmqRootControl implements RootControl {
-    private final String nodeId;
-    private final Clock clock;
-    private final RandomGenerator random;
+    private final EnvelopeFactory envelopes;
     private final PipelinedClient requests;
     private final List<ClientOptions> roots = new ArrayList<>();
 
@@ -35,9 +33,7 @@ public final class ZmqRootControl implements RootControl {
      */
     public ZmqRootControl(List<Endpoint> roots, String nodeId, Clock clock, RandomGenerator random,
                           Duration attemptTimeout, int attempts, PipelinedClient requests) {
-        this.nodeId = nodeId;
-        this.clock = clock;
-        this.random = random;
+        this.envelopes = new EnvelopeFactory(nodeId, clock, random);
         this.requests = requests;
         for (Endpoint e : roots) {
             ClientOptions o = ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts);
@@ -48,7 +44,7 @@ public final class ZmqRootControl implements RootControl {
 
     @Override
     public Optional<Message> call(String service, RootMessage request) {
-        Envelope envelope = new Envelope(MessageId.random(random), service, nodeId, clock.millis(), request);
+        Envelope envelope = envelopes.create(service, request);
         for (ClientOptions o : roots) {
             RequestResult r = requests.request(o, envelope);
             if (r instanceof RequestResult.Reply reply) {

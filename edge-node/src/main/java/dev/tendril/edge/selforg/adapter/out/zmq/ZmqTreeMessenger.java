@@ -5,7 +5,7 @@ import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.edge.selforg.application.port.out.TreeMessenger;
 import dev.tendril.protocol.message.Envelope;
-import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.EnvelopeFactory;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.transport.ClientOptions;
@@ -38,8 +38,7 @@ public final class ZmqTreeMessenger implements TreeMessenger {
     private static final Logger log = LoggerFactory.getLogger(ZmqTreeMessenger.class);
 
     private final String nodeId;
-    private final Clock clock;
-    private final RandomGenerator ids;
+    private final EnvelopeFactory envelopes;
     private final InfrastructureDb infra;
     private final int defaultTreePort;
     private final Duration attemptTimeout;
@@ -56,8 +55,7 @@ public final class ZmqTreeMessenger implements TreeMessenger {
                             Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies,
                             PipelinedClient requests) {
         this.nodeId = nodeId;
-        this.clock = clock;
-        this.ids = ids;
+        this.envelopes = new EnvelopeFactory(nodeId, clock, ids);
         this.infra = infra;
         this.defaultTreePort = defaultTreePort;
         this.attemptTimeout = attemptTimeout;
@@ -109,7 +107,7 @@ public final class ZmqTreeMessenger implements TreeMessenger {
     }
 
     private void submit(Endpoint endpoint, SelfOrgMessage message) {
-        Envelope envelope = new Envelope(MessageId.random(ids), message.service(), nodeId, clock.millis(), message);
+        Envelope envelope = envelopes.create(message.service(), message);
         requests.submit(options(endpoint), envelope).whenComplete((r, failure) -> {
             if (r instanceof RequestResult.Reply reply) {
                 if (reply.envelope().body() instanceof SelfOrgMessage m) {
