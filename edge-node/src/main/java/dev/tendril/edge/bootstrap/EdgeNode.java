@@ -124,7 +124,7 @@ public final class EdgeNode implements AutoCloseable {
         if (config.runtime() == EdgeConfig.Runtime.PROCESS) {
             return new ProcessContainerRuntime(config.stateDir().resolve("processes"));
         }
-        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost());
+        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost(), config.dockerNetwork());
         if (!docker.reachable()) {
             throw new IllegalStateException("runtime.dockerHost: no Docker engine answers at " + config.dockerHost()
                     + " (start dockerd, e.g. scripts/ensure-dockerd.sh, or set runtime.kind: process)");
