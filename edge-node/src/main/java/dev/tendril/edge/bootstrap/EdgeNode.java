@@ -44,6 +44,8 @@ public final class EdgeNode implements AutoCloseable {
     private final AdminSocket admin;
     private final LatencyProbe probe;
     private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
+    /** Run last on close: removes instances that cannot outlive the node (see {@link DockerContainerRuntime#sharesNodeNetwork()}). */
+    private Runnable releaseInstances = () -> { };
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, PipelinedClient requests,
                      HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
@@ -116,6 +118,9 @@ public final class EdgeNode implements AutoCloseable {
             throw e;
         }
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
+        if (runtime instanceof DockerContainerRuntime docker && docker.sharesNodeNetwork()) {
+            node.releaseInstances = () -> docker.removeNodeInstances(id);
+        }
         hosted.resume();
         return node;
     }
@@ -165,7 +170,11 @@ public final class EdgeNode implements AutoCloseable {
         return config;
     }
 
-    /** Stops serving; hosted instances keep running (a restarted node adopts them). */
+    /**
+     * Stops serving; hosted instances keep running (a restarted node adopts them), except
+     * those that share the node's own network namespace: they are removed, as they would be
+     * cut off from the network with the node.
+     */
     @Override
     public void close() {
         selfOrg.close();
@@ -175,5 +184,6 @@ public final class EdgeNode implements AutoCloseable {
         ticker.close();
         probe.close();
         requests.close();
+        releaseInstances.run();
     }
 }

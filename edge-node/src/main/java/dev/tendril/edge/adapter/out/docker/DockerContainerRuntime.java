@@ -66,6 +66,24 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         this.networkMode = networkMode;
     }
 
+    /**
+     * True when containers join another container's network namespace ({@code container:...},
+     * the node's own when it runs in a container): they lose their network when it goes.
+     */
+    public boolean sharesNodeNetwork() {
+        return networkMode.filter(m -> m.startsWith("container:")).isPresent();
+    }
+
+    /** Removes every container of {@code nodeId}; failures are logged, not thrown (used at shutdown). */
+    public void removeNodeInstances(String nodeId) {
+        for (Instance i : list()) {
+            if (nodeId.equals(i.nodeId()) && remove(i.id()) instanceof RuntimeResult.Failed f) {
+                org.slf4j.LoggerFactory.getLogger(DockerContainerRuntime.class)
+                        .warn("{}: could not remove instance {} at shutdown: {}", nodeId, i.id(), f.reason());
+            }
+        }
+    }
+
     /** A client for {@code dockerHost} (e.g. unix:///var/run/docker.sock). */
     public static DockerContainerRuntime connect(String dockerHost) {
         return connect(dockerHost, Optional.empty());

@@ -130,6 +130,9 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
                     }
                 });
                 assertEquals("tendril httpd-demo on node " + nodeA, page);
+                assertTrue(shared.sharesNodeNetwork() && !runtime.sharesNodeNetwork());
+                shared.removeNodeInstances(nodeA); // what the node does at shutdown: they would lose their network
+                assertTrue(shared.list().stream().noneMatch(x -> nodeA.equals(x.nodeId())), "removed with the node");
             } finally {
                 shared.remove(i.id());
             }
