@@ -28,11 +28,15 @@ import java.util.regex.Pattern;
  * @param maxUdpPayload       largest UDP response and the EDNS payload size advertised, in [512, 4096]
  * @param tcpIdleTimeoutSeconds a TCP connection idle this long is closed
  * @param ioThreads           event loop threads; 0 = one per CPU
+ * @param version             answered to CHAOS TXT version.bind / version.server; {@value #HIDE_VERSION} refuses them
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
-                        int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads) {
+                        int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version) {
+
+    /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
+    public static final String HIDE_VERSION = "hide";
 
     /** What to answer for a service none of whose instances is live. */
     public enum WhenNoneLive { SERVFAIL, LAST_KNOWN }
@@ -96,6 +100,15 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         requireRange("dns.maxUdpPayload", maxUdpPayload, 512, 4096);
         requireRange("dns.tcpIdleTimeoutSeconds", tcpIdleTimeoutSeconds, 1, 3600);
         requireRange("dns.ioThreads", ioThreads, 0, 256);
+        version = version == null ? HIDE_VERSION : version;
+        if (version.isEmpty() || version.length() > 255 || !version.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw bad("dns.version", version, "1-255 printable ASCII characters, or '" + HIDE_VERSION + "' to refuse version queries");
+        }
+    }
+
+    /** The text for CHAOS version queries, or empty when hidden. */
+    public java.util.Optional<String> versionText() {
+        return HIDE_VERSION.equals(version) ? java.util.Optional.empty() : java.util.Optional.of(version);
     }
 
     /** The primary name server of the SOA. */
@@ -138,6 +151,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int maxUdpPayload = 1232;
         private int tcpIdleTimeoutSeconds = 10;
         private int ioThreads = 0;
+        private String version = "tendril";
 
         private Builder() {
         }
@@ -157,6 +171,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             maxUdpPayload = c.maxUdpPayload;
             tcpIdleTimeoutSeconds = c.tcpIdleTimeoutSeconds;
             ioThreads = c.ioThreads;
+            version = c.version;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -173,11 +188,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder maxUdpPayload(int v) { maxUdpPayload = v; return this; }
         public Builder tcpIdleTimeoutSeconds(int v) { tcpIdleTimeoutSeconds = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder version(String v) { version = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads);
+                    ioThreads, version);
         }
     }
 

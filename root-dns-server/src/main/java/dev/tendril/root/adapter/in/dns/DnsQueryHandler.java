@@ -27,7 +27,7 @@ final class DnsQueryHandler {
     private final int maxUdpPayload;
 
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics) {
-        this.mapper = new DnsQueryMapper(config.zones());
+        this.mapper = new DnsQueryMapper(config);
         this.resolver = resolver;
         this.writer = new DnsResponseWriter(config);
         this.metrics = metrics;
@@ -51,7 +51,7 @@ final class DnsQueryHandler {
         }
         try {
             DnsRequest request = mapper.map(message, source);
-            Resolution resolution = request.rejected() != null ? request.rejected() : resolver.resolve(request.query());
+            Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
             byte[] out = writer.write(request, resolution, max);
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));

@@ -10,7 +10,8 @@ import org.xbill.DNS.Record;
 
 /**
  * A parsed query, with what the response writer needs from it. Exactly one of
- * {@code query} (a question for the resolver) and {@code rejected} is set.
+ * {@code query} (a question for the resolver) and {@code settled} (an outcome the mapper
+ * decided alone: a rejection, or a CHAOS identity answer) is set.
  *
  * @param question   the single question, or null when the message had none or several
  * @param zone       the served zone the question falls into, or null
@@ -19,7 +20,7 @@ import org.xbill.DNS.Record;
  * @param nsid       true when the query asked for the NSID
  */
 record DnsRequest(Message message, Record question, Name zone, OPTRecord opt, ClientSubnetOption ecs, boolean nsid,
-                  ServiceQuery query, Resolution.Rejected rejected) {
+                  ServiceQuery query, Resolution settled) {
 
     /** Largest UDP response the requester accepts: its EDNS payload size (at least 512), else 512. */
     int requesterUdpPayload() {

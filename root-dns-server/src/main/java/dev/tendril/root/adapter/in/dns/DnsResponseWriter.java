@@ -8,6 +8,7 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -20,12 +21,15 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIGRecord;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +38,8 @@ import java.util.Map;
  * The one stage that writes responses: sets the response code (from {@link #rcodeOf}, the
  * only outcome-to-rcode mapping), AA, RD (copied), never RA; the answer records with their
  * TTL; SOA in the authority section of negative answers; glue; the OPT record with the ECS
- * scope and NSID; and finally {@code toWire(maxLength)}, which drops whole RRsets and sets
+ * scope, NSID and the query's DO bit; an unsigned TSIG error after it for an unknown key;
+ * and finally {@code toWire(maxLength)}, which drops whole RRsets and sets
  * TC when the answer does not fit.
  */
 final class DnsResponseWriter {
@@ -86,6 +91,7 @@ final class DnsResponseWriter {
             case NOT_IMPLEMENTED -> Rcode.NOTIMP;
             case REFUSED -> Rcode.REFUSED;
             case BAD_VERSION -> Rcode.BADVERS;
+            case UNKNOWN_KEY -> Rcode.NOTAUTH;
         };
     }
 
@@ -104,14 +110,43 @@ final class DnsResponseWriter {
         }
         int rcode = rcodeOf(resolution);
         h.setRcode(rcode & 0xF);
-        if (request.zone() != null && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
+        boolean chaos = request.zone() == null && resolution instanceof Resolution.Found;
+        if ((request.zone() != null || chaos) && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
             h.setFlag(Flags.AA);
             addRecords(response, request, resolution);
         }
         if (request.opt() != null) {
             response.addRecord(opt(request, resolution, rcode), Section.ADDITIONAL);
         }
+        if (resolution instanceof Resolution.Rejected r && r.reason() == Resolution.Reason.UNKNOWN_KEY) {
+            return withLastRecord(response, unsignedTsigError(query.getTSIG(), query.getHeader().getID()), maxLength);
+        }
         return response.toWire(maxLength);
+    }
+
+    /**
+     * The message with {@code last} appended as the very last additional record (TSIG must
+     * be last; dnsjava writes OPT after records added to the section by hand).
+     */
+    private static byte[] withLastRecord(Message response, Record last, int maxLength) {
+        byte[] tail = last.toWire(Section.ADDITIONAL);
+        byte[] body = response.toWire(maxLength - tail.length);
+        byte[] out = Arrays.copyOf(body, body.length + tail.length);
+        System.arraycopy(tail, 0, out, body.length, tail.length);
+        int arcount = ((out[10] & 0xFF) << 8 | (out[11] & 0xFF)) + 1;
+        out[10] = (byte) (arcount >>> 8);
+        out[11] = (byte) arcount;
+        return out;
+    }
+
+    /**
+     * The TSIG record of an error answer to a query signed with an unknown key (RFC 8945
+     * 5.2.1, 5.3.2): the query's key name, algorithm, time and fudge, the original id, error
+     * BADKEY, and no MAC (the answer is unsigned: the key is unknown).
+     */
+    private static TSIGRecord unsignedTsigError(TSIGRecord query, int id) {
+        return new TSIGRecord(query.getName(), DClass.ANY, 0, query.getAlgorithm(), query.getTimeSigned(),
+                query.getFudge(), new byte[0], id, Rcode.BADKEY, null);
     }
 
     private void addRecords(Message response, DnsRequest request, Resolution resolution) {
@@ -128,6 +163,8 @@ final class DnsResponseWriter {
                     response.addRecord(soaByZone.get(zone), Section.ANSWER);
                 } else if (a instanceof Answer.ZoneNameServers) {
                     nsByZone.get(zone).forEach(r -> response.addRecord(r, Section.ANSWER));
+                } else if (a instanceof Answer.ServerText t) {
+                    response.addRecord(new TXTRecord(owner, DClass.CH, 0, t.text()), Section.ANSWER);
                 }
             }
             for (NodeAddress g : f.additional()) {
@@ -147,7 +184,8 @@ final class DnsResponseWriter {
         if (request.nsid() && nsid.length > 0) {
             options.add(new NSIDOption(nsid));
         }
-        return new OPTRecord(config.maxUdpPayload(), rcode >>> 4, 0, 0, options);
+        int flags = request.opt().getFlags() & ExtendedFlags.DO; // RFC 3225 3: DO copied into the response
+        return new OPTRecord(config.maxUdpPayload(), rcode >>> 4, 0, flags, options);
     }
 
     private static Record address(Name owner, int ttl, InetAddress address) {
