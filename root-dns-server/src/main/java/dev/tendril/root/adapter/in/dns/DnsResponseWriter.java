@@ -10,6 +10,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
+import org.xbill.DNS.HINFORecord;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSIDOption;
@@ -24,6 +25,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -38,7 +40,7 @@ import java.util.Map;
  * The one stage that writes responses: sets the response code (from {@link #rcodeOf}, the
  * only outcome-to-rcode mapping), AA, RD (copied), never RA; the answer records with their
  * TTL; SOA in the authority section of negative answers; glue; the OPT record with the ECS
- * scope, NSID and the query's DO bit; an unsigned TSIG error after it for an unknown key;
+ * scope, NSID and the query's DO bit; QTYPE ANY answered with one HINFO "RFC8482" (RFC 8482); an unsigned TSIG error after it for an unknown key;
  * and finally {@code toWire(maxLength)}, which drops whole RRsets and sets
  * TC when the answer does not fit.
  */
@@ -152,7 +154,11 @@ final class DnsResponseWriter {
     private void addRecords(Message response, DnsRequest request, Resolution resolution) {
         Name zone = request.zone();
         Name owner = request.question().getName();
-        if (resolution instanceof Resolution.Found f) {
+        if (resolution instanceof Resolution.Found f && isMinimalAny(request)) {
+            // RFC 8482 4.2: one small synthesised HINFO instead of every RRset of the name
+            response.addRecord(new HINFORecord(owner, DClass.IN, f.ttlSeconds() > 0 ? f.ttlSeconds() : config.soaTtlSeconds(),
+                    "RFC8482", ""), Section.ANSWER);
+        } else if (resolution instanceof Resolution.Found f) {
             for (Answer a : f.answers()) {
                 if (a instanceof Answer.Address ad) {
                     response.addRecord(address(owner, f.ttlSeconds(), ad.address()), Section.ANSWER);
@@ -175,11 +181,18 @@ final class DnsResponseWriter {
         }
     }
 
+    /** QTYPE ANY in a served zone: answered minimally (RFC 8482). */
+    private static boolean isMinimalAny(DnsRequest request) {
+        return request.zone() != null && request.question().getType() == Type.ANY;
+    }
+
     private OPTRecord opt(DnsRequest request, Resolution resolution, int rcode) {
         List<EDNSOption> options = new ArrayList<>(2);
         ClientSubnetOption ecs = request.ecs();
         if (ecs != null && rcode != Rcode.FORMERR) {
-            options.add(new ClientSubnetOption(ecs.getSourcePrefixLength(), resolution.scope(), ecs.getAddress()));
+            // the minimal ANY answer holds for every client: scope 0
+            int scope = resolution instanceof Resolution.Found && isMinimalAny(request) ? 0 : resolution.scope();
+            options.add(new ClientSubnetOption(ecs.getSourcePrefixLength(), scope, ecs.getAddress()));
         }
         if (request.nsid() && nsid.length > 0) {
             options.add(new NSIDOption(nsid));

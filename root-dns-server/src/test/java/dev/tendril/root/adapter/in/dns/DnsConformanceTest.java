@@ -1,5 +1,6 @@
 package dev.tendril.root.adapter.in.dns;
 
+import dev.tendril.protocol.net.Cidr;
 import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.testing.MutableClock;
@@ -7,6 +8,7 @@ import dev.tendril.root.testing.World;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
@@ -37,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  *   <li>QCLASS ANY is answered like IN (records of class IN);</li>
  *   <li>CHAOS TXT id.server / hostname.bind: the NSID identity; version.bind /
  *       version.server: the configured version, REFUSED when hidden; other CHAOS names REFUSED;</li>
+ *   <li>RFC 8482: QTYPE ANY gets one HINFO "RFC8482" (ECS scope 0), negative answers as usual;</li>
  *   <li>RFC 8945 5.2: a query signed with an unknown key -> NOTAUTH with an unsigned TSIG
  *       (no MAC, error BADKEY, the original id).</li>
  * </ul>
@@ -68,6 +71,12 @@ class DnsConformanceTest {
 
     private static Message withOpt(Message q, int flags) {
         q.addRecord(new OPTRecord(1232, 0, 0, flags), Section.ADDITIONAL);
+        return q;
+    }
+
+    private static Message ecs(Message q, String cidr) {
+        Cidr c = Cidr.parse(cidr);
+        q.addRecord(new OPTRecord(1232, 0, 0, 0, new ClientSubnetOption(c.prefixLength(), c.networkAddress())), Section.ADDITIONAL);
         return q;
     }
 
@@ -111,6 +120,21 @@ class DnsConformanceTest {
                         List.of("REFUSED qr rd", "QD authors.bind. CH TXT")),
                 Arguments.of("CHAOS A of an identity name", query("id.server.", Type.A, DClass.CH).toWire(), config(),
                         List.of("REFUSED qr rd", "QD id.server. CH A")),
+                Arguments.of("ANY at the apex: one HINFO (RFC 8482)", query(Z, Type.ANY, DClass.IN).toWire(), config(),
+                        List.of("NOERROR qr aa rd", "QD " + Z + " IN ANY", "AN " + Z + " 3600 IN HINFO \"RFC8482\" \"\"")),
+                Arguments.of("ANY at a service: one HINFO", query("web." + Z, Type.ANY, DClass.IN).toWire(), config().recordsPerAnswer(2),
+                        List.of("NOERROR qr aa rd", "QD web." + Z + " IN ANY", "AN web." + Z + " 10 IN HINFO \"RFC8482\" \"\"")),
+                Arguments.of("ANY at an SRV name: one HINFO, no glue", query("_http._tcp.web." + Z, Type.ANY, DClass.IN).toWire(), config(),
+                        List.of("NOERROR qr aa rd", "QD _http._tcp.web." + Z + " IN ANY", "AN _http._tcp.web." + Z + " 10 IN HINFO \"RFC8482\" \"\"")),
+                Arguments.of("ANY at a node name", query("fra1.nodes." + Z, Type.ANY, DClass.ANY).toWire(), config(),
+                        List.of("NOERROR qr aa rd", "QD fra1.nodes." + Z + " ANY ANY", "AN fra1.nodes." + Z + " 10 IN HINFO \"RFC8482\" \"\"")),
+                Arguments.of("ANY at an empty non-terminal: NODATA", query("nodes." + Z, Type.ANY, DClass.IN).toWire(), config(),
+                        List.of("NOERROR qr aa rd", "QD nodes." + Z + " IN ANY", NEG_SOA)),
+                Arguments.of("ANY at no such name: NXDOMAIN", query("nope." + Z, Type.ANY, DClass.IN).toWire(), config(),
+                        List.of("NXDOMAIN qr aa rd", "QD nope." + Z + " IN ANY", NEG_SOA)),
+                Arguments.of("ANY with ECS: scope 0", ecs(query("web." + Z, Type.ANY, DClass.IN), "198.51.100.0/24").toWire(), config(),
+                        List.of("NOERROR qr aa rd", "QD web." + Z + " IN ANY", "AN web." + Z + " 10 IN HINFO \"RFC8482\" \"\"",
+                                "OPT 1232 - {edns-client-subnet: 198.51.100.0/24, scope netmask 0}")),
                 Arguments.of("TSIG with an unknown key", signed(query("web." + Z, Type.A, DClass.IN)), config(),
                         List.of("NOTAUTH qr rd", "QD web." + Z + " IN A",
                                 "AD stranger.key. TSIG hmac-sha256. error BADKEY mac 0 bytes original id 4242")),
