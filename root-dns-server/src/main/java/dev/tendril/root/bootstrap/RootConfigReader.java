@@ -116,7 +116,7 @@ public final class RootConfigReader {
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
-                "tcpIdleTimeoutSeconds", "ioThreads", "version");
+                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -169,11 +169,29 @@ public final class RootConfigReader {
                         (int) soa.integer("minimum", (long) s.minimum(), 0, 86400));
             }
             b.soa(s);
+            b.rateLimit(rateLimit(d.object("rateLimit", false, "a mapping"), !preset.equals(Preset.of("local"))));
             return b.build();
         } catch (IllegalArgumentException e) {
             extra.add(e.getMessage()); // DnsConfig names the key (dns.zones, dns.soa.admin, ...)
             return null;
         }
+    }
+
+    /** dns.rateLimit; on by default in the lan and wan presets. */
+    private static DnsConfig.RateLimit rateLimit(TreeReader r, boolean onByDefault) {
+        r.rejectUnknown("enabled", "responsesPerSecond", "nxdomainsPerSecond", "errorsPerSecond", "windowSeconds", "slip",
+                "ipv4PrefixLength", "ipv6PrefixLength", "exempt", "tableSize");
+        DnsConfig.RateLimit d = DnsConfig.RateLimit.defaults();
+        return new DnsConfig.RateLimit(r.bool("enabled", onByDefault),
+                (int) r.integer("responsesPerSecond", (long) d.responsesPerSecond(), 0, 100_000),
+                (int) r.integer("nxdomainsPerSecond", (long) d.nxdomainsPerSecond(), 0, 100_000),
+                (int) r.integer("errorsPerSecond", (long) d.errorsPerSecond(), 0, 100_000),
+                (int) r.integer("windowSeconds", (long) d.windowSeconds(), 1, 300),
+                (int) r.integer("slip", (long) d.slip(), 0, 10),
+                (int) r.integer("ipv4PrefixLength", (long) d.ipv4PrefixLength(), 8, 32),
+                (int) r.integer("ipv6PrefixLength", (long) d.ipv6PrefixLength(), 16, 64),
+                r.has("exempt") ? r.strings("exempt", "networks such as [10.0.0.0/8, 2001:db8::/32]") : List.of(),
+                (int) r.integer("tableSize", (long) d.tableSize(), 1024, 1 << 24));
     }
 
     private static RootConfig.Control control(TreeReader c, Preset preset) {

@@ -17,6 +17,8 @@ public final class DnsMetrics {
     private final LongAdder malformed = new LongAdder();
     private final LongAdder truncated = new LongAdder();
     private final LongAdder unexpectedErrors = new LongAdder();
+    private final LongAdder rateLimitDropped = new LongAdder();
+    private final LongAdder rateLimitSlipped = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
 
     public DnsMetrics() {
@@ -47,6 +49,24 @@ public final class DnsMetrics {
 
     void countUnexpectedError() {
         unexpectedErrors.increment();
+    }
+
+    void countRateLimitDropped() {
+        rateLimitDropped.increment();
+    }
+
+    void countRateLimitSlipped() {
+        rateLimitSlipped.increment();
+    }
+
+    /** UDP answers not sent: beyond the rate limit (RRL). */
+    public long rateLimitDropped() {
+        return rateLimitDropped.sum();
+    }
+
+    /** UDP answers beyond the rate limit sent truncated (TC, no records) instead: the slip. */
+    public long rateLimitSlipped() {
+        return rateLimitSlipped.sum();
     }
 
     void countRcode(int rcode) {
@@ -103,6 +123,8 @@ public final class DnsMetrics {
         m.put("malformed", malformed());
         m.put("truncated", truncated());
         m.put("unexpectedErrors", unexpectedErrors());
+        m.put("rateLimitDropped", rateLimitDropped());
+        m.put("rateLimitSlipped", rateLimitSlipped());
         for (int i = 0; i < rcodes.length; i++) {
             long n = rcodes[i].sum();
             if (n > 0) {

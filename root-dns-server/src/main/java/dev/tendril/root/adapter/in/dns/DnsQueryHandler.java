@@ -9,11 +9,14 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
 
 /**
  * The query chain, transport-independent: drop what is not a query -> parse with dnsjava
  * (failure -> FORMERR with the query's id) -> map to a {@code ServiceQuery} or a rejection
- * -> resolve -> write. Never throws: an unexpected exception is counted, logged and
+ * -> resolve -> over UDP, the response rate limiter (send, drop, or slip: a truncated
+ * answer) -> write. Never throws: an unexpected exception is counted, logged and
  * answered SERVFAIL.
  */
 final class DnsQueryHandler {
@@ -25,13 +28,26 @@ final class DnsQueryHandler {
     private final DnsResponseWriter writer;
     private final DnsMetrics metrics;
     private final int maxUdpPayload;
+    private final Clock clock;
+    private final ResponseRateLimiter limiter; // null: off
+    private final RefusalLog refusalLog = new RefusalLog(10_000);
 
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics) {
+        this(config, resolver, metrics, Clock.systemUTC(), new SecureRandom().nextLong());
+    }
+
+    /**
+     * @param clock times the rate limiter's buckets
+     * @param seed  mixed into the rate limiter's keys
+     */
+    DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, long seed) {
         this.mapper = new DnsQueryMapper(config);
         this.resolver = resolver;
         this.writer = new DnsResponseWriter(config);
         this.metrics = metrics;
         this.maxUdpPayload = config.maxUdpPayload();
+        this.clock = clock;
+        this.limiter = config.rateLimit().enabled() ? new ResponseRateLimiter(config.rateLimit(), seed) : null;
     }
 
     /** The response to {@code wire} from {@code source}, or null when nothing is to be sent. */
@@ -46,12 +62,24 @@ final class DnsQueryHandler {
             message = new Message(wire);
         } catch (Exception e) { // WireParseException mostly; dnsjava may throw others on garbage
             metrics.countMalformed();
+            if (!tcp && limited(source, ResponseRateLimiter.Kind.ERROR, 0, false) != ResponseRateLimiter.Verdict.SEND) {
+                return null; // no question to echo in a truncated answer: a slip is dropped too
+            }
             metrics.countRcode(Rcode.FORMERR);
             return DnsResponseWriter.headerOnly(wire, Rcode.FORMERR);
         }
         try {
             DnsRequest request = mapper.map(message, source);
             Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
+            if (!tcp && limiter != null) {
+                ResponseRateLimiter.Verdict v = limited(source, kindOf(resolution), kindHash(request, resolution), true);
+                if (v == ResponseRateLimiter.Verdict.DROP) {
+                    return null;
+                }
+                if (v == ResponseRateLimiter.Verdict.SLIP) {
+                    return writer.truncated(request);
+                }
+            }
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
             byte[] out = writer.write(request, resolution, max);
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
@@ -65,6 +93,50 @@ final class DnsQueryHandler {
             LOG.warn("unexpected error answering query id {} from {}", message.getHeader().getID(), source, e);
             return DnsResponseWriter.headerOnly(wire, Rcode.SERVFAIL);
         }
+    }
+
+    /**
+     * The rate limiter's verdict (SEND when it is off), counted and logged at most once per
+     * interval per client; a slip counts as dropped when {@code canSlip} is false.
+     */
+    private ResponseRateLimiter.Verdict limited(InetAddress source, ResponseRateLimiter.Kind kind, int kindHash,
+                                                boolean canSlip) {
+        if (limiter == null) {
+            return ResponseRateLimiter.Verdict.SEND;
+        }
+        long now = clock.millis();
+        ResponseRateLimiter.Verdict v = limiter.check(source, kind, kindHash, now);
+        if (v == ResponseRateLimiter.Verdict.SEND) {
+            return v;
+        }
+        if (v == ResponseRateLimiter.Verdict.DROP || !canSlip) {
+            metrics.countRateLimitDropped();
+        } else {
+            metrics.countRateLimitSlipped();
+        }
+        if (refusalLog.mayLog(source.hashCode(), now)) {
+            LOG.info("rate limit: {} responses to {} (counted per {}) beyond the limit are dropped or sent truncated"
+                    + " (totals: {} dropped, {} truncated)", kind, source.getHostAddress(), limiter.prefixOf(source),
+                    metrics.rateLimitDropped(), metrics.rateLimitSlipped());
+        }
+        return v;
+    }
+
+    private static ResponseRateLimiter.Kind kindOf(Resolution r) {
+        int rcode = DnsResponseWriter.rcodeOf(r);
+        return rcode == Rcode.NOERROR ? ResponseRateLimiter.Kind.ANSWER
+                : rcode == Rcode.NXDOMAIN ? ResponseRateLimiter.Kind.NXDOMAIN : ResponseRateLimiter.Kind.ERROR;
+    }
+
+    /** Answers: the name (dnsjava's hash ignores case) and type; NXDOMAIN: the zone. */
+    private static int kindHash(DnsRequest request, Resolution r) {
+        if (request.question() == null) {
+            return 0;
+        }
+        if (r instanceof Resolution.NoSuchName && request.zone() != null) {
+            return request.zone().hashCode();
+        }
+        return request.question().getName().hashCode() * 31 + request.question().getType();
     }
 
 }

@@ -216,6 +216,26 @@ final class DnsResponseWriter {
     }
 
     /**
+     * The rate limiter's slip: the query's id, opcode, RD and question, QR and TC, no records,
+     * so that a real client asks again over TCP.
+     */
+    byte[] truncated(DnsRequest request) {
+        Message query = request.message();
+        Message response = new Message(query.getHeader().getID());
+        Header h = response.getHeader();
+        h.setFlag(Flags.QR);
+        h.setFlag(Flags.TC);
+        h.setOpcode(query.getHeader().getOpcode());
+        if (query.getHeader().getFlag(Flags.RD)) {
+            h.setFlag(Flags.RD);
+        }
+        if (request.question() != null) {
+            response.addRecord(request.question(), Section.QUESTION);
+        }
+        return response.toWire();
+    }
+
+    /**
      * A header-only response to a message that could not be parsed: the query's id and
      * opcode, QR, RD copied, the given rcode, no sections. Needs the 12 header bytes.
      */
