@@ -116,7 +116,7 @@ public final class RootConfigReader {
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
-                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit");
+                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -170,6 +170,9 @@ public final class RootConfigReader {
             }
             b.soa(s);
             b.rateLimit(rateLimit(d.object("rateLimit", false, "a mapping"), !preset.equals(Preset.of("local"))));
+            TreeReader cookies = d.object("cookies", false, "a mapping {enabled, secret}");
+            cookies.rejectUnknown("enabled", "secret");
+            b.cookies(new DnsConfig.Cookies(cookies.bool("enabled", true), cookies.string("secret", "", "32 hex digits or \"\"")));
             return b.build();
         } catch (IllegalArgumentException e) {
             extra.add(e.getMessage()); // DnsConfig names the key (dns.zones, dns.soa.admin, ...)

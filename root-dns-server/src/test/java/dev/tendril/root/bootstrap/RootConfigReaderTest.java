@@ -183,5 +183,9 @@ class RootConfigReaderTest {
         assertHas(problems("dns:\n  rateLimit:\n    exempt: [10.0.0.0/33]\n"), "dns.rateLimit.exempt", "10.0.0.0/33");
         assertHas(problems("dns:\n  rateLimit:\n    burst: 3\n"), "burst");
         assertEquals("hide", valid("dns:\n  version: hide\n").dns().version());
+        assertEquals(new DnsConfig.Cookies(true, ""), valid("{}").dns().cookies());
+        assertEquals(new DnsConfig.Cookies(true, "e5e973e5a6b2a43f48e7dc849e37bfcf"),
+                valid("dns:\n  cookies: {secret: E5E973E5A6B2A43F48E7DC849E37BFCF}\n").dns().cookies());
+        assertHas(problems("dns:\n  cookies: {secret: nothex}\n"), "dns.cookies.secret", "32 hex digits");
     }
 }

@@ -30,12 +30,13 @@ import java.util.regex.Pattern;
  * @param ioThreads           event loop threads; 0 = one per CPU
  * @param version             answered to CHAOS TXT version.bind / version.server; {@value #HIDE_VERSION} refuses them
  * @param rateLimit           response rate limiting of UDP answers (RRL)
+ * @param cookies             DNS cookies (RFC 7873, RFC 9018 server cookies)
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
-                        RateLimit rateLimit) {
+                        RateLimit rateLimit, Cookies cookies) {
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
@@ -117,6 +118,33 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         }
     }
 
+    /**
+     * DNS cookies: a query with a client cookie gets a server cookie (RFC 9018); a query with
+     * a valid server cookie is exempt from the rate limit.
+     *
+     * @param enabled off: cookie options are ignored
+     * @param secret  32 hex digits (16 bytes), the same on every root that should accept the
+     *                others' cookies; "" = a random secret at each start
+     */
+    public record Cookies(boolean enabled, String secret) {
+        public Cookies {
+            secret = secret == null ? "" : secret.toLowerCase(Locale.ROOT);
+            if (!secret.isEmpty() && !secret.matches("[0-9a-f]{32}")) {
+                throw bad("dns.cookies.secret", "(" + secret.length() + " characters, not shown)",
+                        "32 hex digits (16 bytes, e.g. from: openssl rand -hex 16), or \"\" for a random secret at each start");
+            }
+        }
+
+        public static Cookies defaults() {
+            return new Cookies(true, "");
+        }
+
+        @Override
+        public String toString() {
+            return "Cookies[enabled=" + enabled + ", secret=" + (secret.isEmpty() ? "random" : "set") + "]";
+        }
+    }
+
     private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     public DnsConfig {
@@ -159,6 +187,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             throw bad("dns.version", version, "1-255 printable ASCII characters, or '" + HIDE_VERSION + "' to refuse version queries");
         }
         Objects.requireNonNull(rateLimit, "dns.rateLimit must be given");
+        Objects.requireNonNull(cookies, "dns.cookies must be given");
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */
@@ -208,6 +237,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int ioThreads = 0;
         private String version = "tendril";
         private RateLimit rateLimit = RateLimit.defaults();
+        private Cookies cookies = Cookies.defaults();
 
         private Builder() {
         }
@@ -229,6 +259,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             ioThreads = c.ioThreads;
             version = c.version;
             rateLimit = c.rateLimit;
+            cookies = c.cookies;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -247,11 +278,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder ioThreads(int v) { ioThreads = v; return this; }
         public Builder version(String v) { version = v; return this; }
         public Builder rateLimit(RateLimit v) { rateLimit = v; return this; }
+        public Builder cookies(Cookies v) { cookies = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit);
+                    ioThreads, version, rateLimit, cookies);
         }
     }
 

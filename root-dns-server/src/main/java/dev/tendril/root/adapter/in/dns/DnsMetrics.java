@@ -19,6 +19,8 @@ public final class DnsMetrics {
     private final LongAdder unexpectedErrors = new LongAdder();
     private final LongAdder rateLimitDropped = new LongAdder();
     private final LongAdder rateLimitSlipped = new LongAdder();
+    private final LongAdder cookieQueries = new LongAdder();
+    private final LongAdder validCookies = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
 
     public DnsMetrics() {
@@ -49,6 +51,23 @@ public final class DnsMetrics {
 
     void countUnexpectedError() {
         unexpectedErrors.increment();
+    }
+
+    void countCookie(boolean valid) {
+        cookieQueries.increment();
+        if (valid) {
+            validCookies.increment();
+        }
+    }
+
+    /** Queries with a COOKIE option (each answered with a fresh server cookie). */
+    public long cookieQueries() {
+        return cookieQueries.sum();
+    }
+
+    /** Queries whose server cookie was valid (exempt from the rate limit). */
+    public long validCookies() {
+        return validCookies.sum();
     }
 
     void countRateLimitDropped() {
@@ -125,6 +144,8 @@ public final class DnsMetrics {
         m.put("unexpectedErrors", unexpectedErrors());
         m.put("rateLimitDropped", rateLimitDropped());
         m.put("rateLimitSlipped", rateLimitSlipped());
+        m.put("cookieQueries", cookieQueries());
+        m.put("validCookies", validCookies());
         for (int i = 0; i < rcodes.length; i++) {
             long n = rcodes[i].sum();
             if (n > 0) {

@@ -4,6 +4,7 @@ import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.application.Resolution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CookieOption;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -11,12 +12,15 @@ import org.xbill.DNS.Rcode;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
+import java.util.random.RandomGenerator;
 
 /**
  * The query chain, transport-independent: drop what is not a query -> parse with dnsjava
  * (failure -> FORMERR with the query's id) -> map to a {@code ServiceQuery} or a rejection
- * -> resolve -> over UDP, the response rate limiter (send, drop, or slip: a truncated
- * answer) -> write. Never throws: an unexpected exception is counted, logged and
+ * -> resolve -> DNS cookies (a server cookie for a client cookie) -> over UDP and without a
+ * valid server cookie, the response rate limiter (send, drop, or slip: a truncated answer)
+ * -> write. Never throws: an unexpected exception is counted, logged and
  * answered SERVFAIL.
  */
 final class DnsQueryHandler {
@@ -30,24 +34,26 @@ final class DnsQueryHandler {
     private final int maxUdpPayload;
     private final Clock clock;
     private final ResponseRateLimiter limiter; // null: off
+    private final ServerCookies cookies;       // null: off
     private final RefusalLog refusalLog = new RefusalLog(10_000);
 
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics) {
-        this(config, resolver, metrics, Clock.systemUTC(), new SecureRandom().nextLong());
+        this(config, resolver, metrics, Clock.systemUTC(), new SecureRandom());
     }
 
     /**
-     * @param clock times the rate limiter's buckets
-     * @param seed  mixed into the rate limiter's keys
+     * @param clock  times the rate limiter's buckets and stamps server cookies
+     * @param random seeds the rate limiter's keys and makes the cookie secret when none is configured
      */
-    DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, long seed) {
+    DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, RandomGenerator random) {
         this.mapper = new DnsQueryMapper(config);
         this.resolver = resolver;
         this.writer = new DnsResponseWriter(config);
         this.metrics = metrics;
         this.maxUdpPayload = config.maxUdpPayload();
         this.clock = clock;
-        this.limiter = config.rateLimit().enabled() ? new ResponseRateLimiter(config.rateLimit(), seed) : null;
+        this.limiter = config.rateLimit().enabled() ? new ResponseRateLimiter(config.rateLimit(), random.nextLong()) : null;
+        this.cookies = config.cookies().enabled() ? new ServerCookies(secret(config.cookies(), random)) : null;
     }
 
     /** The response to {@code wire} from {@code source}, or null when nothing is to be sent. */
@@ -71,7 +77,17 @@ final class DnsQueryHandler {
         try {
             DnsRequest request = mapper.map(message, source);
             Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
-            if (!tcp && limiter != null) {
+            CookieOption cookie = null;
+            boolean validCookie = false;
+            if (cookies != null && request.cookie() != null) {
+                long seconds = clock.millis() / 1000;
+                byte[] client = request.cookie().getClientCookie();
+                byte[] server = request.cookie().getServerCookie().orElse(null);
+                validCookie = server != null && cookies.valid(client, server, source, seconds);
+                metrics.countCookie(validCookie);
+                cookie = new CookieOption(client, cookies.make(client, source, seconds)); // a bad one counts as none: a fresh one
+            }
+            if (!tcp && limiter != null && !validCookie) {
                 ResponseRateLimiter.Verdict v = limited(source, kindOf(resolution), kindHash(request, resolution), true);
                 if (v == ResponseRateLimiter.Verdict.DROP) {
                     return null;
@@ -81,7 +97,7 @@ final class DnsQueryHandler {
                 }
             }
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
-            byte[] out = writer.write(request, resolution, max);
+            byte[] out = writer.write(request, resolution, max, cookie);
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
             if ((out[2] & 0x02) != 0) { // TC
                 metrics.countTruncated();
@@ -120,6 +136,15 @@ final class DnsQueryHandler {
                     metrics.rateLimitDropped(), metrics.rateLimitSlipped());
         }
         return v;
+    }
+
+    private static byte[] secret(DnsConfig.Cookies c, RandomGenerator random) {
+        if (!c.secret().isEmpty()) {
+            return HexFormat.of().parseHex(c.secret());
+        }
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
+        return secret;
     }
 
     private static ResponseRateLimiter.Kind kindOf(Resolution r) {

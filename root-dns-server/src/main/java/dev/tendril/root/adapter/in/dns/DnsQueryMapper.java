@@ -8,6 +8,7 @@ import dev.tendril.root.application.Resolution.Reason;
 import dev.tendril.root.application.ServiceQuery;
 import dev.tendril.root.domain.Basis;
 import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.CookieOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
@@ -80,6 +81,7 @@ final class DnsQueryMapper {
         ClientSubnetOption ecs = null;
         int ecsCount = 0;
         boolean nsid = false;
+        CookieOption cookie = null;
         if (opt != null) {
             for (EDNSOption o : opt.getOptions()) {
                 if (o instanceof ClientSubnetOption c) {
@@ -87,6 +89,8 @@ final class DnsQueryMapper {
                     ecsCount++;
                 } else if (o.getCode() == EDNSOption.Code.NSID) {
                     nsid = true;
+                } else if (o instanceof CookieOption c && cookie == null) {
+                    cookie = c; // the first one counts (RFC 7873 5.2)
                 }
             }
         }
@@ -97,7 +101,7 @@ final class DnsQueryMapper {
             Resolution settled = text != null && (type == Type.TXT || type == Type.ANY)
                     ? new Resolution.Found(List.of(new Answer.ServerText(text)), List.of(), 0, 0, Basis.NONE)
                     : new Resolution.Rejected(Reason.REFUSED);
-            return new DnsRequest(message, question, null, opt, ecs, nsid, null, settled);
+            return new DnsRequest(message, question, null, opt, ecs, nsid, cookie, null, settled);
         }
         Name zone = question == null ? null : zoneOf(question.getName());
         if (reason == null && question != null && zone == null) {
@@ -105,12 +109,12 @@ final class DnsQueryMapper {
         }
         if (reason != null) {
             return new DnsRequest(message, question, zone, optCount > 1 ? null : opt, ecsCount > 1 ? null : ecs, nsid,
-                    null, new Resolution.Rejected(reason));
+                    cookie, null, new Resolution.Rejected(reason));
         }
         ServiceQuery query = new ServiceQuery(zoneTexts.get(zones.indexOf(zone)), relativeLabels(question.getName(), zone),
                 typeOf(question.getType()), source,
                 ecs == null ? Optional.empty() : Optional.of(Cidr.of(ecs.getAddress(), ecs.getSourcePrefixLength())));
-        return new DnsRequest(message, question, zone, opt, ecs, nsid, query, null);
+        return new DnsRequest(message, question, zone, opt, ecs, nsid, cookie, query, null);
     }
 
     private static Reason check(Message message, Record question, OPTRecord opt, int optCount, int ecsCount) {

@@ -3,6 +3,7 @@ package dev.tendril.root.adapter.in.dns;
 import dev.tendril.root.application.Resolution;
 import dev.tendril.root.application.ServiceQuery;
 import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.CookieOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
@@ -18,9 +19,10 @@ import org.xbill.DNS.Record;
  * @param opt        the query's OPT record, or null (no EDNS)
  * @param ecs        the query's client subnet option, or null
  * @param nsid       true when the query asked for the NSID
+ * @param cookie     the query's first COOKIE option, or null
  */
 record DnsRequest(Message message, Record question, Name zone, OPTRecord opt, ClientSubnetOption ecs, boolean nsid,
-                  ServiceQuery query, Resolution settled) {
+                  CookieOption cookie, ServiceQuery query, Resolution settled) {
 
     /** Largest UDP response the requester accepts: its EDNS payload size (at least 512), else 512. */
     int requesterUdpPayload() {

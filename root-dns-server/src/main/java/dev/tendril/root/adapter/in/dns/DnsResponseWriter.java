@@ -99,6 +99,11 @@ final class DnsResponseWriter {
 
     /** The response to a parsed request, at most {@code maxLength} bytes. */
     byte[] write(DnsRequest request, Resolution resolution, int maxLength) {
+        return write(request, resolution, maxLength, null);
+    }
+
+    /** The response to a parsed request, with {@code cookie} (client and server cookie) in its OPT when not null. */
+    byte[] write(DnsRequest request, Resolution resolution, int maxLength, EDNSOption cookie) {
         Message query = request.message();
         Message response = new Message(query.getHeader().getID());
         Header h = response.getHeader();
@@ -118,7 +123,7 @@ final class DnsResponseWriter {
             addRecords(response, request, resolution);
         }
         if (request.opt() != null) {
-            response.addRecord(opt(request, resolution, rcode), Section.ADDITIONAL);
+            response.addRecord(opt(request, resolution, rcode, cookie), Section.ADDITIONAL);
         }
         if (resolution instanceof Resolution.Rejected r && r.reason() == Resolution.Reason.UNKNOWN_KEY) {
             return withLastRecord(response, unsignedTsigError(query.getTSIG(), query.getHeader().getID()), maxLength);
@@ -186,8 +191,8 @@ final class DnsResponseWriter {
         return request.zone() != null && request.question().getType() == Type.ANY;
     }
 
-    private OPTRecord opt(DnsRequest request, Resolution resolution, int rcode) {
-        List<EDNSOption> options = new ArrayList<>(2);
+    private OPTRecord opt(DnsRequest request, Resolution resolution, int rcode, EDNSOption cookie) {
+        List<EDNSOption> options = new ArrayList<>(3);
         ClientSubnetOption ecs = request.ecs();
         if (ecs != null && rcode != Rcode.FORMERR) {
             // the minimal ANY answer holds for every client: scope 0
@@ -196,6 +201,9 @@ final class DnsResponseWriter {
         }
         if (request.nsid() && nsid.length > 0) {
             options.add(new NSIDOption(nsid));
+        }
+        if (cookie != null) {
+            options.add(cookie);
         }
         int flags = request.opt().getFlags() & ExtendedFlags.DO; // RFC 3225 3: DO copied into the response
         return new OPTRecord(config.maxUdpPayload(), rcode >>> 4, 0, flags, options);

@@ -69,7 +69,7 @@ public final class DnsServer implements AutoCloseable {
     public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
         this.config = config;
         this.chain = new DnsQueryHandler(config, new ResolveService(directory, locator, clock, config.resolvePolicy()), metrics,
-                clock, new SecureRandom().nextLong());
+                clock, new SecureRandom());
     }
 
     /** Binds the UDP and TCP listeners. Throws IllegalStateException when the port cannot be bound. */

@@ -39,7 +39,7 @@ class DnsRateLimitTest {
         DnsConfig c = DnsConfig.builder().zones(List.of(Z)).defaultPosition(World.NEW_YORK)
                 .rateLimit(new DnsConfig.RateLimit(true, 2, 2, 2, 15, 2, 24, 56, List.of("203.0.113.0/24"), 1024)).build();
         metrics = new DnsMetrics();
-        handler = new DnsQueryHandler(c, new ResolveService(dir, World.locator(), clock, c.resolvePolicy()), metrics, clock, 7);
+        handler = new DnsQueryHandler(c, new ResolveService(dir, World.locator(), clock, c.resolvePolicy()), metrics, clock, new java.util.SplittableRandom(7));
     }
 
     private static byte[] query(String name, int type) {
