@@ -116,7 +116,8 @@ public final class RootConfigReader {
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
-                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies");
+                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies", "tcpMaxConnections",
+                "tcpMaxConnectionsPerClient");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -156,6 +157,8 @@ public final class RootConfigReader {
         b.maxUdpPayload((int) d.integer("maxUdpPayload", 1232L, 512, 4096));
         b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
+        b.tcpMaxConnections((int) d.integer("tcpMaxConnections", 1024L, 1, 1_000_000));
+        b.tcpMaxConnectionsPerClient((int) d.integer("tcpMaxConnectionsPerClient", 32L, 1, 1_000_000));
         b.version(d.string("version", "tendril", "printable ASCII, at most 255 characters, or hide"));
         try {
             if (soa.has("primary") || soa.has("admin") || soa.has("serial") || soa.has("refresh") || soa.has("retry")

@@ -31,12 +31,14 @@ import java.util.regex.Pattern;
  * @param version             answered to CHAOS TXT version.bind / version.server; {@value #HIDE_VERSION} refuses them
  * @param rateLimit           response rate limiting of UDP answers (RRL)
  * @param cookies             DNS cookies (RFC 7873, RFC 9018 server cookies)
+ * @param tcpMaxConnections   concurrent TCP connections at most; more are closed at once (counted)
+ * @param tcpMaxConnectionsPerClient concurrent TCP connections from one client address at most
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
-                        RateLimit rateLimit, Cookies cookies) {
+                        RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient) {
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
@@ -188,6 +190,8 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         }
         Objects.requireNonNull(rateLimit, "dns.rateLimit must be given");
         Objects.requireNonNull(cookies, "dns.cookies must be given");
+        requireRange("dns.tcpMaxConnections", tcpMaxConnections, 1, 1_000_000);
+        requireRange("dns.tcpMaxConnectionsPerClient", tcpMaxConnectionsPerClient, 1, tcpMaxConnections);
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */
@@ -238,6 +242,8 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private String version = "tendril";
         private RateLimit rateLimit = RateLimit.defaults();
         private Cookies cookies = Cookies.defaults();
+        private int tcpMaxConnections = 1024;
+        private int tcpMaxConnectionsPerClient = 32;
 
         private Builder() {
         }
@@ -260,6 +266,8 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             version = c.version;
             rateLimit = c.rateLimit;
             cookies = c.cookies;
+            tcpMaxConnections = c.tcpMaxConnections;
+            tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -279,11 +287,13 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder version(String v) { version = v; return this; }
         public Builder rateLimit(RateLimit v) { rateLimit = v; return this; }
         public Builder cookies(Cookies v) { cookies = v; return this; }
+        public Builder tcpMaxConnections(int v) { tcpMaxConnections = v; return this; }
+        public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit, cookies);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient);
         }
     }
 

@@ -20,6 +20,7 @@ public final class DnsMetrics {
     private final LongAdder rateLimitDropped = new LongAdder();
     private final LongAdder rateLimitSlipped = new LongAdder();
     private final LongAdder cookieQueries = new LongAdder();
+    private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
 
@@ -51,6 +52,15 @@ public final class DnsMetrics {
 
     void countUnexpectedError() {
         unexpectedErrors.increment();
+    }
+
+    void countTcpRefused() {
+        tcpRefused.increment();
+    }
+
+    /** TCP connections closed at once: over the total or per-address cap. */
+    public long tcpRefused() {
+        return tcpRefused.sum();
     }
 
     void countCookie(boolean valid) {
@@ -138,6 +148,7 @@ public final class DnsMetrics {
         m.put("udpQueries", udpQueries());
         m.put("tcpQueries", tcpQueries());
         m.put("tcpConnections", tcpConnections());
+        m.put("tcpRefused", tcpRefused());
         m.put("dropped", dropped());
         m.put("malformed", malformed());
         m.put("truncated", truncated());
