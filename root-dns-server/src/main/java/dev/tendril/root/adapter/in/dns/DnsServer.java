@@ -211,6 +211,7 @@ public final class DnsServer implements AutoCloseable {
         closeChannels();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null;
+        LOG.info("DNS on port {} closed; counters: {}", port, metrics.snapshot());
         port = -1;
     }
 
