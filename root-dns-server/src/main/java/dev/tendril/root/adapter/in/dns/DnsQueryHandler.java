@@ -68,36 +68,34 @@ final class DnsQueryHandler {
             message = new Message(wire);
         } catch (Exception e) { // WireParseException mostly; dnsjava may throw others on garbage
             metrics.countMalformed();
-            if (!tcp && limited(source, ResponseRateLimiter.Kind.ERROR, 0, false) != ResponseRateLimiter.Verdict.SEND) {
-                return null; // no question to echo in a truncated answer: a slip is dropped too
+            if (!tcp && limitedError(source) != ResponseRateLimiter.Verdict.SEND) {
+                return null;
             }
             metrics.countRcode(Rcode.FORMERR);
             return DnsResponseWriter.headerOnly(wire, Rcode.FORMERR);
         }
         try {
             DnsRequest request = mapper.map(message, source);
-            Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
-            CookieOption cookie = null;
-            boolean validCookie = false;
-            if (cookies != null && request.cookie() != null) {
-                long seconds = clock.millis() / 1000;
-                byte[] client = request.cookie().getClientCookie();
-                byte[] server = request.cookie().getServerCookie().orElse(null);
-                validCookie = server != null && cookies.valid(client, server, source, seconds);
-                metrics.countCookie(validCookie);
-                cookie = new CookieOption(client, cookies.make(client, source, seconds)); // a bad one counts as none: a fresh one
-            }
-            if (!tcp && limiter != null && !validCookie) {
-                ResponseRateLimiter.Verdict v = limited(source, kindOf(resolution), kindHash(request, resolution), true);
-                if (v == ResponseRateLimiter.Verdict.DROP) {
-                    return null;
+            CookieCheck cookie = cookie(request, source);
+            boolean limitable = !tcp && limiter != null && !cookie.valid();
+            if (limitable && request.query() != null) {
+                // a flood of one question: while its bucket is in debt, do not even resolve it
+                ResponseRateLimiter.Verdict early = limiter.checkIfInDebt(source, ResponseRateLimiter.Kind.ANSWER,
+                        answerHash(request), clock.millis());
+                if (early != null) {
+                    return refused(early, request, source, ResponseRateLimiter.Kind.ANSWER);
                 }
-                if (v == ResponseRateLimiter.Verdict.SLIP) {
-                    return writer.truncated(request);
+            }
+            Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
+            if (limitable) {
+                ResponseRateLimiter.Kind kind = kindOf(resolution);
+                ResponseRateLimiter.Verdict v = limiter.check(source, kind, kindHash(request, resolution), clock.millis());
+                if (v != ResponseRateLimiter.Verdict.SEND) {
+                    return refused(v, request, source, kind);
                 }
             }
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
-            byte[] out = writer.write(request, resolution, max, cookie);
+            byte[] out = writer.write(request, resolution, max, cookie.reply());
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
             if ((out[2] & 0x02) != 0) { // TC
                 metrics.countTruncated();
@@ -111,31 +109,56 @@ final class DnsQueryHandler {
         }
     }
 
+    /** The COOKIE option of the response (null: none) and whether the query's server cookie is valid. */
+    private record CookieCheck(CookieOption reply, boolean valid) {
+        static final CookieCheck NONE = new CookieCheck(null, false);
+    }
+
+    private CookieCheck cookie(DnsRequest request, InetAddress source) {
+        if (cookies == null || request.cookie() == null) {
+            return CookieCheck.NONE;
+        }
+        long seconds = clock.millis() / 1000;
+        byte[] client = request.cookie().getClientCookie();
+        byte[] server = request.cookie().getServerCookie().orElse(null);
+        boolean valid = server != null && cookies.valid(client, server, source, seconds);
+        metrics.countCookie(valid);
+        // a bad or expired server cookie counts as none: the client gets a fresh one
+        return new CookieCheck(new CookieOption(client, cookies.make(client, source, seconds)), valid);
+    }
+
+    /** A limited response: nothing (DROP) or the truncated answer (SLIP); counted, logged at most once per interval per client. */
+    private byte[] refused(ResponseRateLimiter.Verdict v, DnsRequest request, InetAddress source, ResponseRateLimiter.Kind kind) {
+        count(v, source, kind, request != null);
+        return v == ResponseRateLimiter.Verdict.SLIP && request != null ? writer.truncated(request) : null;
+    }
+
     /**
-     * The rate limiter's verdict (SEND when it is off), counted and logged at most once per
-     * interval per client; a slip counts as dropped when {@code canSlip} is false.
+     * The rate limiter's verdict for an unparsable message (SEND when it is off); a slip is
+     * dropped as well: there is no question to echo.
      */
-    private ResponseRateLimiter.Verdict limited(InetAddress source, ResponseRateLimiter.Kind kind, int kindHash,
-                                                boolean canSlip) {
+    private ResponseRateLimiter.Verdict limitedError(InetAddress source) {
         if (limiter == null) {
             return ResponseRateLimiter.Verdict.SEND;
         }
-        long now = clock.millis();
-        ResponseRateLimiter.Verdict v = limiter.check(source, kind, kindHash, now);
-        if (v == ResponseRateLimiter.Verdict.SEND) {
-            return v;
+        ResponseRateLimiter.Verdict v = limiter.check(source, ResponseRateLimiter.Kind.ERROR, 0, clock.millis());
+        if (v != ResponseRateLimiter.Verdict.SEND) {
+            count(v, source, ResponseRateLimiter.Kind.ERROR, false);
         }
+        return v;
+    }
+
+    private void count(ResponseRateLimiter.Verdict v, InetAddress source, ResponseRateLimiter.Kind kind, boolean canSlip) {
         if (v == ResponseRateLimiter.Verdict.DROP || !canSlip) {
             metrics.countRateLimitDropped();
         } else {
             metrics.countRateLimitSlipped();
         }
-        if (refusalLog.mayLog(source.hashCode(), now)) {
+        if (refusalLog.mayLog(source.hashCode(), clock.millis())) {
             LOG.info("rate limit: {} responses to {} (counted per {}) beyond the limit are dropped or sent truncated"
                     + " (totals: {} dropped, {} truncated)", kind, source.getHostAddress(), limiter.prefixOf(source),
                     metrics.rateLimitDropped(), metrics.rateLimitSlipped());
         }
-        return v;
     }
 
     private static byte[] secret(DnsConfig.Cookies c, RandomGenerator random) {
@@ -153,7 +176,7 @@ final class DnsQueryHandler {
                 : rcode == Rcode.NXDOMAIN ? ResponseRateLimiter.Kind.NXDOMAIN : ResponseRateLimiter.Kind.ERROR;
     }
 
-    /** Answers: the name (dnsjava's hash ignores case) and type; NXDOMAIN: the zone. */
+    /** Answers: the name and type; NXDOMAIN: the zone. */
     private static int kindHash(DnsRequest request, Resolution r) {
         if (request.question() == null) {
             return 0;
@@ -161,6 +184,11 @@ final class DnsQueryHandler {
         if (r instanceof Resolution.NoSuchName && request.zone() != null) {
             return request.zone().hashCode();
         }
+        return answerHash(request);
+    }
+
+    /** The name (dnsjava's hash ignores case) and type of the question. */
+    private static int answerHash(DnsRequest request) {
         return request.question().getName().hashCode() * 31 + request.question().getType();
     }
 

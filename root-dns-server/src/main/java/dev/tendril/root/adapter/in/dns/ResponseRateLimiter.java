@@ -92,6 +92,42 @@ final class ResponseRateLimiter {
         return v;
     }
 
+    /**
+     * A look before the work of answering: when the bucket of this key exists and has no whole
+     * token left, takes one and returns DROP or SLIP; otherwise (no bucket, a token left, an
+     * exempt client, an unlimited kind) changes nothing and returns null, and the response is
+     * checked with {@link #check} once it is known. A flood of one question is thus refused
+     * without resolving it.
+     */
+    Verdict checkIfInDebt(InetAddress client, Kind kind, int kindHash, long nowMillis) {
+        int rate = rates[kind.ordinal()];
+        if (rate == 0) {
+            return null;
+        }
+        long key = key(client, kind, kind == Kind.ERROR ? 0 : kindHash);
+        int slot = find((int) (key & setMask) * WAYS, key);
+        if (slot < 0) {
+            return null;
+        }
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            long s = states.get(slot);
+            if (keys.get(slot) != key || tokensAfterRefill(s, rate, nowMillis) >= 1 || isExempt(client)) {
+                return null;
+            }
+            long next = debit(s, rate, nowMillis);
+            if (states.compareAndSet(slot, s, next)) {
+                return verdict(next);
+            }
+        }
+        return null;
+    }
+
+    private static long tokensAfterRefill(long s, int rate, long nowMillis) {
+        long tokens = ((s >> 4) & TOKEN_MASK) << 36 >> 36;
+        long elapsed = ((int) nowMillis - (int) (s >>> 32)) & 0xFFFFFFFFL;
+        return elapsed >= (1L << 31) ? rate : Math.min(rate, tokens + elapsed * rate / 1000);
+    }
+
     /** The (client prefix, kind of response) this client's response is counted under, for logs. */
     String prefixOf(InetAddress client) {
         return client instanceof Inet4Address

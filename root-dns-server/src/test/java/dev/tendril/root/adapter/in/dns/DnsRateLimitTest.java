@@ -31,6 +31,7 @@ class DnsRateLimitTest {
     private final MutableClock clock = new MutableClock(1_700_000_000_000L);
     private DnsMetrics metrics;
     private DnsQueryHandler handler;
+    private final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void setUp() {
@@ -39,7 +40,13 @@ class DnsRateLimitTest {
         DnsConfig c = DnsConfig.builder().zones(List.of(Z)).defaultPosition(World.NEW_YORK)
                 .rateLimit(new DnsConfig.RateLimit(true, 2, 2, 2, 15, 2, 24, 56, List.of("203.0.113.0/24"), 1024)).build();
         metrics = new DnsMetrics();
-        handler = new DnsQueryHandler(c, new ResolveService(dir, World.locator(), clock, c.resolvePolicy()), metrics, clock, new java.util.SplittableRandom(7));
+        var locator = World.locator();
+        dev.tendril.protocol.geo.GeoLocator counting = address -> {
+            lookups.incrementAndGet();
+            return locator.locate(address);
+        };
+        handler = new DnsQueryHandler(c, new ResolveService(dir, counting, clock, c.resolvePolicy()), metrics, clock,
+                new java.util.SplittableRandom(7));
     }
 
     private static byte[] query(String name, int type) {
@@ -77,6 +84,20 @@ class DnsRateLimitTest {
         assertEquals(1, metrics.rateLimitSlipped());
         clock.advance(Duration.ofSeconds(3)); // 6 tokens earned, 3 owed
         assertEquals(ANSWER, udp("web." + Z, Type.A, "192.0.2.1"));
+    }
+
+    @Test
+    void aQuestionWhoseBucketIsInDebtIsNotResolved() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertEquals(ANSWER, udp("web." + Z, Type.A, "192.0.2.1"));
+        }
+        assertNull(udp("web." + Z, Type.A, "192.0.2.1"), "the third: resolved, then dropped");
+        int resolved = lookups.get();
+        for (int i = 0; i < 100; i++) {
+            udp("web." + Z, Type.A, "192.0.2.1");
+        }
+        assertEquals(resolved, lookups.get(), "no GeoIP lookup for questions refused before resolving");
+        assertEquals(101, metrics.rateLimitDropped() + metrics.rateLimitSlipped());
     }
 
     @Test

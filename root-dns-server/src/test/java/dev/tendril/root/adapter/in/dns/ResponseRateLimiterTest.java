@@ -112,4 +112,22 @@ class ResponseRateLimiterTest {
         assertTrue(verdicts.stream().allMatch("S"::equals), "new prefixes always get their first answer");
         assertEquals("SD", burst(rrl, "10.0.0.1", Kind.ANSWER, 7, 2, T0 + 5_001));
     }
+
+    @Test
+    void theLookBeforeAnsweringOnlyTakesFromABucketInDebt() throws Exception {
+        ResponseRateLimiter rrl = new ResponseRateLimiter(limits(2, 15, 2), 42);
+        InetAddress c = ip("192.0.2.1");
+        assertEquals(null, rrl.checkIfInDebt(c, Kind.ANSWER, 7, T0), "no bucket yet");
+        assertEquals("S", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 1, T0));
+        assertEquals(null, rrl.checkIfInDebt(c, Kind.ANSWER, 7, T0), "a token left: nothing taken");
+        assertEquals("S", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 1, T0), "so the next check still sends");
+        assertEquals(Verdict.DROP, rrl.checkIfInDebt(c, Kind.ANSWER, 7, T0));
+        assertEquals(Verdict.SLIP, rrl.checkIfInDebt(c, Kind.ANSWER, 7, T0));
+        assertEquals("D", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 1, T0), "the same bucket and slip count as check()");
+        assertEquals(null, rrl.checkIfInDebt(c, Kind.NXDOMAIN, 7, T0), "another kind: another bucket");
+        assertEquals(null, rrl.checkIfInDebt(c, Kind.ANSWER, 7, T0 + 3_000), "3 s later: the debt of 3 paid back and tokens again");
+        ResponseRateLimiter exempt = new ResponseRateLimiter(limits(1, 15, 0), 42);
+        assertEquals("SSS", burst(exempt, "198.51.100.1", Kind.ANSWER, 7, 3, T0));
+        assertEquals(null, exempt.checkIfInDebt(ip("198.51.100.1"), Kind.ANSWER, 7, T0), "exempt");
+    }
 }
