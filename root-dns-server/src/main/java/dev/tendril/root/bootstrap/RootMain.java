@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>Starts a root: opens the topology database, loads it into the DNS directory, starts
  * the control endpoint and the DNS server, logs one line with the ports, and runs until
  * SIGTERM/SIGINT, when it stops cleanly. The ready file (written atomically once everything
- * listens) holds {@code dns.port}, {@code control.port}, {@code control.endpoint}, {@code pid}
+ * listens) holds {@code dns.port}, {@code control.port}, {@code control.endpoint}, {@code pid},
+ * {@code http.authority} (when {@code http.port} is set)
  * and {@code startMillis} as {@code key=value} lines. Exit status 2: bad arguments or config.
  */
 public final class RootMain {
@@ -82,6 +83,8 @@ public final class RootMain {
         log.info("{}: ready in {} ms ({}): DNS {} port {} (udp+tcp, zones {}), control {}, database {} ({} trees, {} nodes, {} migrations)",
                 rc.id(), startMillis, root.stages(), rc.dns().bindAddress(), root.dnsPort(), rc.dns().zones(),
                 root.controlEndpoint(), rc.store().path(), r.trees(), r.nodes(), r.migrations());
+        root.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
+                rc.id(), a, a, a));
         if (readyFile != null) {
             writeReadyFile(readyFile, root, startMillis);
         }
@@ -99,7 +102,8 @@ public final class RootMain {
     private static void writeReadyFile(Path file, RootProcess root, long startMillis) {
         String text = "dns.port=" + root.dnsPort() + "\ncontrol.port=" + root.controlPort()
                 + "\ncontrol.endpoint=" + root.controlEndpoint() + "\npid=" + ProcessHandle.current().pid()
-                + "\nstartMillis=" + startMillis + "\n";
+                + "\nstartMillis=" + startMillis + "\n"
+                + root.httpAuthority().map(a -> "http.authority=" + a + "\n").orElse("");
         try {
             Path abs = file.toAbsolutePath();
             Files.createDirectories(abs.getParent());

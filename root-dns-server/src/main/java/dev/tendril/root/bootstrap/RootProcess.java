@@ -5,7 +5,9 @@ import dev.tendril.geoip.domain.LayeredGeoLocator;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
+import dev.tendril.root.adapter.out.metrics.PrometheusRootMetrics;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
+import dev.tendril.protocol.http.StatusServer;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
@@ -39,6 +41,8 @@ public final class RootProcess implements AutoCloseable {
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
     private String stages = "";
+    private StatusServer http;
+    private volatile String notReady = "starting";
 
     private RootProcess(RootConfig config) {
         this.config = config;
@@ -58,8 +62,11 @@ public final class RootProcess implements AutoCloseable {
 
     private void startAll(Clock clock) {
         long t0 = System.nanoTime();
+        PrometheusRootMetrics metrics = config.http().map(h -> startHttp(h)).orElse(null);
+        notReady = "opening the topology database";
         repository = track(SpatialiteTopologyRepository.open(config.store().path(), config.store().sync()));
         long t1 = System.nanoTime();
+        notReady = "loading the topology into the DNS directory";
         SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
         recovered = new RecoverDirectory(repository, clock).into(directory);
         long t2 = System.nanoTime();
@@ -75,8 +82,27 @@ public final class RootProcess implements AutoCloseable {
                 config.control().handlerThreads(), committer, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
+        if (metrics != null) {
+            metrics.bindDns(dns.metrics());
+            metrics.bindControl(control::stats, committer);
+            metrics.bindDirectory(directory);
+        }
+        notReady = null; // DNS listens and the state is loaded
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+    }
+
+    /** Starts the operator HTTP port first, so /readyz answers 503 while the rest starts. */
+    private PrometheusRootMetrics startHttp(RootConfig.Http h) {
+        PrometheusRootMetrics metrics = new PrometheusRootMetrics(config.id());
+        http = track(StatusServer.start(config.id(), "http.port", h.bindAddress(), h.port(), metrics::scrape,
+                () -> java.util.Optional.ofNullable(notReady)));
+        return metrics;
+    }
+
+    /** The operator HTTP port's URL authority ({@code host:port}), when configured. */
+    public java.util.Optional<String> httpAuthority() {
+        return java.util.Optional.ofNullable(http).map(StatusServer::authority);
     }
 
     /** How long the start stages took, for the ready line. */
@@ -145,6 +171,7 @@ public final class RootProcess implements AutoCloseable {
             return;
         }
         closed = true;
+        notReady = "stopping";
         for (int i = opened.size() - 1; i >= 0; i--) {
             try {
                 opened.get(i).close();

@@ -69,6 +69,15 @@ public final class RootProcessHandle implements AutoCloseable {
         return Integer.parseInt(ready.getProperty("dns.port"));
     }
 
+    /** The operator HTTP port's {@code host:port}, when the root was started with {@code http.port}. */
+    public String httpAuthority() {
+        String a = ready.getProperty("http.authority");
+        if (a == null) {
+            throw new AssertionError("the root serves no HTTP port: start it with --set http.port=0");
+        }
+        return a;
+    }
+
     public String controlEndpoint() {
         return ready.getProperty("control.endpoint");
     }
