@@ -25,11 +25,12 @@ import java.util.Optional;
  * @param stateDir       where the node keeps state (process runtime records)
  * @param loadFile       when present, hardware figures are read from this JSON file instead of measured
  * @param geoipDatabases where users are on the map: {@code builtin:demo} and/or .mmdb files, first hit wins
+ * @param httpBind       where the operator HTTP port (/metrics, /healthz, /readyz) listens, when configured
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases) {
+                         List<String> geoipDatabases, Optional<Endpoint> httpBind) {
     public enum Runtime { DOCKER, PROCESS }
 
     public EdgeConfig {
@@ -44,6 +45,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(loadFile, "loadFile");
         geoipDatabases = List.copyOf(geoipDatabases);
+        Objects.requireNonNull(httpBind, "httpBind");
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }
