@@ -32,6 +32,16 @@ public final class RootProcessHandle implements AutoCloseable {
     }
 
     public static RootProcessHandle start(Path dir, String config, List<String> sets) throws IOException {
+        return start(dir, config, sets, java.util.Map.of(), List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, List)}, with these environment variables added (e.g. TENDRIL_LOG_FORMAT)
+     * and these JVM options (e.g. -Dlogback.configurationFile=logback.xml: the production log setup
+     * instead of the tests' logback-test.xml).
+     */
+    public static RootProcessHandle start(Path dir, String config, List<String> sets, java.util.Map<String, String> env,
+                                          List<String> jvmOptions) throws IOException {
         int n = 1;
         while (Files.exists(dir.resolve("root-" + n + ".log"))) {
             n++;
@@ -39,14 +49,17 @@ public final class RootProcessHandle implements AutoCloseable {
         Path log = dir.resolve("root-" + n + ".log");
         Path readyFile = dir.resolve("root-" + n + ".ready");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
+                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
                 "--config", config, "--ready-file", readyFile.toString()));
         for (String s : sets) {
             cmd.add("--set");
             cmd.add(s);
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(readyFile)) {
             if (!p.isAlive()) {
