@@ -49,6 +49,7 @@ public final class EdgeNode implements AutoCloseable {
     private final LatencyProbe probe;
     private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
     private StatusServer http;
+    private boolean closed;
     private Deployments deployments;
     private Overlay overlay;
 
@@ -218,9 +219,13 @@ public final class EdgeNode implements AutoCloseable {
         return config;
     }
 
-    /** Stops serving; hosted instances keep running (a restarted node adopts them). */
+    /** Stops serving; hosted instances keep running (a restarted node adopts them). Safe to call twice. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // the SIGTERM path and the shutdown hook both close
+        }
+        closed = true;
         if (http != null) {
             http.close();
         }
