@@ -54,6 +54,11 @@ public final class CompileMain implements Callable<Integer> {
     private final PrintStream err;
     private final String sourceDateEpoch;
 
+    /** For picocli's tools (completion, man pages), which build the command from the class. */
+    private CompileMain() {
+        this(System.out, System.err, System.getenv("SOURCE_DATE_EPOCH"));
+    }
+
     private CompileMain(PrintStream out, PrintStream err, String sourceDateEpoch) {
         this.out = out;
         this.err = err;

@@ -40,6 +40,11 @@ public final class LookupMain implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
 
+    /** For picocli's tools (completion, man pages), which build the command from the class. */
+    private LookupMain() {
+        this(System.out, System.err);
+    }
+
     private LookupMain(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
