@@ -30,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "tendril-root", mixinStandardHelpOptions = true, version = "tendril-root 0.1.0",
         description = "Starts a Tendril root: authoritative GeoDNS, the topology repository and the control endpoint. "
-                + "Runs until SIGTERM or SIGINT, then stops cleanly. Configuration keys: docs/configuration.md.",
+                + "Runs until SIGTERM or SIGINT, then stops cleanly; SIGHUP re-reads the GeoIP databases. "
+                + "Configuration keys: docs/configuration.md.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped cleanly (SIGTERM, SIGINT), or --help / --version",
             "1:could not start (a port taken, the database unusable)", "2:bad arguments or configuration"})
@@ -87,6 +88,11 @@ public final class RootMain implements Callable<Integer> {
                 // ignored by our parent (e.g. SIGINT of a background job): the shutdown hook still stops us
                 log.debug("SIG{} is not ours to handle: {}", signal, e.getMessage());
             }
+        }
+        try { // SIGHUP: re-read the GeoIP databases without dropping a query
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> root.reloadGeoIp());
+        } catch (IllegalArgumentException e) {
+            log.debug("SIGHUP is not ours to handle: {}", e.getMessage());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(root::close, "root-shutdown")); // any other exit
         long startMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();

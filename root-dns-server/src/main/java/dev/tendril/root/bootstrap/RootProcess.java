@@ -2,6 +2,7 @@ package dev.tendril.root.bootstrap;
 
 import dev.tendril.geoip.adapter.out.maxmind.GeoDatabases;
 import dev.tendril.geoip.domain.LayeredGeoLocator;
+import dev.tendril.geoip.domain.SwappableGeoLocator;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
@@ -42,6 +43,7 @@ public final class RootProcess implements AutoCloseable {
     private boolean closed;
     private String stages = "";
     private StatusServer http;
+    private SwappableGeoLocator geo;
     private volatile String notReady = "starting";
 
     private RootProcess(RootConfig config) {
@@ -70,7 +72,7 @@ public final class RootProcess implements AutoCloseable {
         SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
         recovered = new RecoverDirectory(repository, clock).into(directory);
         long t2 = System.nanoTime();
-        LayeredGeoLocator geo = track(geoLocator(config.geoipDatabases()));
+        geo = track(new SwappableGeoLocator(geoLocator(config.geoipDatabases())));
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
         ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
@@ -99,6 +101,36 @@ public final class RootProcess implements AutoCloseable {
                 () -> java.util.Optional.ofNullable(notReady)));
         return metrics;
     }
+
+    /**
+     * Re-reads the configured GeoIP databases (SIGHUP) and swaps them in without stopping DNS:
+     * queries in flight finish on the old databases, which are closed {@link #GEOIP_RETIRE_AFTER}
+     * later. A database that cannot be opened (missing, unreadable, not a city .mmdb) refuses
+     * the whole reload: the databases in use stay, with one ERROR line. Replace a file by
+     * writing a new one and renaming it over the old (never rewrite it in place).
+     *
+     * @return true when the new databases answer now
+     */
+    public synchronized boolean reloadGeoIp() {
+        if (closed) {
+            return false;
+        }
+        LayeredGeoLocator next;
+        try {
+            next = geoLocator(config.geoipDatabases());
+        } catch (RuntimeException e) {
+            log.error("{}: GeoIP reload refused, the databases in use stay: {}", config.id(), e.getMessage());
+            return false;
+        }
+        LayeredGeoLocator old = geo.swap(next);
+        java.util.concurrent.CompletableFuture.delayedExecutor(GEOIP_RETIRE_AFTER.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS).execute(old::close);
+        log.info("{}: GeoIP databases reloaded: {}", config.id(), config.geoipDatabases());
+        return true;
+    }
+
+    /** How long a replaced GeoIP locator stays open for the lookups that started on it. */
+    static final java.time.Duration GEOIP_RETIRE_AFTER = java.time.Duration.ofSeconds(5);
 
     /** The operator HTTP port's URL authority ({@code host:port}), when configured. */
     public java.util.Optional<String> httpAuthority() {

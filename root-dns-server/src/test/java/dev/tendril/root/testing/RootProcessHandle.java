@@ -99,6 +99,14 @@ public final class RootProcessHandle implements AutoCloseable {
         return Long.parseLong(ready.getProperty("startMillis"));
     }
 
+    /** Sends a signal by name (e.g. HUP) with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
