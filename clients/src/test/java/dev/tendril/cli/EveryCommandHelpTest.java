@@ -105,11 +105,15 @@ class EveryCommandHelpTest {
 
     @Test
     void everyTendrilctlCommandTakesJson() {
-        CommandLine ctl = TendrilCtl.commandLine();
-        ctl.getSubcommands().forEach((name, sub) -> {
-            if (!name.equals("help")) {
-                assertFalse(sub.getCommandSpec().findOption("--json") == null, "tendrilctl " + name + " has no --json");
+        for (List<String> path : paths(TendrilCtl.commandLine(), List.of())) {
+            CommandLine cl = TendrilCtl.commandLine();
+            for (String p : path) {
+                cl = cl.getSubcommands().get(p);
             }
-        });
+            boolean leaf = cl.getSubcommands().isEmpty();
+            if (leaf && !path.isEmpty() && !path.get(path.size() - 1).equals("help")) {
+                assertFalse(cl.getCommandSpec().findOption("--json") == null, "tendrilctl " + path + " has no --json");
+            }
+        }
     }
 }

@@ -17,6 +17,9 @@ import dev.tendril.root.application.PurgeExpiredMigrations;
 import dev.tendril.root.application.RecoverDirectory;
 import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
+import dev.tendril.protocol.message.AdminMessage.Figure;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.transport.ServerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +40,15 @@ public final class RootProcess implements AutoCloseable {
     private final List<AutoCloseable> opened = new ArrayList<>();
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
-    private RootControlEndpoint control;
-    private DnsServer dns;
+    private volatile RootControlEndpoint control;
+    private volatile DnsServer dns;
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
     private String stages = "";
     private StatusServer http;
     private SwappableGeoLocator geo;
+    private volatile long geoReloads;
+    private volatile long geoReloadsRefused;
     private volatile String notReady = "starting";
 
     private RootProcess(RootConfig config) {
@@ -81,7 +86,7 @@ public final class RootProcess implements AutoCloseable {
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, clock));
+                config.control().handlerThreads(), committer, this::stats, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (metrics != null) {
@@ -120,13 +125,38 @@ public final class RootProcess implements AutoCloseable {
             next = geoLocator(config.geoipDatabases());
         } catch (RuntimeException e) {
             log.error("{}: GeoIP reload refused, the databases in use stay: {}", config.id(), e.getMessage());
+            geoReloadsRefused++;
             return false;
         }
         LayeredGeoLocator old = geo.swap(next);
         java.util.concurrent.CompletableFuture.delayedExecutor(GEOIP_RETIRE_AFTER.toMillis(),
                 java.util.concurrent.TimeUnit.MILLISECONDS).execute(old::close);
+        geoReloads++;
         log.info("{}: GeoIP databases reloaded: {}", config.id(), config.geoipDatabases());
         return true;
+    }
+
+    /** The counters of DNS, the control endpoint and the writer, for {@code tendrilctl root stats}. */
+    private RootMessage stats() {
+        List<Figure> out = new ArrayList<>();
+        DnsServer d = dns;
+        if (d != null) {
+            d.metrics().snapshot().forEach((k, v) -> out.add(new Figure("dns." + k, Long.toString(v))));
+        }
+        RootControlEndpoint endpoint = control; // null only while the endpoint itself starts
+        if (endpoint != null) {
+            ServerStats c = endpoint.stats();
+            out.add(new Figure("control.received", Long.toString(c.received())));
+            out.add(new Figure("control.handled", Long.toString(c.handled())));
+            out.add(new Figure("control.duplicates", Long.toString(c.duplicates())));
+            out.add(new Figure("control.dropped", Long.toString(c.dropped())));
+            out.add(new Figure("control.overloaded", Long.toString(c.overloaded())));
+        }
+        out.add(new Figure("writer.requests", Long.toString(committer.requests())));
+        out.add(new Figure("writer.transactions", Long.toString(committer.batches())));
+        out.add(new Figure("geoip.reloads", Long.toString(geoReloads)));
+        out.add(new Figure("geoip.reloadsRefused", Long.toString(geoReloadsRefused)));
+        return new RootMessage.RootStats(config.id(), out);
     }
 
     /** How long a replaced GeoIP locator stays open for the lookups that started on it. */
