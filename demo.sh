@@ -20,6 +20,7 @@ REPO="$(pwd)"
 STATE="$REPO/.run/demo"
 DNS_PORT="${TENDRIL_DEMO_DNS_PORT:-5353}"
 CONTROL_PORT="${TENDRIL_DEMO_CONTROL_PORT:-5390}"
+METRICS_PORT="${TENDRIL_DEMO_METRICS_PORT:-9153}"   # the root's /metrics, /healthz, /readyz
 HTTP_PORT="${TENDRIL_DEMO_HTTP_PORT:-8080}"
 EDGES="${TENDRIL_DEMO_EDGES:-1}"
 # edge nodes of the demo: id address lat lon (cities of the demo GeoIP database)
@@ -74,7 +75,7 @@ port_users() { # port -> pids listening on it (udp or tcp)
   ss -Hlnup "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
   ss -Hlntp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
 }
-for port in "$DNS_PORT" "$CONTROL_PORT"; do
+for port in "$DNS_PORT" "$CONTROL_PORT" "$METRICS_PORT"; do
   for pid in $(port_users "$port" | sort -u); do
     if is_demo_root "$pid"; then
       kill -KILL "$pid" 2>/dev/null || true
@@ -131,7 +132,7 @@ trap 'exit 130' INT TERM
 echo "demo: starting the root (log: .run/demo/root.log)"
 bin/tendril-root --config builtin:demo \
   --set "store.path=$STATE/topology.db" --set "dns.port=$DNS_PORT" --set "control.port=$CONTROL_PORT" \
-  --ready-file "$STATE/ready" >"$STATE/root.log" 2>&1 &
+  --set "http.port=$METRICS_PORT" --ready-file "$STATE/ready" >"$STATE/root.log" 2>&1 &
 ROOT_PID=$!
 echo "$ROOT_PID" >"$STATE/root.pid"
 for _ in $(seq 1 600); do
@@ -169,6 +170,7 @@ if [ "$EDGES" != 0 ]; then
       echo "admin: {key: $ADMIN_KEY, bind: \"$2:7401\"}"
       echo "tree: {bind: \"$2:7400\"}"
       echo "runtime: {kind: docker}"
+      echo "http: {bind: \"$2:9100\"}"
     } >"$STATE/edges/$1/edge.yaml"
     (cd "$STATE/edges/$1" && exec "$REPO/bin/tendril-edge" --config edge.yaml >node.log 2>&1) &
     EDGE_PIDS+=($!)
@@ -219,6 +221,10 @@ Ask the root itself (control endpoint 127.0.0.1:$CONTROL_PORT):
   $CTL tree web --root 127.0.0.1:$CONTROL_PORT          # the tree, parents assigned by the root
   $CTL resolve web --client 198.18.3.0/24 --root 127.0.0.1:$CONTROL_PORT
   $CTL migrations --root 127.0.0.1:$CONTROL_PORT
+
+Metrics and health of the root (Prometheus text format; docs/operations.md):
+  curl http://127.0.0.1:$METRICS_PORT/metrics
+  curl http://127.0.0.1:$METRICS_PORT/healthz http://127.0.0.1:$METRICS_PORT/readyz
 EOF
 if [ "$EDGES" != 0 ]; then
 cat <<EOF
@@ -235,6 +241,8 @@ The edge nodes (logs: .run/demo/edges/<id>/node.log) host the sample service 'he
   $CTL remove --node 127.0.0.4:7401 hello                   # Tokyo leaves; ask for Sydney again
   $CTL deploy --node 127.0.0.4:7401 .run/demo/hello-join.yaml   # and joins again
   kill -9 \$(cat .run/demo/edges/newyork-edge/node.pid)        # DNS stops answering it within ~2 s
+Each edge node serves /metrics, /healthz and /readyz on port 9100 of its own address:
+  curl http://127.0.0.2:9100/metrics    # munich-edge; 127.0.0.3: newyork-edge, 127.0.0.4: tokyo-edge
 EOF
 fi
 cat <<EOF

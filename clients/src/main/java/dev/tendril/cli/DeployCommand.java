@@ -48,6 +48,14 @@ final class DeployCommand implements Callable<Integer> {
             return e.code();
         }
         AdminMessage.DeployReply r = (AdminMessage.DeployReply) ((AdminCall.Outcome.Reply) o).body();
+        if (node.json) {
+            Json.print(out, r);
+            return switch (r.outcome()) {
+                case "deployed", "already-deployed" -> TendrilCtl.OK;
+                case "rejected" -> TendrilCtl.BAD_INPUT;
+                default -> TendrilCtl.FAILED;
+            };
+        }
         switch (r.outcome()) {
             case "deployed", "already-deployed" -> {
                 out.println(r.outcome() + ": " + r.service() + " (instance " + shortId(r.instanceId()) + ") - " + r.detail());

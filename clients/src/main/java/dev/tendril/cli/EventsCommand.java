@@ -52,6 +52,11 @@ final class EventsCommand implements Callable<Integer> {
         }
         AdminMessage.EventsReply r = (AdminMessage.EventsReply) ((AdminCall.Outcome.Reply) o).body();
         PrintWriter out = cmd.commandLine().getOut();
+        if (node.json) {
+            Json.print(out, new AdminMessage.EventsReply(r.nodeId(), r.events().stream()
+                    .filter(e -> kind.isEmpty() || e.kind().equalsIgnoreCase(kind)).toList(), r.timings()));
+            return TendrilCtl.OK;
+        }
         int shown = 0;
         for (AdminMessage.EventView e : r.events()) {
             if (!kind.isEmpty() && !e.kind().equalsIgnoreCase(kind)) {

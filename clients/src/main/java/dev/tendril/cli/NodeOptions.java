@@ -20,6 +20,9 @@ public final class NodeOptions {
     @Option(names = "--key-file", description = "a file holding the admin key")
     Path keyFile;
 
+    @Option(names = "--json", description = "print the node's reply as JSON instead of text")
+    boolean json;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "how long to wait for the node, e.g. 5s (default ${DEFAULT-VALUE})")
     String timeout;
 

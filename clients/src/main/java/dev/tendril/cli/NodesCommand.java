@@ -28,6 +28,10 @@ final class NodesCommand implements Callable<Integer> {
         }
         AdminMessage.NodesReply r = (AdminMessage.NodesReply) ((AdminCall.Outcome.Reply) o).body();
         PrintWriter out = cmd.commandLine().getOut();
+        if (node.json) {
+            Json.print(out, r);
+            return TendrilCtl.OK;
+        }
         out.println(String.format(Locale.ROOT, "%-2s %-16s %-18s %-10s %-10s %-7s %5s %8s %8s %4s", "", "ID", "ADDRESS",
                 "LAT", "LON", "ARCH", "CPUS", "RAM", "DISK", "GPUS"));
         for (AdminMessage.PlatformView p : r.platforms()) {

@@ -33,8 +33,12 @@ final class RemoveCommand implements Callable<Integer> {
             return e.code();
         }
         AdminMessage.RemoveReply r = (AdminMessage.RemoveReply) ((AdminCall.Outcome.Reply) o).body();
-        (r.outcome().equals("failed") ? cmd.commandLine().getErr() : cmd.commandLine().getOut())
-                .println(r.outcome() + ": " + r.service() + " - " + r.detail());
+        if (node.json) {
+            Json.print(cmd.commandLine().getOut(), r);
+        } else {
+            (r.outcome().equals("failed") ? cmd.commandLine().getErr() : cmd.commandLine().getOut())
+                    .println(r.outcome() + ": " + r.service() + " - " + r.detail());
+        }
         return switch (r.outcome()) {
             case "removed" -> TendrilCtl.OK;
             case "not-deployed" -> TendrilCtl.BAD_INPUT;

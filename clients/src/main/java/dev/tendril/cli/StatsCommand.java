@@ -27,6 +27,10 @@ final class StatsCommand implements Callable<Integer> {
         }
         AdminMessage.StatsReply s = (AdminMessage.StatsReply) ((AdminCall.Outcome.Reply) o).body();
         PrintWriter out = cmd.commandLine().getOut();
+        if (node.json) {
+            Json.print(out, s);
+            return TendrilCtl.OK;
+        }
         out.println("node " + s.nodeId() + " (runtime " + s.runtime() + ")");
         out.println("hardware:");
         s.hardware().forEach(f -> out.println("  " + f.name() + " = " + f.value()));

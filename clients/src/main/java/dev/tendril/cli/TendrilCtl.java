@@ -10,8 +10,12 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
         description = "Administers Tendril edge nodes and asks roots about trees, answers and migrations.",
+        // --help, --version and the exit code list reach every subcommand
+        scope = CommandLine.ScopeType.INHERIT, exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failed, or no answer from the node or root", "2:bad input; nothing was changed",
+            "3:refused (wrong admin key)"},
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
-                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class})
+                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, CommandLine.HelpCommand.class})
 public final class TendrilCtl implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -27,12 +31,17 @@ public final class TendrilCtl implements Runnable {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new TendrilCtl()).execute(args);
+        return commandLine().execute(args);
     }
 
     /** Runs with the given output streams (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return new CommandLine(new TendrilCtl()).setOut(out).setErr(err).execute(args);
+        return commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    /** The command line of this launcher (for tests, completion and man pages). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new TendrilCtl());
     }
 
     public static void main(String[] args) {

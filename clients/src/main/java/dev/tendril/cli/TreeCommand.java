@@ -29,8 +29,6 @@ final class TreeCommand implements Callable<Integer> {
     @Option(names = "--root", description = "ask this root's control endpoint (host:port) directly instead of a node")
     String root;
 
-    @Option(names = "--json", description = "print JSON instead of a tree")
-    boolean json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec cmd;
@@ -59,7 +57,7 @@ final class TreeCommand implements Callable<Integer> {
             }
             listing = (RootMessage.TreeListing) ((AdminCall.Outcome.Reply) o).body();
         }
-        if (json) {
+        if (node.json) {
             Json.print(cmd.commandLine().getOut(), listing.nodes());
         } else {
             print(cmd.commandLine().getOut(), listing.nodes());

@@ -74,6 +74,7 @@ class RootCommandsIT {
             p.load(in);
         }
         control = "127.0.0.1:" + p.getProperty("control.port");
+        dnsPort = Integer.parseInt(p.getProperty("dns.port"));
         call(new RootMessage.CreateTree("web", MUNICH));
         call(new RootMessage.RegisterNode("web", TOKYO));
         call(new RootMessage.RegisterNode("web", NEW_YORK));
@@ -104,6 +105,41 @@ class RootCommandsIT {
     }
 
     record Run(int code, String out, String err) {
+    }
+
+    static int dnsPort;
+
+    @Test
+    void rootStatsShowsDnsAndControlCountersThatMove() throws Exception {
+        Run before = tendrilctl("root", "stats", "--root", control, "--json");
+        assertEquals(0, before.code(), before.err());
+        JsonNode b = new ObjectMapper().readTree(before.out());
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver("127.0.0.1");
+        resolver.setPort(dnsPort);
+        org.xbill.DNS.Message reply = resolver.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString("web.svc.example.edge."), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)));
+        assertEquals(org.xbill.DNS.Rcode.NOERROR, reply.getRcode());
+
+        Run table = tendrilctl("root", "stats", "--root", control);
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().startsWith("root root-demo\n"), table.out());
+        assertTrue(table.out().contains("  dns.udpQueries = "), table.out());
+        assertTrue(table.out().contains("  writer.requests = "), table.out());
+        Run after = tendrilctl("root", "stats", "--root", control, "--json");
+        JsonNode a = new ObjectMapper().readTree(after.out());
+        assertEquals(counter(b, "dns.udpQueries") + 1, counter(a, "dns.udpQueries"), after.out());
+        assertEquals(counter(b, "dns.rcode.NOERROR") + 1, counter(a, "dns.rcode.NOERROR"), after.out());
+        assertTrue(counter(a, "writer.requests") >= 4, "the four registrations: " + after.out());
+        assertTrue(counter(a, "control.received") > counter(b, "control.received"), "the stats queries themselves");
+    }
+
+    private static long counter(JsonNode stats, String name) {
+        for (JsonNode f : stats.get("counters")) {
+            if (f.get("name").asText().equals(name)) {
+                return Long.parseLong(f.get("value").asText());
+            }
+        }
+        return 0;
     }
 
     static Run tendrilctl(String... args) {

@@ -29,11 +29,12 @@ import java.util.Optional;
  *                       {@code container:<edge container>}: they share the node's own address,
  *                       ports are not published); empty: default bridge, ports published on the
  *                       platform address
+ * @param httpBind       where the operator HTTP port (/metrics, /healthz, /readyz) listens, when configured
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases, Optional<String> dockerNetwork) {
+                         List<String> geoipDatabases, Optional<String> dockerNetwork, Optional<Endpoint> httpBind) {
     public enum Runtime { DOCKER, PROCESS }
 
     public EdgeConfig {
@@ -49,6 +50,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(loadFile, "loadFile");
         geoipDatabases = List.copyOf(geoipDatabases);
         Objects.requireNonNull(dockerNetwork, "dockerNetwork");
+        Objects.requireNonNull(httpBind, "httpBind");
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }

@@ -51,7 +51,7 @@ public final class EdgeConfigReader {
     public static Validated<EdgeConfig> read(Object tree, Path baseDir, Problems problems) {
         TreeReader r = TreeReader.root(tree, problems);
         r.rejectUnknown("platform", "zone", "root", "infrastructure", "policies", "admin", "tree", "runtime",
-                "monitoring", "stateDir", "geoip");
+                "monitoring", "stateDir", "geoip", "http");
         Optional<Platform> platform = platform(r.object("platform", true,
                 "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels, treePort}"));
         String zone = r.string("zone", "the DNS zone of the root, e.g. svc.example.edge");
@@ -104,12 +104,16 @@ public final class EdgeConfigReader {
         Optional<Path> loadFile = monitoring.optString("loadFile").map(baseDir::resolve);
         Path stateDir = baseDir.resolve(r.string("stateDir", "state", ""));
         List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases: [builtin:demo or .mmdb paths]}"), baseDir);
+        TreeReader http = r.object("http", false, "a mapping {bind}");
+        http.rejectUnknown("bind");
+        Optional<Endpoint> httpBind = http.has("bind") ? Optional.of(endpoint(http, "bind", new Endpoint("127.0.0.1", 0)))
+                : Optional.empty();
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, httpBind));
     }
 
     /** Reads one platform entry; empty after recording problems. */

@@ -3,6 +3,9 @@ package dev.tendril.edge.bootstrap;
 import dev.tendril.edge.adapter.in.admin.AdminSocket;
 import dev.tendril.edge.adapter.in.overlay.TreeSocket;
 import dev.tendril.edge.adapter.out.docker.DockerContainerRuntime;
+import dev.tendril.edge.adapter.out.metrics.PrometheusEdgeMetrics;
+import dev.tendril.edge.selforg.adapter.out.monitoring.ProbeUserLatencies;
+import dev.tendril.protocol.http.StatusServer;
 import dev.tendril.edge.adapter.out.file.FileHardwareCollector;
 import dev.tendril.edge.adapter.out.nvidia.NvidiaSmiGpuReader;
 import dev.tendril.edge.adapter.out.oshi.OshiHardwareCollector;
@@ -32,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Wires one edge node by hand from its configuration and runs it until closed. */
 public final class EdgeNode implements AutoCloseable {
@@ -46,6 +50,10 @@ public final class EdgeNode implements AutoCloseable {
     private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
     /** Run last on close: removes instances that cannot outlive the node (see {@link DockerContainerRuntime#sharesNodeNetwork()}). */
     private Runnable releaseInstances = () -> { };
+    private StatusServer http;
+    private boolean closed;
+    private Deployments deployments;
+    private Overlay overlay;
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, PipelinedClient requests,
                      HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
@@ -60,8 +68,30 @@ public final class EdgeNode implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** Starts everything; throws IllegalStateException with a message for the operator when something cannot start. */
+    /**
+     * Starts everything; throws IllegalStateException with a message for the operator when something cannot start.
+     * The operator HTTP port (when {@code http.bind} is set) starts first: /readyz answers 503 until the node
+     * runs and every hosted service has joined its tree.
+     */
     public static EdgeNode start(EdgeConfig config) {
+        java.util.concurrent.atomic.AtomicReference<EdgeNode> started = new java.util.concurrent.atomic.AtomicReference<>();
+        PrometheusEdgeMetrics metrics = config.httpBind().map(b -> new PrometheusEdgeMetrics(config.platform().id())).orElse(null);
+        StatusServer http = config.httpBind().map(b -> StatusServer.start(config.platform().id(), "http.bind", b.host(), b.port(),
+                metrics::scrape, () -> started.get() == null ? Optional.of("starting") : started.get().notJoined())).orElse(null);
+        try {
+            EdgeNode node = startNode(config, metrics);
+            node.http = http;
+            started.set(node);
+            return node;
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            throw e;
+        }
+    }
+
+    private static EdgeNode startNode(EdgeConfig config, PrometheusEdgeMetrics metrics) {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         String id = config.platform().id();
@@ -118,6 +148,18 @@ public final class EdgeNode implements AutoCloseable {
             throw e;
         }
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
+        node.deployments = deployments;
+        node.overlay = overlay;
+        if (metrics != null) {
+            metrics.bindUsers(deployments, new ProbeUserLatencies(latency, probe, deployments, served));
+            metrics.bindDeployments(deployments, overlay);
+            metrics.bindProbe(probe);
+            metrics.bindLoad(monitor);
+            metrics.bindEvents(selfOrgRef[0].eventLog());
+            metrics.bindSocket("tree", tree::stats);
+            AdminSocket admin = adminRef[0];
+            metrics.bindSocket("admin", admin::stats);
+        }
         if (runtime instanceof DockerContainerRuntime docker && docker.sharesNodeNetwork()) {
             node.releaseInstances = () -> docker.removeNodeInstances(id);
         }
@@ -158,6 +200,18 @@ public final class EdgeNode implements AutoCloseable {
         out.add(new Figure(prefix + ".dropped", Long.toString(s.dropped())));
     }
 
+    /** Empty once every hosted service has joined its tree, else which have not (for /readyz). */
+    Optional<String> notJoined() {
+        List<String> waiting = deployments.all().stream().map(d -> d.service())
+                .filter(svc -> overlay.get(svc).isEmpty()).toList();
+        return waiting.isEmpty() ? Optional.empty() : Optional.of("joining the trees of " + waiting);
+    }
+
+    /** The operator HTTP port's {@code host:port}, when configured. */
+    public Optional<String> httpAuthority() {
+        return Optional.ofNullable(http).map(StatusServer::authority);
+    }
+
     public int treePort() {
         return tree.port();
     }
@@ -173,10 +227,17 @@ public final class EdgeNode implements AutoCloseable {
     /**
      * Stops serving; hosted instances keep running (a restarted node adopts them), except
      * those that share the node's own network namespace: they are removed, as they would be
-     * cut off from the network with the node.
+     * cut off from the network with the node. Safe to call twice.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // the SIGTERM path and the shutdown hook both close
+        }
+        closed = true;
+        if (http != null) {
+            http.close();
+        }
         selfOrg.close();
         hosted.stop();
         admin.close();

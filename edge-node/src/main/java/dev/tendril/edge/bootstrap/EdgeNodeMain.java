@@ -3,66 +3,101 @@ package dev.tendril.edge.bootstrap;
 import dev.tendril.protocol.spec.Validated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code tendril-edge --config edge.yaml [--check]}: starts an edge node (or only validates
- * its configuration with --check). Exit codes: 0 stopped normally, 2 bad configuration,
- * 1 could not start.
+ * its configuration with --check) and runs it until SIGTERM or SIGINT, when it stops cleanly
+ * and exits 0. Exit codes: 0 stopped normally, 2 bad arguments or configuration, 1 could not start.
  */
-public final class EdgeNodeMain {
+@Command(name = "tendril-edge", mixinStandardHelpOptions = true, version = "tendril-edge 0.1.0",
+        description = "Starts a Tendril edge node: hosts service instances, joins their trees, measures its users' "
+                + "latency and self-organizes. Runs until SIGTERM or SIGINT, then stops cleanly (hosted instances keep "
+                + "running and are adopted at the next start). Configuration keys: docs/configuration.md.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly (SIGTERM, SIGINT), configuration valid (--check), or --help / --version",
+            "1:could not start (no Docker engine, a port taken)", "2:bad arguments or configuration"})
+public final class EdgeNodeMain implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EdgeNodeMain.class);
+
+    @Option(names = {"--config", "-c"}, paramLabel = "FILE", description = "the node's YAML configuration")
+    Path config;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "the configuration, as --config")
+    Path configArgument;
+
+    @Option(names = "--check", description = "only validate the configuration, then exit")
+    boolean checkOnly;
 
     private EdgeNodeMain() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        Path config = null;
-        boolean checkOnly = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config", "-c" -> config = i + 1 < args.length ? Path.of(args[++i]) : null;
-                case "--check" -> checkOnly = true;
-                default -> config = Path.of(args[i]);
-            }
+    /** The command line of this launcher (for tests, completion and man pages). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new EdgeNodeMain());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path file = config != null ? config : configArgument;
+        if (file == null || !Files.isReadable(file)) {
+            System.err.println("tendril-edge: " + (file == null ? "--config is required" : "cannot read " + file));
+            System.err.println("usage: tendril-edge --config <edge.yaml> [--check]   (tendril-edge --help)");
+            return 2;
         }
-        if (config == null || !Files.isReadable(config)) {
-            System.err.println("usage: tendril-edge --config <edge.yaml> [--check]" + (config == null ? "" : "\ncannot read " + config));
-            System.exit(2);
-        }
-        Validated<EdgeConfig> read = EdgeConfigReader.read(config);
+        Validated<EdgeConfig> read = EdgeConfigReader.read(file);
         if (read instanceof Validated.Invalid<EdgeConfig> invalid) {
-            System.err.println(config + " is not a valid edge node configuration:");
+            System.err.println(file + " is not a valid edge node configuration:");
             invalid.problems().forEach(p -> System.err.println("  " + p));
-            System.exit(2);
+            return 2;
         }
         EdgeConfig cfg = read.orThrow();
         if (checkOnly) {
-            System.out.println(config + ": valid (platform " + cfg.platform().id() + ")");
-            return;
+            System.out.println(file + ": valid (platform " + cfg.platform().id() + ")");
+            return 0;
         }
         EdgeNode node;
         try {
             node = EdgeNode.start(cfg);
         } catch (RuntimeException e) {
             log.error("{}: cannot start: {}", cfg.platform().id(), e.getMessage(), e);
-            System.exit(1);
-            return;
+            return 1;
         }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // SIGTERM / SIGINT: stop cleanly and exit 0 (with only a shutdown hook the JVM exits 143)
+        for (String signal : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+            } catch (IllegalArgumentException e) {
+                log.debug("SIG{} is not ours to handle: {}", signal, e.getMessage());
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown")); // any other exit; close is idempotent
         Instant started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
         log.info("{}: edge node ready in {} ms (tree {}:{}, admin {}:{}, runtime {})", cfg.platform().id(),
                 Duration.between(started, Instant.now()).toMillis(), cfg.treeBind().host(), node.treePort(),
                 cfg.adminBind().host(), node.adminPort(), cfg.runtime().name().toLowerCase(java.util.Locale.ROOT));
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stop.countDown();
-        }, "shutdown"));
-        stop.await();
+        node.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
+                cfg.platform().id(), a, a, a));
+        stopRequested.await();
+        log.info("{}: stopping", cfg.platform().id());
+        node.close();
+        log.info("{}: stopped", cfg.platform().id());
+        return 0;
     }
 }

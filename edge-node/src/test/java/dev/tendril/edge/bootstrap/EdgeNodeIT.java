@@ -86,6 +86,10 @@ class EdgeNodeIT {
     }
 
     private EdgeNode start(Site site) throws IOException {
+        return start(site, "");
+    }
+
+    private EdgeNode start(Site site, String extraYaml) throws IOException {
         Path home = Files.createDirectories(dir.resolve(site.id()));
         Path cfg = home.resolve("edge.yaml");
         Files.writeString(cfg, """
@@ -103,7 +107,7 @@ class EdgeNodeIT {
                 runtime: {kind: process}
                 monitoring: {loadFile: load.json}
                 """.formatted(site.id(), site.address(), site.lat(), site.lon(), rootServer.endpoint(), HB.toMillis(), KEY,
-                site.address(), site.address()));
+                site.address(), site.address()) + extraYaml);
         Files.writeString(home.resolve("load.json"), "{\"cpuLoad\": 0.1, \"memory\": {\"total\": \"2Gi\", \"used\": \"1Gi\"}}");
         EdgeNode node = EdgeNode.start(EdgeConfigReader.read(cfg).orThrow());
         nodes.put(site.id(), node);
@@ -225,5 +229,36 @@ class EdgeNodeIT {
         assertEquals(0, good.counter("tree.handled"), "nothing on the tree socket reached a handler");
         assertTrue(((AdminMessage.StatsReply) good.stats()).deployments().isEmpty(), "the deploy sent to the tree socket did nothing");
         assertEquals(Optional.empty(), Optional.ofNullable(fakeRoot.entry("web", "munich-1")));
+    }
+
+    /**
+     * The operator HTTP port: /healthz 200, /readyz 200 once the deployed service joined its
+     * tree, /metrics parses as the Prometheus text format (a grammar-checking parser) and its
+     * counters move: containers by state, trees, self-organization event kinds, socket frames.
+     */
+    @Test
+    void metricsAndHealthOnTheHttpPort() throws IOException {
+        EdgeNode node = start(MUNICH, "http: {bind: \"127.0.0.2:0\"}\n");
+        String base = "http://" + node.httpAuthority().orElseThrow();
+        assertEquals(Optional.of("ok\n"), Poll.httpGet(base + "/healthz"));
+        assertEquals("ready\n", Poll.until("ready", Duration.ofSeconds(10), () -> Poll.httpGet(base + "/readyz")));
+        dev.tendril.protocol.http.PrometheusText before = dev.tendril.protocol.http.PrometheusText.parse(
+                Poll.httpGet(base + "/metrics").orElseThrow());
+        assertEquals(0.0, before.sum("tendril_edge_containers", Map.of("state", "running")));
+        assertEquals(0.0, before.sum("tendril_edge_selforg_events_total", Map.of("kind", "migration_decided")),
+                "every event kind is there from the start, at 0");
+
+        AdminMessage.DeployReply top = assertInstanceOf(AdminMessage.DeployReply.class, admin(MUNICH, KEY).deploy(spec(true)));
+        assertEquals("deployed", top.outcome(), top.toString());
+        assertEquals("ready\n", Poll.until("ready with web joined", Duration.ofSeconds(10), () -> Poll.httpGet(base + "/readyz")));
+        dev.tendril.protocol.http.PrometheusText after = dev.tendril.protocol.http.PrometheusText.parse(
+                Poll.httpGet(base + "/metrics").orElseThrow());
+        assertEquals(1.0, after.sum("tendril_edge_containers", Map.of("state", "running")));
+        assertEquals(1.0, after.sum("tendril_edge_trees", Map.of()));
+        assertTrue(after.sum("tendril_edge_socket_frames_total", Map.of("socket", "admin", "outcome", "handled")) >= 1.0);
+        double measuring = after.value("tendril_edge_latency_probe_measuring", Map.of()).orElseThrow();
+        assertTrue(measuring == 0.0 || measuring == 1.0, "the probe gauge is 0 or 1: " + measuring);
+        assertEquals("histogram", after.families().get("tendril_edge_time_to_migrate_seconds").type());
+        assertTrue(after.families().containsKey("jvm_memory_used_bytes"));
     }
 }

@@ -4,71 +4,101 @@ import dev.tendril.geoip.adapter.in.csv.CityCsvParser;
 import dev.tendril.geoip.adapter.out.mmdb.MmdbFormat;
 import dev.tendril.geoip.adapter.out.mmdb.MmdbWriter;
 import dev.tendril.geoip.domain.GeoEntry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code tendril-geoip-compile [--format F] [--build-epoch S] [--description T] <in.csv> <out.mmdb>}:
  * compiles a GeoIP source CSV into a MaxMind DB. Exit status 0 on success, 1 when the CSV is
  * invalid (each problem printed as file:line: ...), 2 on bad usage, 3 when writing fails.
  */
-public final class CompileMain {
-    static final String USAGE = """
-            usage: tendril-geoip-compile [options] <in.csv> <out.mmdb>
-              --format F         geoip2-city (default: GeoIP2-City schema, IPv4 and IPv6 in one file),
-                                 flat-city-ipv4 or flat-city-ipv6 (ip-location-db flat schema, one family)
-              --build-epoch S    build_epoch in the metadata, seconds since 1970 (default: $SOURCE_DATE_EPOCH,
-                                 else now); fix it to get byte-identical output
-              --description T    metadata description (default: "Tendril GeoIP compiled from <in.csv file name>")
-            CSV: header 'cidr,lat,lon,city,country', '#' comments; the most specific network wins.""";
+@Command(name = "tendril-geoip-compile", mixinStandardHelpOptions = true, version = "tendril-geoip-compile 0.1.0",
+        description = "Compiles a GeoIP source CSV (header 'cidr,lat,lon,city,country', '#' comments; the most "
+                + "specific network wins) into a MaxMind DB (.mmdb).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:written", "1:the CSV is invalid (each problem printed as file:line: ...); nothing written",
+            "2:bad usage", "3:writing the database failed"})
+public final class CompileMain implements Callable<Integer> {
+    @Option(names = "--format", paramLabel = "F", defaultValue = "geoip2-city",
+            description = "geoip2-city (default: GeoIP2-City schema, IPv4 and IPv6 in one file), flat-city-ipv4 or "
+                    + "flat-city-ipv6 (ip-location-db flat schema, one family)")
+    String format;
 
+    @Option(names = "--build-epoch", paramLabel = "S",
+            description = "build_epoch in the metadata, seconds since 1970 (default: $SOURCE_DATE_EPOCH, else now); "
+                    + "fix it to get byte-identical output")
+    String buildEpoch;
+
+    @Option(names = "--description", paramLabel = "T",
+            description = "metadata description (default: \"Tendril GeoIP compiled from <in.csv file name>\")")
+    String description;
+
+    @Parameters(index = "0", paramLabel = "IN.csv", description = "the source CSV")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT.mmdb", description = "the database to write")
+    Path target;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final String sourceDateEpoch;
+
+    /** For picocli's tools (completion, man pages), which build the command from the class. */
     private CompileMain() {
+        this(System.out, System.err, System.getenv("SOURCE_DATE_EPOCH"));
+    }
+
+    private CompileMain(PrintStream out, PrintStream err, String sourceDateEpoch) {
+        this.out = out;
+        this.err = err;
+        this.sourceDateEpoch = sourceDateEpoch;
+    }
+
+    /** The command line of this launcher (for tests, completion and man pages). */
+    public static CommandLine commandLine() {
+        return commandLine(System.out, System.err, System.getenv("SOURCE_DATE_EPOCH"));
+    }
+
+    private static CommandLine commandLine(PrintStream out, PrintStream err, String sourceDateEpoch) {
+        return new CommandLine(new CompileMain(out, err, sourceDateEpoch))
+                .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+                .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv("SOURCE_DATE_EPOCH")));
+        System.exit(commandLine().execute(args));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, String sourceDateEpoch) {
-        MmdbFormat format = MmdbFormat.GEOIP2_CITY;
+        return commandLine(out, err, sourceDateEpoch).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        MmdbFormat mmdb;
         Long epoch = null;
-        String description = null;
-        List<String> files = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--format" -> format = MmdbFormat.fromCliName(value(args, ++i, "--format"));
-                    case "--build-epoch" -> epoch = parseEpoch(value(args, ++i, "--build-epoch"), "--build-epoch");
-                    case "--description" -> description = value(args, ++i, "--description");
-                    case "-h", "--help" -> {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    default -> {
-                        if (args[i].startsWith("--")) {
-                            throw new IllegalArgumentException("unknown option " + args[i]);
-                        }
-                        files.add(args[i]);
-                    }
-                }
-            }
-            if (files.size() != 2) {
-                throw new IllegalArgumentException("expected <in.csv> <out.mmdb>, got " + files.size() + " file argument(s)");
-            }
-            if (epoch == null && sourceDateEpoch != null && !sourceDateEpoch.isBlank()) {
+            mmdb = MmdbFormat.fromCliName(format);
+            if (buildEpoch != null) {
+                epoch = parseEpoch(buildEpoch, "--build-epoch");
+            } else if (sourceDateEpoch != null && !sourceDateEpoch.isBlank()) {
                 epoch = parseEpoch(sourceDateEpoch.strip(), "SOURCE_DATE_EPOCH");
             }
         } catch (IllegalArgumentException e) {
             err.println("tendril-geoip-compile: " + e.getMessage());
-            err.println(USAGE);
             return 2;
         }
-        Path in = Path.of(files.get(0));
-        Path target = Path.of(files.get(1));
         CityCsvParser.Result result = new CityCsvParser().parse(in);
         if (result instanceof CityCsvParser.Rejected rejected) {
             rejected.problems().forEach(err::println);
@@ -76,25 +106,18 @@ public final class CompileMain {
             return 1;
         }
         List<GeoEntry> entries = ((CityCsvParser.Parsed) result).entries();
-        long buildEpoch = epoch != null ? epoch : Instant.now().getEpochSecond();
+        long epochSeconds = epoch != null ? epoch : Instant.now().getEpochSecond();
         String desc = description != null ? description : "Tendril GeoIP compiled from " + in.getFileName();
-        List<GeoEntry> held = entries.stream().filter(format::holds).toList();
+        List<GeoEntry> held = entries.stream().filter(mmdb::holds).toList();
         try {
-            new MmdbWriter(format, buildEpoch, desc).write(entries, target);
+            new MmdbWriter(mmdb, epochSeconds, desc).write(entries, target);
         } catch (IOException | RuntimeException e) {
             err.println("tendril-geoip-compile: writing " + target + " failed: " + e.getMessage());
             return 3;
         }
-        out.println("wrote " + target + " (" + format.databaseType() + "): " + held.size() + " networks"
+        out.println("wrote " + target + " (" + mmdb.databaseType() + "): " + held.size() + " networks"
                 + (held.size() < entries.size() ? ", left out " + (entries.size() - held.size()) + " of the other address family" : ""));
         return 0;
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 
     private static long parseEpoch(String text, String what) {

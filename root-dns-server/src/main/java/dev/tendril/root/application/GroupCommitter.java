@@ -45,6 +45,31 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
     private final Thread writer;
     private final LongAdder batches = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    private volatile CommitObserver commitObserver = CommitObserver.NONE;
+
+    /** Told of each answered request and each committed transaction (e.g. by the metrics exporter). */
+    public interface CommitObserver {
+        CommitObserver NONE = new CommitObserver() {
+            @Override
+            public void answered(RootMessage request, RootMessage reply) {
+            }
+
+            @Override
+            public void committed(int requests, long nanos) {
+            }
+        };
+
+        /** One request answered (the reply may be an error). */
+        void answered(RootMessage request, RootMessage reply);
+
+        /** One transaction committed: its requests, and nanoseconds from dispatch to directory updated. */
+        void committed(int requests, long nanos);
+    }
+
+    /** Sets the one observer of answered requests and commits. */
+    public void observe(CommitObserver observer) {
+        this.commitObserver = observer == null ? CommitObserver.NONE : observer;
+    }
     private volatile boolean closing;
 
     /**
@@ -153,6 +178,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        long startNanos = System.nanoTime();
         if (dev.tendril.protocol.trace.HopTrace.on()) {
             for (Pending p : batch) {
                 dev.tendril.protocol.trace.HopTrace.mark("root.batch", System.identityHashCode(p.request()), batch.size());
@@ -177,7 +203,9 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             } else {
                 log.error("{}: {} failed", rootId, batch.get(0).request().type(), e);
                 requests.increment();
-                batch.get(0).reply().complete(new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e)));
+                ErrorReply failed = new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e));
+                commitObserver.answered(batch.get(0).request(), failed);
+                batch.get(0).reply().complete(failed);
             }
             return;
         }
@@ -190,8 +218,11 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
         }
         batches.increment();
         dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
+        CommitObserver observer = commitObserver;
+        observer.committed(batch.size(), System.nanoTime() - startNanos);
         for (int i = 0; i < batch.size(); i++) {
             requests.increment();
+            observer.answered(batch.get(i).request(), replies.get(i));
             batch.get(i).reply().complete(replies.get(i));
         }
     }

@@ -6,6 +6,7 @@ import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The root's whole configuration, validated (see {@link RootConfigReader} and
@@ -17,8 +18,10 @@ import java.util.List;
  * @param store          the topology database
  * @param fanOut         children per tree node at most (parent assignment)
  * @param geoipDatabases GeoIP databases, first hit wins: {@code builtin:demo} or .mmdb files
+ * @param http           the operator HTTP port (/metrics, /healthz, /readyz), when configured
  */
-public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases) {
+public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases,
+                         Optional<Http> http) {
     /** The name of the GeoIP database bundled in the geoip-data jar. */
     public static final String BUILTIN_DEMO_GEOIP = "builtin:demo";
 
@@ -40,7 +43,15 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
     public record Store(Path path, Sync sync) {
     }
 
+    /**
+     * @param bindAddress address literal the HTTP port binds to
+     * @param port        TCP port; 0 picks a free one
+     */
+    public record Http(String bindAddress, int port) {
+    }
+
     public RootConfig {
         geoipDatabases = List.copyOf(geoipDatabases);
+        java.util.Objects.requireNonNull(http, "http");
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads the root's YAML configuration into a {@link RootConfig}. Every problem is collected
@@ -86,7 +87,7 @@ public final class RootConfigReader {
         Problems problems = new Problems();
         List<String> extra = new ArrayList<>();
         TreeReader r = TreeReader.root(tree, problems);
-        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip");
+        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip", "http");
         String presetName = r.string("preset", "local", "local, lan or wan").toLowerCase(Locale.ROOT);
         Preset preset = Preset.of(presetName);
         if (preset == null) {
@@ -104,13 +105,14 @@ public final class RootConfigReader {
         treeKeys.rejectUnknown("fanOut");
         int fanOut = (int) treeKeys.integer("fanOut", (long) preset.fanOut(), 1, 1000);
         List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases}"), baseDir);
+        Optional<RootConfig.Http> http = http(r.object("http", false, "a mapping {bindAddress, port}"));
 
         List<String> all = new ArrayList<>(problems.messages());
         all.addAll(extra);
         if (!all.isEmpty() || dns == null) {
             return new Validated.Invalid<>(all.isEmpty() ? List.of("dns: invalid") : all);
         }
-        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip));
+        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip, http));
     }
 
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
@@ -209,6 +211,19 @@ public final class RootConfigReader {
         return new RootConfig.Control(bind, (int) c.integer("port", 5390L, 0, 65535),
                 (int) c.integer("handlerThreads", 64L, 1, 1024), (int) c.integer("maxBatch", 512L, 1, 100_000),
                 c.duration("purgeEvery", Duration.ofSeconds(1)));
+    }
+
+    /** The operator HTTP port: off unless {@code http.port} is set; loopback unless told otherwise. */
+    private static Optional<RootConfig.Http> http(TreeReader h) {
+        h.rejectUnknown("bindAddress", "port");
+        String bind = h.string("bindAddress", "127.0.0.1", LITERAL);
+        if (!isLiteral(bind)) {
+            h.bad("bindAddress", bind, LITERAL);
+        }
+        if (!h.has("port")) {
+            return Optional.empty();
+        }
+        return Optional.of(new RootConfig.Http(bind, (int) h.integer("port", 0L, 0, 65535)));
     }
 
     private static RootConfig.Store store(TreeReader s, Path baseDir) {

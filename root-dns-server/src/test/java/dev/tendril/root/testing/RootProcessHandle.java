@@ -32,6 +32,16 @@ public final class RootProcessHandle implements AutoCloseable {
     }
 
     public static RootProcessHandle start(Path dir, String config, List<String> sets) throws IOException {
+        return start(dir, config, sets, java.util.Map.of(), List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, List)}, with these environment variables added (e.g. TENDRIL_LOG_FORMAT)
+     * and these JVM options (e.g. -Dlogback.configurationFile=logback.xml: the production log setup
+     * instead of the tests' logback-test.xml).
+     */
+    public static RootProcessHandle start(Path dir, String config, List<String> sets, java.util.Map<String, String> env,
+                                          List<String> jvmOptions) throws IOException {
         int n = 1;
         while (Files.exists(dir.resolve("root-" + n + ".log"))) {
             n++;
@@ -39,14 +49,17 @@ public final class RootProcessHandle implements AutoCloseable {
         Path log = dir.resolve("root-" + n + ".log");
         Path readyFile = dir.resolve("root-" + n + ".ready");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
+                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
                 "--config", config, "--ready-file", readyFile.toString()));
         for (String s : sets) {
             cmd.add("--set");
             cmd.add(s);
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(readyFile)) {
             if (!p.isAlive()) {
@@ -69,12 +82,29 @@ public final class RootProcessHandle implements AutoCloseable {
         return Integer.parseInt(ready.getProperty("dns.port"));
     }
 
+    /** The operator HTTP port's {@code host:port}, when the root was started with {@code http.port}. */
+    public String httpAuthority() {
+        String a = ready.getProperty("http.authority");
+        if (a == null) {
+            throw new AssertionError("the root serves no HTTP port: start it with --set http.port=0");
+        }
+        return a;
+    }
+
     public String controlEndpoint() {
         return ready.getProperty("control.endpoint");
     }
 
     public long startMillis() {
         return Long.parseLong(ready.getProperty("startMillis"));
+    }
+
+    /** Sends a signal by name (e.g. HUP) with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     public boolean isAlive() {

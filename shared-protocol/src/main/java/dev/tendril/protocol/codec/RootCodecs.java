@@ -1,6 +1,7 @@
 package dev.tendril.protocol.codec;
 
 import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.Ack;
 import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
@@ -98,7 +99,13 @@ public final class RootCodecs {
                 of(MessageType.SIGN_OFF_DECISION, SignOffDecision.class,
                         (w, m) -> w.struct(5).string(m.service()).string(m.nodeId()).bool(m.granted())
                                 .int32(m.liveInstances()).int32(m.minInstances()),
-                        r -> r.struct(f -> new SignOffDecision(f.string(), f.string(), f.bool(), f.int32(), f.int32()))));
+                        r -> r.struct(f -> new SignOffDecision(f.string(), f.string(), f.bool(), f.int32(), f.int32()))),
+                of(MessageType.ROOT_STATS_QUERY, RootMessage.RootStatsQuery.class,
+                        (w, m) -> w.struct(0),
+                        r -> r.struct(f -> new RootMessage.RootStatsQuery())),
+                of(MessageType.ROOT_STATS, RootMessage.RootStats.class,
+                        (w, m) -> w.struct(2).string(m.rootId()).list(m.counters(), AdminCodecs::figure),
+                        r -> r.struct(f -> new RootMessage.RootStats(f.string(), f.list(AdminCodecs::figure)))));
     }
 
     static void treeNodeView(BodyWriter out, TreeNodeView v) {

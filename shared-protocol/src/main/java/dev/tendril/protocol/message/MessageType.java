@@ -25,6 +25,9 @@ public enum MessageType {
     RESOLVE_ANSWER(17),
     CONDITIONAL_SIGN_OFF(18),
     SIGN_OFF_DECISION(19),
+    // root operations (tendrilctl root ...): ids 48-55
+    ROOT_STATS_QUERY(48),
+    ROOT_STATS(49),
 
     // overlay (edge to edge, tree socket)
     ATTACH(64),

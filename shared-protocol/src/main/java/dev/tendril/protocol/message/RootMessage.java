@@ -11,6 +11,20 @@ import java.util.Optional;
  */
 public sealed interface RootMessage extends Message {
 
+    /** Ask a root for its counters (DNS, control endpoint, writer). Reply: {@link RootStats}. */
+    record RootStatsQuery() implements RootMessage {
+        public MessageType type() { return MessageType.ROOT_STATS_QUERY; }
+    }
+
+    /** Reply to {@link RootStatsQuery}: counters by name (e.g. {@code dns.udpQueries}), in a stable order. */
+    record RootStats(String rootId, List<AdminMessage.Figure> counters) implements RootMessage {
+        public RootStats {
+            Objects.requireNonNull(rootId, "rootId");
+            counters = List.copyOf(counters);
+        }
+        public MessageType type() { return MessageType.ROOT_STATS; }
+    }
+
     /** Reply: the request was carried out (and is durable). */
     record Ack() implements RootMessage {
         public MessageType type() { return MessageType.ACK; }

@@ -22,6 +22,7 @@ public final class EventLog {
     private final boolean logLines;
     private final ArrayDeque<SelfOrgEvent> events = new ArrayDeque<>();
     private long seq;
+    private volatile java.util.function.Consumer<SelfOrgEvent> observer = e -> { };
 
     public EventLog(String nodeId, Clock clock, int capacity) {
         this(nodeId, clock, capacity, true);
@@ -57,6 +58,7 @@ public final class EventLog {
         }
         events.addLast(e);
         dev.tendril.protocol.trace.HopTrace.mark("event", correlationId, kind, nodeId);
+        observer.accept(e);
         if (logLines) {
             log.info("{} {} {} [{}] {}", nodeId, service, kind, e.correlationId(), e.detail());
         }
@@ -79,6 +81,11 @@ public final class EventLog {
 
     public synchronized List<SelfOrgEvent> all() {
         return List.copyOf(events);
+    }
+
+    /** Sets the one observer told of each event as it is recorded (e.g. the metrics exporter); it must be quick. */
+    public void observe(java.util.function.Consumer<SelfOrgEvent> eventObserver) {
+        this.observer = eventObserver == null ? e -> { } : eventObserver;
     }
 
     public String nodeId() {

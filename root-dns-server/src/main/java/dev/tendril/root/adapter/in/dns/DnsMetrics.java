@@ -1,5 +1,9 @@
 package dev.tendril.root.adapter.in.dns;
 
+import dev.tendril.root.application.QueryType;
+import dev.tendril.root.application.Resolution;
+import dev.tendril.root.domain.Basis;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,6 +27,22 @@ public final class DnsMetrics {
     private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
+    private volatile AnswerObserver observer;
+
+    /**
+     * Told of every parsed query once it is answered: what the counters above do not split
+     * by (question type, ECS, service, basis, time to answer). The metrics exporter is one;
+     * none is set unless metrics are exported, and then the query path pays one call.
+     */
+    public interface AnswerObserver {
+        /**
+         * @param service the service answered for (a name of the directory), or empty when the
+         *                answer was not about a service's instances (apex, nodes, errors)
+         * @param basis   why the answer holds what it holds; NONE when not a service answer
+         * @param nanos   from the query's arrival at the handler to its written response
+         */
+        void answered(QueryType type, int rcode, boolean tcp, boolean ecs, String service, Basis basis, long nanos);
+    }
 
     public DnsMetrics() {
         for (int i = 0; i < rcodes.length; i++) {
@@ -96,6 +116,29 @@ public final class DnsMetrics {
     /** UDP answers beyond the rate limit sent truncated (TC, no records) instead: the slip. */
     public long rateLimitSlipped() {
         return rateLimitSlipped.sum();
+    }
+
+    /** Sets the one observer of answered queries (null: none). */
+    public void observe(AnswerObserver answers) {
+        this.observer = answers;
+    }
+
+    void countAnswer(DnsRequest request, Resolution resolution, int rcode, boolean tcp, long startNanos) {
+        AnswerObserver o = observer;
+        if (o == null) {
+            return;
+        }
+        long nanos = System.nanoTime() - startNanos;
+        QueryType type = request.query() != null ? request.query().type() : QueryType.OTHER;
+        String service = "";
+        Basis basis = Basis.NONE;
+        if (resolution instanceof Resolution.Found f && f.basis() != Basis.NONE && request.query() != null
+                && !request.query().labels().isEmpty()) {
+            var labels = request.query().labels();
+            service = labels.get(labels.size() - 1); // <service> or _<port>._<proto>.<service>: a directory name
+            basis = f.basis();
+        }
+        o.answered(type, rcode, tcp, request.ecs() != null, service, basis, nanos);
     }
 
     void countRcode(int rcode) {

@@ -58,6 +58,7 @@ final class DnsQueryHandler {
 
     /** The response to {@code wire} from {@code source}, or null when nothing is to be sent. */
     byte[] handle(byte[] wire, InetAddress source, boolean tcp) {
+        long startNanos = System.nanoTime();
         metrics.countQuery(tcp);
         if (wire.length < Header.LENGTH || (wire[2] & 0x80) != 0) {
             metrics.countDropped(); // no id to answer to, or a response: never answer responses
@@ -97,6 +98,7 @@ final class DnsQueryHandler {
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
             byte[] out = writer.write(request, resolution, max, cookie.reply());
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
+            metrics.countAnswer(request, resolution, DnsResponseWriter.rcodeOf(resolution), tcp, startNanos);
             if ((out[2] & 0x02) != 0) { // TC
                 metrics.countTruncated();
             }
