@@ -17,6 +17,7 @@ APT_PACKAGES=(
   make gcc libc6-dev                     # ebpf/Makefile; the link relay of compose/links
   fontconfig fonts-dejavu-core           # text in the PNG plots of tendril-eval (Java2D, headless)
   asciidoctor                            # man pages of the launchers (scripts/cli-docs.sh)
+  chromium chromium-driver               # the root's live map in a real browser (MapBrowserIT)
 )
 
 missing=()

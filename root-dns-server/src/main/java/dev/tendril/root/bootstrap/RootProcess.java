@@ -50,6 +50,7 @@ public final class RootProcess implements AutoCloseable {
     private volatile long geoReloads;
     private volatile long geoReloadsRefused;
     private volatile String notReady = "starting";
+    private dev.tendril.root.adapter.in.http.MapPages mapPages;
 
     private RootProcess(RootConfig config) {
         this.config = config;
@@ -85,10 +86,16 @@ public final class RootProcess implements AutoCloseable {
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
+        // the live map's events: recorded after each answered write, without touching the use cases
+        var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, this::stats, clock));
+                config.control().handlerThreads(),
+                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
+        if (mapPages != null) {
+            mapPages.attach(new dev.tendril.root.application.map.DescribeMap(config.id(), committer, geo, events, clock));
+        }
         if (metrics != null) {
             metrics.bindDns(dns.metrics());
             metrics.bindControl(control::stats, committer);
@@ -102,8 +109,9 @@ public final class RootProcess implements AutoCloseable {
     /** Starts the operator HTTP port first, so /readyz answers 503 while the rest starts. */
     private PrometheusRootMetrics startHttp(RootConfig.Http h) {
         PrometheusRootMetrics metrics = new PrometheusRootMetrics(config.id());
+        mapPages = new dev.tendril.root.adapter.in.http.MapPages(config.id());
         http = track(StatusServer.start(config.id(), "http.port", h.bindAddress(), h.port(), metrics::scrape,
-                () -> java.util.Optional.ofNullable(notReady)));
+                () -> java.util.Optional.ofNullable(notReady), mapPages));
         return metrics;
     }
 

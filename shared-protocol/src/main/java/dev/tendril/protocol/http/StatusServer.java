@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * The small operator HTTP port of a process (the JDK's {@code com.sun.net.httpserver}, one
  * thread): {@code GET /metrics} (the text a {@link Supplier} renders, Prometheus text format),
  * {@code GET /healthz} (200 while the process runs) and {@code GET /readyz} (503 with the
- * reason until {@link Readiness} says ready, then 200). Other paths: 404; other methods: 405.
+ * reason until {@link Readiness} says ready, then 200). Further GET paths may come from
+ * {@link Pages} (the root's live map). Other paths: 404; other methods: 405.
  * Requests are counted by outcome ({@link #served()}, {@link #refused()}).
  */
 public final class StatusServer implements AutoCloseable {
@@ -35,15 +36,35 @@ public final class StatusServer implements AutoCloseable {
         Optional<String> notReadyBecause();
     }
 
+    /** An answer of {@link Pages}: status, content type and body (sent with {@code Cache-Control: no-store}). */
+    public record Page(int status, String contentType, byte[] body) {
+        public Page {
+            java.util.Objects.requireNonNull(contentType, "contentType");
+            java.util.Objects.requireNonNull(body, "body");
+        }
+    }
+
+    /** Paths served beside /metrics, /healthz and /readyz; called on the server's one thread. */
+    @FunctionalInterface
+    public interface Pages {
+        Pages NONE = path -> Optional.empty();
+
+        /** The answer for {@code path} (already decoded, without query), or empty for 404. */
+        Optional<Page> serve(String path);
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final Supplier<String> metrics;
     private final Readiness readiness;
+    private final Pages pages;
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
 
-    private StatusServer(HttpServer server, ExecutorService executor, Supplier<String> metrics, Readiness readiness) {
+    private StatusServer(HttpServer server, ExecutorService executor, Supplier<String> metrics, Readiness readiness,
+                         Pages pages) {
         this.server = server;
+        this.pages = pages;
         this.executor = executor;
         this.metrics = metrics;
         this.readiness = readiness;
@@ -57,6 +78,12 @@ public final class StatusServer implements AutoCloseable {
      */
     public static StatusServer start(String name, String key, String bindAddress, int port, Supplier<String> metrics,
                                      Readiness readiness) {
+        return start(name, key, bindAddress, port, metrics, readiness, Pages.NONE);
+    }
+
+    /** As {@link #start(String, String, String, int, Supplier, Readiness)}, also serving {@code pages}. */
+    public static StatusServer start(String name, String key, String bindAddress, int port, Supplier<String> metrics,
+                                     Readiness readiness, Pages pages) {
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 16);
@@ -69,7 +96,7 @@ public final class StatusServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        StatusServer s = new StatusServer(http, executor, metrics, readiness);
+        StatusServer s = new StatusServer(http, executor, metrics, readiness, pages);
         http.createContext("/", s::handle);
         http.setExecutor(executor);
         http.start();
@@ -96,6 +123,14 @@ public final class StatusServer implements AutoCloseable {
                             why.map(w -> "not ready: " + w + "\n").orElse("ready\n"));
                 }
                 default -> {
+                    Optional<Page> page = pages.serve(path);
+                    if (page.isPresent()) {
+                        Page p = page.get();
+                        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                        send(exchange, p.status(), p.contentType(), p.body());
+                        served.incrementAndGet();
+                        return;
+                    }
                     refused.incrementAndGet();
                     send(exchange, 404, "text/plain; charset=utf-8", "not found: /metrics, /healthz, /readyz\n");
                     return;
@@ -109,7 +144,10 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : bytes.length);

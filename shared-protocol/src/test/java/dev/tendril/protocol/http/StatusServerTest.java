@@ -52,6 +52,24 @@ class StatusServerTest {
     }
 
     @Test
+    void pagesServeFurtherPathsAndTheRestIs404() throws Exception {
+        StatusServer.Pages pages = path -> path.equals("/api/x")
+                ? Optional.of(new StatusServer.Page(200, "application/json", "{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                : Optional.empty();
+        try (StatusServer s = StatusServer.start("t", "http.port", "127.0.0.1", 0, () -> "", Optional::empty, pages)) {
+            HttpResponse<String> r = get(s, "/api/x");
+            assertEquals(200, r.statusCode());
+            assertEquals("{\"a\":1}", r.body());
+            assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+            assertEquals(404, get(s, "/api/y").statusCode());
+            assertEquals(200, get(s, "/healthz").statusCode());
+            assertEquals(2, s.served());
+            assertEquals(1, s.refused());
+        }
+    }
+
+    @Test
     void aTakenPortFailsNamingTheKey() {
         try (StatusServer s = StatusServer.start("t", "http.port", "127.0.0.1", 0, () -> "", Optional::empty)) {
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,

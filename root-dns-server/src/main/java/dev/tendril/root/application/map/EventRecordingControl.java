@@ -1,0 +1,72 @@
+package dev.tendril.root.application.map;
+
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
+import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.NodeState;
+import dev.tendril.protocol.message.RootMessage.OrphanReport;
+import dev.tendril.protocol.message.RootMessage.RecordMigration;
+import dev.tendril.protocol.message.RootMessage.RegisterNode;
+import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.protocol.message.RootMessage.SignOff;
+import dev.tendril.protocol.message.RootMessage.SignOffDecision;
+import dev.tendril.root.application.map.TopologyEvent.Kind;
+import dev.tendril.root.application.port.in.RootControl;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Decorates the {@link RootControl} port: hands each request on, and once a write request
+ * is answered without error (so it is durable), records what changed in {@link RecentEvents}
+ * for the live map. Reads, errors and refused conditional sign-offs record nothing. A retried
+ * request is answered by the endpoint's dedupe before it reaches this port, so it is not
+ * recorded twice.
+ */
+public final class EventRecordingControl implements RootControl {
+    private final RootControl delegate;
+    private final RecentEvents events;
+    private final Clock clock;
+
+    public EventRecordingControl(RootControl delegate, RecentEvents events, Clock clock) {
+        this.delegate = delegate;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Override
+    public RootMessage handle(RootMessage request) {
+        RootMessage reply = delegate.handle(request);
+        eventOf(request, reply).ifPresent(events::add);
+        return reply;
+    }
+
+    private Optional<TopologyEvent> eventOf(RootMessage request, RootMessage reply) {
+        long now = clock.millis();
+        if (request instanceof CreateTree r && reply instanceof Registered) {
+            return Optional.of(new TopologyEvent(now, Kind.TREE_CREATED, r.service(), r.node().nodeId(),
+                    "top node at " + r.node().position()));
+        } else if (request instanceof RegisterNode r && reply instanceof Registered g) {
+            return Optional.of(new TopologyEvent(now, Kind.JOINED, r.service(), r.node().nodeId(), parentText(g)));
+        } else if (request instanceof SignOff r && reply instanceof Ack) {
+            return Optional.of(new TopologyEvent(now, Kind.SIGNED_OFF, r.service(), r.nodeId(), ""));
+        } else if (request instanceof ConditionalSignOff r && reply instanceof SignOffDecision d && d.granted()) {
+            return Optional.of(new TopologyEvent(now, Kind.TERMINATED, r.service(), r.nodeId(),
+                    d.liveInstances() + " live instance(s) remain, minimum " + d.minInstances()));
+        } else if (request instanceof NodeState r && reply instanceof Ack) {
+            return Optional.of(new TopologyEvent(now, r.live() ? Kind.NODE_UP : Kind.NODE_DOWN, r.service(), r.nodeId(), ""));
+        } else if (request instanceof OrphanReport r && reply instanceof Registered g) {
+            return Optional.of(new TopologyEvent(now, Kind.ORPHAN_REPARENTED, r.service(), r.nodeId(),
+                    "parent " + r.deadParentId() + " dead; " + parentText(g)));
+        } else if (request instanceof RecordMigration r && reply instanceof Ack) {
+            return Optional.of(new TopologyEvent(now, Kind.MIGRATION_RECORDED, r.service(), r.targetNodeId(),
+                    String.join(", ", r.clients()) + " for " + r.lifetimeMillis() / 1000 + " s"));
+        }
+        return Optional.empty();
+    }
+
+    private static String parentText(Registered g) {
+        return g.parent().map(p -> "parent " + p.nodeId()).orElse("top node");
+    }
+}
