@@ -6,6 +6,7 @@ import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
@@ -39,6 +40,7 @@ public final class RootProcess implements AutoCloseable {
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
     private String stages = "";
+    private RefusalLog refusals;
 
     private RootProcess(RootConfig config) {
         this.config = config;
@@ -66,13 +68,14 @@ public final class RootProcess implements AutoCloseable {
         LayeredGeoLocator geo = track(geoLocator(config.geoipDatabases()));
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
+        refusals = RefusalLog.perMinute(LoggerFactory.getLogger("tendril.refusals"), clock);
         ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
-                new PreviewResolution(resolver));
+                new PreviewResolution(resolver), config.control().limits(), refusals);
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, clock));
+                config.control().handlerThreads(), committer, clock, refusals));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
@@ -132,6 +135,11 @@ public final class RootProcess implements AutoCloseable {
 
     public RootControlEndpoint controlEndpointAdapter() {
         return control;
+    }
+
+    /** Refusals of control requests, per reason. */
+    public RefusalLog refusals() {
+        return refusals;
     }
 
     public GroupCommitter writer() {

@@ -114,6 +114,28 @@ class RootConfigReaderTest {
     }
 
     @Test
+    void controlLimitsHaveDefaultsAndCanBeSet() throws Exception {
+        assertEquals(dev.tendril.root.application.ControlLimits.defaults(), valid("{}").control().limits());
+        RootConfig c = valid("""
+                control:
+                  limits:
+                    minIpv4Prefix: 20
+                    minIpv6Prefix: 48
+                    maxMigrationLifetime: 10m
+                    maxSubnetsPerRequest: 8
+                    maxMigrationsPerService: 100
+                    maxMigrationsTotal: 1000
+                    maxInstancesPerService: 50
+                    maxServicesPerPlatform: 5
+                """);
+        assertEquals(new dev.tendril.root.application.ControlLimits(20, 48, Duration.ofMinutes(10), 8, 100, 1000, 50, 5),
+                c.control().limits());
+        assertHas(problems("control: {limits: {minIpv4Prefix: 33}}"), "minIpv4Prefix", "33");
+        assertHas(problems("control: {limits: {maxSubnetsPerRequest: 0}}"), "maxSubnetsPerRequest", "0");
+        assertHas(problems("control: {limits: {maxMigrations: 5}}"), "maxMigrations");
+    }
+
+    @Test
     void problemsNameTheKeyTheValueAndWhatIsAllowed() throws Exception {
         List<String> p = problems("""
                 preset: moon

@@ -4,6 +4,7 @@ import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import dev.tendril.protocol.transport.ServerStats;
@@ -39,16 +40,30 @@ public final class RootControlEndpoint implements AutoCloseable {
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Clock clock) {
+        return start(rootId, bindAddress, port, handlerThreads, control, clock,
+                RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
+    }
+
+    /**
+     * As above; refused requests (LIMIT, INVALID) are logged to {@code refusals} at most once
+     * per interval per sender (the use cases count them per reason).
+     */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Clock clock, RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
                 .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL);
-        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, request), clock));
+        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, request, refusals), clock));
     }
 
-    static Message handle(RootControl control, Envelope request) {
+    static Message handle(RootControl control, Envelope request, RefusalLog refusals) {
         if (request.body() instanceof RootMessage body) {
-            return control.handle(body);
+            RootMessage reply = control.handle(body);
+            if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
+                refusals.log(request.from(), body.type() + " " + e.code(), e.message());
+            }
+            return reply;
         }
         return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
     }
