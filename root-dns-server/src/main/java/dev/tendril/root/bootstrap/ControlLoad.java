@@ -187,7 +187,7 @@ public final class ControlLoad {
                 total, perRequest, secs, total / secs);
         new java.util.TreeMap<>(replies).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %,d%n", k, v.sum()));
         long acked = replies.containsKey("ACK") ? replies.get("ACK").sum() : 0;
-        System.out.printf(Locale.ROOT, "  records acknowledged: %,d%n", acked * perRequest);
+        System.out.printf(Locale.ROOT, "  subnets acknowledged: %,d (a subnet recorded again is replaced, not added; subnets repeat after 4,194,304)%n", acked * perRequest);
     }
 
     private interface Worker {

@@ -4,6 +4,7 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Names;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.protocol.spec.Problems;
+import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.TreeReader;
 import dev.tendril.protocol.spec.Validated;
 import dev.tendril.root.adapter.in.dns.DnsConfig;
@@ -64,12 +65,14 @@ public final class RootConfigReader {
                 base = baseDir;
             } else {
                 Path file = Path.of(source);
-                text = Files.readString(file);
+                text = StrictYaml.readFile(file, StrictYaml.MAX_CONFIG_BYTES);
                 base = file.toAbsolutePath().getParent();
             }
         } catch (IOException e) {
             return invalid("--config: got '" + source + "'; allowed: a readable YAML file or " + BUILTIN_DEMO
                     + " (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            return invalid("--config: " + e.getMessage());
         }
         try {
             Object tree = YamlTree.parse(text, source);
