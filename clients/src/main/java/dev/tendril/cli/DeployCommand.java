@@ -3,6 +3,7 @@ package dev.tendril.cli;
 import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.Validated;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -32,9 +32,13 @@ final class DeployCommand implements Callable<Integer> {
         PrintWriter err = cmd.commandLine().getErr();
         String text;
         try {
-            text = Files.readString(specFile);
+            text = StrictYaml.readFile(specFile, SpecFile.MAX_SPEC_BYTES);
         } catch (IOException e) {
             err.println("SPEC: cannot read " + specFile + ": " + e.getMessage());
+            return TendrilCtl.BAD_INPUT;
+        } catch (IllegalArgumentException e) {
+            err.println("SPEC: " + e.getMessage() + " (a node refuses specs over its security.maxSpecBytes, 256 KiB by default);"
+                    + " nothing was deployed");
             return TendrilCtl.BAD_INPUT;
         }
         Validated<DeploymentSpec> spec = SpecFile.validate(text);

@@ -57,6 +57,21 @@ class TendrilCtlTest {
     }
 
     @Test
+    void anOversizedDuplicateOrListSpecIsRefusedAndNothingIsSent() throws IOException {
+        Path big = spec("service: web\nimage: busybox\nenv: {X: \"" + "x".repeat(3 << 20) + "\"}\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", big.toString()));
+        assertTrue(err.toString().contains("bytes; at most 262144 allowed"), err.toString());
+        assertTrue(err.toString().length() < 1_000, "a short error");
+        Path dup = spec("service: web\nimage: busybox\nservice: api\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", dup.toString()));
+        assertTrue(err.toString().contains("service"), err.toString());
+        Path list = spec("- service: web\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", list.toString()));
+        assertTrue(err.toString().contains("a list"), err.toString());
+        assertTrue(!err.toString().contains("no answer"), "nothing was sent: " + err);
+    }
+
+    @Test
     void missingKeyBadNodeAndBadServiceNameAreInputErrors() throws IOException {
         Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
         assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "", good.toString()));

@@ -25,12 +25,44 @@ import java.util.Optional;
  * @param stateDir       where the node keeps state (process runtime records)
  * @param loadFile       when present, hardware figures are read from this JSON file instead of measured
  * @param geoipDatabases where users are on the map: {@code builtin:demo} and/or .mmdb files, first hit wins
+ * @param security       what this node accepts (docs/security.md)
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases) {
+                         List<String> geoipDatabases, Security security) {
     public enum Runtime { DOCKER, PROCESS }
+
+    /**
+     * @param maxSpecBytes a deployment spec longer than this (UTF-8) is refused before parsing
+     * @param adminKeys    the admin keys by operator name ({@code admin.keys}; the single
+     *                     {@code admin.key} is named {@value #DEFAULT_ADMIN_NAME})
+     * @param operatorKeys files of the operators' Ed25519 public keys (X.509, base64); empty: specs
+     *                     need no signature (local use only)
+     */
+    public record Security(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> operatorKeys) {
+        public static final String DEFAULT_ADMIN_NAME = "admin";
+        public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
+
+        public Security {
+            adminKeys = java.util.Map.copyOf(adminKeys);
+            operatorKeys = List.copyOf(operatorKeys);
+        }
+
+        /** The defaults with one admin key. */
+        public static Security of(String adminKey) {
+            return new Security(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of());
+        }
+    }
+
+    /** With the default security settings and {@code adminKey} as the only admin key. */
+    public EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
+                      NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
+                      Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
+                      List<String> geoipDatabases) {
+        this(platform, zone, rootControl, infrastructure, policies, adminKey, adminBind, treeBind, runtime, dockerHost,
+                stateDir, loadFile, geoipDatabases, Security.of(adminKey));
+    }
 
     public EdgeConfig {
         Objects.requireNonNull(platform, "platform");
@@ -44,6 +76,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(loadFile, "loadFile");
         geoipDatabases = List.copyOf(geoipDatabases);
+        Objects.requireNonNull(security, "security");
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }

@@ -69,7 +69,10 @@ public final class EdgeNode implements AutoCloseable {
         HardwareMonitor monitor = new HardwareMonitor(collector, clock, config.policies());
         ScheduledTicker ticker = new ScheduledTicker(id, 3);
         ticker.every(config.policies().sampleInterval(), monitor::sample);
-        Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, SpecParser::parse, clock);
+        int maxSpec = config.security().maxSpecBytes();
+        java.util.function.Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> specs =
+                text -> SpecParser.parse(text, maxSpec);
+        Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, specs, clock);
         LatencyProbe probe = BpfLatencyProbe.start(
                 BpfLatencyProbe.Settings.defaults().withWindow(config.policies().latencyWindow()), clock);
         MonitorLatency latency = new MonitorLatency(probe, deployments);
@@ -88,7 +91,7 @@ public final class EdgeNode implements AutoCloseable {
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, SpecParser::parse);
+                config.policies(), ticker, specs);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
