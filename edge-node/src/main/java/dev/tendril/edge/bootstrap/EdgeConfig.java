@@ -39,8 +39,12 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
      *                     {@code admin.key} is named {@value #DEFAULT_ADMIN_NAME})
      * @param operatorKeys files of the operators' Ed25519 public keys (X.509, base64); empty: specs
      *                     need no signature (local use only)
+     * @param adminWindow  how far an admin request's send time may be from this node's clock
      */
-    public record Security(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> operatorKeys) {
+    public record Security(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> operatorKeys,
+                           java.time.Duration adminWindow) {
+        public static final java.time.Duration DEFAULT_ADMIN_WINDOW = java.time.Duration.ofSeconds(30);
+
         public static final String DEFAULT_ADMIN_NAME = "admin";
         public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
 
@@ -51,7 +55,8 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
 
         /** The defaults with one admin key. */
         public static Security of(String adminKey) {
-            return new Security(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of());
+            return new Security(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of(),
+                    DEFAULT_ADMIN_WINDOW);
         }
     }
 

@@ -71,8 +71,9 @@ public final class EdgeConfigReader {
         NodePolicies policies = policies(r.object("policies", false, "a mapping of policies"));
 
         TreeReader admin = r.object("admin", true, "a mapping {key or keyFile, keys, bind}");
-        admin.rejectUnknown("key", "keyFile", "keys", "bind");
+        admin.rejectUnknown("key", "keyFile", "keys", "bind", "window");
         Map<String, String> adminKeys = adminKeys(admin, baseDir);
+        java.time.Duration adminWindow = admin.duration("window", EdgeConfig.Security.DEFAULT_ADMIN_WINDOW);
         String key = adminKeys.values().stream().findFirst().orElse("");
         Endpoint adminBind = endpoint(admin, "bind", new Endpoint("127.0.0.1", 7401));
         TreeReader treeSock = r.object("tree", false, "a mapping {bind}");
@@ -103,7 +104,7 @@ public final class EdgeConfigReader {
         Path stateDir = baseDir.resolve(r.string("stateDir", "state", ""));
         List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases: [builtin:demo or .mmdb paths]}"), baseDir);
         EdgeConfig.Security security = security(r.object("security", false, "a mapping {maxSpecBytes, operatorKeys}"),
-                baseDir, adminKeys);
+                baseDir, adminKeys, adminWindow);
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
@@ -273,7 +274,8 @@ public final class EdgeConfigReader {
         return keys;
     }
 
-    private static EdgeConfig.Security security(TreeReader s, Path baseDir, Map<String, String> adminKeys) {
+    private static EdgeConfig.Security security(TreeReader s, Path baseDir, Map<String, String> adminKeys,
+                                                java.time.Duration adminWindow) {
         s.rejectUnknown("maxSpecBytes", "operatorKeys");
         int maxSpec = (int) s.integer("maxSpecBytes", (long) EdgeConfig.Security.DEFAULT_MAX_SPEC_BYTES, 1024, 16L << 20);
         List<Path> operatorKeys = new ArrayList<>();
@@ -287,7 +289,7 @@ public final class EdgeConfigReader {
                 operatorKeys.add(p);
             }
         }
-        return new EdgeConfig.Security(maxSpec, adminKeys, operatorKeys);
+        return new EdgeConfig.Security(maxSpec, adminKeys, operatorKeys, adminWindow);
     }
 
     private static String adminKey(TreeReader admin, Path baseDir) {

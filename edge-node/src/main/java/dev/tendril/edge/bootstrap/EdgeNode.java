@@ -110,7 +110,8 @@ public final class EdgeNode implements AutoCloseable {
                 latency::statusLine,
                 () -> counters(tree.stats(), adminRef[0]));
         try {
-            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root,
+            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.security().adminKeys(),
+                    config.security().adminWindow(), hosted, describe, root,
                     selfOrgRef[0]::events, clock);
         } catch (RuntimeException e) {
             selfOrgRef[0].close();

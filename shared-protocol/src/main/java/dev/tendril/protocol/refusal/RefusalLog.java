@@ -98,7 +98,7 @@ public final class RefusalLog {
         return a == null ? 0 : a.sum();
     }
 
-    static String clean(String text) {
+    public static String clean(String text) {
         if (text == null) {
             return "";
         }
