@@ -285,6 +285,13 @@ public final class EdgeConfigReader {
                 Path p = baseDir.resolve(files.get(i)).normalize();
                 if (!Files.isReadable(p)) {
                     s.bad("operatorKeys[" + i + "]", files.get(i), "a readable operator public key file (NAME.pub)");
+                } else {
+                    try {
+                        dev.tendril.protocol.signing.OperatorKeys.readPublic(p);
+                    } catch (java.io.IOException e) {
+                        s.bad("operatorKeys[" + i + "]", files.get(i), "an Ed25519 public key file from tendrilctl keys "
+                                + "gen-operator (" + e.getMessage() + ")");
+                    }
                 }
                 operatorKeys.add(p);
             }

@@ -8,6 +8,8 @@ import dev.tendril.edge.adapter.out.nvidia.NvidiaSmiGpuReader;
 import dev.tendril.edge.adapter.out.oshi.OshiHardwareCollector;
 import dev.tendril.edge.adapter.out.process.ProcessContainerRuntime;
 import dev.tendril.edge.adapter.out.yaml.SpecParser;
+import dev.tendril.edge.application.SpecSignatures;
+import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
 import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
 import dev.tendril.protocol.transport.PipelinedClient;
@@ -91,7 +93,7 @@ public final class EdgeNode implements AutoCloseable {
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, specs);
+                config.policies(), ticker, specs, specSignatures(config, clock));
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
@@ -122,6 +124,20 @@ public final class EdgeNode implements AutoCloseable {
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
         hosted.resume();
         return node;
+    }
+
+    /** The operators' public keys by name (the key file's name without .pub), and the spec size limit. */
+    static SpecSignatures specSignatures(EdgeConfig config, Clock clock) {
+        java.util.Map<String, java.security.PublicKey> operators = new java.util.LinkedHashMap<>();
+        for (Path file : config.security().operatorKeys()) {
+            try {
+                operators.put(OperatorKeys.nameOf(file), OperatorKeys.readPublic(file));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("security.operatorKeys: " + e.getMessage(), e);
+            }
+        }
+        return new SpecSignatures(config.platform().id(), operators, config.security().maxSpecBytes(),
+                dev.tendril.protocol.refusal.RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
     }
 
     private static ContainerRuntime runtime(EdgeConfig config) {
