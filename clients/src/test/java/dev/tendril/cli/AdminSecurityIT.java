@@ -92,9 +92,10 @@ class AdminSecurityIT {
         return ((RequestResult.Reply) r).envelope().body();
     }
 
-    long auditLines(String fragment) throws IOException {
-        return Files.readAllLines(bed.log(edgeLog)).stream().filter(l -> l.contains("tendril.audit") || l.contains("operator="))
-                .filter(l -> l.contains(fragment)).count();
+    /** Audit lines of the current edge process holding every fragment. */
+    long auditLines(String... fragments) throws IOException {
+        return Files.readAllLines(bed.log(edgeLog)).stream().filter(l -> l.contains("operator="))
+                .filter(l -> java.util.Arrays.stream(fragments).allMatch(l::contains)).count();
     }
 
     @Test
@@ -143,7 +144,8 @@ class AdminSecurityIT {
         }
         Testbed.until("the audit line", Duration.ofSeconds(10),
                 () -> uncheckedAudit("operator=alice") == 1 ? java.util.Optional.of(true) : java.util.Optional.empty());
-        assertEquals(1, auditLines("request=ADMIN_DEPLOY"), "the deploy ran once");
+        assertEquals(1, auditLines("operator=alice", "request=ADMIN_DEPLOY", "result=deployed"), "the deploy ran once");
+        assertEquals(1, auditLines("operator=bob", "request=ADMIN_DEPLOY", "result=rejected"), "bob's unsigned deploy");
 
         // restart: the node forgot the ids and its reply cache, the capture is still refused
         edge.destroy();
