@@ -51,6 +51,10 @@ class AdminSecurityIT {
 
     @AfterEach
     void stop() {
+        if (edge != null && edge.isAlive()) { // on a failure too: the process runtime's httpd outlives the node
+            TendrilCtl.run(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                    "remove", "--node", address + ":" + adminPort, "--key", ALICE_ADMIN, "--timeout", "5s", "web");
+        }
         if (bed != null) {
             bed.close();
         }
