@@ -60,10 +60,17 @@ class AdminSecurityIT {
         }
     }
 
+    int treePort;
+
     void startEdge(int controlPort, int httpPort) throws IOException {
-        Path home = Files.createDirectories(dir.resolve("edge"));
+        startEdge("munich-sec", address, 48.14, 11.58, controlPort);
+    }
+
+    /** Starts an edge process; sets edge, edgeLog, adminPort and treePort. */
+    void startEdge(String id, String address, double lat, double lon, int controlPort) throws IOException {
+        Path home = Files.createDirectories(dir.resolve(id));
         Files.writeString(home.resolve("edge.yaml"), """
-                platform: {id: munich-sec, address: %s, position: {lat: 48.14, lon: 11.58}, arch: amd64, cpus: 2, ram: 4Gi, disk: 10Gi}
+                platform: {id: %s, address: %s, position: {lat: %s, lon: %s}, arch: amd64, cpus: 2, ram: 4Gi, disk: 10Gi}
                 zone: svc.example.edge
                 root: {control: ["127.0.0.1:%d"]}
                 policies: {preset: local}
@@ -75,12 +82,14 @@ class AdminSecurityIT {
                 tree: {bind: "%s:0"}
                 runtime: {kind: process}
                 security: {operatorKeys: [%s]}
-                """.formatted(address, controlPort, address, ALICE_ADMIN, BOB_ADMIN, address, dir.resolve("keys/alice.pub")));
-        edgeLog = "edge-" + System.nanoTime();
+                """.formatted(id, address, lat, lon, controlPort, address, ALICE_ADMIN, BOB_ADMIN, address,
+                dir.resolve("keys/alice.pub")));
+        edgeLog = id + "-" + System.nanoTime();
         edge = bed.start(edgeLog, home, Testbed.REPO.resolve("bin/tendril-edge").toString(), "--config", "edge.yaml");
-        Matcher m = bed.awaitLog(edgeLog, Pattern.compile("edge node ready in \\d+ ms \\(tree [^,]+, admin [0-9.]+:(\\d+)"),
+        Matcher m = bed.awaitLog(edgeLog, Pattern.compile("edge node ready in \\d+ ms \\(tree [0-9.]+:(\\d+), admin [0-9.]+:(\\d+)"),
                 Duration.ofSeconds(90));
-        adminPort = Integer.parseInt(m.group(1));
+        treePort = Integer.parseInt(m.group(1));
+        adminPort = Integer.parseInt(m.group(2));
     }
 
     Envelope deploy(String adminKey, String spec) {
@@ -165,6 +174,95 @@ class AdminSecurityIT {
                 "remove", "--node", address + ":" + adminPort, "--key", ALICE_ADMIN, "web");
         assertEquals(TendrilCtl.OK, removed, "the instance is removed again");
         assertEquals(1, auditLines("operator=alice"), "the remove is audited with its operator");
+    }
+
+    /** A counter of the node's stats (tendrilctl stats), 0 when absent. */
+    long counter(String node, String name) {
+        try (RequestClient c = new RequestClient(ClientOptions.of("tcp://" + node).withRetries(Duration.ofSeconds(10), 1))) {
+            Envelope e = statsQuery();
+            AdminMessage.StatsReply r = (AdminMessage.StatsReply) send(c, e);
+            return r.counters().stream().filter(f -> f.name().equals(name)).mapToLong(f -> Long.parseLong(f.value()))
+                    .findFirst().orElse(0);
+        }
+    }
+
+    Envelope statsQuery() {
+        MessageId id = MessageId.random(new SecureRandom());
+        long now = System.currentTimeMillis();
+        return new Envelope(id, "", "ctl", now, new AdminMessage.StatsQuery(
+                AdminAuth.sign(ALICE_ADMIN, id, now, MessageType.ADMIN_STATS_QUERY, "")));
+    }
+
+    @Test
+    void aCompromisedMembersUnsignedOrTamperedReplicaRunsNothingTheOperatorsDoes() throws Exception {
+        assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "/bin/busybox is missing: apt-get install busybox-static");
+        Testbed.classpath("root-dns-server");
+        Testbed.classpath("edge-node");
+        OperatorKeys.write(OperatorKeys.generate(), "alice", dir.resolve("keys"));
+        String net = "127." + (100 + new Random().nextInt(100)) + ".0.";
+        bed = new Testbed(dir);
+        int controlPort = Testbed.freePort();
+        bed.startRoot(Testbed.freePort(), controlPort);
+        int httpPort = Testbed.freePort();
+        String spec = """
+                service: web
+                image: local/busybox-httpd
+                command: ["/bin/sh", "-c", "mkdir -p www && echo ok > www/index.html && exec /bin/busybox httpd -f -p ${TENDRIL_BIND_ADDRESS}:${TENDRIL_PORT_HTTP} -h www"]
+                ports: [{name: http, containerPort: %d, hostPort: %d}]
+                root: true
+                """.formatted(httpPort, httpPort);
+        Path specFile = dir.resolve("web.yaml");
+        Files.writeString(specFile, spec);
+
+        // munich: deployed by the operator through tendrilctl (signed), a member of web's tree
+        address = net + "2";
+        startEdge("munich-sec", address, 48.14, 11.58, controlPort);
+        Process munich = edge;
+        String munichAdmin = address + ":" + adminPort;
+        StringWriter err = new StringWriter();
+        assertEquals(TendrilCtl.OK, TendrilCtl.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "deploy", "--node", munichAdmin, "--key", ALICE_ADMIN, "--operator-key",
+                dir.resolve("keys/alice.key").toString(), specFile.toString()), err.toString());
+        dev.tendril.protocol.message.NodeInfo munichNode = new dev.tendril.protocol.message.NodeInfo("munich-sec", address,
+                new dev.tendril.protocol.geo.GeoPoint(48.14, 11.58), java.util.List.of(), treePort);
+
+        // garching: the target of the compromised munich's Replicate messages
+        String garchingAddress = net + "3";
+        startEdge("garching-sec", garchingAddress, 48.25, 11.65, controlPort);
+        String garchingAdmin = garchingAddress + ":" + adminPort;
+        String signed = SignedSpec.sign(spec, "alice", OperatorKeys.readSecret(dir.resolve("keys/alice.key")));
+        try (RequestClient tree = new RequestClient(ClientOptions.of("tcp://" + garchingAddress + ":" + treePort)
+                .withRetries(Duration.ofSeconds(10), 1), dev.tendril.edge.adapter.in.overlay.TreeSocket.codec())) {
+            java.util.List<String> hostile = java.util.List.of(spec, signed.replace("echo ok", "id > /tmp/pwned; echo ok"),
+                    signed + "env: {X: \"1\"}\n");
+            for (int i = 0; i < hostile.size(); i++) {
+                String s = hostile.get(i);
+                MessageId id = MessageId.random(new SecureRandom());
+                send(tree, new Envelope(id, "web", "munich-sec", System.currentTimeMillis(),
+                        new dev.tendril.protocol.message.SelfOrgMessage.Replicate("web", "r" + i, munichNode, s)));
+                int expected = i + 1;
+                Testbed.until("refusal " + expected + " counted", Duration.ofSeconds(30), () ->
+                        counter(garchingAdmin, "refused.spec-unsigned") + counter(garchingAdmin, "refused.spec-bad-signature")
+                                >= expected ? java.util.Optional.of(true) : java.util.Optional.empty());
+            }
+            assertEquals(1, counter(garchingAdmin, "refused.spec-unsigned"));
+            assertEquals(2, counter(garchingAdmin, "refused.spec-bad-signature"));
+            assertFalse(Files.exists(dir.resolve("garching-sec/state/processes/garching-sec-web")), "nothing ran on garching");
+
+            // the same member offering the operator's signed spec: garching runs it (so the checks above can fail)
+            MessageId id = MessageId.random(new SecureRandom());
+            send(tree, new Envelope(id, "web", "munich-sec", System.currentTimeMillis(),
+                    new dev.tendril.protocol.message.SelfOrgMessage.Replicate("web", "ok", munichNode, signed)));
+            Testbed.until("garching runs the signed replica", Duration.ofSeconds(60), () ->
+                    Files.exists(dir.resolve("garching-sec/state/processes/garching-sec-web")) ? java.util.Optional.of(true)
+                            : java.util.Optional.empty());
+        } finally {
+            for (String node : java.util.List.of(garchingAdmin, munichAdmin)) {
+                TendrilCtl.run(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                        "remove", "--node", node, "--key", ALICE_ADMIN, "--timeout", "5s", "web");
+            }
+            edge = null; // both removed above
+        }
     }
 
     private long uncheckedAudit(String fragment) {

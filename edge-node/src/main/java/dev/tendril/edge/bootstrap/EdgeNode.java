@@ -92,8 +92,9 @@ public final class EdgeNode implements AutoCloseable {
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
+        SpecSignatures signatures = specSignatures(config, clock);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, specs, specSignatures(config, clock));
+                config.policies(), ticker, specs, signatures);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
@@ -110,7 +111,7 @@ public final class EdgeNode implements AutoCloseable {
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
-                () -> counters(tree.stats(), adminRef[0]));
+                () -> counters(tree.stats(), adminRef[0], signatures));
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.security().adminKeys(),
                     config.security().adminWindow(), hosted, describe, root,
@@ -152,13 +153,15 @@ public final class EdgeNode implements AutoCloseable {
         return docker;
     }
 
-    private static List<Figure> counters(ServerStats tree, AdminSocket admin) {
+    private static List<Figure> counters(ServerStats tree, AdminSocket admin, SpecSignatures signatures) {
         List<Figure> out = new ArrayList<>();
         add(out, "tree", tree);
         if (admin != null) {
             add(out, "admin", admin.stats());
             out.add(new Figure("admin.unauthorized", Long.toString(admin.refused())));
+            admin.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
         }
+        signatures.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
         return out;
     }
 
