@@ -2,7 +2,10 @@ package dev.tendril.cli;
 
 import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.signing.OperatorKeys;
+import dev.tendril.protocol.signing.SignedSpec;
 import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.Validated;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +14,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -23,6 +25,14 @@ final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "the deployment spec file (YAML)")
     Path specFile;
 
+    @CommandLine.Option(names = "--operator-key", defaultValue = "${env:TENDRIL_OPERATOR_KEY}",
+            description = "the operator's secret signing key (NAME.key from 'tendrilctl keys gen-operator'); the spec is "
+                    + "signed with it as NAME. Nodes with security.operatorKeys run only signed specs (env TENDRIL_OPERATOR_KEY)")
+    Path operatorKey;
+
+    @CommandLine.Option(names = "--operator", description = "the signer's name (default: the key file's name without .key)")
+    String operator;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec cmd;
 
@@ -32,9 +42,13 @@ final class DeployCommand implements Callable<Integer> {
         PrintWriter err = cmd.commandLine().getErr();
         String text;
         try {
-            text = Files.readString(specFile);
+            text = StrictYaml.readFile(specFile, SpecFile.MAX_SPEC_BYTES);
         } catch (IOException e) {
             err.println("SPEC: cannot read " + specFile + ": " + e.getMessage());
+            return TendrilCtl.BAD_INPUT;
+        } catch (IllegalArgumentException e) {
+            err.println("SPEC: " + e.getMessage() + " (a node refuses specs over its security.maxSpecBytes, 256 KiB by default);"
+                    + " nothing was deployed");
             return TendrilCtl.BAD_INPUT;
         }
         Validated<DeploymentSpec> spec = SpecFile.validate(text);
@@ -43,7 +57,17 @@ final class DeployCommand implements Callable<Integer> {
             invalid.problems().forEach(p -> err.println("  " + p));
             return TendrilCtl.BAD_INPUT;
         }
-        AdminCall.Outcome o = AdminCall.send(node, err, MessageType.ADMIN_DEPLOY, text, auth -> new AdminMessage.Deploy(auth, text));
+        if (operatorKey != null) {
+            try {
+                String name = operator != null ? operator : OperatorKeys.nameOf(operatorKey);
+                text = SignedSpec.sign(text, name, OperatorKeys.readSecret(operatorKey));
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("--operator-key: " + e.getMessage() + "; nothing was deployed");
+                return TendrilCtl.BAD_INPUT;
+            }
+        }
+        String sent = text;
+        AdminCall.Outcome o = AdminCall.send(node, err, MessageType.ADMIN_DEPLOY, sent, auth -> new AdminMessage.Deploy(auth, sent));
         if (o instanceof AdminCall.Outcome.Exit e) {
             return e.code();
         }

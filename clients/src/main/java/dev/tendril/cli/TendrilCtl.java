@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:done", "1:failed, or no answer from the node or root", "2:bad input; nothing was changed",
             "3:refused (wrong admin key)"},
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
-                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, CommandLine.HelpCommand.class})
+                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, KeysCommand.class,
+                CommandLine.HelpCommand.class})
 public final class TendrilCtl implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

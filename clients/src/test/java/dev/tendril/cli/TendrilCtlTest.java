@@ -57,6 +57,47 @@ class TendrilCtlTest {
     }
 
     @Test
+    void anOversizedDuplicateOrListSpecIsRefusedAndNothingIsSent() throws IOException {
+        Path big = spec("service: web\nimage: busybox\nenv: {X: \"" + "x".repeat(3 << 20) + "\"}\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", big.toString()));
+        assertTrue(err.toString().contains("bytes; at most 262144 allowed"), err.toString());
+        assertTrue(err.toString().length() < 1_000, "a short error");
+        Path dup = spec("service: web\nimage: busybox\nservice: api\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", dup.toString()));
+        assertTrue(err.toString().contains("service"), err.toString());
+        Path list = spec("- service: web\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--timeout", "30s", list.toString()));
+        assertTrue(err.toString().contains("a list"), err.toString());
+        assertTrue(!err.toString().contains("no answer"), "nothing was sent: " + err);
+    }
+
+    @Test
+    void deploySignsTheSpecWithTheOperatorKeyFromKeysGenOperator() throws Exception {
+        assertEquals(TendrilCtl.OK, run("keys", "gen-operator", "--name", "alice", "--out", dir.toString()));
+        assertTrue(Files.exists(dir.resolve("alice.key")) && Files.exists(dir.resolve("alice.pub")), out.toString());
+        java.util.List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var node = dev.tendril.protocol.transport.RequestServer.start(
+                dev.tendril.protocol.transport.ServerOptions.of("tcp://127.0.0.1:0", "n1"), request -> {
+                    received.add(((dev.tendril.protocol.message.AdminMessage.Deploy) request.body()).specYaml());
+                    return new dev.tendril.protocol.message.AdminMessage.DeployReply("deployed", "web", "i-1", "", java.util.List.of(), "ok");
+                }, java.time.Clock.systemUTC(), dev.tendril.edge.adapter.in.admin.AdminSocket.codec())) {
+            Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
+            assertEquals(TendrilCtl.OK, run("deploy", "--node", "127.0.0.1:" + node.port(), "--key", "k",
+                    "--operator-key", dir.resolve("alice.key").toString(), good.toString()), err.toString());
+        }
+        assertEquals(1, received.size());
+        var pub = dev.tendril.protocol.signing.OperatorKeys.readPublic(dir.resolve("alice.pub"));
+        assertEquals(new dev.tendril.protocol.signing.SignedSpec.Verification.Valid("alice"),
+                dev.tendril.protocol.signing.SignedSpec.verify(received.get(0), java.util.Map.of("alice", pub)));
+
+        Files.setPosixFilePermissions(dir.resolve("alice.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
+        assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--operator-key",
+                dir.resolve("alice.key").toString(), good.toString()));
+        assertTrue(err.toString().contains("chmod 600"), err.toString());
+    }
+
+    @Test
     void missingKeyBadNodeAndBadServiceNameAreInputErrors() throws IOException {
         Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
         assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "", good.toString()));

@@ -45,12 +45,22 @@ public final class HostedServices {
     private final NodePolicies policies;
     private final Ticker ticker;
     private final Function<String, Validated<DeploymentSpec>> specParser;
+    private final SpecSignatures signatures;
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
     private volatile int overlayPort;
 
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
                           Function<String, Validated<DeploymentSpec>> specParser) {
+        this(self, deployments, overlay, root, link, clock, policies, ticker, specParser,
+                SpecSignatures.unsigned(self.id(), Integer.MAX_VALUE, clock));
+    }
+
+    /** @param signatures what a spec must prove before it is parsed and run (size, operator signature) */
+    public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
+                          Clock clock, NodePolicies policies, Ticker ticker,
+                          Function<String, Validated<DeploymentSpec>> specParser, SpecSignatures signatures) {
+        this.signatures = signatures;
         this.self = self;
         this.deployments = deployments;
         this.overlay = overlay;
@@ -73,7 +83,7 @@ public final class HostedServices {
     }
 
     public DeployReply deploy(String specText) {
-        return deploy(specText, false);
+        return deploy(specText, false, "admin");
     }
 
     /**
@@ -84,10 +94,30 @@ public final class HostedServices {
      * lets the join create it).
      */
     public DeployReply deployReplica(String specText) {
-        return deploy(specText, true);
+        return deploy(specText, true, "replicate");
     }
 
-    private synchronized DeployReply deploy(String specText, boolean replica) {
+    /** As {@link #deployReplica(String)}; {@code offeredBy} (the requesting node) is named in refusal logs. */
+    public DeployReply deployReplica(String specText, String offeredBy) {
+        return deploy(specText, true, offeredBy);
+    }
+
+    /**
+     * Whether {@code nodeId} is a node of the tree of {@code service} by the root's account (false
+     * when no root answers): a replica is deployed only when a member of the tree offered it.
+     */
+    public boolean treeHas(String service, String nodeId) {
+        return root.call(service, new RootMessage.HostedSetQuery(service))
+                .filter(RootMessage.HostedSet.class::isInstance)
+                .map(m -> ((RootMessage.HostedSet) m).nodeIds().contains(nodeId))
+                .orElse(false);
+    }
+
+    private synchronized DeployReply deploy(String specText, boolean replica, String peer) {
+        Optional<String> refused = signatures.refusal(specText, peer);
+        if (refused.isPresent()) {
+            return new DeployReply("rejected", "", "", "", List.of(refused.get()), "nothing deployed");
+        }
         Validated<DeploymentSpec> parsed = specParser.apply(specText);
         if (parsed instanceof Validated.Invalid<DeploymentSpec> invalid) {
             return new DeployReply("rejected", "", "", "", invalid.problems(), "nothing deployed");

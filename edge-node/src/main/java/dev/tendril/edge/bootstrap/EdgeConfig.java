@@ -30,12 +30,50 @@ import java.util.Optional;
  *                       ports are not published); empty: default bridge, ports published on the
  *                       platform address
  * @param httpBind       where the operator HTTP port (/metrics, /healthz, /readyz) listens, when configured
+ * @param security       what this node accepts (docs/security.md)
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases, Optional<String> dockerNetwork, Optional<Endpoint> httpBind) {
+                         List<String> geoipDatabases, Optional<String> dockerNetwork, Optional<Endpoint> httpBind,
+                         Security security) {
     public enum Runtime { DOCKER, PROCESS }
+
+    /**
+     * @param maxSpecBytes a deployment spec longer than this (UTF-8) is refused before parsing
+     * @param adminKeys    the admin keys by operator name ({@code admin.keys}; the single
+     *                     {@code admin.key} is named {@value #DEFAULT_ADMIN_NAME})
+     * @param operatorKeys files of the operators' Ed25519 public keys (X.509, base64); empty: specs
+     *                     need no signature (local use only)
+     * @param adminWindow  how far an admin request's send time may be from this node's clock
+     */
+    public record Security(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> operatorKeys,
+                           java.time.Duration adminWindow) {
+        public static final java.time.Duration DEFAULT_ADMIN_WINDOW = java.time.Duration.ofSeconds(30);
+
+        public static final String DEFAULT_ADMIN_NAME = "admin";
+        public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
+
+        public Security {
+            adminKeys = java.util.Map.copyOf(adminKeys);
+            operatorKeys = List.copyOf(operatorKeys);
+        }
+
+        /** The defaults with one admin key. */
+        public static Security of(String adminKey) {
+            return new Security(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of(),
+                    DEFAULT_ADMIN_WINDOW);
+        }
+    }
+
+    /** With the default security settings and {@code adminKey} as the only admin key. */
+    public EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
+                      NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
+                      Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
+                      List<String> geoipDatabases) {
+        this(platform, zone, rootControl, infrastructure, policies, adminKey, adminBind, treeBind, runtime, dockerHost,
+                stateDir, loadFile, geoipDatabases, Optional.empty(), Optional.empty(), Security.of(adminKey));
+    }
 
     public EdgeConfig {
         Objects.requireNonNull(platform, "platform");
@@ -51,6 +89,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         geoipDatabases = List.copyOf(geoipDatabases);
         Objects.requireNonNull(dockerNetwork, "dockerNetwork");
         Objects.requireNonNull(httpBind, "httpBind");
+        Objects.requireNonNull(security, "security");
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }

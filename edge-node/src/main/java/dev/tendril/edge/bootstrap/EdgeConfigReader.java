@@ -51,7 +51,7 @@ public final class EdgeConfigReader {
     public static Validated<EdgeConfig> read(Object tree, Path baseDir, Problems problems) {
         TreeReader r = TreeReader.root(tree, problems);
         r.rejectUnknown("platform", "zone", "root", "infrastructure", "policies", "admin", "tree", "runtime",
-                "monitoring", "stateDir", "geoip", "http");
+                "monitoring", "stateDir", "geoip", "http", "security");
         Optional<Platform> platform = platform(r.object("platform", true,
                 "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels, treePort}"));
         String zone = r.string("zone", "the DNS zone of the root, e.g. svc.example.edge");
@@ -70,9 +70,11 @@ public final class EdgeConfigReader {
         List<Platform> infrastructure = infrastructure(r, baseDir, platform);
         NodePolicies policies = policies(r.object("policies", false, "a mapping of policies"));
 
-        TreeReader admin = r.object("admin", true, "a mapping {key or keyFile, bind}");
-        admin.rejectUnknown("key", "keyFile", "bind");
-        String key = adminKey(admin, baseDir);
+        TreeReader admin = r.object("admin", true, "a mapping {key or keyFile, keys, bind}");
+        admin.rejectUnknown("key", "keyFile", "keys", "bind", "window");
+        Map<String, String> adminKeys = adminKeys(admin, baseDir);
+        java.time.Duration adminWindow = admin.duration("window", EdgeConfig.Security.DEFAULT_ADMIN_WINDOW);
+        String key = adminKeys.values().stream().findFirst().orElse("");
         Endpoint adminBind = endpoint(admin, "bind", new Endpoint("127.0.0.1", 7401));
         TreeReader treeSock = r.object("tree", false, "a mapping {bind}");
         treeSock.rejectUnknown("bind");
@@ -108,12 +110,14 @@ public final class EdgeConfigReader {
         http.rejectUnknown("bind");
         Optional<Endpoint> httpBind = http.has("bind") ? Optional.of(endpoint(http, "bind", new Endpoint("127.0.0.1", 0)))
                 : Optional.empty();
+        EdgeConfig.Security security = security(r.object("security", false, "a mapping {maxSpecBytes, operatorKeys}"),
+                baseDir, adminKeys, adminWindow);
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, httpBind));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, httpBind, security));
     }
 
     /** Reads one platform entry; empty after recording problems. */
@@ -253,6 +257,53 @@ public final class EdgeConfigReader {
                 p.duration("latencyWindow", base.latencyWindow()),
                 p.duration("heartbeatInterval", base.heartbeatInterval()),
                 (int) p.integer("missedHeartbeats", (long) base.missedHeartbeats(), 1, 100));
+    }
+
+    /**
+     * The admin keys by operator name: {@code admin.key}/{@code admin.keyFile} (named
+     * {@value EdgeConfig.Security#DEFAULT_ADMIN_NAME}) and/or {@code admin.keys: [{name, key|keyFile}]}.
+     */
+    private static Map<String, String> adminKeys(TreeReader admin, Path baseDir) {
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        if (!admin.has("keys") || admin.has("key") || admin.has("keyFile")) {
+            keys.put(EdgeConfig.Security.DEFAULT_ADMIN_NAME, adminKey(admin, baseDir));
+        }
+        for (TreeReader k : admin.objects("keys", "a mapping {name, key or keyFile}")) {
+            k.rejectUnknown("name", "key", "keyFile");
+            String name = k.string("name", "the operator's name (a DNS label)");
+            if (k.has("name") && !Names.isDnsLabel(name)) {
+                k.bad("name", name, DNS_LABEL);
+            } else if (keys.containsKey(name)) {
+                k.bad("name", name, "a name not used by another admin key");
+            }
+            keys.put(name, adminKey(k, baseDir));
+        }
+        return keys;
+    }
+
+    private static EdgeConfig.Security security(TreeReader s, Path baseDir, Map<String, String> adminKeys,
+                                                java.time.Duration adminWindow) {
+        s.rejectUnknown("maxSpecBytes", "operatorKeys");
+        int maxSpec = (int) s.integer("maxSpecBytes", (long) EdgeConfig.Security.DEFAULT_MAX_SPEC_BYTES, 1024, 16L << 20);
+        List<Path> operatorKeys = new ArrayList<>();
+        if (s.has("operatorKeys")) {
+            List<String> files = s.strings("operatorKeys", "files of operator public keys (tendrilctl keys gen-operator)");
+            for (int i = 0; i < files.size(); i++) {
+                Path p = baseDir.resolve(files.get(i)).normalize();
+                if (!Files.isReadable(p)) {
+                    s.bad("operatorKeys[" + i + "]", files.get(i), "a readable operator public key file (NAME.pub)");
+                } else {
+                    try {
+                        dev.tendril.protocol.signing.OperatorKeys.readPublic(p);
+                    } catch (java.io.IOException e) {
+                        s.bad("operatorKeys[" + i + "]", files.get(i), "an Ed25519 public key file from tendrilctl keys "
+                                + "gen-operator (" + e.getMessage() + ")");
+                    }
+                }
+                operatorKeys.add(p);
+            }
+        }
+        return new EdgeConfig.Security(maxSpec, adminKeys, operatorKeys, adminWindow);
     }
 
     private static String adminKey(TreeReader admin, Path baseDir) {

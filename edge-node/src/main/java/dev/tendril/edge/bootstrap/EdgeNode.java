@@ -11,6 +11,8 @@ import dev.tendril.edge.adapter.out.nvidia.NvidiaSmiGpuReader;
 import dev.tendril.edge.adapter.out.oshi.OshiHardwareCollector;
 import dev.tendril.edge.adapter.out.process.ProcessContainerRuntime;
 import dev.tendril.edge.adapter.out.yaml.SpecParser;
+import dev.tendril.edge.application.SpecSignatures;
+import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
 import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
 import dev.tendril.protocol.transport.PipelinedClient;
@@ -101,7 +103,10 @@ public final class EdgeNode implements AutoCloseable {
         HardwareMonitor monitor = new HardwareMonitor(collector, clock, config.policies());
         ScheduledTicker ticker = new ScheduledTicker(id, 3);
         ticker.every(config.policies().sampleInterval(), monitor::sample);
-        Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, SpecParser::parse, clock);
+        int maxSpec = config.security().maxSpecBytes();
+        java.util.function.Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> specs =
+                text -> SpecParser.parse(text, maxSpec);
+        Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, specs, clock);
         LatencyProbe probe = BpfLatencyProbe.start(
                 BpfLatencyProbe.Settings.defaults().withWindow(config.policies().latencyWindow()), clock);
         MonitorLatency latency = new MonitorLatency(probe, deployments);
@@ -119,8 +124,9 @@ public final class EdgeNode implements AutoCloseable {
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
+        SpecSignatures signatures = specSignatures(config, clock);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, SpecParser::parse);
+                config.policies(), ticker, specs, signatures);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
@@ -137,9 +143,10 @@ public final class EdgeNode implements AutoCloseable {
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
-                () -> counters(tree.stats(), adminRef[0]));
+                () -> counters(tree.stats(), adminRef[0], signatures));
         try {
-            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root,
+            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.security().adminKeys(),
+                    config.security().adminWindow(), hosted, describe, root,
                     selfOrgRef[0]::events, clock);
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
@@ -167,6 +174,20 @@ public final class EdgeNode implements AutoCloseable {
         return node;
     }
 
+    /** The operators' public keys by name (the key file's name without .pub), and the spec size limit. */
+    static SpecSignatures specSignatures(EdgeConfig config, Clock clock) {
+        java.util.Map<String, java.security.PublicKey> operators = new java.util.LinkedHashMap<>();
+        for (Path file : config.security().operatorKeys()) {
+            try {
+                operators.put(OperatorKeys.nameOf(file), OperatorKeys.readPublic(file));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("security.operatorKeys: " + e.getMessage(), e);
+            }
+        }
+        return new SpecSignatures(config.platform().id(), operators, config.security().maxSpecBytes(),
+                dev.tendril.protocol.refusal.RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
+    }
+
     private static ContainerRuntime runtime(EdgeConfig config) {
         if (config.runtime() == EdgeConfig.Runtime.PROCESS) {
             return new ProcessContainerRuntime(config.stateDir().resolve("processes"));
@@ -179,13 +200,15 @@ public final class EdgeNode implements AutoCloseable {
         return docker;
     }
 
-    private static List<Figure> counters(ServerStats tree, AdminSocket admin) {
+    private static List<Figure> counters(ServerStats tree, AdminSocket admin, SpecSignatures signatures) {
         List<Figure> out = new ArrayList<>();
         add(out, "tree", tree);
         if (admin != null) {
             add(out, "admin", admin.stats());
             out.add(new Figure("admin.unauthorized", Long.toString(admin.refused())));
+            admin.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
         }
+        signatures.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
         return out;
     }
 

@@ -174,4 +174,45 @@ class EdgeConfigReaderTest {
                 "geoip.cache");
         assertProblems(CONFIG + "geoip: {databases: []}\n", "geoip.databases: got '[]'; allowed: at least one database");
     }
+
+    @Test
+    void duplicateKeysListsAndHugeFilesAreRefused() throws IOException {
+        assertProblems(CONFIG + "zone: other.example.edge.\n", "edge.yaml", "zone");
+        assertProblems("- platform: {}\n", "edge.yaml", "a list");
+        assertProblems(CONFIG.replace("site: munich", "site: " + "m".repeat(70_000)), "characters");
+        Path huge = dir.resolve("edge.yaml");
+        try (var out = Files.newBufferedWriter(huge)) {
+            out.write(CONFIG + "zone2: \"");
+            String chunk = "x".repeat(1 << 20);
+            for (int i = 0; i < 30; i++) {
+                out.write(chunk);
+            }
+            out.write("\"\n");
+        }
+        String all = String.join("\n", assertInstanceOf(Validated.Invalid.class, EdgeConfigReader.read(huge)).problems());
+        assertTrue(all.contains("too large") && all.contains("1048576"), all);
+        assertTrue(all.length() < 1_000, "a short error: " + all.length());
+    }
+
+    @Test
+    void severalNamedAdminKeysAndTheSingleKeyStillWorks() throws IOException {
+        EdgeConfig single = read(CONFIG).orThrow();
+        assertEquals(java.util.Map.of("admin", "0123456789abcdef0123"), single.security().adminKeys());
+        assertEquals(256 * 1024, single.security().maxSpecBytes());
+        Files.writeString(dir.resolve("bob.key"), "bob-secret-key-0123456789\n");
+        EdgeConfig named = read(CONFIG.replace("  key: 0123456789abcdef0123\n", """
+                  keys:
+                    - {name: alice, key: alice-secret-key-0123}
+                    - {name: bob, keyFile: bob.key}
+                """) + "security: {maxSpecBytes: 65536}\n").orThrow();
+        assertEquals(java.util.Map.of("alice", "alice-secret-key-0123", "bob", "bob-secret-key-0123456789"),
+                named.security().adminKeys());
+        assertEquals(65536, named.security().maxSpecBytes());
+        assertProblems(CONFIG.replace("  key: 0123456789abcdef0123\n", """
+                  keys:
+                    - {name: alice, key: alice-secret-key-0123}
+                    - {name: alice, key: short}
+                """), "admin.keys[1].name", "admin.keys[1].key");
+        assertProblems(CONFIG + "security: {operatorKeys: [nope.pub]}\n", "security.operatorKeys[0]", "nope.pub");
+    }
 }

@@ -31,6 +31,10 @@ public final class FakeRoot implements RootControl {
             return Optional.of(new RootMessage.TreeListing(views));
         }
         Map<String, Entry> tree = trees.get(service);
+        if (request instanceof RootMessage.HostedSetQuery h) {
+            return Optional.of(new RootMessage.HostedSet(h.service(), tree == null ? java.util.List.of()
+                    : java.util.List.copyOf(tree.keySet())));
+        }
         if (request instanceof RootMessage.CreateTree c) {
             if (tree != null && !tree.isEmpty()) {
                 return Optional.of(new RootMessage.ErrorReply("CONFLICT", "tree exists"));

@@ -13,6 +13,7 @@ import dev.tendril.protocol.message.RootMessage.RegisterNode;
 import dev.tendril.protocol.message.RootMessage.ResolveQuery;
 import dev.tendril.protocol.message.RootMessage.SignOff;
 import dev.tendril.protocol.message.RootMessage.TreeQuery;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.domain.InstanceDirectory;
 
@@ -40,14 +41,24 @@ public final class ControlDispatcher {
      */
     public ControlDispatcher(TopologyRepository repository, InstanceDirectory directory, Clock clock, int fanOut,
                              Function<ResolveQuery, RootMessage> resolver) {
+        this(repository, directory, clock, fanOut, resolver, ControlLimits.defaults(), ControlLimits.quietRefusals());
+    }
+
+    /**
+     * @param limits   what one request may ask and how much state all may leave
+     * @param refusals counts refusals per reason (the endpoint logs them per peer)
+     */
+    public ControlDispatcher(TopologyRepository repository, InstanceDirectory directory, Clock clock, int fanOut,
+                             Function<ResolveQuery, RootMessage> resolver, ControlLimits limits, RefusalLog refusals) {
         ParentAssignment parents = new ParentAssignment(repository, fanOut);
-        this.createTree = new CreateServiceTree(repository, directory, clock);
-        this.register = new RegisterInstance(repository, directory, parents, clock);
+        InstanceQuota quota = new InstanceQuota(repository, limits, refusals);
+        this.createTree = new CreateServiceTree(repository, directory, clock, quota);
+        this.register = new RegisterInstance(repository, directory, parents, clock, quota);
         this.signOff = new SignOffInstance(repository, directory, parents);
         this.conditionalSignOff = new ConditionalSignOffInstance(repository, signOff);
         this.orphan = new ReparentOrphan(repository, directory, parents);
         this.state = new ChangeInstanceState(repository, directory);
-        this.migration = new RecordClientMigration(repository, directory, clock);
+        this.migration = new RecordClientMigration(repository, directory, clock, limits, refusals);
         this.listings = new ListTopology(repository, clock);
         this.resolver = resolver;
     }

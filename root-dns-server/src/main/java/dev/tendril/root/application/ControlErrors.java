@@ -8,6 +8,8 @@ public final class ControlErrors {
     public static final String NOT_FOUND = "NOT_FOUND";
     public static final String CONFLICT = "CONFLICT";
     public static final String UNSUPPORTED = "UNSUPPORTED";
+    /** Over a configured limit or quota (see {@link ControlLimits}). */
+    public static final String LIMIT = "LIMIT";
     public static final String INTERNAL = "INTERNAL";
 
     private ControlErrors() {

@@ -22,6 +22,7 @@ import java.util.Set;
  *       live and gets a new parent chosen outside its own subtree; its old children stay
  *       attached to it (they re-parent themselves if they noticed it gone).</li>
  *   <li>When no live node of the tree has room (e.g. all are down), the node becomes a top node.</li>
+ *   <li>A new node is refused (LIMIT) when its tree or its platform is at its quota ({@link InstanceQuota}).</li>
  * </ul>
  */
 public final class RegisterInstance {
@@ -29,12 +30,20 @@ public final class RegisterInstance {
     private final InstanceDirectory directory;
     private final ParentAssignment parents;
     private final Clock clock;
+    private final InstanceQuota quota;
 
+    /** Without instance quotas (simulations). */
     public RegisterInstance(TopologyRepository repository, InstanceDirectory directory, ParentAssignment parents, Clock clock) {
+        this(repository, directory, parents, clock, InstanceQuota.unlimited(repository));
+    }
+
+    RegisterInstance(TopologyRepository repository, InstanceDirectory directory, ParentAssignment parents, Clock clock,
+                     InstanceQuota quota) {
         this.repository = repository;
         this.directory = directory;
         this.parents = parents;
         this.clock = clock;
+        this.quota = quota;
     }
 
     public RootMessage execute(RegisterNode request) {
@@ -54,6 +63,12 @@ public final class RegisterInstance {
                     directory.putInstance(service, request.node(), true);
                 }
                 return new Registered(service, nodeId, parent.map(TreeNode::info));
+            }
+        }
+        if (existing.isEmpty()) {
+            Optional<dev.tendril.protocol.message.RootMessage.ErrorReply> refused = quota.refusal(service, nodeId);
+            if (refused.isPresent()) {
+                return refused.get();
             }
         }
         Set<String> excluded = existing.isPresent() ? parents.subtree(service, nodeId) : Set.of(nodeId);

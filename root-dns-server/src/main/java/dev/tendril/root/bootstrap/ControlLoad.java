@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     positions (two thirds around 40 cities, one third anywhere), reporting the rate per block
  * ControlLoad &lt;endpoint&gt; migrate &lt;service&gt; &lt;target-node&gt; &lt;seconds&gt; &lt;clients&gt; [subnets-per-request]
  *     records migrations of fresh /32 subnets as fast as acknowledged, for a duration
+ * ControlLoad &lt;endpoint&gt; flood &lt;service&gt; &lt;target-node&gt; &lt;seconds&gt; &lt;clients&gt; [subnets-per-request]
+ *     as migrate, but refusals (LIMIT when the quota is reached) are tallied by code instead of
+ *     stopping the run: how many records one platform can leave behind (docs/security.md)
  * </pre>
  * Every request waits for its reply (which the root sends only after the commit), so the
  * rate is the rate of durably committed changes. Latencies are per acknowledged request.
@@ -47,6 +50,8 @@ public final class ControlLoad {
             case "register" -> register(endpoint, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "migrate" -> migrate(endpoint, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                    args.length > 6 ? Integer.parseInt(args[6]) : 1);
+            case "flood" -> flood(endpoint, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     args.length > 6 ? Integer.parseInt(args[6]) : 1);
             default -> {
                 System.err.println("unknown mode " + args[1]);
@@ -153,6 +158,36 @@ public final class ControlLoad {
         if (perRequest > 1) {
             System.out.printf(Locale.ROOT, "  = %,.0f migration records/s%n", (double) n * perRequest / ((System.nanoTime() - start) / 1e9));
         }
+    }
+
+    private static void flood(String endpoint, String service, String target, int seconds, int clients, int perRequest)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> replies =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        run(clients, id -> {
+            try (ControlCalls c = new ControlCalls(endpoint, "flood-" + id, Duration.ofSeconds(30), 3)) {
+                while (System.nanoTime() < deadline) {
+                    List<String> subnets = new ArrayList<>(perRequest);
+                    for (int k = 0; k < perRequest; k++) {
+                        int i = next.getAndIncrement();
+                        subnets.add("100." + (64 + (i >> 16 & 63)) + "." + (i >> 8 & 255) + "." + (i & 255) + "/32");
+                    }
+                    RootMessage reply = c.call(new RecordMigration(service, subnets, target, 3_600_000));
+                    String kind = reply instanceof RootMessage.ErrorReply e ? e.code() : reply.type().toString();
+                    replies.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+                }
+            }
+        });
+        double secs = (System.nanoTime() - start) / 1e9;
+        long total = replies.values().stream().mapToLong(java.util.concurrent.atomic.LongAdder::sum).sum();
+        System.out.printf(Locale.ROOT, "%,d migration requests (%d subnets each) in %.1f s = %,.0f/s; replies:%n",
+                total, perRequest, secs, total / secs);
+        new java.util.TreeMap<>(replies).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %,d%n", k, v.sum()));
+        long acked = replies.containsKey("ACK") ? replies.get("ACK").sum() : 0;
+        System.out.printf(Locale.ROOT, "  subnets acknowledged: %,d (a subnet recorded again is replaced, not added; subnets repeat after 4,194,304)%n", acked * perRequest);
     }
 
     private interface Worker {

@@ -2,6 +2,7 @@ package dev.tendril.root.bootstrap;
 
 import dev.tendril.root.adapter.in.dns.DnsConfig;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
+import dev.tendril.root.application.ControlLimits;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +32,14 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
      * @param handlerThreads requests in progress at once (they are committed together)
      * @param maxBatch       requests committed in one transaction at most
      * @param purgeEvery     how often expired migration records are dropped
+     * @param limits         what one request may ask and how much state all may leave (docs/security.md)
      */
-    public record Control(String bindAddress, int port, int handlerThreads, int maxBatch, Duration purgeEvery) {
+    public record Control(String bindAddress, int port, int handlerThreads, int maxBatch, Duration purgeEvery,
+                          ControlLimits limits) {
+        /** With the default limits. */
+        public Control(String bindAddress, int port, int handlerThreads, int maxBatch, Duration purgeEvery) {
+            this(bindAddress, port, handlerThreads, maxBatch, purgeEvery, ControlLimits.defaults());
+        }
     }
 
     /**

@@ -4,10 +4,12 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Names;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.protocol.spec.Problems;
+import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.TreeReader;
 import dev.tendril.protocol.spec.Validated;
 import dev.tendril.root.adapter.in.dns.DnsConfig;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
+import dev.tendril.root.application.ControlLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,12 +66,14 @@ public final class RootConfigReader {
                 base = baseDir;
             } else {
                 Path file = Path.of(source);
-                text = Files.readString(file);
+                text = StrictYaml.readFile(file, StrictYaml.MAX_CONFIG_BYTES);
                 base = file.toAbsolutePath().getParent();
             }
         } catch (IOException e) {
             return invalid("--config: got '" + source + "'; allowed: a readable YAML file or " + BUILTIN_DEMO
                     + " (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            return invalid("--config: " + e.getMessage());
         }
         try {
             Object tree = YamlTree.parse(text, source);
@@ -203,14 +207,33 @@ public final class RootConfigReader {
     }
 
     private static RootConfig.Control control(TreeReader c, Preset preset) {
-        c.rejectUnknown("bindAddress", "port", "handlerThreads", "maxBatch", "purgeEvery");
+        c.rejectUnknown("bindAddress", "port", "handlerThreads", "maxBatch", "purgeEvery", "limits");
         String bind = c.string("bindAddress", preset.bindAddress(), LITERAL);
         if (!isLiteral(bind)) {
             c.bad("bindAddress", bind, LITERAL);
         }
         return new RootConfig.Control(bind, (int) c.integer("port", 5390L, 0, 65535),
                 (int) c.integer("handlerThreads", 64L, 1, 1024), (int) c.integer("maxBatch", 512L, 1, 100_000),
-                c.duration("purgeEvery", Duration.ofSeconds(1)));
+                c.duration("purgeEvery", Duration.ofSeconds(1)),
+                limits(c.object("limits", false, "a mapping {minIpv4Prefix, minIpv6Prefix, maxMigrationLifetime, ...}")));
+    }
+
+    private static ControlLimits limits(TreeReader l) {
+        l.rejectUnknown("minIpv4Prefix", "minIpv6Prefix", "maxMigrationLifetime", "maxSubnetsPerRequest",
+                "maxMigrationsPerService", "maxMigrationsTotal", "maxInstancesPerService", "maxServicesPerPlatform");
+        ControlLimits d = ControlLimits.defaults();
+        Duration lifetime = l.duration("maxMigrationLifetime", d.maxMigrationLifetime());
+        if (lifetime.toMillis() < 1) {
+            l.bad("maxMigrationLifetime", lifetime.toString(), "a duration of at least 1 ms, e.g. 1h or 600s");
+            lifetime = d.maxMigrationLifetime();
+        }
+        return new ControlLimits((int) l.integer("minIpv4Prefix", (long) d.minIpv4Prefix(), 0, 32),
+                (int) l.integer("minIpv6Prefix", (long) d.minIpv6Prefix(), 0, 128), lifetime,
+                (int) l.integer("maxSubnetsPerRequest", (long) d.maxSubnetsPerRequest(), 1, 100_000),
+                (int) l.integer("maxMigrationsPerService", (long) d.maxMigrationsPerService(), 1, 100_000_000),
+                (int) l.integer("maxMigrationsTotal", (long) d.maxMigrationsTotal(), 1, 100_000_000),
+                (int) l.integer("maxInstancesPerService", (long) d.maxInstancesPerService(), 1, 100_000_000),
+                (int) l.integer("maxServicesPerPlatform", (long) d.maxServicesPerPlatform(), 1, 1_000_000));
     }
 
     /** The operator HTTP port: off unless {@code http.port} is set; loopback unless told otherwise. */

@@ -9,6 +9,7 @@ import dev.tendril.root.adapter.in.dns.DnsServer;
 import dev.tendril.root.adapter.out.metrics.PrometheusRootMetrics;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
 import dev.tendril.protocol.http.StatusServer;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
@@ -51,6 +52,7 @@ public final class RootProcess implements AutoCloseable {
     private volatile long geoReloadsRefused;
     private volatile String notReady = "starting";
     private dev.tendril.root.adapter.in.http.MapPages mapPages;
+    private RefusalLog refusals;
 
     private RootProcess(RootConfig config) {
         this.config = config;
@@ -81,8 +83,9 @@ public final class RootProcess implements AutoCloseable {
         geo = track(new SwappableGeoLocator(geoLocator(config.geoipDatabases())));
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
+        refusals = RefusalLog.perMinute(LoggerFactory.getLogger("tendril.refusals"), clock);
         ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
-                new PreviewResolution(resolver));
+                new PreviewResolution(resolver), config.control().limits(), refusals);
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
@@ -90,7 +93,8 @@ public final class RootProcess implements AutoCloseable {
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
                 config.control().handlerThreads(),
-                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats, clock));
+                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats, clock,
+                refusals));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (mapPages != null) {
@@ -228,6 +232,11 @@ public final class RootProcess implements AutoCloseable {
 
     public RootControlEndpoint controlEndpointAdapter() {
         return control;
+    }
+
+    /** Refusals of control requests, per reason. */
+    public RefusalLog refusals() {
+        return refusals;
     }
 
     public GroupCommitter writer() {

@@ -1,28 +1,22 @@
 package dev.tendril.root.bootstrap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tendril.protocol.spec.StrictYaml;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** YAML text to a plain tree (maps, lists, scalars), and {@code a.b.c=value} overrides applied to one. */
+/**
+ * YAML text to a plain tree (maps, lists, scalars), and {@code a.b.c=value} overrides applied
+ * to one. Parsing is {@link StrictYaml}'s: size-bounded, duplicate keys and a document that is
+ * not a mapping are errors.
+ */
 final class YamlTree {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     private YamlTree() {
     }
 
-    /** The parsed tree; throws IllegalArgumentException naming the source, line and column. */
+    /** The parsed mapping; throws IllegalArgumentException naming the source, line and column. */
     static Object parse(String text, String source) {
-        try {
-            return YAML.readValue(text, Object.class);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new IllegalArgumentException(source + ": YAML syntax error" + where + ": " + e.getOriginalMessage());
-        }
+        return StrictYaml.parseMapping(text, source);
     }
 
     /**
@@ -37,7 +31,8 @@ final class YamlTree {
         }
         Map<String, Object> root = tree instanceof Map<?, ?> m ? (Map<String, Object>) m : new LinkedHashMap<>();
         String[] keys = assignment.substring(0, eq).split("\\.");
-        Object value = parse(assignment.substring(eq + 1), "--set " + assignment);
+        Object value = StrictYaml.parseAny(assignment.substring(eq + 1), "--set " + assignment.substring(0, eq),
+                StrictYaml.MAX_SCALAR_CHARS);
         Map<String, Object> at = root;
         for (int i = 0; i < keys.length - 1; i++) {
             Object next = at.get(keys[i]);

@@ -84,13 +84,16 @@ class RecordClientMigrationTest {
 
     @Test
     void anUnknownTargetOrTreeIsNotFound() {
-        assertEquals("NOT_FOUND", ((ErrorReply) root.send(new RecordMigration("web", List.of("10.0.0.0/8"), "paris", 1_000))).code());
-        assertEquals("NOT_FOUND", ((ErrorReply) root.send(new RecordMigration("api", List.of("10.0.0.0/8"), "berlin", 1_000))).code());
+        assertEquals("NOT_FOUND", ((ErrorReply) root.send(new RecordMigration("web", List.of("10.0.0.0/16"), "paris", 1_000))).code());
+        assertEquals("NOT_FOUND", ((ErrorReply) root.send(new RecordMigration("api", List.of("10.0.0.0/16"), "berlin", 1_000))).code());
     }
 
     @Test
-    void aHugeLifetimeDoesNotOverflow() {
-        root.send(new RecordMigration("web", List.of("10.0.0.0/8"), "berlin", Long.MAX_VALUE));
-        assertEquals(Long.MAX_VALUE, root.directory.migration("web", "10.0.0.0/8").expiresAtMillis());
+    void aHugeLifetimeDoesNotOverflowWhereNoLimitIsSet() {
+        ControlHarness unlimited = new ControlHarness(new dev.tendril.root.testing.InMemoryTopologyRepository(), 4,
+                ControlLimits.unlimited());
+        unlimited.createTree("web", "tokyo", TOKYO);
+        unlimited.send(new RecordMigration("web", List.of("10.0.0.0/8"), "tokyo", Long.MAX_VALUE));
+        assertEquals(Long.MAX_VALUE, unlimited.directory.migration("web", "10.0.0.0/8").expiresAtMillis());
     }
 }

@@ -114,6 +114,47 @@ class RootConfigReaderTest {
     }
 
     @Test
+    void controlLimitsHaveDefaultsAndCanBeSet() throws Exception {
+        assertEquals(dev.tendril.root.application.ControlLimits.defaults(), valid("{}").control().limits());
+        RootConfig c = valid("""
+                control:
+                  limits:
+                    minIpv4Prefix: 20
+                    minIpv6Prefix: 48
+                    maxMigrationLifetime: 10m
+                    maxSubnetsPerRequest: 8
+                    maxMigrationsPerService: 100
+                    maxMigrationsTotal: 1000
+                    maxInstancesPerService: 50
+                    maxServicesPerPlatform: 5
+                """);
+        assertEquals(new dev.tendril.root.application.ControlLimits(20, 48, Duration.ofMinutes(10), 8, 100, 1000, 50, 5),
+                c.control().limits());
+        assertHas(problems("control: {limits: {minIpv4Prefix: 33}}"), "minIpv4Prefix", "33");
+        assertHas(problems("control: {limits: {maxSubnetsPerRequest: 0}}"), "maxSubnetsPerRequest", "0");
+        assertHas(problems("control: {limits: {maxMigrations: 5}}"), "maxMigrations");
+    }
+
+    @Test
+    void oddAndOversizedFilesAreRefusedWithAClearError() throws Exception {
+        assertHas(problems("dns:\n  port: 53\ndns:\n  port: 1\n"), "bad.yaml", "dns");
+        assertHas(problems("- preset: lan\n- id: x\n"), "bad.yaml", "a list", "mapping");
+        assertHas(problems("id: " + "r".repeat(100_000) + "\n"), "bad.yaml", "characters");
+        Path huge = dir.resolve("huge.yaml");
+        try (var out = Files.newBufferedWriter(huge)) {
+            out.write("id: \"");
+            String chunk = "x".repeat(1 << 20);
+            for (int i = 0; i < 30; i++) {
+                out.write(chunk);
+            }
+            out.write("\"\n");
+        }
+        Validated<RootConfig> v = RootConfigReader.read(huge.toString(), List.of(), dir);
+        assertHas(((Validated.Invalid<RootConfig>) v).problems(), "--config", "huge.yaml", "bytes; at most 1048576");
+        assertHas(problems("{}", "id=" + "r".repeat(100_000)), "--set id", "characters");
+    }
+
+    @Test
     void problemsNameTheKeyTheValueAndWhatIsAllowed() throws Exception {
         List<String> p = problems("""
                 preset: moon
@@ -166,7 +207,7 @@ class RootConfigReaderTest {
         Validated<RootConfig> missing = RootConfigReader.read(dir.resolve("nope.yaml").toString(), List.of(), dir);
         assertTrue(((Validated.Invalid<RootConfig>) missing).problems().get(0).contains("--config"));
         assertHas(problems("dns: [unclosed\n"), "YAML syntax error", "line");
-        assertHas(problems("- a list\n"), "(document)", "mapping");
+        assertHas(problems("- a list\n"), "the document is a list", "mapping");
     }
 
     @Test

@@ -5,7 +5,9 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.RegisterNode;
 import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.root.application.ControlDispatcher;
+import dev.tendril.root.application.ControlLimits;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.domain.TreeNode;
@@ -22,9 +24,16 @@ public final class ControlHarness {
         this(new InMemoryTopologyRepository(), fanOut);
     }
 
+    public final RefusalLog refusals = ControlLimits.quietRefusals();
+
     public ControlHarness(TopologyRepository repository, int fanOut) {
+        this(repository, fanOut, ControlLimits.defaults());
+    }
+
+    public ControlHarness(TopologyRepository repository, int fanOut, ControlLimits limits) {
         this.repository = repository;
-        this.dispatcher = new ControlDispatcher(repository, deferred, clock, fanOut, ControlDispatcher::noResolver);
+        this.dispatcher = new ControlDispatcher(repository, deferred, clock, fanOut, ControlDispatcher::noResolver,
+                limits, refusals);
     }
 
     public RootMessage send(RootMessage request) {

@@ -32,7 +32,8 @@ public sealed interface RootMessage extends Message {
 
     /**
      * Reply: the request was refused. Codes: INVALID (bad arguments), NOT_FOUND (no such
-     * service/node), CONFLICT (e.g. tree exists), UNSUPPORTED (unknown message), INTERNAL.
+     * service/node), CONFLICT (e.g. tree exists), UNSUPPORTED (unknown message), LIMIT (over a
+     * configured limit or quota), INTERNAL.
      */
     record ErrorReply(String code, String message) implements RootMessage {
         public ErrorReply {

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Dedupe: a request whose id was already answered gets the remembered reply again; one
  * whose id is still being handled is joined to it (it gets the same reply when ready). The
- * handler runs at most once per id while the id is remembered.
+ * handler runs at most once per id while the id is remembered. {@link #UNAUTHORIZED} replies
+ * are not remembered.
  *
  * <p>Robustness: malformed frames, unknown versions and types are dropped, counted in
  * {@link #stats()} and logged at debug; nothing a peer sends stops the server.
@@ -53,7 +54,14 @@ public final class RequestServer implements AutoCloseable {
     private record Peer(byte[] routingId, boolean delimited) {
     }
 
-    private record Done(MessageId id, byte[] frame) {
+    /**
+     * The error code of a refused authentication ({@code ErrorReply("UNAUTHORIZED", ...)}): such
+     * replies are sent but never remembered, so unauthenticated requests cannot fill the reply
+     * cache and push out the replies of real ones.
+     */
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+
+    private record Done(MessageId id, byte[] frame, boolean remember) {
     }
 
     private final ServerOptions options;
@@ -313,14 +321,17 @@ public final class RequestServer implements AutoCloseable {
         }
         counters.handled.increment();
         HopTrace.mark("srv.handled", request.id(), body.type());
-        done.add(new Done(request.id(), frame));
+        boolean remember = !(body instanceof RootMessage.ErrorReply e && UNAUTHORIZED.equals(e.code()));
+        done.add(new Done(request.id(), frame, remember));
         wake();
     }
 
     private void sendFinished() {
         Done d;
         while ((d = done.poll()) != null) {
-            replies.put(d.id(), d.frame());
+            if (d.remember()) {
+                replies.put(d.id(), d.frame());
+            }
             List<Peer> peers = inFlight.remove(d.id());
             if (peers != null) {
                 for (Peer p : peers) {

@@ -117,7 +117,7 @@ public final class NodeAgent {
         }
         deploying.put(service, new Deploying(r.specYaml(), new ArrayList<>(List.of(new Waiter(r.requester(), r.requestId())))));
         ctx.messenger().prepare(r.requester()); // the ReplicaReady goes there once deployed
-        ctx.host().deploy(service, r.specYaml(), outcome -> deployed(service, outcome));
+        ctx.host().deploy(service, r.specYaml(), r.requester(), outcome -> deployed(service, outcome));
         return new ReplicateReply(service, r.requestId(), ReplicateReply.ACCEPTED, "deploying", Optional.empty());
     }
 

@@ -20,7 +20,11 @@ import dev.tendril.protocol.transport.ServerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tendril.protocol.refusal.RefusalLog;
+
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -28,18 +32,24 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's local admin socket: authenticated admin requests from {@code tendrilctl}.
- * Every request must carry a valid HMAC of the configured key ({@link AdminAuth}); others
- * are answered UNAUTHORIZED and counted. Its codec knows admin messages and the replies
+ * Every request must pass the {@link AdminGate} (a valid HMAC of one of the named admin keys,
+ * within the validity window, not sent before this node started, its id never used before);
+ * others are answered UNAUTHORIZED (never remembered by the transport's reply cache), counted
+ * per reason and logged at most once a minute per sender. Each admin action (deploy, remove)
+ * writes one line to the {@code tendril.audit} logger: operator, sender, what, result. Its codec knows admin messages and the replies
  * it sends only; overlay messages sent here are dropped as unknown types.
  */
 public final class AdminSocket implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(AdminSocket.class);
+    /** One line per admin action: who (operator, sender), what, result. */
+    static final Logger AUDIT = LoggerFactory.getLogger("tendril.audit");
     private final RequestServer server;
     private final LongAdder refused;
+    private final RefusalLog refusals;
 
-    private AdminSocket(RequestServer server, LongAdder refused) {
+    private AdminSocket(RequestServer server, LongAdder refused, RefusalLog refusals) {
         this.server = server;
         this.refused = refused;
+        this.refusals = refusals;
     }
 
     public static FrameCodec codec() {
@@ -60,22 +70,88 @@ public final class AdminSocket implements AutoCloseable {
     public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
                                     RootControl root, java.util.function.Function<AdminMessage.EventsQuery, Message> events,
                                     Clock clock) {
-        LongAdder refused = new LongAdder();
-        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
-        RequestServer server = RequestServer.start(options,
-                request -> request.body() instanceof AdminMessage.EventsQuery q && AdminAuth.verify(key, request, clock.millis())
-                        ? events.apply(q) : handle(request, nodeId, key, hosted, describe, root, clock, refused), clock, codec());
-        return new AdminSocket(server, refused);
+        return start(bind, nodeId, Map.of("admin", key), Duration.ofMillis(AdminAuth.MAX_SKEW_MILLIS), hosted, describe,
+                root, events, clock);
     }
 
-    static Message handle(Envelope request, String nodeId, String key, HostedServices hosted, DescribeNode describe,
-                          RootControl root, Clock clock, LongAdder refused) {
-        if (!AdminAuth.verify(key, request, clock.millis())) {
+    /**
+     * As above with several admin keys by operator name (the audit log names the operator)
+     * and a validity window for requests (see {@link AdminGate}).
+     */
+    public static AdminSocket start(Endpoint bind, String nodeId, Map<String, String> keys, Duration window,
+                                    HostedServices hosted, DescribeNode describe, RootControl root,
+                                    java.util.function.Function<AdminMessage.EventsQuery, Message> events, Clock clock) {
+        LongAdder refused = new LongAdder();
+        AdminGate gate = new AdminGate(keys, clock, window, clock.millis(), AdminGate.DEFAULT_MAX_REMEMBERED);
+        RefusalLog refusals = RefusalLog.perMinute(AUDIT, clock);
+        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
+        RequestServer server = RequestServer.start(options,
+                request -> guarded(request, nodeId, gate, refusals, refused,
+                        operator -> request.body() instanceof AdminMessage.EventsQuery q ? events.apply(q)
+                                : handle(request, hosted, describe, root)), clock, codec());
+        return new AdminSocket(server, refused, refusals);
+    }
+
+    /** Lets the request through the gate, runs it, and writes the audit line (who, what, result). */
+    static Message guarded(Envelope request, String nodeId, AdminGate gate, RefusalLog refusals, LongAdder refused,
+                           java.util.function.Function<String, Message> run) {
+        AdminGate.Verdict verdict = gate.check(request);
+        if (verdict instanceof AdminGate.Verdict.Refused r) {
             refused.increment();
-            log.warn("{}: refused an admin {} from '{}': bad key or stale request", nodeId, request.kind(), request.from());
-            return new RootMessage.ErrorReply("UNAUTHORIZED",
-                    "admin key does not match (or the request is more than 5 minutes old)");
+            refusals.refused(request.from(), "admin-" + r.reason(), nodeId + ": " + request.kind() + " " + request.id()
+                    + ": " + r.message());
+            // UNAUTHORIZED replies are not remembered by the transport: junk cannot fill its reply cache
+            return new RootMessage.ErrorReply(RequestServer.UNAUTHORIZED, r.message());
         }
+        String operator = ((AdminGate.Verdict.Admitted) verdict).operator();
+        Message reply = run.apply(operator);
+        boolean action = request.body() instanceof AdminMessage.Deploy || request.body() instanceof AdminMessage.Remove;
+        if (action || AUDIT.isDebugEnabled()) {
+            String line = String.format(java.util.Locale.ROOT, "node=%s operator=%s from=%s request=%s id=%s what=%s result=%s",
+                    nodeId, operator, RefusalLog.clean(request.from()), request.kind(), request.id(), what(request.body()),
+                    result(reply));
+            if (action) {
+                AUDIT.info(line);
+            } else {
+                AUDIT.debug(line);
+            }
+        }
+        return reply;
+    }
+
+    private static String what(Message body) {
+        if (body instanceof AdminMessage.Deploy d) {
+            return "spec-sha256:" + sha256(d.specYaml()).substring(0, 16) + " bytes:" + d.specYaml().length();
+        }
+        if (body instanceof AdminMessage.Remove r) {
+            return "service:" + RefusalLog.clean(r.service());
+        }
+        return "-";
+    }
+
+    private static String result(Message reply) {
+        if (reply instanceof AdminMessage.DeployReply d) {
+            return d.outcome() + " service:" + d.service() + (d.problems().isEmpty() ? "" : " problems:" + d.problems().size());
+        }
+        if (reply instanceof AdminMessage.RemoveReply r) {
+            return String.valueOf(r.outcome());
+        }
+        if (reply instanceof RootMessage.ErrorReply e) {
+            return "error:" + e.code();
+        }
+        return "ok";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    static Message handle(Envelope request, HostedServices hosted, DescribeNode describe, RootControl root) {
         Message body = request.body();
         if (body instanceof AdminMessage.Deploy d) {
             return hosted.deploy(d.specYaml());
@@ -106,6 +182,11 @@ public final class AdminSocket implements AutoCloseable {
 
     public long refused() {
         return refused.sum();
+    }
+
+    /** Refused requests by reason ({@code admin-bad-key}, {@code admin-replayed}, {@code admin-stale}, ...). */
+    public Map<String, Long> refusals() {
+        return refusals.counts();
     }
 
     @Override

@@ -11,4 +11,9 @@ public final class SpecParser {
     public static Validated<DeploymentSpec> parse(String text) {
         return YamlDocuments.spec(text);
     }
+
+    /** As {@link #parse(String)}; a spec over {@code maxBytes} is refused before parsing. */
+    public static Validated<DeploymentSpec> parse(String text, int maxBytes) {
+        return YamlDocuments.spec(text, maxBytes);
+    }
 }

@@ -6,48 +6,68 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.DeploymentSpecReader;
 import dev.tendril.protocol.spec.Problems;
+import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.Validated;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Parses YAML text into a plain tree (maps, lists, scalars) for the validating readers. */
+/**
+ * Parses YAML text into a plain tree for the validating readers, through {@link StrictYaml}:
+ * size-bounded, duplicate keys and documents that are not mappings are problems.
+ */
 public final class YamlDocuments {
+    /** A deployment spec is at most this long unless configured otherwise (256 KiB). */
+    public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private YamlDocuments() {
     }
 
-    /** The tree, or null after recording a syntax problem (with line and column). */
+    /** The mapping, or null after recording the problem (size, syntax with line and column, duplicate key, shape). */
     public static Object parse(String text, String source, Problems problems) {
+        return parse(text, source, problems, StrictYaml.MAX_CONFIG_BYTES);
+    }
+
+    private static Object parse(String text, String source, Problems problems, int maxChars) {
         try {
-            Object tree = YAML.readValue(text, Object.class);
-            if (tree == null) {
-                problems.bad(source, "(empty document)", "a YAML mapping");
-            }
-            return tree;
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            problems.bad(source, "(YAML syntax error" + where + ")", "well-formed YAML: " + e.getOriginalMessage());
+            return StrictYaml.parseMapping(text, source, maxChars);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage().startsWith(source + ": ") ? e.getMessage().substring(source.length() + 2) : e.getMessage();
+            problems.bad(source, "(" + why + ")", "a well-formed YAML mapping, each key once, at most " + maxChars + " bytes");
             return null;
         }
     }
 
     public static Object read(Path file, Problems problems) {
         try {
-            return parse(Files.readString(file), file.toString(), problems);
+            return parse(StrictYaml.readFile(file, StrictYaml.MAX_CONFIG_BYTES), file.toString(), problems);
         } catch (IOException e) {
             problems.bad(file.toString(), "(unreadable: " + e.getMessage() + ")", "a readable YAML file");
+            return null;
+        } catch (IllegalArgumentException e) {
+            problems.bad(file.toString(), "(too large: " + e.getMessage() + ")", "a YAML file of at most "
+                    + StrictYaml.MAX_CONFIG_BYTES + " bytes");
             return null;
         }
     }
 
-    /** Parses and validates a deployment spec. */
+    /** Parses and validates a deployment spec of at most {@value #DEFAULT_MAX_SPEC_BYTES} bytes. */
     public static Validated<DeploymentSpec> spec(String text) {
+        return spec(text, DEFAULT_MAX_SPEC_BYTES);
+    }
+
+    /** Parses and validates a deployment spec; one over {@code maxBytes} (UTF-8) is refused before parsing. */
+    public static Validated<DeploymentSpec> spec(String text, int maxBytes) {
         Problems problems = new Problems();
-        Object tree = parse(text, "(spec)", problems);
+        long bytes = text.length() > maxBytes ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            problems.bad("(spec)", "(" + (text.length() > maxBytes ? "more than " + text.length() + " characters" : bytes + " bytes") + ")",
+                    "a spec of at most " + maxBytes + " bytes (security.maxSpecBytes)");
+            return new Validated.Invalid<>(problems.messages());
+        }
+        Object tree = parse(text, "(spec)", problems, maxBytes);
         if (tree == null) {
             return new Validated.Invalid<>(problems.messages());
         }

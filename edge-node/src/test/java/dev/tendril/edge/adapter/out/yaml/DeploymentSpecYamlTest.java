@@ -137,4 +137,15 @@ class DeploymentSpecYamlTest {
                 "ports[1].name: got 'http'");
         assertProblem(FULL.replace("GREETING: hello", "1BAD: x"), "env.1BAD");
     }
+
+    @Test
+    void oversizedDuplicateAndListSpecsAreRefusedBeforeOrWhileParsing() {
+        String threeMb = "service: web\nimage: busybox\nenv: {X: \"" + "x".repeat(3 << 20) + "\"}\n";
+        assertProblem(threeMb, "(spec)", "more than", "at most 262144 bytes", "security.maxSpecBytes");
+        assertProblem("service: web\nimage: a\nservice: api\n", "(spec)", "service");
+        assertProblem("- service: web\n", "(spec)", "a list");
+        List<String> small = assertInstanceOf(Validated.Invalid.class, YamlDocuments.spec(FULL, 100)).problems();
+        assertTrue(small.get(0).contains("at most 100 bytes"), small.toString());
+        assertInstanceOf(Validated.Valid.class, YamlDocuments.spec(FULL, FULL.length()), "a spec of exactly the limit is fine");
+    }
 }

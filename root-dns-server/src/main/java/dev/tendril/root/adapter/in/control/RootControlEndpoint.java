@@ -4,6 +4,7 @@ import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import dev.tendril.protocol.transport.ServerStats;
@@ -27,6 +28,9 @@ public final class RootControlEndpoint implements AutoCloseable {
     static final int DEDUPE_REPLIES = 100_000;
     static final java.time.Duration DEDUPE_TTL = java.time.Duration.ofMinutes(5);
 
+    private static final Supplier<RootMessage> NO_STATS =
+            () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters");
+
     private final RequestServer server;
 
     private RootControlEndpoint(RequestServer server) {
@@ -40,8 +44,7 @@ public final class RootControlEndpoint implements AutoCloseable {
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Clock clock) {
-        return start(rootId, bindAddress, port, handlerThreads, control,
-                () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"), clock);
+        return start(rootId, bindAddress, port, handlerThreads, control, NO_STATS, clock);
     }
 
     /**
@@ -50,23 +53,49 @@ public final class RootControlEndpoint implements AutoCloseable {
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Supplier<RootMessage> stats, Clock clock) {
+        return start(rootId, bindAddress, port, handlerThreads, control, stats, clock,
+                RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
+    }
+
+    /**
+     * As above without counters; refused requests (LIMIT, INVALID) are logged to {@code refusals}
+     * at most once per interval per sender (the use cases count them per reason).
+     */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Clock clock, RefusalLog refusals) {
+        return start(rootId, bindAddress, port, handlerThreads, control, NO_STATS, clock, refusals);
+    }
+
+    /** With counters ({@code stats}) and the refusal log. */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Supplier<RootMessage> stats, Clock clock,
+                                            RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
                 .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL);
-        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, stats, request), clock));
+        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, stats, request, refusals), clock));
     }
 
     static Message handle(RootControl control, Envelope request) {
-        return handle(control, () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"), request);
+        return handle(control, NO_STATS, request, RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"),
+                Clock.systemUTC()));
     }
 
-    static Message handle(RootControl control, Supplier<RootMessage> stats, Envelope request) {
+    static Message handle(RootControl control, Envelope request, RefusalLog refusals) {
+        return handle(control, NO_STATS, request, refusals);
+    }
+
+    static Message handle(RootControl control, Supplier<RootMessage> stats, Envelope request, RefusalLog refusals) {
         if (request.body() instanceof RootMessage.RootStatsQuery) {
             return stats.get();
         }
         if (request.body() instanceof RootMessage body) {
-            return control.handle(body);
+            RootMessage reply = control.handle(body);
+            if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
+                refusals.log(request.from(), body.type() + " " + e.code(), e.message());
+            }
+            return reply;
         }
         return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
     }

@@ -55,6 +55,8 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
     private final Path file;
     private final Connection conn;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** Migration records per service, kept in step with the writes; null: unknown (read again from the table). */
+    private Map<String, Integer> migrationCounts;
     private int depth;
 
     private SpatialiteTopologyRepository(Path file, Connection conn) {
@@ -92,6 +94,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
                 version = rs.next() ? rs.getInt(1) : 0;
             }
             if (version == SCHEMA_VERSION) {
+                s.execute("CREATE INDEX IF NOT EXISTS nodes_by_node ON nodes(node_id)"); // trees per platform (quota)
                 return;
             }
             if (version > SCHEMA_VERSION) {
@@ -129,6 +132,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
                 + "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY(service, clients))");
         s.execute("CREATE INDEX migrations_by_expiry ON migrations(expires_at)");
         s.execute("CREATE INDEX migrations_by_target ON migrations(service, target_id)");
+        s.execute("CREATE INDEX nodes_by_node ON nodes(node_id)");
     }
 
     private void upgradeFrom1(Statement s) throws SQLException {
@@ -197,6 +201,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
     }
 
     private void rollbackQuietly(Throwable cause) {
+        migrationCounts = null; // the rolled-back writes had moved them
         try (Statement s = conn.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {
@@ -379,15 +384,75 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
 
     @Override
     public synchronized void saveMigration(Migration m) {
-        inTransaction(() -> update("INSERT OR REPLACE INTO migrations(service, clients, target_id, created_at, expires_at) "
-                        + "VALUES (?, ?, ?, ?, ?)", m.service(), m.clients().toString(), m.targetNodeId(),
-                m.createdAtMillis(), m.expiresAtMillis()));
+        inTransaction(() -> {
+            boolean known = hasMigration(m.service(), m.clients());
+            update("INSERT OR REPLACE INTO migrations(service, clients, target_id, created_at, expires_at) "
+                            + "VALUES (?, ?, ?, ?, ?)", m.service(), m.clients().toString(), m.targetNodeId(),
+                    m.createdAtMillis(), m.expiresAtMillis());
+            if (!known) {
+                countMigrations(m.service(), 1);
+            }
+            return null;
+        });
     }
 
     @Override
     public synchronized boolean removeMigration(String service, Cidr clients) {
-        return inTransaction(() -> update("DELETE FROM migrations WHERE service = ? AND clients = ?",
-                service, clients.toString()) == 1);
+        return inTransaction(() -> {
+            boolean gone = update("DELETE FROM migrations WHERE service = ? AND clients = ?", service, clients.toString()) == 1;
+            if (gone) {
+                countMigrations(service, -1);
+            }
+            return gone;
+        });
+    }
+
+    @Override
+    public synchronized boolean hasMigration(String service, Cidr clients) {
+        return read(() -> !query("SELECT 1 FROM migrations WHERE service = ? AND clients = ?", rs -> true,
+                service, clients.toString()).isEmpty());
+    }
+
+    @Override
+    public synchronized int migrationCount(String service) {
+        return read(() -> {
+            Map<String, Integer> counts = migrationCounts();
+            return service.isEmpty() ? counts.values().stream().mapToInt(Integer::intValue).sum()
+                    : counts.getOrDefault(service, 0);
+        });
+    }
+
+    @Override
+    public synchronized int nodeCount(String service) {
+        return read(() -> query("SELECT count(*) FROM nodes WHERE service = ?", rs -> rs.getInt(1), service).get(0));
+    }
+
+    @Override
+    public synchronized int treesOf(String nodeId) {
+        return read(() -> query("SELECT count(*) FROM nodes WHERE node_id = ?", rs -> rs.getInt(1), nodeId).get(0));
+    }
+
+    private Map<String, Integer> migrationCounts() {
+        if (migrationCounts == null) {
+            Map<String, Integer> counts = new HashMap<>();
+            for (Object[] row : query("SELECT service, count(*) FROM migrations GROUP BY service",
+                    rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
+                counts.put((String) row[0], (Integer) row[1]);
+            }
+            migrationCounts = counts;
+        }
+        return migrationCounts;
+    }
+
+    private void countMigrations(String service, int delta) {
+        if (migrationCounts != null) {
+            int n = migrationCounts.getOrDefault(service, 0) + delta;
+            if (n <= 0) {
+                migrationCounts.remove(service);
+            } else {
+                migrationCounts.put(service, n);
+            }
+        }
     }
 
     @Override
@@ -406,6 +471,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
                     + "WHERE service = ? AND target_id = ? ORDER BY clients", SpatialiteTopologyRepository::toMigration,
                     service, nodeId);
             update("DELETE FROM migrations WHERE service = ? AND target_id = ?", service, nodeId);
+            countMigrations(service, -gone.size());
             return gone;
         });
     }
@@ -417,6 +483,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
                     + "WHERE expires_at <= ? ORDER BY service, clients", SpatialiteTopologyRepository::toMigration, nowMillis);
             if (!gone.isEmpty()) {
                 update("DELETE FROM migrations WHERE expires_at <= ?", nowMillis);
+                gone.forEach(m -> countMigrations(m.service(), -1));
             }
             return gone;
         });

@@ -86,6 +86,28 @@ public interface TopologyRepository extends AutoCloseable {
     /** Removes and returns the records that expired at or before {@code nowMillis}. */
     List<Migration> removeExpiredMigrations(long nowMillis);
 
+    // --- counts (for quotas; the defaults derive them from the listings, stores answer them cheaply)
+
+    /** Nodes in the tree of {@code service}, live or down. */
+    default int nodeCount(String service) {
+        return nodes(service).size();
+    }
+
+    /** Trees that name {@code nodeId} (a platform id) as one of their nodes. */
+    default int treesOf(String nodeId) {
+        return (int) services().stream().filter(s -> node(s, nodeId).isPresent()).count();
+    }
+
+    /** Migration records of one service ("" = all services), expired or not. */
+    default int migrationCount(String service) {
+        return migrations(service).size();
+    }
+
+    /** Whether a record for exactly this subnet of {@code service} is stored. */
+    default boolean hasMigration(String service, Cidr clients) {
+        return migrations(service).stream().anyMatch(m -> m.clients().equals(clients));
+    }
+
     @Override
     void close();
 }

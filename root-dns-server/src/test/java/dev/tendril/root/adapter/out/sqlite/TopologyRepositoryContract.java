@@ -49,6 +49,43 @@ abstract class TopologyRepositoryContract {
     }
 
     @Test
+    void countsFollowEveryWriteAndARollback() {
+        repo.inTransaction(() -> {
+            repo.createTree("web", 1);
+            repo.createTree("api", 1);
+            repo.saveNode(new TreeNode("web", info("a", BERLIN), "", true, 1));
+            repo.saveNode(new TreeNode("web", info("b", PARIS), "a", true, 1));
+            repo.saveNode(new TreeNode("api", info("a", BERLIN), "", true, 1));
+            for (int i = 0; i < 5; i++) {
+                repo.saveMigration(new Migration("web", Cidr.parse("10.0." + i + ".0/24"), i < 2 ? "a" : "b", 1, 10 + i));
+            }
+            repo.saveMigration(new Migration("web", Cidr.parse("10.0.0.0/24"), "b", 2, 20)); // replaces, adds nothing
+            repo.saveMigration(new Migration("api", Cidr.parse("10.9.0.0/24"), "a", 1, 100));
+            return null;
+        });
+        assertEquals(2, repo.nodeCount("web"));
+        assertEquals(2, repo.treesOf("a"));
+        assertEquals(1, repo.treesOf("b"));
+        assertEquals(0, repo.treesOf("zz"));
+        assertEquals(5, repo.migrationCount("web"));
+        assertEquals(6, repo.migrationCount(""));
+        assertTrue(repo.hasMigration("web", Cidr.parse("10.0.4.0/24")));
+        assertFalse(repo.hasMigration("api", Cidr.parse("10.0.4.0/24")));
+        repo.inTransaction(() -> repo.removeMigration("web", Cidr.parse("10.0.4.0/24")));
+        repo.inTransaction(() -> repo.removeMigrationsTargeting("web", "a")); // 10.0.1.0 (10.0.0.0 now targets b)
+        repo.inTransaction(() -> repo.removeExpiredMigrations(12)); // 10.0.2.0 (expires 12)
+        assertEquals(2, repo.migrationCount("web"));
+        assertEquals(3, repo.migrationCount(""));
+        assertThrows(IllegalStateException.class, () -> repo.inTransaction(() -> {
+            repo.saveMigration(new Migration("api", Cidr.parse("10.9.1.0/24"), "a", 1, 100));
+            assertEquals(2, repo.migrationCount("api"), "seen inside the transaction");
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(1, repo.migrationCount("api"), "a rolled-back write is not counted");
+        assertEquals(3, repo.migrationCount(""));
+    }
+
+    @Test
     void nodeRoundTripsEveryField() {
         NodeInfo info = new NodeInfo("edge-7", "2001:db8::7", new GeoPoint(-33.869, 151.209),
                 List.of(new ServicePort("http", "tcp", 80), new ServicePort("dns", "udp", 53)), 7100);

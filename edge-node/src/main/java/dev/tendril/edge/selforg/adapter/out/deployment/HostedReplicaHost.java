@@ -9,6 +9,8 @@ import dev.tendril.protocol.message.RootMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tendril.protocol.message.NodeInfo;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,7 @@ public final class HostedReplicaHost implements ReplicaHost {
     private final Consumer<Runnable> post;
     private final Clock clock;
     private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+    private final dev.tendril.protocol.refusal.RefusalLog refusals;
 
     /**
      * @param post runs a task on the self-organization thread
@@ -47,15 +50,35 @@ public final class HostedReplicaHost implements ReplicaHost {
         this.worker = worker;
         this.post = post;
         this.clock = clock;
+        this.refusals = dev.tendril.protocol.refusal.RefusalLog.perMinute(
+                org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock);
     }
 
     @Override
     public void deploy(String service, String specYaml, Consumer<Outcome> done) {
+        deploy(service, specYaml, null, done);
+    }
+
+    /**
+     * Deploys the replica only when {@code offeredBy} is a node of the service's tree by the
+     * root's account (or this node already is one), so a stranger cannot have this node join
+     * a tree; the spec's size and signature are checked by {@link HostedServices}.
+     */
+    @Override
+    public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Outcome> done) {
         worker.execute(() -> {
             Instant t0 = clock.instant();
             Outcome outcome;
             try {
-                DeployReply r = hosted.deployReplica(specYaml);
+                String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
+                if (offeredBy != null && !hosted.treeHas(service, offeredBy.nodeId()) && !hosted.treeHas(service, nodeId)) {
+                    refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
+                            + offeredBy.nodeId() + "', which is not a node of its tree");
+                    Outcome refused = new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service);
+                    post.accept(() -> done.accept(refused));
+                    return;
+                }
+                DeployReply r = hosted.deployReplica(specYaml, peer);
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
                     Instant since = d.get().since();

@@ -19,11 +19,21 @@ public final class RootControlDirectory implements RootDirectory {
         this.root = root;
     }
 
+    /** Subnets per request: the roots' default {@code control.limits.maxSubnetsPerRequest}. */
+    static final int SUBNETS_PER_REQUEST = 64;
+
+    /** Sends the clients in requests of at most {@value #SUBNETS_PER_REQUEST}; true once all are recorded. */
     @Override
     public boolean recordMigration(String service, List<String> clients, String targetNodeId, Duration lifetime) {
-        Optional<Message> reply = root.call(service,
-                new RootMessage.RecordMigration(service, clients, targetNodeId, Math.max(1, lifetime.toMillis())));
-        return reply.isPresent() && reply.get() instanceof RootMessage.Ack;
+        for (int from = 0; from < clients.size(); from += SUBNETS_PER_REQUEST) {
+            List<String> part = clients.subList(from, Math.min(clients.size(), from + SUBNETS_PER_REQUEST));
+            Optional<Message> reply = root.call(service,
+                    new RootMessage.RecordMigration(service, part, targetNodeId, Math.max(1, lifetime.toMillis())));
+            if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Ack)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -34,6 +34,14 @@ public interface ReplicaHost {
      */
     void deploy(String service, String specYaml, Consumer<Outcome> done);
 
+    /**
+     * As {@link #deploy(String, String, Consumer)} for a replica {@code offeredBy} another node:
+     * an adapter may refuse (Failed) when that node is not a member of the service's tree.
+     */
+    default void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Outcome> done) {
+        deploy(service, specYaml, done);
+    }
+
     /** What the root decided about an idle instance's leave ({@link #terminate}). */
     sealed interface Termination {
     }
