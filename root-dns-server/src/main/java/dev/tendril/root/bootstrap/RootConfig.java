@@ -17,8 +17,11 @@ import java.util.List;
  * @param store          the topology database
  * @param fanOut         children per tree node at most (parent assignment)
  * @param geoipDatabases GeoIP databases, first hit wins: {@code builtin:demo} or .mmdb files
+ * @param preset         the preset the defaults came from: local, lan or wan
+ * @param security       CURVE on the control endpoint and the bootstrap operators (docs/security.md)
  */
-public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases) {
+public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases,
+                         String preset, Security security) {
     /** The name of the GeoIP database bundled in the geoip-data jar. */
     public static final String BUILTIN_DEMO_GEOIP = "builtin:demo";
 
@@ -40,7 +43,26 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
     public record Store(Path path, Sync sync) {
     }
 
+    /**
+     * @param serverKeys   this root's CURVE key pair (from {@code security.serverKey}), or empty:
+     *                     the control endpoint runs in clear (only the local preset on loopback)
+     * @param operatorKeys bootstrap operators, name -> CURVE public key: always admitted as
+     *                     operators (they enrol the platforms and further operators)
+     */
+    public record Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
+                           java.util.Map<String, String> operatorKeys) {
+        public Security {
+            operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public static Security clear() {
+            return new Security(java.util.Optional.empty(), java.util.Map.of());
+        }
+    }
+
     public RootConfig {
         geoipDatabases = List.copyOf(geoipDatabases);
+        security = security == null ? Security.clear() : security;
+        preset = preset == null ? "local" : preset;
     }
 }

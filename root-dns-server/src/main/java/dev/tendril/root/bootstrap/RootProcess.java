@@ -6,6 +6,10 @@ import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
+import dev.tendril.root.adapter.out.sqlite.SqliteKeyStore;
+import dev.tendril.root.application.security.ControlPolicy;
+import dev.tendril.root.application.security.KeyEnrolment;
+import dev.tendril.root.domain.TreeNode;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
@@ -35,6 +39,8 @@ public final class RootProcess implements AutoCloseable {
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
     private RootControlEndpoint control;
+    private SqliteKeyStore keyStore;
+    private KeyEnrolment keys;
     private DnsServer dns;
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
@@ -71,8 +77,16 @@ public final class RootProcess implements AutoCloseable {
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
+        keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
+        keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
+        ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId));
+        if (config.security().serverKeys().isEmpty()) {
+            log.warn("{}: control endpoint {} runs in CLEAR (no security.serverKey): any local process may change DNS "
+                    + "answers; only the local preset on loopback allows this (see docs/security.md)", config.id(),
+                    config.control().bindAddress());
+        }
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, clock));
+                config.control().handlerThreads(), committer, config.security().serverKeys(), keys, policy, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
@@ -132,6 +146,11 @@ public final class RootProcess implements AutoCloseable {
 
     public RootControlEndpoint controlEndpointAdapter() {
         return control;
+    }
+
+    /** The enrolled keys (platforms and operators). */
+    public KeyEnrolment keys() {
+        return keys;
     }
 
     public GroupCommitter writer() {

@@ -263,8 +263,9 @@ public sealed interface RootMessage extends Message {
     }
 
     /**
-     * Enrol (or replace) the CURVE public key of a platform or an operator; only an operator
-     * may ask. Reply: {@link Ack} once durable.
+     * Enrol a CURVE public key of a platform or an operator; only an operator may ask. A name
+     * may hold several keys at once (rotation: enrol the new key, switch, revoke the old one).
+     * Reply: {@link Ack} once durable, CONFLICT when the key belongs to another name.
      */
     record EnrolKey(KeyRole role, String name, String publicKey) implements RootMessage {
         public EnrolKey {
@@ -275,11 +276,18 @@ public sealed interface RootMessage extends Message {
         public MessageType type() { return MessageType.ENROL_KEY; }
     }
 
-    /** Revoke the key of a platform or an operator; only an operator may ask. Reply: {@link Ack}. */
-    record RevokeKey(KeyRole role, String name) implements RootMessage {
+    /**
+     * Revoke one key of a platform or an operator ({@code publicKey}), or all its keys
+     * ({@code publicKey} ""); only an operator may ask. Reply: {@link Ack}, or NOT_FOUND.
+     */
+    record RevokeKey(KeyRole role, String name, String publicKey) implements RootMessage {
         public RevokeKey {
             Objects.requireNonNull(role, "role");
             Names.requireDnsLabel(role.label() + " name", name);
+            publicKey = publicKey == null ? "" : publicKey;
+            if (!publicKey.isEmpty()) {
+                requireZ85("public key", publicKey);
+            }
         }
         public MessageType type() { return MessageType.REVOKE_KEY; }
     }

@@ -85,7 +85,7 @@ public final class SampleEnvelopes {
         put(m, new SignOffDecision("web", "fiji-3", false, 2, 2));
         put(m, new dev.tendril.protocol.message.RootMessage.EnrolKey(dev.tendril.protocol.message.RootMessage.KeyRole.PLATFORM,
                 "munich-1", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"));
-        put(m, new dev.tendril.protocol.message.RootMessage.RevokeKey(dev.tendril.protocol.message.RootMessage.KeyRole.OPERATOR, "alice"));
+        put(m, new dev.tendril.protocol.message.RootMessage.RevokeKey(dev.tendril.protocol.message.RootMessage.KeyRole.OPERATOR, "alice", ""));
         put(m, new dev.tendril.protocol.message.RootMessage.KeysQuery());
         put(m, new dev.tendril.protocol.message.RootMessage.KeyListing(List.of(
                 new dev.tendril.protocol.message.RootMessage.EnrolledKey(dev.tendril.protocol.message.RootMessage.KeyRole.PLATFORM,
