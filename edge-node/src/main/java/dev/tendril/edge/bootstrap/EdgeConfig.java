@@ -25,12 +25,34 @@ import java.util.Optional;
  * @param stateDir       where the node keeps state (process runtime records)
  * @param loadFile       when present, hardware figures are read from this JSON file instead of measured
  * @param geoipDatabases where users are on the map: {@code builtin:demo} and/or .mmdb files, first hit wins
+ * @param security       CURVE keys (see docs/security.md); without them the node runs in clear
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases) {
+                         List<String> geoipDatabases, Security security) {
     public enum Runtime { DOCKER, PROCESS }
+
+    /**
+     * @param keys         this node's CURVE key pair (its tree and admin sockets' server key and
+     *                     its client key), or empty: in clear (local preset on loopback only)
+     * @param rootKeys     the roots' control endpoint public keys, one per {@code root.control}
+     *                     entry or one for all
+     * @param operatorKeys operators admitted on the admin socket besides those enrolled at the
+     *                     root, name -> public key
+     */
+    public record Security(Optional<dev.tendril.protocol.transport.CurveKeyPair> keys, List<String> rootKeys,
+                           java.util.Map<String, String> operatorKeys) {
+        public Security {
+            Objects.requireNonNull(keys, "keys");
+            rootKeys = List.copyOf(rootKeys);
+            operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public static Security clear() {
+            return new Security(Optional.empty(), List.of(), java.util.Map.of());
+        }
+    }
 
     public EdgeConfig {
         Objects.requireNonNull(platform, "platform");
@@ -44,6 +66,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(loadFile, "loadFile");
         geoipDatabases = List.copyOf(geoipDatabases);
+        security = security == null ? Security.clear() : security;
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }

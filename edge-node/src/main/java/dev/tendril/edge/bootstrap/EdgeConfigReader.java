@@ -51,7 +51,7 @@ public final class EdgeConfigReader {
     public static Validated<EdgeConfig> read(Object tree, Path baseDir, Problems problems) {
         TreeReader r = TreeReader.root(tree, problems);
         r.rejectUnknown("platform", "zone", "root", "infrastructure", "policies", "admin", "tree", "runtime",
-                "monitoring", "stateDir", "geoip");
+                "monitoring", "stateDir", "geoip", "security");
         Optional<Platform> platform = platform(r.object("platform", true,
                 "a mapping {id, name, address, position, arch, cpus, ram, disk, gpus, labels, treePort}"));
         String zone = r.string("zone", "the DNS zone of the root, e.g. svc.example.edge");
@@ -101,12 +101,17 @@ public final class EdgeConfigReader {
         Optional<Path> loadFile = monitoring.optString("loadFile").map(baseDir::resolve);
         Path stateDir = baseDir.resolve(r.string("stateDir", "state", ""));
         List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases: [builtin:demo or .mmdb paths]}"), baseDir);
+        String presetName = r.has("policies") && tree instanceof java.util.Map<?, ?> m && m.get("policies") instanceof java.util.Map<?, ?> pm
+                && pm.get("preset") != null ? String.valueOf(pm.get("preset")) : "lan";
+        EdgeConfig.Security security = EdgeSecurityReader.read(r.object("security", false,
+                "a mapping {key, rootKeys, operatorKeys}"), presetName, List.of(treeBind, adminBind),
+                rootControl.size(), platform.map(Platform::id).orElse("<platform id>"), baseDir);
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, security));
     }
 
     /** Reads one platform entry; empty after recording problems. */

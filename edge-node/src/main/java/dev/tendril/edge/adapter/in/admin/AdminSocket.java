@@ -60,8 +60,18 @@ public final class AdminSocket implements AutoCloseable {
     public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
                                     RootControl root, java.util.function.Function<AdminMessage.EventsQuery, Message> events,
                                     Clock clock) {
+        return start(bind, nodeId, key, hosted, describe, root, events, java.util.Optional.empty(), clock);
+    }
+
+    /** As above; with {@code curve} the socket speaks CURVE and admits only the operators' keys. */
+    public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
+                                    RootControl root, java.util.function.Function<AdminMessage.EventsQuery, Message> events,
+                                    java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
         LongAdder refused = new LongAdder();
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
+        if (curve.isPresent()) {
+            options = options.withCurve(curve.get());
+        }
         RequestServer server = RequestServer.start(options,
                 request -> request.body() instanceof AdminMessage.EventsQuery q && AdminAuth.verify(key, request, clock.millis())
                         ? events.apply(q) : handle(request, nodeId, key, hosted, describe, root, clock, refused), clock, codec());
