@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
         description = "Administers Tendril edge nodes and asks roots about trees, answers and migrations.",
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
-                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class})
+                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, KeysCommand.class})
 public final class TendrilCtl implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
