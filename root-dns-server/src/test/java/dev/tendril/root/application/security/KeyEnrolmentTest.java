@@ -11,7 +11,7 @@ import dev.tendril.protocol.message.RootMessage.KeysQuery;
 import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.transport.Caller;
 import dev.tendril.protocol.transport.CurveKeyPair;
-import dev.tendril.root.application.port.out.KeyStore;
+import dev.tendril.root.testing.InMemoryKeyStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -26,38 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 class KeyEnrolmentTest {
-    /** In memory, as the SQLite table keeps them. */
-    static final class MemoryKeyStore implements KeyStore {
-        final List<EnrolledKey> keys = new ArrayList<>();
-
-        @Override
-        public List<EnrolledKey> all() {
-            return List.copyOf(keys);
-        }
-
-        @Override
-        public void enrol(EnrolledKey key) {
-            if (keys.stream().noneMatch(k -> k.publicKey().equals(key.publicKey()))) {
-                keys.add(key);
-            }
-        }
-
-        @Override
-        public int revoke(KeyRole role, String name, String publicKey) {
-            int before = keys.size();
-            keys.removeIf(k -> k.role() == role && k.name().equals(name) && (publicKey.isEmpty() || k.publicKey().equals(publicKey)));
-            return before - keys.size();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private final String alice = CurveKeyPair.generate().publicKey();
     private final String munich = CurveKeyPair.generate().publicKey();
     private final String munich2 = CurveKeyPair.generate().publicKey();
-    private final MemoryKeyStore store = new MemoryKeyStore();
+    private final InMemoryKeyStore store = new InMemoryKeyStore();
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC);
     private final KeyEnrolment keys = new KeyEnrolment("root-1", store, Map.of("alice", alice), clock);
     private final Caller operator = Caller.operator("alice", alice);
