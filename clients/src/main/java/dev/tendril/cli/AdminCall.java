@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -55,8 +56,12 @@ final class AdminCall {
         MessageId id = MessageId.random(new SecureRandom());
         long now = System.currentTimeMillis();
         AdminMessage.Request request = build.apply(AdminAuth.sign(key, id, now, type, payload));
+        Optional<ClientOptions.Curve> curve = CurveOptions.of(node.curveKey, node.nodeKey, "--node-key", err);
+        if (curve == null) {
+            return new Outcome.Exit(TendrilCtl.BAD_INPUT);
+        }
         Duration timeout = node.timeout();
-        ClientOptions options = ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3);
+        ClientOptions options = CurveOptions.apply(ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3), curve);
         try (RequestClient client = new RequestClient(options)) {
             RequestResult r = client.request(new Envelope(id, "", "tendrilctl", now, request));
             if (!(r instanceof RequestResult.Reply reply)) {
@@ -66,7 +71,8 @@ final class AdminCall {
             Message body = reply.envelope().body();
             if (body instanceof RootMessage.ErrorReply e) {
                 err.println(node.node + " refused: " + e.code() + ": " + e.message());
-                return new Outcome.Exit(e.code().equals("UNAUTHORIZED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
+                return new Outcome.Exit(e.code().equals("UNAUTHORIZED") || e.code().equals("FORBIDDEN")
+                        || e.code().equals("UNAUTHENTICATED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
             }
             return new Outcome.Reply(body);
         }

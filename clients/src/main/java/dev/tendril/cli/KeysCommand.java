@@ -1,52 +1,227 @@
 package dev.tendril.cli;
 
+import dev.tendril.protocol.keys.CurveKeyFiles;
+import dev.tendril.protocol.keys.KeyFileException;
+import dev.tendril.protocol.keys.SigningKeyFiles;
 import dev.tendril.protocol.message.Names;
-import dev.tendril.protocol.signing.OperatorKeys;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.KeyRole;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "keys", description = "Makes keys.", subcommands = {KeysCommand.GenOperator.class})
+/**
+ * {@code tendrilctl keys}: makes CURVE key pairs and operator signing keys, and enrols,
+ * revokes and lists keys at a root (see docs/security.md).
+ */
+@Command(name = "keys", description = "Makes CURVE and signing keys; enrols, revokes and lists keys at a root.",
+        subcommands = {KeysCommand.Gen.class, KeysCommand.GenOperator.class, KeysCommand.Enrol.class,
+                KeysCommand.Revoke.class, KeysCommand.ListKeys.class})
 final class KeysCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec cmd;
 
     @Override
     public void run() {
-        cmd.commandLine().usage(cmd.commandLine().getErr());
+        cmd.commandLine().usage(cmd.commandLine().getOut());
     }
 
-    @Command(name = "gen-operator", description = "Makes an operator's Ed25519 signing key pair: DIR/NAME.key (secret, "
-            + "mode 600: for tendrilctl deploy --operator-key) and DIR/NAME.pub (for the nodes' security.operatorKeys).")
-    static final class GenOperator implements Callable<Integer> {
-        @Option(names = "--name", required = true, description = "the operator's name (a DNS label), e.g. alice")
-        String name;
+    static boolean badName(String name, PrintWriter err) {
+        if (!Names.isDnsLabel(name)) {
+            err.println("--name: got '" + name + "'; allowed: a DNS label (the platform id or operator name)");
+            return true;
+        }
+        return false;
+    }
 
-        @Option(names = "--out", defaultValue = ".", description = "the folder to write to (default: the current one)")
+    @Command(name = "gen", description = "Writes a CURVE key pair: <name>.key (secret, mode 0600) and <name>.pub.")
+    static final class Gen implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "the folder to write to (created when absent)")
         Path out;
+
+        @Option(names = "--name", required = true, description = "the platform id, root id or operator name")
+        String name;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec cmd;
 
         @Override
         public Integer call() {
-            if (!Names.isDnsLabel(name)) {
-                cmd.commandLine().getErr().println("--name: got '" + name + "'; allowed: a DNS label, e.g. alice");
+            PrintWriter err = cmd.commandLine().getErr();
+            if (badName(name, err)) {
                 return TendrilCtl.BAD_INPUT;
             }
             try {
-                Path secret = OperatorKeys.write(OperatorKeys.generate(), name, out);
-                cmd.commandLine().getOut().println("wrote " + secret + " (secret, keep it) and "
-                        + out.resolve(name + OperatorKeys.PUBLIC_SUFFIX) + " (give it to the nodes: security.operatorKeys)");
+                CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+                cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + " (secret) and "
+                        + CurveKeyFiles.publicFile(out, name) + "; public key " + keys.publicKey());
                 return TendrilCtl.OK;
             } catch (IOException e) {
-                cmd.commandLine().getErr().println("keys gen-operator: " + e.getMessage());
+                err.println("cannot write the keys: " + e.getMessage());
                 return TendrilCtl.FAILED;
             }
+        }
+    }
+
+    @Command(name = "gen-operator", description = "Writes an operator's CURVE key pair (<name>.key, <name>.pub) and "
+            + "Ed25519 signing key pair (<name>.sign.key PKCS#8, <name>.sign.pub X.509; base64).")
+    static final class GenOperator implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "the folder to write to (created when absent)")
+        Path out;
+
+        @Option(names = "--name", required = true, description = "the operator's name")
+        String name;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec cmd;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = cmd.commandLine().getErr();
+            if (badName(name, err)) {
+                return TendrilCtl.BAD_INPUT;
+            }
+            try {
+                CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+                SigningKeyFiles.generate(out, name);
+                cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + ", "
+                        + CurveKeyFiles.publicFile(out, name) + ", " + SigningKeyFiles.secretFile(out, name) + ", "
+                        + SigningKeyFiles.publicFile(out, name) + "; CURVE public key " + keys.publicKey());
+                return TendrilCtl.OK;
+            } catch (IOException e) {
+                err.println("cannot write the keys: " + e.getMessage());
+                return TendrilCtl.FAILED;
+            }
+        }
+    }
+
+    static KeyRole role(String role, PrintWriter err) {
+        try {
+            return KeyRole.fromLabel(role);
+        } catch (IllegalArgumentException e) {
+            err.println("ROLE: got '" + role + "'; allowed: platform or operator");
+            return null;
+        }
+    }
+
+    @Command(name = "enrol", description = "Enrols a public key at the root (operators only): a platform or an operator.")
+    static final class Enrol implements Callable<Integer> {
+        @Mixin
+        RootOptions root;
+
+        @Parameters(index = "0", paramLabel = "ROLE", description = "platform or operator")
+        String role;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the platform id or operator name")
+        String name;
+
+        @Parameters(index = "2", paramLabel = "PUBLIC_KEY", description = "40 Z85 characters or a .pub file")
+        String key;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec cmd;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = cmd.commandLine().getErr();
+            KeyRole r = role(role, err);
+            if (r == null || badName(name, err)) {
+                return TendrilCtl.BAD_INPUT;
+            }
+            String publicKey;
+            try {
+                publicKey = CurveKeyFiles.readPublic(key);
+            } catch (KeyFileException e) {
+                err.println("PUBLIC_KEY: " + e.getMessage());
+                return TendrilCtl.BAD_INPUT;
+            }
+            RootCall.Outcome o = RootCall.send(root, err, "", new RootMessage.EnrolKey(r, name, publicKey));
+            if (o instanceof RootCall.Outcome.Exit e) {
+                return e.code();
+            }
+            cmd.commandLine().getOut().println("enrolled " + r.label() + " " + name + " " + publicKey);
+            return TendrilCtl.OK;
+        }
+    }
+
+    @Command(name = "revoke", description = "Revokes one key (PUBLIC_KEY given) or every key of a platform or operator.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        RootOptions root;
+
+        @Parameters(index = "0", paramLabel = "ROLE", description = "platform or operator")
+        String role;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the platform id or operator name")
+        String name;
+
+        @Parameters(index = "2", arity = "0..1", paramLabel = "PUBLIC_KEY", description = "one key (default: all of NAME)")
+        String key;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec cmd;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = cmd.commandLine().getErr();
+            KeyRole r = role(role, err);
+            if (r == null || badName(name, err)) {
+                return TendrilCtl.BAD_INPUT;
+            }
+            String publicKey = "";
+            if (key != null) {
+                try {
+                    publicKey = CurveKeyFiles.readPublic(key);
+                } catch (KeyFileException e) {
+                    err.println("PUBLIC_KEY: " + e.getMessage());
+                    return TendrilCtl.BAD_INPUT;
+                }
+            }
+            RootCall.Outcome o = RootCall.send(root, err, "", new RootMessage.RevokeKey(r, name, publicKey));
+            if (o instanceof RootCall.Outcome.Exit e) {
+                return e.code();
+            }
+            cmd.commandLine().getOut().println("revoked " + r.label() + " " + name + (publicKey.isEmpty() ? " (all keys)" : " " + publicKey));
+            return TendrilCtl.OK;
+        }
+    }
+
+    @Command(name = "list", description = "Lists the keys enrolled at the root.")
+    static final class ListKeys implements Callable<Integer> {
+        @Mixin
+        RootOptions root;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec cmd;
+
+        @Override
+        public Integer call() {
+            RootCall.Outcome o = RootCall.send(root, cmd.commandLine().getErr(), "", new RootMessage.KeysQuery());
+            if (o instanceof RootCall.Outcome.Exit e) {
+                return e.code();
+            }
+            List<RootMessage.EnrolledKey> keys = ((RootMessage.KeyListing) ((RootCall.Outcome.Reply) o).body()).keys();
+            PrintWriter out = cmd.commandLine().getOut();
+            if (root.json) {
+                Json.print(out, keys);
+                return TendrilCtl.OK;
+            }
+            out.printf("%-9s %-20s %-40s %s%n", "ROLE", "NAME", "PUBLIC KEY", "ENROLLED");
+            for (RootMessage.EnrolledKey k : keys) {
+                out.printf("%-9s %-20s %-40s %s%n", k.role().label(), k.name(), k.publicKey(),
+                        k.enrolledAtMillis() == 0 ? "config" : Instant.ofEpochMilli(k.enrolledAtMillis()).toString());
+            }
+            return TendrilCtl.OK;
         }
     }
 }

@@ -23,6 +23,14 @@ public final class NodeOptions {
     @Option(names = "--json", description = "print the node's reply as JSON instead of text")
     boolean json;
 
+    @Option(names = "--curve-key", defaultValue = "${env:TENDRIL_CURVE_KEY}",
+            description = "your CURVE .key file (env TENDRIL_CURVE_KEY); with --node-key the connection uses CURVE")
+    String curveKey;
+
+    @Option(names = "--node-key", defaultValue = "${env:TENDRIL_NODE_KEY}",
+            description = "the node's CURVE public key: 40 Z85 characters or a .pub file (env TENDRIL_NODE_KEY)")
+    String nodeKey;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "how long to wait for the node, e.g. 5s (default ${DEFAULT-VALUE})")
     String timeout;
 

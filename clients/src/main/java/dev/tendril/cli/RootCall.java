@@ -10,6 +10,7 @@ import dev.tendril.protocol.transport.RequestResult;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 
 /** One read-only request to a root's control endpoint, with transport and refusal mapped to exit codes. */
 final class RootCall {
@@ -31,13 +32,18 @@ final class RootCall {
             err.println("--root: got '" + root.root + "'; allowed: host:port of the root's control endpoint, e.g. 127.0.0.1:5390");
             return new Outcome.Exit(TendrilCtl.BAD_INPUT);
         }
+        Optional<ClientOptions.Curve> curve = CurveOptions.of(root.curveKey, root.rootKey, "--root-key", err);
+        if (curve == null) {
+            return new Outcome.Exit(TendrilCtl.BAD_INPUT);
+        }
         Duration timeout = root.timeout();
-        ClientOptions options = ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3);
+        ClientOptions options = CurveOptions.apply(ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3), curve);
         try (RequestClient client = new RequestClient(options)) {
             Envelope envelope = new Envelope(MessageId.random(new SecureRandom()), service, "tendrilctl", System.currentTimeMillis(), request);
             RequestResult r = client.request(envelope);
             if (!(r instanceof RequestResult.Reply reply)) {
-                err.println("no answer from root " + root.root + " within " + timeout.toMillis() + " ms (is it running? is --root its control endpoint?)");
+                err.println("no answer from root " + root.root + " within " + timeout.toMillis() + " ms (is it running? is --root its control endpoint?"
+                        + (curve.isPresent() ? " are --root-key and your key enrolled right?" : " does it need CURVE keys (--curve-key, --root-key)?") + ")");
                 return new Outcome.Exit(TendrilCtl.FAILED);
             }
             if (!(reply.envelope().body() instanceof RootMessage body)) {
@@ -46,7 +52,8 @@ final class RootCall {
             }
             if (body instanceof RootMessage.ErrorReply e) {
                 err.println("root " + root.root + " refused: " + e.code() + ": " + e.message());
-                return new Outcome.Exit(TendrilCtl.FAILED);
+                return new Outcome.Exit(e.code().equals("FORBIDDEN") || e.code().equals("UNAUTHENTICATED")
+                        ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
             }
             return new Outcome.Reply(body);
         }

@@ -16,6 +16,14 @@ public final class RootOptions {
     @Option(names = "--json", description = "print JSON instead of a table")
     boolean json;
 
+    @Option(names = "--curve-key", defaultValue = "${env:TENDRIL_CURVE_KEY}",
+            description = "your CURVE .key file (env TENDRIL_CURVE_KEY); with --root-key the connection uses CURVE")
+    String curveKey;
+
+    @Option(names = "--root-key", defaultValue = "${env:TENDRIL_ROOT_KEY}",
+            description = "the root's CURVE public key: 40 Z85 characters or a .pub file (env TENDRIL_ROOT_KEY)")
+    String rootKey;
+
     Duration timeout() {
         Duration d = dev.tendril.protocol.spec.Quantities.parseDuration(timeout);
         return d == null || d.isZero() ? Duration.ofSeconds(10) : d;

@@ -29,6 +29,9 @@ final class TreeCommand implements Callable<Integer> {
     @Option(names = "--root", description = "ask this root's control endpoint (host:port) directly instead of a node")
     String root;
 
+    @Option(names = "--root-key", defaultValue = "${env:TENDRIL_ROOT_KEY}",
+            description = "with --root: the root's CURVE public key, 40 Z85 characters or a .pub file (env TENDRIL_ROOT_KEY)")
+    String rootKey;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec cmd;
@@ -44,6 +47,8 @@ final class TreeCommand implements Callable<Integer> {
             RootOptions options = new RootOptions();
             options.root = root;
             options.timeout = node.timeout;
+            options.curveKey = node.curveKey;
+            options.rootKey = rootKey;
             RootCall.Outcome o = RootCall.send(options, cmd.commandLine().getErr(), service, new RootMessage.TreeQuery(service));
             if (o instanceof RootCall.Outcome.Exit e) {
                 return e.code();

@@ -81,7 +81,7 @@ class AdminSecurityIT {
                     - {name: bob, key: %s}
                 tree: {bind: "%s:0"}
                 runtime: {kind: process}
-                security: {operatorKeys: [%s]}
+                security: {signingKeys: [%s]}
                 """.formatted(id, address, lat, lon, controlPort, address, ALICE_ADMIN, BOB_ADMIN, address,
                 dir.resolve("keys/alice.pub")));
         edgeLog = id + "-" + System.nanoTime();

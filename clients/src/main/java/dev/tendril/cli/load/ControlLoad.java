@@ -17,7 +17,10 @@ final class ControlLoad implements AutoCloseable {
     private final EnvelopeFactory envelopes;
 
     ControlLoad(String endpoint, long seed) {
-        this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(5), 3));
+        ClientOptions options = ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(5), 3);
+        // CURVE from TENDRIL_CURVE_KEY and TENDRIL_ROOT_KEY when set, as tendrilctl
+        this.client = new RequestClient(dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv())
+                .map(options::withCurve).orElse(options));
         this.envelopes = new EnvelopeFactory("tendril-load", Clock.systemUTC(), new SplittableRandom(seed));
     }
 

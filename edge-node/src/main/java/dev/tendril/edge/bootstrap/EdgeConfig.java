@@ -30,38 +30,61 @@ import java.util.Optional;
  *                       ports are not published); empty: default bridge, ports published on the
  *                       platform address
  * @param httpBind       where the operator HTTP port (/metrics, /healthz, /readyz) listens, when configured
- * @param security       what this node accepts (docs/security.md)
+ * @param admission      what this node accepts from operators: admin keys, spec size, spec signatures (docs/security.md)
+ * @param security       CURVE keys (see docs/security.md); without them the node runs in clear
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
                          List<String> geoipDatabases, Optional<String> dockerNetwork, Optional<Endpoint> httpBind,
-                         Security security) {
+                         Admission admission, Security security) {
     public enum Runtime { DOCKER, PROCESS }
+
+    /**
+     * @param keys         this node's CURVE key pair (its tree and admin sockets' server key and
+     *                     its client key), or empty: in clear (local preset on loopback only)
+     * @param rootKeys     the roots' control endpoint public keys, one per {@code root.control}
+     *                     entry or one for all
+     * @param operatorKeys operators admitted on the admin socket besides those enrolled at the
+     *                     root, name -> public key
+     */
+    public record Security(Optional<dev.tendril.protocol.transport.CurveKeyPair> keys, List<String> rootKeys,
+                           java.util.Map<String, String> operatorKeys) {
+        public Security {
+            Objects.requireNonNull(keys, "keys");
+            rootKeys = List.copyOf(rootKeys);
+            operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public static Security clear() {
+            return new Security(Optional.empty(), List.of(), java.util.Map.of());
+        }
+    }
+
 
     /**
      * @param maxSpecBytes a deployment spec longer than this (UTF-8) is refused before parsing
      * @param adminKeys    the admin keys by operator name ({@code admin.keys}; the single
      *                     {@code admin.key} is named {@value #DEFAULT_ADMIN_NAME})
-     * @param operatorKeys files of the operators' Ed25519 public keys (X.509, base64); empty: specs
-     *                     need no signature (local use only)
+     * @param signingKeys  files of the operators' Ed25519 public keys (X.509, base64) that deployment
+     *                     specs must be signed with; empty: specs need no signature (local use only)
      * @param adminWindow  how far an admin request's send time may be from this node's clock
      */
-    public record Security(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> operatorKeys,
-                           java.time.Duration adminWindow) {
+    public record Admission(int maxSpecBytes, java.util.Map<String, String> adminKeys, List<Path> signingKeys,
+                            java.time.Duration adminWindow) {
         public static final java.time.Duration DEFAULT_ADMIN_WINDOW = java.time.Duration.ofSeconds(30);
 
         public static final String DEFAULT_ADMIN_NAME = "admin";
         public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
 
-        public Security {
+        public Admission {
             adminKeys = java.util.Map.copyOf(adminKeys);
-            operatorKeys = List.copyOf(operatorKeys);
+            signingKeys = List.copyOf(signingKeys);
         }
 
         /** The defaults with one admin key. */
-        public static Security of(String adminKey) {
-            return new Security(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of(),
+        public static Admission of(String adminKey) {
+            return new Admission(DEFAULT_MAX_SPEC_BYTES, java.util.Map.of(DEFAULT_ADMIN_NAME, adminKey), List.of(),
                     DEFAULT_ADMIN_WINDOW);
         }
     }
@@ -72,7 +95,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
                       Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
                       List<String> geoipDatabases) {
         this(platform, zone, rootControl, infrastructure, policies, adminKey, adminBind, treeBind, runtime, dockerHost,
-                stateDir, loadFile, geoipDatabases, Optional.empty(), Optional.empty(), Security.of(adminKey));
+                stateDir, loadFile, geoipDatabases, Optional.empty(), Optional.empty(), Admission.of(adminKey), Security.clear());
     }
 
     public EdgeConfig {
@@ -89,7 +112,8 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         geoipDatabases = List.copyOf(geoipDatabases);
         Objects.requireNonNull(dockerNetwork, "dockerNetwork");
         Objects.requireNonNull(httpBind, "httpBind");
-        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(admission, "admission");
+        security = security == null ? Security.clear() : security;
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");
         }

@@ -73,7 +73,7 @@ public final class EdgeConfigReader {
         TreeReader admin = r.object("admin", true, "a mapping {key or keyFile, keys, bind}");
         admin.rejectUnknown("key", "keyFile", "keys", "bind", "window");
         Map<String, String> adminKeys = adminKeys(admin, baseDir);
-        java.time.Duration adminWindow = admin.duration("window", EdgeConfig.Security.DEFAULT_ADMIN_WINDOW);
+        java.time.Duration adminWindow = admin.duration("window", EdgeConfig.Admission.DEFAULT_ADMIN_WINDOW);
         String key = adminKeys.values().stream().findFirst().orElse("");
         Endpoint adminBind = endpoint(admin, "bind", new Endpoint("127.0.0.1", 7401));
         TreeReader treeSock = r.object("tree", false, "a mapping {bind}");
@@ -110,14 +110,19 @@ public final class EdgeConfigReader {
         http.rejectUnknown("bind");
         Optional<Endpoint> httpBind = http.has("bind") ? Optional.of(endpoint(http, "bind", new Endpoint("127.0.0.1", 0)))
                 : Optional.empty();
-        EdgeConfig.Security security = security(r.object("security", false, "a mapping {maxSpecBytes, operatorKeys}"),
-                baseDir, adminKeys, adminWindow);
+        TreeReader securitySection = r.object("security", false,
+                "a mapping {key, rootKeys, operatorKeys, signingKeys, maxSpecBytes}");
+        EdgeConfig.Admission admission = admission(securitySection, baseDir, adminKeys, adminWindow);
+        String presetName = r.has("policies") && tree instanceof java.util.Map<?, ?> m && m.get("policies") instanceof java.util.Map<?, ?> pm
+                && pm.get("preset") != null ? String.valueOf(pm.get("preset")) : "lan";
+        EdgeConfig.Security security = EdgeSecurityReader.read(securitySection, presetName, List.of(treeBind, adminBind),
+                rootControl.size(), platform.map(Platform::id).orElse("<platform id>"), baseDir);
 
         if (!problems.isEmpty() || platform.isEmpty()) {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, httpBind, security));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, httpBind, admission, security));
     }
 
     /** Reads one platform entry; empty after recording problems. */
@@ -261,12 +266,12 @@ public final class EdgeConfigReader {
 
     /**
      * The admin keys by operator name: {@code admin.key}/{@code admin.keyFile} (named
-     * {@value EdgeConfig.Security#DEFAULT_ADMIN_NAME}) and/or {@code admin.keys: [{name, key|keyFile}]}.
+     * {@value EdgeConfig.Admission#DEFAULT_ADMIN_NAME}) and/or {@code admin.keys: [{name, key|keyFile}]}.
      */
     private static Map<String, String> adminKeys(TreeReader admin, Path baseDir) {
         Map<String, String> keys = new java.util.LinkedHashMap<>();
         if (!admin.has("keys") || admin.has("key") || admin.has("keyFile")) {
-            keys.put(EdgeConfig.Security.DEFAULT_ADMIN_NAME, adminKey(admin, baseDir));
+            keys.put(EdgeConfig.Admission.DEFAULT_ADMIN_NAME, adminKey(admin, baseDir));
         }
         for (TreeReader k : admin.objects("keys", "a mapping {name, key or keyFile}")) {
             k.rejectUnknown("name", "key", "keyFile");
@@ -281,29 +286,29 @@ public final class EdgeConfigReader {
         return keys;
     }
 
-    private static EdgeConfig.Security security(TreeReader s, Path baseDir, Map<String, String> adminKeys,
+    private static EdgeConfig.Admission admission(TreeReader s, Path baseDir, Map<String, String> adminKeys,
                                                 java.time.Duration adminWindow) {
-        s.rejectUnknown("maxSpecBytes", "operatorKeys");
-        int maxSpec = (int) s.integer("maxSpecBytes", (long) EdgeConfig.Security.DEFAULT_MAX_SPEC_BYTES, 1024, 16L << 20);
-        List<Path> operatorKeys = new ArrayList<>();
-        if (s.has("operatorKeys")) {
-            List<String> files = s.strings("operatorKeys", "files of operator public keys (tendrilctl keys gen-operator)");
+        // the section's other keys (CURVE: key, rootKeys, operatorKeys) are EdgeSecurityReader's
+        int maxSpec = (int) s.integer("maxSpecBytes", (long) EdgeConfig.Admission.DEFAULT_MAX_SPEC_BYTES, 1024, 16L << 20);
+        List<Path> signingKeys = new ArrayList<>();
+        if (s.has("signingKeys")) {
+            List<String> files = s.strings("signingKeys", "files of operator signing public keys (tendrilctl keys gen-operator)");
             for (int i = 0; i < files.size(); i++) {
                 Path p = baseDir.resolve(files.get(i)).normalize();
                 if (!Files.isReadable(p)) {
-                    s.bad("operatorKeys[" + i + "]", files.get(i), "a readable operator public key file (NAME.pub)");
+                    s.bad("signingKeys[" + i + "]", files.get(i), "a readable operator public key file (NAME.pub)");
                 } else {
                     try {
                         dev.tendril.protocol.signing.OperatorKeys.readPublic(p);
                     } catch (java.io.IOException e) {
-                        s.bad("operatorKeys[" + i + "]", files.get(i), "an Ed25519 public key file from tendrilctl keys "
+                        s.bad("signingKeys[" + i + "]", files.get(i), "an Ed25519 public key file from tendrilctl keys "
                                 + "gen-operator (" + e.getMessage() + ")");
                     }
                 }
-                operatorKeys.add(p);
+                signingKeys.add(p);
             }
         }
-        return new EdgeConfig.Security(maxSpec, adminKeys, operatorKeys, adminWindow);
+        return new EdgeConfig.Admission(maxSpec, adminKeys, signingKeys, adminWindow);
     }
 
     private static String adminKey(TreeReader admin, Path baseDir) {

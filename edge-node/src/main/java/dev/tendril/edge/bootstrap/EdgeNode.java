@@ -16,6 +16,10 @@ import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.edge.adapter.out.zmq.ZmqOverlayLink;
 import dev.tendril.edge.adapter.out.zmq.ZmqRootControl;
 import dev.tendril.protocol.transport.PipelinedClient;
+import dev.tendril.protocol.transport.ServerOptions;
+import dev.tendril.edge.adapter.out.zmq.CurveClients;
+import dev.tendril.edge.application.security.EnrolledPeers;
+import dev.tendril.edge.application.security.RefreshEnrolledKeys;
 import dev.tendril.edge.application.DescribeNode;
 import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.application.MonitorLatency;
@@ -103,7 +107,7 @@ public final class EdgeNode implements AutoCloseable {
         HardwareMonitor monitor = new HardwareMonitor(collector, clock, config.policies());
         ScheduledTicker ticker = new ScheduledTicker(id, 3);
         ticker.every(config.policies().sampleInterval(), monitor::sample);
-        int maxSpec = config.security().maxSpecBytes();
+        int maxSpec = config.admission().maxSpecBytes();
         java.util.function.Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> specs =
                 text -> SpecParser.parse(text, maxSpec);
         Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, specs, clock);
@@ -121,9 +125,21 @@ public final class EdgeNode implements AutoCloseable {
         Duration hb = config.policies().heartbeatInterval();
         // one client for every request this node sends (root, overlay, self-organization)
         PipelinedClient requests = new PipelinedClient(id);
+        EdgeConfig.Security security = config.security();
+        EnrolledPeers peers = new EnrolledPeers(security.operatorKeys());
+        CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), peers::platformKey);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
-                hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
-        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
+                hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests, curve);
+        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, curve);
+        if (curve.enabled()) {
+            RefreshEnrolledKeys refresh = new RefreshEnrolledKeys(id, root, peers);
+            refresh.run(); // before the tree socket opens, so enrolled peers are admitted from the start
+            ticker.every(hb, refresh);
+        } else {
+            org.slf4j.LoggerFactory.getLogger(EdgeNode.class).warn("{}: tree socket {} and admin socket {} run in CLEAR "
+                    + "(no security.key): any local process may join the trees and deploy; only the local preset on "
+                    + "loopback allows this (see docs/security.md)", id, config.treeBind(), config.adminBind());
+        }
         SpecSignatures signatures = specSignatures(config, clock);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
                 config.policies(), ticker, specs, signatures);
@@ -131,7 +147,8 @@ public final class EdgeNode implements AutoCloseable {
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
                 request -> selfOrgRef[0] == null ? new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE",
-                        "self-organization is starting") : selfOrgRef[0].receive(request), clock);
+                        "self-organization is starting") : selfOrgRef[0].receive(request),
+                security.keys().map(k -> new ServerOptions.Curve(k, peers.platforms())), clock);
         hosted.overlayPort(tree.port());
         ServedSockets served = SelfOrgWiring.servedSockets(id,
                 runtime instanceof DockerContainerRuntime docker ? docker : null);
@@ -139,15 +156,15 @@ public final class EdgeNode implements AutoCloseable {
             ticker.every(NAMESPACE_REFRESH, served::refresh); // the containers' namespaces: started, adopted, gone
         }
         selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
-                probe, infra, tree.port(), served, requests);
+                probe, infra, tree.port(), served, requests, curve);
         AdminSocket[] adminRef = new AdminSocket[1];
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
                 () -> counters(tree.stats(), adminRef[0], signatures));
         try {
-            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.security().adminKeys(),
-                    config.security().adminWindow(), hosted, describe, root,
-                    selfOrgRef[0]::events, clock);
+            adminRef[0] = AdminSocket.start(config.adminBind(), id, config.admission().adminKeys(),
+                    config.admission().adminWindow(), hosted, describe, root, selfOrgRef[0]::events,
+                    security.keys().map(k -> new ServerOptions.Curve(k, peers.operators())), clock);
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
             tree.close();
@@ -177,14 +194,14 @@ public final class EdgeNode implements AutoCloseable {
     /** The operators' public keys by name (the key file's name without .pub), and the spec size limit. */
     static SpecSignatures specSignatures(EdgeConfig config, Clock clock) {
         java.util.Map<String, java.security.PublicKey> operators = new java.util.LinkedHashMap<>();
-        for (Path file : config.security().operatorKeys()) {
+        for (Path file : config.admission().signingKeys()) {
             try {
                 operators.put(OperatorKeys.nameOf(file), OperatorKeys.readPublic(file));
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("security.operatorKeys: " + e.getMessage(), e);
+                throw new IllegalStateException("security.signingKeys: " + e.getMessage(), e);
             }
         }
-        return new SpecSignatures(config.platform().id(), operators, config.security().maxSpecBytes(),
+        return new SpecSignatures(config.platform().id(), operators, config.admission().maxSpecBytes(),
                 dev.tendril.protocol.refusal.RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
     }
 
@@ -221,6 +238,9 @@ public final class EdgeNode implements AutoCloseable {
         out.add(new Figure(prefix + ".unknown_type", Long.toString(s.unknownType())));
         out.add(new Figure(prefix + ".unknown_version", Long.toString(s.unknownVersion())));
         out.add(new Figure(prefix + ".dropped", Long.toString(s.dropped())));
+        out.add(new Figure(prefix + ".refused_connections", Long.toString(s.refusedConnections())));
+        out.add(new Figure(prefix + ".refused_keys", Long.toString(s.refusedKeys())));
+        out.add(new Figure(prefix + ".forbidden", Long.toString(s.forbidden())));
     }
 
     /** Empty once every hosted service has joined its tree, else which have not (for /readyz). */

@@ -37,7 +37,7 @@ final class SelfOrgWiring {
     static SelfOrgLoop start(EdgeConfig config, Clock clock, SecureRandom random, RootControl root, Overlay overlay,
                              HostedServices hosted, Deployments deployments, HardwareMonitor monitor, MonitorLatency latency,
                              LatencyProbe probe, InfrastructureDb infra, int treePort, ServedSockets served,
-                             PipelinedClient requests) {
+                             PipelinedClient requests, dev.tendril.edge.adapter.out.zmq.CurveClients curve) {
         Duration hb = config.policies().heartbeatInterval();
         Duration tick = hb.compareTo(Duration.ofSeconds(1)) < 0 ? hb : Duration.ofSeconds(1);
         SelfOrgPolicy d = SelfOrgPolicy.defaults();
@@ -48,7 +48,7 @@ final class SelfOrgWiring {
         int port = config.treeBind().port() != 0 ? config.treeBind().port() : treePort;
         return SelfOrgLoop.start(new SelfOrgLoop.Parts(config.platform(), config.policies(), policy, clock,
                 new SplittableRandom(random.nextLong()), random, root, overlay, hosted, deployments, monitor, latency, probe,
-                locator, infra, port, tick, served, requests));
+                locator, infra, port, tick, served, requests, curve));
     }
 
     /**

@@ -93,6 +93,31 @@ class EdgeConfigReaderTest {
     }
 
     @Test
+    void lanAndSocketsBeyondLoopbackRefuseToRunWithoutKeysAndSayHowToMakeThem() throws IOException {
+        assertProblems(CONFIG.replace("preset: local", "preset: lan"), "security.key: missing",
+                "tendrilctl keys gen --out keys --name munich-1", "tendrilctl keys enrol");
+        assertProblems(CONFIG.replace("bind: 127.0.0.2:7400", "bind: 0.0.0.0:7400"), "security.key: missing");
+        assertTrue(read(CONFIG).orThrow().security().keys().isEmpty(), "local on loopback may run in clear");
+    }
+
+    @Test
+    void keysAreReadWithTheirPermissionsChecked() throws IOException {
+        dev.tendril.protocol.transport.CurveKeyPair own = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "munich-1");
+        dev.tendril.protocol.transport.CurveKeyPair root = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "root-1");
+        String secure = CONFIG.replace("preset: local", "preset: lan")
+                + "security:\n  key: keys/munich-1.key\n  rootKeys: [keys/root-1.pub]\n  operatorKeys: {alice: '"
+                + root.publicKey() + "'}\n";
+        EdgeConfig c = read(secure).orThrow();
+        assertEquals(own, c.security().keys().orElseThrow());
+        assertEquals(List.of(root.publicKey()), c.security().rootKeys());
+        assertEquals(Map.of("alice", root.publicKey()), c.security().operatorKeys());
+        assertProblems(secure.replace("  rootKeys: [keys/root-1.pub]\n", ""), "security.rootKeys: missing");
+        Files.setPosixFilePermissions(dir.resolve("keys/munich-1.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        assertProblems(secure, "security.key: got 'keys/munich-1.key'", "chmod 600");
+    }
+
+    @Test
     void aPlatformsTreePortIsPartOfItsEntry() throws IOException {
         EdgeConfig c = read(CONFIG).orThrow();
         Map<String, Platform> byId = new HashMap<>();
@@ -197,8 +222,8 @@ class EdgeConfigReaderTest {
     @Test
     void severalNamedAdminKeysAndTheSingleKeyStillWorks() throws IOException {
         EdgeConfig single = read(CONFIG).orThrow();
-        assertEquals(java.util.Map.of("admin", "0123456789abcdef0123"), single.security().adminKeys());
-        assertEquals(256 * 1024, single.security().maxSpecBytes());
+        assertEquals(java.util.Map.of("admin", "0123456789abcdef0123"), single.admission().adminKeys());
+        assertEquals(256 * 1024, single.admission().maxSpecBytes());
         Files.writeString(dir.resolve("bob.key"), "bob-secret-key-0123456789\n");
         EdgeConfig named = read(CONFIG.replace("  key: 0123456789abcdef0123\n", """
                   keys:
@@ -206,13 +231,13 @@ class EdgeConfigReaderTest {
                     - {name: bob, keyFile: bob.key}
                 """) + "security: {maxSpecBytes: 65536}\n").orThrow();
         assertEquals(java.util.Map.of("alice", "alice-secret-key-0123", "bob", "bob-secret-key-0123456789"),
-                named.security().adminKeys());
-        assertEquals(65536, named.security().maxSpecBytes());
+                named.admission().adminKeys());
+        assertEquals(65536, named.admission().maxSpecBytes());
         assertProblems(CONFIG.replace("  key: 0123456789abcdef0123\n", """
                   keys:
                     - {name: alice, key: alice-secret-key-0123}
                     - {name: alice, key: short}
                 """), "admin.keys[1].name", "admin.keys[1].key");
-        assertProblems(CONFIG + "security: {operatorKeys: [nope.pub]}\n", "security.operatorKeys[0]", "nope.pub");
+        assertProblems(CONFIG + "security: {signingKeys: [nope.pub]}\n", "security.signingKeys[0]", "nope.pub");
     }
 }

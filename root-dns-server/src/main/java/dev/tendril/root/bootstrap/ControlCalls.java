@@ -21,8 +21,15 @@ public final class ControlCalls implements AutoCloseable {
     private final String endpoint;
 
     public ControlCalls(String endpoint, String from, Duration attemptTimeout, int attempts) {
+        this(endpoint, from, attemptTimeout, attempts, java.util.Optional.empty());
+    }
+
+    /** As above, with CURVE when {@code curve} is present. */
+    public ControlCalls(String endpoint, String from, Duration attemptTimeout, int attempts,
+                        java.util.Optional<ClientOptions.Curve> curve) {
         this.endpoint = endpoint;
-        this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(attemptTimeout, attempts));
+        ClientOptions options = ClientOptions.of(endpoint).withRetries(attemptTimeout, attempts);
+        this.client = new RequestClient(curve.map(options::withCurve).orElse(options));
         this.envelopes = new EnvelopeFactory(from, Clock.systemUTC(), new SplittableRandom());
     }
 

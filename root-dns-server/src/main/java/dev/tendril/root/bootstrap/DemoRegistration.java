@@ -51,7 +51,9 @@ public final class DemoRegistration {
             System.err.println("usage: DemoRegistration <control-endpoint> setup | tree | migrate <target> <seconds> <subnet>...");
             System.exit(2);
         }
-        try (ControlCalls root = new ControlCalls(args[0], "demo")) {
+        // CURVE from TENDRIL_CURVE_KEY and TENDRIL_ROOT_KEY when set (the demo's operator key)
+        try (ControlCalls root = new ControlCalls(args[0], "demo", java.time.Duration.ofSeconds(2), 3,
+                dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv()))) {
             switch (args[1]) {
                 case "setup" -> setup(root);
                 case "tree" -> printTree(root);

@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param fanOut         children per tree node at most (parent assignment)
  * @param geoipDatabases GeoIP databases, first hit wins: {@code builtin:demo} or .mmdb files
  * @param http           the operator HTTP port (/metrics, /healthz, /readyz), when configured
+ * @param preset         the preset the defaults came from: local, lan or wan
+ * @param security       CURVE on the control endpoint and the bootstrap operators (docs/security.md)
  */
 public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases,
-                         Optional<Http> http) {
+                         Optional<Http> http, String preset, Security security) {
     /** The name of the GeoIP database bundled in the geoip-data jar. */
     public static final String BUILTIN_DEMO_GEOIP = "builtin:demo";
 
@@ -51,6 +53,23 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
     }
 
     /**
+     * @param serverKeys   this root's CURVE key pair (from {@code security.serverKey}), or empty:
+     *                     the control endpoint runs in clear (only the local preset on loopback)
+     * @param operatorKeys bootstrap operators, name -> CURVE public key: always admitted as
+     *                     operators (they enrol the platforms and further operators)
+     */
+    public record Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
+                           java.util.Map<String, String> operatorKeys) {
+        public Security {
+            operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public static Security clear() {
+            return new Security(java.util.Optional.empty(), java.util.Map.of());
+        }
+    }
+
+    /**
      * @param bindAddress address literal the HTTP port binds to
      * @param port        TCP port; 0 picks a free one
      */
@@ -60,5 +79,7 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
     public RootConfig {
         geoipDatabases = List.copyOf(geoipDatabases);
         java.util.Objects.requireNonNull(http, "http");
+        security = security == null ? Security.clear() : security;
+        preset = preset == null ? "local" : preset;
     }
 }

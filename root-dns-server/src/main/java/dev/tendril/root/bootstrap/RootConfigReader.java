@@ -91,7 +91,7 @@ public final class RootConfigReader {
         Problems problems = new Problems();
         List<String> extra = new ArrayList<>();
         TreeReader r = TreeReader.root(tree, problems);
-        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip", "http");
+        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip", "http", "security");
         String presetName = r.string("preset", "local", "local, lan or wan").toLowerCase(Locale.ROOT);
         Preset preset = Preset.of(presetName);
         if (preset == null) {
@@ -110,13 +110,15 @@ public final class RootConfigReader {
         int fanOut = (int) treeKeys.integer("fanOut", (long) preset.fanOut(), 1, 1000);
         List<String> geoip = geoip(r.object("geoip", false, "a mapping {databases}"), baseDir);
         Optional<RootConfig.Http> http = http(r.object("http", false, "a mapping {bindAddress, port}"));
+        RootConfig.Security security = RootSecurityReader.read(r.object("security", false,
+                "a mapping {serverKey, operatorKeys}"), presetName, control.bindAddress(), id, baseDir);
 
         List<String> all = new ArrayList<>(problems.messages());
         all.addAll(extra);
         if (!all.isEmpty() || dns == null) {
             return new Validated.Invalid<>(all.isEmpty() ? List.of("dns: invalid") : all);
         }
-        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip, http));
+        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip, http, presetName, security));
     }
 
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {

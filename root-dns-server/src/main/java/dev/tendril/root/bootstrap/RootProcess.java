@@ -10,6 +10,10 @@ import dev.tendril.root.adapter.out.metrics.PrometheusRootMetrics;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
 import dev.tendril.protocol.http.StatusServer;
 import dev.tendril.protocol.refusal.RefusalLog;
+import dev.tendril.root.adapter.out.sqlite.SqliteKeyStore;
+import dev.tendril.root.application.security.ControlPolicy;
+import dev.tendril.root.application.security.KeyEnrolment;
+import dev.tendril.root.domain.TreeNode;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
@@ -42,6 +46,8 @@ public final class RootProcess implements AutoCloseable {
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
     private volatile RootControlEndpoint control;
+    private SqliteKeyStore keyStore;
+    private KeyEnrolment keys;
     private volatile DnsServer dns;
     private RecoverDirectory.Recovered recovered;
     private boolean closed;
@@ -89,12 +95,20 @@ public final class RootProcess implements AutoCloseable {
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
+        keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
+        keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
+        ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId));
+        if (config.security().serverKeys().isEmpty()) {
+            log.warn("{}: control endpoint {} runs in CLEAR (no security.serverKey): any local process may change DNS "
+                    + "answers; only the local preset on loopback allows this (see docs/security.md)", config.id(),
+                    config.control().bindAddress());
+        }
         // the live map's events: recorded after each answered write, without touching the use cases
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
                 config.control().handlerThreads(),
-                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats, clock,
-                refusals));
+                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats,
+                config.security().serverKeys(), keys, policy, clock, refusals));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (mapPages != null) {
@@ -237,6 +251,11 @@ public final class RootProcess implements AutoCloseable {
     /** Refusals of control requests, per reason. */
     public RefusalLog refusals() {
         return refusals;
+    }
+
+    /** The enrolled keys (platforms and operators). */
+    public KeyEnrolment keys() {
+        return keys;
     }
 
     public GroupCommitter writer() {

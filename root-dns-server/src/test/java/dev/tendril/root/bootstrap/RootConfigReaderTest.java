@@ -40,6 +40,35 @@ class RootConfigReaderTest {
                 "no problem with " + List.of(fragments) + " in " + problems);
     }
 
+    /** A security section with freshly made keys in the test folder. */
+    private String keys() throws Exception {
+        if (!Files.exists(dir.resolve("keys/root-1.key"))) {
+            dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "root-1");
+            dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "alice");
+        }
+        return "security:\n  serverKey: keys/root-1.key\n  operatorKeys: {alice: keys/alice.pub}\n";
+    }
+
+    @Test
+    void lanAndWanRefuseToStartWithoutKeysAndSayHowToMakeThem() throws Exception {
+        for (String preset : List.of("lan", "wan")) {
+            assertHas(problems("preset: " + preset + "\n"), "security.serverKey", "tendrilctl keys gen");
+        }
+        assertHas(problems("control: {bindAddress: 0.0.0.0}\n"), "security.serverKey", "refuses to run without keys");
+        RootConfig local = valid("{}");
+        assertTrue(local.security().serverKeys().isEmpty());
+    }
+
+    @Test
+    void keysAreReadAndAWorldReadableSecretKeyIsRefused() throws Exception {
+        RootConfig c = valid("preset: lan\n" + keys());
+        assertEquals(dev.tendril.protocol.keys.CurveKeyFiles.readPair(dir.resolve("keys/root-1.key")), c.security().serverKeys().orElseThrow());
+        assertEquals(java.util.Set.of("alice"), c.security().operatorKeys().keySet());
+        Files.setPosixFilePermissions(dir.resolve("keys/root-1.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertHas(problems("preset: lan\n" + keys()), "security.serverKey", "chmod 600");
+        assertHas(problems("security: {operatorKeys: {alice: nonsense}}\n"), "security.operatorKeys.alice");
+    }
+
     @Test
     void theBuiltInDemoConfigIsValid() {
         RootConfig c = RootConfigReader.read(RootConfigReader.BUILTIN_DEMO, List.of(), dir).orThrow();
@@ -66,12 +95,12 @@ class RootConfigReaderTest {
 
     @Test
     void presetsSetDefaultsThatKeysOverride() throws Exception {
-        RootConfig wan = valid("preset: wan\n");
+        RootConfig wan = valid("preset: wan\n" + keys());
         assertEquals("0.0.0.0", wan.dns().bindAddress());
         assertEquals(53, wan.dns().port());
         assertEquals(30, wan.dns().answerTtlSeconds());
         assertEquals(8, wan.fanOut());
-        RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\ntree:\n  fanOut: 2\n");
+        RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\ntree:\n  fanOut: 2\n" + keys());
         assertEquals(5, mine.dns().answerTtlSeconds());
         assertEquals(2, mine.fanOut());
     }

@@ -5,7 +5,13 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.Ack;
 import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.EnrolKey;
+import dev.tendril.protocol.message.RootMessage.EnrolledKey;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.KeyListing;
+import dev.tendril.protocol.message.RootMessage.KeyRole;
+import dev.tendril.protocol.message.RootMessage.KeysQuery;
+import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
 import dev.tendril.protocol.message.RootMessage.MigrationListing;
@@ -105,7 +111,19 @@ public final class RootCodecs {
                         r -> r.struct(f -> new RootMessage.RootStatsQuery())),
                 of(MessageType.ROOT_STATS, RootMessage.RootStats.class,
                         (w, m) -> w.struct(2).string(m.rootId()).list(m.counters(), AdminCodecs::figure),
-                        r -> r.struct(f -> new RootMessage.RootStats(f.string(), f.list(AdminCodecs::figure)))));
+                        r -> r.struct(f -> new RootMessage.RootStats(f.string(), f.list(AdminCodecs::figure)))),
+                of(MessageType.ENROL_KEY, EnrolKey.class,
+                        (w, m) -> w.struct(3).string(m.role().label()).string(m.name()).string(m.publicKey()),
+                        r -> r.struct(f -> new EnrolKey(KeyRole.fromLabel(f.string()), f.string(), f.string()))),
+                of(MessageType.REVOKE_KEY, RevokeKey.class,
+                        (w, m) -> w.struct(3).string(m.role().label()).string(m.name()).string(m.publicKey()),
+                        r -> r.struct(f -> new RevokeKey(KeyRole.fromLabel(f.string()), f.string(), f.string()))),
+                of(MessageType.KEYS_QUERY, KeysQuery.class,
+                        (w, m) -> w.struct(0),
+                        r -> r.struct(f -> new KeysQuery())),
+                of(MessageType.KEY_LISTING, KeyListing.class,
+                        (w, m) -> w.struct(1).list(m.keys(), RootCodecs::enrolledKey),
+                        r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey)))));
     }
 
     static void treeNodeView(BodyWriter out, TreeNodeView v) {
@@ -115,6 +133,14 @@ public final class RootCodecs {
 
     static TreeNodeView treeNodeView(BodyReader in) {
         return in.struct(f -> new TreeNodeView(f.string(), ValueCodecs.nodeInfo(f), f.string(), f.bool(), f.int64()));
+    }
+
+    static void enrolledKey(BodyWriter out, EnrolledKey k) {
+        out.struct(4).string(k.role().label()).string(k.name()).string(k.publicKey()).int64(k.enrolledAtMillis());
+    }
+
+    static EnrolledKey enrolledKey(BodyReader in) {
+        return in.struct(f -> new EnrolledKey(KeyRole.fromLabel(f.string()), f.string(), f.string(), f.int64()));
     }
 
     static void migrationView(BodyWriter out, MigrationView v) {

@@ -25,6 +25,11 @@ public enum MessageType {
     RESOLVE_ANSWER(17),
     CONDITIONAL_SIGN_OFF(18),
     SIGN_OFF_DECISION(19),
+    // key enrolment (operator to root): ids 40-47
+    ENROL_KEY(40),
+    REVOKE_KEY(41),
+    KEYS_QUERY(42),
+    KEY_LISTING(43),
     // root operations (tendrilctl root ...): ids 48-55
     ROOT_STATS_QUERY(48),
     ROOT_STATS(49),

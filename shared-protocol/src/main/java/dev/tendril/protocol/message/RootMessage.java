@@ -257,4 +257,85 @@ public sealed interface RootMessage extends Message {
         }
         public MessageType type() { return MessageType.RESOLVE_ANSWER; }
     }
+
+    /** What an enrolled key is: an edge platform (its id is the node id) or an operator. */
+    enum KeyRole {
+        PLATFORM, OPERATOR;
+
+        /** "platform" or "operator" (as the wire and the CLI spell it). */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static KeyRole fromLabel(String label) {
+            for (KeyRole r : values()) {
+                if (r.label().equals(label)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("key role must be platform or operator, got '" + label + "'");
+        }
+    }
+
+    /**
+     * Enrol a CURVE public key of a platform or an operator; only an operator may ask. A name
+     * may hold several keys at once (rotation: enrol the new key, switch, revoke the old one).
+     * Reply: {@link Ack} once durable, CONFLICT when the key belongs to another name.
+     */
+    record EnrolKey(KeyRole role, String name, String publicKey) implements RootMessage {
+        public EnrolKey {
+            Objects.requireNonNull(role, "role");
+            Names.requireDnsLabel(role.label() + " name", name);
+            requireZ85("public key", publicKey);
+        }
+        public MessageType type() { return MessageType.ENROL_KEY; }
+    }
+
+    /**
+     * Revoke one key of a platform or an operator ({@code publicKey}), or all its keys
+     * ({@code publicKey} ""); only an operator may ask. Reply: {@link Ack}, or NOT_FOUND.
+     */
+    record RevokeKey(KeyRole role, String name, String publicKey) implements RootMessage {
+        public RevokeKey {
+            Objects.requireNonNull(role, "role");
+            Names.requireDnsLabel(role.label() + " name", name);
+            publicKey = publicKey == null ? "" : publicKey;
+            if (!publicKey.isEmpty()) {
+                requireZ85("public key", publicKey);
+            }
+        }
+        public MessageType type() { return MessageType.REVOKE_KEY; }
+    }
+
+    /** List the enrolled keys (edges refresh their allowlist with it). Reply: {@link KeyListing}. */
+    record KeysQuery() implements RootMessage {
+        public MessageType type() { return MessageType.KEYS_QUERY; }
+    }
+
+    /** One enrolled key. */
+    record EnrolledKey(KeyRole role, String name, String publicKey, long enrolledAtMillis) {
+        public EnrolledKey {
+            Objects.requireNonNull(role, "role");
+            Names.requireDnsLabel(role.label() + " name", name);
+            requireZ85("public key", publicKey);
+        }
+    }
+
+    /** Reply to {@link KeysQuery}: every enrolled key. */
+    record KeyListing(List<EnrolledKey> keys) implements RootMessage {
+        public KeyListing {
+            keys = List.copyOf(keys);
+        }
+        public MessageType type() { return MessageType.KEY_LISTING; }
+    }
+
+    /** A CURVE public key: 40 characters of the Z85 alphabet. */
+    private static void requireZ85(String what, String key) {
+        if (key == null || key.length() != 40 || !key.chars().allMatch(c -> Z85_ALPHABET.indexOf(c) >= 0)) {
+            throw new IllegalArgumentException(what + " must be 40 characters of Z85, got '" + key + "'");
+        }
+    }
+
+    /** The characters of Z85 (ZeroMQ RFC 32). */
+    String Z85_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 }

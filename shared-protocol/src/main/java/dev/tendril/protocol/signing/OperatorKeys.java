@@ -54,11 +54,16 @@ public final class OperatorKeys {
         return secret;
     }
 
-    /** The operator's name of a key file: its file name without the extension. */
+    /**
+     * The operator's name of a key file: its file name without the extension, and without the
+     * {@code .sign} that {@code tendrilctl keys gen-operator} puts before it
+     * ({@code alice.sign.key} and {@code alice.key} both name alice).
+     */
     public static String nameOf(Path keyFile) {
         String f = keyFile.getFileName().toString();
         int dot = f.lastIndexOf('.');
-        return dot > 0 ? f.substring(0, dot) : f;
+        String name = dot > 0 ? f.substring(0, dot) : f;
+        return name.endsWith(".sign") ? name.substring(0, name.length() - ".sign".length()) : name;
     }
 
     public static PublicKey readPublic(Path file) throws IOException {
@@ -87,7 +92,11 @@ public final class OperatorKeys {
             throw new IOException(file + ": too large for a key file");
         }
         try {
-            return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            // '#' lines are comments (tendrilctl keys gen-operator writes one above the key)
+            String text = Files.readAllLines(file, StandardCharsets.US_ASCII).stream()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .collect(java.util.stream.Collectors.joining());
+            return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": not base64: " + e.getMessage(), e);
         }

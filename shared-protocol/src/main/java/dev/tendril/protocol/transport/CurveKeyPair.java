@@ -21,11 +21,25 @@ public record CurveKeyPair(String publicKey, String secretKey) {
 
     static String requireZ85Key(String what, String key) {
         Objects.requireNonNull(key, what);
-        if (key.length() != ZMQ.Curve.KEY_SIZE_Z85 || ZMQ.Curve.z85Decode(key) == null) {
+        if (key.length() != ZMQ.Curve.KEY_SIZE_Z85 || !decodes(key)) {
             throw new IllegalArgumentException(what + " must be 40 characters of Z85, got "
                     + key.length() + " characters");
         }
         return key;
+    }
+
+    private static final String Z85_ALPHABET =
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+    private static boolean decodes(String key) {
+        if (!key.chars().allMatch(c -> Z85_ALPHABET.indexOf(c) >= 0)) {
+            return false;
+        }
+        try {
+            return ZMQ.Curve.z85Decode(key) != null;
+        } catch (RuntimeException e) { // characters outside the Z85 alphabet
+            return false;
+        }
     }
 
     @Override

@@ -41,8 +41,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Robustness: malformed frames, unknown versions and types are dropped, counted in
  * {@link #stats()} and logged at debug; nothing a peer sends stops the server.
  *
- * <p>Threads: one thread owns the ROUTER socket (and the ZAP socket when a CURVE allowlist
- * is configured); handlers run on {@link ServerOptions#handlerThreads()} other threads and
+ * <p>Authentication: with CURVE, a ZAP handler admits only the keys {@link ServerOptions.Curve#clients()}
+ * knows, and each request's key (read from the message's ZAP user id) is looked up again,
+ * so a key revoked while connected is refused from its next request on
+ * ({@code UNAUTHENTICATED}). The handler is told the {@link Caller}; without CURVE every
+ * caller is {@link Caller#clear()}. Refusals are counted in {@link #stats()} and logged at
+ * most once a minute per peer and reason (see {@link RefusalLog}); so are the handler's own
+ * {@code FORBIDDEN}/{@code UNAUTHENTICATED} replies.
+ *
+ * <p>Threads: one thread owns the ROUTER socket (and the ZAP socket when CURVE is
+ * configured); handlers run on {@link ServerOptions#handlerThreads()} other threads and
  * hand their replies back through a queue. The public methods are thread-safe.
  */
 public final class RequestServer implements AutoCloseable {
@@ -60,12 +68,16 @@ public final class RequestServer implements AutoCloseable {
      * cache and push out the replies of real ones.
      */
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** Reply codes that refuse a caller (counted and logged as refusals; never remembered either). */
+    public static final String FORBIDDEN = "FORBIDDEN";
+    public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
 
     private record Done(MessageId id, byte[] frame, boolean remember) {
     }
 
     private final ServerOptions options;
-    private final RequestHandler handler;
+    private final CallerHandler handler;
+    private final RefusalLog refusals;
     private final Clock clock;
     private final FrameCodec codec;
     private final ZContext context = new ZContext(1);
@@ -83,9 +95,10 @@ public final class RequestServer implements AutoCloseable {
     private final Map<MessageId, List<Peer>> inFlight = new HashMap<>();
     private ZMQ.Socket router;
 
-    private RequestServer(ServerOptions options, RequestHandler handler, Clock clock, FrameCodec codec) {
+    private RequestServer(ServerOptions options, CallerHandler handler, Clock clock, FrameCodec codec) {
         this.options = options;
         this.handler = handler;
+        this.refusals = RefusalLog.of(log, clock);
         this.clock = clock;
         this.codec = codec;
         this.replies = new ReplyCache(options.dedupeCapacity(), options.dedupeMaxBytes(), options.dedupeTtl().toMillis(), clock);
@@ -106,6 +119,15 @@ public final class RequestServer implements AutoCloseable {
     }
 
     public static RequestServer start(ServerOptions options, RequestHandler handler, Clock clock, FrameCodec codec) {
+        return start(options, (CallerHandler) (request, caller) -> handler.handle(request), clock, codec);
+    }
+
+    /** As above; the handler is told who sent each request. */
+    public static RequestServer start(ServerOptions options, CallerHandler handler, Clock clock) {
+        return start(options, handler, clock, FrameCodec.standard());
+    }
+
+    public static RequestServer start(ServerOptions options, CallerHandler handler, Clock clock, FrameCodec codec) {
         RequestServer server = new RequestServer(options, handler, clock, codec);
         server.socketThread.start();
         try {
@@ -163,7 +185,7 @@ public final class RequestServer implements AutoCloseable {
     private void run() {
         ZMQ.Socket zap = null;
         try {
-            if (options.curve().isPresent() && !options.curve().get().allowedClientKeys().isEmpty()) {
+            if (options.curve().isPresent()) {
                 zap = context.createSocket(SocketType.REP);
                 zap.setLinger(0);
                 zap.bind(ZAP_ENDPOINT);
@@ -183,7 +205,11 @@ public final class RequestServer implements AutoCloseable {
             bound.completeExceptionally(e);
             return;
         }
-        ZapAllowlist allowlist = zap == null ? null : new ZapAllowlist(zap, options.curve().get().allowedClientKeys(), options.nodeId());
+        ZapAllowlist allowlist = zap == null ? null : new ZapAllowlist(zap, options.curve().get().clients(), options.nodeId(),
+                (address, detail) -> {
+                    counters.refusedConnections.increment();
+                    refusals.refused(options.nodeId(), address, "connection", detail);
+                });
         ZMQ.Poller poller = context.createPoller(3);
         try {
             poller.register(router, ZMQ.Poller.POLLIN);
@@ -218,24 +244,52 @@ public final class RequestServer implements AutoCloseable {
 
     private void readRequests() {
         for (int i = 0; i < MAX_READS_PER_WAKE; i++) {
-            byte[] first = router.recv(ZMQ.DONTWAIT);
+            zmq.Msg first = router.recvMsg(ZMQ.DONTWAIT);
             if (first == null) {
                 return;
             }
             List<byte[]> parts = new ArrayList<>(3);
-            parts.add(first);
+            parts.add(first.data());
+            zmq.Msg last = first;
             while (router.hasReceiveMore()) {
-                byte[] part = router.recv(0);
+                zmq.Msg part = router.recvMsg(0);
+                if (part == null) {
+                    break;
+                }
+                last = part;
                 if (parts.size() < MAX_PARTS) {
-                    parts.add(part);
+                    parts.add(part.data());
                 }
             }
             counters.received.increment();
-            onRequest(parts);
+            onRequest(parts, peerKey(last));
         }
     }
 
-    private void onRequest(List<byte[]> parts) {
+    /** The CURVE key ZAP admitted for the connection this message came on ("" without CURVE). */
+    private static String peerKey(zmq.Msg msg) {
+        zmq.io.Metadata metadata = msg.getMetadata();
+        String key = metadata == null ? null : metadata.get(zmq.io.Metadata.USER_ID);
+        return key == null ? "" : key;
+    }
+
+    /** Who sent a request: looked up afresh each time, so a revoked key is refused at once. Empty: refused. */
+    private java.util.Optional<Caller> caller(String key) {
+        if (options.curve().isEmpty()) {
+            return java.util.Optional.of(Caller.clear());
+        }
+        if (key.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return options.curve().get().clients().callerOf(key);
+        } catch (RuntimeException e) {
+            log.warn("{}: key lookup failed, request refused", options.nodeId(), e);
+            return java.util.Optional.empty();
+        }
+    }
+
+    private void onRequest(List<byte[]> parts, String key) {
         // DEALER peers send [payload], REQ peers [empty, payload]; ROUTER prepends the routing id
         Peer peer;
         byte[] payload;
@@ -260,6 +314,15 @@ public final class RequestServer implements AutoCloseable {
         Envelope request = ((DecodeResult.Decoded) result).envelope();
         MessageId id = request.id();
         HopTrace.mark("srv.recv", id, request.kind(), options.nodeId());
+        java.util.Optional<Caller> caller = caller(key);
+        if (caller.isEmpty()) {
+            // never cached nor handed to the handler: the key was revoked while connected
+            counters.refusedKeys.increment();
+            refusals.refused(options.nodeId(), "key " + key, UNAUTHENTICATED, request.kind() + ": the key is not enrolled");
+            send(peer, codec.encode(request.reply(options.nodeId(), clock.millis(),
+                    new RootMessage.ErrorReply(UNAUTHENTICATED, "this key is not enrolled"))));
+            return;
+        }
         byte[] cached = replies.get(id);
         if (cached != null) {
             counters.duplicates.increment();
@@ -281,18 +344,19 @@ public final class RequestServer implements AutoCloseable {
         peers.add(peer);
         inFlight.put(id, peers);
         try {
-            workers.execute(() -> handle(request));
+            Caller who = caller.get();
+            workers.execute(() -> handle(request, who));
         } catch (RejectedExecutionException e) {
             inFlight.remove(id); // closing
         }
     }
 
     /** On a handler thread. */
-    private void handle(Envelope request) {
+    private void handle(Envelope request, Caller caller) {
         HopTrace.mark("srv.handle", request.id(), request.kind());
         Message body;
         try {
-            body = handler.handle(request);
+            body = handler.handle(request, caller);
             if (body == null) {
                 throw new NullPointerException("handler returned no reply for " + request.kind());
             }
@@ -305,6 +369,11 @@ public final class RequestServer implements AutoCloseable {
                 throw vmError;
             }
             body = new RootMessage.ErrorReply("INTERNAL", String.valueOf(e));
+        }
+        if (body instanceof RootMessage.ErrorReply error
+                && (FORBIDDEN.equals(error.code()) || UNAUTHENTICATED.equals(error.code()))) {
+            counters.forbidden.increment();
+            refusals.refused(options.nodeId(), caller.describe(), error.code(), request.kind() + ": " + error.message());
         }
         finish(request, body);
     }
@@ -321,7 +390,8 @@ public final class RequestServer implements AutoCloseable {
         }
         counters.handled.increment();
         HopTrace.mark("srv.handled", request.id(), body.type());
-        boolean remember = !(body instanceof RootMessage.ErrorReply e && UNAUTHORIZED.equals(e.code()));
+        boolean remember = !(body instanceof RootMessage.ErrorReply e && (UNAUTHORIZED.equals(e.code())
+                || FORBIDDEN.equals(e.code()) || UNAUTHENTICATED.equals(e.code())));
         done.add(new Done(request.id(), frame, remember));
         wake();
     }

@@ -16,6 +16,9 @@ final class ServerCounters {
     final LongAdder overloaded = new LongAdder();
     final LongAdder handlerFailures = new LongAdder();
     final LongAdder replies = new LongAdder();
+    final LongAdder refusedConnections = new LongAdder();
+    final LongAdder refusedKeys = new LongAdder();
+    final LongAdder forbidden = new LongAdder();
 
     void dropped(DecodeResult.Reason reason) {
         switch (reason) {
@@ -28,6 +31,7 @@ final class ServerCounters {
 
     ServerStats snapshot() {
         return new ServerStats(received.sum(), handled.sum(), duplicates.sum(), malformed.sum(), invalid.sum(),
-                unknownType.sum(), unknownVersion.sum(), overloaded.sum(), handlerFailures.sum(), replies.sum());
+                unknownType.sum(), unknownVersion.sum(), overloaded.sum(), handlerFailures.sum(), replies.sum(),
+                refusedConnections.sum(), refusedKeys.sum(), forbidden.sum());
     }
 }

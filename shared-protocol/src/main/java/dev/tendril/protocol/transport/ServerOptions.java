@@ -27,15 +27,22 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
     /**
      * CURVE on the server side.
      *
-     * @param serverKeys        the server's key pair (clients configure its public key)
-     * @param allowedClientKeys Z85 public keys of clients that may connect; empty admits every
-     *                          client that knows the server's public key
+     * @param serverKeys the server's key pair (clients configure its public key)
+     * @param clients    who may connect and send requests, asked at every connection and
+     *                   request (so a revoked key's open connections are refused too)
      */
-    public record Curve(CurveKeyPair serverKeys, Set<String> allowedClientKeys) {
+    public record Curve(CurveKeyPair serverKeys, PeerKeys clients) {
         public Curve {
             Objects.requireNonNull(serverKeys, "serverKeys");
-            allowedClientKeys = Set.copyOf(allowedClientKeys);
-            allowedClientKeys.forEach(k -> CurveKeyPair.requireZ85Key("allowed client key", k));
+            Objects.requireNonNull(clients, "clients");
+        }
+
+        /**
+         * A fixed allowlist: Z85 public keys of clients that may connect; empty admits every
+         * client that knows the server's public key.
+         */
+        public Curve(CurveKeyPair serverKeys, Set<String> allowedClientKeys) {
+            this(serverKeys, allowedClientKeys.isEmpty() ? PeerKeys.anyKey() : PeerKeys.fixed(allowedClientKeys));
         }
     }
 

@@ -13,10 +13,20 @@ package dev.tendril.protocol.transport;
  * @param overloaded      requests dropped because {@code maxInFlight} were in progress
  * @param handlerFailures handler calls that threw (answered with ErrorReply INTERNAL)
  * @param replies         reply frames sent (first replies and repeats)
+ * @param refusedConnections CURVE connections refused by ZAP: no key, or a key not enrolled
+ * @param refusedKeys     requests on an open connection whose key is no longer enrolled
+ *                        (revoked), answered {@code UNAUTHENTICATED}
+ * @param forbidden       requests the handler refused for the caller (answered {@code FORBIDDEN}
+ *                        or {@code UNAUTHENTICATED})
  */
 public record ServerStats(long received, long handled, long duplicates, long malformed, long invalid,
                           long unknownType, long unknownVersion, long overloaded, long handlerFailures,
-                          long replies) {
+                          long replies, long refusedConnections, long refusedKeys, long forbidden) {
+
+    /** All refusals for who the peer is or what it may ask. */
+    public long refused() {
+        return refusedConnections + refusedKeys + forbidden;
+    }
 
     /** All frames dropped without an answer. */
     public long dropped() {

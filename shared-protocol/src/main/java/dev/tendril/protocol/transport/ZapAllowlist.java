@@ -4,11 +4,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
-import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
- * ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key is in the
- * allowlist and refuses every other. It answers on the REP socket bound to
+ * ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key {@link PeerKeys}
+ * knows (asked at each connection, so the set may change at any time) and refuses every
+ * other. An admitted connection carries its key as the ZAP user id, which the server reads
+ * back from each message's metadata. It answers on the REP socket bound to
  * {@code inproc://zeromq.zap.01} of the server's own context, from the server's socket
  * thread (it never blocks).
  */
@@ -16,13 +18,18 @@ final class ZapAllowlist {
     private static final Logger log = LoggerFactory.getLogger(ZapAllowlist.class);
 
     private final ZMQ.Socket socket;
-    private final Set<String> allowedKeys;
+    private final PeerKeys keys;
     private final String nodeId;
+    private final BiConsumer<String, String> refused;
 
-    ZapAllowlist(ZMQ.Socket socket, Set<String> allowedKeys, String nodeId) {
+    /**
+     * @param refused told (peer address, detail) of each refused connection
+     */
+    ZapAllowlist(ZMQ.Socket socket, PeerKeys keys, String nodeId, BiConsumer<String, String> refused) {
         this.socket = socket;
-        this.allowedKeys = Set.copyOf(allowedKeys);
+        this.keys = keys;
         this.nodeId = nodeId;
+        this.refused = refused;
     }
 
     /** Answers every ZAP request waiting on the socket. */
@@ -46,9 +53,10 @@ final class ZapAllowlist {
             String mechanism = n > 5 ? new String(frames[5], ZMQ.CHARSET) : "";
             String clientKey = n > 6 && frames[6].length == ZMQ.Curve.KEY_SIZE ? ZMQ.Curve.z85Encode(frames[6]) : "";
             String address = n > 3 ? new String(frames[3], ZMQ.CHARSET) : "";
-            boolean allowed = "CURVE".equals(mechanism) && allowedKeys.contains(clientKey);
+            boolean allowed = "CURVE".equals(mechanism) && !clientKey.isEmpty() && admitted(clientKey);
             if (!allowed) {
                 log.debug("{}: refused {} client {} with key {}", nodeId, mechanism, address, clientKey);
+                refused.accept(address, mechanism + " key " + (clientKey.isEmpty() ? "(none)" : clientKey) + " is not enrolled");
             }
             socket.send("1.0", ZMQ.SNDMORE);
             socket.send(requestId, ZMQ.SNDMORE);
@@ -56,6 +64,15 @@ final class ZapAllowlist {
             socket.send(allowed ? "OK" : "client key not allowed", ZMQ.SNDMORE);
             socket.send(allowed ? clientKey : "", ZMQ.SNDMORE);
             socket.send(new byte[0], 0);
+        }
+    }
+
+    private boolean admitted(String clientKey) {
+        try {
+            return keys.callerOf(clientKey).isPresent();
+        } catch (RuntimeException e) {
+            log.warn("{}: key lookup failed, client refused", nodeId, e);
+            return false;
         }
     }
 }

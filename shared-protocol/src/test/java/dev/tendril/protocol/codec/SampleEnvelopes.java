@@ -87,6 +87,15 @@ public final class SampleEnvelopes {
         put(m, new dev.tendril.protocol.message.RootMessage.RootStats("root-1", List.of(
                 new dev.tendril.protocol.message.AdminMessage.Figure("dns.udpQueries", "1027"),
                 new dev.tendril.protocol.message.AdminMessage.Figure("control.requests", "3"))));
+        put(m, new dev.tendril.protocol.message.RootMessage.EnrolKey(dev.tendril.protocol.message.RootMessage.KeyRole.PLATFORM,
+                "munich-1", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"));
+        put(m, new dev.tendril.protocol.message.RootMessage.RevokeKey(dev.tendril.protocol.message.RootMessage.KeyRole.OPERATOR, "alice", ""));
+        put(m, new dev.tendril.protocol.message.RootMessage.KeysQuery());
+        put(m, new dev.tendril.protocol.message.RootMessage.KeyListing(List.of(
+                new dev.tendril.protocol.message.RootMessage.EnrolledKey(dev.tendril.protocol.message.RootMessage.KeyRole.PLATFORM,
+                        "munich-1", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", 1_700_000_000_000L),
+                new dev.tendril.protocol.message.RootMessage.EnrolledKey(dev.tendril.protocol.message.RootMessage.KeyRole.OPERATOR,
+                        "alice", "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", 0L))));
         overlayAndAdmin(m);
         selfOrg(m);
         return m;

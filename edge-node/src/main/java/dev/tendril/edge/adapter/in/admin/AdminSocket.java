@@ -74,6 +74,14 @@ public final class AdminSocket implements AutoCloseable {
                 root, events, clock);
     }
 
+    /** As above; with {@code curve} the socket speaks CURVE and admits only the operators' keys. */
+    public static AdminSocket start(Endpoint bind, String nodeId, String key, HostedServices hosted, DescribeNode describe,
+                                    RootControl root, java.util.function.Function<AdminMessage.EventsQuery, Message> events,
+                                    java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
+        return start(bind, nodeId, Map.of("admin", key), Duration.ofMillis(AdminAuth.MAX_SKEW_MILLIS), hosted, describe,
+                root, events, curve, clock);
+    }
+
     /**
      * As above with several admin keys by operator name (the audit log names the operator)
      * and a validity window for requests (see {@link AdminGate}).
@@ -81,10 +89,24 @@ public final class AdminSocket implements AutoCloseable {
     public static AdminSocket start(Endpoint bind, String nodeId, Map<String, String> keys, Duration window,
                                     HostedServices hosted, DescribeNode describe, RootControl root,
                                     java.util.function.Function<AdminMessage.EventsQuery, Message> events, Clock clock) {
+        return start(bind, nodeId, keys, window, hosted, describe, root, events, java.util.Optional.empty(), clock);
+    }
+
+    /**
+     * As above; with {@code curve} the socket speaks CURVE and admits only the operators' keys
+     * (the admin key is still checked: CURVE says who connects, the key who may act).
+     */
+    public static AdminSocket start(Endpoint bind, String nodeId, Map<String, String> keys, Duration window,
+                                    HostedServices hosted, DescribeNode describe, RootControl root,
+                                    java.util.function.Function<AdminMessage.EventsQuery, Message> events,
+                                    java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
         LongAdder refused = new LongAdder();
         AdminGate gate = new AdminGate(keys, clock, window, clock.millis(), AdminGate.DEFAULT_MAX_REMEMBERED);
         RefusalLog refusals = RefusalLog.perMinute(AUDIT, clock);
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
+        if (curve.isPresent()) {
+            options = options.withCurve(curve.get());
+        }
         RequestServer server = RequestServer.start(options,
                 request -> guarded(request, nodeId, gate, refusals, refused,
                         operator -> request.body() instanceof AdminMessage.EventsQuery q ? events.apply(q)

@@ -7,6 +7,8 @@ import dev.tendril.protocol.codec.MessageCodec;
 import dev.tendril.protocol.codec.OverlayCodecs;
 import dev.tendril.protocol.codec.RootCodecs;
 import dev.tendril.protocol.message.MessageType;
+import dev.tendril.edge.application.security.TreePolicy;
+import dev.tendril.protocol.transport.CallerHandler;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import dev.tendril.protocol.transport.ServerStats;
@@ -45,10 +47,30 @@ public final class TreeSocket implements AutoCloseable {
     public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
                                    java.util.function.Function<dev.tendril.protocol.message.Envelope,
                                            dev.tendril.protocol.message.Message> selfOrg, Clock clock) {
+        return start(bind, nodeId, overlay, selfOrg, java.util.Optional.empty(), clock);
+    }
+
+    /**
+     * As above; with {@code curve} the socket speaks CURVE, admits only the platforms its
+     * {@link ServerOptions.Curve#clients()} know, and refuses ({@code FORBIDDEN}) a message
+     * in which a node speaks for another ({@link TreePolicy}).
+     */
+    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
+                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
+                                           dev.tendril.protocol.message.Message> selfOrg,
+                                   java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2);
-        return new TreeSocket(RequestServer.start(options,
-                request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
-                        ? selfOrg.apply(request) : overlay.handle(request.body()), clock, codec()));
+        if (curve.isPresent()) {
+            options = options.withCurve(curve.get());
+        }
+        return new TreeSocket(RequestServer.start(options, (CallerHandler) (request, caller) -> {
+            java.util.Optional<String> refusal = TreePolicy.refusal(caller, request);
+            if (refusal.isPresent()) {
+                return new dev.tendril.protocol.message.RootMessage.ErrorReply(RequestServer.FORBIDDEN, refusal.get());
+            }
+            return request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
+                    ? selfOrg.apply(request) : overlay.handle(request.body());
+        }, clock, codec()));
     }
 
     public int port() {

@@ -24,20 +24,28 @@ import java.util.random.RandomGenerator;
 public final class ZmqOverlayLink implements OverlayLink {
     private final EnvelopeFactory envelopes;
     private final PipelinedClient requests;
+    private final CurveClients curve;
 
     /**
      * @param requests the node's client (shared; closed by its owner)
      */
     public ZmqOverlayLink(String nodeId, Clock clock, RandomGenerator random, PipelinedClient requests) {
+        this(nodeId, clock, random, requests, CurveClients.clear());
+    }
+
+    /** As above, with CURVE to peers when {@code curve} has keys. */
+    public ZmqOverlayLink(String nodeId, Clock clock, RandomGenerator random, PipelinedClient requests, CurveClients curve) {
         this.envelopes = new EnvelopeFactory(nodeId, clock, random);
         this.requests = requests;
+        this.curve = curve;
     }
 
     @Override
     public Optional<Message> send(NodeInfo peer, OverlayMessage message, Duration timeout, int attempts) {
         String endpoint = new Endpoint(peer.address(), peer.overlayPort()).zmq();
         Envelope envelope = envelopes.create(message.service(), message);
-        RequestResult r = requests.request(ClientOptions.of(endpoint).withRetries(timeout, attempts), envelope);
+        RequestResult r = requests.request(curve.toPlatform(ClientOptions.of(endpoint).withRetries(timeout, attempts),
+                peer.nodeId()), envelope);
         return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
     }
 }

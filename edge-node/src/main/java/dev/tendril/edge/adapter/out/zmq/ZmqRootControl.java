@@ -33,10 +33,17 @@ public final class ZmqRootControl implements RootControl {
      */
     public ZmqRootControl(List<Endpoint> roots, String nodeId, Clock clock, RandomGenerator random,
                           Duration attemptTimeout, int attempts, PipelinedClient requests) {
+        this(roots, nodeId, clock, random, attemptTimeout, attempts, requests, CurveClients.clear());
+    }
+
+    /** As above, with CURVE to the roots when {@code curve} has keys. */
+    public ZmqRootControl(List<Endpoint> roots, String nodeId, Clock clock, RandomGenerator random,
+                          Duration attemptTimeout, int attempts, PipelinedClient requests, CurveClients curve) {
         this.envelopes = new EnvelopeFactory(nodeId, clock, random);
         this.requests = requests;
-        for (Endpoint e : roots) {
-            ClientOptions o = ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts);
+        for (int i = 0; i < roots.size(); i++) {
+            Endpoint e = roots.get(i);
+            ClientOptions o = curve.toRoot(ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts), i);
             this.roots.add(o);
             requests.connect(o);
         }

@@ -5,14 +5,20 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.refusal.RefusalLog;
+import dev.tendril.protocol.transport.Caller;
+import dev.tendril.protocol.transport.CallerHandler;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import dev.tendril.protocol.transport.ServerStats;
 import dev.tendril.root.application.ControlErrors;
 import dev.tendril.root.application.port.in.RootControl;
+import dev.tendril.root.application.security.ControlPolicy;
+import dev.tendril.root.application.security.KeyEnrolment;
 
 import java.time.Clock;
 import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * The root control endpoint: a ZeroMQ {@link RequestServer} (MessagePack frames, replies
@@ -20,6 +26,12 @@ import java.util.function.Supplier;
  * control requests to the {@link RootControl} port. Frames that do not decode are dropped
  * and counted by the server ({@link #stats()}); a message of another family (overlay,
  * admin) is answered UNSUPPORTED.
+ *
+ * <p>Security (see docs/security.md): with a server key pair the endpoint speaks CURVE and
+ * admits only the keys {@link KeyEnrolment} knows (platforms, operators), looked up at each
+ * connection and request; each request is then checked by the {@link ControlPolicy} (a
+ * node speaks only for itself) and refused with {@code FORBIDDEN} otherwise. Key enrolment
+ * requests go to {@link KeyEnrolment}, never to the topology writer.
  *
  * <p>Several handler threads wait on the writer at once, so requests that arrive together
  * are committed together (group commit, see {@code GroupCommitter}).
@@ -53,8 +65,7 @@ public final class RootControlEndpoint implements AutoCloseable {
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Supplier<RootMessage> stats, Clock clock) {
-        return start(rootId, bindAddress, port, handlerThreads, control, stats, clock,
-                RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
+        return start(rootId, bindAddress, port, handlerThreads, control, stats, clock, defaultRefusals(clock));
     }
 
     /**
@@ -66,39 +77,90 @@ public final class RootControlEndpoint implements AutoCloseable {
         return start(rootId, bindAddress, port, handlerThreads, control, NO_STATS, clock, refusals);
     }
 
-    /** With counters ({@code stats}) and the refusal log. */
+    /** With counters ({@code stats}) and the refusal log, in clear. */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Supplier<RootMessage> stats, Clock clock,
                                             RefusalLog refusals) {
+        return start(rootId, bindAddress, port, handlerThreads, control, stats, Optional.empty(), null,
+                new ControlPolicy((service, node) -> Optional.empty()), clock, refusals);
+    }
+
+    /** In clear, with security's policy. */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Optional<CurveKeyPair> serverKeys, KeyEnrolment keys,
+                                            ControlPolicy policy, Clock clock) {
+        return start(rootId, bindAddress, port, handlerThreads, control, NO_STATS, serverKeys, keys, policy, clock,
+                defaultRefusals(clock));
+    }
+
+    /**
+     * Everything: counters, security and the refusal log.
+     *
+     * @param serverKeys this root's CURVE key pair, or empty to run in clear (local preset only)
+     * @param keys       the enrolled keys, or null when this root does not enrol keys
+     * @param policy     what each caller may ask
+     */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Supplier<RootMessage> stats,
+                                            Optional<CurveKeyPair> serverKeys, KeyEnrolment keys,
+                                            ControlPolicy policy, Clock clock, RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
                 .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL);
-        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, stats, request, refusals), clock));
+        if (serverKeys.isPresent()) {
+            if (keys == null) {
+                throw new IllegalArgumentException("a CURVE root needs the enrolled keys");
+            }
+            options = options.withCurve(new ServerOptions.Curve(serverKeys.get(), keys));
+        }
+        CallerHandler handler = (request, caller) -> handle(control, stats, keys, policy, request, caller, refusals);
+        return new RootControlEndpoint(RequestServer.start(options, handler, clock));
+    }
+
+    private static RefusalLog defaultRefusals(Clock clock) {
+        return RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock);
     }
 
     static Message handle(RootControl control, Envelope request) {
-        return handle(control, NO_STATS, request, RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"),
-                Clock.systemUTC()));
+        return handle(control, NO_STATS, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+                Caller.clear(), defaultRefusals(Clock.systemUTC()));
     }
 
     static Message handle(RootControl control, Envelope request, RefusalLog refusals) {
-        return handle(control, NO_STATS, request, refusals);
+        return handle(control, NO_STATS, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+                Caller.clear(), refusals);
     }
 
-    static Message handle(RootControl control, Supplier<RootMessage> stats, Envelope request, RefusalLog refusals) {
-        if (request.body() instanceof RootMessage.RootStatsQuery) {
+    static Message handle(RootControl control, KeyEnrolment keys, ControlPolicy policy, Envelope request, Caller caller) {
+        return handle(control, NO_STATS, keys, policy, request, caller, defaultRefusals(Clock.systemUTC()));
+    }
+
+    static Message handle(RootControl control, Supplier<RootMessage> stats, KeyEnrolment keys, ControlPolicy policy,
+                          Envelope request, Caller caller, RefusalLog refusals) {
+        if (!(request.body() instanceof RootMessage body)) {
+            return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
+        }
+        if (keys != null) {
+            Optional<RootMessage> answered = keys.handle(body, caller);
+            if (answered.isPresent()) {
+                return answered.get();
+            }
+        }
+        Optional<String> refusal = policy.refusal(caller, body);
+        if (refusal.isPresent()) {
+            return new ErrorReply(RequestServer.FORBIDDEN, refusal.get());
+        }
+        if (body instanceof RootMessage.RootStatsQuery) {
             return stats.get();
         }
-        if (request.body() instanceof RootMessage body) {
-            RootMessage reply = control.handle(body);
-            if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
-                refusals.log(request.from(), body.type() + " " + e.code(), e.message());
-            }
-            return reply;
+        RootMessage reply = control.handle(body);
+        if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
+            refusals.log(request.from(), body.type() + " " + e.code(), e.message());
         }
-        return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
+        return reply;
     }
+
 
     /** The endpoint bound, e.g. {@code tcp://127.0.0.1:40123}. */
     public String endpoint() {

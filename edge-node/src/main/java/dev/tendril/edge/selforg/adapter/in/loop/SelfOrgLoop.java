@@ -75,7 +75,8 @@ public final class SelfOrgLoop implements AutoCloseable {
                         RandomGenerator messageIds, RootControl root, Overlay overlay, HostedServices hosted,
                         Deployments deployments, HardwareMonitor monitor, MonitorLatency latency, LatencyProbe probe,
                         GeoLocator locator, InfrastructureDb infra, int treePort, Duration tick,
-                        ServedSockets served, PipelinedClient requests) {
+                        ServedSockets served, PipelinedClient requests,
+                        dev.tendril.edge.adapter.out.zmq.CurveClients curve) {
     }
 
     private SelfOrgLoop(Parts p) {
@@ -87,7 +88,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         RootControlDirectory root = new RootControlDirectory(p.root());
         Duration attempt = p.policy().replyTimeout().dividedBy(2);
         this.messenger = new ZmqTreeMessenger(nodeId, p.clock(), p.messageIds(), p.infra(), p.treePort(),
-                attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post, p.requests());
+                attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post, p.requests(), p.curve());
         this.host = new HostedReplicaHost(nodeId, p.hosted(), p.deployments(), worker, this::execute, p.clock());
         AgentContext ctx = new AgentContext(nodeId, p.policy(), p.policies().thresholds(), p.policies().loadWindow(),
                 p.clock(), p.seeded(), messenger, root, host, new MonitorLoadGauge(p.monitor(), p.platform()),

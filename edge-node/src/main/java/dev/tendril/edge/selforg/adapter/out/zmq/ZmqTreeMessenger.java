@@ -46,6 +46,7 @@ public final class ZmqTreeMessenger implements TreeMessenger {
     private final BiConsumer<String, SelfOrgMessage> replies;
     private final PipelinedClient requests;
     private final LongAdder unanswered = new LongAdder();
+    private final dev.tendril.edge.adapter.out.zmq.CurveClients curve;
 
     /**
      * @param ids      a thread-safe generator for message ids (e.g. SecureRandom)
@@ -54,6 +55,15 @@ public final class ZmqTreeMessenger implements TreeMessenger {
     public ZmqTreeMessenger(String nodeId, Clock clock, RandomGenerator ids, InfrastructureDb infra, int defaultTreePort,
                             Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies,
                             PipelinedClient requests) {
+        this(nodeId, clock, ids, infra, defaultTreePort, attemptTimeout, attempts, replies, requests,
+                dev.tendril.edge.adapter.out.zmq.CurveClients.clear());
+    }
+
+    /** As above, with CURVE to peers when {@code curve} has keys. */
+    public ZmqTreeMessenger(String nodeId, Clock clock, RandomGenerator ids, InfrastructureDb infra, int defaultTreePort,
+                            Duration attemptTimeout, int attempts, BiConsumer<String, SelfOrgMessage> replies,
+                            PipelinedClient requests, dev.tendril.edge.adapter.out.zmq.CurveClients curve) {
+        this.curve = curve;
         this.nodeId = nodeId;
         this.envelopes = new EnvelopeFactory(nodeId, clock, ids);
         this.infra = infra;
@@ -66,7 +76,7 @@ public final class ZmqTreeMessenger implements TreeMessenger {
 
     @Override
     public void send(NodeInfo to, SelfOrgMessage message) {
-        submit(endpoint(to), message);
+        submit(endpoint(to), to.nodeId(), message);
     }
 
     @Override
@@ -76,17 +86,17 @@ public final class ZmqTreeMessenger implements TreeMessenger {
             log.warn("{}: no platform '{}' in the infrastructure DB; {} not sent", nodeId, platformId, message.type());
             return;
         }
-        submit(e.get(), message);
+        submit(e.get(), platformId, message);
     }
 
     @Override
     public void prepare(NodeInfo to) {
-        requests.connect(options(endpoint(to)));
+        requests.connect(options(endpoint(to), to.nodeId()));
     }
 
     @Override
     public void prepareToPlatform(String platformId) {
-        platformEndpoint(platformId).ifPresent(e -> requests.connect(options(e)));
+        platformEndpoint(platformId).ifPresent(e -> requests.connect(options(e, platformId)));
     }
 
     private static Endpoint endpoint(NodeInfo node) {
@@ -102,13 +112,13 @@ public final class ZmqTreeMessenger implements TreeMessenger {
         return unanswered.sum();
     }
 
-    private ClientOptions options(Endpoint endpoint) {
-        return ClientOptions.of(endpoint.zmq()).withRetries(attemptTimeout, attempts);
+    private ClientOptions options(Endpoint endpoint, String platformId) {
+        return curve.toPlatform(ClientOptions.of(endpoint.zmq()).withRetries(attemptTimeout, attempts), platformId);
     }
 
-    private void submit(Endpoint endpoint, SelfOrgMessage message) {
+    private void submit(Endpoint endpoint, String platformId, SelfOrgMessage message) {
         Envelope envelope = envelopes.create(message.service(), message);
-        requests.submit(options(endpoint), envelope).whenComplete((r, failure) -> {
+        requests.submit(options(endpoint, platformId), envelope).whenComplete((r, failure) -> {
             if (r instanceof RequestResult.Reply reply) {
                 if (reply.envelope().body() instanceof SelfOrgMessage m) {
                     replies.accept(reply.envelope().from(), m);

@@ -1,0 +1,129 @@
+package dev.tendril.root.application.security;
+
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.EnrolKey;
+import dev.tendril.protocol.message.RootMessage.EnrolledKey;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.KeyListing;
+import dev.tendril.protocol.message.RootMessage.KeyRole;
+import dev.tendril.protocol.message.RootMessage.KeysQuery;
+import dev.tendril.protocol.message.RootMessage.RevokeKey;
+import dev.tendril.protocol.transport.Caller;
+import dev.tendril.protocol.transport.PeerKeys;
+import dev.tendril.protocol.transport.RequestServer;
+import dev.tendril.root.application.ControlErrors;
+import dev.tendril.root.application.port.out.KeyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The enrolled keys of platforms and operators: durable in the {@link KeyStore}, looked up
+ * from memory (the root's control endpoint asks at every connection and request). The
+ * bootstrap operators of the root's config are always admitted and cannot be revoked over
+ * the wire (only by editing the config). Enrol and revoke are operator-only; the listing is
+ * for every enrolled caller (edges refresh their allowlist with it).
+ */
+public final class KeyEnrolment implements PeerKeys {
+    private static final Logger log = LoggerFactory.getLogger(KeyEnrolment.class);
+
+    private final String rootId;
+    private final KeyStore store;
+    private final Clock clock;
+    private final Map<String, Caller> bootstrap;
+    private final Map<String, EnrolledKey> byKey = new ConcurrentHashMap<>();
+
+    /**
+     * @param bootstrapOperators operator name -> CURVE public key, from the root's config
+     */
+    public KeyEnrolment(String rootId, KeyStore store, Map<String, String> bootstrapOperators, Clock clock) {
+        this.rootId = rootId;
+        this.store = store;
+        this.clock = clock;
+        Map<String, Caller> b = new java.util.HashMap<>();
+        bootstrapOperators.forEach((name, key) -> b.put(key, Caller.operator(name, key)));
+        this.bootstrap = Map.copyOf(b);
+        for (EnrolledKey k : store.all()) {
+            byKey.put(k.publicKey(), k);
+        }
+    }
+
+    @Override
+    public Optional<Caller> callerOf(String z85PublicKey) {
+        Caller b = bootstrap.get(z85PublicKey);
+        if (b != null) {
+            return Optional.of(b);
+        }
+        EnrolledKey k = byKey.get(z85PublicKey);
+        if (k == null) {
+            return Optional.empty();
+        }
+        return Optional.of(k.role() == KeyRole.OPERATOR ? Caller.operator(k.name(), k.publicKey())
+                : Caller.platform(k.name(), k.publicKey()));
+    }
+
+    /** Keys enrolled (the bootstrap operators not counted). */
+    public int size() {
+        return byKey.size();
+    }
+
+    /** Answers EnrolKey, RevokeKey and KeysQuery; empty for any other request. */
+    public Optional<RootMessage> handle(RootMessage request, Caller caller) {
+        if (request instanceof KeysQuery) {
+            return Optional.of(caller.role() == Caller.Role.ANONYMOUS
+                    ? forbidden("only enrolled platforms and operators may list the keys") : listing());
+        } else if (request instanceof EnrolKey r) {
+            return Optional.of(caller.isOperator() || caller.isClear() ? enrol(r, caller) : forbidden("only an operator may enrol keys"));
+        } else if (request instanceof RevokeKey r) {
+            return Optional.of(caller.isOperator() || caller.isClear() ? revoke(r, caller) : forbidden("only an operator may revoke keys"));
+        }
+        return Optional.empty();
+    }
+
+    private static ErrorReply forbidden(String why) {
+        return new ErrorReply(RequestServer.FORBIDDEN, why);
+    }
+
+    private KeyListing listing() {
+        List<EnrolledKey> keys = new ArrayList<>(byKey.values());
+        bootstrap.values().forEach(c -> keys.add(new EnrolledKey(KeyRole.OPERATOR, c.name(), c.publicKey(), 0L)));
+        keys.sort(java.util.Comparator.comparing(EnrolledKey::role).thenComparing(EnrolledKey::name)
+                .thenComparing(EnrolledKey::enrolledAtMillis));
+        return new KeyListing(keys);
+    }
+
+    private synchronized RootMessage enrol(EnrolKey r, Caller caller) {
+        EnrolledKey existing = byKey.get(r.publicKey());
+        Caller boot = bootstrap.get(r.publicKey());
+        if (boot != null || (existing != null && (existing.role() != r.role() || !existing.name().equals(r.name())))) {
+            String owner = boot != null ? "operator " + boot.name() : existing.role().label() + " " + existing.name();
+            return new ErrorReply(ControlErrors.CONFLICT, "this key is already enrolled for " + owner);
+        }
+        if (existing == null) {
+            EnrolledKey k = new EnrolledKey(r.role(), r.name(), r.publicKey(), clock.millis());
+            store.enrol(k);
+            byKey.put(k.publicKey(), k);
+            log.info("{}: {} enrolled a key of {} {} ({})", rootId, caller.describe(), r.role().label(), r.name(), r.publicKey());
+        }
+        return new Ack();
+    }
+
+    private synchronized RootMessage revoke(RevokeKey r, Caller caller) {
+        int n = store.revoke(r.role(), r.name(), r.publicKey());
+        byKey.values().removeIf(k -> k.role() == r.role() && k.name().equals(r.name())
+                && (r.publicKey().isEmpty() || k.publicKey().equals(r.publicKey())));
+        if (n == 0) {
+            return new ErrorReply(ControlErrors.NOT_FOUND, "no enrolled key of " + r.role().label() + " " + r.name()
+                    + (r.publicKey().isEmpty() ? "" : " is " + r.publicKey()));
+        }
+        log.info("{}: {} revoked {} key(s) of {} {}", rootId, caller.describe(), n, r.role().label(), r.name());
+        return new Ack();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.tendril.protocol.transport;
+
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.EnvelopeFactory;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.protocol.message.RootMessage.HostedSet;
+import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** CURVE with a changing allowlist: the handler learns the caller; revocation reaches open connections. */
+class CurveCallerTest {
+    private final EnvelopeFactory envelopes = new EnvelopeFactory("edge-1", Clock.systemUTC(), new SplittableRandom(5));
+    private final CurveKeyPair serverKeys = CurveKeyPair.generate();
+    private final CurveKeyPair munich = CurveKeyPair.generate();
+    private final Map<String, Caller> enrolled = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Collections.reverse(open);
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private RequestServer server() {
+        PeerKeys keys = key -> Optional.ofNullable(enrolled.get(key));
+        RequestServer s = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1")
+                        .withCurve(new ServerOptions.Curve(serverKeys, keys)),
+                (CallerHandler) (req, caller) -> caller.isPlatform("munich")
+                        ? new HostedSet("web", List.of(caller.name(), caller.publicKey()))
+                        : new ErrorReply(RequestServer.FORBIDDEN, "not munich"),
+                Clock.systemUTC());
+        open.add(s);
+        return s;
+    }
+
+    private RequestClient client(RequestServer server, CurveKeyPair keys, Duration timeout) {
+        RequestClient c = new RequestClient(ClientOptions.of(server.endpoint()).withRetries(timeout, 2)
+                .withCurve(new ClientOptions.Curve(keys, serverKeys.publicKey())));
+        open.add(c);
+        return c;
+    }
+
+    private RequestResult ask(RequestClient c) {
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+        return c.request(request);
+    }
+
+    @Test
+    void theHandlerIsToldTheEnrolledCaller() {
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        RequestServer server = server();
+        RequestResult r = ask(client(server, munich, Duration.ofSeconds(3)));
+        assertEquals(new HostedSet("web", List.of("munich", munich.publicKey())),
+                assertInstanceOf(RequestResult.Reply.class, r).envelope().body());
+    }
+
+    @Test
+    void aKeyEnrolledLaterIsAdmittedAndAnUnknownOneIsRefusedAndCounted() {
+        RequestServer server = server();
+        assertEquals(new RequestResult.TimedOut(2), ask(client(server, munich, Duration.ofSeconds(1))));
+        assertEquals(0, server.stats().received());
+        Poll.until("ZAP refusals counted", () -> server.stats().refusedConnections() >= 1);
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        assertInstanceOf(RequestResult.Reply.class, ask(client(server, munich, Duration.ofSeconds(3))));
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedOnItsOpenConnection() {
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        RequestServer server = server();
+        RequestClient c = client(server, munich, Duration.ofSeconds(3));
+        assertInstanceOf(HostedSet.class, assertInstanceOf(RequestResult.Reply.class, ask(c)).envelope().body());
+        enrolled.remove(munich.publicKey());
+        ErrorReply refused = assertInstanceOf(ErrorReply.class,
+                assertInstanceOf(RequestResult.Reply.class, ask(c)).envelope().body());
+        assertEquals(RequestServer.UNAUTHENTICATED, refused.code());
+        assertEquals(1, server.stats().refusedKeys());
+        assertEquals(1, server.stats().handled());
+    }
+
+    @Test
+    void handlerRefusalsAreCounted() {
+        CurveKeyPair other = CurveKeyPair.generate();
+        enrolled.put(other.publicKey(), Caller.platform("hamburg", other.publicKey()));
+        RequestServer server = server();
+        ErrorReply refused = assertInstanceOf(ErrorReply.class,
+                assertInstanceOf(RequestResult.Reply.class, ask(client(server, other, Duration.ofSeconds(3)))).envelope().body());
+        assertEquals(RequestServer.FORBIDDEN, refused.code());
+        assertEquals(1, server.stats().forbidden());
+    }
+
+    @Test
+    void aClearServerCallsEveryoneClear() {
+        RequestServer s = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"),
+                (CallerHandler) (req, caller) -> new HostedSet("web", List.of(caller.role().name())), Clock.systemUTC());
+        open.add(s);
+        RequestClient c = new RequestClient(ClientOptions.of(s.endpoint()).withRetries(Duration.ofSeconds(3), 2));
+        open.add(c);
+        assertEquals(new HostedSet("web", List.of("CLEAR")),
+                assertInstanceOf(RequestResult.Reply.class, ask(c)).envelope().body());
+    }
+}
