@@ -17,6 +17,7 @@ import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -118,7 +119,7 @@ final class DnsQueryMapper {
     }
 
     private static Reason check(Message message, Record question, OPTRecord opt, int optCount, int ecsCount) {
-        if (message.getTSIG() != null) {
+        if (tsigOf(message) != null) {
             return Reason.UNKNOWN_KEY; // RFC 8945 5.2: checked before anything else
         }
         if (message.getHeader().getOpcode() != Opcode.QUERY) {
@@ -139,6 +140,15 @@ final class DnsQueryMapper {
             return Reason.REFUSED;
         }
         return null;
+    }
+
+    /**
+     * The query's TSIG record, or null. (dnsjava's {@code Message.getTSIG()} trusts the
+     * header's ARCOUNT and throws on messages whose sections were cut short.)
+     */
+    static TSIGRecord tsigOf(Message message) {
+        Record[] additional = message.getSectionArray(Section.ADDITIONAL);
+        return additional.length > 0 && additional[additional.length - 1] instanceof TSIGRecord t ? t : null;
     }
 
     /** The longest served zone that contains the name, or null. */
