@@ -17,6 +17,7 @@ import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -72,12 +73,14 @@ final class DnsQueryMapper {
         Record question = questions.length == 1 ? questions[0] : null;
         OPTRecord opt = null;
         int optCount = 0;
-        for (Record r : message.getSectionArray(Section.ADDITIONAL)) {
+        Record[] additional = message.getSectionArray(Section.ADDITIONAL);
+        for (Record r : additional) {
             if (r instanceof OPTRecord o) {
                 opt = opt == null ? o : opt;
                 optCount++;
             }
         }
+        boolean signed = additional.length > 0 && additional[additional.length - 1] instanceof TSIGRecord;
         ClientSubnetOption ecs = null;
         int ecsCount = 0;
         boolean nsid = false;
@@ -94,7 +97,7 @@ final class DnsQueryMapper {
                 }
             }
         }
-        Reason reason = check(message, question, opt, optCount, ecsCount);
+        Reason reason = check(message, signed, question, opt, optCount, ecsCount);
         if (reason == null && question.getDClass() == DClass.CH) {
             String text = chaosTexts.get(question.getName()); // Name equality ignores case
             int type = question.getType();
@@ -117,8 +120,8 @@ final class DnsQueryMapper {
         return new DnsRequest(message, question, zone, opt, ecs, nsid, cookie, query, null);
     }
 
-    private static Reason check(Message message, Record question, OPTRecord opt, int optCount, int ecsCount) {
-        if (message.getTSIG() != null) {
+    private static Reason check(Message message, boolean signed, Record question, OPTRecord opt, int optCount, int ecsCount) {
+        if (signed) {
             return Reason.UNKNOWN_KEY; // RFC 8945 5.2: checked before anything else
         }
         if (message.getHeader().getOpcode() != Opcode.QUERY) {
@@ -139,6 +142,15 @@ final class DnsQueryMapper {
             return Reason.REFUSED;
         }
         return null;
+    }
+
+    /**
+     * The query's TSIG record, or null. (dnsjava's {@code Message.getTSIG()} trusts the
+     * header's ARCOUNT and throws on messages whose sections were cut short.)
+     */
+    static TSIGRecord tsigOf(Message message) {
+        Record[] additional = message.getSectionArray(Section.ADDITIONAL);
+        return additional.length > 0 && additional[additional.length - 1] instanceof TSIGRecord t ? t : null;
     }
 
     /** The longest served zone that contains the name, or null. */

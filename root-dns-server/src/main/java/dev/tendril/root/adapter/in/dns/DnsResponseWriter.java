@@ -126,7 +126,7 @@ final class DnsResponseWriter {
             response.addRecord(opt(request, resolution, rcode, cookie), Section.ADDITIONAL);
         }
         if (resolution instanceof Resolution.Rejected r && r.reason() == Resolution.Reason.UNKNOWN_KEY) {
-            return withLastRecord(response, unsignedTsigError(query.getTSIG(), query.getHeader().getID()), maxLength);
+            return withLastRecord(response, unsignedTsigError(DnsQueryMapper.tsigOf(query), query.getHeader().getID()), maxLength);
         }
         return response.toWire(maxLength);
     }

@@ -148,8 +148,10 @@ public final class DnsServer implements AutoCloseable {
                         }
                         ch.closeFuture().addListener(f -> tcpAdmission.release(client));
                         ch.pipeline().addLast(
-                                new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS),
                                 new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
+                                // after the framing: only whole queries count as reading, so a
+                                // client trickling bytes of a frame is closed like an idle one
+                                new IdleStateHandler(idle, 0, 0, TimeUnit.SECONDS),
                                 new LengthFieldPrepender(2),
                                 tcpHandler);
                     }

@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * /24 is answered in full, and dig's retry over TCP after a slip gets the answer; a client
  * that returns its server cookie is not limited, one without is; ANY is answered with one
  * HINFO; CHAOS version.bind and id.server are answered; TCP connections beyond the per-client
- * and total caps are closed, and a freed slot is usable again.
+ * and total caps are closed, and a freed slot is usable again; a client trickling a frame
+ * byte by byte is closed after the idle timeout (only whole queries count).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DnsAbuseIT {
@@ -60,7 +61,7 @@ class DnsAbuseIT {
                 List.of(new ServicePort("http", "tcp", 8080)), 7000), true));
         DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(0).nsid("root-it").version("tendril-it").ioThreads(2)
                 .rateLimit(new DnsConfig.RateLimit(true, RATE, RATE, RATE, 15, 2, 24, 56, List.of(), 4096))
-                .tcpMaxConnections(4).tcpMaxConnectionsPerClient(2).build();
+                .tcpMaxConnections(4).tcpMaxConnectionsPerClient(2).tcpIdleTimeoutSeconds(1).build();
         server = new DnsServer(config, directory, new TableGeoLocator(), clock).start();
     }
 
@@ -182,6 +183,32 @@ class DnsAbuseIT {
         } finally {
             for (Socket s : open) {
                 s.close();
+            }
+        }
+    }
+
+    @Test
+    void aClientTricklingAFrameIsClosedLikeAnIdleOne() throws Exception {
+        try (Socket s = connect("127.0.6.1")) {
+            byte[] query = framedQuery();
+            assertTrue(query.length > 16);
+            // one byte every 200 ms for 3 s (3 idle timeouts): never idle at the socket, never a whole query
+            for (int i = 0; i < 15; i++) {
+                try {
+                    s.getOutputStream().write(query[i]);
+                    s.getOutputStream().flush();
+                } catch (java.net.SocketException closed) {
+                    return; // closed by the server while trickling
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // pacing the trickle, not a wait
+            }
+            s.setSoTimeout(5000);
+            try {
+                assertEquals(-1, s.getInputStream().read(), "closed by the server, nothing answered");
+            } catch (SocketTimeoutException e) {
+                fail("a trickling connection was left open");
+            } catch (java.net.SocketException reset) {
+                // closed as well
             }
         }
     }

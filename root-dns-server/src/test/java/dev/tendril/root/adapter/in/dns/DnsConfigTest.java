@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,5 +51,31 @@ class DnsConfigTest {
         assertTrue(m.contains("SERVFAIL or LAST_KNOWN"), m);
         m = error(b -> b.soa(new DnsConfig.Soa("", "hostmaster.example.", -1, 1, 1, 1, 1)));
         assertTrue(m.contains("dns.soa.serial"), m);
+    }
+
+    @Test
+    void abuseSettingsAreValidatedWithTheirKeys() {
+        String m = error(b -> b.version(""));
+        assertTrue(m.contains("dns.version") && m.contains("hide"), m);
+        m = error(b -> b.tcpMaxConnectionsPerClient(2000));
+        assertTrue(m.contains("dns.tcpMaxConnectionsPerClient") && m.contains("[1, 1024]"), m);
+        m = error(b -> b.tcpMaxConnections(0));
+        assertTrue(m.contains("dns.tcpMaxConnections"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 96,
+                List.of(), 65536)).getMessage();
+        assertTrue(m.contains("dns.rateLimit.ipv6PrefixLength") && m.contains("'96'") && m.contains("[16, 64]"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56,
+                List.of("10.0.0.0/8", "bad"), 65536)).getMessage();
+        assertTrue(m.contains("dns.rateLimit.exempt") && m.contains("bad"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56,
+                List.of(), 100)).getMessage();
+        assertTrue(m.contains("dns.rateLimit.tableSize"), m);
+        DnsConfig d = DnsConfig.builder().build();
+        assertEquals("tendril", d.version());
+        assertFalse(d.rateLimit().enabled(), "off unless a preset or the config switches it on");
+        assertTrue(d.cookies().enabled());
+        assertEquals(1024, d.tcpMaxConnections());
+        assertEquals(32, d.tcpMaxConnectionsPerClient());
+        assertTrue(DnsConfig.builder().version("hide").build().versionText().isEmpty());
     }
 }
