@@ -23,6 +23,9 @@ import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.monitoring.hardware.HardwareCollector;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.health.adapter.out.net.SocketHealthProbe;
+import dev.tendril.edge.health.application.WatchInstances;
+import dev.tendril.edge.health.domain.RestartBackoff;
 import dev.tendril.protocol.message.AdminMessage.Figure;
 import dev.tendril.protocol.transport.ServerStats;
 
@@ -36,6 +39,8 @@ import java.util.List;
 /** Wires one edge node by hand from its configuration and runs it until closed. */
 public final class EdgeNode implements AutoCloseable {
     private static final Duration NAMESPACE_REFRESH = Duration.ofSeconds(1);
+    /** How often the runtime is asked which instances run (an exited one leaves DNS within this plus a root call). */
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
     private final PipelinedClient requests;
@@ -103,9 +108,19 @@ public final class EdgeNode implements AutoCloseable {
         selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
                 probe, infra, tree.port(), served, requests);
         AdminSocket[] adminRef = new AdminSocket[1];
+        WatchInstances watch = new WatchInstances(id, config.platform().address(), deployments, new SocketHealthProbe(),
+                (service, serving) -> overlay.get(service).ifPresent(m -> m.serving(serving)), clock,
+                probeThreads(id), RestartBackoff::standard);
+        ticker.every(WATCH_INTERVAL, () -> {
+            try {
+                watch.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(EdgeNode.class).warn("{}: instance watch failed", id, e);
+            }
+        });
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
-                () -> counters(tree.stats(), adminRef[0]));
+                () -> counters(tree.stats(), adminRef[0]), watch::describe);
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.adminKey(), hosted, describe, root,
                     selfOrgRef[0]::events, clock);
@@ -118,6 +133,16 @@ public final class EdgeNode implements AutoCloseable {
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
         hosted.resume();
         return node;
+    }
+
+    /** Daemon threads for health probes: each blocks at most its check's timeout. */
+    private static java.util.concurrent.ExecutorService probeThreads(String nodeId) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "probe-" + nodeId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static ContainerRuntime runtime(EdgeConfig config) {

@@ -33,8 +33,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ServiceMembership {
     private static final Logger log = LoggerFactory.getLogger(ServiceMembership.class);
     private static final int MAX_REPARENTS_PER_TICK = 3;
-    /** Every this many rounds a registered node registers again (see {@link #refresh()}). */
-    static final int REFRESH_ROUNDS = 20;
+    /**
+     * Every this many rounds a registered node registers again (see {@link #refresh()}): a root
+     * that lost its state (rebuilt from nothing) learns every instance again within this many
+     * heartbeat intervals plus one. Each refresh is one read-only round trip at the root.
+     */
+    static final int REFRESH_ROUNDS = 4;
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
@@ -63,6 +67,12 @@ public final class ServiceMembership {
     private long droppedChildren;
     private long failedRegistrations;
     private long rounds;
+    /** Whether this node's instance should be answered (running and healthy); see {@link #serving(boolean)}. */
+    private boolean serving = true;
+    /** What the root holds of this node's liveness as far as this node knows (a registration makes it live). */
+    private boolean rootServing = true;
+    /** The node was registered once: the tree existed, so it may re-create it at a root that lost it. */
+    private boolean wasRegistered;
     private final Map<String, Child> children = new LinkedHashMap<>();
     /**
      * Held by a whole round and by {@link #leaveIfAtLeast}: a round's RegisterNode (refresh)
@@ -131,16 +141,74 @@ public final class ServiceMembership {
         }
         if (needRegister) {
             register();
-        } else if (refresh && !reparent) {
-            refresh();
-        } else if (currentParent != null) {
-            if (reparent) {
-                reportOrphan(currentParent);
-            } else {
-                heartbeat(currentParent);
+        } else {
+            if (currentParent != null) {
+                if (reparent) {
+                    reportOrphan(currentParent);
+                } else {
+                    heartbeat(currentParent);
+                }
+            }
+            if (refresh && !reparent) {
+                refresh();
             }
         }
+        syncServing();
         dropSilentChildren();
+    }
+
+    /**
+     * This node's instance starts or stops serving (it exited, was restarted, or its health
+     * probe changed verdict): the root is told at once (NodeState for this node), so DNS stops
+     * or resumes answering it; while it does not serve, the periodic refresh asserts
+     * "not live" instead of registering (which would make it live). A root that did not answer
+     * is told again every round.
+     */
+    public void serving(boolean nowServing) {
+        round.lock();
+        try {
+            synchronized (this) {
+                if (serving == nowServing) {
+                    return;
+                }
+                serving = nowServing;
+            }
+            log.info("{}: {}: instance {} serving: telling the root", self.nodeId(), service, nowServing ? "is" : "is not");
+            syncServing();
+        } finally {
+            round.unlock();
+        }
+    }
+
+    public synchronized boolean isServing() {
+        return serving;
+    }
+
+    /** Under the round lock: tells the root this node's serving state when it may hold another one. */
+    private void syncServing() {
+        boolean want;
+        synchronized (this) {
+            if (left || !registered || serving == rootServing) {
+                return;
+            }
+            want = serving;
+        }
+        assertServing(want);
+    }
+
+    private void assertServing(boolean want) {
+        Optional<Message> reply = root.call(service, new RootMessage.NodeState(service, self.nodeId(), want));
+        if (reply.isPresent() && reply.get() instanceof RootMessage.Ack) {
+            synchronized (this) {
+                rootServing = want;
+            }
+        } else if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+            log.info("{}: {}: the root does not know this node: registering again", self.nodeId(), service);
+            synchronized (this) {
+                registered = false;
+            }
+            register();
+        }
     }
 
     private void register() {
@@ -153,7 +221,8 @@ public final class ServiceMembership {
         if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e) {
             if (create && e.code().equals("CONFLICT")) {
                 reply = root.call(service, new RootMessage.RegisterNode(service, self));
-            } else if (!create && e.code().equals("NOT_FOUND") && createTreeAllowed) {
+            } else if (!create && e.code().equals("NOT_FOUND") && (createTreeAllowed || wasRegistered)) {
+                // a root spec may create a missing tree; a member re-creates the tree a root lost
                 reply = root.call(service, new RootMessage.CreateTree(service, self));
             }
         }
@@ -167,12 +236,25 @@ public final class ServiceMembership {
             return;
         }
         failedRegistrations = 0;
+        NodeInfo old;
+        boolean notServing;
         synchronized (this) {
             registered = true;
+            wasRegistered = true;
             createTree = false; // a later re-registration joins as a leaf
+            old = parent;
             parent = null;
+            rootServing = true; // a registration makes the node live at the root
+            notServing = !serving;
         }
         log.info("{}: {}: registered, parent {}", self.nodeId(), service, r.parent().map(NodeInfo::nodeId).orElse("(top)"));
+        if (notServing) {
+            assertServing(false);
+        }
+        if (old != null && !r.parent().map(NodeInfo::nodeId).orElse("").equals(old.nodeId())) {
+            // leave the old parent explicitly, or it drops this node as silent and reports it down
+            link.send(old, new OverlayMessage.Detach(service, self.nodeId()), callTimeout, 1);
+        }
         r.parent().ifPresent(this::attachOrReparent);
     }
 
@@ -182,9 +264,29 @@ public final class ServiceMembership {
      * becomes live again and may get another parent, to which this node then attaches.
      */
     private void refresh() {
+        boolean notServing;
+        synchronized (this) {
+            notServing = !serving;
+        }
+        if (notServing) {
+            assertServing(false); // keeps the node down at the root, and re-registers it at a root that lost it
+            return;
+        }
         Optional<Message> reply = root.call(service, new RootMessage.RegisterNode(service, self));
+        if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+            // anti-entropy: the root lost the tree (a new or rebuilt database): this node asserts its place again
+            log.info("{}: {}: the root does not know the tree: registering again", self.nodeId(), service);
+            synchronized (this) {
+                registered = false;
+            }
+            register();
+            return;
+        }
         if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Registered r)) {
             return;
+        }
+        synchronized (this) {
+            rootServing = true;
         }
         NodeInfo current;
         synchronized (this) {

@@ -43,6 +43,21 @@ public final class InMemoryContainerRuntime implements ContainerRuntime {
         return new ArrayList<>(instances.values());
     }
 
+    private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
+
+    /** The instance stops on its own (killed behind the node's back) with {@code exitCode}. */
+    public synchronized void exit(String id, int exitCode) {
+        Instance i = instances.get(id);
+        instances.put(id, new Instance(i.id(), i.nodeId(), i.service(), i.image(), false, i.specText()));
+        exitCodes.put(id, exitCode);
+    }
+
+    @Override
+    public synchronized java.util.OptionalInt exitCode(String id) {
+        Integer c = exitCodes.get(id);
+        return c == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
+    }
+
     /** Puts an instance in directly, as if left over from an earlier run. */
     public synchronized void plant(Instance i) {
         instances.put(i.id(), i);

@@ -180,6 +180,60 @@ class ServiceMembershipTest {
     }
 
     @Test
+    void anInstanceThatStopsServingLeavesDnsKeepsItsPlaceAndComesBack() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        b.serving(false);
+        assertFalse(root.entry("web", "berlin").live(), "out of DNS at once");
+        for (int i = 0; i < 2 * ServiceMembership.REFRESH_ROUNDS; i++) {
+            round(a, b);
+            assertFalse(root.entry("web", "berlin").live(), "the periodic refresh keeps it down, round " + i);
+        }
+        assertEquals(Optional.of("munich"), b.view().parentId(), "still in the tree");
+        b.serving(true);
+        assertTrue(root.entry("web", "berlin").live());
+        assertEquals("munich", root.entry("web", "berlin").parentId());
+    }
+
+    @Test
+    void aServingChangeTheRootMissedIsToldAgainNextRound() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        root.unreachable = true;
+        b.serving(false);
+        root.unreachable = false;
+        assertTrue(root.entry("web", "berlin").live());
+        round(a, b);
+        assertFalse(root.entry("web", "berlin").live());
+    }
+
+    @Test
+    void aRootThatLostEverythingLearnsEveryNodeAndParentAgain() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false, false); // a member without a root spec
+        b.serving(false);
+        root.trees.clear(); // the root restarted on an empty database
+        for (int i = 0; i <= ServiceMembership.REFRESH_ROUNDS; i++) {
+            round(a, b, c);
+        }
+        for (ServiceMembership m : List.of(a, b, c)) {
+            String id = m == a ? "munich" : m == b ? "berlin" : "hamburg";
+            assertTrue(root.entry("web", id) != null, id + " known again");
+            assertEquals(root.entry("web", id).parentId(), m.view().parentId().orElse(""), id + ": node and root agree");
+        }
+        assertFalse(root.entry("web", "berlin").live(), "a node that does not serve is re-asserted as down");
+        assertTrue(root.entry("web", "munich").live());
+        assertTrue(root.entry("web", "hamburg").live());
+        round(a, b, c);
+        round(a, b, c);
+        for (ServiceMembership m : List.of(a, b, c)) {
+            m.view().childIds().forEach(child -> assertEquals(m == a ? "munich" : m == b ? "berlin" : "hamburg",
+                    root.entry("web", child).parentId(), "children held by their root-assigned parent only"));
+        }
+    }
+
+    @Test
     void theTreeSocketAnswersUnknownServicesAndRepliesSafely() {
         Overlay o = new Overlay();
         assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new OverlayMessage.Attach("web", berlin)));
