@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * the control endpoint and the DNS server, logs one line with the ports, and runs until
  * SIGTERM/SIGINT, when it stops cleanly. The ready file (written atomically once everything
  * listens) holds {@code dns.port}, {@code control.port}, {@code control.endpoint}, {@code pid}
- * and {@code startMillis} as {@code key=value} lines. Exit status 2: bad arguments or config.
+ * and {@code startMillis} as {@code key=value} lines. Exit status 2: bad arguments or config, or a
+ * topology database that fails its integrity check.
  */
 public final class RootMain {
     private static final Logger log = LoggerFactory.getLogger(RootMain.class);
@@ -61,6 +62,11 @@ public final class RootMain {
         RootProcess root;
         try {
             root = RootProcess.start(rc, Clock.systemUTC());
+        } catch (dev.tendril.root.application.port.out.CorruptTopologyException e) {
+            log.error("{}: cannot start: {}", rc.id(), e.getMessage());
+            System.err.println("tendril-root: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (RuntimeException e) {
             log.error("{}: cannot start: {}", rc.id(), e.getMessage(), e);
             System.exit(1);
