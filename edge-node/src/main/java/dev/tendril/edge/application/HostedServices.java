@@ -44,6 +44,7 @@ public final class HostedServices {
     private final Clock clock;
     private final NodePolicies policies;
     private final Ticker ticker;
+    private final Ticker rootTicker;
     private final Function<String, Validated<DeploymentSpec>> specParser;
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
     private volatile int overlayPort;
@@ -51,6 +52,17 @@ public final class HostedServices {
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
                           Function<String, Validated<DeploymentSpec>> specParser) {
+        this(self, deployments, overlay, root, link, clock, policies, ticker, ticker, specParser);
+    }
+
+    /**
+     * @param rootTicker runs the memberships' root rounds, apart from {@code ticker}'s heartbeat
+     *                   rounds, so a root that does not answer never delays a heartbeat
+     */
+    public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
+                          Clock clock, NodePolicies policies, Ticker ticker, Ticker rootTicker,
+                          Function<String, Validated<DeploymentSpec>> specParser) {
+        this.rootTicker = rootTicker;
         this.self = self;
         this.deployments = deployments;
         this.overlay = overlay;
@@ -124,13 +136,24 @@ public final class HostedServices {
         ServiceMembership m = new ServiceMembership(spec.service(), nodeInfo(spec), createTree, mayCreate, root, link,
                 clock, policies);
         overlay.add(m);
-        ticking.put(spec.service(), ticker.every(policies.heartbeatInterval(), () -> {
+        AutoCloseable heartbeats = ticker.every(policies.heartbeatInterval(), () -> {
             try {
-                m.tick();
+                m.heartbeatRound();
             } catch (RuntimeException e) {
-                log.warn("{}: {}: membership round failed", self.id(), spec.service(), e);
+                log.warn("{}: {}: heartbeat round failed", self.id(), spec.service(), e);
             }
-        }));
+        });
+        AutoCloseable rootRounds = rootTicker.every(policies.heartbeatInterval(), () -> {
+            try {
+                m.rootRound();
+            } catch (RuntimeException e) {
+                log.warn("{}: {}: root round failed", self.id(), spec.service(), e);
+            }
+        });
+        ticking.put(spec.service(), () -> {
+            heartbeats.close();
+            rootRounds.close();
+        });
         return m;
     }
 

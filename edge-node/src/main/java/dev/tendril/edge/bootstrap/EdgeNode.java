@@ -43,6 +43,7 @@ public final class EdgeNode implements AutoCloseable {
     private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
+    private ScheduledTicker rootTicker;
     private final PipelinedClient requests;
     private final HostedServices hosted;
     private final TreeSocket tree;
@@ -92,8 +93,9 @@ public final class EdgeNode implements AutoCloseable {
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests);
+        ScheduledTicker rootTicker = new ScheduledTicker(id + "-root", 1);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, SpecParser::parse);
+                config.policies(), ticker, rootTicker, SpecParser::parse);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
@@ -131,6 +133,7 @@ public final class EdgeNode implements AutoCloseable {
             throw e;
         }
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
+        node.rootTicker = rootTicker;
         hosted.resume();
         return node;
     }
@@ -198,6 +201,9 @@ public final class EdgeNode implements AutoCloseable {
         admin.close();
         tree.close();
         ticker.close();
+        if (rootTicker != null) {
+            rootTicker.close();
+        }
         probe.close();
         requests.close();
     }
