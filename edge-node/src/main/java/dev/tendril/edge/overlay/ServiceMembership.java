@@ -233,18 +233,27 @@ public final class ServiceMembership {
      * is told again every round.
      */
     public void serving(boolean nowServing) {
-        round.lock();
-        try {
-            synchronized (this) {
-                if (serving == nowServing) {
-                    return;
-                }
-                serving = nowServing;
+        synchronized (this) {
+            if (serving == nowServing) {
+                return;
             }
-            log.info("{}: {}: instance {} serving: telling the root", self.nodeId(), service, nowServing ? "is" : "is not");
-            syncServing();
-        } finally {
-            round.unlock();
+            serving = nowServing;
+        }
+        log.info("{}: {}: instance {} serving: telling the root", self.nodeId(), service, nowServing ? "is" : "is not");
+        boolean locked;
+        try {
+            // a root round under way (a root slow to answer) must not hold up the caller for long: the next one tells it
+            locked = round.tryLock(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (locked) {
+            try {
+                syncServing();
+            } finally {
+                round.unlock();
+            }
         }
     }
 

@@ -61,6 +61,8 @@ public final class WatchInstances {
     private final Executor probes;
     private final Supplier<RestartBackoff> backoffs;
     private final Map<String, Tracked> tracked = new HashMap<>();
+    /** The last listing failure logged (null: the runtime answers), so an outage is logged once. */
+    private volatile String listFailure;
 
     /**
      * @param address the platform's address, where instances publish their host ports
@@ -80,8 +82,22 @@ public final class WatchInstances {
     /** One watch round. */
     public void run() {
         Map<String, Instance> listed = new HashMap<>();
-        for (Instance i : deployments.runtime().list()) {
-            listed.put(i.id(), i);
+        try {
+            for (Instance i : deployments.runtime().list()) {
+                listed.put(i.id(), i);
+            }
+        } catch (RuntimeException e) {
+            // the runtime does not answer (dockerd restarting): nothing is known, nothing changes
+            String why = String.valueOf(e.getMessage());
+            if (!why.equals(listFailure)) {
+                log.warn("{}: cannot list instances ({}): health unknown until the runtime answers", nodeId, why);
+                listFailure = why;
+            }
+            return;
+        }
+        if (listFailure != null) {
+            log.info("{}: the runtime answers again", nodeId);
+            listFailure = null;
         }
         List<Deployment> all = deployments.all();
         List<Change> changes = new ArrayList<>();

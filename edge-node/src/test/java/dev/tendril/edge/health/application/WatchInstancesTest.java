@@ -1,7 +1,11 @@
 package dev.tendril.edge.health.application;
 
 import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
+import dev.tendril.edge.deployment.ContainerRuntime;
 import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.deployment.Instance;
+import dev.tendril.edge.deployment.InstanceRequest;
+import dev.tendril.edge.deployment.RuntimeResult;
 import dev.tendril.edge.deployment.InMemoryContainerRuntime;
 import dev.tendril.edge.domain.Hardware;
 import dev.tendril.edge.domain.Platform;
@@ -30,7 +34,38 @@ class WatchInstancesTest {
     final Platform self = new Platform("munich-1", "Munich", "127.0.0.2", new GeoPoint(48.1, 11.6),
             new Hardware(Arch.AMD64, 2, 4L << 30, 50L << 30, 0), Map.of());
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
-    final Deployments deployments = new Deployments(self, "svc.example.edge", runtime, YamlDocuments::spec, clock);
+    volatile boolean failing;
+    /** The fake runtime, whose listing fails while {@link #failing} (an engine that does not answer). */
+    final ContainerRuntime flaky = new ContainerRuntime() {
+        @Override
+        public String kind() {
+            return runtime.kind();
+        }
+
+        @Override
+        public RuntimeResult start(InstanceRequest r) {
+            return runtime.start(r);
+        }
+
+        @Override
+        public RuntimeResult remove(String id) {
+            return runtime.remove(id);
+        }
+
+        @Override
+        public List<Instance> list() {
+            if (failing) {
+                throw new IllegalStateException("docker engine unreachable");
+            }
+            return runtime.list();
+        }
+
+        @Override
+        public java.util.OptionalInt exitCode(String id) {
+            return runtime.exitCode(id);
+        }
+    };
+    final Deployments deployments = new Deployments(self, "svc.example.edge", flaky, YamlDocuments::spec, clock);
     final List<String> reports = new ArrayList<>();
     final List<String> probed = new ArrayList<>();
     volatile ProbeVerdict verdict = ProbeVerdict.PASS;
@@ -124,6 +159,21 @@ class WatchInstancesTest {
             tick();
         }
         assertEquals(List.of("web not serving", "web serving"), reports);
+    }
+
+    @Test
+    void aRuntimeThatDoesNotAnswerChangesNothing() {
+        deploy("");
+        tick();
+        runtime.exit(instance(), 137);
+        failing = true;
+        for (int i = 0; i < 5; i++) {
+            tick();
+        }
+        assertEquals(List.of(), reports, "nothing known while the runtime does not answer");
+        failing = false;
+        tick();
+        assertEquals(List.of("web not serving", "web serving"), reports, "then the exit is seen and handled");
     }
 
     @Test
