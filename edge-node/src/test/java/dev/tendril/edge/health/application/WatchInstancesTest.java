@@ -177,6 +177,17 @@ class WatchInstancesTest {
     }
 
     @Test
+    void aFlappingProbeDoesNotFlapDns() {
+        deploy("health: {tcp: {port: http}, interval: 1s, timeout: 500ms, failureThreshold: 2, successThreshold: 2}\n");
+        for (int i = 0; i < 200; i++) { // the probe alternates pass and fail, probe after probe
+            verdict = probed.size() % 2 == 0 ? ProbeVerdict.PASS : ProbeVerdict.fail("connect: Connection refused");
+            tick();
+        }
+        assertTrue(probed.size() >= 45, "probed every interval: " + probed.size());
+        assertEquals(List.of(), reports, "never two failures nor two passes in a row: DNS never changes");
+    }
+
+    @Test
     void aRemovedServiceIsForgotten() {
         deploy("");
         tick();
