@@ -69,6 +69,15 @@ class HealthSpecYamlTest {
     }
 
     @Test
+    void theExampleSpecIsValid() throws Exception {
+        java.nio.file.Path example = java.nio.file.Path.of("examples/web-health.yaml");
+        DeploymentSpec s = YamlDocuments.spec(java.nio.file.Files.readString(example)).orThrow();
+        assertEquals(RestartPolicy.ALWAYS, s.restart());
+        assertEquals(HealthCheck.Kind.HTTP, s.health().orElseThrow().kind());
+        assertEquals(2, s.health().orElseThrow().successThreshold());
+    }
+
+    @Test
     void refusesBadProbesNamingTheKey() {
         String[][] table = {
                 {"health: {tcp: {port: web}}\n", "health.tcp.port: got 'web'; allowed: the name of a tcp port of this spec: [http]"},
