@@ -41,7 +41,8 @@ final class StatsCommand implements Callable<Integer> {
             out.println("  " + d.service() + "  instance " + DeployCommand.shortId(d.instanceId()) + "  image " + d.image()
                     + "  " + (d.running() ? "running" : "stopped") + (d.adopted() ? " (adopted)" : "")
                     + "  " + (d.registered() ? "parent " + (d.parentId().isEmpty() ? "(top)" : d.parentId()) : "not registered")
-                    + "  children " + d.childIds() + "  since " + Instant.ofEpochMilli(d.sinceMillis()));
+                    + "  children " + d.childIds() + "  since " + Instant.ofEpochMilli(d.sinceMillis())
+                    + (d.health().isEmpty() ? "" : "  health " + d.health()));
         }
         out.println("latency probe: " + s.latencyProbe());
         out.println("counters:");

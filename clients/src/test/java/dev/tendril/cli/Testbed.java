@@ -100,12 +100,14 @@ final class Testbed implements AutoCloseable {
     }
 
     /** Starts bin/tendril-root on the built-in demo config with these ports and a database in this bed's folder; waits until it is ready. */
-    void startRoot(int dnsPort, int controlPort) throws IOException {
+    Process startRoot(int dnsPort, int controlPort) throws IOException {
         Path ready = dir.resolve("root.ready");
-        start("root", dir, REPO.resolve("bin/tendril-root").toString(), "--config", "builtin:demo",
+        Files.deleteIfExists(ready); // a restart: wait for the new root's file
+        Process p = start("root", dir, REPO.resolve("bin/tendril-root").toString(), "--config", "builtin:demo",
                 "--set", "dns.port=" + dnsPort, "--set", "control.port=" + controlPort,
                 "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
         until("root ready", Duration.ofSeconds(60), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+        return p;
     }
 
     /** docker rm -f of the named containers; missing ones are fine. */

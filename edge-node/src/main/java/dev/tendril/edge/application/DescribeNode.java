@@ -18,6 +18,7 @@ import dev.tendril.protocol.message.AdminMessage.StatsReply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** Use case: what {@code tendrilctl stats} and {@code nodes} show of this node. */
@@ -29,9 +30,20 @@ public final class DescribeNode {
     private final Overlay overlay;
     private final Supplier<String> latencyProbeStatus;
     private final Supplier<List<Figure>> counters;
+    private final Supplier<Map<String, String>> health;
 
     public DescribeNode(Platform self, InfrastructureDb infrastructure, HardwareMonitor monitor, Deployments deployments,
                         Overlay overlay, Supplier<String> latencyProbeStatus, Supplier<List<Figure>> counters) {
+        this(self, infrastructure, monitor, deployments, overlay, latencyProbeStatus, counters, Map::of);
+    }
+
+    /**
+     * @param health each watched instance's health in words, by service
+     */
+    public DescribeNode(Platform self, InfrastructureDb infrastructure, HardwareMonitor monitor, Deployments deployments,
+                        Overlay overlay, Supplier<String> latencyProbeStatus, Supplier<List<Figure>> counters,
+                        Supplier<Map<String, String>> health) {
+        this.health = health;
         this.self = self;
         this.infrastructure = infrastructure;
         this.monitor = monitor;
@@ -67,11 +79,13 @@ public final class DescribeNode {
             }
         });
         List<DeploymentView> views = new ArrayList<>();
+        Map<String, String> healthByService = health.get();
         for (Deployment d : deployments.all()) {
             ServiceMembership.View v = overlay.get(d.service()).map(ServiceMembership::view)
                     .orElse(new ServiceMembership.View(false, java.util.Optional.empty(), List.of(), 0, 0));
             views.add(new DeploymentView(d.service(), d.instance().id(), d.instance().image(), d.instance().running(),
-                    d.adopted(), v.parentId().orElse(""), v.childIds(), v.registered(), d.since().toEpochMilli()));
+                    d.adopted(), v.parentId().orElse(""), v.childIds(), v.registered(), d.since().toEpochMilli(),
+                    healthByService.getOrDefault(d.service(), "")));
         }
         List<Figure> all = new ArrayList<>(counters.get());
         all.add(new Figure("tree.unknown_service", Long.toString(overlay.unknownServiceCount())));

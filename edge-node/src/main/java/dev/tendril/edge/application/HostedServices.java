@@ -44,6 +44,7 @@ public final class HostedServices {
     private final Clock clock;
     private final NodePolicies policies;
     private final Ticker ticker;
+    private final Ticker rootTicker;
     private final Function<String, Validated<DeploymentSpec>> specParser;
     private final SpecSignatures signatures;
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
@@ -52,7 +53,7 @@ public final class HostedServices {
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
                           Function<String, Validated<DeploymentSpec>> specParser) {
-        this(self, deployments, overlay, root, link, clock, policies, ticker, specParser,
+        this(self, deployments, overlay, root, link, clock, policies, ticker, ticker, specParser,
                 SpecSignatures.unsigned(self.id(), Integer.MAX_VALUE, clock));
     }
 
@@ -60,7 +61,26 @@ public final class HostedServices {
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
                           Function<String, Validated<DeploymentSpec>> specParser, SpecSignatures signatures) {
+        this(self, deployments, overlay, root, link, clock, policies, ticker, ticker, specParser, signatures);
+    }
+
+    /**
+     * @param rootTicker runs the memberships' root rounds, apart from {@code ticker}'s heartbeat
+     *                   rounds, so a root that does not answer never delays a heartbeat
+     */
+    public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
+                          Clock clock, NodePolicies policies, Ticker ticker, Ticker rootTicker,
+                          Function<String, Validated<DeploymentSpec>> specParser) {
+        this(self, deployments, overlay, root, link, clock, policies, ticker, rootTicker, specParser,
+                SpecSignatures.unsigned(self.id(), Integer.MAX_VALUE, clock));
+    }
+
+    /** Everything: separate root rounds and the spec checks. */
+    public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
+                          Clock clock, NodePolicies policies, Ticker ticker, Ticker rootTicker,
+                          Function<String, Validated<DeploymentSpec>> specParser, SpecSignatures signatures) {
         this.signatures = signatures;
+        this.rootTicker = rootTicker;
         this.self = self;
         this.deployments = deployments;
         this.overlay = overlay;
@@ -154,13 +174,24 @@ public final class HostedServices {
         ServiceMembership m = new ServiceMembership(spec.service(), nodeInfo(spec), createTree, mayCreate, root, link,
                 clock, policies);
         overlay.add(m);
-        ticking.put(spec.service(), ticker.every(policies.heartbeatInterval(), () -> {
+        AutoCloseable heartbeats = ticker.every(policies.heartbeatInterval(), () -> {
             try {
-                m.tick();
+                m.heartbeatRound();
             } catch (RuntimeException e) {
-                log.warn("{}: {}: membership round failed", self.id(), spec.service(), e);
+                log.warn("{}: {}: heartbeat round failed", self.id(), spec.service(), e);
             }
-        }));
+        });
+        AutoCloseable rootRounds = rootTicker.every(policies.heartbeatInterval(), () -> {
+            try {
+                m.rootRound();
+            } catch (RuntimeException e) {
+                log.warn("{}: {}: root round failed", self.id(), spec.service(), e);
+            }
+        });
+        ticking.put(spec.service(), () -> {
+            heartbeats.close();
+            rootRounds.close();
+        });
         return m;
     }
 

@@ -32,6 +32,9 @@ import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.monitoring.hardware.HardwareCollector;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.health.adapter.out.net.SocketHealthProbe;
+import dev.tendril.edge.health.application.WatchInstances;
+import dev.tendril.edge.health.domain.RestartBackoff;
 import dev.tendril.protocol.message.AdminMessage.Figure;
 import dev.tendril.protocol.transport.ServerStats;
 
@@ -46,8 +49,11 @@ import java.util.Optional;
 /** Wires one edge node by hand from its configuration and runs it until closed. */
 public final class EdgeNode implements AutoCloseable {
     private static final Duration NAMESPACE_REFRESH = Duration.ofSeconds(1);
+    /** How often the runtime is asked which instances run (an exited one leaves DNS within this plus a root call). */
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
+    private ScheduledTicker rootTicker;
     private final PipelinedClient requests;
     private final HostedServices hosted;
     private final TreeSocket tree;
@@ -141,8 +147,9 @@ public final class EdgeNode implements AutoCloseable {
                     + "loopback allows this (see docs/security.md)", id, config.treeBind(), config.adminBind());
         }
         SpecSignatures signatures = specSignatures(config, clock);
+        ScheduledTicker rootTicker = new ScheduledTicker(id + "-root", 1);
         HostedServices hosted = new HostedServices(config.platform(), deployments, overlay, root, link, clock,
-                config.policies(), ticker, specs, signatures);
+                config.policies(), ticker, rootTicker, specs, signatures);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
@@ -158,9 +165,19 @@ public final class EdgeNode implements AutoCloseable {
         selfOrgRef[0] = SelfOrgWiring.start(config, clock, random, root, overlay, hosted, deployments, monitor, latency,
                 probe, infra, tree.port(), served, requests, curve);
         AdminSocket[] adminRef = new AdminSocket[1];
+        WatchInstances watch = new WatchInstances(id, config.platform().address(), deployments, new SocketHealthProbe(),
+                (service, serving) -> overlay.get(service).ifPresent(m -> m.serving(serving)), clock,
+                probeThreads(id), RestartBackoff::standard);
+        ticker.every(WATCH_INTERVAL, () -> {
+            try {
+                watch.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(EdgeNode.class).warn("{}: instance watch failed", id, e);
+            }
+        });
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
-                () -> counters(tree.stats(), adminRef[0], signatures));
+                () -> counters(tree.stats(), adminRef[0], signatures), watch::describe);
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.admission().adminKeys(),
                     config.admission().adminWindow(), hosted, describe, root, selfOrgRef[0]::events,
@@ -187,6 +204,7 @@ public final class EdgeNode implements AutoCloseable {
         if (runtime instanceof DockerContainerRuntime docker && docker.sharesNodeNetwork()) {
             node.releaseInstances = () -> docker.removeNodeInstances(id);
         }
+        node.rootTicker = rootTicker;
         hosted.resume();
         return node;
     }
@@ -203,6 +221,16 @@ public final class EdgeNode implements AutoCloseable {
         }
         return new SpecSignatures(config.platform().id(), operators, config.admission().maxSpecBytes(),
                 dev.tendril.protocol.refusal.RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock));
+    }
+
+    /** Daemon threads for health probes: each blocks at most its check's timeout. */
+    private static java.util.concurrent.ExecutorService probeThreads(String nodeId) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "probe-" + nodeId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static ContainerRuntime runtime(EdgeConfig config) {
@@ -286,6 +314,9 @@ public final class EdgeNode implements AutoCloseable {
         admin.close();
         tree.close();
         ticker.close();
+        if (rootTicker != null) {
+            rootTicker.close();
+        }
         probe.close();
         requests.close();
         releaseInstances.run();

@@ -1,6 +1,7 @@
 package dev.tendril.edge.deployment;
 
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Port: runs service instances on this machine (containers or plain processes). Every
@@ -19,4 +20,12 @@ public interface ContainerRuntime {
 
     /** Every Tendril instance this runtime holds, of any node, running or not. */
     List<Instance> list();
+
+    /**
+     * The exit status of an instance that has stopped; empty when it runs, is unknown to the
+     * runtime, or the runtime cannot tell (a process this node did not start itself).
+     */
+    default OptionalInt exitCode(String instanceId) {
+        return OptionalInt.empty();
+    }
 }

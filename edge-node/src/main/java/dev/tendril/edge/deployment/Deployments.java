@@ -126,9 +126,8 @@ public final class Deployments {
 
     /** Under {@link #operations}. */
     private DeployResult start(DeploymentSpec spec, String specText) {
-        String image = spec.images().forArch(self.hardware().arch()).orElseThrow();
-        InstanceRequest request = new InstanceRequest(self.id(), spec.service(), image, spec.command(), spec.ports(),
-                spec.env(), spec.limits(), self.address(), specText);
+        InstanceRequest request = request(spec, specText);
+        String image = request.image();
         long t0 = System.nanoTime();
         RuntimeResult result = runtime.start(request);
         long startMs = (System.nanoTime() - t0) / 1_000_000;
@@ -141,6 +140,36 @@ public final class Deployments {
             return new DeployResult.Deployed(d);
         }
         return new DeployResult.Failed(result instanceof RuntimeResult.Failed f ? f.reason() : result.toString());
+    }
+
+    private InstanceRequest request(DeploymentSpec spec, String specText) {
+        String image = spec.images().forArch(self.hardware().arch()).orElseThrow();
+        return new InstanceRequest(self.id(), spec.service(), image, spec.command(), spec.ports(), spec.env(),
+                spec.limits(), self.address(), specText);
+    }
+
+    /**
+     * Starts the instance of {@code service} again after it exited on its own: the same spec,
+     * a new instance in place of {@code exitedInstanceId}. Nothing is done when the service was
+     * removed or its instance replaced meanwhile (empty), or when the runtime refuses (the
+     * result says why; the old deployment stays listed, so a later try may succeed).
+     */
+    public Optional<RuntimeResult> restart(String service, String exitedInstanceId) {
+        synchronized (operations) {
+            Optional<Deployment> d = get(service);
+            if (d.isEmpty() || !d.get().instance().id().equals(exitedInstanceId)) {
+                return Optional.empty();
+            }
+            RuntimeResult result = runtime.start(request(d.get().spec(), d.get().specText()));
+            if (result instanceof RuntimeResult.Started started) {
+                log.info("{}: restarted {} ({}; was {})", self.id(), service, started.instance().id(), exitedInstanceId);
+                synchronized (this) {
+                    byService.put(service, new Deployment(d.get().spec(), d.get().specText(), started.instance(),
+                            d.get().since(), d.get().adopted()));
+                }
+            }
+            return Optional.of(result);
+        }
     }
 
     public RemoveResult remove(String service) {

@@ -1,5 +1,6 @@
 package dev.tendril.edge.overlay;
 
+import dev.tendril.edge.domain.AccrualDetector;
 import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.NodeInfo;
@@ -24,24 +25,47 @@ import java.util.concurrent.locks.ReentrantLock;
  * interval on a scheduler thread (it may block on network calls); the {@code on*} handlers
  * run on the tree socket's handler thread and never block.
  *
- * <p>Failure handling: the child heartbeats its parent; after {@code missedHeartbeats}
- * unanswered heartbeats (each waits half an interval) the parent counts as dead, the child
- * reports the orphan to the root and attaches to the parent the root assigns. A parent
- * that has not heard from a child for {@code missedHeartbeats} intervals plus half an
- * interval drops it and tells the root (NodeState live=false).
+ * <p>Failure handling: the child heartbeats its parent every interval (two tries within it)
+ * and feeds an {@link AccrualDetector}: on a link that lost nothing lately the parent counts
+ * as dead after {@code missedHeartbeats} unanswered rounds; on a lossy link after as many as
+ * the observed loss makes plausible for a live parent (at most 8 × {@code missedHeartbeats}).
+ * The child then reports the orphan to the root and attaches to the parent the root assigns.
+ * A parent feeds one detector per child with "heard within the last interval and a half" and
+ * drops a suspected child, then tells the root (NodeState live=false). Heartbeats run on
+ * their own schedule ({@link #heartbeatRound()}), apart from the calls to the root
+ * ({@link #rootRound()}): a root that does not answer never delays a heartbeat, so it never
+ * makes a parent drop a live child.
  */
 public final class ServiceMembership {
     private static final Logger log = LoggerFactory.getLogger(ServiceMembership.class);
     private static final int MAX_REPARENTS_PER_TICK = 3;
-    /** Every this many rounds a registered node registers again (see {@link #refresh()}). */
-    static final int REFRESH_ROUNDS = 20;
+    /**
+     * Every this many rounds a registered node registers again (see {@link #refresh()}): a root
+     * that lost its state (rebuilt from nothing) learns every instance again within this many
+     * heartbeat intervals plus one. Each refresh is one read-only round trip at the root.
+     */
+    static final int REFRESH_ROUNDS = 4;
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
                        long droppedChildren) {
     }
 
-    private record Child(NodeInfo node, Instant lastSeen) {
+    /** A child attached here: when it was heard last, and the detector fed once per round. */
+    private static final class Child {
+        final NodeInfo node;
+        Instant lastSeen;
+        final AccrualDetector detector;
+
+        Child(NodeInfo node, Instant lastSeen, AccrualDetector detector) {
+            this.node = node;
+            this.lastSeen = lastSeen;
+            this.detector = detector;
+        }
+
+        NodeInfo node() {
+            return node;
+        }
     }
 
     private final String service;
@@ -58,11 +82,21 @@ public final class ServiceMembership {
     private boolean left;
     private NodeInfo parent;
     private boolean parentLeft;
-    private int missed;
+    /** Fed once per heartbeat round with whether the parent answered; replaced with each new parent. */
+    private AccrualDetector parentDetector;
+    /** Children dropped as dead whose NodeState(live=false) the root has not acknowledged yet. */
+    private final List<String> pendingDown = new ArrayList<>();
+    private final Duration heartbeatTimeout;
     private long orphanReports;
     private long droppedChildren;
     private long failedRegistrations;
     private long rounds;
+    /** Whether this node's instance should be answered (running and healthy); see {@link #serving(boolean)}. */
+    private boolean serving = true;
+    /** What the root holds of this node's liveness as far as this node knows (a registration makes it live). */
+    private boolean rootServing = true;
+    /** The node was registered once: the tree existed, so it may re-create it at a root that lost it. */
+    private boolean wasRegistered;
     private final Map<String, Child> children = new LinkedHashMap<>();
     /**
      * Held by a whole round and by {@link #leaveIfAtLeast}: a round's RegisterNode (refresh)
@@ -87,6 +121,8 @@ public final class ServiceMembership {
         this.clock = clock;
         this.policies = policies;
         this.callTimeout = max(policies.heartbeatInterval().dividedBy(2), Duration.ofMillis(50));
+        this.heartbeatTimeout = max(policies.heartbeatInterval().dividedBy(3), Duration.ofMillis(50));
+        this.parentDetector = newDetector();
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -102,45 +138,154 @@ public final class ServiceMembership {
                 orphanReports, droppedChildren);
     }
 
-    /** One round: register if needed, heartbeat the parent, drop silent children. */
+    private AccrualDetector newDetector() {
+        return AccrualDetector.forMissedHeartbeats(policies.missedHeartbeats());
+    }
+
+    /** One whole round, as the two schedules run it: {@link #heartbeatRound()} then {@link #rootRound()}. */
     public void tick() {
+        heartbeatRound();
+        rootRound();
+    }
+
+    /**
+     * The overlay half of a round, run every heartbeat interval on its own schedule and never
+     * waiting for the root: heartbeat the parent (two tries within the interval) and feed its
+     * detector; feed each child's detector with whether it was heard within the last interval
+     * and a half, and drop the children it suspects (their NodeState goes to the root in the
+     * root round). Only a parent suspected dead needs the root (the orphan report): done here
+     * when no root round is under way, else in the next root round.
+     */
+    public void heartbeatRound() {
+        NodeInfo currentParent;
+        synchronized (this) {
+            if (left || !registered) {
+                return;
+            }
+            currentParent = parentLeft ? null : parent;
+        }
+        if (currentParent != null && heartbeat(currentParent) && round.tryLock()) {
+            try {
+                boolean still;
+                synchronized (this) {
+                    still = !left && parent == currentParent;
+                }
+                if (still) {
+                    reportOrphan(currentParent);
+                }
+            } finally {
+                round.unlock();
+            }
+        }
+        dropSilentChildren();
+    }
+
+    /**
+     * The root half of a round, on a schedule of its own (a root that does not answer holds
+     * up only this): register when needed, report a parent that left or was suspected, refresh
+     * every {@link #REFRESH_ROUNDS} rounds, tell the root this node's serving state, and
+     * report dropped children (kept until the root acknowledges; forgotten when the child
+     * attached again meanwhile).
+     */
+    public void rootRound() {
         round.lock();
         try {
-            oneRound();
+            oneRootRound();
         } finally {
             round.unlock();
         }
     }
 
-    private void oneRound() {
+    private void oneRootRound() {
         NodeInfo currentParent;
         boolean needRegister;
         boolean reparent;
+        boolean refresh;
         synchronized (this) {
             if (left) {
                 return;
             }
             needRegister = !registered;
             currentParent = parent;
-            reparent = parentLeft;
+            reparent = parentLeft || (parent != null && parentDetector.suspect());
             parentLeft = false;
-        }
-        boolean refresh;
-        synchronized (this) {
             refresh = ++rounds % REFRESH_ROUNDS == 0;
         }
         if (needRegister) {
             register();
-        } else if (refresh && !reparent) {
-            refresh();
-        } else if (currentParent != null) {
-            if (reparent) {
+        } else {
+            if (currentParent != null && reparent) {
                 reportOrphan(currentParent);
-            } else {
-                heartbeat(currentParent);
+            }
+            if (refresh && !reparent) {
+                refresh();
             }
         }
-        dropSilentChildren();
+        syncServing();
+        reportDroppedChildren();
+    }
+
+    /**
+     * This node's instance starts or stops serving (it exited, was restarted, or its health
+     * probe changed verdict): the root is told at once (NodeState for this node), so DNS stops
+     * or resumes answering it; while it does not serve, the periodic refresh asserts
+     * "not live" instead of registering (which would make it live). A root that did not answer
+     * is told again every round.
+     */
+    public void serving(boolean nowServing) {
+        synchronized (this) {
+            if (serving == nowServing) {
+                return;
+            }
+            serving = nowServing;
+        }
+        log.info("{}: {}: instance {} serving: telling the root", self.nodeId(), service, nowServing ? "is" : "is not");
+        boolean locked;
+        try {
+            // a root round under way (a root slow to answer) must not hold up the caller for long: the next one tells it
+            locked = round.tryLock(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (locked) {
+            try {
+                syncServing();
+            } finally {
+                round.unlock();
+            }
+        }
+    }
+
+    public synchronized boolean isServing() {
+        return serving;
+    }
+
+    /** Under the round lock: tells the root this node's serving state when it may hold another one. */
+    private void syncServing() {
+        boolean want;
+        synchronized (this) {
+            if (left || !registered || serving == rootServing) {
+                return;
+            }
+            want = serving;
+        }
+        assertServing(want);
+    }
+
+    private void assertServing(boolean want) {
+        Optional<Message> reply = root.call(service, new RootMessage.NodeState(service, self.nodeId(), want));
+        if (reply.isPresent() && reply.get() instanceof RootMessage.Ack) {
+            synchronized (this) {
+                rootServing = want;
+            }
+        } else if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+            log.info("{}: {}: the root does not know this node: registering again", self.nodeId(), service);
+            synchronized (this) {
+                registered = false;
+            }
+            register();
+        }
     }
 
     private void register() {
@@ -153,7 +298,8 @@ public final class ServiceMembership {
         if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e) {
             if (create && e.code().equals("CONFLICT")) {
                 reply = root.call(service, new RootMessage.RegisterNode(service, self));
-            } else if (!create && e.code().equals("NOT_FOUND") && createTreeAllowed) {
+            } else if (!create && e.code().equals("NOT_FOUND") && (createTreeAllowed || wasRegistered)) {
+                // a root spec may create a missing tree; a member re-creates the tree a root lost
                 reply = root.call(service, new RootMessage.CreateTree(service, self));
             }
         }
@@ -167,12 +313,25 @@ public final class ServiceMembership {
             return;
         }
         failedRegistrations = 0;
+        NodeInfo old;
+        boolean notServing;
         synchronized (this) {
             registered = true;
+            wasRegistered = true;
             createTree = false; // a later re-registration joins as a leaf
+            old = parent;
             parent = null;
+            rootServing = true; // a registration makes the node live at the root
+            notServing = !serving;
         }
         log.info("{}: {}: registered, parent {}", self.nodeId(), service, r.parent().map(NodeInfo::nodeId).orElse("(top)"));
+        if (notServing) {
+            assertServing(false);
+        }
+        if (old != null && !r.parent().map(NodeInfo::nodeId).orElse("").equals(old.nodeId())) {
+            // leave the old parent explicitly, or it drops this node as silent and reports it down
+            link.send(old, new OverlayMessage.Detach(service, self.nodeId()), callTimeout, 1);
+        }
         r.parent().ifPresent(this::attachOrReparent);
     }
 
@@ -182,9 +341,29 @@ public final class ServiceMembership {
      * becomes live again and may get another parent, to which this node then attaches.
      */
     private void refresh() {
+        boolean notServing;
+        synchronized (this) {
+            notServing = !serving;
+        }
+        if (notServing) {
+            assertServing(false); // keeps the node down at the root, and re-registers it at a root that lost it
+            return;
+        }
         Optional<Message> reply = root.call(service, new RootMessage.RegisterNode(service, self));
+        if (reply.isPresent() && reply.get() instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+            // anti-entropy: the root lost the tree (a new or rebuilt database): this node asserts its place again
+            log.info("{}: {}: the root does not know the tree: registering again", self.nodeId(), service);
+            synchronized (this) {
+                registered = false;
+            }
+            register();
+            return;
+        }
         if (reply.isEmpty() || !(reply.get() instanceof RootMessage.Registered r)) {
             return;
+        }
+        synchronized (this) {
+            rootServing = true;
         }
         NodeInfo current;
         synchronized (this) {
@@ -216,7 +395,7 @@ public final class ServiceMembership {
             if (ack.isPresent() && ack.get() instanceof OverlayMessage.AttachAck) {
                 synchronized (this) {
                     parent = next;
-                    missed = 0;
+                    parentDetector = newDetector();
                 }
                 log.info("{}: {}: attached to parent {}", self.nodeId(), service, next.nodeId());
                 return;
@@ -247,51 +426,69 @@ public final class ServiceMembership {
             return Optional.empty();
         }
         synchronized (this) {
-            parent = deadParent; // the root did not answer: keep the old parent, try again next round
-            missed = policies.missedHeartbeats();
+            parent = deadParent; // the root did not answer: keep the old parent (still suspected), try again next round
         }
         return Optional.empty();
     }
 
-    private void heartbeat(NodeInfo p) {
-        Optional<Message> reply = link.send(p, new OverlayMessage.Heartbeat(service, self.nodeId()), callTimeout, 1);
+    /** Heartbeats the parent; true when its detector now suspects it dead. */
+    private boolean heartbeat(NodeInfo p) {
+        Optional<Message> reply = link.send(p, new OverlayMessage.Heartbeat(service, self.nodeId()), heartbeatTimeout, 2);
         if (reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known()) {
             synchronized (this) {
-                missed = 0;
+                parentDetector.round(true);
             }
-            return;
+            return false;
         }
         if (reply.isPresent()) {
             // the parent answers but does not hold this child (restarted, or dropped it): attach again
+            synchronized (this) {
+                parentDetector.round(true);
+            }
             attachOrReparent(p);
-            return;
+            return false;
         }
-        boolean dead;
         synchronized (this) {
-            missed++;
-            dead = missed >= policies.missedHeartbeats();
-        }
-        if (dead) {
-            reportOrphan(p);
+            parentDetector.round(false);
+            return parentDetector.suspect();
         }
     }
 
+    /** One round of each child's detector: heard within the last interval and a half, or not. */
     private void dropSilentChildren() {
-        Instant limit = clock.instant().minus(policies.deadAfter()).minus(policies.heartbeatInterval().dividedBy(2));
+        Instant heardAfter = clock.instant().minus(policies.heartbeatInterval()).minus(policies.heartbeatInterval().dividedBy(2));
         List<String> dead = new ArrayList<>();
         synchronized (this) {
             children.values().removeIf(c -> {
-                if (c.lastSeen().isBefore(limit)) {
+                c.detector.round(!c.lastSeen.isBefore(heardAfter));
+                if (c.detector.suspect()) {
                     dead.add(c.node().nodeId());
                     return true;
                 }
                 return false;
             });
             droppedChildren += dead.size();
+            pendingDown.addAll(dead);
         }
         for (String id : dead) {
             log.info("{}: {}: child {} silent, dropped", self.nodeId(), service, id);
-            root.call(service, new RootMessage.NodeState(service, id, false));
+        }
+    }
+
+    /** Under the round lock: tells the root each dropped child is down, unless it came back meanwhile. */
+    private void reportDroppedChildren() {
+        List<String> report;
+        synchronized (this) {
+            pendingDown.removeIf(children::containsKey);
+            report = List.copyOf(pendingDown);
+        }
+        for (String id : report) {
+            Optional<Message> reply = root.call(service, new RootMessage.NodeState(service, id, false));
+            if (reply.isPresent()) {
+                synchronized (this) {
+                    pendingDown.remove(id); // acknowledged, or refused (NOT_FOUND: the root forgot it): done either way
+                }
+            }
         }
     }
 
@@ -301,7 +498,8 @@ public final class ServiceMembership {
         if (left) {
             return new RootMessage.ErrorReply("NOT_FOUND", self.nodeId() + " no longer hosts " + service);
         }
-        children.put(attach.child().nodeId(), new Child(attach.child(), clock.instant()));
+        children.put(attach.child().nodeId(), new Child(attach.child(), clock.instant(), newDetector()));
+        pendingDown.remove(attach.child().nodeId());
         return new OverlayMessage.AttachAck(service, self.nodeId());
     }
 
@@ -310,7 +508,7 @@ public final class ServiceMembership {
         if (c == null || left) {
             return new OverlayMessage.HeartbeatAck(service, self.nodeId(), false);
         }
-        children.put(hb.nodeId(), new Child(c.node(), clock.instant()));
+        c.lastSeen = clock.instant();
         return new OverlayMessage.HeartbeatAck(service, self.nodeId(), true);
     }
 

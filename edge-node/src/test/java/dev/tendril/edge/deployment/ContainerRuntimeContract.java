@@ -32,6 +32,9 @@ public abstract class ContainerRuntimeContract {
     /** A request this runtime cannot start (missing image, missing command). */
     protected abstract InstanceRequest unstartable(String nodeId, String service);
 
+    /** A request whose instance starts and then exits by itself with status 3. */
+    protected abstract InstanceRequest exitsWithThree(String nodeId, String service);
+
     protected static InstanceRequest requestWith(String nodeId, String service, String image, List<String> command,
                                                  String bind, int port) {
         return new InstanceRequest(nodeId, service, image, command, List.of(new PortSpec("http", "tcp", 8080, port)),
@@ -61,6 +64,16 @@ public abstract class ContainerRuntimeContract {
         assertEquals("web", i.service());
         assertTrue(i.running());
         assertEquals("service: web\n# spec text\n", i.specText());
+    }
+
+    @Test
+    void anInstanceThatExitsByItselfIsListedStoppedWithItsExitStatus() {
+        Instance i = assertInstanceOf(RuntimeResult.Started.class, runtime().start(exitsWithThree(nodeA, "web"))).instance();
+        dev.tendril.edge.testing.Poll.untilTrue("the instance exited", java.time.Duration.ofSeconds(20),
+                () -> mine().stream().noneMatch(Instance::running));
+        assertEquals(java.util.OptionalInt.of(3), runtime().exitCode(i.id()));
+        Instance running = ((RuntimeResult.Started) runtime().start(request(nodeA, "other", "127.0.0.1", freePort()))).instance();
+        assertEquals(java.util.OptionalInt.empty(), runtime().exitCode(running.id()), "no status while it runs");
     }
 
     @Test

@@ -24,12 +24,15 @@ public final class InMemoryContainerRuntime implements ContainerRuntime {
 
     @Override
     public synchronized RuntimeResult start(InstanceRequest r) {
-        if (!knownImages.contains(r.image())) {
+        if (!knownImages.contains(r.image()) && !r.image().startsWith("exits:")) {
             return new RuntimeResult.Failed("image '" + r.image() + "' is not on this machine");
         }
         instances.values().removeIf(i -> i.nodeId().equals(r.nodeId()) && i.service().equals(r.service()));
         Instance i = new Instance("mem-" + ids.incrementAndGet(), r.nodeId(), r.service(), r.image(), true, r.specText());
         instances.put(i.id(), i);
+        if (r.image().startsWith("exits:")) { // an image whose instance exits by itself at once with that status
+            exit(i.id(), Integer.parseInt(r.image().substring("exits:".length())));
+        }
         return new RuntimeResult.Started(i);
     }
 
@@ -41,6 +44,21 @@ public final class InMemoryContainerRuntime implements ContainerRuntime {
     @Override
     public synchronized List<Instance> list() {
         return new ArrayList<>(instances.values());
+    }
+
+    private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
+
+    /** The instance stops on its own (killed behind the node's back) with {@code exitCode}. */
+    public synchronized void exit(String id, int exitCode) {
+        Instance i = instances.get(id);
+        instances.put(id, new Instance(i.id(), i.nodeId(), i.service(), i.image(), false, i.specText()));
+        exitCodes.put(id, exitCode);
+    }
+
+    @Override
+    public synchronized java.util.OptionalInt exitCode(String id) {
+        Integer c = exitCodes.get(id);
+        return c == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
     }
 
     /** Puts an instance in directly, as if left over from an earlier run. */

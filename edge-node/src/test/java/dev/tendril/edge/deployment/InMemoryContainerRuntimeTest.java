@@ -18,6 +18,11 @@ class InMemoryContainerRuntimeTest extends ContainerRuntimeContract {
     }
 
     @Override
+    protected InstanceRequest exitsWithThree(String nodeId, String service) {
+        return requestWith(nodeId, service, "exits:3", List.of(), "127.0.0.1", 1);
+    }
+
+    @Override
     protected InstanceRequest unstartable(String nodeId, String service) {
         return requestWith(nodeId, service, "missing:1", List.of(), "127.0.0.1", 1);
     }

@@ -24,12 +24,34 @@ public final class InMemoryNetwork implements OverlayLink {
         down.add(nodeId);
     }
 
+    private double loss;
+    private java.util.random.RandomGenerator random = new java.util.Random(1);
+
+    /** Each request and each reply is lost with probability {@code loss} (seeded), per try. */
+    public synchronized void lossy(double loss, long seed) {
+        this.loss = loss;
+        this.random = new java.util.Random(seed);
+    }
+
+    private synchronized boolean lost() {
+        return loss > 0 && random.nextDouble() < loss;
+    }
+
     @Override
     public Optional<Message> send(NodeInfo peer, OverlayMessage message, Duration timeout, int attempts) {
         Overlay o = nodes.get(peer.nodeId());
         if (o == null || down.contains(peer.nodeId())) {
             return Optional.empty();
         }
-        return Optional.of(o.handle(message));
+        for (int i = 0; i < attempts; i++) {
+            if (lost()) {
+                continue; // the request is lost: the try times out
+            }
+            Message reply = o.handle(message); // handled (handlers are idempotent, as retries with one id are deduped)
+            if (!lost()) {
+                return Optional.of(reply);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -180,6 +180,121 @@ class ServiceMembershipTest {
     }
 
     @Test
+    void anInstanceThatStopsServingLeavesDnsKeepsItsPlaceAndComesBack() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        b.serving(false);
+        assertFalse(root.entry("web", "berlin").live(), "out of DNS at once");
+        for (int i = 0; i < 2 * ServiceMembership.REFRESH_ROUNDS; i++) {
+            round(a, b);
+            assertFalse(root.entry("web", "berlin").live(), "the periodic refresh keeps it down, round " + i);
+        }
+        assertEquals(Optional.of("munich"), b.view().parentId(), "still in the tree");
+        b.serving(true);
+        assertTrue(root.entry("web", "berlin").live());
+        assertEquals("munich", root.entry("web", "berlin").parentId());
+    }
+
+    @Test
+    void aServingChangeTheRootMissedIsToldAgainNextRound() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        root.unreachable = true;
+        b.serving(false);
+        root.unreachable = false;
+        assertTrue(root.entry("web", "berlin").live());
+        round(a, b);
+        assertFalse(root.entry("web", "berlin").live());
+    }
+
+    @Test
+    void aRootThatLostEverythingLearnsEveryNodeAndParentAgain() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false, false); // a member without a root spec
+        b.serving(false);
+        root.trees.clear(); // the root restarted on an empty database
+        for (int i = 0; i <= ServiceMembership.REFRESH_ROUNDS; i++) {
+            round(a, b, c);
+        }
+        for (ServiceMembership m : List.of(a, b, c)) {
+            String id = m == a ? "munich" : m == b ? "berlin" : "hamburg";
+            assertTrue(root.entry("web", id) != null, id + " known again");
+            assertEquals(root.entry("web", id).parentId(), m.view().parentId().orElse(""), id + ": node and root agree");
+        }
+        assertFalse(root.entry("web", "berlin").live(), "a node that does not serve is re-asserted as down");
+        assertTrue(root.entry("web", "munich").live());
+        assertTrue(root.entry("web", "hamburg").live());
+        round(a, b, c);
+        round(a, b, c);
+        for (ServiceMembership m : List.of(a, b, c)) {
+            m.view().childIds().forEach(child -> assertEquals(m == a ? "munich" : m == b ? "berlin" : "hamburg",
+                    root.entry("web", child).parentId(), "children held by their root-assigned parent only"));
+        }
+    }
+
+    @Test
+    void twentyPercentLossOnEveryLinkMarksNoHealthyNodeDown() {
+        NodePolicies lan = NodePolicies.preset("lan"); // missedHeartbeats 3
+        ServiceMembership[] ms = new ServiceMembership[4];
+        NodeInfo[] nodes = {munich, berlin, hamburg, node("vienna", 48.21, 16.37)};
+        for (int i = 0; i < nodes.length; i++) {
+            Overlay o = new Overlay();
+            ms[i] = new ServiceMembership("web", nodes[i], i == 0, i == 0, root, net, clock, lan);
+            o.add(ms[i]);
+            net.attach(nodes[i].nodeId(), o);
+            ms[i].tick();
+        }
+        net.lossy(0.2, 2026);
+        for (int r = 0; r < 6 * 60 * 60; r++) { // six simulated hours of 1 s rounds
+            clock.advance(HB);
+            for (ServiceMembership m : ms) {
+                m.tick();
+            }
+            for (NodeInfo n : nodes) {
+                assertTrue(root.entry("web", n.nodeId()).live(), n.nodeId() + " marked down in round " + r);
+            }
+        }
+        for (ServiceMembership m : ms) {
+            assertEquals(0, m.view().orphanReports(), m.service() + ": no orphan reports");
+            assertEquals(0, m.view().droppedChildren(), "no children dropped");
+        }
+        // a real crash under the same loss is still found, within the detector's bound
+        net.kill("hamburg");
+        int rounds = 0;
+        while (root.entry("web", "hamburg").live() && rounds < 8 * 3 + 2) {
+            clock.advance(HB);
+            for (ServiceMembership m : ms) {
+                if (m != ms[2]) {
+                    m.tick();
+                }
+            }
+            rounds++;
+        }
+        assertFalse(root.entry("web", "hamburg").live(), "the crashed node is marked down after " + rounds + " rounds");
+        System.out.printf("20%% loss: 4 nodes, 6 simulated hours: 0 marked down; a crash marked down after %d rounds%n", rounds);
+    }
+
+    @Test
+    void aRootOutageDropsNoChildAndMarksNobodyDown() {
+        ServiceMembership a = start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        ServiceMembership c = start(hamburg, false);
+        root.unreachable = true;
+        for (int i = 0; i < 20; i++) {
+            round(a, b, c);
+        }
+        root.unreachable = false;
+        round(a, b, c);
+        assertEquals(List.of("berlin"), a.view().childIds());
+        assertEquals(List.of("hamburg"), b.view().childIds());
+        for (String id : List.of("munich", "berlin", "hamburg")) {
+            assertTrue(root.entry("web", id).live(), id);
+        }
+        assertEquals(0, a.view().droppedChildren() + b.view().droppedChildren());
+    }
+
+    @Test
     void theTreeSocketAnswersUnknownServicesAndRepliesSafely() {
         Overlay o = new Overlay();
         assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new OverlayMessage.Attach("web", berlin)));

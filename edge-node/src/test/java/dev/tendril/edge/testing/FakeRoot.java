@@ -70,9 +70,10 @@ public final class FakeRoot implements RootControl {
         }
         if (request instanceof RootMessage.NodeState s) {
             Entry e = tree.get(s.nodeId());
-            if (e != null) {
-                tree.put(s.nodeId(), new Entry(e.node(), e.parentId(), s.live()));
+            if (e == null) {
+                return Optional.of(new RootMessage.ErrorReply("NOT_FOUND", "unknown node")); // as the real root
             }
+            tree.put(s.nodeId(), new Entry(e.node(), e.parentId(), s.live()));
             return Optional.of(new RootMessage.Ack());
         }
         if (request instanceof RootMessage.SignOff s) {

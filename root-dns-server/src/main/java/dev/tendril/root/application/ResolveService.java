@@ -178,13 +178,17 @@ public final class ResolveService {
         return type == QueryType.ANY || (type == QueryType.A && v4) || (type == QueryType.AAAA && !v4);
     }
 
-    /** The configured TTL, never longer than the choice still holds (rounded up, at least 1 s). */
+    /**
+     * The configured TTL, never longer than the choice still holds: the remaining lifetime of
+     * the migration record it rests on, rounded down to whole seconds (0 in its last second,
+     * so no cache keeps the answer past the record's expiry).
+     */
     private int ttl(Choice c) {
         if (c.expiresAtMillis() == Long.MAX_VALUE) {
             return policy.answerTtlSeconds();
         }
         long left = c.expiresAtMillis() - clock.millis();
-        long seconds = Math.max(1, (left + 999) / 1000);
+        long seconds = Math.max(0, left / 1000);
         return (int) Math.min(policy.answerTtlSeconds(), seconds);
     }
 

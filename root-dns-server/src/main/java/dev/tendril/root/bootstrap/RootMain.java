@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * SIGTERM/SIGINT, when it stops cleanly. The ready file (written atomically once everything
  * listens) holds {@code dns.port}, {@code control.port}, {@code control.endpoint}, {@code pid},
  * {@code http.authority} (when {@code http.port} is set)
- * and {@code startMillis} as {@code key=value} lines. Exit status 2: bad arguments or config.
+ * and {@code startMillis} as {@code key=value} lines. Exit status 2: bad arguments or config, or a
+ * topology database that fails its integrity check.
  */
 @Command(name = "tendril-root", mixinStandardHelpOptions = true, version = "tendril-root 0.1.0",
         description = "Starts a Tendril root: authoritative GeoDNS, the topology repository and the control endpoint. "
@@ -75,6 +76,11 @@ public final class RootMain implements Callable<Integer> {
         RootProcess root;
         try {
             root = RootProcess.start(rc, Clock.systemUTC());
+        } catch (dev.tendril.root.application.port.out.CorruptTopologyException e) {
+            log.error("{}: cannot start: {}", rc.id(), e.getMessage());
+            System.err.println("tendril-root: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (RuntimeException e) {
             log.error("{}: cannot start: {}", rc.id(), e.getMessage(), e);
             return 1;

@@ -68,13 +68,14 @@ public final class AdminCodecs {
     }
 
     static void deploymentView(BodyWriter out, DeploymentView v) {
-        out.struct(9).string(v.service()).string(v.instanceId()).string(v.image()).bool(v.running()).bool(v.adopted())
-                .string(v.parentId()).stringList(v.childIds()).bool(v.registered()).int64(v.sinceMillis());
+        out.struct(10).string(v.service()).string(v.instanceId()).string(v.image()).bool(v.running()).bool(v.adopted())
+                .string(v.parentId()).stringList(v.childIds()).bool(v.registered()).int64(v.sinceMillis())
+                .string(v.health());
     }
 
     static DeploymentView deploymentView(BodyReader in) {
         return in.struct(f -> new DeploymentView(f.string(), f.string(), f.string(), f.bool(), f.bool(), f.string(),
-                f.stringList(), f.bool(), f.int64()));
+                f.stringList(), f.bool(), f.int64(), f.hasField() ? f.string() : ""));
     }
 
     static void platformView(BodyWriter out, PlatformView p) {

@@ -80,13 +80,20 @@ public sealed interface AdminMessage extends Message {
 
     /** One hosted service as {@code stats} shows it. */
     record DeploymentView(String service, String instanceId, String image, boolean running, boolean adopted,
-                          String parentId, List<String> childIds, boolean registered, long sinceMillis) {
+                          String parentId, List<String> childIds, boolean registered, long sinceMillis, String health) {
         public DeploymentView {
             Objects.requireNonNull(service, "service");
             instanceId = instanceId == null ? "" : instanceId;
             image = image == null ? "" : image;
             parentId = parentId == null ? "" : parentId;
             childIds = List.copyOf(childIds);
+            health = health == null ? "" : health;
+        }
+
+        /** A view without health (as sent by nodes before health checks: "" = not told). */
+        public DeploymentView(String service, String instanceId, String image, boolean running, boolean adopted,
+                              String parentId, List<String> childIds, boolean registered, long sinceMillis) {
+            this(service, instanceId, image, running, adopted, parentId, childIds, registered, sinceMillis, "");
         }
     }
 

@@ -25,10 +25,21 @@ import java.util.Set;
  * @param policies     idle timeout, minimum instances, optional threshold override
  * @param root         true: this deployment creates the tree; false: it joins the tree in {@code zone}
  * @param zone         zone of the tree to join ("" with {@code root: true} = the node's zone)
+ * @param restart      what the node does when the instance exits on its own
+ * @param health       the instance's health probe, if any (without one, a running instance counts as healthy)
  */
 public record DeploymentSpec(String service, Images images, List<String> command, List<PortSpec> ports,
                              Map<String, String> env, Limits limits, Requirements requirements, int maxLatencyMs,
-                             Policies policies, boolean root, String zone) {
+                             Policies policies, boolean root, String zone, RestartPolicy restart,
+                             Optional<HealthCheck> health) {
+    /** A spec with the default restart policy (always) and no health probe. */
+    public DeploymentSpec(String service, Images images, List<String> command, List<PortSpec> ports,
+                          Map<String, String> env, Limits limits, Requirements requirements, int maxLatencyMs,
+                          Policies policies, boolean root, String zone) {
+        this(service, images, command, ports, env, limits, requirements, maxLatencyMs, policies, root, zone,
+                RestartPolicy.ALWAYS, Optional.empty());
+    }
+
     public DeploymentSpec {
         Names.requireDnsLabel("service", service);
         Objects.requireNonNull(images, "images");
@@ -42,6 +53,19 @@ public record DeploymentSpec(String service, Images images, List<String> command
         if (!root && zone.isEmpty()) {
             throw new IllegalArgumentException("a spec needs root: true or a zone to join");
         }
+        Objects.requireNonNull(restart, "restart");
+        Objects.requireNonNull(health, "health");
+        if (health.isPresent()) {
+            String probePort = health.get().port();
+            if (ports.stream().noneMatch(p -> p.name().equals(probePort) && p.protocol().equals("tcp"))) {
+                throw new IllegalArgumentException("health port '" + probePort + "' is not a tcp port of the spec");
+            }
+        }
+    }
+
+    /** The port a health probe connects to. */
+    public Optional<PortSpec> healthPort() {
+        return health.flatMap(h -> ports.stream().filter(p -> p.name().equals(h.port())).findFirst());
     }
 
     /** One image for every arch, or one per arch. */

@@ -32,7 +32,7 @@ public final class DeploymentSpecReader {
         Problems problems = new Problems();
         TreeReader r = TreeReader.root(document, problems);
         r.rejectUnknown("service", "image", "images", "command", "ports", "env", "limits", "requirements", "qos",
-                "policies", "root", "zone");
+                "policies", "root", "zone", "restart", "health");
 
         String service = r.string("service", DNS_LABEL);
         if (r.has("service") && !Names.isDnsLabel(service)) {
@@ -60,12 +60,15 @@ public final class DeploymentSpecReader {
         if (!root && zone.isEmpty()) {
             r.missing("zone", "the zone of the tree to join, or root: true to create a new tree");
         }
+        RestartPolicy restart = restart(r);
+        Optional<HealthCheck> health = HealthCheckReader.read(r, ports);
         crossCheck(r, images, requirements);
         if (!problems.isEmpty()) {
             return new Validated.Invalid<>(problems.messages());
         }
         return new Validated.Valid<>(new DeploymentSpec(service, images.orElseThrow(), command, ports, env, limits,
-                requirements, maxLatency, policies, root, zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone));
+                requirements, maxLatency, policies, root, zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone,
+                restart, health));
     }
 
     public static boolean isZone(String zone) {
@@ -176,6 +179,15 @@ public final class DeploymentSpecReader {
         }
         return new DeploymentSpec.Requirements(archs, r.number("minCpus", 0.0, 0, 1024), r.size("minRam", 0L),
                 (int) r.integer("minGpus", 0L, 0, 64), r.size("minDisk", 0L));
+    }
+
+    private static RestartPolicy restart(TreeReader r) {
+        String text = r.string("restart", RestartPolicy.ALWAYS.yamlName(), RestartPolicy.ALLOWED);
+        Optional<RestartPolicy> p = RestartPolicy.parse(text);
+        if (p.isEmpty()) {
+            r.bad("restart", text, RestartPolicy.ALLOWED);
+        }
+        return p.orElse(RestartPolicy.ALWAYS);
     }
 
     private static DeploymentSpec.Policies policies(TreeReader r) {

@@ -220,6 +220,19 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         return out;
     }
 
+    @Override
+    public java.util.OptionalInt exitCode(String instanceId) {
+        try {
+            var state = docker.inspectContainerCmd(instanceId).exec().getState();
+            if (state == null || Boolean.TRUE.equals(state.getRunning()) || state.getExitCodeLong() == null) {
+                return java.util.OptionalInt.empty();
+            }
+            return java.util.OptionalInt.of(state.getExitCodeLong().intValue());
+        } catch (RuntimeException e) {
+            return java.util.OptionalInt.empty(); // gone, or the engine does not answer: unknown
+        }
+    }
+
     /**
      * The network namespaces (inode numbers, as the eBPF probe names them) of the running
      * containers of node {@code nodeId}. Called every second: one list call, and an inspect

@@ -37,6 +37,8 @@ import java.util.stream.Stream;
 public final class ProcessContainerRuntime implements ContainerRuntime {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private final Path stateDir;
+    /** The processes this runtime started (and so can read the exit status of), by instance id. */
+    private final Map<String, Process> ownProcesses = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ProcessContainerRuntime(Path stateDir) {
         this.stateDir = stateDir;
@@ -83,6 +85,7 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
             }
             Files.move(tmp, stateDir.resolve(key + ".properties"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            ownProcesses.put(id(process.pid()), process);
             return new RuntimeResult.Started(new Instance(id(process.pid()), r.nodeId(), r.service(), r.image(), true, r.specText()));
         } catch (IOException e) {
             return new RuntimeResult.Failed("could not start '" + String.join(" ", command) + "': " + e.getMessage());
@@ -110,6 +113,7 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
             return new RuntimeResult.NotFound(instanceId);
         }
         live(rec.get()).ifPresent(ProcessContainerRuntime::stop);
+        ownProcesses.remove(instanceId);
         try {
             Files.deleteIfExists(rec.get().file());
         } catch (IOException e) {
@@ -136,6 +140,12 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
         return records().stream().map(r -> new Instance(r.id(), r.props().getProperty("node"),
                 r.props().getProperty("service"), r.props().getProperty("image"), live(r).isPresent(),
                 new String(Base64.getDecoder().decode(r.props().getProperty("spec", "")), StandardCharsets.UTF_8))).toList();
+    }
+
+    @Override
+    public java.util.OptionalInt exitCode(String instanceId) {
+        Process p = ownProcesses.get(instanceId);
+        return p == null || p.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p.exitValue());
     }
 
     private record Record(Path file, Properties props, long pid, Instant start) {

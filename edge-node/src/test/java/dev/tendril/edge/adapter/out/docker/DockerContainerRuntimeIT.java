@@ -44,6 +44,11 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
     }
 
     @Override
+    protected InstanceRequest exitsWithThree(String nodeId, String service) {
+        return requestWith(nodeId, service, DemoImage.NAME, List.of("/bin/sh", "-c", "exit 3"), "127.0.0.1", freePort());
+    }
+
+    @Override
     protected InstanceRequest unstartable(String nodeId, String service) {
         return requestWith(nodeId, service, "tendril/no-such-image:never", List.of(), "127.0.0.1", freePort());
     }

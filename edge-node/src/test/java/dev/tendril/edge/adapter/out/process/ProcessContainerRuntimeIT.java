@@ -48,6 +48,11 @@ class ProcessContainerRuntimeIT extends ContainerRuntimeContract {
     }
 
     @Override
+    protected InstanceRequest exitsWithThree(String nodeId, String service) {
+        return requestWith(nodeId, service, "local/process", List.of("/bin/sh", "-c", "exit 3"), "127.0.0.1", 1);
+    }
+
+    @Override
     protected InstanceRequest unstartable(String nodeId, String service) {
         return requestWith(nodeId, service, "local/process", List.of(), "127.0.0.1", 1);
     }

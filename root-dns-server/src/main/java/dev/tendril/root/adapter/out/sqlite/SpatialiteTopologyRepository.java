@@ -4,6 +4,7 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.root.application.port.out.TopologyRepository;
+import dev.tendril.root.application.port.out.CorruptTopologyException;
 import dev.tendril.root.application.port.out.TopologyStoreException;
 import dev.tendril.root.domain.GeoBox;
 import dev.tendril.root.domain.Migration;
@@ -77,12 +78,43 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
             config.setSynchronous(sync == Sync.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             config.setBusyTimeout(5000);
             Connection conn = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            checkIntact(file, conn);
             SpatialiteTopologyRepository repo = new SpatialiteTopologyRepository(file, conn);
             repo.initialize();
             return repo;
         } catch (SQLException | java.io.IOException e) {
+            if (e instanceof org.sqlite.SQLiteException se && (se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT
+                    || se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_NOTADB)) {
+                throw new CorruptTopologyException(file, List.of(e.getMessage()));
+            }
             throw new TopologyStoreException("cannot open topology database " + file + ": " + e.getMessage()
                     + " (is Debian's libsqlite3-mod-spatialite installed?)", e);
+        }
+    }
+
+    /**
+     * {@code PRAGMA quick_check} before anything is written: a damaged file is refused whole
+     * (writing on into it would spread the damage). An empty or new file passes.
+     */
+    private static void checkIntact(Path file, Connection conn) {
+        List<String> problems = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            while (rs.next() && problems.size() < 5) {
+                String line = rs.getString(1);
+                if (!"ok".equals(line)) {
+                    problems.add(line);
+                }
+            }
+        } catch (SQLException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                problems.add("closing: " + e.getMessage());
+            }
+            throw new CorruptTopologyException(file, problems);
         }
     }
 

@@ -56,6 +56,41 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
     }
 
     @Test
+    void aDamagedDatabaseIsRefusedAtOpenAndNothingIsWritten() throws Exception {
+        repo.inTransaction(() -> repo.createTree("web", 1));
+        for (int i = 0; i < 200; i++) {
+            save(node("web", "n" + i, MUNICH, ""));
+        }
+        repo.close();
+        Path file = dir.resolve("topology.db");
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        assertTrue(bytes.length > 8 * 4096, "a database of several pages: " + bytes.length);
+        java.util.Random random = new java.util.Random(7);
+        for (int page = 2; page * 4096 < bytes.length; page += 2) {
+            for (int b = page * 4096 + 16; b < page * 4096 + 1024; b++) {
+                bytes[b] = (byte) random.nextInt(256);
+            }
+        }
+        java.nio.file.Files.write(file, bytes);
+        long modified = java.nio.file.Files.getLastModifiedTime(file).toMillis();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.tendril.root.application.port.out.CorruptTopologyException.class,
+                () -> SpatialiteTopologyRepository.open(file, SpatialiteTopologyRepository.Sync.FULL));
+        assertTrue(e.getMessage().contains("is damaged (PRAGMA quick_check:"), e.getMessage());
+        assertTrue(e.getMessage().contains("Move it aside"), e.getMessage());
+        assertEquals(modified, java.nio.file.Files.getLastModifiedTime(file).toMillis(), "not written");
+
+        Path garbage = dir.resolve("garbage.db");
+        java.nio.file.Files.writeString(garbage, "this is not a database, but long enough to look like one ".repeat(200));
+        org.junit.jupiter.api.Assertions.assertThrows(dev.tendril.root.application.port.out.CorruptTopologyException.class,
+                () -> SpatialiteTopologyRepository.open(garbage, SpatialiteTopologyRepository.Sync.FULL));
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            java.nio.file.Files.deleteIfExists(dir.resolve("topology.db" + suffix));
+        }
+        repo = create(); // an empty database after moving the damaged one aside; closed by the contract's tear-down
+    }
+
+    @Test
     void everythingComesBackAfterReopening() {
         repo.inTransaction(() -> repo.createTree("web", 1));
         save(node("web", "a", BERLIN, ""));
