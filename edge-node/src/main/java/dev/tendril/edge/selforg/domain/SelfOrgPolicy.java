@@ -53,7 +53,7 @@ public record SelfOrgPolicy(int gridSize, Duration exchangeInterval, Duration gr
 
     /** Defaults for a LAN/WAN testbed: 8×8 grids every second, 100 km clusters, 3 observations. */
     public static SelfOrgPolicy defaults() {
-        return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, 3, 100, 8,
+        return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, 3, 100, 64,
                 Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(1), 3, Duration.ofSeconds(60), 0.25, Duration.ofMinutes(10));
     }
 
