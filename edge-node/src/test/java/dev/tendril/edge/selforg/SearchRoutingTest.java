@@ -110,6 +110,45 @@ class SearchRoutingTest {
         assertEquals("good", w.resolve("web", "10.7.0.2"));
     }
 
+    /**
+     * "near" could serve the users but its child's grid (a lie) shows capacity nearer still:
+     * near opens its connection to the origin before it sends the search down, so when the
+     * branch comes back empty its offer is no first contact.
+     */
+    @Test
+    void aQualifiedHopThatTriesABranchFirstPreparesItsOfferToTheOrigin() {
+        SimWorld w = new SimWorld(53, shippedSearch());
+        w.platform("top", 0, 0);
+        w.platform("origin", 0, 10);
+        w.platform("mid", 0, -15);
+        w.platform("near", 0, -28);
+        w.platform("liar", -8, -28);
+        GeoPoint users = new GeoPoint(0, -30);
+        w.user("10.7.0.3", users.latitude(), users.longitude());
+        w.start();
+        for (String n : List.of("top", "origin", "mid", "near", "liar")) {
+            w.deploy(n, SimWorld.spec("web", 5, LONG_IDLE, 1));
+        }
+        assertEquals("mid", w.root().parentOf("web", "near").orElseThrow());
+        assertEquals("near", w.root().parentOf("web", "liar").orElseThrow());
+        CapacityGrid lie = CapacityGrid.merge(8, List.of(), List.of(new GridPoint(users, Capacity.of(64, 256L << 30, 0, 1L << 40))));
+        w.scheduler().every(Duration.ofMillis(50), Duration.ofMillis(1), () -> w.network().send("liar", "near", new SubtreeGrid("web", "liar", lie)));
+        w.runFor(Duration.ofSeconds(5));
+        assertTrue(w.network().prepared().stream().noneMatch("near>origin"::equals),
+                "near is no neighbour of the origin: nothing prepared before a search: " + w.network().prepared());
+        w.root().pin("web", "10.7.0.3", "origin");
+        w.runFor(Duration.ofSeconds(4));
+
+        List<String> path = w.events().stream().filter(e -> e.kind() == EventKind.SEARCH_FORWARDED)
+                .map(e -> e.nodeId() + ":" + e.detail().replaceAll(": .*", "")).toList();
+        assertEquals(List.of("origin:hop 1 -> mid (down)", "mid:hop 2 -> near (down)", "near:hop 3 -> liar (down)",
+                "liar:hop 4 -> near (back)"), path);
+        assertEquals("near", w.resolve("web", "10.7.0.3"));
+        assertEquals(1, w.network().prepared().stream().filter("near>origin"::equals).count(), w.network().prepared().toString());
+        assertTrue(w.network().prepared().stream().noneMatch("liar>origin"::equals),
+                "only a hop that could serve prepares (mid>origin: siblings, by the grid exchange): " + w.network().prepared());
+    }
+
     static LongStream seeds() {
         return LongStream.rangeClosed(1, 12).map(i -> i * 104729);
     }

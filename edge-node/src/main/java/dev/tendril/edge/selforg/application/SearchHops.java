@@ -76,6 +76,12 @@ final class SearchHops {
     private void route(MigrationSearch r, SearchVisits.Visit visit, NodeInfo self, Instant now) {
         SearchRouter.Route route = SearchRouter.route(r, new SearchRouter.Leg(visit.upward(), visit.excluded()), self,
                 ctx.load().free(), exchange.neighbourhood(), ctx.tree().parent(service), now, ctx.policy().gridStaleAfter());
+        if (route instanceof SearchRouter.Forward f && !f.upward() && SearchRouter.qualifies(r, self, ctx.load().free())
+                && visit.prepareOrigin()) {
+            // this node could serve the users but tries a nearer cell first: if that branch comes
+            // back empty, its offer to the origin must not wait for a first contact's handshakes
+            ctx.messenger().prepare(r.origin());
+        }
         if (route instanceof SearchRouter.Offer o) {
             visit.settled(null);
             ctx.events().record(service, EventKind.SEARCH_OFFERED, r.requestId(), String.format(Locale.ROOT,

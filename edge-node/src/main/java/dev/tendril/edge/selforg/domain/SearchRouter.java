@@ -73,12 +73,9 @@ public final class SearchRouter {
         }
         Nearest best = new Nearest(r.reachKm());
         Offer selfOffer = null;
-        if (!self.nodeId().equals(r.origin().nodeId()) && selfFree.covers(r.need())) {
-            double d = self.position().distanceKm(r.centroid());
-            if (d <= r.reachKm()) {
-                selfOffer = new Offer(d);
-                best.consider(d, selfOffer);
-            }
+        if (qualifies(r, self, selfFree)) {
+            selfOffer = new Offer(self.position().distanceKm(r.centroid()));
+            best.consider(selfOffer.distanceKm(), selfOffer);
         }
         for (Neighbourhood.ChildGrid c : hood.freshChildren(now, staleAfter)) {
             if (!leg.excluded().contains(c.node().nodeId())) {
@@ -111,6 +108,12 @@ public final class SearchRouter {
             return selfOffer != null ? selfOffer : new NotFound("hop limit " + r.hopLimit() + " reached");
         }
         return route;
+    }
+
+    /** Whether this node could be the search's target: not its origin, within reach, the need free. */
+    public static boolean qualifies(MigrationSearch r, NodeInfo self, Capacity selfFree) {
+        return !self.nodeId().equals(r.origin().nodeId()) && selfFree.covers(r.need())
+                && self.position().distanceKm(r.centroid()) <= r.reachKm();
     }
 
     /** While climbing: the siblings' subtrees and the parent itself (what the parent's grid holds beyond this subtree). */

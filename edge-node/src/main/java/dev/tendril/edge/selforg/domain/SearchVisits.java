@@ -45,6 +45,7 @@ public final class SearchVisits {
         private final Set<String> tried = new LinkedHashSet<>();
         private final Set<String> sentBack = new LinkedHashSet<>();
         private String awaiting;
+        private boolean originPrepared;
 
         Visit(String sender, boolean upward, Instant forgetAt) {
             this.sender = sender;
@@ -81,6 +82,13 @@ public final class SearchVisits {
                 tried.add(sentTo);
             }
             awaiting = null;
+        }
+
+        /** True the first time only: the connection to the search's origin is opened once per search. */
+        public boolean prepareOrigin() {
+            boolean first = !originPrepared;
+            originPrepared = true;
+            return first;
         }
 
         /** Sent back to {@code nodeId}; never again. */
