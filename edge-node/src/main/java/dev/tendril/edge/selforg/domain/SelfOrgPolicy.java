@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param kmPerRttMs            the latency model of searches: a target within (max latency × this) km of a
  *                              cluster is expected to serve it well (100: light in fibre, there and back)
  * @param hopLimit              most messages of one migration search (forwards up, down and back): a budget, not
- *                              the reach; a search's path is about twice the tree's depth (22 levels at 10,000
- *                              nodes in the scale simulation), plus the returns from branches that held nothing
+ *                              the reach; a search's path is about twice the tree's depth (26 levels at 100,000
+ *                              nodes in the scale simulation, whose searches took at most 28 messages), plus the
+ *                              returns from branches that held nothing
  * @param searchTimeout         deadline of a migration search, from the decision
  * @param migrationLifetime     how long the root keeps a redirect
  * @param replyTimeout          how long to wait for a replication candidate's answer before resending
