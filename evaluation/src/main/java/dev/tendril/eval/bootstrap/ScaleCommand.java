@@ -55,6 +55,7 @@ final class ScaleCommand implements Callable<Integer> {
             results.add(r);
             System.err.printf("scale %d done in %.1f s wall%n%s%s", n, r.wallSeconds(), table(List.of(r)),
                     split ? splitTable(List.of(r)) : "");
+            r.notFoundReasons().forEach(why -> System.err.println("  not found: " + why));
         }
         System.out.print(table(results));
         if (split) {
@@ -90,11 +91,12 @@ final class ScaleCommand implements Callable<Integer> {
 
     static String table(List<ScaleResult> results) {
         TextTable t = new TextTable("nodes", "spares", "msg/node/s", "migrate p50 ms", "migrate p90 ms", "migrated/trials",
-                "search not found", "replicate p50 ms", "replicate p90 ms", "replicated/trials", "root heap MiB",
+                "search not found", "tree depth", "search msgs p50", "search msgs max", "replicate p50 ms", "replicate p90 ms", "replicated/trials", "root heap MiB",
                 "directory heap MiB", "registrations/s", "simulated s", "wall s");
         for (ScaleResult r : results) {
             t.row(r.nodes(), r.spares(), r.messagesPerNodeSec(), r.migrate().p50(), r.migrate().p90(),
-                    r.migrate().count() + "/" + r.migrationTrials(), r.notFound(), r.replicate().p50(), r.replicate().p90(),
+                    r.migrate().count() + "/" + r.migrationTrials(), r.notFound(), r.treeDepth(), r.searchHops().p50(),
+                    r.searchHops().p99(), r.replicate().p50(), r.replicate().p90(),
                     r.replicate().count() + "/" + r.replicationTrials(), r.rootHeapBytes() / 1048576.0,
                     r.directoryHeapBytes() / 1048576.0, r.registrationsPerSec(), r.simulatedSeconds(), r.wallSeconds());
         }

@@ -10,14 +10,17 @@ import dev.tendril.eval.sim.GeoLinkModel;
 import dev.tendril.eval.sim.SimPlatform;
 import dev.tendril.eval.sim.SimWorld;
 import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -141,12 +144,42 @@ public final class ScaleExperiment {
 
         List<SelfOrgEvent> events = world.events();
         TrialTimes times = TrialTimes.of(events);
-        long notFound = events.stream().filter(e -> e.kind() == EventKind.SEARCH_NOT_FOUND
-                && e.detail().contains("replicating near the cluster")).count();
+        List<String> notFound = events.stream().filter(e -> e.kind() == EventKind.SEARCH_NOT_FOUND
+                && e.detail().contains("replicating near the cluster")).map(e -> e.nodeId() + " " + e.detail()).toList();
         double wall = (System.nanoTime() - wallStart) / 1e9;
         return new Run(new ScaleResult(n, spares, regPerSec, rootHeap, directoryHeap, perNodeSec,
                 Percentiles.ofDurations(times.migrate().values()), Percentiles.ofDurations(times.replicate().values()),
-                migrationTrials, overloaded.size(), notFound, simulated, wall, Split.NONE), times);
+                migrationTrials, overloaded.size(), notFound.size(), depth(world, tree), searchHops(events), notFound,
+                simulated, wall, Split.NONE), times);
+    }
+
+    /** The deepest level of the tree, the top at 0 (parents as the root assigned them). */
+    private static int depth(SimWorld world, List<SimPlatform> tree) {
+        Map<String, Integer> level = new HashMap<>();
+        int max = 0;
+        for (SimPlatform p : tree) {
+            List<String> path = new ArrayList<>();
+            String at = p.id();
+            while (at != null && !level.containsKey(at) && path.size() <= tree.size()) {
+                path.add(at);
+                at = world.root().positionOf(at).parent(SERVICE).map(NodeInfo::nodeId).orElse(null);
+            }
+            int base = at == null || !level.containsKey(at) ? -1 : level.get(at);
+            for (int i = path.size() - 1; i >= 0; i--) {
+                level.put(path.get(i), ++base);
+            }
+            max = Math.max(max, level.get(p.id()));
+        }
+        return max;
+    }
+
+    /** Search messages (forwards, down, up and back) per migration search decided. */
+    private static Percentiles searchHops(List<SelfOrgEvent> events) {
+        Map<String, Integer> forwards = new HashMap<>();
+        events.stream().filter(e -> e.kind() == EventKind.MIGRATION_DECIDED).forEach(e -> forwards.put(e.correlationId(), 0));
+        events.stream().filter(e -> e.kind() == EventKind.SEARCH_FORWARDED && forwards.containsKey(e.correlationId()))
+                .forEach(e -> forwards.merge(e.correlationId(), 1, Integer::sum));
+        return Percentiles.of(forwards.values().stream().mapToDouble(Integer::doubleValue).toArray());
     }
 
     private static List<SimPlatform> spread(List<SimPlatform> tree, SplittableRandom r, int count, double minKm) {

@@ -2,6 +2,8 @@ package dev.tendril.eval.scale;
 
 import dev.tendril.eval.report.Percentiles;
 
+import java.util.List;
+
 /**
  * What one scale run measured.
  *
@@ -16,14 +18,21 @@ import dev.tendril.eval.report.Percentiles;
  * @param migrationTrials     bad-QoE clusters set up; migrate.count() of them were redirected by a search
  * @param replicationTrials   overloaded nodes set up
  * @param notFound            searches that ended without a target (then replicated near the cluster)
+ * @param treeDepth           levels below the top of the deepest tree node (the top is level 0)
+ * @param searchHops          search messages (forwards, down, up and back) per migration search
+ * @param notFoundReasons     why each search that ended without a target ended, as its origin logged it
  * @param simulatedSeconds    simulated time run
  * @param wallSeconds         wall time of the simulation (registration, start and run)
  * @param split               the same trials without processing charged (pure network), and the difference
  */
 public record ScaleResult(int nodes, int spares, double registrationsPerSec, long rootHeapBytes, long directoryHeapBytes,
                           double messagesPerNodeSec, Percentiles migrate, Percentiles replicate, int migrationTrials,
-                          int replicationTrials, long notFound, double simulatedSeconds, double wallSeconds,
-                          Split split) {
+                          int replicationTrials, long notFound, int treeDepth, Percentiles searchHops,
+                          List<String> notFoundReasons, double simulatedSeconds, double wallSeconds, Split split) {
+    public ScaleResult {
+        notFoundReasons = List.copyOf(notFoundReasons);
+    }
+
     /** Network-only figures of the same trials and the processing share (charged minus network), per trial. */
     public record Split(Percentiles migrateNetwork, Percentiles migrateProcessing, Percentiles replicateNetwork,
                         Percentiles replicateProcessing) {
@@ -32,6 +41,7 @@ public record ScaleResult(int nodes, int spares, double registrationsPerSec, lon
 
     public ScaleResult withSplit(Split s) {
         return new ScaleResult(nodes, spares, registrationsPerSec, rootHeapBytes, directoryHeapBytes, messagesPerNodeSec,
-                migrate, replicate, migrationTrials, replicationTrials, notFound, simulatedSeconds, wallSeconds, s);
+                migrate, replicate, migrationTrials, replicationTrials, notFound, treeDepth, searchHops, notFoundReasons,
+                simulatedSeconds, wallSeconds, s);
     }
 }

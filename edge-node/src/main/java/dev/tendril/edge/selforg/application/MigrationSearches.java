@@ -4,7 +4,6 @@ import dev.tendril.edge.selforg.application.port.out.RootDirectory.Redirect;
 import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.LocatedUser;
 import dev.tendril.edge.selforg.domain.QoeClusters;
-import dev.tendril.edge.selforg.domain.SearchRouter;
 import dev.tendril.edge.selforg.domain.UserCluster;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +27,7 @@ import java.util.Optional;
 /**
  * Bad QoE and the migration search of one service (DESIGN.md flows 5-6): bad users join
  * clusters; a ready cluster (past the hold-down check) starts a search; each hop routes a
- * search ({@link SearchRouter}); the origin redirects the cluster on an offer, and replicates
+ * search ({@link SearchHops}); the origin redirects the cluster on an offer, and replicates
  * near it ({@link ServiceReplicas}) when the search ends without one or runs out of time.
  */
 final class MigrationSearches {
@@ -43,10 +41,9 @@ final class MigrationSearches {
     private final DeploymentSpec spec;
     private final String service;
     private final QoeClusters clusters;
-    private final GridExchange exchange;
     private final ServiceReplicas replicas;
     private final Map<String, PendingSearch> searches = new LinkedHashMap<>();
-    private final Map<String, Instant> seenSearches = new HashMap<>();
+    private final SearchHops hops;
 
     MigrationSearches(ServiceScope scope, GridExchange exchange, ServiceReplicas replicas) {
         this.scope = scope;
@@ -54,8 +51,8 @@ final class MigrationSearches {
         this.spec = scope.spec();
         this.service = scope.service();
         this.clusters = scope.clusters();
-        this.exchange = exchange;
         this.replicas = replicas;
+        this.hops = new SearchHops(scope, exchange, this::endedHere);
     }
 
     /** Whether a search of this node is still open. */
@@ -65,7 +62,7 @@ final class MigrationSearches {
 
     /** Forgets search ids whose time has passed. */
     void forgetSeen(Instant now) {
-        seenSearches.values().removeIf(t -> t.isBefore(now));
+        hops.forget(now);
     }
 
     /** Clusters the users above the spec's latency; ready clusters not held here search. */
@@ -154,46 +151,19 @@ final class MigrationSearches {
                 ctx.policy().hopLimit(), ctx.policy().searchTimeout().toMillis()));
         MigrationSearch r = new MigrationSearch(service, id, self, centroid, c.size(), scope.need(), scope.reachKm(), 0,
                 ctx.policy().hopLimit(), deadline.toEpochMilli(), ctx.nodeId(), true);
-        seenSearches.put(id, deadline.plus(ctx.policy().searchTimeout()));
-        route(r, self, now);
+        hops.start(r, self, now);
     }
 
+    /** A search (this node's or another's) arrives at this hop. */
     void onSearch(MigrationSearch s, Instant now) {
-        if (seenSearches.containsKey(s.requestId())) {
-            scope.ignore(); // a duplicate or a loop: handled once
-            return;
-        }
-        seenSearches.put(s.requestId(), Instant.ofEpochMilli(s.deadlineMillis()).plus(ctx.policy().searchTimeout()));
-        Optional<NodeInfo> self = ctx.tree().self(service);
-        if (self.isEmpty()) {
-            ctx.messenger().send(s.origin(), new MigrationNotFound(service, s.requestId(), ctx.nodeId(), "not registered", s.hops()));
-            return;
-        }
-        route(s, self.get(), now);
+        hops.onSearch(s, now);
     }
 
-    private void route(MigrationSearch r, NodeInfo self, Instant now) {
-        SearchRouter.Route route = SearchRouter.route(r, self, ctx.load().free(), exchange.neighbourhood(),
-                ctx.tree().parent(service), now, ctx.policy().gridStaleAfter());
-        if (route instanceof SearchRouter.Offer o) {
-            ctx.events().record(service, EventKind.SEARCH_OFFERED, r.requestId(), String.format(Locale.ROOT,
-                    "offered this node to %s: %.0f km from the cluster (reach %.0f km), hop %d", r.origin().nodeId(),
-                    o.distanceKm(), r.reachKm(), r.hops()));
-            ctx.messenger().send(r.origin(), new MigrationOffer(service, r.requestId(), self, o.distanceKm(), r.hops()));
-        } else if (route instanceof SearchRouter.Forward f) {
-            ctx.events().record(service, EventKind.SEARCH_FORWARDED, r.requestId(), String.format(Locale.ROOT,
-                    "hop %d -> %s (%s): %s", r.hops() + 1, f.to().nodeId(), f.upward() ? "up" : "down", f.why()));
-            ctx.messenger().send(f.to(), r.forwarded(ctx.nodeId(), f.upward()));
-        } else if (route instanceof SearchRouter.NotFound nf) {
-            if (r.origin().nodeId().equals(ctx.nodeId())) {
-                PendingSearch p = searches.remove(r.requestId());
-                if (p != null) {
-                    concludeNotFound(p, nf.reason(), now);
-                }
-            } else {
-                ctx.events().record(service, EventKind.SEARCH_NOT_FOUND, r.requestId(), "at hop " + r.hops() + ": " + nf.reason());
-                ctx.messenger().send(r.origin(), new MigrationNotFound(service, r.requestId(), ctx.nodeId(), nf.reason(), r.hops()));
-            }
+    /** This node's own search ended here without a target (nothing in reach, hop limit, deadline). */
+    private void endedHere(String requestId, String reason) {
+        PendingSearch p = searches.remove(requestId);
+        if (p != null) {
+            concludeNotFound(p, reason, ctx.clock().instant());
         }
     }
 

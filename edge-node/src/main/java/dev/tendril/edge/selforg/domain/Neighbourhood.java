@@ -64,6 +64,11 @@ public final class Neighbourhood {
         return neighboursFresh(now, staleAfter, currentParentId) ? siblings : List.of();
     }
 
+    /** A sibling the parent last told of, fresh or not (to send a search back to it). */
+    public Optional<NodeInfo> sibling(String nodeId) {
+        return siblings.stream().map(SiblingGrid::node).filter(n -> n.nodeId().equals(nodeId)).findFirst();
+    }
+
     public Optional<GridPoint> parentPoint(Instant now, Duration staleAfter, String currentParentId) {
         return neighboursFresh(now, staleAfter, currentParentId) ? Optional.of(parentPoint) : Optional.empty();
     }

@@ -14,17 +14,23 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * One hop of a migration search (DESIGN.md flow 6), as a pure decision. A target must
  * not be the origin, lie within the search's reach of the cluster's centroid (where the
- * expected round trip stays under the spec's maximum) and have the need free; nearer wins. The hop looks at: itself (unless it is the origin); its children's
- * subtree grids (except the subtree the search came from); while climbing, its siblings'
- * grids and its parent's own point. The nearest of these wins: itself -> offer; a child or
- * sibling -> forward down (the search never climbs again); the parent -> forward up.
- * Nothing nearer: climbing -> forward up; descending or at the top -> not found. There is
- * no backtracking; the hop limit and the deadline end every search (a hop at the limit
- * that qualifies itself offers itself rather than forward).
+ * expected round trip stays under the spec's maximum) and have the need free; nearer wins.
+ * The hop looks at: itself (unless it is the origin); its children's subtree grids; while
+ * climbing, its siblings' grids and its parent's own point; never a neighbour the search
+ * already came from or was sent to from here ({@link Leg#excluded()}). The nearest of these
+ * wins: itself -> offer; a child or sibling -> forward down (the search never climbs
+ * again); the parent -> forward up. Nothing within reach: climbing -> forward up;
+ * descending -> back to where it came from (which tries its next branch, see
+ * {@link SearchVisits}); at the top -> not found. The grids route the search towards the
+ * cells with free capacity nearest the users, so the path is about twice the tree's depth;
+ * the hop limit (a budget of messages per search, not the reach) and the deadline still end
+ * every search whatever the grids claim (a hop at the limit that qualifies itself offers
+ * itself rather than forward).
  */
 public final class SearchRouter {
     /** What the hop does with the search. */
@@ -39,6 +45,20 @@ public final class SearchRouter {
     public record Forward(NodeInfo to, boolean upward, String why) implements Route {
     }
 
+    /** Nothing within reach below this descending hop: send the search back to where it came from. */
+    public record Back(String why) implements Route {
+    }
+
+    /**
+     * Where this hop stands in the walk: climbing or descending (as when the search first
+     * came here), and the neighbours it must not go to (where it came from, where it went).
+     */
+    public record Leg(boolean upward, Set<String> excluded) {
+        public Leg {
+            excluded = Set.copyOf(excluded);
+        }
+    }
+
     /** The search ends here without a target. */
     public record NotFound(String reason) implements Route {
     }
@@ -46,74 +66,95 @@ public final class SearchRouter {
     private SearchRouter() {
     }
 
-    public static Route route(MigrationSearch r, NodeInfo self, Capacity selfFree, Neighbourhood hood,
+    public static Route route(MigrationSearch r, Leg leg, NodeInfo self, Capacity selfFree, Neighbourhood hood,
                               Optional<NodeInfo> parent, Instant now, Duration staleAfter) {
         if (now.toEpochMilli() > r.deadlineMillis()) {
             return new NotFound("deadline passed " + (now.toEpochMilli() - r.deadlineMillis()) + " ms ago");
         }
-        GeoPoint target = r.centroid();
-        double bar = r.reachKm();
-        Route best = null;
-        double bestKm = bar;
+        Nearest best = new Nearest(r.reachKm());
         Offer selfOffer = null;
-        if (!self.nodeId().equals(r.origin().nodeId()) && selfFree.covers(r.need())) {
-            double d = self.position().distanceKm(target);
-            if (d <= bestKm) {
-                selfOffer = new Offer(d);
-                best = selfOffer;
-                bestKm = d;
-            }
+        if (qualifies(r, self, selfFree)) {
+            selfOffer = new Offer(self.position().distanceKm(r.centroid()));
+            best.consider(selfOffer.distanceKm(), selfOffer);
         }
         for (Neighbourhood.ChildGrid c : hood.freshChildren(now, staleAfter)) {
-            if (c.node().nodeId().equals(r.cameFrom())) {
-                continue;
-            }
-            OptionalDouble d = nearestFit(c.grid(), target, r.need());
-            if (d.isPresent() && d.getAsDouble() < bestKm) {
-                bestKm = d.getAsDouble();
-                best = new Forward(c.node(), false, String.format(Locale.ROOT, "child %s's subtree has capacity %.0f km from the cluster",
-                        c.node().nodeId(), bestKm));
+            if (!leg.excluded().contains(c.node().nodeId())) {
+                nearestFit(c.grid(), r.centroid(), r.need()).ifPresent(d -> best.considerStrictly(d, new Forward(c.node(), false,
+                        String.format(Locale.ROOT, "child %s's subtree has capacity %.0f km from the cluster", c.node().nodeId(), d))));
             }
         }
         String parentId = parent.map(NodeInfo::nodeId).orElse("");
-        if (r.upward()) {
-            for (SiblingGrid s : hood.freshSiblings(now, staleAfter, parentId)) {
-                if (s.node().nodeId().equals(r.cameFrom()) || s.node().nodeId().equals(self.nodeId())) {
-                    continue;
-                }
-                OptionalDouble d = nearestFit(s.grid(), target, r.need());
-                if (d.isPresent() && d.getAsDouble() < bestKm) {
-                    bestKm = d.getAsDouble();
-                    best = new Forward(s.node(), false, String.format(Locale.ROOT,
-                            "sibling %s's subtree has capacity %.0f km from the cluster", s.node().nodeId(), bestKm));
-                }
-            }
-            Optional<GridPoint> pp = hood.parentPoint(now, staleAfter, parentId);
-            if (parent.isPresent() && pp.isPresent() && pp.get().free().covers(r.need())
-                    && !parentId.equals(r.origin().nodeId())) {
-                double d = pp.get().position().distanceKm(target);
-                if (d < bestKm) {
-                    bestKm = d;
-                    best = new Forward(parent.get(), true, String.format(Locale.ROOT, "parent %s is %.0f km from the cluster",
-                            parentId, d));
-                }
-            }
+        boolean climbing = leg.upward() && parent.isPresent() && !leg.excluded().contains(parentId);
+        if (climbing) {
+            considerAbove(r, leg, self, hood, parent.get(), now, staleAfter, best);
         }
-        if (best instanceof Offer) {
-            return best;
+        Route route = best.route;
+        if (route instanceof Offer) {
+            return route;
         }
-        if (best == null && r.upward() && parent.isPresent()) {
-            best = new Forward(parent.get(), true, String.format(Locale.ROOT,
-                    "nothing here nearer than %.0f km: up to parent %s", bar, parentId));
+        if (route == null && climbing) {
+            route = new Forward(parent.get(), true, String.format(Locale.ROOT,
+                    "nothing here nearer than %.0f km: up to parent %s", r.reachKm(), parentId));
         }
-        if (best == null) {
+        if (route == null && !leg.upward() && !leg.excluded().contains(self.nodeId())) {
+            route = new Back(String.format(Locale.ROOT, "nothing with capacity within %.0f km of the cluster below %s",
+                    r.reachKm(), self.nodeId()));
+        }
+        if (route == null) {
             return new NotFound(String.format(Locale.ROOT, "%s: no instance with capacity within %.0f km of the cluster",
-                    r.upward() ? "top of the tree reached" : "no instance below " + self.nodeId(), bar));
+                    leg.upward() ? "top of the tree reached" : "no instance below " + self.nodeId(), r.reachKm()));
         }
         if (r.hops() >= r.hopLimit()) {
             return selfOffer != null ? selfOffer : new NotFound("hop limit " + r.hopLimit() + " reached");
         }
-        return best;
+        return route;
+    }
+
+    /** Whether this node could be the search's target: not its origin, within reach, the need free. */
+    public static boolean qualifies(MigrationSearch r, NodeInfo self, Capacity selfFree) {
+        return !self.nodeId().equals(r.origin().nodeId()) && selfFree.covers(r.need())
+                && self.position().distanceKm(r.centroid()) <= r.reachKm();
+    }
+
+    /** While climbing: the siblings' subtrees and the parent itself (what the parent's grid holds beyond this subtree). */
+    private static void considerAbove(MigrationSearch r, Leg leg, NodeInfo self, Neighbourhood hood, NodeInfo parent,
+                                      Instant now, Duration staleAfter, Nearest best) {
+        for (SiblingGrid s : hood.freshSiblings(now, staleAfter, parent.nodeId())) {
+            if (!leg.excluded().contains(s.node().nodeId()) && !s.node().nodeId().equals(self.nodeId())) {
+                nearestFit(s.grid(), r.centroid(), r.need()).ifPresent(d -> best.considerStrictly(d, new Forward(s.node(), false,
+                        String.format(Locale.ROOT, "sibling %s's subtree has capacity %.0f km from the cluster", s.node().nodeId(), d))));
+            }
+        }
+        Optional<GridPoint> pp = hood.parentPoint(now, staleAfter, parent.nodeId());
+        if (pp.isPresent() && pp.get().free().covers(r.need()) && !parent.nodeId().equals(r.origin().nodeId())) {
+            double d = pp.get().position().distanceKm(r.centroid());
+            best.considerStrictly(d, new Forward(parent, true, String.format(Locale.ROOT, "parent %s is %.0f km from the cluster",
+                    parent.nodeId(), d)));
+        }
+    }
+
+    /** The nearest candidate so far within the reach. */
+    private static final class Nearest {
+        private double km;
+        private Route route;
+
+        Nearest(double reachKm) {
+            this.km = reachKm;
+        }
+
+        void consider(double d, Route r) {
+            if (d <= km) {
+                km = d;
+                route = r;
+            }
+        }
+
+        void considerStrictly(double d, Route r) {
+            if (d < km) {
+                km = d;
+                route = r;
+            }
+        }
     }
 
     /** Distance from {@code target} to the nearest cell centroid whose free capacity covers {@code need}. */

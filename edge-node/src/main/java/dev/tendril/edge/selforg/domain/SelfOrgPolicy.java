@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param clusterScoreThreshold a cluster acts once its score (bad-user observations) reaches this
  * @param kmPerRttMs            the latency model of searches: a target within (max latency × this) km of a
  *                              cluster is expected to serve it well (100: light in fibre, there and back)
- * @param hopLimit              most hops of a migration search
+ * @param hopLimit              most messages of one migration search (forwards up, down and back): a budget, not
+ *                              the reach; a search's path is about twice the tree's depth (26 levels at 100,000
+ *                              nodes in the scale simulation, whose searches took at most 28 messages), plus the
+ *                              returns from branches that held nothing
  * @param searchTimeout         deadline of a migration search, from the decision
  * @param migrationLifetime     how long the root keeps a redirect
  * @param replyTimeout          how long to wait for a replication candidate's answer before resending
@@ -53,7 +56,7 @@ public record SelfOrgPolicy(int gridSize, Duration exchangeInterval, Duration gr
 
     /** Defaults for a LAN/WAN testbed: 8×8 grids every second, 100 km clusters, 3 observations. */
     public static SelfOrgPolicy defaults() {
-        return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, 3, 100, 8,
+        return new SelfOrgPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, 3, 100, 128,
                 Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofSeconds(1), 3, Duration.ofSeconds(60), 0.25, Duration.ofMinutes(10));
     }
 
