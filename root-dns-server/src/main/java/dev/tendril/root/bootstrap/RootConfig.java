@@ -1,11 +1,13 @@
 package dev.tendril.root.bootstrap;
 
 import dev.tendril.root.adapter.in.dns.DnsConfig;
+import dev.tendril.root.adapter.out.ratis.ClusterConfig;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The root's whole configuration, validated (see {@link RootConfigReader} and
@@ -17,8 +19,10 @@ import java.util.List;
  * @param store          the topology database
  * @param fanOut         children per tree node at most (parent assignment)
  * @param geoipDatabases GeoIP databases, first hit wins: {@code builtin:demo} or .mmdb files
+ * @param cluster        the replicated group this root belongs to; empty: a single root (no Raft)
  */
-public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases) {
+public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases,
+                         Optional<ClusterConfig> cluster) {
     /** The name of the GeoIP database bundled in the geoip-data jar. */
     public static final String BUILTIN_DEMO_GEOIP = "builtin:demo";
 
@@ -42,5 +46,10 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
 
     public RootConfig {
         geoipDatabases = List.copyOf(geoipDatabases);
+    }
+
+    /** A single root (no {@code cluster:} section). */
+    public RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases) {
+        this(id, dns, control, store, fanOut, geoipDatabases, Optional.empty());
     }
 }

@@ -5,13 +5,19 @@ import dev.tendril.geoip.domain.LayeredGeoLocator;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
+import dev.tendril.root.adapter.out.ratis.ClusterConfig;
+import dev.tendril.root.adapter.out.ratis.RatisTopologyLog;
+import dev.tendril.root.adapter.out.ratis.TopologyStateMachine;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
+import dev.tendril.root.application.LogClock;
 import dev.tendril.root.application.PreviewResolution;
 import dev.tendril.root.application.PurgeExpiredMigrations;
 import dev.tendril.root.application.RecoverDirectory;
+import dev.tendril.root.application.ReplicatedControl;
+import dev.tendril.root.application.port.in.RootControl;
 import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import org.slf4j.Logger;
@@ -26,6 +32,10 @@ import java.util.List;
  * A running root, wired by hand: topology repository -> recovery into the in-memory
  * directory -> writer (group commit) -> control endpoint, and the DNS front end over the
  * same directory. {@link #close()} stops them in the reverse order.
+ *
+ * <p>With a {@code cluster:} section the root is a member of a Raft group: changes go through
+ * the Raft log ({@link RatisTopologyLog}) and the writer applies the committed entries; its
+ * database then syncs NORMAL (the Raft log is what survives a power cut).
  */
 public final class RootProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RootProcess.class);
@@ -34,6 +44,7 @@ public final class RootProcess implements AutoCloseable {
     private final List<AutoCloseable> opened = new ArrayList<>();
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
+    private RatisTopologyLog raft;
     private RootControlEndpoint control;
     private DnsServer dns;
     private RecoverDirectory.Recovered recovered;
@@ -58,7 +69,8 @@ public final class RootProcess implements AutoCloseable {
 
     private void startAll(Clock clock) {
         long t0 = System.nanoTime();
-        repository = track(SpatialiteTopologyRepository.open(config.store().path(), config.store().sync()));
+        repository = track(SpatialiteTopologyRepository.open(config.store().path(),
+                config.cluster().isPresent() ? SpatialiteTopologyRepository.Sync.NORMAL : config.store().sync()));
         long t1 = System.nanoTime();
         SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
         recovered = new RecoverDirectory(repository, clock).into(directory);
@@ -66,17 +78,44 @@ public final class RootProcess implements AutoCloseable {
         LayeredGeoLocator geo = track(geoLocator(config.geoipDatabases()));
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
-        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
-                new PreviewResolution(resolver));
-        committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
-                new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
-                config.control().maxBatch()).start());
+        RootControl handler;
+        if (config.cluster().isEmpty()) {
+            ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
+                    new PreviewResolution(resolver));
+            committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
+                    new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
+                    config.control().maxBatch()).start());
+            handler = committer;
+        } else {
+            handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
+        }
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, clock));
+                config.control().handlerThreads(), handler, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+    }
+
+    /** The writer applies committed Raft entries at their log time; changes go to the Raft log. */
+    private RootControl startReplicated(ClusterConfig cluster, SpatialInstanceDirectory directory, DeferredDirectory deferred,
+                                        ResolveService resolver, Clock clock) {
+        LogClock logClock = new LogClock(clock);
+        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, logClock, config.fanOut(),
+                new PreviewResolution(resolver));
+        RecoverDirectory reload = new RecoverDirectory(repository, clock);
+        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> reload.replacing(directory));
+        committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
+                new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
+                config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());
+        stateMachine.attach(committer);
+        raft = track(RatisTopologyLog.start(cluster, stateMachine, clock));
+        return new ReplicatedControl(raft, committer);
+    }
+
+    /** The Raft log of a replicated root; null for a single root. */
+    public RatisTopologyLog raft() {
+        return raft;
     }
 
     /** How long the start stages took, for the ready line. */

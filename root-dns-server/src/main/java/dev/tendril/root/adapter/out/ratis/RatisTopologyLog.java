@@ -1,0 +1,194 @@
+package dev.tendril.root.adapter.out.ratis;
+
+import dev.tendril.protocol.message.LeaderHint;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.root.application.ControlErrors;
+import dev.tendril.root.application.port.out.TopologyLog;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The topology log of a replicated root: a Raft group of roots (Apache Ratis, Netty
+ * transport). The leader turns a command into a log entry stamped with its clock and
+ * answers once the entry is committed on a majority and applied here; any other root
+ * answers {@code NOT_LEADER} naming the leader's control endpoint (see {@link LeaderHint}).
+ */
+public final class RatisTopologyLog implements TopologyLog, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RatisTopologyLog.class);
+
+    private final ClusterConfig config;
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final Clock clock;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong calls = new AtomicLong();
+
+    private RatisTopologyLog(ClusterConfig config, RaftServer server, RaftGroupId groupId, Clock clock) {
+        this.config = config;
+        this.server = server;
+        this.groupId = groupId;
+        this.self = RaftPeerId.valueOf(config.self());
+        this.clock = clock;
+    }
+
+    /** The group id all roots of a group derive from its name. */
+    static RaftGroupId groupId(String group) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tendril-roots:" + group).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftPeer peer(ClusterConfig.Peer p) {
+        return RaftPeer.newBuilder().setId(p.id()).setAddress(p.raft()).setClientAddress(p.control()).build();
+    }
+
+    /** Starts this root's Raft server (formats its storage on the first start, recovers it after). */
+    public static RatisTopologyLog start(ClusterConfig config, TopologyStateMachine stateMachine, Clock clock) {
+        ClusterConfig.Peer me = config.selfPeer();
+        RaftGroupId groupId = groupId(config.group());
+        RaftGroup group = RaftGroup.valueOf(groupId, config.peers().stream().map(RatisTopologyLog::peer).toList());
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        int colon = me.raft().lastIndexOf(':');
+        NettyConfigKeys.Server.setHost(p, me.raft().substring(0, colon));
+        NettyConfigKeys.Server.setPort(p, Integer.parseInt(me.raft().substring(colon + 1)));
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        // no commit-index entries in the log: a restarted root learns the commit index from the leader
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        boolean known = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
+        try {
+            Files.createDirectories(config.storage());
+            RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me.id())).setGroup(group)
+                    .setStateMachine(stateMachine).setProperties(p)
+                    .setOption(known ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
+            server.start();
+            log.info("{}: Raft member of group {} ({} peers), raft {}, storage {} ({})", me.id(), config.group(),
+                    config.peers().size(), me.raft(), config.storage(), known ? "recovered" : "formatted");
+            return new RatisTopologyLog(config, server, groupId, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("root " + me.id() + ": cannot start its Raft server on " + me.raft()
+                    + " with storage " + config.storage() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TimeDuration millis(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RootMessage> append(RootMessage command) {
+        RaftServer.Division d = division();
+        if (!d.getInfo().isLeader()) {
+            return CompletableFuture.completedFuture(notLeader(Optional.ofNullable(d.getInfo().getLeaderId())));
+        }
+        long call = calls.incrementAndGet();
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(self)
+                .setGroupId(groupId).setCallId(call)
+                .setMessage(CommandCodec.command(command, clock.millis(), config.self(), new MessageId(0, call)))
+                .setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                    + " could not propose the change: " + e.getMessage()));
+        }
+        return sent.handle(this::toReply).completeOnTimeout(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                + ": not committed within " + config.commitTimeout().toMillis() + " ms (retry)"),
+                config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private RootMessage toReply(RaftClientReply reply, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof NotLeaderException nle) {
+                return notLeader(Optional.ofNullable(nle.getSuggestedLeader()).map(RaftPeer::getId));
+            }
+            return new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": " + cause);
+        }
+        if (reply.isSuccess()) {
+            RootMessage m = CommandCodec.reply(reply.getMessage());
+            return m != null ? m : new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": unreadable reply");
+        }
+        NotLeaderException nle = reply.getNotLeaderException();
+        if (nle != null) {
+            return notLeader(Optional.ofNullable(nle.getSuggestedLeader()).map(RaftPeer::getId));
+        }
+        if (reply.getLeaderNotReadyException() != null) {
+            return notLeader(Optional.empty());
+        }
+        return new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": " + reply.getException());
+    }
+
+    private ErrorReply notLeader(Optional<RaftPeerId> leader) {
+        return LeaderHint.notLeader(config.self(), leader.filter(l -> !l.equals(self)).flatMap(this::controlEndpoint));
+    }
+
+    /** A peer's control endpoint: from the config, or from the group's configuration (a root added at run time). */
+    Optional<String> controlEndpoint(RaftPeerId id) {
+        Optional<String> configured = config.peer(id.toString()).map(ClusterConfig.Peer::controlEndpoint);
+        if (configured.isPresent()) {
+            return configured;
+        }
+        RaftPeer peer = division().getRaftConf().getPeer(id);
+        return peer == null || peer.getClientAddress() == null || peer.getClientAddress().isEmpty()
+                ? Optional.empty() : Optional.of("tcp://" + peer.getClientAddress());
+    }
+
+    /** Where this root stands in the group (for {@code tendrilctl roots}). */
+    public RaftStatus status() {
+        return RaftStatus.of(division(), config.self());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("{}: closing the Raft server failed: {}", config.self(), e.toString());
+        }
+    }
+}
