@@ -1,0 +1,136 @@
+package dev.tendril.protocol.transport;
+
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.LeaderHint;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Sends root control requests to a group of roots and follows the leader: a root that
+ * answers {@code NOT_LEADER} naming the leader (see {@link LeaderHint}) sends the request
+ * there; one that names none (an election is under way) makes it try the next root, and
+ * after a round in which some root answered NOT_LEADER, another round after a short pause,
+ * until {@code leaderWait} has passed. The root that last answered is asked first next time.
+ *
+ * <p>A root that timed out on every attempt is skipped for the round. With a single root,
+ * or roots that never answer NOT_LEADER, this is one round over the roots in order (what a
+ * client of one root always did). Each root sees a given message id once: a request sent
+ * again to a root that already answered it gets a fresh id (its dedupe cache would repeat
+ * the NOT_LEADER), so requests must be idempotent, as every root control request is.
+ */
+public final class LeaderFollower {
+    private static final int MAX_HOPS = 8;
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
+
+    private final PipelinedClient client;
+    private final List<ClientOptions> roots;
+    private final long leaderWaitNanos;
+    private volatile ClientOptions preferred;
+
+    /**
+     * @param client     the (shared) client the requests go through
+     * @param roots      the roots in the order to try them, each with its retry settings
+     * @param leaderWait how long to keep looking for a leader while roots answer NOT_LEADER
+     */
+    public LeaderFollower(PipelinedClient client, List<ClientOptions> roots, Duration leaderWait) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("at least one root endpoint is needed");
+        }
+        this.client = client;
+        this.roots = List.copyOf(roots);
+        this.leaderWaitNanos = leaderWait.toNanos();
+        this.preferred = this.roots.get(0);
+    }
+
+    /** Opens the connections to every root now. */
+    public LeaderFollower connectAll() {
+        roots.forEach(client::connect);
+        return this;
+    }
+
+    /** The root asked first (the last one that answered). */
+    public String preferredEndpoint() {
+        return preferred.endpoint();
+    }
+
+    /**
+     * Sends the request made by {@code envelopes} (called again for a fresh id when needed).
+     * Returns the first reply that is not NOT_LEADER; else the last NOT_LEADER reply; else
+     * {@link RequestResult.TimedOut} when no root answered.
+     */
+    public RequestResult request(Supplier<Envelope> envelopes) {
+        long deadline = System.nanoTime() + leaderWaitNanos;
+        long pause = FIRST_PAUSE_NANOS;
+        RequestResult last = null;
+        Envelope envelope = envelopes.get();
+        Set<String> seen = new HashSet<>();
+        int hops = 0;
+        while (true) {
+            List<ClientOptions> round = order();
+            boolean refused = false;
+            for (int i = 0; i < round.size(); i++) {
+                ClientOptions target = round.get(i);
+                while (target != null) {
+                    if (!seen.add(target.endpoint())) {
+                        envelope = envelopes.get();
+                        seen.clear();
+                        seen.add(target.endpoint());
+                    }
+                    RequestResult r = client.request(target, envelope);
+                    if (r instanceof RequestResult.Reply reply) {
+                        if (!LeaderHint.isNotLeader(reply.envelope().body())) {
+                            preferred = target;
+                            return r;
+                        }
+                        refused = true;
+                        last = r;
+                        String hint = LeaderHint.leaderOf(reply.envelope().body()).orElse(null);
+                        target = hint != null && hops++ < MAX_HOPS && !hint.equals(target.endpoint()) ? optionsFor(hint, target) : null;
+                    } else {
+                        if (last == null) {
+                            last = r;
+                        }
+                        target = null;
+                    }
+                }
+            }
+            if (!refused || System.nanoTime() - deadline > 0) {
+                return last;
+            }
+            LockSupport.parkNanos(pause); // an election takes a few hundred ms: back off a little
+            pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
+        }
+    }
+
+    /** The preferred root first, then the others in their configured order. */
+    private List<ClientOptions> order() {
+        ClientOptions first = preferred;
+        List<ClientOptions> out = new ArrayList<>(roots.size());
+        out.add(first);
+        for (ClientOptions o : roots) {
+            if (!o.endpoint().equals(first.endpoint())) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** The configured settings of the named root, or those of the one that named it with its endpoint. */
+    private ClientOptions optionsFor(String endpoint, ClientOptions referrer) {
+        for (ClientOptions o : roots) {
+            if (o.endpoint().equals(endpoint)) {
+                return o;
+            }
+        }
+        return new ClientOptions(endpoint, referrer.attemptTimeout(), referrer.attempts(), referrer.curve(),
+                referrer.maxFrameBytes());
+    }
+}
