@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * after a round in which some root answered NOT_LEADER, another round after a short pause,
  * until {@code leaderWait} has passed. The root that last answered is asked first next time.
  *
- * <p>A root that timed out on every attempt is skipped for the round. With a single root,
+ * <p>A root that timed out on every attempt is asked last in the later rounds of the request
+ * and is no longer asked first by later requests (a dead leader costs its timeout once,
+ * not once per round or request). With a single root,
  * or roots that never answer NOT_LEADER, this is one round over the roots in order (what a
  * client of one root always did). Each root sees a given message id once: a request sent
  * again to a root that already answered it gets a fresh id (its dedupe cache would repeat
@@ -72,9 +74,10 @@ public final class LeaderFollower {
         RequestResult last = null;
         Envelope envelope = envelopes.get();
         Set<String> seen = new HashSet<>();
+        Set<String> silent = new HashSet<>();
         int hops = 0;
         while (true) {
-            List<ClientOptions> round = order();
+            List<ClientOptions> round = order(silent);
             boolean refused = false;
             for (int i = 0; i < round.size(); i++) {
                 ClientOptions target = round.get(i);
@@ -98,6 +101,10 @@ public final class LeaderFollower {
                         if (last == null) {
                             last = r;
                         }
+                        silent.add(target.endpoint());
+                        if (preferred.endpoint().equals(target.endpoint())) {
+                            preferred = next(target);
+                        }
                         target = null;
                     }
                 }
@@ -110,17 +117,29 @@ public final class LeaderFollower {
         }
     }
 
-    /** The preferred root first, then the others in their configured order. */
-    private List<ClientOptions> order() {
+    /** The preferred root first, then the others in their configured order; those silent in this request last. */
+    private List<ClientOptions> order(Set<String> silent) {
         ClientOptions first = preferred;
         List<ClientOptions> out = new ArrayList<>(roots.size());
-        out.add(first);
+        List<ClientOptions> late = new ArrayList<>();
+        (silent.contains(first.endpoint()) ? late : out).add(first);
         for (ClientOptions o : roots) {
             if (!o.endpoint().equals(first.endpoint())) {
-                out.add(o);
+                (silent.contains(o.endpoint()) ? late : out).add(o);
             }
         }
+        out.addAll(late);
         return out;
+    }
+
+    /** The configured root after {@code o} (wrapping), or the first when {@code o} is not configured. */
+    private ClientOptions next(ClientOptions o) {
+        for (int i = 0; i < roots.size(); i++) {
+            if (roots.get(i).endpoint().equals(o.endpoint())) {
+                return roots.get((i + 1) % roots.size());
+            }
+        }
+        return roots.get(0);
     }
 
     /** The configured settings of the named root, or those of the one that named it with its endpoint. */
