@@ -256,6 +256,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
         if (target == null) {
             return at;
         }
+        closeStatements(); // VACUUM refuses to run while a cached statement is still active
         try (PreparedStatement ps = conn.prepareStatement("VACUUM INTO ?")) {
             ps.setString(1, target.toAbsolutePath().toString());
             ps.execute();
@@ -274,6 +275,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
             throw new IllegalStateException("a snapshot cannot be restored inside a transaction");
         }
         applied(); // the table exists on both sides
+        closeStatements();
         try (PreparedStatement attach = conn.prepareStatement("ATTACH DATABASE ? AS snap")) {
             attach.setString(1, snapshot.toAbsolutePath().toString());
             attach.execute();
@@ -292,9 +294,23 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
                 return null;
             });
         } finally {
+            closeStatements();
             exec("DETACH DATABASE snap");
         }
         return applied();
+    }
+
+    /** Closes the cached prepared statements (they are prepared again on next use). */
+    private void closeStatements() {
+        try {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
+        } catch (SQLException e) {
+            throw fail("closing cached statements", e);
+        } finally {
+            statements.clear();
+        }
     }
 
     // --- trees
