@@ -208,13 +208,13 @@ public final class RootConfigReader {
     }
 
     private static final String CLUSTER = "a mapping {id, peers: [{id, raft, control}], storage, group, snapshotEvery, "
-            + "electionTimeoutMin, electionTimeoutMax, commitTimeout}";
+            + "electionTimeoutMin, electionTimeoutMax, commitTimeout, logSegmentSize}";
     private static final String HOST_PORT = "host:port with an IPv4 literal or a host name, e.g. 127.0.0.1:6001";
 
     /** The replicated group: this root's peer id, every peer's Raft and control address, the Raft storage. */
     private static ClusterConfig cluster(TreeReader c, Path baseDir) {
         c.rejectUnknown("id", "peers", "storage", "group", "snapshotEvery", "electionTimeoutMin", "electionTimeoutMax",
-                "commitTimeout");
+                "commitTimeout", "logSegmentSize");
         String self = c.string("id", "a peer id (a DNS label) listed in cluster.peers");
         List<ClusterConfig.Peer> peers = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -251,7 +251,12 @@ public final class RootConfigReader {
             c.bad("electionTimeoutMax", max, "longer than electionTimeoutMin (" + min + "), which is at least 50ms");
         }
         Duration commit = c.duration("commitTimeout", Duration.ofSeconds(5));
-        return new ClusterConfig(self, peers, baseDir.resolve(storage).normalize(), group, snapshotEvery, min, max, commit);
+        long segment = c.size("logSegmentSize", 8L << 20);
+        if (segment < 16 << 10) {
+            c.bad("logSegmentSize", segment, "at least 16KiB, e.g. 8MiB");
+        }
+        return new ClusterConfig(self, peers, baseDir.resolve(storage).normalize(), group, snapshotEvery, min, max, commit,
+                segment);
     }
 
     private static boolean isHostPort(String s) {

@@ -187,6 +187,63 @@ class RootClusterIT {
         }
     }
 
+    /**
+     * Snapshots every 100 entries and small log segments: while a follower is down, the leader
+     * compacts the entries it missed into a snapshot (the SpatiaLite database) and purges them;
+     * the follower, restarted, installs that snapshot and then answers as the others do.
+     */
+    @Test
+    void aRootThatMissedCompactedEntriesInstallsTheSnapshot() throws Exception {
+        Dig.require();
+        try (RootCluster cluster = RootCluster.configure(dir, 3, "snapshotEvery: 100", "logSegmentSize: 32Ki");
+             PipelinedClient client = new PipelinedClient("snapshot-it")) {
+            cluster.startAll();
+            List<ClientOptions> roots = cluster.controlEndpoints().stream()
+                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
+            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(20)).connectAll();
+            EnvelopeFactory envelopes = new EnvelopeFactory("snapshot-it", Clock.systemUTC(), new SplittableRandom(9));
+            List<City> cities = DemoRegistration.CITIES;
+            assertInstanceOf(Registered.class, call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info())));
+            assertInstanceOf(Registered.class, call(group, envelopes, new RegisterNode(SERVICE, cities.get(1).info())));
+            Member leader = cluster.byControl(group.preferredEndpoint());
+            Member lagging = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+            Poll.until(Duration.ofSeconds(20), lagging.id + " holding the tree", () -> answers(lagging));
+            cluster.kill9(lagging);
+
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < WRITERS; t++) {
+                int writer = t;
+                writers.add(started("writer-" + t, () -> {
+                    for (int n = 0; n < 150; n++) {
+                        String subnet = "10." + (100 + writer) + "." + (n / 250) + "." + (n % 250 + 1) + "/32";
+                        RootMessage r = call(group, envelopes, new RecordMigration(SERVICE, List.of(subnet),
+                                cities.get(1).nodeId(), 600_000));
+                        if (r instanceof Ack) {
+                            acked.add(subnet);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : writers) {
+                t.join(60_000);
+            }
+            assertEquals(WRITERS * 150, acked.size(), "every write was acknowledged");
+
+            cluster.start(lagging);
+            Poll.until(Duration.ofSeconds(40), lagging.id + " catching up", () -> missing(lagging, acked).isEmpty());
+            assertTrue(lagging.handle().log().contains("installed the snapshot"),
+                    "the lagging root installed a snapshot:\n" + lagging.handle().log());
+            for (String subnet : acked.stream().sorted().limit(5).toList()) {
+                Set<String> answers = new HashSet<>();
+                for (Member m : cluster.members()) {
+                    answers.add(Dig.query(m.handle().dnsPort(), NAME, "A", "+subnet=" + subnet).answer().toString());
+                }
+                assertEquals(1, answers.size(), "every root answers " + subnet + " alike: " + answers);
+            }
+        }
+    }
+
     private static RootMessage call(LeaderFollower group, EnvelopeFactory envelopes, RootMessage request) {
         RequestResult r = group.request(() -> envelopes.create(SERVICE, request));
         if (r instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage m) {

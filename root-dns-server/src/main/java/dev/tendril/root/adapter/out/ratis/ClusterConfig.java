@@ -17,9 +17,10 @@ import java.util.Optional;
  * @param electionMin   shortest election timeout (a follower waits at least this before it campaigns)
  * @param electionMax   longest election timeout
  * @param commitTimeout a write not committed within this is answered INTERNAL (the client retries)
+ * @param segmentBytes  size of one Raft log segment file; the log is purged by whole segments up to the last snapshot
  */
 public record ClusterConfig(String self, List<Peer> peers, Path storage, String group, long snapshotEvery,
-                            Duration electionMin, Duration electionMax, Duration commitTimeout) {
+                            Duration electionMin, Duration electionMax, Duration commitTimeout, long segmentBytes) {
 
     /**
      * @param id      the peer id (a DNS label)

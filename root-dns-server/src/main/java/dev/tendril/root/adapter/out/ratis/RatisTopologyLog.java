@@ -21,6 +21,7 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,10 @@ public final class RatisTopologyLog implements TopologyLog, AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back
+        // (else one dead root would keep the whole log for ever)
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
         // no commit-index entries in the log: a restarted root learns the commit index from the leader
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         boolean known = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
