@@ -104,7 +104,8 @@ public final class RootProcess implements AutoCloseable {
         ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, logClock, config.fanOut(),
                 new PreviewResolution(resolver));
         RecoverDirectory reload = new RecoverDirectory(repository, clock);
-        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> reload.replacing(directory));
+        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> reload.replacing(directory),
+                clock);
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());

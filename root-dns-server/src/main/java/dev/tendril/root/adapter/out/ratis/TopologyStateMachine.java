@@ -28,6 +28,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,12 +46,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TopologyStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(TopologyStateMachine.class);
+    static final long LAG_REPORT_EVERY_MILLIS = 10_000;
 
     private final String rootId;
     private final SpatialiteTopologyRepository store;
     private final Runnable reloadDirectory;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final LongAdder undecodable = new LongAdder();
+    private final Clock clock;
+    private final ApplyLag lag = new ApplyLag();
+    private long nextLagReport;
     private volatile GroupCommitter applier;
     /** Entries up to this index are in the store (updater thread). */
     private long inStore = -1;
@@ -60,8 +65,9 @@ public final class TopologyStateMachine extends BaseStateMachine {
     /**
      * @param reloadDirectory refills the DNS directory from the store (after a snapshot was restored)
      */
-    public TopologyStateMachine(String rootId, SpatialiteTopologyRepository store, Runnable reloadDirectory) {
+    public TopologyStateMachine(String rootId, SpatialiteTopologyRepository store, Runnable reloadDirectory, Clock clock) {
         this.rootId = rootId;
+        this.clock = clock;
         this.store = store;
         this.reloadDirectory = reloadDirectory;
     }
@@ -141,8 +147,38 @@ public final class TopologyStateMachine extends BaseStateMachine {
             return applier.apply(new LogEntry(null, 0, entry.getTerm(), index)).thenApply(r -> CommandCodec.reply(
                     new ErrorReply(ControlErrors.INVALID, "log entry " + index + " is not a root control request"), rootId));
         }
-        return applier.apply(new LogEntry(command.request(), command.atMillis(), entry.getTerm(), index))
-                .thenApply(reply -> CommandCodec.reply(reply, rootId));
+        reportLag();
+        long proposedAt = command.atMillis();
+        return applier.apply(new LogEntry(command.request(), proposedAt, entry.getTerm(), index))
+                .thenApply(reply -> {
+                    lag.record(clock.millis() - proposedAt);
+                    return CommandCodec.reply(reply, rootId);
+                });
+    }
+
+    /** Once per {@link #LAG_REPORT_EVERY_MILLIS} while entries are applied: how far behind the leader's proposals this root applies. */
+    private void reportLag() {
+        long now = clock.millis();
+        if (now >= nextLagReport) {
+            if (nextLagReport != 0) {
+                log.info("{}: applied {} (since proposal; role {})", rootId, lag.take(),
+                        getServer().isDone() ? roleName() : "?");
+            }
+            nextLagReport = now + LAG_REPORT_EVERY_MILLIS;
+        }
+    }
+
+    private String roleName() {
+        try {
+            return getServer().join().getDivision(getGroupId()).getInfo().getCurrentRole().name();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The figures of the lag window so far (and a new window). */
+    public String takeLag() {
+        return lag.take().toString();
     }
 
     /** Entries without a command (elections' no-ops, configurations) move the position in log order too. */
