@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
  * (nothing was changed), 3 refused (wrong admin key).
  */
 @Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
-        description = "Administers Tendril edge nodes and asks roots about trees, answers and migrations.",
+        description = "Administers Tendril edge nodes and asks roots about trees, answers, migrations and their group.",
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
-                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class})
+                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootsCommand.class})
 public final class TendrilCtl implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

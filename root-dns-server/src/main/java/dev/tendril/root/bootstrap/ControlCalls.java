@@ -2,6 +2,7 @@ package dev.tendril.root.bootstrap;
 
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.EnvelopeFactory;
+import dev.tendril.protocol.message.LeaderHint;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.transport.ClientOptions;
 import dev.tendril.protocol.transport.RequestClient;
@@ -14,16 +15,32 @@ import java.util.SplittableRandom;
 /**
  * A small client of the root control endpoint for tools, the demo and tests: one request
  * at a time, retried with the same id (the root answers a retry from its dedupe cache).
+ * {@link #followingLeader} makes one that follows NOT_LEADER answers of replicated roots
+ * to the leader they name (and waits out an election); by default the answer is returned.
  */
 public final class ControlCalls implements AutoCloseable {
-    private final RequestClient client;
+    private static final int MAX_REDIRECTS = 50;
+
+    private RequestClient client;
     private final EnvelopeFactory envelopes;
-    private final String endpoint;
+    private String endpoint;
+    private final Duration attemptTimeout;
+    private final int attempts;
+    private boolean followLeader;
 
     public ControlCalls(String endpoint, String from, Duration attemptTimeout, int attempts) {
         this.endpoint = endpoint;
+        this.attemptTimeout = attemptTimeout;
+        this.attempts = attempts;
         this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(attemptTimeout, attempts));
         this.envelopes = new EnvelopeFactory(from, Clock.systemUTC(), new SplittableRandom());
+    }
+
+    /** A client that sends changes on to the leader a replicated root names, waiting up to ~10 s for an election. */
+    public static ControlCalls followingLeader(String endpoint, String from) {
+        ControlCalls c = new ControlCalls(endpoint, from);
+        c.followLeader = true;
+        return c;
     }
 
     public ControlCalls(String endpoint, String from) {
@@ -37,11 +54,25 @@ public final class ControlCalls implements AutoCloseable {
 
     /** Sends a prepared envelope (a test may send the same id twice). */
     public RootMessage call(Envelope request) {
-        RequestResult result = client.request(request);
-        if (result instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage body) {
-            return body;
+        Envelope sent = request;
+        for (int redirects = 0; ; redirects++) {
+            RequestResult result = client.request(sent);
+            if (!(result instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage body)) {
+                throw new IllegalStateException("no reply from the root at " + endpoint + " to " + request.kind() + ": " + result);
+            }
+            if (!followLeader || !LeaderHint.isNotLeader(body) || redirects >= MAX_REDIRECTS) {
+                return body;
+            }
+            java.util.Optional<String> leader = LeaderHint.leaderOf(body);
+            if (leader.isPresent() && !leader.get().equals(endpoint)) {
+                client.close();
+                endpoint = leader.get();
+                client = new RequestClient(ClientOptions.of(endpoint).withRetries(attemptTimeout, attempts));
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // an election is under way
+            }
+            sent = envelopes.create(request.service(), request.body()); // the refusal is cached under the old id
         }
-        throw new IllegalStateException("no reply from the root at " + endpoint + " to " + request.kind() + ": " + result);
     }
 
     public Envelope envelope(RootMessage body) {

@@ -51,7 +51,7 @@ public final class DemoRegistration {
             System.err.println("usage: DemoRegistration <control-endpoint> setup | tree | migrate <target> <seconds> <subnet>...");
             System.exit(2);
         }
-        try (ControlCalls root = new ControlCalls(args[0], "demo")) {
+        try (ControlCalls root = ControlCalls.followingLeader(args[0], "demo")) {
             switch (args[1]) {
                 case "setup" -> setup(root);
                 case "tree" -> printTree(root);

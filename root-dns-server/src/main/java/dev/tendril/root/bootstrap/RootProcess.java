@@ -2,6 +2,7 @@ package dev.tendril.root.bootstrap;
 
 import dev.tendril.geoip.adapter.out.maxmind.GeoDatabases;
 import dev.tendril.geoip.domain.LayeredGeoLocator;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
@@ -85,7 +86,8 @@ public final class RootProcess implements AutoCloseable {
             committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                     new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                     config.control().maxBatch()).start());
-            handler = committer;
+            GroupCommitter single = committer;
+            handler = request -> request instanceof RootMessage.RootsQuery ? singleRootStatus() : single.handle(request);
         } else {
             handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
         }
@@ -111,7 +113,13 @@ public final class RootProcess implements AutoCloseable {
                 config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());
         stateMachine.attach(committer);
         raft = track(RatisTopologyLog.start(cluster, stateMachine, clock));
-        return new ReplicatedControl(raft, committer);
+        return new ReplicatedControl(raft, committer, raft);
+    }
+
+    /** A root without a group: itself, role SINGLE, no log indexes. */
+    private RootMessage.RootsStatus singleRootStatus() {
+        return new RootMessage.RootsStatus(config.id(), "SINGLE", config.id(), 0, -1, -1, List.of(new RootMessage.RootMember(
+                config.id(), "", config.control().bindAddress() + ":" + control.port(), -1)));
     }
 
     /** The Raft log of a replicated root; null for a single root. */

@@ -9,6 +9,10 @@ import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.RecordMigration;
 import dev.tendril.protocol.message.RootMessage.Registered;
 import dev.tendril.root.application.GroupCommitter.LogEntry;
+import dev.tendril.protocol.message.RootMessage.ChangeRoots;
+import dev.tendril.protocol.message.RootMessage.RootsQuery;
+import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.root.application.port.out.GroupMembership;
 import dev.tendril.root.application.port.out.LogPosition;
 import dev.tendril.root.application.port.out.LogPosition.Applied;
 import dev.tendril.root.application.port.out.TopologyLog;
@@ -129,12 +133,23 @@ class ReplicatedApplyTest {
             logged.add(command);
             return CompletableFuture.completedFuture(new ErrorReply("NOT_LEADER", "root r1 is not the leader"));
         };
-        ReplicatedControl control = new ReplicatedControl(log, c);
+        ReplicatedControl control = new ReplicatedControl(log, c, new GroupMembership() {
+            @Override
+            public RootsStatus status() {
+                return new RootsStatus("r1", "FOLLOWER", "r2", 3, 10, 10, List.of());
+            }
+
+            @Override
+            public RootMessage change(ChangeRoots request) {
+                return new ErrorReply("NOT_LEADER", "root r1 is not the leader");
+            }
+        });
 
         RecordMigration write = new RecordMigration("web", List.of("10.1.0.0/16"), "tokyo", 60_000);
         assertEquals("NOT_LEADER", ((ErrorReply) control.handle(write)).code());
         assertEquals(new HostedSet("web", List.of("tokyo")), control.handle(new HostedSetQuery("web")));
         assertEquals(List.of(write), logged, "only the change went to the log");
+        assertEquals("r2", ((RootsStatus) control.handle(new RootsQuery())).leaderId(), "the group answers its own status");
         assertTrue(repo.migrations("web").isEmpty(), "a refused change writes nothing here");
     }
 }

@@ -69,7 +69,7 @@ public final class RootClusterBench {
                 AtomicLong acks = new AtomicLong();
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> threads = writers(writers, group, envelopes, cities, sequence, acks,
-                        new AtomicLong(Long.MAX_VALUE), new AtomicLong(), stop);
+                        new AtomicLong(Long.MAX_VALUE), new AtomicLong(), new java.util.concurrent.atomic.AtomicReference<>(""), stop);
                 Poll.until(Duration.ofSeconds(30), "first writes", () -> acks.get() > writers);
                 long a0 = acks.get();
                 long t0 = System.nanoTime();
@@ -89,14 +89,16 @@ public final class RootClusterBench {
             AtomicLong acks = new AtomicLong();
             AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
             AtomicLong firstAfterKill = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<String> deadId = new java.util.concurrent.atomic.AtomicReference<>("");
             AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> threads = writers(8, group, envelopes, cities, sequence, acks, killedAt, firstAfterKill, stop);
+            List<Thread> threads = writers(8, group, envelopes, cities, sequence, acks, killedAt, firstAfterKill, deadId, stop);
             long[] failover = new long[kills];
             for (int k = 0; k < kills; k++) {
                 long before = acks.get();
                 Poll.until(Duration.ofSeconds(60), "100 writes before kill " + k, () -> acks.get() >= before + 100);
                 Member leader = cluster.byControl(group.preferredEndpoint());
                 firstAfterKill.set(0);
+                deadId.set(leader.id);
                 killedAt.set(System.nanoTime());
                 cluster.kill9(leader);
                 Poll.until(Duration.ofSeconds(60), "a write after kill " + k, () -> firstAfterKill.get() != 0);
@@ -128,7 +130,7 @@ public final class RootClusterBench {
 
     private static List<Thread> writers(int n, LeaderFollower group, EnvelopeFactory envelopes, List<City> cities,
                                         AtomicLong sequence, AtomicLong acks, AtomicLong killedAt, AtomicLong firstAfterKill,
-                                        AtomicBoolean stop) {
+                                        java.util.concurrent.atomic.AtomicReference<String> deadId, AtomicBoolean stop) {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < n; t++) {
             Thread thread = new Thread(() -> {
@@ -140,7 +142,7 @@ public final class RootClusterBench {
                     if (r instanceof RequestResult.Reply reply && reply.envelope().body() instanceof Ack) {
                         acks.incrementAndGet();
                         long now = System.nanoTime();
-                        if (now > killedAt.get()) {
+                        if (now > killedAt.get() && !reply.envelope().from().equals(deadId.get())) {
                             firstAfterKill.compareAndSet(0, now);
                         }
                     }

@@ -25,6 +25,10 @@ public enum MessageType {
     RESOLVE_ANSWER(17),
     CONDITIONAL_SIGN_OFF(18),
     SIGN_OFF_DECISION(19),
+    // the roots' own Raft group (ids 48-55)
+    ROOTS_QUERY(48),
+    ROOTS_STATUS(49),
+    CHANGE_ROOTS(50),
 
     // overlay (edge to edge, tree socket)
     ATTACH(64),

@@ -19,9 +19,10 @@ import java.util.function.Supplier;
  * after a round in which some root answered NOT_LEADER, another round after a short pause,
  * until {@code leaderWait} has passed. The root that last answered is asked first next time.
  *
- * <p>A root that timed out on every attempt is asked last in the later rounds of the request
- * and is no longer asked first by later requests (a dead leader costs its timeout once,
- * not once per round or request). With a single root,
+ * <p>A root that timed out on every attempt is not asked again by this request (unless every
+ * root was silent), is not followed when a root still names it as the leader, and is no
+ * longer asked first by later requests: a dead leader costs its timeout once per request
+ * at most, not once per round, hop or request. With a single root,
  * or roots that never answer NOT_LEADER, this is one round over the roots in order (what a
  * client of one root always did). Each root sees a given message id once: a request sent
  * again to a root that already answered it gets a fresh id (its dedupe cache would repeat
@@ -96,7 +97,9 @@ public final class LeaderFollower {
                         refused = true;
                         last = r;
                         String hint = LeaderHint.leaderOf(reply.envelope().body()).orElse(null);
-                        target = hint != null && hops++ < MAX_HOPS && !hint.equals(target.endpoint()) ? optionsFor(hint, target) : null;
+                        // a follower may still name a leader that just died: never follow a hint to a silent root
+                        target = hint != null && !silent.contains(hint) && hops++ < MAX_HOPS && !hint.equals(target.endpoint())
+                                ? optionsFor(hint, target) : null;
                     } else {
                         if (last == null) {
                             last = r;
@@ -117,19 +120,18 @@ public final class LeaderFollower {
         }
     }
 
-    /** The preferred root first, then the others in their configured order; those silent in this request last. */
+    /** The preferred root first, then the others in their configured order; those silent in this request left out (all silent: all). */
     private List<ClientOptions> order(Set<String> silent) {
         ClientOptions first = preferred;
-        List<ClientOptions> out = new ArrayList<>(roots.size());
-        List<ClientOptions> late = new ArrayList<>();
-        (silent.contains(first.endpoint()) ? late : out).add(first);
+        List<ClientOptions> all = new ArrayList<>(roots.size());
+        all.add(first);
         for (ClientOptions o : roots) {
             if (!o.endpoint().equals(first.endpoint())) {
-                (silent.contains(o.endpoint()) ? late : out).add(o);
+                all.add(o);
             }
         }
-        out.addAll(late);
-        return out;
+        List<ClientOptions> answering = all.stream().filter(o -> !silent.contains(o.endpoint())).toList();
+        return answering.isEmpty() ? all : answering;
     }
 
     /** The configured root after {@code o} (wrapping), or the first when {@code o} is not configured. */

@@ -5,6 +5,11 @@ import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.root.application.ControlErrors;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.ChangeRoots;
+import dev.tendril.protocol.message.RootMessage.RootMember;
+import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.root.application.port.out.GroupMembership;
 import dev.tendril.root.application.port.out.TopologyLog;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -16,6 +21,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
@@ -46,7 +52,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answers once the entry is committed on a majority and applied here; any other root
  * answers {@code NOT_LEADER} naming the leader's control endpoint (see {@link LeaderHint}).
  */
-public final class RatisTopologyLog implements TopologyLog, AutoCloseable {
+public final class RatisTopologyLog implements TopologyLog, GroupMembership, AutoCloseable {
+    private static final Duration RECONFIGURATION_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Logger log = LoggerFactory.getLogger(RatisTopologyLog.class);
 
     private final ClusterConfig config;
@@ -183,9 +191,63 @@ public final class RatisTopologyLog implements TopologyLog, AutoCloseable {
                 ? Optional.empty() : Optional.of("tcp://" + peer.getClientAddress());
     }
 
-    /** Where this root stands in the group (for {@code tendrilctl roots}). */
-    public RaftStatus status() {
+    /** Where this root stands in the group, in Ratis terms. */
+    public RaftStatus raftStatus() {
         return RaftStatus.of(division(), config.self());
+    }
+
+    /** Where this root stands in the group (for {@code tendrilctl roots}). */
+    @Override
+    public RootsStatus status() {
+        RaftServer.Division d = division();
+        RaftStatus s = RaftStatus.of(d, config.self());
+        java.util.Map<String, Long> match = new java.util.HashMap<>();
+        s.followers().forEach(f -> match.put(f.id(), f.matchIndex()));
+        if (d.getInfo().isLeader()) {
+            match.put(config.self(), d.getRaftLog().getLastEntryTermIndex().getIndex());
+        }
+        List<RootMember> members = d.getRaftConf().getCurrentPeers().stream()
+                .map(p -> new RootMember(p.getId().toString(), p.getAddress(),
+                        controlEndpoint(p.getId()).map(e -> e.substring("tcp://".length())).orElse(""),
+                        match.getOrDefault(p.getId().toString(), -1L)))
+                .sorted(java.util.Comparator.comparing(RootMember::id)).toList();
+        return new RootsStatus(config.self(), s.role(), s.leader(), s.term(), s.commitIndex(), s.appliedIndex(), members);
+    }
+
+    /** Raft reconfiguration (on the leader): the new members replace the old once the new configuration is committed. */
+    @Override
+    public RootMessage change(ChangeRoots request) {
+        RaftServer.Division d = division();
+        if (!d.getInfo().isLeader()) {
+            return notLeader(Optional.ofNullable(d.getInfo().getLeaderId()));
+        }
+        List<RaftPeer> peers = new java.util.ArrayList<>();
+        for (RootMember m : request.members()) {
+            if (m.id().isEmpty() || m.raft().lastIndexOf(':') <= 0) {
+                return new ErrorReply(ControlErrors.INVALID, "root '" + m.id() + "': needs an id and raft host:port, got '"
+                        + m.raft() + "'");
+            }
+            RaftPeer.Builder b = RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft());
+            if (!m.control().isEmpty()) {
+                b.setClientAddress(m.control());
+            }
+            peers.add(b.build());
+        }
+        try {
+            RaftClientReply reply = server.setConfigurationAsync(new SetConfigurationRequest(clientId, self, groupId,
+                    calls.incrementAndGet(), peers)).get(RECONFIGURATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (reply.isSuccess()) {
+                log.info("{}: the group's members are now {}", config.self(),
+                        request.members().stream().map(RootMember::id).toList());
+                return new Ack();
+            }
+            return toReply(reply, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ErrorReply(ControlErrors.INTERNAL, "interrupted while changing the members");
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return toReply(null, e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     @Override
