@@ -161,6 +161,10 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
     /** Runs {@code task} on the writer thread after everything queued before it, alone (no open transaction). */
     public CompletableFuture<RootMessage> runAlone(Runnable task) {
         CompletableFuture<RootMessage> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("root " + rootId + " is shutting down"));
+            return done;
+        }
         queue.add(new Pending(null, done, null, task));
         return done;
     }

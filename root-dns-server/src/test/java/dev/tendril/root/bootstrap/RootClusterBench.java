@@ -70,7 +70,7 @@ public final class RootClusterBench {
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> threads = writers(writers, group, envelopes, cities, sequence, acks,
                         new AtomicLong(Long.MAX_VALUE), new AtomicLong(), new java.util.concurrent.atomic.AtomicReference<>(""), stop);
-                Poll.until(Duration.ofSeconds(30), "first writes", () -> acks.get() > writers);
+                Poll.until(Duration.ofSeconds(90), "first writes", () -> acks.get() > writers);
                 long a0 = acks.get();
                 long t0 = System.nanoTime();
                 Thread.sleep(seconds * 1000L); // a measuring window, not a wait for a condition

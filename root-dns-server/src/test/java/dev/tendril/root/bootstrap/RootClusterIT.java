@@ -170,6 +170,19 @@ class RootClusterIT {
             cluster.start(dead);
             Poll.until(Duration.ofSeconds(30), dead.id + " catching up after its restart",
                     () -> missing(dead, acked.keySet()).isEmpty());
+            Poll.until(Duration.ofSeconds(30), "one leader, and every root applied up to the same index", () -> {
+                List<RootMessage.RootsStatus> views = new ArrayList<>();
+                for (Member m : cluster.members()) {
+                    try (ControlCalls direct = new ControlCalls(m.controlEndpoint(), "cluster-it", Duration.ofSeconds(1), 1)) {
+                        views.add((RootMessage.RootsStatus) direct.call(new RootMessage.RootsQuery()));
+                    } catch (IllegalStateException e) {
+                        return false;
+                    }
+                }
+                return views.stream().filter(v -> v.role().equals("LEADER")).count() == 1
+                        && views.stream().map(RootMessage.RootsStatus::appliedIndex).distinct().count() == 1
+                        && views.stream().allMatch(v -> v.members().size() == 3);
+            });
             List<String> sample = acked.keySet().stream().sorted().limit(20).collect(Collectors.toList());
             sample.add("198.18.3.0/24");
             for (String subnet : sample) {

@@ -19,10 +19,12 @@ import java.util.function.Supplier;
  * after a round in which some root answered NOT_LEADER, another round after a short pause,
  * until {@code leaderWait} has passed. The root that last answered is asked first next time.
  *
- * <p>A root that timed out on every attempt is not asked again by this request (unless every
- * root was silent), is not followed when a root still names it as the leader, and is no
- * longer asked first by later requests: a dead leader costs its timeout once per request
- * at most, not once per round, hop or request. With a single root,
+ * <p>A root that timed out on every attempt is asked after the others in later rounds, is
+ * tried at most {@value #TIMEOUTS_PER_ROOT} times by one request (as a round's member or as
+ * a named leader: a follower may still name the leader that just died), and is no longer
+ * asked first by later requests. So a dead leader costs its timeout at most twice per
+ * request, and a leader that is only slow (a loaded machine) still gets its second chance.
+ * With a single root,
  * or roots that never answer NOT_LEADER, this is one round over the roots in order (what a
  * client of one root always did). Each root sees a given message id once: a request sent
  * again to a root that already answered it gets a fresh id (its dedupe cache would repeat
@@ -30,6 +32,7 @@ import java.util.function.Supplier;
  */
 public final class LeaderFollower {
     private static final int MAX_HOPS = 8;
+    static final int TIMEOUTS_PER_ROOT = 2;
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
     private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
@@ -75,7 +78,7 @@ public final class LeaderFollower {
         RequestResult last = null;
         Envelope envelope = envelopes.get();
         Set<String> seen = new HashSet<>();
-        Set<String> silent = new HashSet<>();
+        java.util.Map<String, Integer> silent = new java.util.HashMap<>();
         int hops = 0;
         while (true) {
             List<ClientOptions> round = order(silent);
@@ -83,6 +86,9 @@ public final class LeaderFollower {
             for (int i = 0; i < round.size(); i++) {
                 ClientOptions target = round.get(i);
                 while (target != null) {
+                    if (silent.getOrDefault(target.endpoint(), 0) >= TIMEOUTS_PER_ROOT) {
+                        break;
+                    }
                     if (!seen.add(target.endpoint())) {
                         envelope = envelopes.get();
                         seen.clear();
@@ -97,14 +103,13 @@ public final class LeaderFollower {
                         refused = true;
                         last = r;
                         String hint = LeaderHint.leaderOf(reply.envelope().body()).orElse(null);
-                        // a follower may still name a leader that just died: never follow a hint to a silent root
-                        target = hint != null && !silent.contains(hint) && hops++ < MAX_HOPS && !hint.equals(target.endpoint())
+                        target = hint != null && hops++ < MAX_HOPS && !hint.equals(target.endpoint())
                                 ? optionsFor(hint, target) : null;
                     } else {
                         if (last == null) {
                             last = r;
                         }
-                        silent.add(target.endpoint());
+                        silent.merge(target.endpoint(), 1, Integer::sum);
                         if (preferred.endpoint().equals(target.endpoint())) {
                             preferred = next(target);
                         }
@@ -120,18 +125,19 @@ public final class LeaderFollower {
         }
     }
 
-    /** The preferred root first, then the others in their configured order; those silent in this request left out (all silent: all). */
-    private List<ClientOptions> order(Set<String> silent) {
+    /** The preferred root first, then the others in their configured order; those silent in this request last. */
+    private List<ClientOptions> order(java.util.Map<String, Integer> silent) {
         ClientOptions first = preferred;
-        List<ClientOptions> all = new ArrayList<>(roots.size());
-        all.add(first);
+        List<ClientOptions> out = new ArrayList<>(roots.size());
+        List<ClientOptions> late = new ArrayList<>();
+        (silent.containsKey(first.endpoint()) ? late : out).add(first);
         for (ClientOptions o : roots) {
             if (!o.endpoint().equals(first.endpoint())) {
-                all.add(o);
+                (silent.containsKey(o.endpoint()) ? late : out).add(o);
             }
         }
-        List<ClientOptions> answering = all.stream().filter(o -> !silent.contains(o.endpoint())).toList();
-        return answering.isEmpty() ? all : answering;
+        out.addAll(late);
+        return out;
     }
 
     /** The configured root after {@code o} (wrapping), or the first when {@code o} is not configured. */

@@ -26,6 +26,8 @@ import java.util.random.RandomGenerator;
  * one connection per root: none waits for another's round trip.
  */
 public final class ZmqRootControl implements RootControl {
+    private static final Duration LEADER_WAIT_MIN = Duration.ofSeconds(3);
+
     private final EnvelopeFactory envelopes;
     private final LeaderFollower roots;
 
@@ -39,8 +41,10 @@ public final class ZmqRootControl implements RootControl {
         for (Endpoint e : roots) {
             options.add(ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts));
         }
-        // while roots answer NOT_LEADER (an election: a few hundred ms), keep looking for as long as one root's retries last
-        this.roots = new LeaderFollower(requests, options, attemptTimeout.multipliedBy(Math.max(2, attempts))).connectAll();
+        // while roots answer NOT_LEADER (an election: about a second), keep looking for a while
+        Duration leaderWait = attemptTimeout.multipliedBy(2L * Math.max(1, attempts));
+        this.roots = new LeaderFollower(requests, options, leaderWait.compareTo(LEADER_WAIT_MIN) < 0 ? LEADER_WAIT_MIN : leaderWait)
+                .connectAll();
     }
 
     @Override
