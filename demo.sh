@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Tendril demo. Installs what it needs (scripts/setup.sh), builds, and starts a root DNS
-# server on the built-in demo config (loopback only) with instances of service "web"
-# registered in six cities through the root's control endpoint, plus three edge nodes
+# Tendril demo. Installs what it needs (scripts/setup.sh), builds, and starts three root DNS
+# servers in one Raft group (replicated roots, loopback only; see docs/replication.md) with
+# instances of service "web" registered in six cities through the roots' control endpoints
+# (the leader commits each change on a majority), plus three edge nodes
 # (separate processes on 127.0.0.2-4: Munich, New York, Tokyo) that deploy the sample
 # service "hello" (a busybox httpd image built locally with docker import) with tendrilctl.
 # Prints the dig, curl and tendrilctl commands to try, then runs until Ctrl-C and cleans up. Safe to run again: a leftover demo is
@@ -10,8 +11,11 @@
 #   ./demo.sh                                   start the demo (Ctrl-C stops it)
 #   ./demo.sh migrate <node> <seconds> <subnet>...   while it runs: redirect clients
 #   ./demo.sh tree                              while it runs: show the service tree
+#   ./demo.sh leader                            while it runs: which root leads (r1, r2 or r3)
+#   ./demo.sh start-root <r1|r2|r3>             while it runs: start a root again (after a kill -9)
 #
-# Ports: TENDRIL_DEMO_DNS_PORT (default 5353), TENDRIL_DEMO_CONTROL_PORT (default 5390),
+# Ports: TENDRIL_DEMO_DNS_PORT (default 5353; roots r1-r3 on 5353-5355), TENDRIL_DEMO_CONTROL_PORT
+# (default 5390; 5390-5392), TENDRIL_DEMO_RAFT_PORT (default 6001; 6001-6003, Raft between the roots),
 # TENDRIL_DEMO_HTTP_PORT (default 8080, the sample service on each edge address).
 # TENDRIL_DEMO_EDGES=0 skips the edge nodes (no Docker needed then).
 set -euo pipefail
@@ -20,7 +24,9 @@ REPO="$(pwd)"
 STATE="$REPO/.run/demo"
 DNS_PORT="${TENDRIL_DEMO_DNS_PORT:-5353}"
 CONTROL_PORT="${TENDRIL_DEMO_CONTROL_PORT:-5390}"
-METRICS_PORT="${TENDRIL_DEMO_METRICS_PORT:-9153}"   # the root's /metrics, /healthz, /readyz
+METRICS_PORT="${TENDRIL_DEMO_METRICS_PORT:-9153}"   # r1's /metrics, /healthz, /readyz and map (r2, r3: +1, +2)
+RAFT_PORT="${TENDRIL_DEMO_RAFT_PORT:-6001}"
+ROOTS=(r1 r2 r3)
 HTTP_PORT="${TENDRIL_DEMO_HTTP_PORT:-8080}"
 EDGES="${TENDRIL_DEMO_EDGES:-1}"
 # edge nodes of the demo: id address lat lon (cities of the demo GeoIP database)
@@ -30,33 +36,58 @@ MOD="$REPO/root-dns-server/target"
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
 CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
 
-registration() {
+registration() { # follows the leader from the first root
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.tendril.root.bootstrap.DemoRegistration "$CONTROL" "$@"
 }
 
+# the port of root rN from a base port (r1 = base, r2 = base + 1, ...)
+root_port() { # base rN
+  echo $(($1 + ${2#r} - 1))
+}
+# the root that won the latest election (highest term in the roots' logs)
+leader() {
+  for r in "${ROOTS[@]}"; do
+    grep -h "to LEADER at term" "$STATE/$r/root.log" 2>/dev/null | tail -1 | sed "s/.*at term \([0-9]*\).*/\1 $r/"
+  done | sort -n | tail -1 | cut -d' ' -f2
+}
+start_root() { # rN
+  mkdir -p "$STATE/$1"
+  rm -f "$STATE/$1/ready"
+  nohup bin/tendril-root --config "$STATE/$1.yaml" --ready-file "$STATE/$1/ready" >>"$STATE/$1/root.log" 2>&1 &
+  echo "$!" >"$STATE/$1/root.pid"
+}
+
 case "${1:-}" in
-  migrate|tree)
+  migrate|tree|leader|start-root)
     [ -f "$STATE/ready" ] || { echo "demo.sh: no demo is running (start it with ./demo.sh)" >&2; exit 1; }
-    registration "$@"
+    case "$1" in
+      leader) leader ;;
+      start-root)
+        [[ " ${ROOTS[*]} " == *" ${2:-} "* ]] || { echo "usage: ./demo.sh start-root <r1|r2|r3>" >&2; exit 2; }
+        start_root "$2"
+        echo "demo: started $2 again (pid $(cat "$STATE/$2/root.pid"), log .run/demo/$2/root.log); it catches up from the leader" ;;
+      *) registration "$@" ;;
+    esac
     exit 0
     ;;
   "") ;;
-  *) echo "usage: ./demo.sh [migrate <node> <seconds> <subnet>... | tree]" >&2; exit 2 ;;
+  *) echo "usage: ./demo.sh [migrate <node> <seconds> <subnet>... | tree | leader | start-root <rN>]" >&2; exit 2 ;;
 esac
 
 # --- stop a leftover demo (ours only: checked by its command line) and free the ports
 is_demo_root() { # pid
   [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.root.bootstrap.RootMain.*$STATE"
 }
-if [ -f "$STATE/root.pid" ]; then
-  old="$(cat "$STATE/root.pid")"
+for f in "$STATE"/r*/root.pid; do
+  [ -f "$f" ] || continue
+  old="$(cat "$f")"
   if is_demo_root "$old"; then
     echo "demo: stopping the demo root left running (pid $old)"
     kill -TERM "$old" 2>/dev/null || true
     for _ in $(seq 1 100); do is_demo_root "$old" || break; sleep 0.1; done
     is_demo_root "$old" && kill -KILL "$old" 2>/dev/null || true
   fi
-fi
+done
 is_demo_edge() { # pid: an edge node of this demo (its working folder is under .run/demo/edges)
   [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.edge.bootstrap.EdgeNodeMain" \
     && readlink "/proc/$1/cwd" 2>/dev/null | grep -q "^$STATE/edges/"
@@ -75,7 +106,11 @@ port_users() { # port -> pids listening on it (udp or tcp)
   ss -Hlnup "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
   ss -Hlntp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2
 }
-for port in "$DNS_PORT" "$CONTROL_PORT" "$METRICS_PORT"; do
+ALL_PORTS=()
+for r in "${ROOTS[@]}"; do
+  ALL_PORTS+=("$(root_port "$DNS_PORT" "$r")" "$(root_port "$CONTROL_PORT" "$r")" "$(root_port "$RAFT_PORT" "$r")" "$(root_port "$METRICS_PORT" "$r")")
+done
+for port in "${ALL_PORTS[@]}"; do
   for pid in $(port_users "$port" | sort -u); do
     if is_demo_root "$pid"; then
       kill -KILL "$pid" 2>/dev/null || true
@@ -104,7 +139,6 @@ fi
 
 rm -rf "$STATE"
 mkdir -p "$STATE"
-ROOT_PID=""
 EDGE_PIDS=()
 cleanup() {
   trap - EXIT INT TERM
@@ -118,30 +152,68 @@ cleanup() {
       docker rm -f "tendril-$1-hello" >/dev/null 2>&1 || true
     done
   fi
-  if [ -n "$ROOT_PID" ] && kill -0 "$ROOT_PID" 2>/dev/null; then
-    echo
-    echo "demo: stopping the root"
-    kill -TERM "$ROOT_PID" 2>/dev/null || true
-    wait "$ROOT_PID" 2>/dev/null || true
-  fi
-  rm -f "$STATE/ready" "$STATE/root.pid"
+  echo
+  echo "demo: stopping the roots"
+  for r in "${ROOTS[@]}"; do
+    pid="$(cat "$STATE/$r/root.pid" 2>/dev/null || true)"
+    [ -n "$pid" ] && is_demo_root "$pid" && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for r in "${ROOTS[@]}"; do
+    pid="$(cat "$STATE/$r/root.pid" 2>/dev/null || true)"
+    for _ in $(seq 1 100); do [ -n "$pid" ] && is_demo_root "$pid" || break; sleep 0.1; done
+    rm -f "$STATE/$r/root.pid"
+  done
+  rm -f "$STATE/ready"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "demo: starting the root (log: .run/demo/root.log)"
-bin/tendril-root --config builtin:demo \
-  --set "store.path=$STATE/topology.db" --set "dns.port=$DNS_PORT" --set "control.port=$CONTROL_PORT" \
-  --set "http.port=$METRICS_PORT" --ready-file "$STATE/ready" >"$STATE/root.log" 2>&1 &
-ROOT_PID=$!
-echo "$ROOT_PID" >"$STATE/root.pid"
-for _ in $(seq 1 600); do
-  [ -f "$STATE/ready" ] && break
-  kill -0 "$ROOT_PID" 2>/dev/null || { echo "demo: the root did not start:" >&2; cat "$STATE/root.log" >&2; exit 1; }
-  sleep 0.1
+# one config per root: the same zone, NS naming all three, its own NSID, and the Raft group
+PEERS=""
+NAME_SERVERS=""
+for r in "${ROOTS[@]}"; do
+  PEERS+="    - {id: $r, raft: 127.0.0.1:$(root_port "$RAFT_PORT" "$r"), control: 127.0.0.1:$(root_port "$CONTROL_PORT" "$r")}"$'\n'
+  NAME_SERVERS+="${NAME_SERVERS:+, }ns${r#r}.svc.example.edge."
 done
-[ -f "$STATE/ready" ] || { echo "demo: the root was not ready after 60 s" >&2; cat "$STATE/root.log" >&2; exit 1; }
-grep -m1 'ready in' "$STATE/root.log" | sed 's/^.* - /demo: /'
+for r in "${ROOTS[@]}"; do
+  cat >"$STATE/$r.yaml" <<YAML
+# root $r of the demo's Raft group (written by demo.sh; keys: docs/configuration.md)
+preset: local
+id: $r
+dns:
+  zones: [svc.example.edge.]
+  nameServers: [$NAME_SERVERS]
+  answerTtlSeconds: 10
+  defaultPosition: {latitude: 50.1109, longitude: 8.6821}   # Frankfurt
+  nsid: $r
+  bindAddress: 127.0.0.1
+  port: $(root_port "$DNS_PORT" "$r")
+control: {bindAddress: 127.0.0.1, port: $(root_port "$CONTROL_PORT" "$r")}
+http: {bindAddress: 127.0.0.1, port: $(root_port "$METRICS_PORT" "$r")}   # /metrics, /healthz, /readyz, the map at /
+store: {path: $r/topology.db}
+geoip: {databases: [builtin:demo]}
+cluster:
+  id: $r
+  storage: $r/raft
+  peers:
+$PEERS
+YAML
+done
+echo "demo: starting three roots r1-r3 (logs: .run/demo/rN/root.log)"
+for r in "${ROOTS[@]}"; do
+  start_root "$r"
+done
+for r in "${ROOTS[@]}"; do
+  pid="$(cat "$STATE/$r/root.pid")"
+  for _ in $(seq 1 600); do
+    [ -f "$STATE/$r/ready" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "demo: root $r did not start:" >&2; cat "$STATE/$r/root.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -f "$STATE/$r/ready" ] || { echo "demo: root $r was not ready after 60 s" >&2; cat "$STATE/$r/root.log" >&2; exit 1; }
+  grep -m1 'ready in' "$STATE/$r/root.log" | sed 's/^.* - /demo: /'
+done
+touch "$STATE/ready"
 
 echo "demo: registering instances of 'web' through the control endpoint ($CONTROL):"
 registration setup | sed 's/^/  /'
@@ -158,7 +230,7 @@ if [ "$EDGES" != 0 ]; then
     {
       echo "platform: {id: $1, address: $2, position: {lat: $3, lon: $4}, arch: amd64, cpus: 1, ram: 1Gi, disk: 10Gi}"
       echo "zone: svc.example.edge"
-      echo "root: {control: [\"127.0.0.1:$CONTROL_PORT\"]}"
+      echo "root: {control: [\"127.0.0.1:$CONTROL_PORT\", \"127.0.0.1:$((CONTROL_PORT + 1))\", \"127.0.0.1:$((CONTROL_PORT + 2))\"]}"
       echo "infrastructure:"
       echo "  platforms:"
       for m in "${EDGE_NODES[@]}"; do
@@ -217,12 +289,24 @@ Redirect New York's clients to Tokyo for 60 s, then ask again:
   ./demo.sh migrate tokyo 60 198.18.3.0/24
   $D web.svc.example.edge +subnet=198.18.3.0/24    # -> tokyo until the record expires
 
-Ask the root itself (control endpoint 127.0.0.1:$CONTROL_PORT):
+Three roots answer DNS, each from its own copy (NS lists all three; NSID names the one that answered):
+  dig @127.0.0.1 -p $DNS_PORT web.svc.example.edge +nsid +subnet=198.18.6.0/24   # r1
+  dig @127.0.0.1 -p $((DNS_PORT + 1)) web.svc.example.edge +nsid +subnet=198.18.6.0/24   # r2
+  dig @127.0.0.1 -p $((DNS_PORT + 2)) web.svc.example.edge +nsid +subnet=198.18.6.0/24   # r3
+  $D svc.example.edge NS
+
+Take the leader down; another root is elected and takes the writes, DNS keeps answering:
+  ./demo.sh leader                                               # which root leads now
+  kill -9 \$(cat .run/demo/\$(./demo.sh leader)/root.pid)          # kill -9 the leader
+  ./demo.sh migrate tokyo 60 198.18.0.0/24                       # a write: follows the new leader
+  ./demo.sh start-root r1                                        # bring a killed root back: it catches up
+
+Ask a root itself (control endpoint 127.0.0.1:$CONTROL_PORT; queries are answered from its own copy):
   $CTL tree web --root 127.0.0.1:$CONTROL_PORT          # the tree, parents assigned by the root
   $CTL resolve web --client 198.18.3.0/24 --root 127.0.0.1:$CONTROL_PORT
   $CTL migrations --root 127.0.0.1:$CONTROL_PORT
 
-Metrics and health of the root (Prometheus text format; docs/operations.md):
+Metrics and health of the roots (Prometheus text format; docs/operations.md; r2 and r3 on the next ports):
   curl http://127.0.0.1:$METRICS_PORT/metrics
   curl http://127.0.0.1:$METRICS_PORT/healthz http://127.0.0.1:$METRICS_PORT/readyz
 EOF
@@ -249,4 +333,4 @@ cat <<EOF
 
 The demo runs until Ctrl-C.
 EOF
-wait "$ROOT_PID"
+while [ -f "$STATE/ready" ]; do sleep 1; done   # roots may be killed and started by hand: run until Ctrl-C

@@ -26,6 +26,16 @@ final class RootCall {
     private RootCall() {
     }
 
+    /** The reply of the root at {@code endpoint} (tcp://host:port), or null when it did not answer in time. */
+    static RootMessage ask(String endpoint, Duration timeout, RootMessage request) {
+        ClientOptions options = ClientOptions.of(endpoint).withRetries(timeout.dividedBy(2).plusMillis(1), 2);
+        try (RequestClient client = new RequestClient(options)) {
+            Envelope envelope = new Envelope(MessageId.random(new SecureRandom()), "", "tendrilctl", System.currentTimeMillis(), request);
+            RequestResult r = client.request(envelope);
+            return r instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage body ? body : null;
+        }
+    }
+
     static Outcome send(RootOptions root, PrintWriter err, String service, RootMessage request) {
         String endpoint = root.endpoint();
         if (endpoint == null) {

@@ -9,13 +9,13 @@ import picocli.CommandLine.Command;
  * (nothing was changed), 3 refused (wrong admin key).
  */
 @Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
-        description = "Administers Tendril edge nodes and asks roots about trees, answers and migrations.",
+        description = "Administers Tendril edge nodes and asks roots about trees, answers, migrations and their group.",
         // --help, --version and the exit code list reach every subcommand
         scope = CommandLine.ScopeType.INHERIT, exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed, or no answer from the node or root", "2:bad input; nothing was changed",
             "3:refused (wrong admin key)"},
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
-                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, KeysCommand.class,
+                ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, KeysCommand.class, RootsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TendrilCtl implements Runnable {
     public static final int OK = 0;

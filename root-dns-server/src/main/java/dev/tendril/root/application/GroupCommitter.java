@@ -3,6 +3,8 @@ package dev.tendril.root.application;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.root.application.port.in.RootControl;
+import dev.tendril.root.application.port.out.LogPosition;
+import dev.tendril.root.application.port.out.TopologyLog;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.domain.InstanceDirectory;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The root's one writer. Callers (the control endpoint's handler threads) queue requests;
@@ -26,11 +29,34 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>If a batch fails (a store error, a bug), it is rolled back whole and its requests are
  * run again one transaction each, so one bad request cannot fail the others; a request that
  * fails alone is answered INTERNAL. Expired migration records are purged between batches.
+ *
+ * <p>As the single root's {@link TopologyLog}, the commit is the log. In a replicated group it
+ * is the one applier of committed log entries ({@link #apply}): each entry runs with the use
+ * cases' clock pinned to the entry's time, and the entry's position is written in the same
+ * transaction as its changes (see {@link Replication}).
  */
-public final class GroupCommitter implements RootControl, AutoCloseable {
+public final class GroupCommitter implements RootControl, TopologyLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    private record Pending(RootMessage request, CompletableFuture<RootMessage> reply) {
+    /** A committed entry of a replicated log: the command (null: an entry with no command), its time and position. */
+    public record LogEntry(RootMessage command, long atMillis, long term, long index) {
+    }
+
+    /**
+     * How a replicated group's entries are applied.
+     *
+     * @param clock    the clock of the use cases, pinned to each entry's time while it runs
+     * @param position where the store records the last applied entry
+     * @param applied  told (on the writer thread, in log order) once an entry's changes are committed
+     */
+    public record Replication(LogClock clock, LogPosition position, Consumer<LogPosition.Applied> applied) {
+    }
+
+    /** A queued request (local), a log entry to apply, or a task to run alone on the writer thread. */
+    private record Pending(RootMessage request, CompletableFuture<RootMessage> reply, LogEntry entry, Runnable task) {
+        Pending(RootMessage request, CompletableFuture<RootMessage> reply) {
+            this(request, reply, null, null);
+        }
     }
 
     private final TopologyRepository repository;
@@ -41,6 +67,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
     private final long purgeEveryNanos;
     private final int maxBatch;
     private final String rootId;
+    private final Replication replication;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final LongAdder batches = new LongAdder();
@@ -78,6 +105,15 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
      */
     public GroupCommitter(String rootId, TopologyRepository repository, DeferredDirectory deferred, InstanceDirectory directory,
                           ControlDispatcher dispatcher, PurgeExpiredMigrations purge, Duration purgeEvery, int maxBatch) {
+        this(rootId, repository, deferred, directory, dispatcher, purge, purgeEvery, maxBatch, null);
+    }
+
+    /**
+     * @param replication how log entries are applied ({@link #apply}); null for a single root
+     */
+    public GroupCommitter(String rootId, TopologyRepository repository, DeferredDirectory deferred, InstanceDirectory directory,
+                          ControlDispatcher dispatcher, PurgeExpiredMigrations purge, Duration purgeEvery, int maxBatch,
+                          Replication replication) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
@@ -89,6 +125,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
         this.purge = purge;
         this.purgeEveryNanos = purgeEvery.toNanos();
         this.maxBatch = maxBatch;
+        this.replication = replication;
         this.writer = new Thread(this::run, "root-writer-" + rootId);
         this.writer.setDaemon(true);
     }
@@ -121,6 +158,40 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
         dev.tendril.protocol.trace.HopTrace.mark("root.queued", System.identityHashCode(request), request.type());
         queue.add(new Pending(request, reply));
         return reply;
+    }
+
+    /** The single root's log: the request is committed in the next transaction. */
+    @Override
+    public CompletableFuture<RootMessage> append(RootMessage command) {
+        return submit(command);
+    }
+
+    /**
+     * Queues a committed entry of the replicated log; entries must be given in log order. The
+     * future completes with the command's reply once the entry's changes are committed here.
+     */
+    public CompletableFuture<RootMessage> apply(LogEntry entry) {
+        if (replication == null) {
+            throw new IllegalStateException("root " + rootId + " applies no log entries: it was built without replication");
+        }
+        CompletableFuture<RootMessage> reply = new CompletableFuture<>();
+        if (closing) {
+            reply.complete(new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down"));
+            return reply;
+        }
+        queue.add(new Pending(entry.command(), reply, entry, null));
+        return reply;
+    }
+
+    /** Runs {@code task} on the writer thread after everything queued before it, alone (no open transaction). */
+    public CompletableFuture<RootMessage> runAlone(Runnable task) {
+        CompletableFuture<RootMessage> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("root " + rootId + " is shutting down"));
+            return done;
+        }
+        queue.add(new Pending(null, done, null, task));
+        return done;
     }
 
     /** Transactions committed so far (each holds one or more requests). */
@@ -173,8 +244,71 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             batch.clear();
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
-            commit(batch);
+            if (first.task() == null && batch.stream().allMatch(p -> p.task() == null)) {
+                commit(batch);
+            } else {
+                commitAroundTasks(batch);
+            }
         }
+    }
+
+    /** Commits the requests between tasks together and runs each task alone, in queue order. */
+    private void commitAroundTasks(List<Pending> batch) {
+        List<Pending> run = new ArrayList<>();
+        for (Pending p : batch) {
+            if (p.task() == null) {
+                run.add(p);
+                continue;
+            }
+            if (!run.isEmpty()) {
+                commit(List.copyOf(run));
+                run.clear();
+            }
+            try {
+                p.task().run();
+                p.reply().complete(null);
+            } catch (RuntimeException e) {
+                log.error("{}: a task on the writer failed", rootId, e);
+                p.reply().completeExceptionally(e);
+            }
+        }
+        if (!run.isEmpty()) {
+            commit(run);
+        }
+    }
+
+    /** Runs the batch's requests and entries; with entries, pins the clock to each and records the last position. */
+    private List<RootMessage> dispatchAll(List<Pending> batch) {
+        List<RootMessage> out = new ArrayList<>(batch.size());
+        LogPosition.Applied last = null;
+        for (Pending p : batch) {
+            LogEntry entry = p.entry();
+            if (entry == null) {
+                out.add(dispatcher.dispatch(p.request()));
+                continue;
+            }
+            replication.clock().pin(entry.atMillis());
+            try {
+                out.add(entry.command() == null ? null : dispatcher.dispatch(entry.command()));
+            } finally {
+                replication.clock().unpin();
+            }
+            last = new LogPosition.Applied(entry.term(), entry.index());
+        }
+        if (last != null) {
+            replication.position().saveApplied(last);
+        }
+        return out;
+    }
+
+    private static LogPosition.Applied lastEntry(List<Pending> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            LogEntry e = batch.get(i).entry();
+            if (e != null) {
+                return new LogPosition.Applied(e.term(), e.index());
+            }
+        }
+        return null;
     }
 
     private void commit(List<Pending> batch) {
@@ -186,13 +320,7 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
         }
         List<RootMessage> replies;
         try {
-            replies = repository.inTransaction(() -> {
-                List<RootMessage> out = new ArrayList<>(batch.size());
-                for (Pending p : batch) {
-                    out.add(dispatcher.dispatch(p.request()));
-                }
-                return out;
-            });
+            replies = repository.inTransaction(() -> dispatchAll(batch));
         } catch (RuntimeException e) {
             deferred.discard();
             if (batch.size() > 1) {
@@ -201,11 +329,17 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
                     commit(List.of(p));
                 }
             } else {
-                log.error("{}: {} failed", rootId, batch.get(0).request().type(), e);
+                Pending failed = batch.get(0);
+                log.error("{}: {} failed", rootId, failed.request() == null ? "a log entry" : failed.request().type(), e);
+                if (failed.entry() != null) {
+                    skipFailedEntry(failed.entry());
+                }
                 requests.increment();
-                ErrorReply failed = new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e));
-                commitObserver.answered(batch.get(0).request(), failed);
-                batch.get(0).reply().complete(failed);
+                ErrorReply error = new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e));
+                if (failed.request() != null) {
+                    commitObserver.answered(failed.request(), error);
+                }
+                failed.reply().complete(error);
             }
             return;
         }
@@ -217,13 +351,38 @@ public final class GroupCommitter implements RootControl, AutoCloseable {
             deferred.discard();
         }
         batches.increment();
-        dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
+        LogPosition.Applied last = replication == null ? null : lastEntry(batch);
+        if (last != null) {
+            replication.applied().accept(last);
+        }
+        if (batch.get(0).request() != null) {
+            dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
+        }
         CommitObserver observer = commitObserver;
         observer.committed(batch.size(), System.nanoTime() - startNanos);
         for (int i = 0; i < batch.size(); i++) {
             requests.increment();
-            observer.answered(batch.get(i).request(), replies.get(i));
+            if (batch.get(i).request() != null) { // null: an entry of the replicated log, applied here
+                observer.answered(batch.get(i).request(), replies.get(i));
+            }
             batch.get(i).reply().complete(replies.get(i));
+        }
+    }
+
+    /**
+     * An entry whose command failed (a store error or a bug, the same on every root that applies
+     * it) still moves the applied position, or the log would replay it for ever.
+     */
+    private void skipFailedEntry(LogEntry entry) {
+        LogPosition.Applied at = new LogPosition.Applied(entry.term(), entry.index());
+        try {
+            repository.inTransaction(() -> {
+                replication.position().saveApplied(at);
+                return null;
+            });
+            replication.applied().accept(at);
+        } catch (RuntimeException e) {
+            log.error("{}: cannot record log entry {} as applied", rootId, at, e);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.tendril.root.application;
 
 import dev.tendril.root.application.port.out.TopologyRepository;
+import dev.tendril.root.domain.Instance;
 import dev.tendril.root.domain.InstanceDirectory;
+import dev.tendril.root.domain.MigrationEntry;
+import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.domain.Migration;
 import dev.tendril.root.domain.TreeNode;
 
@@ -47,6 +50,29 @@ public final class RecoverDirectory {
             return new Recovered(trees, nodes, migrations, expired);
         });
         target.batch(directory::flushTo); // one publication for the whole state
+        return recovered;
+    }
+
+    /**
+     * Replaces everything the directory holds with the repository's state (after the store was
+     * restored from a snapshot), published as one step: DNS sees the old state or the new one.
+     */
+    public Recovered replacing(SpatialInstanceDirectory target) {
+        DeferredDirectory fresh = new DeferredDirectory();
+        Recovered recovered = into(fresh);
+        target.batch(d -> {
+            for (String service : target.serviceNames()) {
+                target.service(service).ifPresent(view -> {
+                    for (Instance i : view.instances().all()) {
+                        d.removeInstance(service, i.nodeId());
+                    }
+                    for (MigrationEntry m : view.migrations().all()) {
+                        d.removeMigration(service, m.clients());
+                    }
+                });
+            }
+            fresh.flushTo(d);
+        });
         return recovered;
     }
 }

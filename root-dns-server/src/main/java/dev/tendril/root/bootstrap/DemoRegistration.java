@@ -52,7 +52,7 @@ public final class DemoRegistration {
             System.exit(2);
         }
         // CURVE from TENDRIL_CURVE_KEY and TENDRIL_ROOT_KEY when set (the demo's operator key)
-        try (ControlCalls root = new ControlCalls(args[0], "demo", java.time.Duration.ofSeconds(2), 3,
+        try (ControlCalls root = ControlCalls.followingLeader(args[0], "demo",
                 dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv()))) {
             switch (args[1]) {
                 case "setup" -> setup(root);

@@ -1,6 +1,7 @@
 package dev.tendril.root.bootstrap;
 
 import dev.tendril.root.adapter.in.dns.DnsConfig;
+import dev.tendril.root.adapter.out.ratis.ClusterConfig;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
 import dev.tendril.root.application.ControlLimits;
 
@@ -22,9 +23,10 @@ import java.util.Optional;
  * @param http           the operator HTTP port (/metrics, /healthz, /readyz), when configured
  * @param preset         the preset the defaults came from: local, lan or wan
  * @param security       CURVE on the control endpoint and the bootstrap operators (docs/security.md)
+ * @param cluster        the replicated group this root belongs to; empty: a single root (no Raft)
  */
 public record RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases,
-                         Optional<Http> http, String preset, Security security) {
+                         Optional<Http> http, String preset, Security security, Optional<ClusterConfig> cluster) {
     /** The name of the GeoIP database bundled in the geoip-data jar. */
     public static final String BUILTIN_DEMO_GEOIP = "builtin:demo";
 
@@ -81,5 +83,10 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
         java.util.Objects.requireNonNull(http, "http");
         security = security == null ? Security.clear() : security;
         preset = preset == null ? "local" : preset;
+    }
+
+    /** A single root (no {@code cluster:} section). */
+    public RootConfig(String id, DnsConfig dns, Control control, Store store, int fanOut, List<String> geoipDatabases) {
+        this(id, dns, control, store, fanOut, geoipDatabases, Optional.empty(), "local", Security.clear(), Optional.empty());
     }
 }

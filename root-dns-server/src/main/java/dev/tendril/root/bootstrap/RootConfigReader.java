@@ -8,6 +8,7 @@ import dev.tendril.protocol.spec.StrictYaml;
 import dev.tendril.protocol.spec.TreeReader;
 import dev.tendril.protocol.spec.Validated;
 import dev.tendril.root.adapter.in.dns.DnsConfig;
+import dev.tendril.root.adapter.out.ratis.ClusterConfig;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
 import dev.tendril.root.application.ControlLimits;
 
@@ -91,7 +92,7 @@ public final class RootConfigReader {
         Problems problems = new Problems();
         List<String> extra = new ArrayList<>();
         TreeReader r = TreeReader.root(tree, problems);
-        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip", "http", "security");
+        r.rejectUnknown("preset", "id", "dns", "control", "store", "tree", "geoip", "http", "security", "cluster");
         String presetName = r.string("preset", "local", "local, lan or wan").toLowerCase(Locale.ROOT);
         Preset preset = Preset.of(presetName);
         if (preset == null) {
@@ -112,13 +113,16 @@ public final class RootConfigReader {
         Optional<RootConfig.Http> http = http(r.object("http", false, "a mapping {bindAddress, port}"));
         RootConfig.Security security = RootSecurityReader.read(r.object("security", false,
                 "a mapping {serverKey, operatorKeys}"), presetName, control.bindAddress(), id, baseDir);
+        java.util.Optional<ClusterConfig> cluster = r.has("cluster")
+                ? java.util.Optional.of(cluster(r.object("cluster", false, CLUSTER), baseDir))
+                : java.util.Optional.empty();
 
         List<String> all = new ArrayList<>(problems.messages());
         all.addAll(extra);
         if (!all.isEmpty() || dns == null) {
             return new Validated.Invalid<>(all.isEmpty() ? List.of("dns: invalid") : all);
         }
-        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip, http, presetName, security));
+        return new Validated.Valid<>(new RootConfig(id, dns, control, store, fanOut, geoip, http, presetName, security, cluster));
     }
 
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
@@ -266,6 +270,74 @@ public final class RootConfigReader {
             s.bad("sync", sync, "FULL (survives power loss) or NORMAL (survives a process crash)");
         }
         return new RootConfig.Store(baseDir.resolve(path).normalize(), mode);
+    }
+
+    private static final String CLUSTER = "a mapping {id, peers: [{id, raft, control}], storage, group, snapshotEvery, "
+            + "electionTimeoutMin, electionTimeoutMax, commitTimeout, logSegmentSize}";
+    private static final String HOST_PORT = "host:port with an IPv4 literal or a host name, e.g. 127.0.0.1:6001";
+
+    /** The replicated group: this root's peer id, every peer's Raft and control address, the Raft storage. */
+    private static ClusterConfig cluster(TreeReader c, Path baseDir) {
+        c.rejectUnknown("id", "peers", "storage", "group", "snapshotEvery", "electionTimeoutMin", "electionTimeoutMax",
+                "commitTimeout", "logSegmentSize");
+        String self = c.string("id", "a peer id (a DNS label) listed in cluster.peers");
+        List<ClusterConfig.Peer> peers = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<TreeReader> listed = c.objects("peers", "a list of {id, raft, control}");
+        for (int i = 0; i < listed.size(); i++) {
+            TreeReader p = listed.get(i);
+            p.rejectUnknown("id", "raft", "control");
+            String id = p.string("id", "a DNS label");
+            if (!Names.isDnsLabel(id)) {
+                p.bad("id", id, "a DNS label: 1-63 of a-z, 0-9, '-'");
+            } else if (!seen.add(id)) {
+                p.bad("id", id, "a peer id not listed before");
+            }
+            String raft = p.string("raft", HOST_PORT);
+            String control = p.string("control", HOST_PORT);
+            for (String[] kv : new String[][] {{"raft", raft}, {"control", control}}) {
+                if (!isHostPort(kv[1])) {
+                    p.bad(kv[0], kv[1], HOST_PORT);
+                }
+            }
+            peers.add(new ClusterConfig.Peer(id, raft, control));
+        }
+        if (listed.isEmpty()) {
+            c.bad("peers", "[]", "at least one peer (this root), normally 3 or 5");
+        } else if (self != null && !seen.contains(self)) {
+            c.bad("id", self, "one of the peer ids " + seen);
+        }
+        String storage = c.string("storage", "raft-" + self, "a folder path");
+        String group = c.string("group", "tendril", "a name shared by every root of the group");
+        long snapshotEvery = c.integer("snapshotEvery", 10_000L, 1, 100_000_000);
+        Duration min = c.duration("electionTimeoutMin", Duration.ofMillis(300));
+        Duration max = c.duration("electionTimeoutMax", Duration.ofMillis(600));
+        if (min != null && max != null && (min.toMillis() < 50 || max.compareTo(min) <= 0)) {
+            c.bad("electionTimeoutMax", max, "longer than electionTimeoutMin (" + min + "), which is at least 50ms");
+        }
+        Duration commit = c.duration("commitTimeout", Duration.ofSeconds(5));
+        long segment = c.size("logSegmentSize", 8L << 20);
+        if (segment < 16 << 10) {
+            c.bad("logSegmentSize", segment, "at least 16KiB, e.g. 8MiB");
+        }
+        return new ClusterConfig(self, peers, baseDir.resolve(storage).normalize(), group, snapshotEvery, min, max, commit,
+                segment);
+    }
+
+    private static boolean isHostPort(String s) {
+        if (s == null) {
+            return false;
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || s.indexOf(':') != colon) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(s.substring(colon + 1));
+            return port > 0 && port <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static List<String> geoip(TreeReader g, Path baseDir) {

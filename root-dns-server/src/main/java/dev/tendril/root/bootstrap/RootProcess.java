@@ -7,6 +7,10 @@ import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.root.adapter.in.control.RootControlEndpoint;
 import dev.tendril.root.adapter.in.dns.DnsServer;
 import dev.tendril.root.adapter.out.metrics.PrometheusRootMetrics;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.root.adapter.out.ratis.ClusterConfig;
+import dev.tendril.root.adapter.out.ratis.RatisTopologyLog;
+import dev.tendril.root.adapter.out.ratis.TopologyStateMachine;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
 import dev.tendril.protocol.http.StatusServer;
 import dev.tendril.protocol.refusal.RefusalLog;
@@ -17,9 +21,12 @@ import dev.tendril.root.domain.TreeNode;
 import dev.tendril.root.application.ControlDispatcher;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
+import dev.tendril.root.application.LogClock;
 import dev.tendril.root.application.PreviewResolution;
 import dev.tendril.root.application.PurgeExpiredMigrations;
 import dev.tendril.root.application.RecoverDirectory;
+import dev.tendril.root.application.ReplicatedControl;
+import dev.tendril.root.application.port.in.RootControl;
 import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.protocol.message.AdminMessage.Figure;
@@ -37,6 +44,10 @@ import java.util.List;
  * A running root, wired by hand: topology repository -> recovery into the in-memory
  * directory -> writer (group commit) -> control endpoint, and the DNS front end over the
  * same directory. {@link #close()} stops them in the reverse order.
+ *
+ * <p>With a {@code cluster:} section the root is a member of a Raft group: changes go through
+ * the Raft log ({@link RatisTopologyLog}) and the writer applies the committed entries; its
+ * database then syncs NORMAL (the Raft log is what survives a power cut).
  */
 public final class RootProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RootProcess.class);
@@ -45,6 +56,7 @@ public final class RootProcess implements AutoCloseable {
     private final List<AutoCloseable> opened = new ArrayList<>();
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
+    private RatisTopologyLog raft;
     private volatile RootControlEndpoint control;
     private SqliteKeyStore keyStore;
     private KeyEnrolment keys;
@@ -80,7 +92,8 @@ public final class RootProcess implements AutoCloseable {
         long t0 = System.nanoTime();
         PrometheusRootMetrics metrics = config.http().map(h -> startHttp(h)).orElse(null);
         notReady = "opening the topology database";
-        repository = track(SpatialiteTopologyRepository.open(config.store().path(), config.store().sync()));
+        repository = track(SpatialiteTopologyRepository.open(config.store().path(),
+                config.cluster().isPresent() ? SpatialiteTopologyRepository.Sync.NORMAL : config.store().sync()));
         long t1 = System.nanoTime();
         notReady = "loading the topology into the DNS directory";
         SpatialInstanceDirectory directory = new SpatialInstanceDirectory(clock);
@@ -90,11 +103,18 @@ public final class RootProcess implements AutoCloseable {
         ResolveService resolver = new ResolveService(directory, geo, clock, config.dns().resolvePolicy());
         DeferredDirectory deferred = new DeferredDirectory();
         refusals = RefusalLog.perMinute(LoggerFactory.getLogger("tendril.refusals"), clock);
-        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
-                new PreviewResolution(resolver), config.control().limits(), refusals);
-        committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
-                new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
-                config.control().maxBatch()).start());
+        RootControl handler;
+        if (config.cluster().isEmpty()) {
+            ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, config.fanOut(),
+                    new PreviewResolution(resolver), config.control().limits(), refusals);
+            committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
+                    new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
+                    config.control().maxBatch()).start());
+            GroupCommitter single = committer;
+            handler = request -> request instanceof RootMessage.RootsQuery ? singleRootStatus() : single.handle(request);
+        } else {
+            handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
+        }
         keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
         keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
         ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId));
@@ -107,7 +127,7 @@ public final class RootProcess implements AutoCloseable {
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
                 config.control().handlerThreads(),
-                new dev.tendril.root.application.map.EventRecordingControl(committer, events, clock), this::stats,
+                new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock), this::stats,
                 config.security().serverKeys(), keys, policy, clock, refusals));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
@@ -191,6 +211,34 @@ public final class RootProcess implements AutoCloseable {
     /** The operator HTTP port's URL authority ({@code host:port}), when configured. */
     public java.util.Optional<String> httpAuthority() {
         return java.util.Optional.ofNullable(http).map(StatusServer::authority);
+    }
+
+    /** The writer applies committed Raft entries at their log time; changes go to the Raft log. */
+    private RootControl startReplicated(ClusterConfig cluster, SpatialInstanceDirectory directory, DeferredDirectory deferred,
+                                        ResolveService resolver, Clock clock) {
+        LogClock logClock = new LogClock(clock);
+        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, logClock, config.fanOut(),
+                new PreviewResolution(resolver), config.control().limits(), refusals);
+        RecoverDirectory reload = new RecoverDirectory(repository, clock);
+        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> reload.replacing(directory),
+                clock);
+        committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
+                new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
+                config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());
+        stateMachine.attach(committer);
+        raft = track(RatisTopologyLog.start(cluster, stateMachine, clock));
+        return new ReplicatedControl(raft, committer, raft);
+    }
+
+    /** A root without a group: itself, role SINGLE, no log indexes. */
+    private RootMessage.RootsStatus singleRootStatus() {
+        return new RootMessage.RootsStatus(config.id(), "SINGLE", config.id(), 0, -1, -1, List.of(new RootMessage.RootMember(
+                config.id(), "", config.control().bindAddress() + ":" + control.port(), -1)));
+    }
+
+    /** The Raft log of a replicated root; null for a single root. */
+    public RatisTopologyLog raft() {
+        return raft;
     }
 
     /** How long the start stages took, for the ready line. */

@@ -258,4 +258,46 @@ class RootConfigReaderTest {
                 valid("dns:\n  cookies: {secret: E5E973E5A6B2A43F48E7DC849E37BFCF}\n").dns().cookies());
         assertHas(problems("dns:\n  cookies: {secret: nothex}\n"), "dns.cookies.secret", "32 hex digits");
     }
+
+    @Test
+    void withoutAClusterSectionARootIsASingleRoot() throws Exception {
+        assertTrue(valid("{}").cluster().isEmpty());
+    }
+
+    @Test
+    void theClusterSectionNamesThisRootItsPeersAndTheRaftStorage() throws Exception {
+        RootConfig c = valid("""
+                id: r2
+                cluster:
+                  id: r2
+                  storage: raft/r2
+                  electionTimeoutMin: 200ms
+                  electionTimeoutMax: 400ms
+                  peers:
+                    - {id: r1, raft: 127.0.0.1:6001, control: 127.0.0.1:5390}
+                    - {id: r2, raft: 127.0.0.1:6002, control: 127.0.0.1:5391}
+                    - {id: r3, raft: 127.0.0.1:6003, control: 127.0.0.1:5392}
+                """);
+        var cluster = c.cluster().orElseThrow();
+        assertEquals("r2", cluster.self());
+        assertEquals(3, cluster.peers().size());
+        assertEquals("tcp://127.0.0.1:5392", cluster.peer("r3").orElseThrow().controlEndpoint());
+        assertEquals(dir.resolve("raft/r2"), cluster.storage());
+        assertEquals("tendril", cluster.group());
+        assertEquals(java.time.Duration.ofMillis(200), cluster.electionMin());
+    }
+
+    @Test
+    void clusterProblemsNameTheKeyAndWhatIsAllowed() throws Exception {
+        List<String> p = problems("""
+                cluster:
+                  id: r9
+                  peers:
+                    - {id: r1, raft: nowhere, control: 127.0.0.1:5390}
+                    - {id: r1, raft: 127.0.0.1:6002, control: 127.0.0.1:5391}
+                """);
+        assertHas(p, "cluster.peers[0].raft", "nowhere", "host:port");
+        assertHas(p, "cluster.peers[1].id", "r1", "not listed before");
+        assertHas(p, "cluster.id", "r9", "one of the peer ids");
+    }
 }

@@ -29,6 +29,10 @@ import dev.tendril.protocol.message.RootMessage.SignOffDecision;
 import dev.tendril.protocol.message.RootMessage.TreeListing;
 import dev.tendril.protocol.message.RootMessage.TreeNodeView;
 import dev.tendril.protocol.message.RootMessage.TreeQuery;
+import dev.tendril.protocol.message.RootMessage.RootsQuery;
+import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.protocol.message.RootMessage.RootMember;
+import dev.tendril.protocol.message.RootMessage.ChangeRoots;
 
 import java.util.List;
 
@@ -123,7 +127,26 @@ public final class RootCodecs {
                         r -> r.struct(f -> new KeysQuery())),
                 of(MessageType.KEY_LISTING, KeyListing.class,
                         (w, m) -> w.struct(1).list(m.keys(), RootCodecs::enrolledKey),
-                        r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey)))));
+                        r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey)))),
+                of(MessageType.ROOTS_QUERY, RootsQuery.class,
+                        (w, m) -> w.struct(0),
+                        r -> r.struct(f -> new RootsQuery())),
+                of(MessageType.ROOTS_STATUS, RootsStatus.class,
+                        (w, m) -> w.struct(7).string(m.rootId()).string(m.role()).string(m.leaderId()).int64(m.term())
+                                .int64(m.commitIndex()).int64(m.appliedIndex()).list(m.members(), RootCodecs::rootMember),
+                        r -> r.struct(f -> new RootsStatus(f.string(), f.string(), f.string(), f.int64(), f.int64(),
+                                f.int64(), f.list(RootCodecs::rootMember)))),
+                of(MessageType.CHANGE_ROOTS, ChangeRoots.class,
+                        (w, m) -> w.struct(1).list(m.members(), RootCodecs::rootMember),
+                        r -> r.struct(f -> new ChangeRoots(f.list(RootCodecs::rootMember)))));
+    }
+
+    static void rootMember(BodyWriter out, RootMember m) {
+        out.struct(4).string(m.id()).string(m.raft()).string(m.control()).int64(m.matchIndex());
+    }
+
+    static RootMember rootMember(BodyReader in) {
+        return in.struct(f -> new RootMember(f.string(), f.string(), f.string(), f.int64()));
     }
 
     static void treeNodeView(BodyWriter out, TreeNodeView v) {

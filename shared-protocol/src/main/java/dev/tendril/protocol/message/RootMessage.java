@@ -277,6 +277,26 @@ public sealed interface RootMessage extends Message {
         }
     }
 
+    /** Where does the asked root stand in its replicated group? Answered by any root from its own view. Reply: {@link RootsStatus}. */
+    record RootsQuery() implements RootMessage {
+        public MessageType type() { return MessageType.ROOTS_QUERY; }
+    }
+
+    /**
+     * One root of a replicated group, as the answering root knows it.
+     *
+     * @param raft       host:port of its Raft transport
+     * @param control    host:port of its control endpoint ("" when unknown)
+     * @param matchIndex on the leader: the last log index the root is known to hold (-1: unknown)
+     */
+    record RootMember(String id, String raft, String control, long matchIndex) {
+        public RootMember {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(raft, "raft");
+            control = control == null ? "" : control;
+        }
+    }
+
     /**
      * Enrol a CURVE public key of a platform or an operator; only an operator may ask. A name
      * may hold several keys at once (rotation: enrol the new key, switch, revoke the old one).
@@ -338,4 +358,40 @@ public sealed interface RootMessage extends Message {
 
     /** The characters of Z85 (ZeroMQ RFC 32). */
     String Z85_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+    /**
+     * Reply to {@link RootsQuery}: the answering root's view of its group.
+     *
+     * @param role         LEADER, FOLLOWER, CANDIDATE, LISTENER; SINGLE for a root without a group
+     * @param leaderId     the leader's id, "" when none is known
+     * @param commitIndex  the last log index known committed (-1 for a single root)
+     * @param appliedIndex the last log index applied to this root's store (-1 for a single root)
+     * @param members      the group's current members (a single root: itself)
+     */
+    record RootsStatus(String rootId, String role, String leaderId, long term, long commitIndex, long appliedIndex,
+                       List<RootMember> members) implements RootMessage {
+        public RootsStatus {
+            Objects.requireNonNull(rootId, "rootId");
+            Objects.requireNonNull(role, "role");
+            leaderId = leaderId == null ? "" : leaderId;
+            members = List.copyOf(members);
+        }
+        public MessageType type() { return MessageType.ROOTS_STATUS; }
+    }
+
+    /**
+     * Make {@code members} the group's members (Raft reconfiguration: add a root that is
+     * already running with the new member list in its config, or remove one). Only the
+     * leader carries it out; others answer NOT_LEADER. Reply: {@link Ack} once the new
+     * configuration is committed.
+     */
+    record ChangeRoots(List<RootMember> members) implements RootMessage {
+        public ChangeRoots {
+            members = List.copyOf(members);
+            if (members.isEmpty()) {
+                throw new IllegalArgumentException("a group needs at least one root");
+            }
+        }
+        public MessageType type() { return MessageType.CHANGE_ROOTS; }
+    }
 }

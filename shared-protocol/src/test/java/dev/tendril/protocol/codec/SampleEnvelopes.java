@@ -17,6 +17,7 @@ import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.MigrationListing;
 import dev.tendril.protocol.message.RootMessage.MigrationView;
 import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
@@ -96,6 +97,11 @@ public final class SampleEnvelopes {
                         "munich-1", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", 1_700_000_000_000L),
                 new dev.tendril.protocol.message.RootMessage.EnrolledKey(dev.tendril.protocol.message.RootMessage.KeyRole.OPERATOR,
                         "alice", "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", 0L))));
+        put(m, new RootMessage.RootsQuery());
+        List<RootMessage.RootMember> members = List.of(new RootMessage.RootMember("r1", "127.0.0.1:6001", "127.0.0.1:5390", 1042),
+                new RootMessage.RootMember("r2", "127.0.0.1:6002", "127.0.0.1:5391", -1));
+        put(m, new RootMessage.RootsStatus("r1", "LEADER", "r1", 7, 1042, 1041, members));
+        put(m, new RootMessage.ChangeRoots(members));
         overlayAndAdmin(m);
         selfOrg(m);
         return m;

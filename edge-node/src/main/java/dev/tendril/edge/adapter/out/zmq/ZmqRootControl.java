@@ -2,11 +2,11 @@ package dev.tendril.edge.adapter.out.zmq;
 
 import dev.tendril.edge.domain.Endpoint;
 import dev.tendril.edge.overlay.RootControl;
-import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.EnvelopeFactory;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.LeaderFollower;
 import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestResult;
 
@@ -19,14 +19,17 @@ import java.util.random.RandomGenerator;
 
 /**
  * The root control endpoint(s) over ZeroMQ. Each request is tried on the roots in order;
- * on each, the transport retries with the same message id (the root dedupes). Requests of
+ * on each, the transport retries with the same message id (the root dedupes). With
+ * replicated roots, a root that is not the leader answers NOT_LEADER naming the leader and
+ * the request follows it there ({@link LeaderFollower}); the leader is then asked first. Requests of
  * several threads (membership rounds, self-organization, admin) are in flight together on
  * one connection per root: none waits for another's round trip.
  */
 public final class ZmqRootControl implements RootControl {
+    private static final Duration LEADER_WAIT_MIN = Duration.ofSeconds(3);
+
     private final EnvelopeFactory envelopes;
-    private final PipelinedClient requests;
-    private final List<ClientOptions> roots = new ArrayList<>();
+    private final LeaderFollower roots;
 
     /**
      * @param requests the node's client (shared; closed by its owner)
@@ -40,24 +43,19 @@ public final class ZmqRootControl implements RootControl {
     public ZmqRootControl(List<Endpoint> roots, String nodeId, Clock clock, RandomGenerator random,
                           Duration attemptTimeout, int attempts, PipelinedClient requests, CurveClients curve) {
         this.envelopes = new EnvelopeFactory(nodeId, clock, random);
-        this.requests = requests;
+        List<ClientOptions> options = new ArrayList<>();
         for (int i = 0; i < roots.size(); i++) {
-            Endpoint e = roots.get(i);
-            ClientOptions o = curve.toRoot(ClientOptions.of(e.zmq()).withRetries(attemptTimeout, attempts), i);
-            this.roots.add(o);
-            requests.connect(o);
+            options.add(curve.toRoot(ClientOptions.of(roots.get(i).zmq()).withRetries(attemptTimeout, attempts), i));
         }
+        // while roots answer NOT_LEADER (an election: about a second), keep looking for a while
+        Duration leaderWait = attemptTimeout.multipliedBy(2L * Math.max(1, attempts));
+        this.roots = new LeaderFollower(requests, options, leaderWait.compareTo(LEADER_WAIT_MIN) < 0 ? LEADER_WAIT_MIN : leaderWait)
+                .connectAll();
     }
 
     @Override
     public Optional<Message> call(String service, RootMessage request) {
-        Envelope envelope = envelopes.create(service, request);
-        for (ClientOptions o : roots) {
-            RequestResult r = requests.request(o, envelope);
-            if (r instanceof RequestResult.Reply reply) {
-                return Optional.of(reply.envelope().body());
-            }
-        }
-        return Optional.empty();
+        RequestResult r = roots.request(() -> envelopes.create(service, request));
+        return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
     }
 }

@@ -3,6 +3,7 @@ package dev.tendril.root.adapter.out.sqlite;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.net.Cidr;
+import dev.tendril.root.application.port.out.LogPosition;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.application.port.out.CorruptTopologyException;
 import dev.tendril.root.application.port.out.TopologyStoreException;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * returns, so it survives a power cut; with {@link Sync#NORMAL} it survives a crash of the
  * process ({@code kill -9}) but the last commits may be lost in a power cut or kernel crash.
  */
-public final class SpatialiteTopologyRepository implements TopologyRepository {
+public final class SpatialiteTopologyRepository implements TopologyRepository, LogPosition {
 
     /** SQLite's synchronous setting for the WAL. */
     public enum Sync { FULL, NORMAL }
@@ -252,6 +253,101 @@ public final class SpatialiteTopologyRepository implements TopologyRepository {
     /** Reads run in a transaction of their own unless already inside one. */
     private <T> T read(Supplier<T> work) {
         return inTransaction(work);
+    }
+
+    // --- replication: log position, snapshot, restore
+
+    /**
+     * The applied position of a replicated root. Its table is created on first use, so a
+     * single root's database never holds it.
+     */
+    @Override
+    public synchronized Applied applied() {
+        exec("CREATE TABLE IF NOT EXISTS log_position(id INTEGER PRIMARY KEY CHECK (id = 1), "
+                + "term INTEGER NOT NULL, log_index INTEGER NOT NULL)");
+        return read(() -> {
+            List<Applied> rows = query("SELECT term, log_index FROM log_position WHERE id = 1",
+                    rs -> new Applied(rs.getLong(1), rs.getLong(2)));
+            return rows.isEmpty() ? Applied.NONE : rows.get(0);
+        });
+    }
+
+    @Override
+    public synchronized void saveApplied(Applied applied) {
+        update("INSERT INTO log_position(id, term, log_index) VALUES (1, ?, ?) "
+                + "ON CONFLICT(id) DO UPDATE SET term = excluded.term, log_index = excluded.log_index",
+                applied.term(), applied.index());
+    }
+
+    /**
+     * Writes a consistent copy of the whole database to a new file ({@code VACUUM INTO}) and
+     * returns the log position that copy holds; {@code fileFor} names the file from it (null:
+     * write none, e.g. when that file exists already).
+     */
+    public synchronized Applied snapshotTo(java.util.function.Function<Applied, Path> fileFor) {
+        if (depth > 0) {
+            throw new IllegalStateException("a snapshot cannot be taken inside a transaction");
+        }
+        Applied at = applied();
+        Path target = fileFor.apply(at);
+        if (target == null) {
+            return at;
+        }
+        closeStatements(); // VACUUM refuses to run while a cached statement is still active
+        try (PreparedStatement ps = conn.prepareStatement("VACUUM INTO ?")) {
+            ps.setString(1, target.toAbsolutePath().toString());
+            ps.execute();
+        } catch (SQLException e) {
+            throw fail("VACUUM INTO " + target, e);
+        }
+        return at;
+    }
+
+    /**
+     * Replaces every tree, node, migration record and the log position with those of a
+     * snapshot file (from {@link #snapshotTo}) in one transaction; returns the position it holds.
+     */
+    public synchronized Applied restoreFrom(Path snapshot) {
+        if (depth > 0) {
+            throw new IllegalStateException("a snapshot cannot be restored inside a transaction");
+        }
+        applied(); // the table exists on both sides
+        closeStatements();
+        try (PreparedStatement attach = conn.prepareStatement("ATTACH DATABASE ? AS snap")) {
+            attach.setString(1, snapshot.toAbsolutePath().toString());
+            attach.execute();
+        } catch (SQLException e) {
+            throw fail("ATTACH " + snapshot, e);
+        }
+        try {
+            inTransaction(() -> {
+                for (String table : List.of("migrations", "nodes", "trees", "log_position")) {
+                    exec("DELETE FROM main." + table);
+                }
+                for (String table : List.of("trees", "nodes", "migrations")) {
+                    exec("INSERT INTO main." + table + " SELECT * FROM snap." + table);
+                }
+                exec("INSERT INTO main.log_position SELECT * FROM snap.log_position");
+                return null;
+            });
+        } finally {
+            closeStatements();
+            exec("DETACH DATABASE snap");
+        }
+        return applied();
+    }
+
+    /** Closes the cached prepared statements (they are prepared again on next use). */
+    private void closeStatements() {
+        try {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
+        } catch (SQLException e) {
+            throw fail("closing cached statements", e);
+        } finally {
+            statements.clear();
+        }
     }
 
     // --- trees

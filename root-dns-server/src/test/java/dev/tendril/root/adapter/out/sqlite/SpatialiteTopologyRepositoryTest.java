@@ -1,13 +1,16 @@
 package dev.tendril.root.adapter.out.sqlite;
 
 import dev.tendril.protocol.net.Cidr;
+import dev.tendril.root.application.port.out.LogPosition.Applied;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.domain.Migration;
+import dev.tendril.root.domain.TreeNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static dev.tendril.root.testing.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,10 +52,10 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
             s.execute("PRAGMA user_version = 1");
         }
         repo = SpatialiteTopologyRepository.open(old, SpatialiteTopologyRepository.Sync.FULL);
-        assertEquals("berlin", nearest("web", MUNICH, 4, java.util.Set.of()));
-        assertEquals("tokyo", nearest("web", SYDNEY, 4, java.util.Set.of()));
+        assertEquals("berlin", nearest("web", MUNICH, 4, Set.of()));
+        assertEquals("tokyo", nearest("web", SYDNEY, 4, Set.of()));
         save(node("web", "paris", PARIS, "berlin"));
-        assertEquals("paris", nearest("web", new dev.tendril.protocol.geo.GeoPoint(48.0, 2.0), 4, java.util.Set.of()));
+        assertEquals("paris", nearest("web", new dev.tendril.protocol.geo.GeoPoint(48.0, 2.0), 4, Set.of()));
     }
 
     @Test
@@ -103,6 +106,37 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
         assertEquals(nodes, repo.nodes("web"));
         assertEquals(1, repo.childCount("web", "a"));
         assertEquals(List.of(new Migration("web", Cidr.parse("198.51.100.0/24"), "b", 1, 99)), repo.migrations(""));
-        assertEquals("b", nearest("web", SYDNEY, 4, java.util.Set.of()));
+        assertEquals("b", nearest("web", SYDNEY, 4, Set.of()));
+    }
+
+    @Test
+    void aSnapshotRestoredIntoAnotherDatabaseReplacesAllOfItsStateAndPosition() {
+        SpatialiteTopologyRepository a = SpatialiteTopologyRepository.open(dir.resolve("a.db"), SpatialiteTopologyRepository.Sync.NORMAL);
+        SpatialiteTopologyRepository b = SpatialiteTopologyRepository.open(dir.resolve("b.db"), SpatialiteTopologyRepository.Sync.NORMAL);
+        try (a; b) {
+            assertEquals(Applied.NONE, a.applied());
+            a.inTransaction(() -> {
+                a.createTree("web", 1);
+                a.saveNode(new TreeNode("web", info("tokyo",
+                        TOKYO), TreeNode.NO_PARENT, true, 1));
+                a.saveMigration(new Migration("web",
+                        Cidr.parse("10.0.0.0/8"), "tokyo", 1, 1_000_000));
+                a.saveApplied(new Applied(4, 42));
+                return null;
+            });
+            b.inTransaction(() -> b.createTree("stale", 1)); // replaced whole by the restore
+            Path snapshot = dir.resolve("snapshot.4_42");
+
+            var at = a.snapshotTo(p -> snapshot);
+            var restored = b.restoreFrom(snapshot);
+
+            assertEquals(new Applied(4, 42), at);
+            assertEquals(at, restored);
+            assertEquals(List.of("web"), b.services());
+            assertEquals(a.nodes("web"), b.nodes("web"));
+            assertEquals(a.migrations(""), b.migrations(""));
+            assertEquals("tokyo", b.nearestLiveWithRoom("web", BERLIN, 4, Set.of())
+                    .orElseThrow().nodeId(), "the spatial index came along");
+        }
     }
 }

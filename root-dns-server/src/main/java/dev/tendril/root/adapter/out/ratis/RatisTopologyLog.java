@@ -1,0 +1,261 @@
+package dev.tendril.root.adapter.out.ratis;
+
+import dev.tendril.protocol.message.LeaderHint;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.RootMessage.ErrorReply;
+import dev.tendril.root.application.ControlErrors;
+import dev.tendril.protocol.message.RootMessage.Ack;
+import dev.tendril.protocol.message.RootMessage.ChangeRoots;
+import dev.tendril.protocol.message.RootMessage.RootMember;
+import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.root.application.port.out.GroupMembership;
+import dev.tendril.root.application.port.out.TopologyLog;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The topology log of a replicated root: a Raft group of roots (Apache Ratis, Netty
+ * transport). The leader turns a command into a log entry stamped with its clock and
+ * answers once the entry is committed on a majority and applied here; any other root
+ * answers {@code NOT_LEADER} naming the leader's control endpoint (see {@link LeaderHint}).
+ */
+public final class RatisTopologyLog implements TopologyLog, GroupMembership, AutoCloseable {
+    private static final Duration RECONFIGURATION_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(RatisTopologyLog.class);
+
+    private final ClusterConfig config;
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final Clock clock;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong calls = new AtomicLong();
+
+    private RatisTopologyLog(ClusterConfig config, RaftServer server, RaftGroupId groupId, Clock clock) {
+        this.config = config;
+        this.server = server;
+        this.groupId = groupId;
+        this.self = RaftPeerId.valueOf(config.self());
+        this.clock = clock;
+    }
+
+    /** The group id all roots of a group derive from its name. */
+    static RaftGroupId groupId(String group) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tendril-roots:" + group).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftPeer peer(ClusterConfig.Peer p) {
+        return RaftPeer.newBuilder().setId(p.id()).setAddress(p.raft()).setClientAddress(p.control()).build();
+    }
+
+    /** Starts this root's Raft server (formats its storage on the first start, recovers it after). */
+    public static RatisTopologyLog start(ClusterConfig config, TopologyStateMachine stateMachine, Clock clock) {
+        ClusterConfig.Peer me = config.selfPeer();
+        RaftGroupId groupId = groupId(config.group());
+        RaftGroup group = RaftGroup.valueOf(groupId, config.peers().stream().map(RatisTopologyLog::peer).toList());
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        int colon = me.raft().lastIndexOf(':');
+        NettyConfigKeys.Server.setHost(p, me.raft().substring(0, colon));
+        NettyConfigKeys.Server.setPort(p, Integer.parseInt(me.raft().substring(colon + 1)));
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back
+        // (else one dead root would keep the whole log for ever)
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
+        // no commit-index entries in the log: a restarted root learns the commit index from the leader
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        boolean known = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
+        try {
+            Files.createDirectories(config.storage());
+            RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me.id())).setGroup(group)
+                    .setStateMachine(stateMachine).setProperties(p)
+                    .setOption(known ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
+            server.start();
+            log.info("{}: Raft member of group {} ({} peers), raft {}, storage {} ({})", me.id(), config.group(),
+                    config.peers().size(), me.raft(), config.storage(), known ? "recovered" : "formatted");
+            return new RatisTopologyLog(config, server, groupId, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("root " + me.id() + ": cannot start its Raft server on " + me.raft()
+                    + " with storage " + config.storage() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TimeDuration millis(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RootMessage> append(RootMessage command) {
+        RaftServer.Division d = division();
+        if (!d.getInfo().isLeader()) {
+            return CompletableFuture.completedFuture(notLeader(Optional.ofNullable(d.getInfo().getLeaderId())));
+        }
+        long call = calls.incrementAndGet();
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(self)
+                .setGroupId(groupId).setCallId(call)
+                .setMessage(CommandCodec.command(command, clock.millis(), config.self(), new MessageId(0, call)))
+                .setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                    + " could not propose the change: " + e.getMessage()));
+        }
+        return sent.handle(this::toReply).completeOnTimeout(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                + ": not committed within " + config.commitTimeout().toMillis() + " ms (retry)"),
+                config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private RootMessage toReply(RaftClientReply reply, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof NotLeaderException nle) {
+                return notLeader(Optional.ofNullable(nle.getSuggestedLeader()).map(RaftPeer::getId));
+            }
+            return new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": " + cause);
+        }
+        if (reply.isSuccess()) {
+            RootMessage m = CommandCodec.reply(reply.getMessage());
+            return m != null ? m : new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": unreadable reply");
+        }
+        NotLeaderException nle = reply.getNotLeaderException();
+        if (nle != null) {
+            return notLeader(Optional.ofNullable(nle.getSuggestedLeader()).map(RaftPeer::getId));
+        }
+        if (reply.getLeaderNotReadyException() != null) {
+            return notLeader(Optional.empty());
+        }
+        return new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": " + reply.getException());
+    }
+
+    private ErrorReply notLeader(Optional<RaftPeerId> leader) {
+        return LeaderHint.notLeader(config.self(), leader.filter(l -> !l.equals(self)).flatMap(this::controlEndpoint));
+    }
+
+    /** A peer's control endpoint: from the config, or from the group's configuration (a root added at run time). */
+    Optional<String> controlEndpoint(RaftPeerId id) {
+        Optional<String> configured = config.peer(id.toString()).map(ClusterConfig.Peer::controlEndpoint);
+        if (configured.isPresent()) {
+            return configured;
+        }
+        RaftPeer peer = division().getRaftConf().getPeer(id);
+        return peer == null || peer.getClientAddress() == null || peer.getClientAddress().isEmpty()
+                ? Optional.empty() : Optional.of("tcp://" + peer.getClientAddress());
+    }
+
+    /** Where this root stands in the group, in Ratis terms. */
+    public RaftStatus raftStatus() {
+        return RaftStatus.of(division(), config.self());
+    }
+
+    /** Where this root stands in the group (for {@code tendrilctl roots}). */
+    @Override
+    public RootsStatus status() {
+        RaftServer.Division d = division();
+        RaftStatus s = RaftStatus.of(d, config.self());
+        java.util.Map<String, Long> match = new java.util.HashMap<>();
+        s.followers().forEach(f -> match.put(f.id(), f.matchIndex()));
+        if (d.getInfo().isLeader()) {
+            match.put(config.self(), d.getRaftLog().getLastEntryTermIndex().getIndex());
+        }
+        List<RootMember> members = d.getRaftConf().getCurrentPeers().stream()
+                .map(p -> new RootMember(p.getId().toString(), p.getAddress(),
+                        controlEndpoint(p.getId()).map(e -> e.substring("tcp://".length())).orElse(""),
+                        match.getOrDefault(p.getId().toString(), -1L)))
+                .sorted(java.util.Comparator.comparing(RootMember::id)).toList();
+        return new RootsStatus(config.self(), s.role(), s.leader(), s.term(), s.commitIndex(), s.appliedIndex(), members);
+    }
+
+    /** Raft reconfiguration (on the leader): the new members replace the old once the new configuration is committed. */
+    @Override
+    public RootMessage change(ChangeRoots request) {
+        RaftServer.Division d = division();
+        if (!d.getInfo().isLeader()) {
+            return notLeader(Optional.ofNullable(d.getInfo().getLeaderId()));
+        }
+        List<RaftPeer> peers = new java.util.ArrayList<>();
+        for (RootMember m : request.members()) {
+            if (m.id().isEmpty() || m.raft().lastIndexOf(':') <= 0) {
+                return new ErrorReply(ControlErrors.INVALID, "root '" + m.id() + "': needs an id and raft host:port, got '"
+                        + m.raft() + "'");
+            }
+            RaftPeer.Builder b = RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft());
+            if (!m.control().isEmpty()) {
+                b.setClientAddress(m.control());
+            }
+            peers.add(b.build());
+        }
+        try {
+            RaftClientReply reply = server.setConfigurationAsync(new SetConfigurationRequest(clientId, self, groupId,
+                    calls.incrementAndGet(), peers)).get(RECONFIGURATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (reply.isSuccess()) {
+                log.info("{}: the group's members are now {}", config.self(),
+                        request.members().stream().map(RootMember::id).toList());
+                return new Ack();
+            }
+            return toReply(reply, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ErrorReply(ControlErrors.INTERNAL, "interrupted while changing the members");
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return toReply(null, e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("{}: closing the Raft server failed: {}", config.self(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tendril.root.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A replicated group of real root processes on loopback for integration tests: one config
+ * file per root ({@code <dir>/rN.yaml}) with a {@code cluster:} section naming every peer,
+ * Raft and control ports picked free, DNS on port 0.
+ */
+public final class RootCluster implements AutoCloseable {
+    /** One member: its id, config file and ports; {@link #handle} is the running process (null while down). */
+    public static final class Member {
+        public final String id;
+        public final Path config;
+        public final int raftPort;
+        public final int controlPort;
+        RootProcessHandle handle;
+
+        Member(String id, Path config, int raftPort, int controlPort) {
+            this.id = id;
+            this.config = config;
+            this.raftPort = raftPort;
+            this.controlPort = controlPort;
+        }
+
+        public String controlEndpoint() {
+            return "tcp://127.0.0.1:" + controlPort;
+        }
+
+        public RootProcessHandle handle() {
+            return handle;
+        }
+    }
+
+    private final Path dir;
+    private final List<Member> members;
+
+    private RootCluster(Path dir, List<Member> members) {
+        this.dir = dir;
+        this.members = members;
+    }
+
+    /** Writes the configs of {@code n} roots (r1..rN); starts none. {@code extraClusterKeys}: more lines under cluster:. */
+    public static RootCluster configure(Path dir, int n, String... extraClusterKeys) throws IOException {
+        Set<Integer> taken = new HashSet<>();
+        List<Member> members = new ArrayList<>();
+        StringBuilder peers = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            int raft = freePort(taken);
+            int control = freePort(taken);
+            members.add(new Member("r" + i, dir.resolve("r" + i + ".yaml"), raft, control));
+            peers.append("    - {id: r").append(i).append(", raft: 127.0.0.1:").append(raft)
+                    .append(", control: 127.0.0.1:").append(control).append("}\n");
+        }
+        StringBuilder nameServers = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            nameServers.append(i > 1 ? ", " : "").append("ns").append(i).append(".svc.example.edge.");
+        }
+        for (Member m : members) {
+            String yaml = "preset: local\n"
+                    + "id: " + m.id + "\n"
+                    + "dns:\n"
+                    + "  zones: [svc.example.edge.]\n"
+                    + "  nameServers: [" + nameServers + "]\n"
+                    + "  defaultPosition: {latitude: 50.1109, longitude: 8.6821}\n"
+                    + "  nsid: " + m.id + "\n"
+                    + "  bindAddress: 127.0.0.1\n"
+                    + "  port: 0\n"
+                    + "  ioThreads: 1\n"
+                    + "control: {bindAddress: 127.0.0.1, port: " + m.controlPort + ", handlerThreads: 16}\n"
+                    + "store: {path: " + m.id + "/topology.db}\n"
+                    + "cluster:\n"
+                    + "  id: " + m.id + "\n"
+                    + "  storage: " + m.id + "/raft\n"
+                    + String.join("", List.of(extraClusterKeys).stream().map(k -> "  " + k + "\n").toList())
+                    + "  peers:\n" + peers;
+            Files.writeString(m.config, yaml);
+        }
+        return new RootCluster(dir, members);
+    }
+
+    private static int freePort(Set<Integer> taken) throws IOException {
+        for (int i = 0; i < 100; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (taken.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
+        }
+        throw new IOException("no free port found in 100 tries");
+    }
+
+    public List<Member> members() {
+        return members;
+    }
+
+    public Member member(String id) {
+        return members.stream().filter(m -> m.id.equals(id)).findFirst().orElseThrow();
+    }
+
+    /** The member whose control endpoint this is. */
+    public Member byControl(String endpoint) {
+        return members.stream().filter(m -> m.controlEndpoint().equals(endpoint)).findFirst()
+                .orElseThrow(() -> new AssertionError("no member has control endpoint " + endpoint));
+    }
+
+    public List<String> controlEndpoints() {
+        return members.stream().map(Member::controlEndpoint).toList();
+    }
+
+    /** Starts (or restarts) a member's process and waits for its ready file. */
+    public RootProcessHandle start(Member m) throws IOException {
+        m.handle = RootProcessHandle.start(dir, m.config.toString(), List.of());
+        return m.handle;
+    }
+
+    public void startAll() throws IOException {
+        for (Member m : members) {
+            start(m);
+        }
+    }
+
+    public void kill9(Member m) throws InterruptedException {
+        m.handle.kill9();
+        m.handle = null;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Member m : members) {
+            if (m.handle != null) {
+                m.handle.close();
+            }
+        }
+    }
+}
