@@ -309,6 +309,10 @@ Ask a root itself (control endpoint 127.0.0.1:$CONTROL_PORT; queries are answere
 Metrics and health of the roots (Prometheus text format; docs/operations.md; r2 and r3 on the next ports):
   curl http://127.0.0.1:$METRICS_PORT/metrics
   curl http://127.0.0.1:$METRICS_PORT/healthz http://127.0.0.1:$METRICS_PORT/readyz
+
+Live map of the trees, migrations and events (a browser; the JSON for scripts):
+  http://127.0.0.1:$METRICS_PORT/
+  curl http://127.0.0.1:$METRICS_PORT/api/map
 EOF
 if [ "$EDGES" != 0 ]; then
 cat <<EOF

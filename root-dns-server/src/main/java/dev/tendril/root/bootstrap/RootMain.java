@@ -108,6 +108,7 @@ public final class RootMain implements Callable<Integer> {
                 root.controlEndpoint(), rc.store().path(), r.trees(), r.nodes(), r.migrations());
         root.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
                 rc.id(), a, a, a));
+        root.httpAuthority().ifPresent(a -> log.info("{}: live map http://{}/ (JSON http://{}/api/map)", rc.id(), a, a));
         if (readyFile != null) {
             writeReadyFile(readyFile, root, startMillis);
         }

@@ -49,6 +49,28 @@
     return [];
   }
 
+  function subpath(pts, shift) {
+    return "M" + pts.map(function (p) { return x(p[0] + shift).toFixed(1) + "," + y(p[1]).toFixed(1); }).join("L") + "Z";
+  }
+
+  // A ring that crosses the antimeridian (Chukotka, Fiji) jumps from +180 to -180 and would
+  // streak across the map: make its longitudes continuous and draw it twice, once shifted by
+  // 360 degrees; the SVG clips both at the map's edges. A ring around the pole (Antarctica)
+  // never comes back to its start's longitude and is drawn as it is.
+  function ringPaths(pts) {
+    var out = [pts[0]], jumped = false, min = pts[0][0], max = pts[0][0];
+    for (var i = 1; i < pts.length; i++) {
+      var lon = pts[i][0], prev = out[i - 1][0];
+      while (lon - prev > 180) { lon -= 360; jumped = true; }
+      while (lon - prev < -180) { lon += 360; jumped = true; }
+      out.push([lon, pts[i][1]]);
+      min = Math.min(min, lon);
+      max = Math.max(max, lon);
+    }
+    if (!jumped || Math.abs(out[out.length - 1][0] - out[0][0]) > 180) { return subpath(pts, 0); }
+    return subpath(out, 0) + subpath(out, max > 180 ? -360 : (min < -180 ? 360 : 0));
+  }
+
   function drawLand(topology) {
     var arcs = decodeArcs(topology), land = document.getElementById("land");
     Object.keys(topology.objects).forEach(function (name) {
@@ -57,7 +79,7 @@
         poly.forEach(function (r) {
           var pts = ring(arcs, r);
           if (pts.length < 3) { return; }
-          d.push("M" + pts.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join("L") + "Z");
+          d.push(ringPaths(pts));
         });
       });
       el("path", { d: d.join(""), "data-object": name }, land);
