@@ -52,6 +52,8 @@ public final class EdgeNode implements AutoCloseable {
     private boolean closed;
     private Deployments deployments;
     private Overlay overlay;
+    /** Run last on close: removes instances that cannot outlive the node (see {@link DockerContainerRuntime#sharesNodeNetwork()}). */
+    private Runnable releaseInstances = () -> { };
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, PipelinedClient requests,
                      HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
@@ -158,6 +160,9 @@ public final class EdgeNode implements AutoCloseable {
             AdminSocket admin = adminRef[0];
             metrics.bindSocket("admin", admin::stats);
         }
+        if (runtime instanceof DockerContainerRuntime docker && docker.sharesNodeNetwork()) {
+            node.releaseInstances = () -> docker.removeNodeInstances(id);
+        }
         hosted.resume();
         return node;
     }
@@ -166,7 +171,7 @@ public final class EdgeNode implements AutoCloseable {
         if (config.runtime() == EdgeConfig.Runtime.PROCESS) {
             return new ProcessContainerRuntime(config.stateDir().resolve("processes"));
         }
-        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost());
+        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost(), config.dockerNetwork());
         if (!docker.reachable()) {
             throw new IllegalStateException("runtime.dockerHost: no Docker engine answers at " + config.dockerHost()
                     + " (start dockerd, e.g. scripts/ensure-dockerd.sh, or set runtime.kind: process)");
@@ -219,7 +224,11 @@ public final class EdgeNode implements AutoCloseable {
         return config;
     }
 
-    /** Stops serving; hosted instances keep running (a restarted node adopts them). Safe to call twice. */
+    /**
+     * Stops serving; hosted instances keep running (a restarted node adopts them), except
+     * those that share the node's own network namespace: they are removed, as they would be
+     * cut off from the network with the node. Safe to call twice.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -236,5 +245,6 @@ public final class EdgeNode implements AutoCloseable {
         ticker.close();
         probe.close();
         requests.close();
+        releaseInstances.run();
     }
 }
