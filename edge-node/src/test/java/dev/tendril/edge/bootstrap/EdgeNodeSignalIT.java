@@ -75,7 +75,7 @@ class EdgeNodeSignalIT {
             if (!node.isAlive()) {
                 throw new AssertionError("the node exited with " + node.exitValue() + ":\n" + log(name));
             }
-            return log(name).contains("edge node ready");
+            return log(name).contains("edge node ready") && log(name).contains("metrics http://"); // logged right after
         });
     }
 

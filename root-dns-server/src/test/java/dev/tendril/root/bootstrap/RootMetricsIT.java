@@ -75,8 +75,29 @@ class RootMetricsIT {
             assertTrue(after.sum("tendril_control_commit_seconds_count", Map.of()) >= 1.0, after.families().keySet().toString());
             assertTrue(after.sum("tendril_control_frames_total", Map.of("outcome", "received")) >= 2.0);
             assertEquals(1.0, after.sum("tendril_directory_services", Map.of()));
+            assertEquals(0.0, after.sum("tendril_dns_rrl_responses_total", Map.of("action", "dropped")), "RRL is off in the local preset");
+            for (String name : dashboardMetrics("tendril_dns_", "tendril_control_")) {
+                assertTrue(after.value(name, Map.of()).isPresent(), "docs/grafana/tendril-dashboard.json reads " + name
+                        + ", which the root does not export");
+            }
             assertEquals(0, root.stop(), "SIGTERM stops the root cleanly");
         }
+    }
+
+    /** The metric names the Grafana dashboard in docs/ queries, of these prefixes. */
+    static java.util.Set<String> dashboardMetrics(String... prefixes) throws java.io.IOException {
+        String json = java.nio.file.Files.readString(Path.of("../docs/grafana/tendril-dashboard.json"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tendril_[a-z_]+").matcher(json);
+        while (m.find()) {
+            for (String p : prefixes) {
+                if (m.group().startsWith(p)) {
+                    names.add(m.group());
+                }
+            }
+        }
+        assertTrue(names.size() >= 5, "names found in the dashboard: " + names);
+        return names;
     }
 
     private PrometheusText scrape(String base) throws Exception {

@@ -84,6 +84,12 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
         dnsCounter("tendril.dns.refused.messages", "Messages not answered or answered FORMERR, by reason", "reason", "malformed", dns, DnsMetrics::malformed);
         dnsCounter("tendril.dns.truncated", "UDP answers sent with TC set", null, null, dns, DnsMetrics::truncated);
         dnsCounter("tendril.dns.unexpected.errors", "Exceptions answered SERVFAIL (bugs)", null, null, dns, DnsMetrics::unexpectedErrors);
+        dnsCounter("tendril.dns.rrl.responses", "Answers beyond the response rate limit (RRL), by action", "action", "dropped", dns, DnsMetrics::rateLimitDropped);
+        dnsCounter("tendril.dns.rrl.responses", "Answers beyond the response rate limit (RRL), by action", "action", "slipped", dns, DnsMetrics::rateLimitSlipped);
+        dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "valid", dns, DnsMetrics::validCookies);
+        dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "none_or_invalid", dns,
+                m -> m.cookieQueries() - m.validCookies());
+        dnsCounter("tendril.dns.tcp.refused", "TCP connections closed at accept: over the total or per-client cap", null, null, dns, DnsMetrics::tcpRefused);
         for (int rcode = 0; rcode <= 16; rcode++) {
             int r = rcode;
             dnsCounter("tendril.dns.responses", "Responses sent, by response code", "rcode", rcodeName(r), dns, m -> m.responses(r));
