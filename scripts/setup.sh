@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libsqlite3-mod-spatialite              # root topology repository
   gdnsd knot                             # reference DNS servers for the benchmark
   docker.io busybox-static               # edge node deployments, demo image
+  docker-compose zip unzip               # compose/docker-compose.yml; compose/images/build-images.sh
   clang llvm bpftool libbpf1 libbpf-dev  # eBPF object build and load
   iproute2 iptables procps curl          # test hosts in network namespaces
   make gcc libc6-dev                     # ebpf/Makefile; the link relay of compose/links

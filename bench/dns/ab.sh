@@ -4,6 +4,8 @@
 # with the CPU each server used per round (from /proc: user/sys ticks of 10 ms), then
 # p50/p99/p99.9 at 500 q/s. For comparing builds on a machine shared with other work.
 # Usage: bench/dns/ab.sh <tree-A> <tree-B> [instances] [rounds]   (a tree: a built checkout)
+# AB_SET_A / AB_SET_B: extra root options for A / B, e.g. the same tree with and without RRL:
+#   AB_SET_B="--set dns.rateLimit.enabled=true --set dns.rateLimit.responsesPerSecond=100000" bench/dns/ab.sh . .
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 treeA=$1 treeB=$2 n=${3:-50} rounds=${4:-4}
@@ -12,18 +14,18 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 ecs=00011800c61200
-root_up() { # <tree> <dir>: starts a root, registers n instances, prints "pid port"
-  local tree=$1 dir=$2 rport cport; mkdir -p "$dir"; rport=$(free_port); cport=$(free_port)
+root_up() { # <tree> <dir> [extra options]: starts a root, registers n instances, prints "pid port"
+  local tree=$1 dir=$2 rport cport; local -a extra=(${3:-}); mkdir -p "$dir"; rport=$(free_port); cport=$(free_port)
   TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$tree/bin/tendril-root" --config builtin:demo \
     --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
-    --set control.port="$cport" --set store.path="$dir/topology.db" --set store.sync=FULL --ready-file "$dir/ready" > "$dir/log" 2>&1 &
+    --set control.port="$cport" --set store.path="$dir/topology.db" --set store.sync=FULL "${extra[@]}" --ready-file "$dir/ready" > "$dir/log" 2>&1 &
   pids+=($!); echo "$! $rport" > "$dir/id"
   for _ in $(seq 1 300); do [ -s "$dir/ready" ] && break; sleep 0.1; done
   taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$n" \
     --threads $(( n >= 10000 ? 64 : 4 )) --positions-out "$dir/positions.csv" >&2
 }
 ticks() { for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12, $13}'; done | awk '{u+=$1; s+=$2} END{print u, s}'; }
-root_up "$treeA" "$work/a"; root_up "$treeB" "$work/b"
+root_up "$treeA" "$work/a" "${AB_SET_A:-}"; root_up "$treeB" "$work/b" "${AB_SET_B:-}"
 gport=$(free_port); head -51 "$work/a/positions.csv" > "$work/pos50.csv"
 "$here/gdnsd-config.sh" "$work/pos50.csv" "$top/geoip-data/src/main/resources/dev/tendril/geoip/demo.mmdb" "$work/gdnsd" "$gport"
 taskset -c 0 gdnsd -c "$work/gdnsd/conf" start > "$work/gdnsd.log" 2>&1 & pids+=($!); gpid=$!

@@ -213,7 +213,7 @@ final class TopologyEvents {
     static void plot(String topology, long seed, List<Trial> migrations, List<Trial> replications, java.nio.file.Path png)
             throws java.io.IOException {
         PngChart chart = PngChart.lines("Topology " + topology + ", real processes (seed " + seed
-                        + "): time-to-migrate / -replicate and their path delay, CDF", "ms",
+                        + "): time-to-migrate / -replicate and their path delay, CDF", "time (ms)",
                 "fraction of trials", false).zeroBased();
         if (!migrations.isEmpty()) {
             chart.cdf("migrate", migrations.stream().mapToDouble(Trial::measuredMs).toArray());

@@ -25,12 +25,16 @@ import java.util.Optional;
  * @param stateDir       where the node keeps state (process runtime records)
  * @param loadFile       when present, hardware figures are read from this JSON file instead of measured
  * @param geoipDatabases where users are on the map: {@code builtin:demo} and/or .mmdb files, first hit wins
+ * @param dockerNetwork  when present, containers join this Docker network mode (e.g.
+ *                       {@code container:<edge container>}: they share the node's own address,
+ *                       ports are not published); empty: default bridge, ports published on the
+ *                       platform address
  * @param security       what this node accepts (docs/security.md)
  */
 public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                          NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                          Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                         List<String> geoipDatabases, Security security) {
+                         List<String> geoipDatabases, Optional<String> dockerNetwork, Security security) {
     public enum Runtime { DOCKER, PROCESS }
 
     /**
@@ -64,9 +68,9 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
     public EdgeConfig(Platform platform, String zone, List<Endpoint> rootControl, List<Platform> infrastructure,
                       NodePolicies policies, String adminKey, Endpoint adminBind, Endpoint treeBind,
                       Runtime runtime, String dockerHost, Path stateDir, Optional<Path> loadFile,
-                      List<String> geoipDatabases) {
+                      List<String> geoipDatabases, Optional<String> dockerNetwork) {
         this(platform, zone, rootControl, infrastructure, policies, adminKey, adminBind, treeBind, runtime, dockerHost,
-                stateDir, loadFile, geoipDatabases, Security.of(adminKey));
+                stateDir, loadFile, geoipDatabases, dockerNetwork, Security.of(adminKey));
     }
 
     public EdgeConfig {
@@ -81,6 +85,7 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(loadFile, "loadFile");
         geoipDatabases = List.copyOf(geoipDatabases);
+        Objects.requireNonNull(dockerNetwork, "dockerNetwork");
         Objects.requireNonNull(security, "security");
         if (geoipDatabases.isEmpty()) {
             throw new IllegalArgumentException("geoipDatabases must not be empty");

@@ -83,8 +83,8 @@ public final class EdgeConfigReader {
             admin.bad("bind", adminBind, "an endpoint other than tree.bind: the admin and tree sockets are separate");
         }
 
-        TreeReader runtime = r.object("runtime", false, "a mapping {kind, dockerHost}");
-        runtime.rejectUnknown("kind", "dockerHost");
+        TreeReader runtime = r.object("runtime", false, "a mapping {kind, dockerHost, network}");
+        runtime.rejectUnknown("kind", "dockerHost", "network");
         String kind = runtime.string("kind", "docker", "docker or process");
         EdgeConfig.Runtime rt = switch (kind) {
             case "docker" -> EdgeConfig.Runtime.DOCKER;
@@ -98,6 +98,9 @@ public final class EdgeConfigReader {
         if (!dockerHost.startsWith("unix://") && !dockerHost.startsWith("tcp://")) {
             runtime.bad("dockerHost", dockerHost, "unix:///path/to/docker.sock or tcp://host:port");
         }
+        Optional<String> dockerNetwork = runtime.optString("network");
+        dockerNetwork.filter(n -> !n.matches("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")).ifPresent(n ->
+                runtime.bad("network", n, "a Docker network mode such as container:<name> or a network name"));
         TreeReader monitoring = r.object("monitoring", false, "a mapping {loadFile}");
         monitoring.rejectUnknown("loadFile");
         Optional<Path> loadFile = monitoring.optString("loadFile").map(baseDir::resolve);
@@ -110,7 +113,7 @@ public final class EdgeConfigReader {
             return new Validated.Invalid<>(problems.messages().isEmpty() ? List.of("platform: invalid") : problems.messages());
         }
         return new Validated.Valid<>(new EdgeConfig(platform.get(), zone, rootControl, infrastructure, policies, key,
-                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, security));
+                adminBind, treeBind, rt, dockerHost, stateDir, loadFile, geoip, dockerNetwork, security));
     }
 
     /** Reads one platform entry; empty after recording problems. */

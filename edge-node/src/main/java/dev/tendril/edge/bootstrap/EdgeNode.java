@@ -46,6 +46,8 @@ public final class EdgeNode implements AutoCloseable {
     private final AdminSocket admin;
     private final LatencyProbe probe;
     private final dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg;
+    /** Run last on close: removes instances that cannot outlive the node (see {@link DockerContainerRuntime#sharesNodeNetwork()}). */
+    private Runnable releaseInstances = () -> { };
 
     private EdgeNode(EdgeConfig config, ScheduledTicker ticker, PipelinedClient requests,
                      HostedServices hosted, TreeSocket tree, AdminSocket admin, LatencyProbe probe,
@@ -123,6 +125,9 @@ public final class EdgeNode implements AutoCloseable {
             throw e;
         }
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
+        if (runtime instanceof DockerContainerRuntime docker && docker.sharesNodeNetwork()) {
+            node.releaseInstances = () -> docker.removeNodeInstances(id);
+        }
         hosted.resume();
         return node;
     }
@@ -145,7 +150,7 @@ public final class EdgeNode implements AutoCloseable {
         if (config.runtime() == EdgeConfig.Runtime.PROCESS) {
             return new ProcessContainerRuntime(config.stateDir().resolve("processes"));
         }
-        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost());
+        DockerContainerRuntime docker = DockerContainerRuntime.connect(config.dockerHost(), config.dockerNetwork());
         if (!docker.reachable()) {
             throw new IllegalStateException("runtime.dockerHost: no Docker engine answers at " + config.dockerHost()
                     + " (start dockerd, e.g. scripts/ensure-dockerd.sh, or set runtime.kind: process)");
@@ -188,7 +193,11 @@ public final class EdgeNode implements AutoCloseable {
         return config;
     }
 
-    /** Stops serving; hosted instances keep running (a restarted node adopts them). */
+    /**
+     * Stops serving; hosted instances keep running (a restarted node adopts them), except
+     * those that share the node's own network namespace: they are removed, as they would be
+     * cut off from the network with the node.
+     */
     @Override
     public void close() {
         selfOrg.close();
@@ -198,5 +207,6 @@ public final class EdgeNode implements AutoCloseable {
         ticker.close();
         probe.close();
         requests.close();
+        releaseInstances.run();
     }
 }

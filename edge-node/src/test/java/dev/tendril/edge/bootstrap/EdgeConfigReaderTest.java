@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +103,16 @@ class EdgeConfigReaderTest {
         assertEquals(new Endpoint("127.0.0.4", 7400), byId.get("hamburg-1").treeEndpoint(7400), "the default port");
         assertProblems(CONFIG.replace("treePort: 7410", "treePort: 70000"),
                 "infrastructure.platforms[0].treePort: got '70000'");
+    }
+
+    @Test
+    void dockerNetworkModeIsOptionalAndChecked() throws IOException {
+        assertEquals(Optional.empty(), read(CONFIG).orThrow().dockerNetwork());
+        String shared = CONFIG.replace("runtime: {kind: process}",
+                "runtime: {kind: docker, network: \"container:tendril-edge-munich\"}");
+        assertEquals(Optional.of("container:tendril-edge-munich"), read(shared).orThrow().dockerNetwork());
+        assertProblems(CONFIG.replace("runtime: {kind: process}", "runtime: {kind: docker, network: \"bad net; rm\"}"),
+                "runtime.network: got 'bad net; rm'; allowed: a Docker network mode");
     }
 
     @Test

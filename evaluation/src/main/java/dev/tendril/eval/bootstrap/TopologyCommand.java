@@ -55,8 +55,8 @@ final class TopologyCommand implements Callable<Integer> {
         }
         if (plots != null) {
             Files.createDirectories(plots);
-            PngChart m = PngChart.lines("CDF of time-to-migrate (simulated, 5 ms links)", "ms", "fraction", false);
-            PngChart r = PngChart.lines("CDF of time-to-replicate, container start excluded (simulated)", "ms", "fraction", false);
+            PngChart m = PngChart.lines("CDF of time-to-migrate (simulated, 5 ms links)", "time-to-migrate (ms)", "fraction of runs", false);
+            PngChart r = PngChart.lines("CDF of time-to-replicate, container start excluded (simulated)", "time-to-replicate (ms)", "fraction of runs", false);
             done.forEach((k, s) -> {
                 if (s.migrateMs().length > 0) {
                     m.cdf(k, s.migrateMs());

@@ -19,4 +19,8 @@ public sealed interface Answer {
     /** The zone's name servers. */
     record ZoneNameServers() implements Answer {
     }
+
+    /** A line of text about the server itself (its identity or version, served as CHAOS TXT). */
+    record ServerText(String text) implements Answer {
+    }
 }

@@ -62,6 +62,8 @@ public sealed interface Resolution {
         /** Outside the served zones, not class IN, or a zone transfer. */
         REFUSED,
         /** An EDNS version this server does not speak. */
-        BAD_VERSION
+        BAD_VERSION,
+        /** Signed with a transaction key (TSIG) this server does not know. */
+        UNKNOWN_KEY
     }
 }

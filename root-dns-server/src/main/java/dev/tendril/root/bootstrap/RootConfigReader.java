@@ -120,7 +120,8 @@ public final class RootConfigReader {
     private static DnsConfig dns(TreeReader d, Preset preset, String id, List<String> extra) {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
-                "tcpIdleTimeoutSeconds", "ioThreads");
+                "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies", "tcpMaxConnections",
+                "tcpMaxConnectionsPerClient");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -160,6 +161,9 @@ public final class RootConfigReader {
         b.maxUdpPayload((int) d.integer("maxUdpPayload", 1232L, 512, 4096));
         b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
+        b.tcpMaxConnections((int) d.integer("tcpMaxConnections", 1024L, 1, 1_000_000));
+        b.tcpMaxConnectionsPerClient((int) d.integer("tcpMaxConnectionsPerClient", 32L, 1, 1_000_000));
+        b.version(d.string("version", "tendril", "printable ASCII, at most 255 characters, or hide"));
         try {
             if (soa.has("primary") || soa.has("admin") || soa.has("serial") || soa.has("refresh") || soa.has("retry")
                     || soa.has("expire") || soa.has("minimum")) {
@@ -172,11 +176,32 @@ public final class RootConfigReader {
                         (int) soa.integer("minimum", (long) s.minimum(), 0, 86400));
             }
             b.soa(s);
+            b.rateLimit(rateLimit(d.object("rateLimit", false, "a mapping"), !preset.equals(Preset.of("local"))));
+            TreeReader cookies = d.object("cookies", false, "a mapping {enabled, secret}");
+            cookies.rejectUnknown("enabled", "secret");
+            b.cookies(new DnsConfig.Cookies(cookies.bool("enabled", true), cookies.string("secret", "", "32 hex digits or \"\"")));
             return b.build();
         } catch (IllegalArgumentException e) {
             extra.add(e.getMessage()); // DnsConfig names the key (dns.zones, dns.soa.admin, ...)
             return null;
         }
+    }
+
+    /** dns.rateLimit; on by default in the lan and wan presets. */
+    private static DnsConfig.RateLimit rateLimit(TreeReader r, boolean onByDefault) {
+        r.rejectUnknown("enabled", "responsesPerSecond", "nxdomainsPerSecond", "errorsPerSecond", "windowSeconds", "slip",
+                "ipv4PrefixLength", "ipv6PrefixLength", "exempt", "tableSize");
+        DnsConfig.RateLimit d = DnsConfig.RateLimit.defaults();
+        return new DnsConfig.RateLimit(r.bool("enabled", onByDefault),
+                (int) r.integer("responsesPerSecond", (long) d.responsesPerSecond(), 0, 100_000),
+                (int) r.integer("nxdomainsPerSecond", (long) d.nxdomainsPerSecond(), 0, 100_000),
+                (int) r.integer("errorsPerSecond", (long) d.errorsPerSecond(), 0, 100_000),
+                (int) r.integer("windowSeconds", (long) d.windowSeconds(), 1, 300),
+                (int) r.integer("slip", (long) d.slip(), 0, 10),
+                (int) r.integer("ipv4PrefixLength", (long) d.ipv4PrefixLength(), 8, 32),
+                (int) r.integer("ipv6PrefixLength", (long) d.ipv6PrefixLength(), 16, 64),
+                r.has("exempt") ? r.strings("exempt", "networks such as [10.0.0.0/8, 2001:db8::/32]") : List.of(),
+                (int) r.integer("tableSize", (long) d.tableSize(), 1024, 1 << 24));
     }
 
     private static RootConfig.Control control(TreeReader c, Preset preset) {

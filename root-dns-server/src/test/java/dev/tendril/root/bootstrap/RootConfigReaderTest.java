@@ -209,4 +209,24 @@ class RootConfigReaderTest {
         assertHas(problems("dns: [unclosed\n"), "YAML syntax error", "line");
         assertHas(problems("- a list\n"), "the document is a list", "mapping");
     }
+
+    @Test
+    void rateLimitingIsOnInTheLanAndWanPresetsAndConfigurable() throws Exception {
+        assertFalse(valid("{}").dns().rateLimit().enabled(), "local preset: off");
+        DnsConfig.RateLimit lan = valid("preset: lan\n").dns().rateLimit();
+        assertTrue(lan.enabled());
+        assertEquals(DnsConfig.RateLimit.defaults().withEnabled(true), lan);
+        assertTrue(valid("preset: wan\n").dns().rateLimit().enabled());
+        DnsConfig.RateLimit mine = valid("preset: wan\ndns:\n  rateLimit:\n    enabled: false\n    responsesPerSecond: 50\n"
+                + "    slip: 0\n    exempt: [10.0.0.0/8]\n").dns().rateLimit();
+        assertEquals(new DnsConfig.RateLimit(false, 50, 200, 200, 15, 0, 24, 56, List.of("10.0.0.0/8"), 65_536), mine);
+        assertHas(problems("dns:\n  rateLimit:\n    slip: 11\n"), "slip", "11");
+        assertHas(problems("dns:\n  rateLimit:\n    exempt: [10.0.0.0/33]\n"), "dns.rateLimit.exempt", "10.0.0.0/33");
+        assertHas(problems("dns:\n  rateLimit:\n    burst: 3\n"), "burst");
+        assertEquals("hide", valid("dns:\n  version: hide\n").dns().version());
+        assertEquals(new DnsConfig.Cookies(true, ""), valid("{}").dns().cookies());
+        assertEquals(new DnsConfig.Cookies(true, "e5e973e5a6b2a43f48e7dc849e37bfcf"),
+                valid("dns:\n  cookies: {secret: E5E973E5A6B2A43F48E7DC849E37BFCF}\n").dns().cookies());
+        assertHas(problems("dns:\n  cookies: {secret: nothex}\n"), "dns.cookies.secret", "32 hex digits");
+    }
 }

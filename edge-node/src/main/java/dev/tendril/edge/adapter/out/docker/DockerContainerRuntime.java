@@ -37,7 +37,9 @@ import java.util.Set;
  * {@code dev.tendril.managed=true}, {@code dev.tendril.node}, {@code dev.tendril.service},
  * {@code dev.tendril.spec} (the spec text), run with an init process (so stop is fast even
  * for busybox) and publish their ports on the node's address. Images must be present
- * locally or pullable.
+ * locally or pullable. With a network mode (e.g. {@code container:<the node's container>},
+ * when the node itself runs in a container) they join that network instead and publish
+ * nothing: their ports are then on the address of that network.
  */
 public final class DockerContainerRuntime implements ContainerRuntime {
     public static final String LABEL_MANAGED = "dev.tendril.managed";
@@ -47,6 +49,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private static final int STOP_TIMEOUT_S = 2;
 
     private final DockerClient docker;
+    private final Optional<String> networkMode;
     /** Network namespace per running container, learnt by one inspect each (see {@link #networkNamespaces}). */
     private final Map<String, ContainerNamespace> namespaces = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder inspects = new java.util.concurrent.atomic.LongAdder();
@@ -55,15 +58,43 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     public DockerContainerRuntime(DockerClient docker) {
+        this(docker, Optional.empty());
+    }
+
+    public DockerContainerRuntime(DockerClient docker, Optional<String> networkMode) {
         this.docker = docker;
+        this.networkMode = networkMode;
+    }
+
+    /**
+     * True when containers join another container's network namespace ({@code container:...},
+     * the node's own when it runs in a container): they lose their network when it goes.
+     */
+    public boolean sharesNodeNetwork() {
+        return networkMode.filter(m -> m.startsWith("container:")).isPresent();
+    }
+
+    /** Removes every container of {@code nodeId}; failures are logged, not thrown (used at shutdown). */
+    public void removeNodeInstances(String nodeId) {
+        for (Instance i : list()) {
+            if (nodeId.equals(i.nodeId()) && remove(i.id()) instanceof RuntimeResult.Failed f) {
+                org.slf4j.LoggerFactory.getLogger(DockerContainerRuntime.class)
+                        .warn("{}: could not remove instance {} at shutdown: {}", nodeId, i.id(), f.reason());
+            }
+        }
     }
 
     /** A client for {@code dockerHost} (e.g. unix:///var/run/docker.sock). */
     public static DockerContainerRuntime connect(String dockerHost) {
+        return connect(dockerHost, Optional.empty());
+    }
+
+    /** A client for {@code dockerHost} whose containers join {@code networkMode} when present. */
+    public static DockerContainerRuntime connect(String dockerHost, Optional<String> networkMode) {
         var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
         var http = new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(dockerHost))
                 .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(60)).build();
-        return new DockerContainerRuntime(DockerClientImpl.getInstance(config, http));
+        return new DockerContainerRuntime(DockerClientImpl.getInstance(config, http), networkMode);
     }
 
     public static String containerName(String nodeId, String service) {
@@ -100,7 +131,13 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 exposed.add(e);
                 bindings.bind(e, Ports.Binding.bindIpAndPort(r.bindAddress(), p.hostPort()));
             }
-            HostConfig host = HostConfig.newHostConfig().withInit(true).withPortBindings(bindings);
+            HostConfig host = HostConfig.newHostConfig().withInit(true);
+            if (networkMode.isPresent()) {
+                host.withNetworkMode(networkMode.get()); // Docker refuses published ports in a shared network
+                exposed.clear();
+            } else {
+                host.withPortBindings(bindings);
+            }
             if (r.limits().memoryBytes() > 0) {
                 host.withMemory(r.limits().memoryBytes());
             }

@@ -104,4 +104,40 @@ class DockerContainerRuntimeIT extends ContainerRuntimeContract {
         }
         assertEquals(Optional.of(Set.of()), runtime.networkNamespaces(nodeA), "a removed container serves nobody");
     }
+
+    @Test
+    void joinsANetworkModeInsteadOfPublishingPorts() throws IOException {
+        // the node's own container when it runs in one: here a stand-in holding a network namespace
+        String holder = "tendril-it-netholder-" + ProcessHandle.current().pid();
+        String holderId = docker("run", "-d", "--rm", "--name", holder, "--entrypoint", "/bin/sleep", DemoImage.NAME, "120");
+        DockerContainerRuntime shared = DockerContainerRuntime.connect("unix:///var/run/docker.sock",
+                Optional.of("container:" + holder));
+        try {
+            int port = freePort();
+            Instance i = assertInstanceOf(RuntimeResult.Started.class,
+                    shared.start(request(nodeA, "web", "127.0.0.1", port))).instance();
+            try {
+                assertEquals("container:" + holderId, docker("inspect", "-f", "{{.HostConfig.NetworkMode}}", i.id()),
+                        "the engine names the holder by its id");
+                assertEquals("", docker("inspect", "-f", "{{range $p, $b := .HostConfig.PortBindings}}{{$p}}{{end}}", i.id()),
+                        "nothing published");
+                // the service listens inside the holder's namespace, on its loopback too
+                String page = Poll.until("page in the shared namespace", Duration.ofSeconds(15), () -> {
+                    try {
+                        return Optional.of(docker("exec", holder, "wget", "-qO-", "http://127.0.0.1:8080/"));
+                    } catch (IOException | AssertionError e) {
+                        return Optional.empty();
+                    }
+                });
+                assertEquals("tendril httpd-demo on node " + nodeA, page);
+                assertTrue(shared.sharesNodeNetwork() && !runtime.sharesNodeNetwork());
+                shared.removeNodeInstances(nodeA); // what the node does at shutdown: they would lose their network
+                assertTrue(shared.list().stream().noneMatch(x -> nodeA.equals(x.nodeId())), "removed with the node");
+            } finally {
+                shared.remove(i.id());
+            }
+        } finally {
+            docker("rm", "-f", holder);
+        }
+    }
 }

@@ -28,11 +28,20 @@ import java.util.regex.Pattern;
  * @param maxUdpPayload       largest UDP response and the EDNS payload size advertised, in [512, 4096]
  * @param tcpIdleTimeoutSeconds a TCP connection idle this long is closed
  * @param ioThreads           event loop threads; 0 = one per CPU
+ * @param version             answered to CHAOS TXT version.bind / version.server; {@value #HIDE_VERSION} refuses them
+ * @param rateLimit           response rate limiting of UDP answers (RRL)
+ * @param cookies             DNS cookies (RFC 7873, RFC 9018 server cookies)
+ * @param tcpMaxConnections   concurrent TCP connections at most; more are closed at once (counted)
+ * @param tcpMaxConnectionsPerClient concurrent TCP connections from one client address at most
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
-                        int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads) {
+                        int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
+                        RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient) {
+
+    /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
+    public static final String HIDE_VERSION = "hide";
 
     /** What to answer for a service none of whose instances is live. */
     public enum WhenNoneLive { SERVFAIL, LAST_KNOWN }
@@ -56,6 +65,85 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
 
         public static Soa defaults() {
             return new Soa("", "hostmaster.invalid.", 1, 3600, 600, 604800, 10);
+        }
+    }
+
+    /**
+     * Response rate limiting (RRL) of UDP answers; TCP is never limited. Rates are responses
+     * per second per (client prefix, kind): a name and type for answers and NODATA, the zone
+     * for NXDOMAIN, all errors together. 0 means that kind is not limited.
+     *
+     * @param enabled            off: every answer is sent
+     * @param responsesPerSecond answers and NODATA per prefix, name and type
+     * @param nxdomainsPerSecond NXDOMAIN per prefix and zone
+     * @param errorsPerSecond    REFUSED, FORMERR, SERVFAIL, NOTIMP, ... per prefix
+     * @param windowSeconds      how many seconds of debt a flooding prefix can run up (how long it stays limited)
+     * @param slip               every slip-th limited response is sent truncated (TC) instead of dropped; 0 never
+     * @param ipv4PrefixLength   IPv4 clients are counted per network of this length
+     * @param ipv6PrefixLength   IPv6 clients are counted per network of this length (at most 64)
+     * @param exempt             client networks (CIDR) never limited
+     * @param tableSize          entries in the fixed-size table of buckets (rounded up to a power of two; 16 bytes each)
+     */
+    public record RateLimit(boolean enabled, int responsesPerSecond, int nxdomainsPerSecond, int errorsPerSecond,
+                            int windowSeconds, int slip, int ipv4PrefixLength, int ipv6PrefixLength,
+                            List<String> exempt, int tableSize) {
+        public RateLimit {
+            requireRange("dns.rateLimit.responsesPerSecond", responsesPerSecond, 0, 100_000);
+            requireRange("dns.rateLimit.nxdomainsPerSecond", nxdomainsPerSecond, 0, 100_000);
+            requireRange("dns.rateLimit.errorsPerSecond", errorsPerSecond, 0, 100_000);
+            requireRange("dns.rateLimit.windowSeconds", windowSeconds, 1, 300);
+            requireRange("dns.rateLimit.slip", slip, 0, 10);
+            requireRange("dns.rateLimit.ipv4PrefixLength", ipv4PrefixLength, 8, 32);
+            requireRange("dns.rateLimit.ipv6PrefixLength", ipv6PrefixLength, 16, 64);
+            requireRange("dns.rateLimit.tableSize", tableSize, 1024, 1 << 24);
+            if (exempt == null) {
+                throw bad("dns.rateLimit.exempt", null, "a list of networks, e.g. [10.0.0.0/8, 2001:db8::/32]");
+            }
+            exempt = List.copyOf(exempt);
+            for (String e : exempt) {
+                try {
+                    dev.tendril.protocol.net.Cidr.parse(e);
+                } catch (IllegalArgumentException ex) {
+                    throw bad("dns.rateLimit.exempt", e, "networks such as 10.0.0.0/8 or 2001:db8::/32 (" + ex.getMessage() + ")");
+                }
+            }
+        }
+
+        /** Off; when switched on: 200 answers/s, 200 NXDOMAIN/s, 200 errors/s per /24 or /56, window 15 s, slip 2, 65,536 entries. */
+        public static RateLimit defaults() {
+            return new RateLimit(false, 200, 200, 200, 15, 2, 24, 56, List.of(), 65_536);
+        }
+
+        public RateLimit withEnabled(boolean on) {
+            return new RateLimit(on, responsesPerSecond, nxdomainsPerSecond, errorsPerSecond, windowSeconds, slip,
+                    ipv4PrefixLength, ipv6PrefixLength, exempt, tableSize);
+        }
+    }
+
+    /**
+     * DNS cookies: a query with a client cookie gets a server cookie (RFC 9018); a query with
+     * a valid server cookie is exempt from the rate limit.
+     *
+     * @param enabled off: cookie options are ignored
+     * @param secret  32 hex digits (16 bytes), the same on every root that should accept the
+     *                others' cookies; "" = a random secret at each start
+     */
+    public record Cookies(boolean enabled, String secret) {
+        public Cookies {
+            secret = secret == null ? "" : secret.toLowerCase(Locale.ROOT);
+            if (!secret.isEmpty() && !secret.matches("[0-9a-f]{32}")) {
+                throw bad("dns.cookies.secret", "(" + secret.length() + " characters, not shown)",
+                        "32 hex digits (16 bytes, e.g. from: openssl rand -hex 16), or \"\" for a random secret at each start");
+            }
+        }
+
+        public static Cookies defaults() {
+            return new Cookies(true, "");
+        }
+
+        @Override
+        public String toString() {
+            return "Cookies[enabled=" + enabled + ", secret=" + (secret.isEmpty() ? "random" : "set") + "]";
         }
     }
 
@@ -96,6 +184,19 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         requireRange("dns.maxUdpPayload", maxUdpPayload, 512, 4096);
         requireRange("dns.tcpIdleTimeoutSeconds", tcpIdleTimeoutSeconds, 1, 3600);
         requireRange("dns.ioThreads", ioThreads, 0, 256);
+        version = version == null ? HIDE_VERSION : version;
+        if (version.isEmpty() || version.length() > 255 || !version.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw bad("dns.version", version, "1-255 printable ASCII characters, or '" + HIDE_VERSION + "' to refuse version queries");
+        }
+        Objects.requireNonNull(rateLimit, "dns.rateLimit must be given");
+        Objects.requireNonNull(cookies, "dns.cookies must be given");
+        requireRange("dns.tcpMaxConnections", tcpMaxConnections, 1, 1_000_000);
+        requireRange("dns.tcpMaxConnectionsPerClient", tcpMaxConnectionsPerClient, 1, tcpMaxConnections);
+    }
+
+    /** The text for CHAOS version queries, or empty when hidden. */
+    public java.util.Optional<String> versionText() {
+        return HIDE_VERSION.equals(version) ? java.util.Optional.empty() : java.util.Optional.of(version);
     }
 
     /** The primary name server of the SOA. */
@@ -138,6 +239,11 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int maxUdpPayload = 1232;
         private int tcpIdleTimeoutSeconds = 10;
         private int ioThreads = 0;
+        private String version = "tendril";
+        private RateLimit rateLimit = RateLimit.defaults();
+        private Cookies cookies = Cookies.defaults();
+        private int tcpMaxConnections = 1024;
+        private int tcpMaxConnectionsPerClient = 32;
 
         private Builder() {
         }
@@ -157,6 +263,11 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             maxUdpPayload = c.maxUdpPayload;
             tcpIdleTimeoutSeconds = c.tcpIdleTimeoutSeconds;
             ioThreads = c.ioThreads;
+            version = c.version;
+            rateLimit = c.rateLimit;
+            cookies = c.cookies;
+            tcpMaxConnections = c.tcpMaxConnections;
+            tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -173,11 +284,16 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder maxUdpPayload(int v) { maxUdpPayload = v; return this; }
         public Builder tcpIdleTimeoutSeconds(int v) { tcpIdleTimeoutSeconds = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder version(String v) { version = v; return this; }
+        public Builder rateLimit(RateLimit v) { rateLimit = v; return this; }
+        public Builder cookies(Cookies v) { cookies = v; return this; }
+        public Builder tcpMaxConnections(int v) { tcpMaxConnections = v; return this; }
+        public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient);
         }
     }
 

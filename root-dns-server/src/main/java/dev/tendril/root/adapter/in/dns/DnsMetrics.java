@@ -17,6 +17,11 @@ public final class DnsMetrics {
     private final LongAdder malformed = new LongAdder();
     private final LongAdder truncated = new LongAdder();
     private final LongAdder unexpectedErrors = new LongAdder();
+    private final LongAdder rateLimitDropped = new LongAdder();
+    private final LongAdder rateLimitSlipped = new LongAdder();
+    private final LongAdder cookieQueries = new LongAdder();
+    private final LongAdder tcpRefused = new LongAdder();
+    private final LongAdder validCookies = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
 
     public DnsMetrics() {
@@ -47,6 +52,50 @@ public final class DnsMetrics {
 
     void countUnexpectedError() {
         unexpectedErrors.increment();
+    }
+
+    void countTcpRefused() {
+        tcpRefused.increment();
+    }
+
+    /** TCP connections closed at once: over the total or per-address cap. */
+    public long tcpRefused() {
+        return tcpRefused.sum();
+    }
+
+    void countCookie(boolean valid) {
+        cookieQueries.increment();
+        if (valid) {
+            validCookies.increment();
+        }
+    }
+
+    /** Queries with a COOKIE option (each answered with a fresh server cookie). */
+    public long cookieQueries() {
+        return cookieQueries.sum();
+    }
+
+    /** Queries whose server cookie was valid (exempt from the rate limit). */
+    public long validCookies() {
+        return validCookies.sum();
+    }
+
+    void countRateLimitDropped() {
+        rateLimitDropped.increment();
+    }
+
+    void countRateLimitSlipped() {
+        rateLimitSlipped.increment();
+    }
+
+    /** UDP answers not sent: beyond the rate limit (RRL). */
+    public long rateLimitDropped() {
+        return rateLimitDropped.sum();
+    }
+
+    /** UDP answers beyond the rate limit sent truncated (TC, no records) instead: the slip. */
+    public long rateLimitSlipped() {
+        return rateLimitSlipped.sum();
     }
 
     void countRcode(int rcode) {
@@ -99,10 +148,15 @@ public final class DnsMetrics {
         m.put("udpQueries", udpQueries());
         m.put("tcpQueries", tcpQueries());
         m.put("tcpConnections", tcpConnections());
+        m.put("tcpRefused", tcpRefused());
         m.put("dropped", dropped());
         m.put("malformed", malformed());
         m.put("truncated", truncated());
         m.put("unexpectedErrors", unexpectedErrors());
+        m.put("rateLimitDropped", rateLimitDropped());
+        m.put("rateLimitSlipped", rateLimitSlipped());
+        m.put("cookieQueries", cookieQueries());
+        m.put("validCookies", validCookies());
         for (int i = 0; i < rcodes.length; i++) {
             long n = rcodes[i].sum();
             if (n > 0) {

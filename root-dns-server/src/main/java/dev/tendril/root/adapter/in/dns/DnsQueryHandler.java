@@ -4,16 +4,23 @@ import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.application.Resolution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CookieOption;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.random.RandomGenerator;
 
 /**
  * The query chain, transport-independent: drop what is not a query -> parse with dnsjava
  * (failure -> FORMERR with the query's id) -> map to a {@code ServiceQuery} or a rejection
- * -> resolve -> write. Never throws: an unexpected exception is counted, logged and
+ * -> resolve -> DNS cookies (a server cookie for a client cookie) -> over UDP and without a
+ * valid server cookie, the response rate limiter (send, drop, or slip: a truncated answer)
+ * -> write. Never throws: an unexpected exception is counted, logged and
  * answered SERVFAIL.
  */
 final class DnsQueryHandler {
@@ -25,13 +32,28 @@ final class DnsQueryHandler {
     private final DnsResponseWriter writer;
     private final DnsMetrics metrics;
     private final int maxUdpPayload;
+    private final Clock clock;
+    private final ResponseRateLimiter limiter; // null: off
+    private final ServerCookies cookies;       // null: off
+    private final RefusalLog refusalLog = new RefusalLog(10_000);
 
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics) {
-        this.mapper = new DnsQueryMapper(config.zones());
+        this(config, resolver, metrics, Clock.systemUTC(), new SecureRandom());
+    }
+
+    /**
+     * @param clock  times the rate limiter's buckets and stamps server cookies
+     * @param random seeds the rate limiter's keys and makes the cookie secret when none is configured
+     */
+    DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, RandomGenerator random) {
+        this.mapper = new DnsQueryMapper(config);
         this.resolver = resolver;
         this.writer = new DnsResponseWriter(config);
         this.metrics = metrics;
         this.maxUdpPayload = config.maxUdpPayload();
+        this.clock = clock;
+        this.limiter = config.rateLimit().enabled() ? new ResponseRateLimiter(config.rateLimit(), random.nextLong()) : null;
+        this.cookies = config.cookies().enabled() ? new ServerCookies(secret(config.cookies(), random)) : null;
     }
 
     /** The response to {@code wire} from {@code source}, or null when nothing is to be sent. */
@@ -46,14 +68,34 @@ final class DnsQueryHandler {
             message = new Message(wire);
         } catch (Exception e) { // WireParseException mostly; dnsjava may throw others on garbage
             metrics.countMalformed();
+            if (!tcp && limitedError(source) != ResponseRateLimiter.Verdict.SEND) {
+                return null;
+            }
             metrics.countRcode(Rcode.FORMERR);
             return DnsResponseWriter.headerOnly(wire, Rcode.FORMERR);
         }
         try {
             DnsRequest request = mapper.map(message, source);
-            Resolution resolution = request.rejected() != null ? request.rejected() : resolver.resolve(request.query());
+            CookieCheck cookie = cookie(request, source);
+            boolean limitable = !tcp && limiter != null && !cookie.valid();
+            if (limitable && request.query() != null) {
+                // a flood of one question: while its bucket is in debt, do not even resolve it
+                ResponseRateLimiter.Verdict early = limiter.checkIfInDebt(source, ResponseRateLimiter.Kind.ANSWER,
+                        answerHash(request), clock.millis());
+                if (early != null) {
+                    return refused(early, request, source, ResponseRateLimiter.Kind.ANSWER);
+                }
+            }
+            Resolution resolution = request.settled() != null ? request.settled() : resolver.resolve(request.query());
+            if (limitable) {
+                ResponseRateLimiter.Kind kind = kindOf(resolution);
+                ResponseRateLimiter.Verdict v = limiter.check(source, kind, kindHash(request, resolution), clock.millis());
+                if (v != ResponseRateLimiter.Verdict.SEND) {
+                    return refused(v, request, source, kind);
+                }
+            }
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
-            byte[] out = writer.write(request, resolution, max);
+            byte[] out = writer.write(request, resolution, max, cookie.reply());
             metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
             if ((out[2] & 0x02) != 0) { // TC
                 metrics.countTruncated();
@@ -65,6 +107,89 @@ final class DnsQueryHandler {
             LOG.warn("unexpected error answering query id {} from {}", message.getHeader().getID(), source, e);
             return DnsResponseWriter.headerOnly(wire, Rcode.SERVFAIL);
         }
+    }
+
+    /** The COOKIE option of the response (null: none) and whether the query's server cookie is valid. */
+    private record CookieCheck(CookieOption reply, boolean valid) {
+        static final CookieCheck NONE = new CookieCheck(null, false);
+    }
+
+    private CookieCheck cookie(DnsRequest request, InetAddress source) {
+        if (cookies == null || request.cookie() == null) {
+            return CookieCheck.NONE;
+        }
+        long seconds = clock.millis() / 1000;
+        byte[] client = request.cookie().getClientCookie();
+        byte[] server = request.cookie().getServerCookie().orElse(null);
+        boolean valid = server != null && cookies.valid(client, server, source, seconds);
+        metrics.countCookie(valid);
+        // a bad or expired server cookie counts as none: the client gets a fresh one
+        return new CookieCheck(new CookieOption(client, cookies.make(client, source, seconds)), valid);
+    }
+
+    /** A limited response: nothing (DROP) or the truncated answer (SLIP); counted, logged at most once per interval per client. */
+    private byte[] refused(ResponseRateLimiter.Verdict v, DnsRequest request, InetAddress source, ResponseRateLimiter.Kind kind) {
+        count(v, source, kind, request != null);
+        return v == ResponseRateLimiter.Verdict.SLIP && request != null ? writer.truncated(request) : null;
+    }
+
+    /**
+     * The rate limiter's verdict for an unparsable message (SEND when it is off); a slip is
+     * dropped as well: there is no question to echo.
+     */
+    private ResponseRateLimiter.Verdict limitedError(InetAddress source) {
+        if (limiter == null) {
+            return ResponseRateLimiter.Verdict.SEND;
+        }
+        ResponseRateLimiter.Verdict v = limiter.check(source, ResponseRateLimiter.Kind.ERROR, 0, clock.millis());
+        if (v != ResponseRateLimiter.Verdict.SEND) {
+            count(v, source, ResponseRateLimiter.Kind.ERROR, false);
+        }
+        return v;
+    }
+
+    private void count(ResponseRateLimiter.Verdict v, InetAddress source, ResponseRateLimiter.Kind kind, boolean canSlip) {
+        if (v == ResponseRateLimiter.Verdict.DROP || !canSlip) {
+            metrics.countRateLimitDropped();
+        } else {
+            metrics.countRateLimitSlipped();
+        }
+        if (refusalLog.mayLog(source.hashCode(), clock.millis())) {
+            LOG.info("rate limit: {} responses to {} (counted per {}) beyond the limit are dropped or sent truncated"
+                    + " (totals: {} dropped, {} truncated)", kind, source.getHostAddress(), limiter.prefixOf(source),
+                    metrics.rateLimitDropped(), metrics.rateLimitSlipped());
+        }
+    }
+
+    private static byte[] secret(DnsConfig.Cookies c, RandomGenerator random) {
+        if (!c.secret().isEmpty()) {
+            return HexFormat.of().parseHex(c.secret());
+        }
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
+        return secret;
+    }
+
+    private static ResponseRateLimiter.Kind kindOf(Resolution r) {
+        int rcode = DnsResponseWriter.rcodeOf(r);
+        return rcode == Rcode.NOERROR ? ResponseRateLimiter.Kind.ANSWER
+                : rcode == Rcode.NXDOMAIN ? ResponseRateLimiter.Kind.NXDOMAIN : ResponseRateLimiter.Kind.ERROR;
+    }
+
+    /** Answers: the name and type; NXDOMAIN: the zone. */
+    private static int kindHash(DnsRequest request, Resolution r) {
+        if (request.question() == null) {
+            return 0;
+        }
+        if (r instanceof Resolution.NoSuchName && request.zone() != null) {
+            return request.zone().hashCode();
+        }
+        return answerHash(request);
+    }
+
+    /** The name (dnsjava's hash ignores case) and type of the question. */
+    private static int answerHash(DnsRequest request) {
+        return request.question().getName().hashCode() * 31 + request.question().getType();
     }
 
 }

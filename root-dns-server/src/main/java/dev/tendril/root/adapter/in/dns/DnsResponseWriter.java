@@ -8,7 +8,9 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
+import org.xbill.DNS.HINFORecord;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSIDOption;
@@ -20,12 +22,16 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIGRecord;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +40,8 @@ import java.util.Map;
  * The one stage that writes responses: sets the response code (from {@link #rcodeOf}, the
  * only outcome-to-rcode mapping), AA, RD (copied), never RA; the answer records with their
  * TTL; SOA in the authority section of negative answers; glue; the OPT record with the ECS
- * scope and NSID; and finally {@code toWire(maxLength)}, which drops whole RRsets and sets
+ * scope, NSID and the query's DO bit; QTYPE ANY answered with one HINFO "RFC8482" (RFC 8482); an unsigned TSIG error after it for an unknown key;
+ * and finally {@code toWire(maxLength)}, which drops whole RRsets and sets
  * TC when the answer does not fit.
  */
 final class DnsResponseWriter {
@@ -86,11 +93,17 @@ final class DnsResponseWriter {
             case NOT_IMPLEMENTED -> Rcode.NOTIMP;
             case REFUSED -> Rcode.REFUSED;
             case BAD_VERSION -> Rcode.BADVERS;
+            case UNKNOWN_KEY -> Rcode.NOTAUTH;
         };
     }
 
     /** The response to a parsed request, at most {@code maxLength} bytes. */
     byte[] write(DnsRequest request, Resolution resolution, int maxLength) {
+        return write(request, resolution, maxLength, null);
+    }
+
+    /** The response to a parsed request, with {@code cookie} (client and server cookie) in its OPT when not null. */
+    byte[] write(DnsRequest request, Resolution resolution, int maxLength, EDNSOption cookie) {
         Message query = request.message();
         Message response = new Message(query.getHeader().getID());
         Header h = response.getHeader();
@@ -104,20 +117,53 @@ final class DnsResponseWriter {
         }
         int rcode = rcodeOf(resolution);
         h.setRcode(rcode & 0xF);
-        if (request.zone() != null && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
+        boolean chaos = request.zone() == null && resolution instanceof Resolution.Found;
+        if ((request.zone() != null || chaos) && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
             h.setFlag(Flags.AA);
             addRecords(response, request, resolution);
         }
         if (request.opt() != null) {
-            response.addRecord(opt(request, resolution, rcode), Section.ADDITIONAL);
+            response.addRecord(opt(request, resolution, rcode, cookie), Section.ADDITIONAL);
+        }
+        if (resolution instanceof Resolution.Rejected r && r.reason() == Resolution.Reason.UNKNOWN_KEY) {
+            return withLastRecord(response, unsignedTsigError(query.getTSIG(), query.getHeader().getID()), maxLength);
         }
         return response.toWire(maxLength);
+    }
+
+    /**
+     * The message with {@code last} appended as the very last additional record (TSIG must
+     * be last; dnsjava writes OPT after records added to the section by hand).
+     */
+    private static byte[] withLastRecord(Message response, Record last, int maxLength) {
+        byte[] tail = last.toWire(Section.ADDITIONAL);
+        byte[] body = response.toWire(maxLength - tail.length);
+        byte[] out = Arrays.copyOf(body, body.length + tail.length);
+        System.arraycopy(tail, 0, out, body.length, tail.length);
+        int arcount = ((out[10] & 0xFF) << 8 | (out[11] & 0xFF)) + 1;
+        out[10] = (byte) (arcount >>> 8);
+        out[11] = (byte) arcount;
+        return out;
+    }
+
+    /**
+     * The TSIG record of an error answer to a query signed with an unknown key (RFC 8945
+     * 5.2.1, 5.3.2): the query's key name, algorithm, time and fudge, the original id, error
+     * BADKEY, and no MAC (the answer is unsigned: the key is unknown).
+     */
+    private static TSIGRecord unsignedTsigError(TSIGRecord query, int id) {
+        return new TSIGRecord(query.getName(), DClass.ANY, 0, query.getAlgorithm(), query.getTimeSigned(),
+                query.getFudge(), new byte[0], id, Rcode.BADKEY, null);
     }
 
     private void addRecords(Message response, DnsRequest request, Resolution resolution) {
         Name zone = request.zone();
         Name owner = request.question().getName();
-        if (resolution instanceof Resolution.Found f) {
+        if (resolution instanceof Resolution.Found f && isMinimalAny(request)) {
+            // RFC 8482 4.2: one small synthesised HINFO instead of every RRset of the name
+            response.addRecord(new HINFORecord(owner, DClass.IN, f.ttlSeconds() > 0 ? f.ttlSeconds() : config.soaTtlSeconds(),
+                    "RFC8482", ""), Section.ANSWER);
+        } else if (resolution instanceof Resolution.Found f) {
             for (Answer a : f.answers()) {
                 if (a instanceof Answer.Address ad) {
                     response.addRecord(address(owner, f.ttlSeconds(), ad.address()), Section.ANSWER);
@@ -128,6 +174,8 @@ final class DnsResponseWriter {
                     response.addRecord(soaByZone.get(zone), Section.ANSWER);
                 } else if (a instanceof Answer.ZoneNameServers) {
                     nsByZone.get(zone).forEach(r -> response.addRecord(r, Section.ANSWER));
+                } else if (a instanceof Answer.ServerText t) {
+                    response.addRecord(new TXTRecord(owner, DClass.CH, 0, t.text()), Section.ANSWER);
                 }
             }
             for (NodeAddress g : f.additional()) {
@@ -138,16 +186,27 @@ final class DnsResponseWriter {
         }
     }
 
-    private OPTRecord opt(DnsRequest request, Resolution resolution, int rcode) {
-        List<EDNSOption> options = new ArrayList<>(2);
+    /** QTYPE ANY in a served zone: answered minimally (RFC 8482). */
+    private static boolean isMinimalAny(DnsRequest request) {
+        return request.zone() != null && request.question().getType() == Type.ANY;
+    }
+
+    private OPTRecord opt(DnsRequest request, Resolution resolution, int rcode, EDNSOption cookie) {
+        List<EDNSOption> options = new ArrayList<>(3);
         ClientSubnetOption ecs = request.ecs();
         if (ecs != null && rcode != Rcode.FORMERR) {
-            options.add(new ClientSubnetOption(ecs.getSourcePrefixLength(), resolution.scope(), ecs.getAddress()));
+            // the minimal ANY answer holds for every client: scope 0
+            int scope = resolution instanceof Resolution.Found && isMinimalAny(request) ? 0 : resolution.scope();
+            options.add(new ClientSubnetOption(ecs.getSourcePrefixLength(), scope, ecs.getAddress()));
         }
         if (request.nsid() && nsid.length > 0) {
             options.add(new NSIDOption(nsid));
         }
-        return new OPTRecord(config.maxUdpPayload(), rcode >>> 4, 0, 0, options);
+        if (cookie != null) {
+            options.add(cookie);
+        }
+        int flags = request.opt().getFlags() & ExtendedFlags.DO; // RFC 3225 3: DO copied into the response
+        return new OPTRecord(config.maxUdpPayload(), rcode >>> 4, 0, flags, options);
     }
 
     private static Record address(Name owner, int ttl, InetAddress address) {
@@ -162,6 +221,26 @@ final class DnsResponseWriter {
         } catch (TextParseException | org.xbill.DNS.NameTooLongException e) {
             throw new IllegalStateException("node name too long under zone " + zone + ": " + nodeId, e);
         }
+    }
+
+    /**
+     * The rate limiter's slip: the query's id, opcode, RD and question, QR and TC, no records,
+     * so that a real client asks again over TCP.
+     */
+    byte[] truncated(DnsRequest request) {
+        Message query = request.message();
+        Message response = new Message(query.getHeader().getID());
+        Header h = response.getHeader();
+        h.setFlag(Flags.QR);
+        h.setFlag(Flags.TC);
+        h.setOpcode(query.getHeader().getOpcode());
+        if (query.getHeader().getFlag(Flags.RD)) {
+            h.setFlag(Flags.RD);
+        }
+        if (request.question() != null) {
+            response.addRecord(request.question(), Section.QUESTION);
+        }
+        return response.toWire();
     }
 
     /**

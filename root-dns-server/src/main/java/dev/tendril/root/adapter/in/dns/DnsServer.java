@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,12 +63,18 @@ public final class DnsServer implements AutoCloseable {
     private final DnsMetrics metrics = new DnsMetrics();
     private final DnsQueryHandler chain;
     private final List<Channel> channels = new ArrayList<>();
+    private final TcpAdmission tcpAdmission;
+    private final RefusalLog refusalLog = new RefusalLog(10_000);
+    private final Clock clock;
     private EventLoopGroup group;
     private int port = -1;
 
     public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
         this.config = config;
-        this.chain = new DnsQueryHandler(config, new ResolveService(directory, locator, clock, config.resolvePolicy()), metrics);
+        this.chain = new DnsQueryHandler(config, new ResolveService(directory, locator, clock, config.resolvePolicy()), metrics,
+                clock, new SecureRandom());
+        this.clock = clock;
+        this.tcpAdmission = new TcpAdmission(config.tcpMaxConnections(), config.tcpMaxConnectionsPerClient());
     }
 
     /** Binds the UDP and TCP listeners. Throws IllegalStateException when the port cannot be bound. */
@@ -128,6 +135,18 @@ public final class DnsServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetAddress client = ch.remoteAddress().getAddress();
+                        String refused = tcpAdmission.admit(client);
+                        if (refused != null) {
+                            metrics.countTcpRefused();
+                            if (refusalLog.mayLog(client.hashCode(), clock.millis())) {
+                                LOG.info("DNS TCP connection from {} refused: {} (refused so far: {})",
+                                        client.getHostAddress(), refused, metrics.tcpRefused());
+                            }
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> tcpAdmission.release(client));
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS),
                                 new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
@@ -167,6 +186,11 @@ public final class DnsServer implements AutoCloseable {
         return metrics;
     }
 
+    /** TCP connections open now. */
+    public int openTcpConnections() {
+        return tcpAdmission.open();
+    }
+
     public DnsConfig config() {
         return config;
     }
@@ -187,6 +211,7 @@ public final class DnsServer implements AutoCloseable {
         closeChannels();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null;
+        LOG.info("DNS on port {} closed; counters: {}", port, metrics.snapshot());
         port = -1;
     }
 

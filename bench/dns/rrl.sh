@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# DNS abuse figures (issue 10): response rate limiting under a flood, a bystander's latency,
+# cookie clients, and the amplification factor of the largest answers. A benchmark, not CI.
+#
+# Starts bin/tendril-root (built-in demo config, free ports, dns.ioThreads=1, pinned to core
+# 0, the demo's six `web` instances registered through the control endpoint), then:
+#   1. amplification: request and response bytes (dig +qr, EDNS 4096, no cookie) for ANY at
+#      the apex and at a service, SRV with glue, the apex SOA and NS, and a service A;
+#   2. with RRL on: a warm-up (a cookie client at full rate: exempt); a bystander (127.0.2.1,
+#      dnsperf -Q 500 over 5 names, 100 q/s each: under the limit) alone for S seconds; then
+#      S seconds of a flood of one query from 127.0.1.1 at full dnsperf rate (-c 8 -q 10000
+#      -t 1, so that dropped queries do not stall it), the same bystander, and a cookie client
+#      in the flooded /24 (127.0.1.200, its server cookie fetched with dig first, dnsperf
+#      -Q 500 -E 10:<cookie>, one name: over the limit if it were counted);
+#   3. the same flood against a root with RRL off (for context).
+# Full and truncated answers to the flood come from the root's counters (logged at close):
+# full = NOERROR answers - every other client's completed queries; truncated = rateLimitSlipped.
+# Loopback 127.0.0.0/8 is local, so dnsperf -a picks the source /24.
+# Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2]
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
+secs=${1:-20} rate=${2:-200} slip=${3:-2}
+work=$(mktemp -d /tmp/tendril-rrl.XXXXXX); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for t in dnsperf dig taskset; do command -v $t >/dev/null || { echo "rrl.sh needs $t (apt-get install dnsperf dnsutils util-linux)" >&2; exit 2; }; done
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+cp="$top/root-dns-server/target/root-dns-server-0.1.0-SNAPSHOT.jar:$top/root-dns-server/target/lib/*"
+Z=svc.example.edge
+root_up() { # <dir> <rrl true|false>: writes "pid dnsport" to <dir>/id
+  local dir=$1 rport cport; mkdir -p "$dir"; rport=$(free_port); cport=$(free_port)
+  TENDRIL_ROOT_JAVA_OPTS="${TENDRIL_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
+    --set dns.port="$rport" --set dns.ioThreads=1 --set control.port="$cport" --set store.path="$dir/topology.db" \
+    --set dns.rateLimit.enabled="$2" --set dns.rateLimit.responsesPerSecond="$rate" --set dns.rateLimit.slip="$slip" \
+    --ready-file "$dir/ready" > "$dir/log" 2>&1 &
+  pids+=($!); local pid=$!
+  for _ in $(seq 1 300); do [ -s "$dir/ready" ] && break; sleep 0.1; done
+  [ -s "$dir/ready" ] || { echo "root did not start: $(tail -5 "$dir/log")" >&2; exit 1; }
+  taskset -c 1 java -cp "$cp" dev.tendril.root.bootstrap.DemoRegistration "tcp://127.0.0.1:$cport" setup > "$dir/setup.log" 2>&1
+  echo "$pid $rport" > "$dir/id"
+}
+root_down() { # <pid> <dir>: stops the root, prints its counters line
+  kill "$1"; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  grep -o 'counters: {.*}' "$2/log" | tail -1
+}
+counter() { sed -n "s/.*[{ ]$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+completed() { awk '/Queries completed/{print $3}' "$1"; }
+latency() { # <dnsperf -v output>: "p50 p99" in ms (NOERROR answers; NODATA is NOERROR too)
+  awk '/^> NOERROR/{print $NF*1000}' "$1" | sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan nan"; exit} printf "%.3f %.3f\n", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)]}'
+}
+echo "web.$Z A" > "$work/q"
+printf '%s\n' "web.$Z A" "web.$Z AAAA" "_http._tcp.web.$Z SRV" "$Z SOA" "$Z NS" > "$work/q5"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- 1. amplification
+root_up "$work/amp" false; read -r pid port < "$work/amp/id"
+printf '%-34s %8s %8s %7s\n' "query (EDNS 4096, no cookie)" "request" "response" "factor"
+for q in "$Z ANY" "web.$Z ANY" "_http._tcp.web.$Z SRV" "$Z SOA" "$Z NS" "web.$Z A"; do
+  set -- $q
+  out=$(dig @127.0.0.1 -p "$port" -b 127.0.9.1 +qr +bufsize=4096 +nocookie +tries=1 +time=2 "$1" "$2")
+  req=$(awk '/QUERY SIZE:/{print $NF}' <<<"$out"); resp=$(awk '/MSG SIZE  rcvd:/{print $NF}' <<<"$out")
+  awk -v l="$1 $2" -v a="$req" -v b="$resp" 'BEGIN{printf "%-34s %8d %8d %7.2f\n", l, a, b, b/a}'
+done
+root_down "$pid" "$work/amp" > /dev/null
+
+# ---- 2. RRL on
+run_flood() { # <dir> <label> <port>: bystander alone, then flood + bystander + cookie client
+  local dir=$1 label=$2 port=$3
+  local cookie warm
+  warm=$(dig @127.0.0.1 -p "$port" -b 127.0.3.1 +cookie +tries=1 +time=2 "web.$Z" A | sed -n 's/.*COOKIE: \([0-9a-f]*\) (good).*/\1/p')
+  taskset -c 1 dnsperf -a 127.0.3.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l 5 -c 8 -q 400 -E "10:$warm" > "$dir/warm" 2>&1
+  taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/base" 2>&1
+  cookie=$(dig @127.0.0.1 -p "$port" -b 127.0.1.200 +cookie +tries=1 +time=2 "web.$Z" A | sed -n 's/.*COOKIE: \([0-9a-f]*\) (good).*/\1/p')
+  local la0; la0=$(cut -d' ' -f1 /proc/loadavg)
+  taskset -c 1 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -c 8 -q 10000 -t 1 > "$dir/flood" 2>&1 &
+  local fp=$!
+  taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/victim" 2>&1 &
+  local vp=$!
+  taskset -c 1 dnsperf -a 127.0.1.200 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -Q 500 -E "10:$cookie" > "$dir/cookie" 2>&1
+  wait $fp $vp
+  echo "$label: load during flood $la0 -> $(cut -d' ' -f1 /proc/loadavg); cookies from dig: warm-up ${warm:-none}, client ${cookie:-none}"
+}
+report() { # <dir> <label> <counters>
+  local dir=$1 label=$2 c=$3 sent lost fl base vic coo noerr other full slipped dropped
+  sent=$(awk '/Queries sent/{print $3}' "$dir/flood"); fl=$(completed "$dir/flood")
+  base=$(latency "$dir/base"); vic=$(latency "$dir/victim"); coo=$(completed "$dir/cookie")
+  noerr=$(counter rcode.NOERROR "$c"); slipped=$(counter rateLimitSlipped "$c"); dropped=$(counter rateLimitDropped "$c")
+  other=$(( $(completed "$dir/warm") + $(completed "$dir/base") + $(completed "$dir/victim") + coo + 2 ))
+  full=$(( noerr - other ))
+  echo "$label: flood from 127.0.1.1: sent $sent in ${secs}s ($(( sent / secs ))/s); full answers $full ($(awk -v f=$full -v s=$secs 'BEGIN{printf "%.0f", f/s}')/s, limit $rate/s), truncated (slip) ${slipped:-0}, dropped ${dropped:-0}; dnsperf completed $fl"
+  read -r b50 b99 <<<"$base"; read -r v50 v99 <<<"$vic"
+  echo "$label: bystander 127.0.2.1 at 500 q/s: alone p50 $b50 ms p99 $b99 ms; during flood p50 $v50 ms p99 $v99 ms ($(awk -v a=$b99 -v b=$v99 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim")"
+  echo "$label: cookie client 127.0.1.200 (in the flooded /24) at 500 q/s: completed $coo/$(awk '/Queries sent/{print $3}' "$dir/cookie"), lost $(awk '/Queries lost/{print $3, $4}' "$dir/cookie"); root counters: $c"
+}
+root_up "$work/on" true; read -r pid port < "$work/on/id"
+run_flood "$work/on" "RRL on" "$port"
+report "$work/on" "RRL on" "$(root_down "$pid" "$work/on")"
+
+# ---- 3. RRL off, same flood
+root_up "$work/off" false; read -r pid port < "$work/off/id"
+run_flood "$work/off" "RRL off" "$port"
+report "$work/off" "RRL off" "$(root_down "$pid" "$work/off")"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); nproc $(nproc)"
