@@ -23,7 +23,8 @@ trap cleanup EXIT
 start_root() { # label
   rm -f "$STATE/ready"
   bin/tendril-root --config builtin:demo --set "store.path=$STATE/topology.db" --set "store.sync=$SYNC" \
-    --set dns.port=0 --set control.port=0 --ready-file "$STATE/ready" >>"$STATE/root.log" 2>&1 &
+    --set dns.port=0 --set control.port=0 --set control.limits.maxMigrationsPerService=100000000 \
+    --set control.limits.maxMigrationsTotal=100000000 --ready-file "$STATE/ready" >>"$STATE/root.log" 2>&1 &
   ROOT_PID=$!
   for _ in $(seq 1 1200); do [ -f "$STATE/ready" ] && break; sleep 0.05; done
   [ -f "$STATE/ready" ] || { echo "root did not start"; tail "$STATE/root.log"; exit 1; }

@@ -34,6 +34,7 @@ echo "== Tendril root with $instances instances"
 TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC ${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
   --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
   --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
+  --set control.limits.maxMigrationsPerService=100000000 --set control.limits.maxMigrationsTotal=100000000 \
   --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do [ -s "$work/root.ready" ] && break; sleep 0.1; done

@@ -123,6 +123,15 @@ public final class HostedServices {
     }
 
     /**
+     * Why this spec must not run (size, operator signature), or empty: the check {@link #deploy}
+     * makes first, for callers that want to refuse before doing anything else. A refusal is
+     * counted and logged (per {@code peer}).
+     */
+    public Optional<String> specRefusal(String specText, String peer) {
+        return signatures.refusal(specText, peer);
+    }
+
+    /**
      * Whether {@code nodeId} is a node of the tree of {@code service} by the root's account (false
      * when no root answers): a replica is deployed only when a member of the tree offered it.
      */

@@ -59,6 +59,8 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Migration records per service, kept in step with the writes; null: unknown (read again from the table). */
     private Map<String, Integer> migrationCounts;
+    /** Nodes per tree, kept in step with the writes like {@link #migrationCounts}; null: unknown. */
+    private Map<String, Integer> nodeCounts;
     private int depth;
 
     private SpatialiteTopologyRepository(Path file, Connection conn) {
@@ -235,6 +237,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
 
     private void rollbackQuietly(Throwable cause) {
         migrationCounts = null; // the rolled-back writes had moved them
+        nodeCounts = null;
         try (Statement s = conn.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {
@@ -392,6 +395,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
                         node.service(), node.nodeId(), node.info().address(), PortsColumn.format(node.info().ports()),
                         node.info().overlayPort(), node.parentId(), node.live() ? 1 : 0, node.registeredAtMillis(),
                         children, u[0], u[1], u[2], p.longitude(), p.latitude());
+                countNodes(node.service(), 1);
             } else {
                 update("UPDATE nodes SET address = ?, ports = ?, overlay_port = ?, parent_id = ?, live = ?, "
                                 + "registered_at = ?, ux = ?, uy = ?, uz = ?, position = MakePoint(?, ?, 4326) "
@@ -423,6 +427,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
             }
             update("DELETE FROM nodes WHERE service = ? AND node_id = ?", service, nodeId);
             adjustChildCount(service, parent.get(0), -1);
+            countNodes(service, -1);
             return true;
         });
     }
@@ -552,7 +557,23 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
 
     @Override
     public synchronized int nodeCount(String service) {
-        return read(() -> query("SELECT count(*) FROM nodes WHERE service = ?", rs -> rs.getInt(1), service).get(0));
+        return read(() -> {
+            if (nodeCounts == null) {
+                Map<String, Integer> counts = new HashMap<>();
+                for (Object[] row : query("SELECT service, count(*) FROM nodes GROUP BY service",
+                        rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
+                    counts.put((String) row[0], (Integer) row[1]);
+                }
+                nodeCounts = counts;
+            }
+            return nodeCounts.getOrDefault(service, 0);
+        });
+    }
+
+    private void countNodes(String service, int delta) {
+        if (nodeCounts != null) {
+            nodeCounts.merge(service, delta, Integer::sum);
+        }
     }
 
     @Override

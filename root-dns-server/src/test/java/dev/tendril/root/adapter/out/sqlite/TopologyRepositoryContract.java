@@ -83,6 +83,15 @@ abstract class TopologyRepositoryContract {
         }));
         assertEquals(1, repo.migrationCount("api"), "a rolled-back write is not counted");
         assertEquals(3, repo.migrationCount(""));
+        repo.inTransaction(() -> repo.removeNode("web", "b"));
+        assertEquals(1, repo.nodeCount("web"));
+        assertThrows(IllegalStateException.class, () -> repo.inTransaction(() -> {
+            repo.saveNode(new TreeNode("web", info("c", MUNICH), "a", true, 1));
+            assertEquals(2, repo.nodeCount("web"), "seen inside the transaction");
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(1, repo.nodeCount("web"), "a rolled-back node is not counted");
+        assertEquals(0, repo.nodeCount("nope"));
     }
 
     @Test

@@ -62,10 +62,17 @@ public final class HostedReplicaHost implements ReplicaHost {
     /**
      * Deploys the replica only when {@code offeredBy} is a node of the service's tree by the
      * root's account (or this node already is one), so a stranger cannot have this node join
-     * a tree; the spec's size and signature are checked by {@link HostedServices}.
+     * a tree. The spec's size and signature are checked first, on the calling thread (no I/O),
+     * and again by {@link HostedServices} before it runs.
      */
     @Override
     public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Outcome> done) {
+        Optional<String> badSpec = offeredBy == null ? Optional.empty() : hosted.specRefusal(specYaml, offeredBy.nodeId());
+        if (badSpec.isPresent()) { // cheap and local: refused before any root query or queued work
+            Outcome refused = new Failed("rejected: " + badSpec.get());
+            post.accept(() -> done.accept(refused));
+            return;
+        }
         worker.execute(() -> {
             Instant t0 = clock.instant();
             Outcome outcome;
