@@ -14,6 +14,9 @@
 # Ports: TENDRIL_DEMO_DNS_PORT (default 5353), TENDRIL_DEMO_CONTROL_PORT (default 5390),
 # TENDRIL_DEMO_HTTP_PORT (default 8080, the sample service on each edge address).
 # TENDRIL_DEMO_EDGES=0 skips the edge nodes (no Docker needed then).
+# Security: the demo runs with CURVE keys (docs/security.md). On first start it makes them under
+# .run/keys/ (git-ignored, kept between runs): the root's, the operator 'demo' and one per edge node;
+# it enrols the edge nodes at the root and passes the operator key to every tool.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO="$(pwd)"
@@ -28,6 +31,9 @@ ADMIN_KEY="demo-admin-key-0123456789abcdef"
 MOD="$REPO/root-dns-server/target"
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
 CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
+KEYS="$REPO/.run/keys"
+# the operator's credentials for DemoRegistration and tendrilctl (read from the environment)
+export TENDRIL_CURVE_KEY="$KEYS/demo.key" TENDRIL_ROOT_KEY="$KEYS/root-demo.pub"
 
 registration() {
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.tendril.root.bootstrap.DemoRegistration "$CONTROL" "$@"
@@ -103,6 +109,16 @@ fi
 
 rm -rf "$STATE"
 mkdir -p "$STATE"
+# keys: made once (never overwritten), secret files mode 0600
+for name in root-demo demo; do
+  [ -f "$KEYS/$name.key" ] || bin/tendrilctl keys gen --out "$KEYS" --name "$name" | sed 's/^/demo: /'
+done
+if [ "$EDGES" != 0 ]; then
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
+    [ -f "$KEYS/$1.key" ] || bin/tendrilctl keys gen --out "$KEYS" --name "$1" | sed 's/^/demo: /'
+  done
+fi
 ROOT_PID=""
 EDGE_PIDS=()
 cleanup() {
@@ -131,6 +147,7 @@ trap 'exit 130' INT TERM
 echo "demo: starting the root (log: .run/demo/root.log)"
 bin/tendril-root --config builtin:demo \
   --set "store.path=$STATE/topology.db" --set "dns.port=$DNS_PORT" --set "control.port=$CONTROL_PORT" \
+  --set "security.serverKey=$KEYS/root-demo.key" --set "security.operatorKeys={demo: $KEYS/demo.pub}" \
   --ready-file "$STATE/ready" >"$STATE/root.log" 2>&1 &
 ROOT_PID=$!
 echo "$ROOT_PID" >"$STATE/root.pid"
@@ -152,6 +169,10 @@ if [ "$EDGES" != 0 ]; then
   mkdir -p "$STATE/edges"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
+    bin/tendrilctl keys enrol --root "127.0.0.1:$CONTROL_PORT" platform "$1" "$KEYS/$1.pub" | sed 's/^/demo: /'
+  done
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
     for c in $(docker ps -aq --filter "name=^/tendril-$1-"); do docker rm -f "$c" >/dev/null; done
     mkdir -p "$STATE/edges/$1"
     {
@@ -169,6 +190,7 @@ if [ "$EDGES" != 0 ]; then
       echo "admin: {key: $ADMIN_KEY, bind: \"$2:7401\"}"
       echo "tree: {bind: \"$2:7400\"}"
       echo "runtime: {kind: docker}"
+      echo "security: {key: $KEYS/$1.key, rootKeys: [$KEYS/root-demo.pub], operatorKeys: {demo: $KEYS/demo.pub}}"
     } >"$STATE/edges/$1/edge.yaml"
     (cd "$STATE/edges/$1" && exec "$REPO/bin/tendril-edge" --config edge.yaml >node.log 2>&1) &
     EDGE_PIDS+=($!)
@@ -188,10 +210,10 @@ if [ "$EDGES" != 0 ]; then
   spec="$STATE/hello-root.yaml"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
-    $CTL deploy --node "$2:7401" "$spec" | sed "s/^/  $1: /"
+    $CTL deploy --node "$2:7401" --node-key "$KEYS/$1.pub" "$spec" | sed "s/^/  $1: /"
     spec="$STATE/hello-join.yaml"
   done
-  $CTL tree --node 127.0.0.2:7401 hello | sed 's/^/  /'
+  $CTL tree --node 127.0.0.2:7401 --node-key "$KEYS/munich-edge.pub" hello | sed 's/^/  /'
 fi
 cat <<EOF
 
@@ -215,7 +237,9 @@ Redirect New York's clients to Tokyo for 60 s, then ask again:
   ./demo.sh migrate tokyo 60 198.18.3.0/24
   $D web.svc.example.edge +subnet=198.18.3.0/24    # -> tokyo until the record expires
 
-Ask the root itself (control endpoint 127.0.0.1:$CONTROL_PORT):
+Ask the root itself (control endpoint 127.0.0.1:$CONTROL_PORT, CURVE with the operator key 'demo'):
+  export TENDRIL_CURVE_KEY=$KEYS/demo.key TENDRIL_ROOT_KEY=$KEYS/root-demo.pub
+  $CTL keys list --root 127.0.0.1:$CONTROL_PORT         # the enrolled platform and operator keys
   $CTL tree web --root 127.0.0.1:$CONTROL_PORT          # the tree, parents assigned by the root
   $CTL resolve web --client 198.18.3.0/24 --root 127.0.0.1:$CONTROL_PORT
   $CTL migrations --root 127.0.0.1:$CONTROL_PORT
@@ -225,15 +249,16 @@ cat <<EOF
 
 The edge nodes (logs: .run/demo/edges/<id>/node.log) host the sample service 'hello':
   export TENDRIL_ADMIN_KEY=$ADMIN_KEY                   # the demo nodes' admin key
+  export TENDRIL_CURVE_KEY=$KEYS/demo.key               # the operator's CURVE key; each node's with --node-key
   $D hello.svc.example.edge +short +subnet=198.18.0.0/24   # Munich   -> 127.0.0.2 (munich-edge)
   $D hello.svc.example.edge +short +subnet=198.18.3.0/24   # New York -> 127.0.0.3 (newyork-edge)
   $D hello.svc.example.edge +short +subnet=198.18.7.0/24   # Sydney   -> 127.0.0.4 (tokyo-edge, the nearest)
   curl http://127.0.0.3:$HTTP_PORT/                           # the page names the node
-  $CTL tree --node 127.0.0.2:7401 hello
-  $CTL stats --node 127.0.0.3:7401
-  $CTL nodes --node 127.0.0.2:7401
-  $CTL remove --node 127.0.0.4:7401 hello                   # Tokyo leaves; ask for Sydney again
-  $CTL deploy --node 127.0.0.4:7401 .run/demo/hello-join.yaml   # and joins again
+  $CTL tree --node 127.0.0.2:7401 --node-key .run/keys/munich-edge.pub hello
+  $CTL stats --node 127.0.0.3:7401 --node-key .run/keys/newyork-edge.pub   # counters include refusals
+  $CTL nodes --node 127.0.0.2:7401 --node-key .run/keys/munich-edge.pub
+  $CTL remove --node 127.0.0.4:7401 --node-key .run/keys/tokyo-edge.pub hello        # Tokyo leaves; ask for Sydney again
+  $CTL deploy --node 127.0.0.4:7401 --node-key .run/keys/tokyo-edge.pub .run/demo/hello-join.yaml   # and joins again
   kill -9 \$(cat .run/demo/edges/newyork-edge/node.pid)        # DNS stops answering it within ~2 s
 EOF
 fi
