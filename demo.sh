@@ -18,6 +18,9 @@
 # (default 5390; 5390-5392), TENDRIL_DEMO_RAFT_PORT (default 6001; 6001-6003, Raft between the roots),
 # TENDRIL_DEMO_HTTP_PORT (default 8080, the sample service on each edge address).
 # TENDRIL_DEMO_EDGES=0 skips the edge nodes (no Docker needed then).
+# Security: the demo runs with CURVE keys (docs/security.md). On first start it makes them under
+# .run/keys/ (git-ignored, kept between runs): the root's, the operator 'demo' and one per edge node;
+# it enrols the edge nodes at the root and passes the operator key to every tool.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO="$(pwd)"
@@ -35,6 +38,9 @@ ADMIN_KEY="demo-admin-key-0123456789abcdef"
 MOD="$REPO/root-dns-server/target"
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
 CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
+KEYS="$REPO/.run/keys"
+# the operator's credentials for DemoRegistration and tendrilctl (read from the environment)
+export TENDRIL_CURVE_KEY="$KEYS/demo.key" TENDRIL_ROOT_KEY="$KEYS/root-demo.pub"
 
 registration() { # follows the leader from the first root
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.tendril.root.bootstrap.DemoRegistration "$CONTROL" "$@"
@@ -139,6 +145,17 @@ fi
 
 rm -rf "$STATE"
 mkdir -p "$STATE"
+# keys: made once (never overwritten), secret files mode 0600
+for name in root-demo demo; do
+  [ -f "$KEYS/$name.key" ] || bin/tendrilctl keys gen --out "$KEYS" --name "$name" | sed 's/^/demo: /'
+done
+if [ "$EDGES" != 0 ]; then
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
+    [ -f "$KEYS/$1.key" ] || bin/tendrilctl keys gen --out "$KEYS" --name "$1" | sed 's/^/demo: /'
+  done
+fi
+ROOT_PID=""
 EDGE_PIDS=()
 cleanup() {
   trap - EXIT INT TERM
@@ -190,6 +207,7 @@ dns:
   port: $(root_port "$DNS_PORT" "$r")
 control: {bindAddress: 127.0.0.1, port: $(root_port "$CONTROL_PORT" "$r")}
 http: {bindAddress: 127.0.0.1, port: $(root_port "$METRICS_PORT" "$r")}   # /metrics, /healthz, /readyz, the map at /
+security: {serverKey: $KEYS/root-demo.key, operatorKeys: {demo: $KEYS/demo.pub}}   # one server key for the group
 store: {path: $r/topology.db}
 geoip: {databases: [builtin:demo]}
 cluster:
@@ -225,6 +243,13 @@ if [ "$EDGES" != 0 ]; then
   mkdir -p "$STATE/edges"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
+    for r in "${ROOTS[@]}"; do   # enrolled keys are kept per root (not yet in the Raft log)
+      bin/tendrilctl keys enrol --root "127.0.0.1:$(root_port "$CONTROL_PORT" "$r")" platform "$1" "$KEYS/$1.pub" \
+        | sed "s/^/demo: $r: /"
+    done
+  done
+  for n in "${EDGE_NODES[@]}"; do
+    set -- $n
     for c in $(docker ps -aq --filter "name=^/tendril-$1-"); do docker rm -f "$c" >/dev/null; done
     mkdir -p "$STATE/edges/$1"
     {
@@ -243,6 +268,7 @@ if [ "$EDGES" != 0 ]; then
       echo "tree: {bind: \"$2:7400\"}"
       echo "runtime: {kind: docker}"
       echo "http: {bind: \"$2:9100\"}"
+      echo "security: {key: $KEYS/$1.key, rootKeys: [$KEYS/root-demo.pub], operatorKeys: {demo: $KEYS/demo.pub}}"
     } >"$STATE/edges/$1/edge.yaml"
     (cd "$STATE/edges/$1" && exec "$REPO/bin/tendril-edge" --config edge.yaml >node.log 2>&1) &
     EDGE_PIDS+=($!)
@@ -262,10 +288,10 @@ if [ "$EDGES" != 0 ]; then
   spec="$STATE/hello-root.yaml"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
-    $CTL deploy --node "$2:7401" "$spec" | sed "s/^/  $1: /"
+    $CTL deploy --node "$2:7401" --node-key "$KEYS/$1.pub" "$spec" | sed "s/^/  $1: /"
     spec="$STATE/hello-join.yaml"
   done
-  $CTL tree --node 127.0.0.2:7401 hello | sed 's/^/  /'
+  $CTL tree --node 127.0.0.2:7401 --node-key "$KEYS/munich-edge.pub" hello | sed 's/^/  /'
 fi
 cat <<EOF
 
@@ -301,7 +327,10 @@ Take the leader down; another root is elected and takes the writes, DNS keeps an
   ./demo.sh migrate tokyo 60 198.18.0.0/24                       # a write: follows the new leader
   ./demo.sh start-root r1                                        # bring a killed root back: it catches up
 
-Ask a root itself (control endpoint 127.0.0.1:$CONTROL_PORT; queries are answered from its own copy):
+Ask a root itself (control endpoint 127.0.0.1:$CONTROL_PORT, CURVE with the operator key 'demo'; queries are
+answered from its own copy):
+  export TENDRIL_CURVE_KEY=$KEYS/demo.key TENDRIL_ROOT_KEY=$KEYS/root-demo.pub
+  $CTL keys list --root 127.0.0.1:$CONTROL_PORT         # the enrolled platform and operator keys
   $CTL tree web --root 127.0.0.1:$CONTROL_PORT          # the tree, parents assigned by the root
   $CTL resolve web --client 198.18.3.0/24 --root 127.0.0.1:$CONTROL_PORT
   $CTL migrations --root 127.0.0.1:$CONTROL_PORT
@@ -319,15 +348,16 @@ cat <<EOF
 
 The edge nodes (logs: .run/demo/edges/<id>/node.log) host the sample service 'hello':
   export TENDRIL_ADMIN_KEY=$ADMIN_KEY                   # the demo nodes' admin key
+  export TENDRIL_CURVE_KEY=$KEYS/demo.key               # the operator's CURVE key; each node's with --node-key
   $D hello.svc.example.edge +short +subnet=198.18.0.0/24   # Munich   -> 127.0.0.2 (munich-edge)
   $D hello.svc.example.edge +short +subnet=198.18.3.0/24   # New York -> 127.0.0.3 (newyork-edge)
   $D hello.svc.example.edge +short +subnet=198.18.7.0/24   # Sydney   -> 127.0.0.4 (tokyo-edge, the nearest)
   curl http://127.0.0.3:$HTTP_PORT/                           # the page names the node
-  $CTL tree --node 127.0.0.2:7401 hello
-  $CTL stats --node 127.0.0.3:7401
-  $CTL nodes --node 127.0.0.2:7401
-  $CTL remove --node 127.0.0.4:7401 hello                   # Tokyo leaves; ask for Sydney again
-  $CTL deploy --node 127.0.0.4:7401 .run/demo/hello-join.yaml   # and joins again
+  $CTL tree --node 127.0.0.2:7401 --node-key .run/keys/munich-edge.pub hello
+  $CTL stats --node 127.0.0.3:7401 --node-key .run/keys/newyork-edge.pub   # counters include refusals
+  $CTL nodes --node 127.0.0.2:7401 --node-key .run/keys/munich-edge.pub
+  $CTL remove --node 127.0.0.4:7401 --node-key .run/keys/tokyo-edge.pub hello        # Tokyo leaves; ask for Sydney again
+  $CTL deploy --node 127.0.0.4:7401 --node-key .run/keys/tokyo-edge.pub .run/demo/hello-join.yaml   # and joins again
   kill -9 \$(cat .run/demo/edges/newyork-edge/node.pid)        # DNS stops answering it within ~2 s
 Each edge node serves /metrics, /healthz and /readyz on port 9100 of its own address:
   curl http://127.0.0.2:9100/metrics    # munich-edge; 127.0.0.3: newyork-edge, 127.0.0.4: tokyo-edge

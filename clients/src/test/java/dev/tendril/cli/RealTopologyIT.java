@@ -141,7 +141,7 @@ class RealTopologyIT {
         Path ready = dir.resolve("root.ready");
         Process root = net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
                 "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
-                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390",
+                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390", "--set", "security.insecureClear=true",
                 "--set", "geoip.databases=[" + dir.resolve("users.mmdb") + ", builtin:demo]",
                 "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
         Testbed.until("root ready", Duration.ofSeconds(90), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
@@ -462,6 +462,7 @@ class RealTopologyIT {
                 runtime: {kind: process}
                 monitoring: {loadFile: load.json}
                 geoip: {databases: [%s, builtin:demo]}
+                security: {insecureClear: true}
                 """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address(), dir.resolve("users.mmdb")));
         return net.spawn(dir.resolve(p.name() + ".log"), p.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),
                 "--config", home.resolve("edge.yaml").toString());

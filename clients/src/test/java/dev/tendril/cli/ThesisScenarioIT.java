@@ -148,7 +148,7 @@ class ThesisScenarioIT {
         Path ready = dir.resolve("root.ready");
         net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
                 "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
-                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390",
+                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390", "--set", "security.insecureClear=true",
                 "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
         for (int i = 0; i < NODES.size(); i++) {
             engines.get(i).awaitReady();
@@ -349,6 +349,7 @@ class ThesisScenarioIT {
                 tree: {bind: "%s:7400"}
                 runtime: {kind: docker, dockerHost: "%s"}
                 monitoring: {loadFile: load.json}
+                security: {insecureClear: true}
                 """.formatted(platform(n), ZONE, ROOT, platform(MUNICH), platform(GARCHING), platform(MTVIEW),
                 KEY, n.address(), n.address(), engine.dockerHost()));
         net.spawn(dir.resolve(n.name() + ".log"), n.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),

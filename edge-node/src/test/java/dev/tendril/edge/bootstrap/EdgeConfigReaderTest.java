@@ -98,6 +98,9 @@ class EdgeConfigReaderTest {
                 "tendrilctl keys gen --out keys --name munich-1", "tendrilctl keys enrol");
         assertProblems(CONFIG.replace("bind: 127.0.0.2:7400", "bind: 0.0.0.0:7400"), "security.key: missing");
         assertTrue(read(CONFIG).orThrow().security().keys().isEmpty(), "local on loopback may run in clear");
+        read(CONFIG.replace("bind: 127.0.0.2:7400", "bind: 0.0.0.0:7400") + "security: {insecureClear: true}\n").orThrow();
+        assertProblems(CONFIG.replace("preset: local", "preset: lan") + "security: {insecureClear: true}\n",
+                "security.insecureClear", "only local");
     }
 
     @Test

@@ -57,6 +57,8 @@ class RootConfigReaderTest {
         assertHas(problems("control: {bindAddress: 0.0.0.0}\n"), "security.serverKey", "refuses to run without keys");
         RootConfig local = valid("{}");
         assertTrue(local.security().serverKeys().isEmpty());
+        valid("control: {bindAddress: 10.9.0.1}\nsecurity: {insecureClear: true}\n"); // an isolated testbed, on purpose
+        assertHas(problems("preset: lan\nsecurity: {insecureClear: true}\n"), "security.insecureClear", "only local");
     }
 
     @Test
