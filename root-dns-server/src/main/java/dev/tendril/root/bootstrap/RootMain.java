@@ -79,8 +79,7 @@ public final class RootMain implements Callable<Integer> {
         } catch (dev.tendril.root.application.port.out.CorruptTopologyException e) {
             log.error("{}: cannot start: {}", rc.id(), e.getMessage());
             System.err.println("tendril-root: " + e.getMessage());
-            System.exit(2);
-            return;
+            return 2;
         } catch (RuntimeException e) {
             log.error("{}: cannot start: {}", rc.id(), e.getMessage(), e);
             return 1;
