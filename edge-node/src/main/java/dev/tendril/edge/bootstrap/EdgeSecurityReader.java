@@ -51,7 +51,7 @@ final class EdgeSecurityReader {
         List<String> given = s.strings("rootKeys", "the roots' CURVE public keys (40 Z85 characters or .pub files)");
         for (int i = 0; i < given.size(); i++) {
             try {
-                rootKeys.add(CurveKeyFiles.readPublic(publicOrPath(given.get(i), baseDir)));
+                rootKeys.add(readKey(given.get(i), baseDir));
             } catch (KeyFileException e) {
                 s.bad("rootKeys[" + i + "]", given.get(i), "a CURVE public key: 40 Z85 characters or a .pub file (" + e.getMessage() + ")");
             }
@@ -69,7 +69,7 @@ final class EdgeSecurityReader {
                 continue;
             }
             try {
-                operators.put(e.getKey(), CurveKeyFiles.readPublic(publicOrPath(e.getValue(), baseDir)));
+                operators.put(e.getKey(), readKey(e.getValue(), baseDir));
             } catch (KeyFileException ex) {
                 s.bad("operatorKeys." + e.getKey(), e.getValue(), "a CURVE public key: 40 Z85 characters or a .pub file ("
                         + ex.getMessage() + ")");
@@ -78,7 +78,8 @@ final class EdgeSecurityReader {
         return new EdgeConfig.Security(keys, rootKeys, operators);
     }
 
-    private static String publicOrPath(String value, Path baseDir) {
-        return value.length() == 40 ? value : baseDir.resolve(value).normalize().toString();
+    /** 40 characters: the key itself; anything else: a file beside the config (never a key by accident). */
+    private static String readKey(String value, Path baseDir) {
+        return value.length() == 40 ? CurveKeyFiles.readPublic(value) : CurveKeyFiles.readPublic(baseDir.resolve(value).normalize());
     }
 }

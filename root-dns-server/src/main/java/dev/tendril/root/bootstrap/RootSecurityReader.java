@@ -50,9 +50,9 @@ final class RootSecurityReader {
                 continue;
             }
             String value = e.getValue();
-            String keyOrFile = value.length() == 40 ? value : baseDir.resolve(value).normalize().toString();
             try {
-                operators.put(name, CurveKeyFiles.readPublic(keyOrFile));
+                operators.put(name, value.length() == 40 ? CurveKeyFiles.readPublic(value)
+                        : CurveKeyFiles.readPublic(baseDir.resolve(value).normalize()));
             } catch (KeyFileException ex) {
                 s.bad("operatorKeys." + name, value, "a CURVE public key: 40 Z85 characters or a .pub file (" + ex.getMessage() + ")");
             }

@@ -31,7 +31,7 @@ class RootConfigReaderTest {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, yaml);
         Validated<RootConfig> v = RootConfigReader.read(f.toString(), List.of(sets), dir);
-        assertInstanceOf(Validated.Invalid.class, v, "expected problems");
+        assertInstanceOf(Validated.Invalid.class, v, "expected problems for " + yaml + ": " + v);
         return ((Validated.Invalid<RootConfig>) v).problems();
     }
 
@@ -244,11 +244,11 @@ class RootConfigReaderTest {
     @Test
     void rateLimitingIsOnInTheLanAndWanPresetsAndConfigurable() throws Exception {
         assertFalse(valid("{}").dns().rateLimit().enabled(), "local preset: off");
-        DnsConfig.RateLimit lan = valid("preset: lan\n").dns().rateLimit();
+        DnsConfig.RateLimit lan = valid("preset: lan\n" + keys()).dns().rateLimit(); // lan needs keys
         assertTrue(lan.enabled());
         assertEquals(DnsConfig.RateLimit.defaults().withEnabled(true), lan);
-        assertTrue(valid("preset: wan\n").dns().rateLimit().enabled());
-        DnsConfig.RateLimit mine = valid("preset: wan\ndns:\n  rateLimit:\n    enabled: false\n    responsesPerSecond: 50\n"
+        assertTrue(valid("preset: wan\n" + keys()).dns().rateLimit().enabled());
+        DnsConfig.RateLimit mine = valid("preset: wan\n" + keys() + "dns:\n  rateLimit:\n    enabled: false\n    responsesPerSecond: 50\n"
                 + "    slip: 0\n    exempt: [10.0.0.0/8]\n").dns().rateLimit();
         assertEquals(new DnsConfig.RateLimit(false, 50, 200, 200, 15, 0, 24, 56, List.of("10.0.0.0/8"), 65_536), mine);
         assertHas(problems("dns:\n  rateLimit:\n    slip: 11\n"), "slip", "11");

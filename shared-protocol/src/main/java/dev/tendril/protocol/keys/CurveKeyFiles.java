@@ -70,7 +70,14 @@ public final class CurveKeyFiles {
         if (keyOrFile.length() == 40 && !Files.isRegularFile(Path.of(keyOrFile))) {
             return requireKey(keyOrFile, "public key");
         }
-        Path file = Path.of(keyOrFile);
+        return readPublic(Path.of(keyOrFile));
+    }
+
+    /**
+     * The public key in a {@code .pub} (or {@code .key}) file. Always a file: a path that happens
+     * to be 40 characters of the Z85 alphabet is not taken for a key.
+     */
+    public static String readPublic(Path file) {
         List<String> lines = KeyFiles.readPublic(file);
         for (String line : lines) {
             String key = line.startsWith("public-key ") ? line.substring("public-key ".length()).strip() : line;
