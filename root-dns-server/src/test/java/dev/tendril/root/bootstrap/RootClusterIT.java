@@ -263,6 +263,77 @@ class RootClusterIT {
     }
 
     /**
+     * Membership at run time (Raft reconfiguration through the control endpoint, as
+     * {@code tendrilctl roots add|remove} sends it): a fourth root, started with every root in its
+     * peers, is added, catches up and takes part; then a follower is removed and writes go on.
+     */
+    @Test
+    void aRootIsAddedAndAnotherRemovedAtRunTime() throws Exception {
+        try (RootCluster cluster = RootCluster.configure(dir, 4, 3);
+             PipelinedClient client = new PipelinedClient("members-it")) {
+            List<Member> first = cluster.members().subList(0, 3);
+            Member fourth = cluster.member("r4");
+            for (Member m : first) {
+                cluster.start(m);
+            }
+            List<ClientOptions> roots = first.stream()
+                    .map(m -> ClientOptions.of(m.controlEndpoint()).withRetries(Duration.ofMillis(300), 2)).toList();
+            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(20)).connectAll();
+            EnvelopeFactory envelopes = new EnvelopeFactory("members-it", Clock.systemUTC(), new SplittableRandom(11));
+            List<City> cities = DemoRegistration.CITIES;
+            RootMessage created = call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info()));
+            assertInstanceOf(Registered.class, created, created.toString());
+            Set<String> acked = new HashSet<>();
+            writeRecords(group, envelopes, acked, 0, 50);
+
+            cluster.start(fourth);
+            List<RootMessage.RootMember> four = cluster.members().stream().map(RootClusterIT::member).toList();
+            try (ControlCalls admin = ControlCalls.followingLeader(first.get(0).controlEndpoint(), "members-it")) {
+                RootMessage added = admin.call(new RootMessage.ChangeRoots(four));
+                assertEquals(new Ack(), added, "adding r4: " + added);
+            }
+            Poll.until(Duration.ofSeconds(30), "r4 holding every record", () -> missing(fourth, acked).isEmpty());
+            writeRecords(group, envelopes, acked, 50, 50);
+            Poll.until(Duration.ofSeconds(30), "r4 holding the later records too", () -> missing(fourth, acked).isEmpty());
+            assertEquals(4, status(fourth).members().size(), "r4 knows the four members");
+
+            Member leader = cluster.byControl(group.preferredEndpoint());
+            Member removed = first.stream().filter(m -> m != leader).findFirst().orElseThrow();
+            List<RootMessage.RootMember> three = four.stream().filter(m -> !m.id().equals(removed.id)).toList();
+            try (ControlCalls admin = ControlCalls.followingLeader(leader.controlEndpoint(), "members-it")) {
+                RootMessage done = admin.call(new RootMessage.ChangeRoots(three));
+                assertEquals(new Ack(), done, "removing " + removed.id + ": " + done);
+            }
+            assertEquals(three.stream().map(RootMessage.RootMember::id).toList(),
+                    status(leader).members().stream().map(RootMessage.RootMember::id).toList());
+            cluster.kill9(removed);
+            writeRecords(group, envelopes, acked, 100, 20);
+            Poll.until(Duration.ofSeconds(30), "r4 holding the records written after the removal",
+                    () -> missing(fourth, acked).isEmpty());
+        }
+    }
+
+    private static RootMessage.RootMember member(Member m) {
+        return new RootMessage.RootMember(m.id, "127.0.0.1:" + m.raftPort, "127.0.0.1:" + m.controlPort, -1);
+    }
+
+    private static RootMessage.RootsStatus status(Member m) {
+        try (ControlCalls direct = new ControlCalls(m.controlEndpoint(), "cluster-it")) {
+            return (RootMessage.RootsStatus) direct.call(new RootMessage.RootsQuery());
+        }
+    }
+
+    private static void writeRecords(LeaderFollower group, EnvelopeFactory envelopes, Set<String> acked, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            String subnet = "10.200." + (i / 250) + "." + (i % 250 + 1) + "/32";
+            RootMessage r = call(group, envelopes, new RecordMigration(SERVICE, List.of(subnet),
+                    DemoRegistration.CITIES.get(0).nodeId(), 600_000));
+            assertEquals(new Ack(), r, subnet + ": " + r);
+            acked.add(subnet);
+        }
+    }
+
+    /**
      * The reply to a request sent through the leader-following client; a client retries what was
      * not committed (INTERNAL: commit timeout on a loaded machine) or found no leader in time, as
      * an edge node does at its next round.

@@ -50,21 +50,34 @@ public final class RootCluster implements AutoCloseable {
 
     /** Writes the configs of {@code n} roots (r1..rN); starts none. {@code extraClusterKeys}: more lines under cluster:. */
     public static RootCluster configure(Path dir, int n, String... extraClusterKeys) throws IOException {
+        return configure(dir, n, n, extraClusterKeys);
+    }
+
+    /**
+     * As {@link #configure(Path, int, String...)}, but only r1..r{@code initial} form the group at
+     * first (their peers are each other); the others list every root, to be added at run time.
+     */
+    public static RootCluster configure(Path dir, int n, int initial, String... extraClusterKeys) throws IOException {
         Set<Integer> taken = new HashSet<>();
         List<Member> members = new ArrayList<>();
         StringBuilder peers = new StringBuilder();
+        StringBuilder initialPeers = new StringBuilder();
         for (int i = 1; i <= n; i++) {
             int raft = freePort(taken);
             int control = freePort(taken);
             members.add(new Member("r" + i, dir.resolve("r" + i + ".yaml"), raft, control));
-            peers.append("    - {id: r").append(i).append(", raft: 127.0.0.1:").append(raft)
-                    .append(", control: 127.0.0.1:").append(control).append("}\n");
+            String line = "    - {id: r" + i + ", raft: 127.0.0.1:" + raft + ", control: 127.0.0.1:" + control + "}\n";
+            peers.append(line);
+            if (i <= initial) {
+                initialPeers.append(line);
+            }
         }
         StringBuilder nameServers = new StringBuilder();
         for (int i = 1; i <= n; i++) {
             nameServers.append(i > 1 ? ", " : "").append("ns").append(i).append(".svc.example.edge.");
         }
         for (Member m : members) {
+            boolean first = Integer.parseInt(m.id.substring(1)) <= initial;
             String yaml = "preset: local\n"
                     + "id: " + m.id + "\n"
                     + "dns:\n"
@@ -81,7 +94,7 @@ public final class RootCluster implements AutoCloseable {
                     + "  id: " + m.id + "\n"
                     + "  storage: " + m.id + "/raft\n"
                     + String.join("", List.of(extraClusterKeys).stream().map(k -> "  " + k + "\n").toList())
-                    + "  peers:\n" + peers;
+                    + "  peers:\n" + (first ? initialPeers : peers);
             Files.writeString(m.config, yaml);
         }
         return new RootCluster(dir, members);
