@@ -318,6 +318,9 @@ public final class RootProcess implements AutoCloseable {
         }
         closed = true;
         notReady = "stopping";
+        if (refusals != null && !refusals.counts().isEmpty()) {
+            log.info("{}: control requests refused by reason: {}", config.id(), refusals.counts());
+        }
         for (int i = opened.size() - 1; i >= 0; i--) {
             try {
                 opened.get(i).close();
