@@ -26,8 +26,8 @@ final class DeployCommand implements Callable<Integer> {
     Path specFile;
 
     @CommandLine.Option(names = "--operator-key", defaultValue = "${env:TENDRIL_OPERATOR_KEY}",
-            description = "the operator's secret signing key (NAME.key from 'tendrilctl keys gen-operator'); the spec is "
-                    + "signed with it as NAME. Nodes with security.operatorKeys run only signed specs (env TENDRIL_OPERATOR_KEY)")
+            description = "the operator's secret signing key (NAME.sign.key from 'tendrilctl keys gen-operator'); the spec is "
+                    + "signed with it as NAME. Nodes with security.signingKeys run only signed specs (env TENDRIL_OPERATOR_KEY)")
     Path operatorKey;
 
     @CommandLine.Option(names = "--operator", description = "the signer's name (default: the key file's name without .key)")
