@@ -9,6 +9,8 @@ public final class ControlErrors {
     public static final String CONFLICT = "CONFLICT";
     public static final String UNSUPPORTED = "UNSUPPORTED";
     public static final String INTERNAL = "INTERNAL";
+    /** A GeoIP reload was refused: a database could not be opened; the ones in use stay. */
+    public static final String RELOAD_REFUSED = "RELOAD_REFUSED";
 
     private ControlErrors() {
     }

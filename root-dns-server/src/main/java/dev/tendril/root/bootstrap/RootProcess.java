@@ -86,7 +86,7 @@ public final class RootProcess implements AutoCloseable {
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch()).start());
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(), committer, this::stats, clock));
+                config.control().handlerThreads(), committer, this::stats, this::reloadReply, clock));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (metrics != null) {
@@ -157,6 +157,13 @@ public final class RootProcess implements AutoCloseable {
         out.add(new Figure("geoip.reloads", Long.toString(geoReloads)));
         out.add(new Figure("geoip.reloadsRefused", Long.toString(geoReloadsRefused)));
         return new RootMessage.RootStats(config.id(), out);
+    }
+
+    /** {@code tendrilctl root reload}: as SIGHUP, answered Ack or an error naming the refusal. */
+    private RootMessage reloadReply() {
+        return reloadGeoIp() ? new RootMessage.Ack()
+                : new RootMessage.ErrorReply(dev.tendril.root.application.ControlErrors.RELOAD_REFUSED, "the GeoIP databases were not reloaded (see the root's log);"
+                        + " the databases in use stay");
     }
 
     /** How long a replaced GeoIP locator stays open for the lookups that started on it. */

@@ -103,6 +103,9 @@ public final class RootCodecs {
                 of(MessageType.ROOT_STATS_QUERY, RootMessage.RootStatsQuery.class,
                         (w, m) -> w.struct(0),
                         r -> r.struct(f -> new RootMessage.RootStatsQuery())),
+                of(MessageType.ROOT_RELOAD, RootMessage.RootReload.class,
+                        (w, m) -> w.struct(0),
+                        r -> r.struct(f -> new RootMessage.RootReload())),
                 of(MessageType.ROOT_STATS, RootMessage.RootStats.class,
                         (w, m) -> w.struct(2).string(m.rootId()).list(m.counters(), AdminCodecs::figure),
                         r -> r.struct(f -> new RootMessage.RootStats(f.string(), f.list(AdminCodecs::figure)))));

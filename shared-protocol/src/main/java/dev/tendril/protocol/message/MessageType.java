@@ -28,6 +28,7 @@ public enum MessageType {
     // root operations (tendrilctl root ...): ids 48-55
     ROOT_STATS_QUERY(48),
     ROOT_STATS(49),
+    ROOT_RELOAD(50),
 
     // overlay (edge to edge, tree socket)
     ATTACH(64),

@@ -41,29 +41,36 @@ public final class RootControlEndpoint implements AutoCloseable {
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Clock clock) {
         return start(rootId, bindAddress, port, handlerThreads, control,
-                () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"), clock);
+                () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"),
+                () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root does not reload"), clock);
     }
 
     /**
-     * As above; {@code stats} answers {@link RootMessage.RootStatsQuery} here, without the writer
-     * (the counters live in the adapters: DNS, this endpoint, the writer).
+     * As above; {@code stats} answers {@link RootMessage.RootStatsQuery} and {@code reload}
+     * {@link RootMessage.RootReload} here, without the writer: the counters live in the adapters
+     * (DNS, this endpoint, the writer) and a reload touches no topology.
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
-                                            RootControl control, Supplier<RootMessage> stats, Clock clock) {
+                                            RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
+                                            Clock clock) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
                 .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL);
-        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, stats, request), clock));
+        return new RootControlEndpoint(RequestServer.start(options, request -> handle(control, stats, reload, request), clock));
     }
 
     static Message handle(RootControl control, Envelope request) {
-        return handle(control, () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"), request);
+        return handle(control, () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters"),
+                () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root does not reload"), request);
     }
 
-    static Message handle(RootControl control, Supplier<RootMessage> stats, Envelope request) {
+    static Message handle(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload, Envelope request) {
         if (request.body() instanceof RootMessage.RootStatsQuery) {
             return stats.get();
+        }
+        if (request.body() instanceof RootMessage.RootReload) {
+            return reload.get();
         }
         if (request.body() instanceof RootMessage body) {
             return control.handle(body);
