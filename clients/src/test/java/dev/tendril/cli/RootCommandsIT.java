@@ -131,6 +131,12 @@ class RootCommandsIT {
         assertEquals(counter(b, "dns.rcode.NOERROR") + 1, counter(a, "dns.rcode.NOERROR"), after.out());
         assertTrue(counter(a, "writer.requests") >= 4, "the four registrations: " + after.out());
         assertTrue(counter(a, "control.received") > counter(b, "control.received"), "the stats queries themselves");
+
+        Run reload = tendrilctl("root", "reload", "--root", control);
+        assertEquals(0, reload.code(), reload.err());
+        assertTrue(reload.out().startsWith("reloaded"), reload.out());
+        Run afterReload = tendrilctl("root", "stats", "--root", control, "--json");
+        assertEquals(counter(a, "geoip.reloads") + 1, counter(new ObjectMapper().readTree(afterReload.out()), "geoip.reloads"));
     }
 
     private static long counter(JsonNode stats, String name) {

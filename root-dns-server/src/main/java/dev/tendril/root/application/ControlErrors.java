@@ -11,6 +11,8 @@ public final class ControlErrors {
     /** Over a configured limit or quota (see {@link ControlLimits}). */
     public static final String LIMIT = "LIMIT";
     public static final String INTERNAL = "INTERNAL";
+    /** A GeoIP reload was refused: a database could not be opened; the ones in use stay. */
+    public static final String RELOAD_REFUSED = "RELOAD_REFUSED";
 
     private ControlErrors() {
     }

@@ -128,7 +128,7 @@ public final class RootProcess implements AutoCloseable {
         control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
                 config.control().handlerThreads(),
                 new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock), this::stats,
-                config.security().serverKeys(), keys, policy, clock, refusals));
+                this::reloadReply, config.security().serverKeys(), keys, policy, clock, refusals));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (mapPages != null) {
@@ -203,6 +203,13 @@ public final class RootProcess implements AutoCloseable {
         out.add(new Figure("geoip.reloads", Long.toString(geoReloads)));
         out.add(new Figure("geoip.reloadsRefused", Long.toString(geoReloadsRefused)));
         return new RootMessage.RootStats(config.id(), out);
+    }
+
+    /** {@code tendrilctl root reload}: as SIGHUP, answered Ack or an error naming the refusal. */
+    private RootMessage reloadReply() {
+        return reloadGeoIp() ? new RootMessage.Ack()
+                : new RootMessage.ErrorReply(dev.tendril.root.application.ControlErrors.RELOAD_REFUSED, "the GeoIP databases were not reloaded (see the root's log);"
+                        + " the databases in use stay");
     }
 
     /** How long a replaced GeoIP locator stays open for the lookups that started on it. */

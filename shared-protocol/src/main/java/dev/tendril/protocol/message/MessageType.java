@@ -33,6 +33,7 @@ public enum MessageType {
     // root operations (tendrilctl root ...): ids 48-55
     ROOT_STATS_QUERY(48),
     ROOT_STATS(49),
+    ROOT_RELOAD(50),
     // the roots' own Raft group: ids 56-63
     ROOTS_QUERY(56),
     ROOTS_STATUS(57),

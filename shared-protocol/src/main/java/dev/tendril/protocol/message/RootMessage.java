@@ -25,6 +25,14 @@ public sealed interface RootMessage extends Message {
         public MessageType type() { return MessageType.ROOT_STATS; }
     }
 
+    /**
+     * Ask a root to re-read its GeoIP databases, as SIGHUP does. Reply: {@link Ack} once the new
+     * databases answer, or {@link ErrorReply} (the databases in use stay) when a file cannot be opened.
+     */
+    record RootReload() implements RootMessage {
+        public MessageType type() { return MessageType.ROOT_RELOAD; }
+    }
+
     /** Reply: the request was carried out (and is durable). */
     record Ack() implements RootMessage {
         public MessageType type() { return MessageType.ACK; }

@@ -85,6 +85,7 @@ public final class SampleEnvelopes {
         put(m, new ConditionalSignOff("web", "fiji-3", 2));
         put(m, new SignOffDecision("web", "fiji-3", false, 2, 2));
         put(m, new dev.tendril.protocol.message.RootMessage.RootStatsQuery());
+        put(m, new dev.tendril.protocol.message.RootMessage.RootReload());
         put(m, new dev.tendril.protocol.message.RootMessage.RootStats("root-1", List.of(
                 new dev.tendril.protocol.message.AdminMessage.Figure("dns.udpQueries", "1027"),
                 new dev.tendril.protocol.message.AdminMessage.Figure("control.requests", "3"))));

@@ -42,6 +42,8 @@ public final class RootControlEndpoint implements AutoCloseable {
 
     private static final Supplier<RootMessage> NO_STATS =
             () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters");
+    private static final Supplier<RootMessage> NO_RELOAD =
+            () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root does not reload");
 
     private final RequestServer server;
 
@@ -93,15 +95,32 @@ public final class RootControlEndpoint implements AutoCloseable {
                 defaultRefusals(clock));
     }
 
+    /** In clear, with counters ({@code stats}) and GeoIP reload ({@code reload}, {@code tendrilctl root reload}). */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
+                                            Clock clock) {
+        return start(rootId, bindAddress, port, handlerThreads, control, stats, reload, Optional.empty(), null,
+                new ControlPolicy((service, node) -> Optional.empty()), clock, defaultRefusals(clock));
+    }
+
+    /** Counters, security and the refusal log, without reload. */
+    public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
+                                            RootControl control, Supplier<RootMessage> stats,
+                                            Optional<CurveKeyPair> serverKeys, KeyEnrolment keys,
+                                            ControlPolicy policy, Clock clock, RefusalLog refusals) {
+        return start(rootId, bindAddress, port, handlerThreads, control, stats, NO_RELOAD, serverKeys, keys, policy,
+                clock, refusals);
+    }
+
     /**
-     * Everything: counters, security and the refusal log.
+     * Everything: counters, reload, security and the refusal log.
      *
      * @param serverKeys this root's CURVE key pair, or empty to run in clear (local preset only)
      * @param keys       the enrolled keys, or null when this root does not enrol keys
      * @param policy     what each caller may ask
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
-                                            RootControl control, Supplier<RootMessage> stats,
+                                            RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
                                             Optional<CurveKeyPair> serverKeys, KeyEnrolment keys,
                                             ControlPolicy policy, Clock clock, RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
@@ -114,7 +133,7 @@ public final class RootControlEndpoint implements AutoCloseable {
             }
             options = options.withCurve(new ServerOptions.Curve(serverKeys.get(), keys));
         }
-        CallerHandler handler = (request, caller) -> handle(control, stats, keys, policy, request, caller, refusals);
+        CallerHandler handler = (request, caller) -> handle(control, stats, reload, keys, policy, request, caller, refusals);
         return new RootControlEndpoint(RequestServer.start(options, handler, clock));
     }
 
@@ -136,8 +155,18 @@ public final class RootControlEndpoint implements AutoCloseable {
         return handle(control, NO_STATS, keys, policy, request, caller, defaultRefusals(Clock.systemUTC()));
     }
 
+    static Message handle(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload, Envelope request) {
+        return handle(control, stats, reload, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+                Caller.clear(), defaultRefusals(Clock.systemUTC()));
+    }
+
     static Message handle(RootControl control, Supplier<RootMessage> stats, KeyEnrolment keys, ControlPolicy policy,
                           Envelope request, Caller caller, RefusalLog refusals) {
+        return handle(control, stats, NO_RELOAD, keys, policy, request, caller, refusals);
+    }
+
+    static Message handle(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
+                          KeyEnrolment keys, ControlPolicy policy, Envelope request, Caller caller, RefusalLog refusals) {
         if (!(request.body() instanceof RootMessage body)) {
             return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
         }
@@ -153,6 +182,9 @@ public final class RootControlEndpoint implements AutoCloseable {
         }
         if (body instanceof RootMessage.RootStatsQuery) {
             return stats.get();
+        }
+        if (body instanceof RootMessage.RootReload) {
+            return reload.get();
         }
         RootMessage reply = control.handle(body);
         if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
