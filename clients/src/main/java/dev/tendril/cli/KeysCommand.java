@@ -52,6 +52,9 @@ final class KeysCommand implements Runnable {
         @Option(names = "--name", required = true, description = "the platform id, root id or operator name")
         String name;
 
+        @Option(names = "--json", description = "print the files written and the public key as JSON")
+        boolean json;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec cmd;
 
@@ -63,6 +66,11 @@ final class KeysCommand implements Runnable {
             }
             try {
                 CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+                if (json) {
+                    Json.print(cmd.commandLine().getOut(), new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
+                            CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(), null, null));
+                    return TendrilCtl.OK;
+                }
                 cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + " (secret) and "
                         + CurveKeyFiles.publicFile(out, name) + "; public key " + keys.publicKey());
                 return TendrilCtl.OK;
@@ -82,6 +90,9 @@ final class KeysCommand implements Runnable {
         @Option(names = "--name", required = true, description = "the operator's name")
         String name;
 
+        @Option(names = "--json", description = "print the files written and the CURVE public key as JSON")
+        boolean json;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec cmd;
 
@@ -94,6 +105,12 @@ final class KeysCommand implements Runnable {
             try {
                 CurveKeyPair keys = CurveKeyFiles.generate(out, name);
                 SigningKeyFiles.generate(out, name);
+                if (json) {
+                    Json.print(cmd.commandLine().getOut(), new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
+                            CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(),
+                            SigningKeyFiles.secretFile(out, name).toString(), SigningKeyFiles.publicFile(out, name).toString()));
+                    return TendrilCtl.OK;
+                }
                 cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + ", "
                         + CurveKeyFiles.publicFile(out, name) + ", " + SigningKeyFiles.secretFile(out, name) + ", "
                         + SigningKeyFiles.publicFile(out, name) + "; CURVE public key " + keys.publicKey());
@@ -103,6 +120,11 @@ final class KeysCommand implements Runnable {
                 return TendrilCtl.FAILED;
             }
         }
+    }
+
+    /** What {@code keys gen --json} and {@code keys gen-operator --json} print (signing files: gen-operator only). */
+    record Written(String name, String secretKeyFile, String publicKeyFile, String publicKey, String signingKeyFile,
+                   String signingPublicKeyFile) {
     }
 
     static KeyRole role(String role, PrintWriter err) {

@@ -74,7 +74,7 @@ class TendrilCtlTest {
     @Test
     void deploySignsTheSpecWithTheOperatorKeyFromKeysGenOperator() throws Exception {
         assertEquals(TendrilCtl.OK, run("keys", "gen-operator", "--name", "alice", "--out", dir.toString()));
-        assertTrue(Files.exists(dir.resolve("alice.key")) && Files.exists(dir.resolve("alice.pub")), out.toString());
+        assertTrue(Files.exists(dir.resolve("alice.sign.key")) && Files.exists(dir.resolve("alice.sign.pub")), out.toString());
         java.util.List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (var node = dev.tendril.protocol.transport.RequestServer.start(
                 dev.tendril.protocol.transport.ServerOptions.of("tcp://127.0.0.1:0", "n1"), request -> {
@@ -83,17 +83,17 @@ class TendrilCtlTest {
                 }, java.time.Clock.systemUTC(), dev.tendril.edge.adapter.in.admin.AdminSocket.codec())) {
             Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
             assertEquals(TendrilCtl.OK, run("deploy", "--node", "127.0.0.1:" + node.port(), "--key", "k",
-                    "--operator-key", dir.resolve("alice.key").toString(), good.toString()), err.toString());
+                    "--operator-key", dir.resolve("alice.sign.key").toString(), good.toString()), err.toString());
         }
         assertEquals(1, received.size());
-        var pub = dev.tendril.protocol.signing.OperatorKeys.readPublic(dir.resolve("alice.pub"));
+        var pub = dev.tendril.protocol.signing.OperatorKeys.readPublic(dir.resolve("alice.sign.pub"));
         assertEquals(new dev.tendril.protocol.signing.SignedSpec.Verification.Valid("alice"),
                 dev.tendril.protocol.signing.SignedSpec.verify(received.get(0), java.util.Map.of("alice", pub)));
 
-        Files.setPosixFilePermissions(dir.resolve("alice.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dir.resolve("alice.sign.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Path good = spec("service: web\nimage: tendril/httpd-demo:latest\nroot: true\n");
         assertEquals(TendrilCtl.BAD_INPUT, run("deploy", "--node", deadNode(), "--key", "k", "--operator-key",
-                dir.resolve("alice.key").toString(), good.toString()));
+                dir.resolve("alice.sign.key").toString(), good.toString()));
         assertTrue(err.toString().contains("chmod 600"), err.toString());
     }
 
