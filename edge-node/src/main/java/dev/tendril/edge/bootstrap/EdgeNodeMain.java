@@ -55,9 +55,10 @@ public final class EdgeNodeMain {
             return;
         }
         Instant started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-        log.info("{}: edge node ready in {} ms (tree {}:{}, admin {}:{}, runtime {})", cfg.platform().id(),
+        log.info("{}: edge node ready in {} ms (tree {}:{}, admin {}:{}, runtime {}, {})", cfg.platform().id(),
                 Duration.between(started, Instant.now()).toMillis(), cfg.treeBind().host(), node.treePort(),
-                cfg.adminBind().host(), node.adminPort(), cfg.runtime().name().toLowerCase(java.util.Locale.ROOT));
+                cfg.adminBind().host(), node.adminPort(), cfg.runtime().name().toLowerCase(java.util.Locale.ROOT),
+                cfg.security().keys().isPresent() ? "CURVE" : "in clear");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
