@@ -89,9 +89,10 @@ public final class EdgeNodeMain implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown")); // any other exit; close is idempotent
         Instant started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-        log.info("{}: edge node ready in {} ms (tree {}:{}, admin {}:{}, runtime {})", cfg.platform().id(),
+        log.info("{}: edge node ready in {} ms (tree {}:{}, admin {}:{}, runtime {}, {})", cfg.platform().id(),
                 Duration.between(started, Instant.now()).toMillis(), cfg.treeBind().host(), node.treePort(),
-                cfg.adminBind().host(), node.adminPort(), cfg.runtime().name().toLowerCase(java.util.Locale.ROOT));
+                cfg.adminBind().host(), node.adminPort(), cfg.runtime().name().toLowerCase(java.util.Locale.ROOT),
+                cfg.security().keys().isPresent() ? "CURVE" : "in clear");
         node.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
                 cfg.platform().id(), a, a, a));
         stopRequested.await();

@@ -102,9 +102,11 @@ public final class RootMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(root::close, "root-shutdown")); // any other exit
         long startMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         var r = root.recovered();
-        log.info("{}: ready in {} ms ({}): DNS {} port {} (udp+tcp, zones {}), control {}, database {} ({} trees, {} nodes, {} migrations)",
+        log.info("{}: ready in {} ms ({}): DNS {} port {} (udp+tcp, zones {}), control {} ({}), database {} ({} trees, {} nodes, {} migrations)",
                 rc.id(), startMillis, root.stages(), rc.dns().bindAddress(), root.dnsPort(), rc.dns().zones(),
-                root.controlEndpoint(), rc.store().path(), r.trees(), r.nodes(), r.migrations());
+                root.controlEndpoint(), rc.security().serverKeys().isPresent()
+                        ? "CURVE, " + root.keys().size() + " keys enrolled, " + rc.security().operatorKeys().size() + " bootstrap operators"
+                        : "in clear", rc.store().path(), r.trees(), r.nodes(), r.migrations());
         root.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
                 rc.id(), a, a, a));
         root.httpAuthority().ifPresent(a -> log.info("{}: live map http://{}/ (JSON http://{}/api/map)", rc.id(), a, a));

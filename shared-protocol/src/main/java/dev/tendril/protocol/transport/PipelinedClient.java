@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link ClientOptions#attempts()} attempts the result is {@link RequestResult.TimedOut}.
  * A connection whose handshake stalls (see {@link HandshakeWatch}) is replaced at once and
  * its pending frames sent again, without waiting for the attempt to run out.
- * All requests to one endpoint share its connection, so they must agree on CURVE settings
- * and frame limit (the first request's options make the socket).
+ * All requests to one endpoint share its connection and its frame limit (the first request's
+ * options make the socket); a request with other CURVE settings (a rotated or newly enrolled
+ * server key) replaces the connection, and requests in flight go on over the new one.
  *
  * <p>Threads: all public methods are thread-safe. Futures complete on the client's thread:
  * what is chained onto them must be short (hand work on to another thread).
@@ -67,7 +68,7 @@ public final class PipelinedClient implements AutoCloseable {
     }
 
     private static final class Peer {
-        final ClientOptions options;
+        ClientOptions options;
         ZMQ.Socket socket;
         HandshakeWatch watch;
         /** Sockets replaced for a stalled handshake since the last reply (raises the watch's patience). */
@@ -250,6 +251,15 @@ public final class PipelinedClient implements AutoCloseable {
 
     private void start(Submission s) {
         Peer peer = peers.computeIfAbsent(s.options().endpoint(), e -> new Peer(s.options()));
+        if (!peer.options.curve().equals(s.options().curve())) {
+            // the server's key changed (rotation, or a peer enrolled since): a connection with the new settings
+            log.debug("{}: CURVE settings for {} changed: reconnecting", name, peer.options.endpoint());
+            if (peer.socket != null) {
+                reset(peer);
+            }
+            peer.options = s.options();
+            peer.stalls = 0;
+        }
         if (peer.socket == null) {
             peer.socket = open(peer);
         }

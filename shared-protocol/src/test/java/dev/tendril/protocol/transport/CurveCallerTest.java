@@ -106,6 +106,20 @@ class CurveCallerTest {
     }
 
     @Test
+    void aPipelinedClientFollowsAChangedServerKey() {
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        RequestServer server = server();
+        try (PipelinedClient client = new PipelinedClient("munich")) {
+            ClientOptions plain = ClientOptions.of(server.endpoint()).withRetries(Duration.ofMillis(500), 1);
+            assertEquals(new RequestResult.TimedOut(1), client.request(plain, envelopes.create("web", new HostedSetQuery("web"))));
+            ClientOptions curve = plain.withRetries(Duration.ofSeconds(3), 2)
+                    .withCurve(new ClientOptions.Curve(munich, serverKeys.publicKey()));
+            assertInstanceOf(HostedSet.class, assertInstanceOf(RequestResult.Reply.class,
+                    client.request(curve, envelopes.create("web", new HostedSetQuery("web")))).envelope().body());
+        }
+    }
+
+    @Test
     void aClearServerCallsEveryoneClear() {
         RequestServer s = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"),
                 (CallerHandler) (req, caller) -> new HostedSet("web", List.of(caller.role().name())), Clock.systemUTC());

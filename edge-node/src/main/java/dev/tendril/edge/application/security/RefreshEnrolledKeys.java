@@ -45,9 +45,10 @@ public final class RefreshEnrolledKeys implements Runnable {
             failing = false;
         } else if (!failing) {
             failing = true;
-            log.warn("{}: the root gave no key listing ({}); keeping the last one ({} keys)", nodeId,
-                    reply.map(m -> m instanceof RootMessage.ErrorReply e ? e.code() + ": " + e.message() : m.type().name())
-                            .orElse("no answer"), peers.size());
+            log.warn("{}: the root gave no key listing ({}); keeping the last one ({} keys). Is this platform enrolled "
+                            + "(tendrilctl keys enrol --root <host:port> platform {} <its .pub>) and security.rootKeys right?",
+                    nodeId, reply.map(m -> m instanceof RootMessage.ErrorReply e ? e.code() + ": " + e.message() : m.type().name())
+                            .orElse("no answer"), peers.size(), nodeId);
         }
     }
 }
