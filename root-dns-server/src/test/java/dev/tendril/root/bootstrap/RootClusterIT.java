@@ -231,6 +231,10 @@ class RootClusterIT {
             Member lagging = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
             Poll.until(Duration.ofSeconds(20), lagging.id + " holding the tree", () -> answers(lagging));
             cluster.kill9(lagging);
+            String platformKey = CurveKeyPair.generate().publicKey(); // enrolled while lagging is down: compacted away
+            try (ControlCalls admin = ControlCalls.followingLeader(leader.controlEndpoint(), "snapshot-it")) {
+                assertEquals(new Ack(), admin.call(new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM, "p1", platformKey)));
+            }
 
             Set<String> acked = ConcurrentHashMap.newKeySet();
             List<Thread> writers = new ArrayList<>();
@@ -256,6 +260,8 @@ class RootClusterIT {
             Poll.until(Duration.ofSeconds(40), lagging.id + " catching up", () -> missing(lagging, acked).isEmpty());
             assertTrue(lagging.handle().log().contains("installed the snapshot"),
                     "the lagging root installed a snapshot:\n" + lagging.handle().log());
+            assertTrue(lists(lagging, Optional.empty(), platformKey),
+                    "the key enrolled while it was down came with the snapshot (and the allowlist was reloaded)");
             for (String subnet : acked.stream().sorted().limit(5).toList()) {
                 Set<String> answers = new HashSet<>();
                 for (Member m : cluster.members()) {
