@@ -35,6 +35,9 @@ public final class ControlDispatcher {
     private final RecordClientMigration migration;
     private final ListTopology listings;
     private final Function<ResolveQuery, RootMessage> resolver;
+    private final Clock clock;
+    /** A replicated root's enrolled keys (EnrolKey, RevokeKey are log entries); null otherwise. */
+    private final dev.tendril.root.application.security.KeyEnrolment keys;
 
     /**
      * @param resolver answers {@link ResolveQuery} as DNS would (reads the directory, writes nothing)
@@ -50,6 +53,18 @@ public final class ControlDispatcher {
      */
     public ControlDispatcher(TopologyRepository repository, InstanceDirectory directory, Clock clock, int fanOut,
                              Function<ResolveQuery, RootMessage> resolver, ControlLimits limits, RefusalLog refusals) {
+        this(repository, directory, clock, fanOut, resolver, limits, refusals, null);
+    }
+
+    /**
+     * @param keys a replicated root's enrolled keys: committed EnrolKey and RevokeKey entries are
+     *             applied to them at {@code clock}'s time (the entry's); null: none
+     */
+    public ControlDispatcher(TopologyRepository repository, InstanceDirectory directory, Clock clock, int fanOut,
+                             Function<ResolveQuery, RootMessage> resolver, ControlLimits limits, RefusalLog refusals,
+                             dev.tendril.root.application.security.KeyEnrolment keys) {
+        this.clock = clock;
+        this.keys = keys;
         ParentAssignment parents = new ParentAssignment(repository, fanOut);
         InstanceQuota quota = new InstanceQuota(repository, limits, refusals);
         this.createTree = new CreateServiceTree(repository, directory, clock, quota);
@@ -91,6 +106,8 @@ public final class ControlDispatcher {
             return listings.migrations(r);
         } else if (request instanceof ResolveQuery r) {
             return resolver.apply(r);
+        } else if (keys != null && dev.tendril.root.application.security.KeyEnrolment.isKeyChange(request)) {
+            return keys.apply(request, clock.millis());
         }
         return new ErrorReply(ControlErrors.UNSUPPORTED, request.type() + " is not a root control request");
     }

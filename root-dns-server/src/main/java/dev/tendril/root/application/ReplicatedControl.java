@@ -44,7 +44,8 @@ public final class ReplicatedControl implements RootControl {
     public static boolean isChange(RootMessage request) {
         return request instanceof CreateTree || request instanceof RegisterNode || request instanceof SignOff
                 || request instanceof ConditionalSignOff || request instanceof OrphanReport || request instanceof NodeState
-                || request instanceof RecordMigration;
+                || request instanceof RecordMigration || request instanceof RootMessage.EnrolKey
+                || request instanceof RootMessage.RevokeKey;
     }
 
     @Override

@@ -115,8 +115,10 @@ public final class RootProcess implements AutoCloseable {
         } else {
             handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
         }
-        keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
-        keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
+        if (keys == null) { // a single root: its own connection to the key table, enrolment answered at once
+            keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
+            keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
+        }
         ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId));
         if (config.security().serverKeys().isEmpty()) {
             log.warn("{}: control endpoint {} runs in CLEAR (no security.serverKey): any local process may change DNS "
@@ -224,11 +226,16 @@ public final class RootProcess implements AutoCloseable {
     private RootControl startReplicated(ClusterConfig cluster, SpatialInstanceDirectory directory, DeferredDirectory deferred,
                                         ResolveService resolver, Clock clock) {
         LogClock logClock = new LogClock(clock);
+        // the enrolled keys are topology: log entries, written by the writer into the repository's file
+        keys = KeyEnrolment.replicated(config.id(), repository, config.security().operatorKeys());
+        KeyEnrolment enrolled = keys;
         ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, logClock, config.fanOut(),
-                new PreviewResolution(resolver), config.control().limits(), refusals);
+                new PreviewResolution(resolver), config.control().limits(), refusals, enrolled);
         RecoverDirectory reload = new RecoverDirectory(repository, clock);
-        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> reload.replacing(directory),
-                clock);
+        TopologyStateMachine stateMachine = new TopologyStateMachine(config.id(), repository, () -> {
+            reload.replacing(directory);
+            enrolled.reload();
+        }, clock);
         committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());

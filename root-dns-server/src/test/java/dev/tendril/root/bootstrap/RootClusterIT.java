@@ -23,7 +23,11 @@ import dev.tendril.root.testing.RootCluster.Member;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -227,6 +231,10 @@ class RootClusterIT {
             Member lagging = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
             Poll.until(Duration.ofSeconds(20), lagging.id + " holding the tree", () -> answers(lagging));
             cluster.kill9(lagging);
+            String platformKey = CurveKeyPair.generate().publicKey(); // enrolled while lagging is down: compacted away
+            try (ControlCalls admin = ControlCalls.followingLeader(leader.controlEndpoint(), "snapshot-it")) {
+                assertEquals(new Ack(), admin.call(new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM, "p1", platformKey)));
+            }
 
             Set<String> acked = ConcurrentHashMap.newKeySet();
             List<Thread> writers = new ArrayList<>();
@@ -252,6 +260,8 @@ class RootClusterIT {
             Poll.until(Duration.ofSeconds(40), lagging.id + " catching up", () -> missing(lagging, acked).isEmpty());
             assertTrue(lagging.handle().log().contains("installed the snapshot"),
                     "the lagging root installed a snapshot:\n" + lagging.handle().log());
+            assertTrue(lists(lagging, Optional.empty(), platformKey),
+                    "the key enrolled while it was down came with the snapshot (and the allowlist was reloaded)");
             for (String subnet : acked.stream().sorted().limit(5).toList()) {
                 Set<String> answers = new HashSet<>();
                 for (Member m : cluster.members()) {
@@ -310,6 +320,85 @@ class RootClusterIT {
             writeRecords(group, envelopes, acked, 100, 20);
             Poll.until(Duration.ofSeconds(30), "r4 holding the records written after the removal",
                     () -> missing(fourth, acked).isEmpty());
+        }
+    }
+
+    /**
+     * Enrolled keys are topology (issue 10): with CURVE on every root, an operator's EnrolKey sent to
+     * a follower is answered NOT_LEADER; sent to the leader it is committed through the Raft log and
+     * every root, followers included, lists the key and admits the platform; a revocation on the
+     * leader takes it off every root.
+     */
+    @Test
+    void anEnrolledKeyIsReplicatedToEveryRootAndARevocationTooThroughTheLog() throws Exception {
+        CurveKeyPair server = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "roots");
+        CurveKeyPair alice = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "alice");
+        CurveKeyPair munich = CurveKeyPair.generate();
+        try (RootCluster cluster = RootCluster.configure(dir, 3)) {
+            for (Member m : cluster.members()) { // every root of a group has the same server key
+                Files.writeString(m.config, "security:\n  serverKey: keys/roots.key\n  operatorKeys: {alice: keys/alice.pub}\n",
+                        StandardOpenOption.APPEND);
+            }
+            cluster.startAll();
+            Optional<ClientOptions.Curve> asAlice = Optional.of(new ClientOptions.Curve(alice, server.publicKey()));
+            Optional<ClientOptions.Curve> asMunich = Optional.of(new ClientOptions.Curve(munich, server.publicKey()));
+            String[] leaderId = new String[1];
+            Poll.until(Duration.ofSeconds(20), "a leader elected", () -> {
+                try (ControlCalls c = new ControlCalls(cluster.members().get(0).controlEndpoint(), "keys-it",
+                        Duration.ofSeconds(2), 2, asAlice)) {
+                    RootMessage r = c.call(new RootMessage.RootsQuery());
+                    leaderId[0] = r instanceof RootMessage.RootsStatus st ? st.leaderId() : "";
+                    return !leaderId[0].isEmpty();
+                } catch (IllegalStateException e) {
+                    return false;
+                }
+            });
+            Member leader = cluster.member(leaderId[0]);
+            Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+            RootMessage.EnrolKey enrol = new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM, "munich", munich.publicKey());
+
+            try (ControlCalls direct = new ControlCalls(follower.controlEndpoint(), "keys-it", Duration.ofSeconds(2), 2, asAlice)) {
+                RootMessage r = direct.call(enrol);
+                assertTrue(LeaderHint.isNotLeader(r), "a follower refuses a key change: " + r);
+            }
+            for (Member m : cluster.members()) {
+                assertFalse(lists(m, asAlice, munich.publicKey()), m.id + " lists nothing yet");
+            }
+            try (ControlCalls admin = ControlCalls.followingLeader(follower.controlEndpoint(), "keys-it", asAlice)) {
+                assertEquals(new Ack(), admin.call(enrol));
+            }
+            for (Member m : cluster.members()) {
+                Poll.until(Duration.ofSeconds(20), m.id + " listing munich's key", () -> lists(m, asAlice, munich.publicKey()));
+                Poll.until(Duration.ofSeconds(20), m.id + " admitting munich", () -> admits(m, asMunich));
+            }
+
+            try (ControlCalls admin = ControlCalls.followingLeader(follower.controlEndpoint(), "keys-it", asAlice)) {
+                assertEquals(new Ack(), admin.call(new RootMessage.RevokeKey(RootMessage.KeyRole.PLATFORM, "munich", "")));
+            }
+            for (Member m : cluster.members()) {
+                Poll.until(Duration.ofSeconds(20), m.id + " no longer listing munich's key",
+                        () -> !lists(m, asAlice, munich.publicKey()));
+                assertFalse(admits(m, asMunich), m.id + " refuses munich once revoked");
+            }
+        }
+    }
+
+    /** Whether the member's own copy lists the key (asked of that member, never of the leader). */
+    private static boolean lists(Member m, Optional<ClientOptions.Curve> curve, String publicKey) {
+        try (ControlCalls direct = new ControlCalls(m.controlEndpoint(), "keys-it", Duration.ofSeconds(2), 2, curve)) {
+            RootMessage r = direct.call(new RootMessage.KeysQuery());
+            return r instanceof RootMessage.KeyListing l && l.keys().stream().anyMatch(k -> k.publicKey().equals(publicKey));
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** Whether the member answers the platform at all (an unenrolled key gets no reply over CURVE). */
+    private static boolean admits(Member m, Optional<ClientOptions.Curve> curve) {
+        try (ControlCalls direct = new ControlCalls(m.controlEndpoint(), "keys-it", Duration.ofSeconds(1), 1, curve)) {
+            return direct.call(new RootMessage.KeysQuery()) instanceof RootMessage.KeyListing;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 

@@ -39,14 +39,33 @@ public final class KeyEnrolment implements PeerKeys {
     private final Clock clock;
     private final Map<String, Caller> bootstrap;
     private final Map<String, EnrolledKey> byKey = new ConcurrentHashMap<>();
+    private final boolean replicated;
 
     /**
+     * A single root's enrolment: enrol and revoke are answered here, at once.
+     *
      * @param bootstrapOperators operator name -> CURVE public key, from the root's config
      */
     public KeyEnrolment(String rootId, KeyStore store, Map<String, String> bootstrapOperators, Clock clock) {
+        this(rootId, store, bootstrapOperators, clock, false);
+    }
+
+    /**
+     * A replicated root's enrolment: {@link #handle} only authorises enrol and revoke (an
+     * operator's request then goes to the control port, i.e. the Raft log); every root
+     * applies the committed entries with {@link #apply} in log order, in the writer's
+     * transaction ({@code store} is the topology repository), at the entry's time.
+     */
+    public static KeyEnrolment replicated(String rootId, KeyStore store, Map<String, String> bootstrapOperators) {
+        return new KeyEnrolment(rootId, store, bootstrapOperators, null, true);
+    }
+
+    private KeyEnrolment(String rootId, KeyStore store, Map<String, String> bootstrapOperators, Clock clock,
+                         boolean replicated) {
         this.rootId = rootId;
         this.store = store;
         this.clock = clock;
+        this.replicated = replicated;
         Map<String, Caller> b = new java.util.HashMap<>();
         bootstrapOperators.forEach((name, key) -> b.put(key, Caller.operator(name, key)));
         this.bootstrap = Map.copyOf(b);
@@ -74,17 +93,56 @@ public final class KeyEnrolment implements PeerKeys {
         return byKey.size();
     }
 
-    /** Answers EnrolKey, RevokeKey and KeysQuery; empty for any other request. */
+    /**
+     * Answers EnrolKey, RevokeKey and KeysQuery; empty for any other request. A replicated
+     * root answers only KeysQuery and the refusals: an operator's EnrolKey or RevokeKey is
+     * left (empty) for the control port, which commits it to the Raft log.
+     */
     public Optional<RootMessage> handle(RootMessage request, Caller caller) {
         if (request instanceof KeysQuery) {
             return Optional.of(caller.role() == Caller.Role.ANONYMOUS
                     ? forbidden("only enrolled platforms and operators may list the keys") : listing());
         } else if (request instanceof EnrolKey r) {
-            return Optional.of(caller.isOperator() || caller.isClear() ? enrol(r, caller) : forbidden("only an operator may enrol keys"));
+            if (!(caller.isOperator() || caller.isClear())) {
+                return Optional.of(forbidden("only an operator may enrol keys"));
+            }
+            return replicated ? Optional.empty() : Optional.of(enrol(r, caller.describe(), clock.millis()));
         } else if (request instanceof RevokeKey r) {
-            return Optional.of(caller.isOperator() || caller.isClear() ? revoke(r, caller) : forbidden("only an operator may revoke keys"));
+            if (!(caller.isOperator() || caller.isClear())) {
+                return Optional.of(forbidden("only an operator may revoke keys"));
+            }
+            return replicated ? Optional.empty() : Optional.of(revoke(r, caller.describe()));
         }
         return Optional.empty();
+    }
+
+    /** Whether the request is one {@link #apply} takes (a change of the enrolled keys). */
+    public static boolean isKeyChange(RootMessage request) {
+        return request instanceof EnrolKey || request instanceof RevokeKey;
+    }
+
+    /**
+     * Applies a committed EnrolKey or RevokeKey of the Raft log (the operator was checked by the
+     * root that proposed it) at the entry's time; the same reply on every root.
+     */
+    public RootMessage apply(RootMessage request, long atMillis) {
+        if (request instanceof EnrolKey r) {
+            return enrol(r, "the log", atMillis);
+        } else if (request instanceof RevokeKey r) {
+            return revoke(r, "the log");
+        }
+        throw new IllegalArgumentException(request.type() + " is not a key change");
+    }
+
+    /** Reads the keys again from the store (after a snapshot replaced it). */
+    public synchronized void reload() {
+        Map<String, EnrolledKey> fresh = new java.util.HashMap<>();
+        for (EnrolledKey k : store.all()) {
+            fresh.put(k.publicKey(), k);
+        }
+        byKey.keySet().retainAll(fresh.keySet());
+        byKey.putAll(fresh);
+        log.info("{}: {} enrolled keys reloaded from the store", rootId, fresh.size());
     }
 
     private static ErrorReply forbidden(String why) {
@@ -99,7 +157,7 @@ public final class KeyEnrolment implements PeerKeys {
         return new KeyListing(keys);
     }
 
-    private synchronized RootMessage enrol(EnrolKey r, Caller caller) {
+    private synchronized RootMessage enrol(EnrolKey r, String who, long atMillis) {
         EnrolledKey existing = byKey.get(r.publicKey());
         Caller boot = bootstrap.get(r.publicKey());
         if (boot != null || (existing != null && (existing.role() != r.role() || !existing.name().equals(r.name())))) {
@@ -107,15 +165,17 @@ public final class KeyEnrolment implements PeerKeys {
             return new ErrorReply(ControlErrors.CONFLICT, "this key is already enrolled for " + owner);
         }
         if (existing == null) {
-            EnrolledKey k = new EnrolledKey(r.role(), r.name(), r.publicKey(), clock.millis());
+            EnrolledKey k = new EnrolledKey(r.role(), r.name(), r.publicKey(), atMillis);
             store.enrol(k);
             byKey.put(k.publicKey(), k);
-            log.info("{}: {} enrolled a key of {} {} ({})", rootId, caller.describe(), r.role().label(), r.name(), r.publicKey());
+            log.info("{}: {} enrolled a key of {} {} ({})", rootId, who, r.role().label(), r.name(), r.publicKey());
+        } else if (replicated) {
+            store.enrol(existing); // a batch rolled back and run again: the memory may be ahead of the store
         }
         return new Ack();
     }
 
-    private synchronized RootMessage revoke(RevokeKey r, Caller caller) {
+    private synchronized RootMessage revoke(RevokeKey r, String who) {
         int n = store.revoke(r.role(), r.name(), r.publicKey());
         byKey.values().removeIf(k -> k.role() == r.role() && k.name().equals(r.name())
                 && (r.publicKey().isEmpty() || k.publicKey().equals(r.publicKey())));
@@ -123,7 +183,7 @@ public final class KeyEnrolment implements PeerKeys {
             return new ErrorReply(ControlErrors.NOT_FOUND, "no enrolled key of " + r.role().label() + " " + r.name()
                     + (r.publicKey().isEmpty() ? "" : " is " + r.publicKey()));
         }
-        log.info("{}: {} revoked {} key(s) of {} {}", rootId, caller.describe(), n, r.role().label(), r.name());
+        log.info("{}: {} revoked {} key(s) of {} {}", rootId, who, n, r.role().label(), r.name());
         return new Ack();
     }
 }

@@ -3,6 +3,9 @@ package dev.tendril.root.adapter.out.sqlite;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.net.Cidr;
+import dev.tendril.protocol.message.RootMessage.EnrolledKey;
+import dev.tendril.protocol.message.RootMessage.KeyRole;
+import dev.tendril.root.application.port.out.KeyStore;
 import dev.tendril.root.application.port.out.LogPosition;
 import dev.tendril.root.application.port.out.TopologyRepository;
 import dev.tendril.root.application.port.out.CorruptTopologyException;
@@ -38,7 +41,7 @@ import java.util.function.Supplier;
  * returns, so it survives a power cut; with {@link Sync#NORMAL} it survives a crash of the
  * process ({@code kill -9}) but the last commits may be lost in a power cut or kernel crash.
  */
-public final class SpatialiteTopologyRepository implements TopologyRepository, LogPosition {
+public final class SpatialiteTopologyRepository implements TopologyRepository, LogPosition, KeyStore {
 
     /** SQLite's synchronous setting for the WAL. */
     public enum Sync { FULL, NORMAL }
@@ -84,6 +87,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
             checkIntact(file, conn);
             SpatialiteTopologyRepository repo = new SpatialiteTopologyRepository(file, conn);
             repo.initialize();
+            repo.exec(SqliteKeyStore.CREATE_TABLE); // the enrolled keys travel with the topology (snapshots too)
             return repo;
         } catch (SQLException | java.io.IOException e) {
             if (e instanceof org.sqlite.SQLiteException se && (se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT
@@ -307,7 +311,7 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
     }
 
     /**
-     * Replaces every tree, node, migration record and the log position with those of a
+     * Replaces every tree, node, migration record, enrolled key and the log position with those of a
      * snapshot file (from {@link #snapshotTo}) in one transaction; returns the position it holds.
      */
     public synchronized Applied restoreFrom(Path snapshot) {
@@ -331,6 +335,11 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
                     exec("INSERT INTO main." + table + " SELECT * FROM snap." + table);
                 }
                 exec("INSERT INTO main.log_position SELECT * FROM snap.log_position");
+                exec("DELETE FROM main.enrolled_keys");
+                if (!query("SELECT 1 FROM snap.sqlite_master WHERE name = 'enrolled_keys'", rs -> 1).isEmpty()) {
+                    exec("INSERT INTO main.enrolled_keys(role, name, public_key, enrolled_at) "
+                            + "SELECT role, name, public_key, enrolled_at FROM snap.enrolled_keys");
+                }
                 return null;
             });
         } finally {
@@ -351,6 +360,26 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
         } finally {
             statements.clear();
         }
+    }
+
+    // --- enrolled keys (a replicated root's KeyEnrolment writes them in the writer's transaction)
+
+    @Override
+    public synchronized List<EnrolledKey> all() {
+        return read(() -> query("SELECT role, name, public_key, enrolled_at FROM enrolled_keys ORDER BY role, name",
+                rs -> new EnrolledKey(KeyRole.fromLabel(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getLong(4))));
+    }
+
+    @Override
+    public synchronized void enrol(EnrolledKey key) {
+        inTransaction(() -> update("INSERT OR IGNORE INTO enrolled_keys(role, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)",
+                key.role().label(), key.name(), key.publicKey(), key.enrolledAtMillis()));
+    }
+
+    @Override
+    public synchronized int revoke(KeyRole role, String name, String publicKey) {
+        return inTransaction(() -> update("DELETE FROM enrolled_keys WHERE role = ? AND name = ? AND (? = '' OR public_key = ?)",
+                role.label(), name, publicKey, publicKey));
     }
 
     // --- trees

@@ -20,6 +20,10 @@ import java.util.List;
  * connection of its own (enrolment is rare and never waits for the topology writer's batch).
  */
 public final class SqliteKeyStore implements KeyStore {
+    /** The table, in the topology's database file (the repository creates it too). */
+    static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS enrolled_keys(role TEXT NOT NULL, name TEXT NOT NULL, "
+            + "public_key TEXT PRIMARY KEY, enrolled_at INTEGER NOT NULL)";
+
     private final Connection conn;
     private final Path file;
 
@@ -38,8 +42,7 @@ public final class SqliteKeyStore implements KeyStore {
             config.setBusyTimeout(5000);
             Connection conn = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = conn.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS enrolled_keys(role TEXT NOT NULL, name TEXT NOT NULL, "
-                        + "public_key TEXT PRIMARY KEY, enrolled_at INTEGER NOT NULL)");
+                s.execute(CREATE_TABLE);
             }
             return new SqliteKeyStore(file, conn);
         } catch (SQLException e) {

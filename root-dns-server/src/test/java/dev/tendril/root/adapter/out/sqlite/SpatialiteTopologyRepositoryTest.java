@@ -1,5 +1,7 @@
 package dev.tendril.root.adapter.out.sqlite;
 
+import dev.tendril.protocol.message.RootMessage.EnrolledKey;
+import dev.tendril.protocol.message.RootMessage.KeyRole;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.root.application.port.out.LogPosition.Applied;
 import dev.tendril.root.application.port.out.TopologyRepository;
@@ -113,6 +115,8 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
     void aSnapshotRestoredIntoAnotherDatabaseReplacesAllOfItsStateAndPosition() {
         SpatialiteTopologyRepository a = SpatialiteTopologyRepository.open(dir.resolve("a.db"), SpatialiteTopologyRepository.Sync.NORMAL);
         SpatialiteTopologyRepository b = SpatialiteTopologyRepository.open(dir.resolve("b.db"), SpatialiteTopologyRepository.Sync.NORMAL);
+        String tokyoKey = dev.tendril.protocol.transport.CurveKeyPair.generate().publicKey();
+        String oldKey = dev.tendril.protocol.transport.CurveKeyPair.generate().publicKey();
         try (a; b) {
             assertEquals(Applied.NONE, a.applied());
             a.inTransaction(() -> {
@@ -122,9 +126,11 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
                 a.saveMigration(new Migration("web",
                         Cidr.parse("10.0.0.0/8"), "tokyo", 1, 1_000_000));
                 a.saveApplied(new Applied(4, 42));
+                a.enrol(new EnrolledKey(KeyRole.PLATFORM, "tokyo", tokyoKey, 7));
                 return null;
             });
             b.inTransaction(() -> b.createTree("stale", 1)); // replaced whole by the restore
+            b.enrol(new EnrolledKey(KeyRole.PLATFORM, "revoked-since", oldKey, 3));
             Path snapshot = dir.resolve("snapshot.4_42");
 
             var at = a.snapshotTo(p -> snapshot);
@@ -135,6 +141,8 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
             assertEquals(List.of("web"), b.services());
             assertEquals(a.nodes("web"), b.nodes("web"));
             assertEquals(a.migrations(""), b.migrations(""));
+            assertEquals(List.of(new EnrolledKey(KeyRole.PLATFORM, "tokyo", tokyoKey, 7)), b.all(),
+                    "the enrolled keys are part of the snapshot");
             assertEquals("tokyo", b.nearestLiveWithRoom("web", BERLIN, 4, Set.of())
                     .orElseThrow().nodeId(), "the spatial index came along");
         }
