@@ -66,7 +66,7 @@ class LossyLinksIT {
             Path ready = dir.resolve("root.ready");
             net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
                     "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
-                    "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390",
+                    "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390", "--set", "security.insecureClear=true",
                     "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
             Testbed.until("root ready", Duration.ofSeconds(90), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
             for (int i = 0; i < EDGES.length; i++) {
@@ -76,7 +76,8 @@ class LossyLinksIT {
                         platform: {id: %s, address: %s, position: {lat: %s, lon: %s}, arch: amd64, cpus: 2, ram: 4Gi, disk: 10Gi}
                         zone: %s
                         root: {control: ["%s:5390"]}
-                        policies: {preset: lan}
+                        policies: {preset: local, sampleInterval: 1s, loadWindow: 30s, latencyWindow: 30s, heartbeatInterval: 1s, missedHeartbeats: 3}
+                        security: {insecureClear: true}
                         admin: {key: %s, bind: "%s:7401"}
                         tree: {bind: "%s:7400"}
                         runtime: {kind: process}
