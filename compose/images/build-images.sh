@@ -81,12 +81,15 @@ base_rootfs() { # rootfs module
     /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libresolv.so.2
   cp "$mod/target/$(basename "$mod")-$VERSION.jar" "$rootfs/opt/tendril/"
   cp "$mod"/target/lib/*.jar "$rootfs/opt/tendril/lib/"
-  # sqlite-jdbc carries its native library for every OS and CPU (12 MB): keep this machine's
-  local arch; arch="$(uname -m)"
-  for jar in "$rootfs"/opt/tendril/lib/sqlite-jdbc-*.jar; do
-    [ -f "$jar" ] || continue
-    zip -q -d "$jar" $(unzip -Z1 "$jar" | grep '^org/sqlite/native/.' | grep -v "^org/sqlite/native/Linux/$arch/" \
-      | grep -v '/$') >/dev/null
+  # jars carry native libraries for every OS and CPU (sqlite-jdbc 12 MB, Ratis's shaded Netty
+  # 11 MB): keep only this machine's (Linux, this CPU)
+  local arch other; arch="$(uname -m)"
+  case "$arch" in x86_64) other='aarch_\?64\|aarch64\|arm\|ppc64\|riscv\|s390\|/x86/' ;; *) other='x86_64\|x86\|ppc64\|riscv\|s390' ;; esac
+  for jar in "$rootfs"/opt/tendril/lib/*.jar; do
+    local drop
+    drop="$(unzip -Z1 "$jar" | grep -v '/$' | grep -i '\.\(so\|dll\|jnilib\|dylib\)$\|^org/sqlite/native/' \
+      | grep -i 'windows\|osx\|macos\|mac/\|darwin\|sunos\|solaris\|aix\|openbsd\|dragonfly\|freebsd\|musl\|android\|\.dll$\|\.jnilib$\|\.dylib$\|'"$other" || true)"
+    [ -n "$drop" ] && echo "$drop" | tr '\n' '\0' | xargs -0 zip -q -d "$jar" >/dev/null
   done
 }
 

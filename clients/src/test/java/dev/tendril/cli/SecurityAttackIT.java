@@ -231,13 +231,25 @@ class SecurityAttackIT {
     /** A raw DEALER, plain or with a CURVE key; one socket kept open (so a revocation hits an open connection). */
     static final class Raw implements AutoCloseable {
         private final ZContext context = new ZContext(1);
-        private final ZMQ.Socket socket;
+        private ZMQ.Socket socket;
+        private final String endpoint;
+        private final Optional<CurveKeyPair> key;
+        private final String serverKey;
+        private final Duration wait;
 
         Raw(String endpoint, Optional<CurveKeyPair> key, String serverKey) {
             this(endpoint, key, serverKey, REFUSED_WAIT);
         }
 
         Raw(String endpoint, Optional<CurveKeyPair> key, String serverKey, Duration wait) {
+            this.endpoint = endpoint;
+            this.key = key;
+            this.serverKey = serverKey;
+            this.wait = wait;
+            connect();
+        }
+
+        private void connect() {
             socket = context.createSocket(SocketType.DEALER);
             socket.setLinger(0);
             socket.setReceiveTimeOut((int) wait.toMillis());
@@ -248,6 +260,24 @@ class SecurityAttackIT {
                 socket.setCurveServerKey(ZMQ.Curve.z85Decode(serverKey));
             });
             socket.connect(endpoint);
+        }
+
+        /**
+         * For a request that must be answered (an admitted key): asks again on a fresh
+         * connection when no reply came, up to 3 times, since JeroMQ 0.6.0 stalls 1-5 % of fresh
+         * connections before the handshake (docs/gotchas.md); the same message id each time.
+         */
+        Optional<Message> askAnswered(String from, Message body) {
+            Envelope e = new Envelope(MessageId.random(RANDOM), "web", from, System.currentTimeMillis(), body);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Optional<Message> reply = ask(e);
+                if (reply.isPresent()) {
+                    return reply;
+                }
+                context.destroySocket(socket);
+                connect();
+            }
+            return Optional.empty();
         }
 
         /** The reply, or empty when nothing came back in time (refused at the handshake). */
@@ -383,21 +413,23 @@ class SecurityAttackIT {
              Raw t4 = new Raw(treeEndpoint(a), Optional.of(bKeys), aKey);
              Raw d4 = new Raw(adminEndpoint(a), Optional.of(bKeys), aKey)) {
             List<Optional<Message>> forged = List.of(
-                    r4.ask(b.id(), new RootMessage.RegisterNode("web", a.info(httpPort))),
-                    r4.ask(b.id(), new RootMessage.SignOff("web", a.id())),
-                    r4.ask(b.id(), new RootMessage.NodeState("web", a.id(), false)),
-                    t4.ask(b.id(), new OverlayMessage.Attach("web", new NodeInfo("atk-evil", "198.51.100.66",
+                    r4.askAnswered(b.id(), new RootMessage.RegisterNode("web", a.info(httpPort))),
+                    r4.askAnswered(b.id(), new RootMessage.SignOff("web", a.id())),
+                    r4.askAnswered(b.id(), new RootMessage.NodeState("web", a.id(), false)),
+                    t4.askAnswered(b.id(), new OverlayMessage.Attach("web", new NodeInfo("atk-evil", "198.51.100.66",
                             new GeoPoint(48.1, 11.6), List.of(), 7400))),
-                    t4.ask(a.id(), new OverlayMessage.Heartbeat("web", a.id())),
-                    t4.ask(b.id(), new OverlayMessage.Detach("web", a.id())));
+                    t4.askAnswered(a.id(), new OverlayMessage.Heartbeat("web", a.id())),
+                    t4.askAnswered(b.id(), new OverlayMessage.Detach("web", a.id())));
             results.put("platform b as a", forged);
             assertEquals(Optional.empty(), d4.ask(adminDeploy(b.id(), spec(false, "pwn", httpPort + 1,
                     "[\"/bin/sh\", \"-c\", \"touch " + marker + "\"]"))), "a platform key opens no admin socket");
-            for (Optional<Message> f : forged) {
-                assertEquals("FORBIDDEN", assertInstanceOf(RootMessage.ErrorReply.class, f.orElseThrow()).code(), forged.toString());
+            for (int i = 0; i < forged.size(); i++) {
+                Optional<Message> f = forged.get(i);
+                assertTrue(f.isPresent(), "forged request " + i + " got no answer: " + forged);
+                assertEquals("FORBIDDEN", assertInstanceOf(RootMessage.ErrorReply.class, f.get()).code(), forged.toString());
             }
             // the same platform with its own identity succeeds (so the refusals above are not a broken path)
-            assertEquals(new RootMessage.Ack(), r4.ask(b.id(), new RootMessage.RecordMigration("web", List.of("10.9.0.0/24"), b.id(), 60_000)).orElseThrow());
+            assertEquals(new RootMessage.Ack(), r4.askAnswered(b.id(), new RootMessage.RecordMigration("web", List.of("10.9.0.0/24"), b.id(), 60_000)).orElseThrow());
             assertEquals(b.address(), dig("10.9.0.0/24"), "a valid migration from a tree member is answered");
         }
         results.forEach(SecurityAttackIT::assertAllRefused);
