@@ -243,10 +243,17 @@ if [ "$EDGES" != 0 ]; then
   mkdir -p "$STATE/edges"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
-    for r in "${ROOTS[@]}"; do   # enrolled keys are kept per root (not yet in the Raft log)
-      bin/tendrilctl keys enrol --root "127.0.0.1:$(root_port "$CONTROL_PORT" "$r")" platform "$1" "$KEYS/$1.pub" \
-        | sed "s/^/demo: $r: /"
+    # the key goes through the Raft log to every root: ask the leader (a follower answers NOT_LEADER)
+    enrolled=""
+    for _ in $(seq 1 20); do
+      for r in "${ROOTS[@]}"; do
+        if out="$(bin/tendrilctl keys enrol --root "127.0.0.1:$(root_port "$CONTROL_PORT" "$r")" platform "$1" "$KEYS/$1.pub" 2>&1)"; then
+          echo "demo: $out"; enrolled=1; break 2
+        fi
+      done
+      sleep 0.5
     done
+    [ -n "$enrolled" ] || { echo "demo: could not enrol $1 at any root: $out" >&2; exit 1; }
   done
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
