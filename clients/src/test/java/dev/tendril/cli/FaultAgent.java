@@ -172,6 +172,7 @@ final class FaultAgent {
             int divergent = 0;
             String divergentSample = "";
             boolean silent = false;
+            Map<String, Integer> bases = new TreeMap<>();
             for (int i = 0; i < roots.size(); i++) {
                 Optional<RootMessage> m = ask(roots.get(i), new RootMessage.MigrationsQuery(SERVICE));
                 if (m.isEmpty() || !(m.get() instanceof RootMessage.MigrationListing listing)) {
@@ -199,6 +200,9 @@ final class FaultAgent {
                             ? ra.basis() + ":" + ra.instances().stream().map(NodeInfo::nodeId).toList() : "none:" + a.orElse(null);
                     answers.add(key);
                     each.add(key);
+                    if (each.size() == 1) {
+                        bases.merge(key.substring(0, key.indexOf(':')), 1, Integer::sum);
+                    }
                 }
                 if (answers.size() > 1) {
                     divergent++;
@@ -213,9 +217,9 @@ final class FaultAgent {
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if ((lost == 0 && divergent == 0 && !silent) || System.nanoTime() - deadline > 0) {
-                return String.format(Locale.ROOT, "check converged=%b ms=%d acked=%d missing=%s divergent=%d silent=%b sample=%s %s",
+                return String.format(Locale.ROOT, "check converged=%b ms=%d acked=%d missing=%s divergent=%d silent=%b bases=%s sample=%s %s",
                         lost == 0 && divergent == 0 && !silent, ms, acked.size(), java.util.Arrays.toString(missing).replace(" ", ""),
-                        divergent, silent, String.join(",", missingSample), divergentSample.replace(' ', '_'));
+                        divergent, silent, bases.toString().replace(" ", ""), String.join(",", missingSample), divergentSample.replace(' ', '_'));
             }
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // between polls of the roots
         }

@@ -116,6 +116,8 @@ class RootFaultRunIT {
         System.out.printf(Locale.ROOT, "fault run summary: seed %d, rounds %d, faults %s, writes acknowledged %d (not acknowledged %d), "
                         + "losses %d, divergences %d (201 probe clients x %d checks), slowest convergence %d ms, %.0f s in all%n",
                 seed, rounds, faults, acked, failed, losses, divergences, rounds, slowest, (System.nanoTime() - start) / 1e9);
+        System.out.println("load average at the end: " + java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip()
+                + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
         findings.forEach(f -> System.out.println("finding: " + f));
         assertEquals(0, losses, "acknowledged writes missing on some root after healing: " + findings);
         assertEquals(0, divergences, "probe clients answered differently by the roots after healing: " + findings);
