@@ -144,7 +144,8 @@ final class FaultAgent {
                 .toString().replace(' ', '_') + " total_acked=" + acked.size();
     }
 
-    /** The probe clients: half from the acknowledged records (migration answers), the rest spread over IPv4. */
+    /** The probe clients: half from the acknowledged records (migration answers), the rest from the demo GeoIP database's
+     * cities (198.18.N.0/24, 198.19.0.0/16, 10.2-6.0.0/16: nearest instance) and unlocated addresses. */
     private List<String> probes() {
         List<String> out = new ArrayList<>();
         List<String> written = new ArrayList<>(acked);
@@ -152,8 +153,13 @@ final class FaultAgent {
         for (int i = 0; i < fromWritten; i++) {
             out.add(written.get((int) ((long) i * written.size() / fromWritten)).replace("/32", ""));
         }
-        for (int i = 0; out.size() < PROBES; i++) {
-            out.add(String.format(Locale.ROOT, "%d.%d.%d.1", 1 + (i * 7) % 223, (i * 97) % 256, (i * 13) % 256));
+        for (int i = 0; out.size() < PROBES; i++) { // the demo GeoIP database's cities, and unlocated addresses
+            out.add(switch (i % 4) {
+                case 0 -> String.format(Locale.ROOT, "198.18.%d.%d", i / 4 % 12, 1 + i);
+                case 1 -> String.format(Locale.ROOT, "198.19.%d.5", i * 37 % 256);
+                case 2 -> String.format(Locale.ROOT, "10.%d.%d.7", 2 + i % 5, 200 + i % 50);
+                default -> String.format(Locale.ROOT, "%d.%d.%d.1", 1 + (i * 7) % 223, (i * 97) % 256, (i * 13) % 256);
+            });
         }
         return out;
     }
