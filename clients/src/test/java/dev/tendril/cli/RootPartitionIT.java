@@ -1,12 +1,10 @@
 package dev.tendril.cli;
 
 import dev.tendril.edge.testing.links.TestNetwork;
-import dev.tendril.edge.testing.links.Topology;
 import dev.tendril.protocol.transport.CurveKeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,50 +24,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * write is missing anywhere.
  */
 class RootPartitionIT {
-    static final String ZONE = "svc.example.edge";
-    static final String[] ROOTS = {"r1", "r2", "r3"};
-    static final String CLIENT = "10.78.0.9";
-    static final Duration LINK = Duration.ofMillis(1);
+    static final String ZONE = ReplicatedRoots.ZONE;
+    static final String[] ROOTS = ReplicatedRoots.IDS;
 
     @TempDir
     Path dir;
 
     static String address(int i) {
-        return "10.78.0." + (1 + i);
+        return ReplicatedRoots.address(i);
     }
 
     @Test
     void aCutOffRootAnswersDnsRefusesWritesAndConvergesAfterHealing() throws Exception {
         Testbed.requireTool("dig", "dnsutils");
-        Testbed.classpath("root-dns-server");
-        Topology.Builder b = Topology.builder().switchNode("sw").host("u", CLIENT + "/24").link("u", "sw", Topology.Link.perfect());
-        for (int i = 0; i < ROOTS.length; i++) {
-            b.host(ROOTS[i], address(i) + "/24").link(ROOTS[i], "sw", Topology.Link.delay(LINK));
-        }
-        try (TestNetwork net = TestNetwork.start(b.build())) {
-            StringBuilder peers = new StringBuilder();
-            for (int i = 0; i < ROOTS.length; i++) {
-                peers.append("    - {id: ").append(ROOTS[i]).append(", raft: ").append(address(i)).append(":5391, control: ")
-                        .append(address(i)).append(":5390}\n");
-            }
-            for (int i = 0; i < ROOTS.length; i++) {
-                String r = ROOTS[i];
-                Path config = dir.resolve(r + ".yaml");
-                Files.writeString(config, "preset: local\n"
-                        + "id: " + r + "\n"
-                        + "dns: {zones: [" + ZONE + ".], nameServers: [ns1." + ZONE + ".], nsid: " + r + ", bindAddress: "
-                        + address(i) + ", port: 5353, defaultPosition: {latitude: 50.1, longitude: 8.7}}\n"
-                        + "control: {bindAddress: " + address(i) + ", port: 5390}\n"
-                        + "security: {insecureClear: true}\n"
-                        + "store: {path: " + r + "/topology.db}\n"
-                        + "cluster:\n  id: " + r + "\n  storage: " + r + "/raft\n  peers:\n" + peers);
-                net.spawn(dir.resolve(r + ".log"), r, Testbed.REPO.resolve("bin/tendril-root").toString(),
-                        "--config", config.toString(), "--ready-file", dir.resolve(r + ".ready").toString());
-            }
-            for (String r : ROOTS) {
-                Testbed.until(r + " ready", Duration.ofSeconds(90),
-                        () -> Files.exists(dir.resolve(r + ".ready")) ? Optional.of(true) : Optional.empty());
-            }
+        try (ReplicatedRoots roots = ReplicatedRoots.start(dir, "")) {
+            TestNetwork net = roots.net();
             List<String> acked = new ArrayList<>();
             acked.add(enrolSomewhere(net, List.of(0, 1, 2)));
             int leader = Testbed.until("a leader", Duration.ofSeconds(30), () -> leaderIndex(net));
@@ -79,7 +48,7 @@ class RootPartitionIT {
             Testbed.until(ROOTS[cut] + " holding the first key", Duration.ofSeconds(20),
                     () -> keys(net, "u", cut).containsAll(acked) ? Optional.of(true) : Optional.empty());
 
-            net.setLink(ROOTS[cut], "sw", Topology.Link.delay(LINK).withLoss(1.0));
+            roots.cut(cut);
             long cutAt = System.nanoTime();
             // the cut-off root answers DNS from its own copy, asked from inside its namespace
             String soa = soa(net, ROOTS[cut], address(cut));
@@ -97,7 +66,7 @@ class RootPartitionIT {
             System.out.printf("partition: %d writes acknowledged by the majority in %d ms; %s refused: %s%n", acked.size() - 1,
                     (System.nanoTime() - cutAt) / 1_000_000, ROOTS[cut], refused.out().strip());
 
-            net.setLink(ROOTS[cut], "sw", Topology.Link.delay(LINK));
+            roots.heal(cut);
             Testbed.until(ROOTS[cut] + " converging", Duration.ofSeconds(30),
                     () -> keys(net, "u", cut).containsAll(acked) ? Optional.of(true) : Optional.empty());
             List<String> healed = keys(net, "u", cut);
