@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * The client side of {@link RootFaultRunIT}, run inside the client host's namespace (the roots'
+ * The client side of {@link RootFaultRunBench}, run inside the client host's namespace (the roots'
  * addresses are only reachable there) and driven line by line over stdin; every answer is one
  * stdout line starting with {@code AGENT }. Commands:
  * <ul>

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Three replicated roots (Apache Ratis), real {@code bin/tendril-root} processes, each in its
  * own link-harness namespace on one switch, plus a client host {@code u}. Each root's link has
  * a 1 ms delay from the start so that it can be cut (100 % loss) and healed while running.
- * Shared by {@link RootPartitionIT} and {@link RootFaultRunIT}.
+ * Shared by {@link RootPartitionIT} and {@link RootFaultRunBench}.
  */
 final class ReplicatedRoots implements AutoCloseable {
     static final String ZONE = "svc.example.edge";

@@ -111,6 +111,41 @@ public final class IndexedTopologyRepository implements TopologyRepository {
         return true;
     }
 
+    // The quota checks of the control use cases ask these on every write: answered from the
+    // indexes (the interface's defaults copy and sort whole trees, quadratic at 100,000 nodes).
+
+    @Override
+    public int nodeCount(String service) {
+        Tree t = trees.get(service);
+        return t == null ? 0 : t.nodes.size();
+    }
+
+    @Override
+    public int treesOf(String nodeId) {
+        int n = 0;
+        for (Tree t : trees.values()) {
+            if (t.nodes.containsKey(nodeId)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public int migrationCount(String service) {
+        if (service.isEmpty()) {
+            return migrations.values().stream().mapToInt(Map::size).sum();
+        }
+        TreeMap<String, Migration> m = migrations.get(service);
+        return m == null ? 0 : m.size();
+    }
+
+    @Override
+    public boolean hasMigration(String service, Cidr clients) {
+        TreeMap<String, Migration> m = migrations.get(service);
+        return m != null && m.containsKey(clients.toString());
+    }
+
     @Override
     public List<TreeNode> nodes(String service) {
         Tree t = trees.get(service);

@@ -35,12 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * all roots answer the 201 probe clients alike ({@link FaultAgent}). A record acknowledged but
  * missing on some root after that wait is a loss; a probe answered differently is a divergence.
  *
- * <p>{@code mvn -o -q -pl clients -am verify -Dtest=None -Dit.test=RootFaultRunIT -Dbench=true
+ * <p>{@code mvn -o -q -pl clients -am verify -Dtest=None -Dit.test=RootFaultRunBench -Dbench=true
  * [-Dfaults.rounds=50] [-Dfaults.seed=N] [-Dfaults.writeMillis=3000]
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
-class RootFaultRunIT {
+class RootFaultRunBench {
     enum Fault { KILL, KILL_LEADER, PARTITION }
 
     static final Pattern WROTE = Pattern.compile("wrote acked=(\\d+) failed=(\\d+)");
