@@ -67,7 +67,8 @@ class ReplicatedRootsEdgeIT {
             survivors.remove(Integer.valueOf(leader));
             roots.kill9(leader);
             long killedAt = System.nanoTime();
-            deploy(net, 1, "join.yaml");
+            String joined = deploy(net, 1, "join.yaml");
+            assertTrue(joined.contains("registered, attached to a"), "b's registration acknowledged by a root: " + joined);
             long deployedMs = (System.nanoTime() - killedAt) / 1_000_000;
             int newLeader = Testbed.until("a new leader", Duration.ofSeconds(20), () -> leaderAmong(net, survivors));
             Testbed.until("b registered at the new leader " + ReplicatedRoots.IDS[newLeader], Duration.ofSeconds(20),
@@ -87,9 +88,10 @@ class ReplicatedRootsEdgeIT {
             for (int k = 0; k < EDGES.length; k++) {
                 assertTrue(edges[k].isAlive(), EDGES[k] + " still runs (no restart)");
             }
-            System.out.printf("edge follow: %s (leader) killed; b's deploy returned after %d ms, b live at the new leader %s "
+            System.out.printf("edge follow: %s (leader) killed; b's registration acknowledged (deploy returned) after %d ms, b live at the new leader %s "
                             + "after %d ms; a live at %s after %d s%n", ReplicatedRoots.IDS[leader], deployedMs,
-                    ReplicatedRoots.IDS[newLeader], registeredMs, survivors, HEARTBEATS.toSeconds());
+                    ReplicatedRoots.IDS[newLeader], registeredMs,
+                    survivors.stream().map(i -> ReplicatedRoots.IDS[i]).toList(), HEARTBEATS.toSeconds());
         }
     }
 
@@ -119,10 +121,12 @@ class ReplicatedRootsEdgeIT {
                 "--config", home.resolve("edge.yaml").toString());
     }
 
-    void deploy(TestNetwork net, int k, String spec) {
+    /** Deploys through edge {@code k}'s admin socket; returns tendrilctl's output (the reply names the registration). */
+    String deploy(TestNetwork net, int k, String spec) {
         EmulatedHosts.Ctl c = EmulatedHosts.ctl(net, EDGES[k], "deploy", dir.resolve(spec).toString(),
                 "--node", ReplicatedRoots.hostAddress(k) + ":7401", "--key", KEY, "--timeout", "30s");
         assertEquals(0, c.code(), "deploy on " + EDGES[k] + ": " + c.out());
+        return c.out();
     }
 
     /** Root {@code i}'s tree listing of {@code web}, asked from the client host; empty when it does not answer. */
