@@ -41,18 +41,27 @@ final class ReplicatedRoots implements AutoCloseable {
         return address(i) + ":5390";
     }
 
+    /** The address of the {@code k}-th extra host passed to {@link #start}. */
+    static String hostAddress(int k) {
+        return "10.78.0." + (20 + k);
+    }
+
     /**
      * Starts the network and the three roots and waits until each is ready.
      *
      * @param controlExtra extra keys of each root's {@code control} map, e.g.
      *                     {@code ", limits: {maxMigrationsPerService: 1000000}"} ("" for none)
+     * @param hosts        extra hosts on the switch (e.g. edge nodes), at {@link #hostAddress}
      */
-    static ReplicatedRoots start(Path dir, String controlExtra) throws IOException, InterruptedException {
+    static ReplicatedRoots start(Path dir, String controlExtra, String... hosts) throws IOException, InterruptedException {
         Testbed.classpath("root-dns-server");
         Topology.Builder b = Topology.builder().switchNode("sw").host(CLIENT_HOST, CLIENT + "/24")
                 .link(CLIENT_HOST, "sw", Topology.Link.perfect());
         for (int i = 0; i < IDS.length; i++) {
             b.host(IDS[i], address(i) + "/24").link(IDS[i], "sw", Topology.Link.delay(LINK));
+        }
+        for (int k = 0; k < hosts.length; k++) {
+            b.host(hosts[k], hostAddress(k) + "/24").link(hosts[k], "sw", Topology.Link.perfect());
         }
         ReplicatedRoots roots = new ReplicatedRoots(TestNetwork.start(b.build()), dir);
         try {
