@@ -144,6 +144,11 @@ class EdgeNodeIT {
         assertEquals("", top.parentId());
         AdminMessage.DeployReply b = (AdminMessage.DeployReply) admin(BERLIN, KEY).deploy(spec(false));
         assertEquals("munich-1", b.parentId(), b.toString());
+        // a node reports its instance live once it serves (instance health): only then is it a parent candidate
+        Poll.untilTrue("berlin live at the root", Duration.ofSeconds(10), () -> {
+            FakeRoot.Entry e = fakeRoot.entry("web", "berlin-1");
+            return e != null && e.live();
+        });
         AdminMessage.DeployReply h = (AdminMessage.DeployReply) admin(HAMBURG, KEY).deploy(spec(false));
         assertEquals("berlin-1", h.parentId(), "Hamburg's nearest live instance is Berlin");
 
