@@ -44,35 +44,37 @@ final class KeysCommand implements Runnable {
         return false;
     }
 
-    @Command(name = "gen", description = "Writes a CURVE key pair: <name>.key (secret, mode 0600) and <name>.pub.")
-    static final class Gen implements Callable<Integer> {
+    /** What {@code keys gen} and {@code keys gen-operator} share: check the name, write, print. */
+    abstract static class KeyGen implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "the folder to write to (created when absent)")
         Path out;
-
-        @Option(names = "--name", required = true, description = "the platform id, root id or operator name")
-        String name;
-
-        @Option(names = "--json", description = "print the files written and the public key as JSON")
-        boolean json;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec cmd;
 
+        abstract String name();
+
+        abstract boolean json();
+
+        /** Writes the key files; returns what was written. */
+        abstract Written write() throws IOException;
+
+        /** The text line printed without --json. */
+        abstract String text(Written w);
+
         @Override
         public Integer call() {
             PrintWriter err = cmd.commandLine().getErr();
-            if (badName(name, err)) {
+            if (badName(name(), err)) {
                 return TendrilCtl.BAD_INPUT;
             }
             try {
-                CurveKeyPair keys = CurveKeyFiles.generate(out, name);
-                if (json) {
-                    Json.print(cmd.commandLine().getOut(), new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
-                            CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(), null, null));
-                    return TendrilCtl.OK;
+                Written w = write();
+                if (json()) {
+                    Json.print(cmd.commandLine().getOut(), w);
+                } else {
+                    cmd.commandLine().getOut().println(text(w));
                 }
-                cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + " (secret) and "
-                        + CurveKeyFiles.publicFile(out, name) + "; public key " + keys.publicKey());
                 return TendrilCtl.OK;
             } catch (IOException e) {
                 err.println("cannot write the keys: " + e.getMessage());
@@ -81,44 +83,69 @@ final class KeysCommand implements Runnable {
         }
     }
 
+    @Command(name = "gen", description = "Writes a CURVE key pair: <name>.key (secret, mode 0600) and <name>.pub.")
+    static final class Gen extends KeyGen {
+        @Option(names = "--name", required = true, description = "the platform id, root id or operator name")
+        String name;
+
+        @Option(names = "--json", description = "print the files written and the public key as JSON")
+        boolean json;
+
+        @Override
+        String name() {
+            return name;
+        }
+
+        @Override
+        boolean json() {
+            return json;
+        }
+
+        @Override
+        Written write() throws IOException {
+            CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+            return new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
+                    CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(), null, null);
+        }
+
+        @Override
+        String text(Written w) {
+            return "wrote " + w.secretKeyFile() + " (secret) and " + w.publicKeyFile() + "; public key " + w.publicKey();
+        }
+    }
+
     @Command(name = "gen-operator", description = "Writes an operator's CURVE key pair (<name>.key, <name>.pub) and "
             + "Ed25519 signing key pair (<name>.sign.key PKCS#8, <name>.sign.pub X.509; base64).")
-    static final class GenOperator implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "the folder to write to (created when absent)")
-        Path out;
-
+    static final class GenOperator extends KeyGen {
         @Option(names = "--name", required = true, description = "the operator's name")
         String name;
 
         @Option(names = "--json", description = "print the files written and the CURVE public key as JSON")
         boolean json;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec cmd;
+        @Override
+        String name() {
+            return name;
+        }
 
         @Override
-        public Integer call() {
-            PrintWriter err = cmd.commandLine().getErr();
-            if (badName(name, err)) {
-                return TendrilCtl.BAD_INPUT;
-            }
-            try {
-                CurveKeyPair keys = CurveKeyFiles.generate(out, name);
-                SigningKeyFiles.generate(out, name);
-                if (json) {
-                    Json.print(cmd.commandLine().getOut(), new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
-                            CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(),
-                            SigningKeyFiles.secretFile(out, name).toString(), SigningKeyFiles.publicFile(out, name).toString()));
-                    return TendrilCtl.OK;
-                }
-                cmd.commandLine().getOut().println("wrote " + CurveKeyFiles.secretFile(out, name) + ", "
-                        + CurveKeyFiles.publicFile(out, name) + ", " + SigningKeyFiles.secretFile(out, name) + ", "
-                        + SigningKeyFiles.publicFile(out, name) + "; CURVE public key " + keys.publicKey());
-                return TendrilCtl.OK;
-            } catch (IOException e) {
-                err.println("cannot write the keys: " + e.getMessage());
-                return TendrilCtl.FAILED;
-            }
+        boolean json() {
+            return json;
+        }
+
+        @Override
+        Written write() throws IOException {
+            CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+            SigningKeyFiles.generate(out, name);
+            return new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
+                    CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(),
+                    SigningKeyFiles.secretFile(out, name).toString(), SigningKeyFiles.publicFile(out, name).toString());
+        }
+
+        @Override
+        String text(Written w) {
+            return "wrote " + w.secretKeyFile() + ", " + w.publicKeyFile() + ", " + w.signingKeyFile() + ", "
+                    + w.signingPublicKeyFile() + "; CURVE public key " + w.publicKey();
         }
     }
 
