@@ -55,6 +55,8 @@ public final class EdgeNode implements AutoCloseable {
     private final ScheduledTicker ticker;
     private ScheduledTicker rootTicker;
     private final PipelinedClient requests;
+    /** The overlay's second path (heartbeats' second try, confirming probes): connections apart from {@code requests}. */
+    private PipelinedClient probes;
     private final HostedServices hosted;
     private final TreeSocket tree;
     private final AdminSocket admin;
@@ -136,7 +138,8 @@ public final class EdgeNode implements AutoCloseable {
         CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), peers::platformKey);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests, curve);
-        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, curve);
+        PipelinedClient probes = new PipelinedClient(id + "-probe");
+        ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, probes, curve);
         if (curve.enabled()) {
             RefreshEnrolledKeys refresh = new RefreshEnrolledKeys(id, root, peers);
             refresh.run(); // before the tree socket opens, so enrolled peers are admitted from the start
@@ -186,10 +189,12 @@ public final class EdgeNode implements AutoCloseable {
             selfOrgRef[0].close();
             tree.close();
             requests.close();
+            probes.close();
             throw e;
         }
         EdgeNode node = new EdgeNode(config, ticker, requests, hosted, tree, adminRef[0], probe, selfOrgRef[0]);
         node.deployments = deployments;
+        node.probes = probes;
         node.overlay = overlay;
         if (metrics != null) {
             metrics.bindUsers(deployments, new ProbeUserLatencies(latency, probe, deployments, served));
@@ -319,6 +324,9 @@ public final class EdgeNode implements AutoCloseable {
         }
         probe.close();
         requests.close();
+        if (probes != null) {
+            probes.close();
+        }
         releaseInstances.run();
     }
 }

@@ -25,13 +25,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * interval on a scheduler thread (it may block on network calls); the {@code on*} handlers
  * run on the tree socket's handler thread and never block.
  *
- * <p>Failure handling: the child heartbeats its parent every interval (two tries within it)
- * and feeds an {@link AccrualDetector}: on a link that lost nothing lately the parent counts
+ * <p>Failure handling: the child heartbeats its parent every interval (two tries within it,
+ * over two paths: {@link OverlayLink#send} then {@link OverlayLink#probe}, one attempt each, so
+ * a heartbeat never resets a connection whose lost segment the transport is retransmitting,
+ * and a stall of one connection does not silence the round) and feeds an
+ * {@link AccrualDetector}: on a link that lost nothing lately the parent counts
  * as dead after {@code missedHeartbeats} unanswered rounds; on a lossy link after as many as
  * the observed loss makes plausible for a live parent (at most 8 × {@code missedHeartbeats}).
  * The child then reports the orphan to the root and attaches to the parent the root assigns.
- * A parent feeds one detector per child with "heard within the last interval and a half" and
- * drops a suspected child, then tells the root (NodeState live=false). Heartbeats run on
+ * A parent feeds one detector per child with "heard within the last interval and a half"; a
+ * suspected child is first probed directly (a {@code Heartbeat} from the parent, two tries over
+ * both paths): a child that answers and still holds this node as its parent stays (the
+ * suspicion is refuted), one that answers but holds another parent is forgotten without a
+ * report (it is alive), and only one that does not answer is dropped and reported to the root
+ * (NodeState live=false). Heartbeats run on
  * their own schedule ({@link #heartbeatRound()}), apart from the calls to the root
  * ({@link #rootRound()}): a root that does not answer never delays a heartbeat, so it never
  * makes a parent drop a live child.
@@ -89,6 +96,8 @@ public final class ServiceMembership {
     private final Duration heartbeatTimeout;
     private long orphanReports;
     private long droppedChildren;
+    /** Suspected children that answered the confirming probe (kept, or forgotten as attached elsewhere). */
+    private long refutedSuspicions;
     private long failedRegistrations;
     private long rounds;
     /** Whether this node's instance should be answered (running and healthy); see {@link #serving(boolean)}. */
@@ -136,6 +145,11 @@ public final class ServiceMembership {
     public synchronized View view() {
         return new View(registered, Optional.ofNullable(parent).map(NodeInfo::nodeId), List.copyOf(children.keySet()),
                 orphanReports, droppedChildren);
+    }
+
+    /** Suspected children that answered the confirming probe (a false suspicion the probe caught). */
+    public synchronized long refutedSuspicions() {
+        return refutedSuspicions;
     }
 
     private AccrualDetector newDetector() {
@@ -431,9 +445,12 @@ public final class ServiceMembership {
         return Optional.empty();
     }
 
-    /** Heartbeats the parent; true when its detector now suspects it dead. */
+    /**
+     * Heartbeats the parent, two tries over the two paths (see {@link OverlayLink#probe}); true
+     * when its detector now suspects it dead.
+     */
     private boolean heartbeat(NodeInfo p) {
-        Optional<Message> reply = link.send(p, new OverlayMessage.Heartbeat(service, self.nodeId()), heartbeatTimeout, 2);
+        Optional<Message> reply = twoPaths(p, new OverlayMessage.Heartbeat(service, self.nodeId()));
         if (reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known()) {
             synchronized (this) {
                 parentDetector.round(true);
@@ -454,23 +471,63 @@ public final class ServiceMembership {
         }
     }
 
-    /** One round of each child's detector: heard within the last interval and a half, or not. */
+    /** One try over each path, the second only when the first got no reply; each a single attempt. */
+    private Optional<Message> twoPaths(NodeInfo peer, OverlayMessage message) {
+        Optional<Message> reply = link.send(peer, message, heartbeatTimeout, 1);
+        return reply.isPresent() ? reply : link.probe(peer, message, heartbeatTimeout);
+    }
+
+    /**
+     * One round of each child's detector (heard within the last interval and a half, or not);
+     * each suspected child is probed before it is dropped (see the class comment).
+     */
     private void dropSilentChildren() {
         Instant heardAfter = clock.instant().minus(policies.heartbeatInterval()).minus(policies.heartbeatInterval().dividedBy(2));
-        List<String> dead = new ArrayList<>();
+        List<Child> suspected = new ArrayList<>();
         synchronized (this) {
-            children.values().removeIf(c -> {
+            for (Child c : children.values()) {
                 c.detector.round(!c.lastSeen.isBefore(heardAfter));
                 if (c.detector.suspect()) {
-                    dead.add(c.node().nodeId());
-                    return true;
+                    suspected.add(c);
                 }
-                return false;
-            });
-            droppedChildren += dead.size();
-            pendingDown.addAll(dead);
+            }
         }
-        for (String id : dead) {
+        for (Child c : suspected) {
+            confirm(c);
+        }
+    }
+
+    /** Probes a suspected child (outside the lock: it blocks for up to two tries) and acts on the verdict. */
+    private void confirm(Child c) {
+        String id = c.node().nodeId();
+        Optional<Message> reply = twoPaths(c.node(), new OverlayMessage.Heartbeat(service, self.nodeId()));
+        boolean mine = reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known();
+        int silent;
+        synchronized (this) {
+            silent = c.detector.silentRounds();
+            if (children.get(id) != c) {
+                return; // detached, or attached again meanwhile
+            }
+            if (mine) {
+                c.detector.round(true); // it answered: the silence ends (and counts as loss in the estimate)
+                c.lastSeen = clock.instant();
+                refutedSuspicions++;
+            } else {
+                children.remove(id);
+                if (reply.isPresent()) {
+                    refutedSuspicions++; // alive, attached elsewhere (its Detach was lost): forgotten, not reported
+                } else {
+                    droppedChildren++;
+                    pendingDown.add(id);
+                }
+            }
+        }
+        if (mine) {
+            log.info("{}: {}: child {} silent for {} rounds but answered a probe: kept", self.nodeId(), service, id, silent);
+        } else if (reply.isPresent()) {
+            log.info("{}: {}: child {} silent but answered a probe holding another parent: forgotten (not reported)",
+                    self.nodeId(), service, id);
+        } else {
             log.info("{}: {}: child {} silent, dropped", self.nodeId(), service, id);
         }
     }
@@ -503,10 +560,15 @@ public final class ServiceMembership {
         return new OverlayMessage.AttachAck(service, self.nodeId());
     }
 
+    /**
+     * A child's heartbeat (known: this node holds it as a child), or its parent's confirming
+     * probe (known: the sender is this node's parent).
+     */
     public synchronized Message onHeartbeat(OverlayMessage.Heartbeat hb) {
         Child c = children.get(hb.nodeId());
         if (c == null || left) {
-            return new OverlayMessage.HeartbeatAck(service, self.nodeId(), false);
+            boolean fromParent = !left && parent != null && parent.nodeId().equals(hb.nodeId());
+            return new OverlayMessage.HeartbeatAck(service, self.nodeId(), fromParent);
         }
         c.lastSeen = clock.instant();
         return new OverlayMessage.HeartbeatAck(service, self.nodeId(), true);
