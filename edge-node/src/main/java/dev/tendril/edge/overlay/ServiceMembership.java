@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * run on the tree socket's handler thread and never block.
  *
  * <p>Failure handling: the child heartbeats its parent every interval (two tries within it,
- * over two paths: {@link OverlayLink#send} then {@link OverlayLink#probe}, one attempt each, so
+ * over two paths, {@link OverlayLink#send} and {@link OverlayLink#probe}, the first of them
+ * alternating from round to round, one attempt each, so
  * a heartbeat never resets a connection whose lost segment the transport is retransmitting,
  * and a stall of one connection does not silence the round) and feeds an
  * {@link AccrualDetector}: on a link that lost nothing lately the parent counts
@@ -52,6 +53,11 @@ public final class ServiceMembership {
      * heartbeat intervals plus one. Each refresh is one read-only round trip at the root.
      */
     static final int REFRESH_ROUNDS = 4;
+    /**
+     * A heartbeat try that went unanswered within this many heartbeats makes this node's links
+     * count as lossy (as the detectors' window): a suspicion is then confirmed by a long probe.
+     */
+    static final int LOSS_MEMORY = AccrualDetector.DEFAULT_WINDOW;
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
@@ -91,6 +97,8 @@ public final class ServiceMembership {
     private boolean parentLeft;
     /** Fed once per heartbeat round with whether the parent answered; replaced with each new parent. */
     private AccrualDetector parentDetector;
+    /** The parent once its detector suspected it and the confirming probe got no answer: reported in the next root round. */
+    private NodeInfo parentConfirmedDead;
     /** Children dropped as dead whose NodeState(live=false) the root has not acknowledged yet. */
     private final List<String> pendingDown = new ArrayList<>();
     private final Duration heartbeatTimeout;
@@ -98,6 +106,10 @@ public final class ServiceMembership {
     private long droppedChildren;
     /** Suspected children that answered the confirming probe (kept, or forgotten as attached elsewhere). */
     private long refutedSuspicions;
+    /** Heartbeats sent to parents (which path goes first alternates). */
+    private long heartbeats;
+    /** The heartbeat (count) in which a try last went unanswered; far in the past when none did. */
+    private long lastTryLost = -LOSS_MEMORY - 1;
     private long failedRegistrations;
     private long rounds;
     /** Whether this node's instance should be answered (running and healthy); see {@link #serving(boolean)}. */
@@ -221,7 +233,7 @@ public final class ServiceMembership {
             }
             needRegister = !registered;
             currentParent = parent;
-            reparent = parentLeft || (parent != null && parentDetector.suspect());
+            reparent = parentLeft || (parent != null && parent == parentConfirmedDead);
             parentLeft = false;
             refresh = ++rounds % REFRESH_ROUNDS == 0;
         }
@@ -410,6 +422,7 @@ public final class ServiceMembership {
                 synchronized (this) {
                     parent = next;
                     parentDetector = newDetector();
+                    parentConfirmedDead = null;
                 }
                 log.info("{}: {}: attached to parent {}", self.nodeId(), service, next.nodeId());
                 return;
@@ -450,10 +463,15 @@ public final class ServiceMembership {
      * when its detector now suspects it dead.
      */
     private boolean heartbeat(NodeInfo p) {
-        Optional<Message> reply = twoPaths(p, new OverlayMessage.Heartbeat(service, self.nodeId()));
+        boolean probeFirst;
+        synchronized (this) {
+            probeFirst = (heartbeats++ & 1) == 1;
+        }
+        Optional<Message> reply = twoPaths(p, new OverlayMessage.Heartbeat(service, self.nodeId()), probeFirst);
         if (reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known()) {
             synchronized (this) {
                 parentDetector.round(true);
+                parentConfirmedDead = null;
             }
             return false;
         }
@@ -461,20 +479,91 @@ public final class ServiceMembership {
             // the parent answers but does not hold this child (restarted, or dropped it): attach again
             synchronized (this) {
                 parentDetector.round(true);
+                parentConfirmedDead = null;
             }
             attachOrReparent(p);
             return false;
         }
+        boolean lossy;
         synchronized (this) {
             parentDetector.round(false);
-            return parentDetector.suspect();
+            if (!parentDetector.suspect()) {
+                return false;
+            }
+            if (parentConfirmedDead == p) {
+                return true; // confirmed before (the root has not taken the report yet)
+            }
+            lossy = parentDetector.lossEstimate() > 0 || lostLately();
         }
+        if (lossy) {
+            int silent;
+            synchronized (this) {
+                silent = parentDetector.silentRounds();
+            }
+            Optional<Message> confirmed = confirm(p, true);
+            if (confirmed.isPresent()) {
+                synchronized (this) {
+                    parentDetector.round(true);
+                    refutedSuspicions++;
+                }
+                log.info("{}: {}: parent {} silent for {} rounds but answered a probe: kept", self.nodeId(), service,
+                        p.nodeId(), silent);
+                if (!(confirmed.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known())) {
+                    attachOrReparent(p);
+                }
+                return false;
+            }
+        }
+        synchronized (this) {
+            parentConfirmedDead = p;
+            log.info("{}: {}: parent {} silent for {} rounds (round loss estimate {}, {}): taken for dead", self.nodeId(),
+                    service, p.nodeId(), parentDetector.silentRounds(), String.format("%.2f", parentDetector.lossEstimate()),
+                    lossy ? "no answer to the confirming probe" : "a clean link: not probed");
+        }
+        return true;
     }
 
-    /** One try over each path, the second only when the first got no reply; each a single attempt. */
-    private Optional<Message> twoPaths(NodeInfo peer, OverlayMessage message) {
-        Optional<Message> reply = link.send(peer, message, heartbeatTimeout, 1);
-        return reply.isPresent() ? reply : link.probe(peer, message, heartbeatTimeout);
+    /** Under the lock: whether a heartbeat try of this node went unanswered lately (its links lose packets). */
+    private boolean lostLately() {
+        return heartbeats - lastTryLost <= LOSS_MEMORY;
+    }
+
+    /**
+     * The confirming probe of a suspected peer (SWIM's "suspect, then confirm"): a Heartbeat
+     * from this node. On a link that lost heartbeats lately ({@code lossy}) three tries of a
+     * whole heartbeat interval each: over the probe path's connection, then over the main
+     * path's, then over a fresh connection of the main path (the transport replaces a
+     * connection that returned nothing): a segment that TCP retransmits with back-off holds up
+     * everything behind it on its connection for seconds, a fresh connection is not held up.
+     * On a clean link one short try over the main path (a silence there most likely means
+     * death, and the detection time stays as it was).
+     */
+    private Optional<Message> confirm(NodeInfo peer, boolean lossy) {
+        OverlayMessage.Heartbeat probe = new OverlayMessage.Heartbeat(service, self.nodeId());
+        if (!lossy) {
+            return link.send(peer, probe, heartbeatTimeout, 1);
+        }
+        Duration wait = policies.heartbeatInterval();
+        Optional<Message> reply = link.probe(peer, probe, wait);
+        return reply.isPresent() ? reply : link.send(peer, probe, wait, 2);
+    }
+
+    /**
+     * One try over each path, the second only when the first got no reply; each a single
+     * attempt. Heartbeats alternate which path goes first, so both connections carry traffic
+     * every other round: each stays open with a fresh round-trip estimate (a connection used
+     * only now and then under loss keeps a backed-off retransmission timer and answers late).
+     */
+    private Optional<Message> twoPaths(NodeInfo peer, OverlayMessage message, boolean probeFirst) {
+        Optional<Message> reply = probeFirst ? link.probe(peer, message, heartbeatTimeout)
+                : link.send(peer, message, heartbeatTimeout, 1);
+        if (reply.isPresent()) {
+            return reply;
+        }
+        synchronized (this) {
+            lastTryLost = heartbeats;
+        }
+        return probeFirst ? link.send(peer, message, heartbeatTimeout, 1) : link.probe(peer, message, heartbeatTimeout);
     }
 
     /**
@@ -493,14 +582,18 @@ public final class ServiceMembership {
             }
         }
         for (Child c : suspected) {
-            confirm(c);
+            confirmChild(c);
         }
     }
 
     /** Probes a suspected child (outside the lock: it blocks for up to two tries) and acts on the verdict. */
-    private void confirm(Child c) {
+    private void confirmChild(Child c) {
         String id = c.node().nodeId();
-        Optional<Message> reply = twoPaths(c.node(), new OverlayMessage.Heartbeat(service, self.nodeId()));
+        boolean lossy;
+        synchronized (this) {
+            lossy = c.detector.lossEstimate() > 0 || lostLately();
+        }
+        Optional<Message> reply = confirm(c.node(), lossy);
         boolean mine = reply.isPresent() && reply.get() instanceof OverlayMessage.HeartbeatAck ack && ack.known();
         int silent;
         synchronized (this) {
