@@ -33,10 +33,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link AccrualDetector}: on a link that lost nothing lately the parent counts
  * as dead after {@code missedHeartbeats} unanswered rounds; on a lossy link after as many as
  * the observed loss makes plausible for a live parent (at most 8 × {@code missedHeartbeats}).
- * The child then reports the orphan to the root and attaches to the parent the root assigns.
+ * A suspicion is then confirmed ({@link #confirm}): when this node's links lost anything
+ * lately, the parent gets a long probe first, and only when that goes unanswered too does the
+ * child report the orphan to the root and attach to the parent the root assigns.
  * A parent feeds one detector per child with "heard within the last interval and a half"; a
- * suspected child is first probed directly (a {@code Heartbeat} from the parent, two tries over
- * both paths): a child that answers and still holds this node as its parent stays (the
+ * suspected child is first probed directly (a {@code Heartbeat} from the parent, see
+ * {@link #confirm}): a child that answers and still holds this node as its parent stays (the
  * suspicion is refuted), one that answers but holds another parent is forgotten without a
  * report (it is alive), and only one that does not answer is dropped and reported to the root
  * (NodeState live=false). Heartbeats run on
@@ -409,7 +411,10 @@ public final class ServiceMembership {
         }
     }
 
-    /** Attaches to {@code candidate}; when it does not answer, reports it dead and tries the next parent. */
+    /**
+     * Attaches to {@code candidate}; when it does not answer the attach nor the confirming probe,
+     * reports it dead and tries the next parent (one that answers the probe is tried again later).
+     */
     private void attachOrReparent(NodeInfo candidate) {
         NodeInfo next = candidate;
         for (int i = 0; i < MAX_REPARENTS_PER_TICK && next != null; i++) {
@@ -426,6 +431,18 @@ public final class ServiceMembership {
                 }
                 log.info("{}: {}: attached to parent {}", self.nodeId(), service, next.nodeId());
                 return;
+            }
+            if (ack.isEmpty()) {
+                boolean lossy;
+                synchronized (this) {
+                    lossy = lostLately();
+                }
+                if (confirm(next, lossy).isPresent()) {
+                    // alive: the Attach was lost, not the parent; the next refresh (or heartbeat) attaches again
+                    log.info("{}: {}: parent {} did not answer the attach but answered a probe: attaching later", self.nodeId(),
+                            service, next.nodeId());
+                    return;
+                }
             }
             next = orphanReportFor(next).orElse(null);
         }

@@ -30,7 +30,11 @@ public sealed interface OverlayMessage extends Message {
         public MessageType type() { return MessageType.ATTACH_ACK; }
     }
 
-    /** Child {@code nodeId} is alive and still counts the receiver as its parent. Reply: {@link HeartbeatAck}. */
+    /**
+     * Child {@code nodeId} is alive and still counts the receiver as its parent. Reply: {@link HeartbeatAck}.
+     * Also the confirming probe a node sends to a peer it suspects dead (a parent to its silent
+     * child, a child to its silent parent): any reply shows the peer alive.
+     */
     record Heartbeat(String service, String nodeId) implements OverlayMessage {
         public Heartbeat {
             Names.requireDnsLabel("service", service);
@@ -42,6 +46,8 @@ public sealed interface OverlayMessage extends Message {
     /**
      * Reply to {@link Heartbeat}: {@code known} is false when the receiver does not hold the
      * sender as a child (e.g. it restarted, or dropped the child as dead): the child attaches again.
+     * To a parent's probe, {@code known} is true when the sender is the receiver's parent (false:
+     * the child attached elsewhere, and the parent forgets it without reporting it down).
      */
     record HeartbeatAck(String service, String nodeId, boolean known) implements OverlayMessage {
         public HeartbeatAck {
