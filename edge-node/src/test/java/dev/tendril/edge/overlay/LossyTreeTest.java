@@ -177,6 +177,39 @@ class LossyTreeTest {
     }
 
     @Test
+    void aParentWhoseAttachIsLostButAnswersTheProbeIsNotReportedDead() {
+        root = new FakeRoot();
+        InMemoryNetwork net = new InMemoryNetwork();
+        boolean[] attachLost = {true};
+        OverlayLink lossyAttach = new OverlayLink() {
+            @Override
+            public java.util.Optional<dev.tendril.protocol.message.Message> send(NodeInfo peer, OverlayMessage message,
+                                                                                   Duration timeout, int attempts) {
+                return message instanceof OverlayMessage.Attach && attachLost[0] ? java.util.Optional.empty()
+                        : net.send(peer, message, timeout, attempts);
+            }
+        };
+        ServiceMembership[] ms = new ServiceMembership[2];
+        for (int i = 0; i < 2; i++) {
+            Overlay o = new Overlay();
+            ms[i] = new ServiceMembership("web", NODES[i], i == 0, i == 0, root, i == 0 ? net : lossyAttach, clock, LAN);
+            o.add(ms[i]);
+            net.attach(NODES[i].nodeId(), o);
+            ms[i].tick();
+        }
+        assertEquals(java.util.Optional.empty(), ms[1].view().parentId(), "the attach was lost");
+        assertEquals(0, ms[1].view().orphanReports(), "Munich answered the probe: not reported");
+        assertTrue(root.entry("web", "munich").live());
+        attachLost[0] = false;
+        for (int r = 0; r < ServiceMembership.REFRESH_ROUNDS; r++) {
+            round(ms, -1);
+        }
+        assertEquals(java.util.Optional.of("munich"), ms[1].view().parentId(), "attached at the next refresh");
+        assertEquals(List.of("berlin"), ms[0].view().childIds());
+        assertEquals(0, ms[1].view().orphanReports());
+    }
+
+    @Test
     void aChildAttachedElsewhereIsForgottenWithoutADownReport() {
         RetransmittingNetwork net = new RetransmittingNetwork(clock, random(9));
         ServiceMembership[] ms = tree(net);
