@@ -181,7 +181,8 @@ public final class EdgeNode implements AutoCloseable {
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.admission().adminKeys(),
                     config.admission().adminWindow(), hosted, describe, root, selfOrgRef[0]::events,
-                    security.keys().map(k -> new ServerOptions.Curve(k, peers.operators())), clock);
+                    security.keys().map(k -> new ServerOptions.Curve(k, peers.operators())),
+                    java.util.Optional.of(config.stateDir().resolve(id + "-admin-ids")), clock);
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
             tree.close();

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Dedupe: a request whose id was already answered gets the remembered reply again; one
  * whose id is still being handled is joined to it (it gets the same reply when ready). The
  * handler runs at most once per id while the id is remembered. {@link #UNAUTHORIZED} replies
- * are not remembered.
+ * are not remembered. With dedupe off ({@link ServerOptions#withoutDedupe()}) every request,
+ * a repeated id too, reaches the handler and gets its own reply: the handler refuses replays.
  *
  * <p>Robustness: malformed frames, unknown versions and types are dropped, counted in
  * {@link #stats()} and logged at debug; nothing a peer sends stops the server.
@@ -72,7 +73,8 @@ public final class RequestServer implements AutoCloseable {
     public static final String FORBIDDEN = "FORBIDDEN";
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
 
-    private record Done(MessageId id, byte[] frame, boolean remember) {
+    /** A finished request; {@code direct}: the one peer to answer (dedupe off), else those waiting in flight. */
+    private record Done(MessageId id, byte[] frame, boolean remember, Peer direct) {
     }
 
     private final ServerOptions options;
@@ -93,6 +95,8 @@ public final class RequestServer implements AutoCloseable {
     // confined to the socket thread
     private final ReplyCache replies;
     private final Map<MessageId, List<Peer>> inFlight = new HashMap<>();
+    /** Requests handed to the handler with dedupe off (each answered on its own). */
+    private int directInFlight;
     private ZMQ.Socket router;
 
     private RequestServer(ServerOptions options, CallerHandler handler, Clock clock, FrameCodec codec) {
@@ -323,6 +327,10 @@ public final class RequestServer implements AutoCloseable {
                     new RootMessage.ErrorReply(UNAUTHENTICATED, "this key is not enrolled"))));
             return;
         }
+        if (!options.dedupe()) {
+            handOver(request, caller.get(), peer);
+            return;
+        }
         byte[] cached = replies.get(id);
         if (cached != null) {
             counters.duplicates.increment();
@@ -351,8 +359,28 @@ public final class RequestServer implements AutoCloseable {
         }
     }
 
+    /** Dedupe off: the request goes to the handler whatever its id; its reply goes to this peer only. */
+    private void handOver(Envelope request, Caller caller, Peer peer) {
+        if (directInFlight + inFlight.size() >= options.maxInFlight()) {
+            counters.overloaded.increment();
+            log.debug("{}: dropped {} {}: {} requests in flight", options.nodeId(), request.kind(), request.id(), directInFlight);
+            return;
+        }
+        directInFlight++;
+        try {
+            workers.execute(() -> handle(request, caller, peer));
+        } catch (RejectedExecutionException e) {
+            directInFlight--; // closing
+        }
+    }
+
     /** On a handler thread. */
     private void handle(Envelope request, Caller caller) {
+        handle(request, caller, null);
+    }
+
+    /** On a handler thread; {@code direct}: the peer to answer when dedupe is off. */
+    private void handle(Envelope request, Caller caller, Peer direct) {
         HopTrace.mark("srv.handle", request.id(), request.kind());
         Message body;
         try {
@@ -365,7 +393,7 @@ public final class RequestServer implements AutoCloseable {
             log.warn("{}: handler failed on {} {}", options.nodeId(), request.kind(), request.id(), e);
             if (e instanceof VirtualMachineError vmError) {
                 // answer (so retries of this id do not wait forever), then let the VM error go on
-                finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)));
+                finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)), direct);
                 throw vmError;
             }
             body = new RootMessage.ErrorReply("INTERNAL", String.valueOf(e));
@@ -375,10 +403,10 @@ public final class RequestServer implements AutoCloseable {
             counters.forbidden.increment();
             refusals.refused(options.nodeId(), caller.describe(), error.code(), request.kind() + ": " + error.message());
         }
-        finish(request, body);
+        finish(request, body, direct);
     }
 
-    private void finish(Envelope request, Message body) {
+    private void finish(Envelope request, Message body, Peer direct) {
         byte[] frame;
         try {
             frame = codec.encode(request.reply(options.nodeId(), clock.millis(), body));
@@ -392,13 +420,18 @@ public final class RequestServer implements AutoCloseable {
         HopTrace.mark("srv.handled", request.id(), body.type());
         boolean remember = !(body instanceof RootMessage.ErrorReply e && (UNAUTHORIZED.equals(e.code())
                 || FORBIDDEN.equals(e.code()) || UNAUTHENTICATED.equals(e.code())));
-        done.add(new Done(request.id(), frame, remember));
+        done.add(new Done(request.id(), frame, remember && direct == null, direct));
         wake();
     }
 
     private void sendFinished() {
         Done d;
         while ((d = done.poll()) != null) {
+            if (d.direct() != null) {
+                directInFlight--;
+                send(d.direct(), d.frame());
+                continue;
+            }
             if (d.remember()) {
                 replies.put(d.id(), d.frame());
             }
