@@ -270,6 +270,7 @@ public final class EdgeNode implements AutoCloseable {
         out.add(new Figure(prefix + ".refused_connections", Long.toString(s.refusedConnections())));
         out.add(new Figure(prefix + ".refused_keys", Long.toString(s.refusedKeys())));
         out.add(new Figure(prefix + ".forbidden", Long.toString(s.forbidden())));
+        out.add(new Figure(prefix + ".failed_handshakes", Long.toString(s.failedHandshakes())));
     }
 
     /** Empty once every hosted service has joined its tree, else which have not (for /readyz). */

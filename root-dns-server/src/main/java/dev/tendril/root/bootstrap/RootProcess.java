@@ -199,6 +199,10 @@ public final class RootProcess implements AutoCloseable {
             out.add(new Figure("control.duplicates", Long.toString(c.duplicates())));
             out.add(new Figure("control.dropped", Long.toString(c.dropped())));
             out.add(new Figure("control.overloaded", Long.toString(c.overloaded())));
+            out.add(new Figure("control.refused_connections", Long.toString(c.refusedConnections())));
+            out.add(new Figure("control.refused_keys", Long.toString(c.refusedKeys())));
+            out.add(new Figure("control.forbidden", Long.toString(c.forbidden())));
+            out.add(new Figure("control.failed_handshakes", Long.toString(c.failedHandshakes())));
         }
         out.add(new Figure("writer.requests", Long.toString(committer.requests())));
         out.add(new Figure("writer.transactions", Long.toString(committer.batches())));

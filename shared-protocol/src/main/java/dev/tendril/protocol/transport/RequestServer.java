@@ -45,7 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Authentication: with CURVE, a ZAP handler admits only the keys {@link ServerOptions.Curve#clients()}
  * knows, and each request's key (read from the message's ZAP user id) is looked up again,
  * so a key revoked while connected is refused from its next request on
- * ({@code UNAUTHENTICATED}). The handler is told the {@link Caller}; without CURVE every
+ * ({@code UNAUTHENTICATED}). A connection that closes before its CURVE handshake (a client in
+ * clear) is counted as a failed handshake (see {@link FailedHandshakes}). The handler is told
+ * the {@link Caller}; without CURVE every
  * caller is {@link Caller#clear()}. Refusals are counted in {@link #stats()} and logged at
  * most once a minute per peer and reason (see {@link RefusalLog}); so are the handler's own
  * {@code FORBIDDEN}/{@code UNAUTHENTICATED} replies.
@@ -214,11 +216,17 @@ public final class RequestServer implements AutoCloseable {
                     counters.refusedConnections.increment();
                     refusals.refused(options.nodeId(), address, "connection", detail);
                 });
-        ZMQ.Poller poller = context.createPoller(3);
+        FailedHandshakes handshakes = zap == null ? null : FailedHandshakes.attach(context, router, address -> {
+            counters.failedHandshakes.increment();
+            refusals.refused(options.nodeId(), address, "handshake",
+                    "the connection closed before its CURVE handshake (a client without keys, or not ZeroMQ)");
+        });
+        ZMQ.Poller poller = context.createPoller(4);
         try {
             poller.register(router, ZMQ.Poller.POLLIN);
             int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
             int zapIndex = zap == null ? -1 : poller.register(zap, ZMQ.Poller.POLLIN);
+            int handshakeIndex = handshakes == null ? -1 : poller.register(handshakes.events(), ZMQ.Poller.POLLIN);
             while (!closing) {
                 if (poller.poll(1_000) < 0) {
                     if (!closing) {
@@ -232,6 +240,9 @@ public final class RequestServer implements AutoCloseable {
                 if (zapIndex >= 0 && poller.pollin(zapIndex)) {
                     allowlist.answerPending();
                 }
+                if (handshakeIndex >= 0 && poller.pollin(handshakeIndex)) {
+                    handshakes.drain();
+                }
                 // read even without a POLLIN report (DONTWAIT, cheap): a missed edge must not strand a request
                 readRequests();
                 sendFinished();
@@ -243,6 +254,9 @@ public final class RequestServer implements AutoCloseable {
         } finally {
             // the sockets are closed by close() through the context, after this thread is gone
             poller.close();
+            if (handshakes != null) {
+                handshakes.close(); // the monitor first: see FailedHandshakes
+            }
         }
     }
 
