@@ -133,7 +133,7 @@ public final class EdgeNode implements AutoCloseable {
         PipelinedClient requests = new PipelinedClient(id);
         EdgeConfig.Security security = config.security();
         EnrolledPeers peers = new EnrolledPeers(security.operatorKeys());
-        CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), peers::platformKey);
+        CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), security.nextRootKeys(), peers::platformKey);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests, curve);
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, curve);
