@@ -20,7 +20,9 @@ import java.util.function.Function;
 
 /**
  * One authenticated admin request to a node: signs it with the key (see {@link AdminAuth}),
- * sends it (retried with the same id), and maps transport and auth failures to exit codes.
+ * sends it once (the node refuses a repeated id, see the admin socket's replay protection;
+ * a stalled connection is still replaced within the attempt), and maps transport and auth
+ * failures to exit codes.
  */
 final class AdminCall {
     /** The reply body, or the exit code to end with (after printing why). */
@@ -61,7 +63,9 @@ final class AdminCall {
             return new Outcome.Exit(TendrilCtl.BAD_INPUT);
         }
         Duration timeout = node.timeout();
-        ClientOptions options = CurveOptions.apply(ClientOptions.of(endpoint).withRetries(timeout.dividedBy(3).plusMillis(1), 3), curve);
+        // one attempt for the whole timeout: the node refuses a repeated id (replay protection, no
+        // reply cache), so a retry with the same id would be refused although the first one ran
+        ClientOptions options = CurveOptions.apply(ClientOptions.of(endpoint).withRetries(timeout, 1), curve);
         try (RequestClient client = new RequestClient(options)) {
             RequestResult r = client.request(new Envelope(id, "", "tendrilctl", now, request));
             if (!(r instanceof RequestResult.Reply reply)) {

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The admin socket and spec signatures of a real edge process (bin/tendril-edge, process
  * runtime, busybox httpd) beside a real root: an unsigned spec is rejected and nothing runs,
  * the operator's signed spec runs; a captured valid Deploy sent again after 10,000 junk
- * requests does not run again (the junk never pushed its reply out of the reply cache), and
- * after the node restarts it is refused; every action leaves one tendril.audit line naming
+ * requests is refused (counted as {@code refused.admin-replayed}, nothing runs again), and
+ * after the node restarts it is refused too; every action leaves one tendril.audit line naming
  * the operator.
  */
 class AdminSecurityIT {
@@ -152,9 +152,12 @@ class AdminSecurityIT {
                 RootMessage.ErrorReply junk = (RootMessage.ErrorReply) send(c, deploy("junk-" + i + "-0123456789abc", signed));
                 assertEquals("UNAUTHORIZED", junk.code());
             }
-            Message again = send(c, captured);
-            assertEquals(first, again, "the replay got the first reply from the cache: the junk did not push it out");
+            RootMessage.ErrorReply again = (RootMessage.ErrorReply) send(c, captured);
+            assertEquals("UNAUTHORIZED", again.code(), again.toString());
+            assertTrue(again.message().contains("already used"), again.toString());
         }
+        assertEquals(1, counter(node, "refused.admin-replayed"));
+        assertEquals(10_000, counter(node, "refused.admin-bad-key"));
         Testbed.until("the audit line", Duration.ofSeconds(10),
                 () -> uncheckedAudit("operator=alice") == 1 ? java.util.Optional.of(true) : java.util.Optional.empty());
         assertEquals(1, auditLines("operator=alice", "request=ADMIN_DEPLOY", "result=deployed"), "the deploy ran once");
@@ -168,7 +171,12 @@ class AdminSecurityIT {
                 .withRetries(Duration.ofSeconds(20), 1))) {
             RootMessage.ErrorReply refused = (RootMessage.ErrorReply) send(c, captured);
             assertEquals("UNAUTHORIZED", refused.code(), refused.toString());
+            // the node read back the ids it accepted before the restart (its state folder): the
+            // replay is refused as one, whatever the clocks (the start time alone would not do
+            // when the capturer's clock ran ahead)
+            assertTrue(refused.message().contains("already used"), refused.toString());
         }
+        assertEquals(1, counter(address + ":" + adminPort, "refused.admin-replayed"));
         assertEquals(0, auditLines("request=ADMIN_DEPLOY"), "the restarted node ran nothing");
         int removed = TendrilCtl.run(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
                 "remove", "--node", address + ":" + adminPort, "--key", ALICE_ADMIN, "web");

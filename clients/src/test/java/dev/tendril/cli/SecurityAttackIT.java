@@ -450,12 +450,20 @@ class SecurityAttackIT {
         assertTrue(counter(stats, "tree.refused_connections") >= 2, stats);
         assertTrue(counter(stats, "admin.refused_connections") >= 2, stats);
         assertTrue(counter(stats, "tree.forbidden") >= 1, stats);
+        // the clients in clear ("no key") failed the CURVE handshake: counted on every plane
+        Testbed.until("clients in clear counted as failed handshakes", Duration.ofSeconds(15), () -> {
+            String edgeStats = nodeCtl(a, "stats").out();
+            String rootStats = rootCtl("root", "stats").out();
+            return counter(edgeStats, "tree.failed_handshakes") >= 1 && counter(edgeStats, "admin.failed_handshakes") >= 1
+                    && counter(rootStats, "control.failed_handshakes") >= 1 ? Optional.of(true) : Optional.empty();
+        });
         String rootLog = Files.readString(bed.log("root"));
         assertTrue(rootLog.contains("refused connection from"), rootLog);
         assertTrue(rootLog.contains("refused UNAUTHENTICATED from key"), rootLog);
         assertTrue(rootLog.contains("refused FORBIDDEN from platform " + b.id()), rootLog);
         String edgeLog = Files.readString(bed.log(a.id()));
         assertTrue(edgeLog.contains("refused connection from"), edgeLog);
+        assertTrue(edgeLog.contains("refused handshake from 127."), edgeLog);
         assertTrue(edgeLog.contains("refused FORBIDDEN from platform " + b.id()), edgeLog);
     }
 }

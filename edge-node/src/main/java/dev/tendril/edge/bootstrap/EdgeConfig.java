@@ -47,13 +47,21 @@ public record EdgeConfig(Platform platform, String zone, List<Endpoint> rootCont
      *                     entry or one for all
      * @param operatorKeys operators admitted on the admin socket besides those enrolled at the
      *                     root, name -> public key
+     * @param nextRootKeys the roots' next public keys, published ahead of a root's key rotation
+     *                     ({@code security.nextRootKeys}): empty, one for all or one per root
      */
     public record Security(Optional<dev.tendril.protocol.transport.CurveKeyPair> keys, List<String> rootKeys,
-                           java.util.Map<String, String> operatorKeys) {
+                           java.util.Map<String, String> operatorKeys, List<String> nextRootKeys) {
         public Security {
             Objects.requireNonNull(keys, "keys");
             rootKeys = List.copyOf(rootKeys);
             operatorKeys = java.util.Map.copyOf(operatorKeys);
+            nextRootKeys = List.copyOf(nextRootKeys);
+        }
+
+        public Security(Optional<dev.tendril.protocol.transport.CurveKeyPair> keys, List<String> rootKeys,
+                        java.util.Map<String, String> operatorKeys) {
+            this(keys, rootKeys, operatorKeys, List.of());
         }
 
         public static Security clear() {

@@ -135,7 +135,7 @@ public final class EdgeNode implements AutoCloseable {
         PipelinedClient requests = new PipelinedClient(id);
         EdgeConfig.Security security = config.security();
         EnrolledPeers peers = new EnrolledPeers(security.operatorKeys());
-        CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), peers::platformKey);
+        CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), security.nextRootKeys(), peers::platformKey);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests, curve);
         PipelinedClient probes = new PipelinedClient(id + "-probe");
@@ -184,7 +184,8 @@ public final class EdgeNode implements AutoCloseable {
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.admission().adminKeys(),
                     config.admission().adminWindow(), hosted, describe, root, selfOrgRef[0]::events,
-                    security.keys().map(k -> new ServerOptions.Curve(k, peers.operators())), clock);
+                    security.keys().map(k -> new ServerOptions.Curve(k, peers.operators())),
+                    java.util.Optional.of(config.stateDir().resolve(id + "-admin-ids")), clock);
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
             tree.close();
@@ -274,6 +275,7 @@ public final class EdgeNode implements AutoCloseable {
         out.add(new Figure(prefix + ".refused_connections", Long.toString(s.refusedConnections())));
         out.add(new Figure(prefix + ".refused_keys", Long.toString(s.refusedKeys())));
         out.add(new Figure(prefix + ".forbidden", Long.toString(s.forbidden())));
+        out.add(new Figure(prefix + ".failed_handshakes", Long.toString(s.failedHandshakes())));
     }
 
     /** Empty once every hosted service has joined its tree, else which have not (for /readyz). */

@@ -25,7 +25,7 @@ final class EdgeSecurityReader {
 
     static EdgeConfig.Security read(TreeReader s, String preset, List<Endpoint> binds, int roots, String platformId,
                                     Path baseDir) {
-        s.rejectUnknown("key", "rootKeys", "operatorKeys", "insecureClear", "signingKeys", "maxSpecBytes"); // the last two: EdgeConfigReader.admission
+        s.rejectUnknown("key", "rootKeys", "nextRootKeys", "operatorKeys", "insecureClear", "signingKeys", "maxSpecBytes"); // the last two: EdgeConfigReader.admission
         // an isolated testbed (network namespaces the test made) may run local in clear beyond loopback
         boolean insecureClear = s.bool("insecureClear", false);
         if (insecureClear && !"local".equals(preset)) {
@@ -61,6 +61,18 @@ final class EdgeSecurityReader {
         } else if (given.size() > 1 && given.size() != roots) {
             s.bad("rootKeys", given, "one key for all roots or one per root.control entry (" + roots + ")");
         }
+        List<String> nextRootKeys = new ArrayList<>();
+        List<String> next = s.strings("nextRootKeys", "the roots' next CURVE public keys (40 Z85 characters or .pub files)");
+        for (int i = 0; i < next.size(); i++) {
+            try {
+                nextRootKeys.add(readKey(next.get(i), baseDir));
+            } catch (KeyFileException e) {
+                s.bad("nextRootKeys[" + i + "]", next.get(i), "a CURVE public key: 40 Z85 characters or a .pub file (" + e.getMessage() + ")");
+            }
+        }
+        if (next.size() > 1 && next.size() != roots) {
+            s.bad("nextRootKeys", next, "one key for all roots or one per root.control entry (" + roots + ")");
+        }
         Map<String, String> operators = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : s.stringMap("operatorKeys",
                 "a mapping of operator name to CURVE public key (40 Z85 characters or a .pub file)").entrySet()) {
@@ -75,7 +87,7 @@ final class EdgeSecurityReader {
                         + ex.getMessage() + ")");
             }
         }
-        return new EdgeConfig.Security(keys, rootKeys, operators);
+        return new EdgeConfig.Security(keys, rootKeys, operators, nextRootKeys);
     }
 
     /** 40 characters: the key itself; anything else: a file beside the config (never a key by accident). */

@@ -22,7 +22,8 @@ public final class AdminClient implements AutoCloseable {
 
     public AdminClient(String endpoint, String key) {
         this.key = key;
-        this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(10), 2));
+        // one attempt: the admin socket refuses a repeated id (no reply cache), so a retry could not help
+        this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(20), 1));
     }
 
     public Optional<Message> send(MessageType type, String payload, Function<String, AdminMessage.Request> build) {

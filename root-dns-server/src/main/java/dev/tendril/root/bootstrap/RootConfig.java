@@ -59,11 +59,18 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
      *                     the control endpoint runs in clear (only the local preset on loopback)
      * @param operatorKeys bootstrap operators, name -> CURVE public key: always admitted as
      *                     operators (they enrol the platforms and further operators)
+     * @param serverKeyFile the file {@code serverKeys} was read from: read again on reload
+     *                     (SIGHUP, {@code tendrilctl root reload}) to rotate the key while running
      */
     public record Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
-                           java.util.Map<String, String> operatorKeys) {
+                           java.util.Map<String, String> operatorKeys, java.util.Optional<Path> serverKeyFile) {
         public Security {
             operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
+                        java.util.Map<String, String> operatorKeys) {
+            this(serverKeys, operatorKeys, java.util.Optional.empty());
         }
 
         public static Security clear() {

@@ -95,7 +95,10 @@ public final class RootMain implements Callable<Integer> {
             }
         }
         try { // SIGHUP: re-read the GeoIP databases without dropping a query
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> root.reloadGeoIp());
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                root.reloadGeoIp();
+                root.rotateServerKey();
+            });
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP is not ours to handle: {}", e.getMessage());
         }

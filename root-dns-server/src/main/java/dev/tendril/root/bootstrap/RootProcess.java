@@ -36,6 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,9 @@ public final class RootProcess implements AutoCloseable {
     private GroupCommitter committer;
     private RatisTopologyLog raft;
     private volatile RootControlEndpoint control;
+    /** Starts the control endpoint on a port with a server key (or in clear); kept to rotate the key. */
+    private java.util.function.BiFunction<Integer, Optional<CurveKeyPair>, RootControlEndpoint> controlStarter;
+    private Optional<CurveKeyPair> serverKeys = Optional.empty();
     private SqliteKeyStore keyStore;
     private KeyEnrolment keys;
     private volatile DnsServer dns;
@@ -127,10 +132,13 @@ public final class RootProcess implements AutoCloseable {
         }
         // the live map's events: recorded after each answered write, without touching the use cases
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
-        control = track(RootControlEndpoint.start(config.id(), config.control().bindAddress(), config.control().port(),
-                config.control().handlerThreads(),
-                new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock), this::stats,
-                this::reloadReply, config.security().serverKeys(), keys, policy, clock, refusals));
+        RootControl recording = new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock);
+        KeyEnrolment enrolment = keys;
+        controlStarter = (port, serverKey) -> RootControlEndpoint.start(config.id(), config.control().bindAddress(), port,
+                config.control().handlerThreads(), recording, this::stats, this::reloadReply, serverKey, enrolment, policy,
+                clock, refusals);
+        serverKeys = config.security().serverKeys();
+        control = track(controlStarter.apply(config.control().port(), serverKeys));
         dns = track(new DnsServer(config.dns(), directory, geo, clock).start());
         long t3 = System.nanoTime();
         if (mapPages != null) {
@@ -138,7 +146,7 @@ public final class RootProcess implements AutoCloseable {
         }
         if (metrics != null) {
             metrics.bindDns(dns.metrics());
-            metrics.bindControl(control::stats, committer);
+            metrics.bindControl(() -> control.stats(), committer); // the endpoint in use (a key rotation replaces it)
             metrics.bindDirectory(directory);
         }
         notReady = null; // DNS listens and the state is loaded
@@ -199,6 +207,10 @@ public final class RootProcess implements AutoCloseable {
             out.add(new Figure("control.duplicates", Long.toString(c.duplicates())));
             out.add(new Figure("control.dropped", Long.toString(c.dropped())));
             out.add(new Figure("control.overloaded", Long.toString(c.overloaded())));
+            out.add(new Figure("control.refused_connections", Long.toString(c.refusedConnections())));
+            out.add(new Figure("control.refused_keys", Long.toString(c.refusedKeys())));
+            out.add(new Figure("control.forbidden", Long.toString(c.forbidden())));
+            out.add(new Figure("control.failed_handshakes", Long.toString(c.failedHandshakes())));
         }
         out.add(new Figure("writer.requests", Long.toString(committer.requests())));
         out.add(new Figure("writer.transactions", Long.toString(committer.batches())));
@@ -207,8 +219,48 @@ public final class RootProcess implements AutoCloseable {
         return new RootMessage.RootStats(config.id(), out);
     }
 
-    /** {@code tendrilctl root reload}: as SIGHUP, answered Ack or an error naming the refusal. */
+    /**
+     * Re-reads {@code security.serverKey}; when the file now holds another key pair, the control
+     * endpoint is started again on the same port with it (DNS is not touched). Connections made
+     * with the old key are dropped; clients that list the new key (edges: {@code
+     * security.nextRootKeys}) reconnect with it. A file that cannot be read keeps the key in use.
+     *
+     * @return true when the endpoint now serves with a new key
+     */
+    public synchronized boolean rotateServerKey() {
+        Optional<Path> file = config.security().serverKeyFile();
+        if (closed || file.isEmpty() || controlStarter == null) {
+            return false;
+        }
+        CurveKeyPair next;
+        try {
+            next = dev.tendril.protocol.keys.CurveKeyFiles.readPair(file.get());
+        } catch (RuntimeException e) {
+            log.error("{}: key rotation refused, the server key in use stays: {}", config.id(), e.getMessage());
+            return false;
+        }
+        if (serverKeys.isPresent() && serverKeys.get().publicKey().equals(next.publicKey())) {
+            return false;
+        }
+        RootControlEndpoint old = control;
+        int port = old.port();
+        old.close();
+        opened.remove(old);
+        control = track(controlStarter.apply(port, Optional.of(next)));
+        log.info("{}: control endpoint {} serves with a new server key {} (was {})", config.id(), control.endpoint(),
+                next.publicKey(), serverKeys.map(CurveKeyPair::publicKey).orElse("none"));
+        serverKeys = Optional.of(next);
+        return true;
+    }
+
+    /**
+     * {@code tendrilctl root reload}: as SIGHUP, answered Ack or an error naming the refusal. A
+     * changed server key is taken up just after the reply is sent (the reply leaves through the
+     * endpoint that the rotation replaces).
+     */
     private RootMessage reloadReply() {
+        java.util.concurrent.CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(this::rotateServerKey);
         return reloadGeoIp() ? new RootMessage.Ack()
                 : new RootMessage.ErrorReply(dev.tendril.root.application.ControlErrors.RELOAD_REFUSED, "the GeoIP databases were not reloaded (see the root's log);"
                         + " the databases in use stay");

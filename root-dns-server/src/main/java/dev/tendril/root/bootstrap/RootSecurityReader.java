@@ -61,7 +61,8 @@ final class RootSecurityReader {
             s.missing("operatorKeys", "at least one operator key when CURVE is on (nobody could enrol platforms); "
                     + "make one with: tendrilctl keys gen --out keys --name alice, then set operatorKeys: {alice: keys/alice.pub}");
         }
-        return new RootConfig.Security(serverKeys, operators);
+        return new RootConfig.Security(serverKeys, operators, serverKeys.isEmpty() ? Optional.empty()
+                : Optional.of(baseDir.resolve(s.string("serverKey", "", "the path of this root's CURVE .key file")).normalize()));
     }
 
     static boolean loopback(String address) {

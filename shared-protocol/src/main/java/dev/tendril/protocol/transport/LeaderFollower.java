@@ -29,6 +29,11 @@ import java.util.function.Supplier;
  * client of one root always did). Each root sees a given message id once: a request sent
  * again to a root that already answered it gets a fresh id (its dedupe cache would repeat
  * the NOT_LEADER), so requests must be idempotent, as every root control request is.
+ *
+ * <p>One root may be listed several times with different CURVE server keys (its current key
+ * and the next one, published ahead of a key rotation): a listing that times out (a wrong
+ * server key fails silently) is followed by the next listing of the same root in the same
+ * round, and the listing that answered is asked first from then on.
  */
 public final class LeaderFollower {
     private static final int MAX_HOPS = 8;
@@ -56,15 +61,21 @@ public final class LeaderFollower {
         this.preferred = this.roots.get(0);
     }
 
-    /** Opens the connections to every root now. */
+    /** Opens the connections to every root now (with the first listing of each: its current key). */
     public LeaderFollower connectAll() {
-        roots.forEach(client::connect);
+        Set<String> connected = new HashSet<>();
+        roots.stream().filter(o -> connected.add(o.endpoint())).forEach(client::connect);
         return this;
     }
 
     /** The root asked first (the last one that answered). */
     public String preferredEndpoint() {
         return preferred.endpoint();
+    }
+
+    /** The CURVE server key of the listing asked first (empty in clear). */
+    public java.util.Optional<String> preferredServerKey() {
+        return preferred.curve().map(ClientOptions.Curve::serverPublicKey);
     }
 
     /**
@@ -110,7 +121,7 @@ public final class LeaderFollower {
                             last = r;
                         }
                         silent.merge(target.endpoint(), 1, Integer::sum);
-                        if (preferred.endpoint().equals(target.endpoint())) {
+                        if (preferred.equals(target)) {
                             preferred = next(target);
                         }
                         target = null;
@@ -132,7 +143,7 @@ public final class LeaderFollower {
         List<ClientOptions> late = new ArrayList<>();
         (silent.containsKey(first.endpoint()) ? late : out).add(first);
         for (ClientOptions o : roots) {
-            if (!o.endpoint().equals(first.endpoint())) {
+            if (!o.equals(first)) { // the same root under another key is a listing of its own
                 (silent.containsKey(o.endpoint()) ? late : out).add(o);
             }
         }
@@ -143,7 +154,7 @@ public final class LeaderFollower {
     /** The configured root after {@code o} (wrapping), or the first when {@code o} is not configured. */
     private ClientOptions next(ClientOptions o) {
         for (int i = 0; i < roots.size(); i++) {
-            if (roots.get(i).endpoint().equals(o.endpoint())) {
+            if (roots.get(i).equals(o)) {
                 return roots.get((i + 1) % roots.size());
             }
         }

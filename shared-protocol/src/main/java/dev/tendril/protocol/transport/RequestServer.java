@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Dedupe: a request whose id was already answered gets the remembered reply again; one
  * whose id is still being handled is joined to it (it gets the same reply when ready). The
  * handler runs at most once per id while the id is remembered. {@link #UNAUTHORIZED} replies
- * are not remembered.
+ * are not remembered. With dedupe off ({@link ServerOptions#withoutDedupe()}) every request,
+ * a repeated id too, reaches the handler and gets its own reply: the handler refuses replays.
  *
  * <p>Robustness: malformed frames, unknown versions and types are dropped, counted in
  * {@link #stats()} and logged at debug; nothing a peer sends stops the server.
@@ -44,7 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Authentication: with CURVE, a ZAP handler admits only the keys {@link ServerOptions.Curve#clients()}
  * knows, and each request's key (read from the message's ZAP user id) is looked up again,
  * so a key revoked while connected is refused from its next request on
- * ({@code UNAUTHENTICATED}). The handler is told the {@link Caller}; without CURVE every
+ * ({@code UNAUTHENTICATED}). A connection that closes before its CURVE handshake (a client in
+ * clear) is counted as a failed handshake (see {@link FailedHandshakes}). The handler is told
+ * the {@link Caller}; without CURVE every
  * caller is {@link Caller#clear()}. Refusals are counted in {@link #stats()} and logged at
  * most once a minute per peer and reason (see {@link RefusalLog}); so are the handler's own
  * {@code FORBIDDEN}/{@code UNAUTHENTICATED} replies.
@@ -72,7 +75,8 @@ public final class RequestServer implements AutoCloseable {
     public static final String FORBIDDEN = "FORBIDDEN";
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
 
-    private record Done(MessageId id, byte[] frame, boolean remember) {
+    /** A finished request; {@code direct}: the one peer to answer (dedupe off), else those waiting in flight. */
+    private record Done(MessageId id, byte[] frame, boolean remember, Peer direct) {
     }
 
     private final ServerOptions options;
@@ -93,6 +97,8 @@ public final class RequestServer implements AutoCloseable {
     // confined to the socket thread
     private final ReplyCache replies;
     private final Map<MessageId, List<Peer>> inFlight = new HashMap<>();
+    /** Requests handed to the handler with dedupe off (each answered on its own). */
+    private int directInFlight;
     private ZMQ.Socket router;
 
     private RequestServer(ServerOptions options, CallerHandler handler, Clock clock, FrameCodec codec) {
@@ -210,11 +216,17 @@ public final class RequestServer implements AutoCloseable {
                     counters.refusedConnections.increment();
                     refusals.refused(options.nodeId(), address, "connection", detail);
                 });
-        ZMQ.Poller poller = context.createPoller(3);
+        FailedHandshakes handshakes = zap == null ? null : FailedHandshakes.attach(context, router, address -> {
+            counters.failedHandshakes.increment();
+            refusals.refused(options.nodeId(), address, "handshake",
+                    "the connection closed before its CURVE handshake (a client without keys, or not ZeroMQ)");
+        });
+        ZMQ.Poller poller = context.createPoller(4);
         try {
             poller.register(router, ZMQ.Poller.POLLIN);
             int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
             int zapIndex = zap == null ? -1 : poller.register(zap, ZMQ.Poller.POLLIN);
+            int handshakeIndex = handshakes == null ? -1 : poller.register(handshakes.events(), ZMQ.Poller.POLLIN);
             while (!closing) {
                 if (poller.poll(1_000) < 0) {
                     if (!closing) {
@@ -228,6 +240,9 @@ public final class RequestServer implements AutoCloseable {
                 if (zapIndex >= 0 && poller.pollin(zapIndex)) {
                     allowlist.answerPending();
                 }
+                if (handshakeIndex >= 0 && poller.pollin(handshakeIndex)) {
+                    handshakes.drain();
+                }
                 // read even without a POLLIN report (DONTWAIT, cheap): a missed edge must not strand a request
                 readRequests();
                 sendFinished();
@@ -239,6 +254,9 @@ public final class RequestServer implements AutoCloseable {
         } finally {
             // the sockets are closed by close() through the context, after this thread is gone
             poller.close();
+            if (handshakes != null) {
+                handshakes.close(); // the monitor first: see FailedHandshakes
+            }
         }
     }
 
@@ -323,6 +341,10 @@ public final class RequestServer implements AutoCloseable {
                     new RootMessage.ErrorReply(UNAUTHENTICATED, "this key is not enrolled"))));
             return;
         }
+        if (!options.dedupe()) {
+            handOver(request, caller.get(), peer);
+            return;
+        }
         byte[] cached = replies.get(id);
         if (cached != null) {
             counters.duplicates.increment();
@@ -351,8 +373,28 @@ public final class RequestServer implements AutoCloseable {
         }
     }
 
+    /** Dedupe off: the request goes to the handler whatever its id; its reply goes to this peer only. */
+    private void handOver(Envelope request, Caller caller, Peer peer) {
+        if (directInFlight + inFlight.size() >= options.maxInFlight()) {
+            counters.overloaded.increment();
+            log.debug("{}: dropped {} {}: {} requests in flight", options.nodeId(), request.kind(), request.id(), directInFlight);
+            return;
+        }
+        directInFlight++;
+        try {
+            workers.execute(() -> handle(request, caller, peer));
+        } catch (RejectedExecutionException e) {
+            directInFlight--; // closing
+        }
+    }
+
     /** On a handler thread. */
     private void handle(Envelope request, Caller caller) {
+        handle(request, caller, null);
+    }
+
+    /** On a handler thread; {@code direct}: the peer to answer when dedupe is off. */
+    private void handle(Envelope request, Caller caller, Peer direct) {
         HopTrace.mark("srv.handle", request.id(), request.kind());
         Message body;
         try {
@@ -365,7 +407,7 @@ public final class RequestServer implements AutoCloseable {
             log.warn("{}: handler failed on {} {}", options.nodeId(), request.kind(), request.id(), e);
             if (e instanceof VirtualMachineError vmError) {
                 // answer (so retries of this id do not wait forever), then let the VM error go on
-                finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)));
+                finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)), direct);
                 throw vmError;
             }
             body = new RootMessage.ErrorReply("INTERNAL", String.valueOf(e));
@@ -375,10 +417,10 @@ public final class RequestServer implements AutoCloseable {
             counters.forbidden.increment();
             refusals.refused(options.nodeId(), caller.describe(), error.code(), request.kind() + ": " + error.message());
         }
-        finish(request, body);
+        finish(request, body, direct);
     }
 
-    private void finish(Envelope request, Message body) {
+    private void finish(Envelope request, Message body, Peer direct) {
         byte[] frame;
         try {
             frame = codec.encode(request.reply(options.nodeId(), clock.millis(), body));
@@ -392,13 +434,18 @@ public final class RequestServer implements AutoCloseable {
         HopTrace.mark("srv.handled", request.id(), body.type());
         boolean remember = !(body instanceof RootMessage.ErrorReply e && (UNAUTHORIZED.equals(e.code())
                 || FORBIDDEN.equals(e.code()) || UNAUTHENTICATED.equals(e.code())));
-        done.add(new Done(request.id(), frame, remember));
+        done.add(new Done(request.id(), frame, remember && direct == null, direct));
         wake();
     }
 
     private void sendFinished() {
         Done d;
         while ((d = done.poll()) != null) {
+            if (d.direct() != null) {
+                directInFlight--;
+                send(d.direct(), d.frame());
+                continue;
+            }
             if (d.remember()) {
                 replies.put(d.id(), d.frame());
             }

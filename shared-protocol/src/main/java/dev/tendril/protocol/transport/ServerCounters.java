@@ -19,6 +19,7 @@ final class ServerCounters {
     final LongAdder refusedConnections = new LongAdder();
     final LongAdder refusedKeys = new LongAdder();
     final LongAdder forbidden = new LongAdder();
+    final LongAdder failedHandshakes = new LongAdder();
 
     void dropped(DecodeResult.Reason reason) {
         switch (reason) {
@@ -32,6 +33,6 @@ final class ServerCounters {
     ServerStats snapshot() {
         return new ServerStats(received.sum(), handled.sum(), duplicates.sum(), malformed.sum(), invalid.sum(),
                 unknownType.sum(), unknownVersion.sum(), overloaded.sum(), handlerFailures.sum(), replies.sum(),
-                refusedConnections.sum(), refusedKeys.sum(), forbidden.sum());
+                refusedConnections.sum(), refusedKeys.sum(), forbidden.sum(), failedHandshakes.sum());
     }
 }

@@ -14,7 +14,10 @@ import java.util.Set;
  * @param curve          CURVE encryption and authentication, or empty for plain TCP
  * @param handlerThreads threads that run the handler (1: requests handled one at a time, in arrival order)
  * @param maxInFlight    requests being handled or queued at most; more are dropped and counted
- * @param dedupeCapacity replies remembered for retries (least recently used go first)
+ * @param dedupeCapacity replies remembered for retries (least recently used go first); 0 turns
+ *                       dedupe off: nothing is remembered, no request joins another in flight
+ *                       with the same id, and every request reaches the handler (which must then
+ *                       refuse replays itself, as the admin socket does)
  * @param dedupeTtl      how long a reply is remembered for retries
  * @param dedupeMaxBytes bytes of replies remembered at most (oldest go first; a single larger
  *                       reply is not remembered, so a retry of it runs the handler again)
@@ -55,7 +58,9 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
         Objects.requireNonNull(curve, "curve");
         requirePositive("handlerThreads", handlerThreads);
         requirePositive("maxInFlight", maxInFlight);
-        requirePositive("dedupeCapacity", dedupeCapacity);
+        if (dedupeCapacity < 0) {
+            throw new IllegalArgumentException("dedupeCapacity must be >= 0, got " + dedupeCapacity);
+        }
         Objects.requireNonNull(dedupeTtl, "dedupeTtl");
         if (dedupeTtl.isNegative() || dedupeTtl.isZero()) {
             throw new IllegalArgumentException("dedupeTtl must be > 0, got " + dedupeTtl);
@@ -82,6 +87,16 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
 
     public ServerOptions withDedupe(int capacity, Duration ttl) {
         return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, dedupeMaxBytes, maxFrameBytes);
+    }
+
+    /** No reply cache and no joining of requests in flight: every request reaches the handler. */
+    public ServerOptions withoutDedupe() {
+        return withDedupe(0, dedupeTtl);
+    }
+
+    /** Whether a retried id gets the remembered reply (see {@link #withoutDedupe()}). */
+    public boolean dedupe() {
+        return dedupeCapacity > 0;
     }
 
     public ServerOptions withDedupeMaxBytes(long maxBytes) {

@@ -18,14 +18,17 @@ package dev.tendril.protocol.transport;
  *                        (revoked), answered {@code UNAUTHENTICATED}
  * @param forbidden       requests the handler refused for the caller (answered {@code FORBIDDEN}
  *                        or {@code UNAUTHENTICATED})
+ * @param failedHandshakes connections to a CURVE socket closed before their handshake: a
+ *                        client in clear (no key), another mechanism, or no ZMTP at all
  */
 public record ServerStats(long received, long handled, long duplicates, long malformed, long invalid,
                           long unknownType, long unknownVersion, long overloaded, long handlerFailures,
-                          long replies, long refusedConnections, long refusedKeys, long forbidden) {
+                          long replies, long refusedConnections, long refusedKeys, long forbidden,
+                          long failedHandshakes) {
 
     /** All refusals for who the peer is or what it may ask. */
     public long refused() {
-        return refusedConnections + refusedKeys + forbidden;
+        return refusedConnections + refusedKeys + forbidden + failedHandshakes;
     }
 
     /** All frames dropped without an answer. */

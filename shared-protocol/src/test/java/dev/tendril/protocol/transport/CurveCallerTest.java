@@ -81,6 +81,54 @@ class CurveCallerTest {
     }
 
     @Test
+    void aClientInClearIsCountedAsAFailedHandshakeNotAsARefusedKey() throws Exception {
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        RequestServer server = server();
+        RequestClient enrolledClient = client(server, munich, Duration.ofSeconds(3)); // stays open: never counted
+        assertInstanceOf(RequestResult.Reply.class, ask(enrolledClient));
+        CurveKeyPair stranger = CurveKeyPair.generate();
+        assertEquals(new RequestResult.TimedOut(2), ask(client(server, stranger, Duration.ofMillis(500))));
+        Poll.until("ZAP refusals counted", () -> server.stats().refusedConnections() >= 2);
+        assertEquals(0, server.stats().failedHandshakes(), "a refused key is a refused connection, not a failed handshake");
+
+        try (org.zeromq.ZContext ctx = new org.zeromq.ZContext(1)) { // a raw ZeroMQ client without keys
+            org.zeromq.ZMQ.Socket clear = ctx.createSocket(org.zeromq.SocketType.DEALER);
+            clear.setLinger(0);
+            clear.connect(server.endpoint());
+            clear.send(dev.tendril.protocol.codec.FrameCodec.standard().encode(envelopes.create("web", new HostedSetQuery("web"))));
+            Poll.until("the clear client counted", () -> server.stats().failedHandshakes() >= 1);
+        }
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) { // not ZeroMQ at all
+            raw.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Poll.until("the raw TCP peer counted", () -> server.stats().failedHandshakes() >= 2);
+        }
+        assertEquals(1, server.stats().received(), "only the enrolled client's request got through");
+        assertInstanceOf(RequestResult.Reply.class, ask(enrolledClient), "the enrolled client is unaffected");
+        assertEquals(2, server.stats().failedHandshakes());
+    }
+
+    @Test
+    void aHandshakeIsCreditedToTheOldestConnectionWaitingForOne() {
+        List<String> failed = new ArrayList<>();
+        FailedHandshakes watch = FailedHandshakes.detached(failed::add);
+        Object a = new Object();
+        Object b = new Object();
+        Object c = new Object();
+        watch.onEvent(org.zeromq.ZMQ.EVENT_ACCEPTED, a, "10.0.0.1");
+        watch.onEvent(org.zeromq.ZMQ.EVENT_HANDSHAKE_PROTOCOL, null, "unknown");
+        watch.onEvent(org.zeromq.ZMQ.EVENT_ACCEPTED, b, "10.0.0.2");
+        watch.onEvent(org.zeromq.ZMQ.EVENT_DISCONNECTED, b, "10.0.0.2"); // b never handshook
+        watch.onEvent(org.zeromq.ZMQ.EVENT_DISCONNECTED, a, "10.0.0.1"); // a did
+        watch.onEvent(org.zeromq.ZMQ.EVENT_ACCEPTED, c, "10.0.0.3");
+        assertEquals(List.of("10.0.0.2"), failed);
+        assertEquals(1, watch.tracked(), "c waits for its handshake");
+        watch.onEvent(org.zeromq.ZMQ.EVENT_HANDSHAKE_PROTOCOL, null, "unknown");
+        watch.onEvent(org.zeromq.ZMQ.EVENT_DISCONNECTED, c, "10.0.0.3");
+        assertEquals(List.of("10.0.0.2"), failed);
+        assertEquals(0, watch.tracked());
+    }
+
+    @Test
     void aRevokedKeyIsRefusedOnItsOpenConnection() {
         enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
         RequestServer server = server();

@@ -141,4 +141,38 @@ class LeaderFollowerTest {
         assertInstanceOf(Ack.class, ((RequestResult.Reply) write(f)).envelope().body());
         assertEquals(b.endpoint(), f.preferredEndpoint());
     }
+
+    @Test
+    void aRootListedWithItsNextKeyIsReachedAfterItRotatedAndTheNextKeyIsAskedFirstFromThenOn() {
+        CurveKeyPair current = CurveKeyPair.generate();
+        CurveKeyPair next = CurveKeyPair.generate();
+        CurveKeyPair me = CurveKeyPair.generate();
+        AtomicInteger handled = new AtomicInteger();
+        RequestServer before = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root")
+                .withCurve(new ServerOptions.Curve(current, Set.of())), request -> {
+                    handled.incrementAndGet();
+                    return new Ack();
+                }, CLOCK);
+        String endpoint = before.endpoint();
+        ClientOptions plain = ClientOptions.of(endpoint).withRetries(Duration.ofMillis(1500), 1);
+        LeaderFollower f = new LeaderFollower(client, List.of(
+                plain.withCurve(new ClientOptions.Curve(me, current.publicKey())),
+                plain.withCurve(new ClientOptions.Curve(me, next.publicKey()))), Duration.ofSeconds(4)).connectAll();
+        assertInstanceOf(Ack.class, ((RequestResult.Reply) write(f)).envelope().body());
+        assertEquals(Optional.of(current.publicKey()), f.preferredServerKey());
+
+        before.close(); // the root rotates: the same port, its next key
+        RequestServer after = open.track(RequestServer.start(ServerOptions.of(endpoint, "root")
+                .withCurve(new ServerOptions.Curve(next, Set.of())), request -> {
+                    handled.incrementAndGet();
+                    return new Ack();
+                }, CLOCK));
+        assertInstanceOf(Ack.class, ((RequestResult.Reply) write(f)).envelope().body(),
+                "the listing with the next key answers in the same request");
+        assertEquals(Optional.of(next.publicKey()), f.preferredServerKey());
+        assertInstanceOf(Ack.class, ((RequestResult.Reply) write(f)).envelope().body());
+        assertEquals(3, handled.get());
+        assertEquals(2, after.stats().handled());
+    }
+
 }

@@ -111,6 +111,22 @@ class RequestTransportTest {
     }
 
     @Test
+    void withoutDedupeARepeatedIdReachesTheHandlerAgain() {
+        AtomicInteger calls = new AtomicInteger();
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1").withoutDedupe(),
+                req -> hosted("web", calls.incrementAndGet()), CLOCK));
+        RequestClient client = client(server.endpoint(), Duration.ofSeconds(2), 1);
+        Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+
+        Envelope first = ((RequestResult.Reply) client.request(request)).envelope();
+        Envelope again = ((RequestResult.Reply) client.request(request)).envelope();
+
+        assertEquals(hosted("web", 1), first.body());
+        assertEquals(hosted("web", 2), again.body(), "no reply cache: the handler decides about a repeated id");
+        assertEquals(0, server.stats().duplicates());
+    }
+
+    @Test
     void retriesResetTheSocketAndCarryTheSameIdThenTimeOut() throws Exception {
         try (SilentRouter router = new SilentRouter()) {
             Envelope request = envelopes.create("web", new HostedSetQuery("web"));

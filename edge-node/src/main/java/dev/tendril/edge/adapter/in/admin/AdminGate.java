@@ -17,8 +17,11 @@ import java.util.Map;
  * started, carry a valid HMAC of one of the named admin keys, and its id must not have been
  * accepted before. Accepted ids are remembered for the whole window (a request outside the
  * window is refused anyway), so a replay is refused however many other requests came in
- * between, independently of the transport's reply cache; a restart forgets them, but every
- * request captured before the restart was sent before this node started. Memory is bounded:
+ * between, independently of the transport's reply cache (the admin socket runs without one).
+ * The ids are written to {@link AcceptedIds} before the request runs and read back at start, so a
+ * restart does not forget them; requests sent before this node started are refused too (a
+ * second line of defence, which alone would not do: a client whose clock runs ahead stamps a
+ * request captured before the restart with a time after it). Memory is bounded:
  * at most {@code maxRemembered} ids; when that many fresh requests were accepted within one
  * window, further ones are refused (fail closed) until the oldest expire. Thread-safe.
  */
@@ -43,6 +46,7 @@ final class AdminGate {
     private final int maxRemembered;
     /** Accepted ids and when they may be forgotten (their sentAt + the window). */
     private final Map<MessageId, Long> seen = new HashMap<>();
+    private final AcceptedIds journal;
 
     /**
      * @param keysByOperator  admin keys by operator name
@@ -50,6 +54,12 @@ final class AdminGate {
      * @param notBeforeMillis requests sent before this instant are refused (the node's start)
      */
     AdminGate(Map<String, String> keysByOperator, Clock clock, Duration window, long notBeforeMillis, int maxRemembered) {
+        this(keysByOperator, clock, window, notBeforeMillis, maxRemembered, AcceptedIds.inMemory());
+    }
+
+    /** As above; the ids accepted before this start are read from {@code journal}, new ones written to it. */
+    AdminGate(Map<String, String> keysByOperator, Clock clock, Duration window, long notBeforeMillis, int maxRemembered,
+              AcceptedIds journal) {
         if (keysByOperator.isEmpty()) {
             throw new IllegalArgumentException("at least one admin key is needed");
         }
@@ -58,6 +68,13 @@ final class AdminGate {
         this.windowMillis = window.toMillis();
         this.notBeforeMillis = notBeforeMillis;
         this.maxRemembered = maxRemembered;
+        this.journal = journal;
+        long now = clock.millis();
+        journal.load().forEach((id, forgetAt) -> {
+            if (forgetAt >= now && seen.size() < maxRemembered) {
+                seen.put(id, forgetAt);
+            }
+        });
     }
 
     synchronized Verdict check(Envelope request) {
@@ -69,9 +86,6 @@ final class AdminGate {
         if (Math.abs(now - sentAt) > windowMillis) {
             return new Verdict.Refused("stale", "the request was sent " + (now - sentAt) + " ms from this node's time; "
                     + "at most " + windowMillis + " ms allowed (check the clocks)");
-        }
-        if (sentAt < notBeforeMillis) {
-            return new Verdict.Refused("before-start", "the request was sent before this node started");
         }
         String operator = null;
         for (Map.Entry<String, String> k : keysByOperator.entrySet()) {
@@ -86,6 +100,9 @@ final class AdminGate {
         if (seen.containsKey(request.id())) {
             return new Verdict.Refused("replayed", "request id " + request.id() + " was already used");
         }
+        if (sentAt < notBeforeMillis) {
+            return new Verdict.Refused("before-start", "the request was sent before this node started");
+        }
         if (seen.size() >= maxRemembered) {
             seen.values().removeIf(forgetAt -> forgetAt < now);
             if (seen.size() >= maxRemembered) {
@@ -93,7 +110,12 @@ final class AdminGate {
                         + windowMillis + " ms; try again shortly");
             }
         }
-        seen.put(request.id(), sentAt + windowMillis);
+        long forgetAt = Math.max(sentAt, now) + windowMillis;
+        seen.put(request.id(), forgetAt);
+        if (!journal.record(request.id(), forgetAt, seen)) {
+            seen.remove(request.id());
+            return new Verdict.Refused("unrecorded", "this node cannot record the request id (see its log); nothing ran");
+        }
         return new Verdict.Admitted(operator);
     }
 

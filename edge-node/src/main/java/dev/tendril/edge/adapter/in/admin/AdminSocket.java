@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The node's local admin socket: authenticated admin requests from {@code tendrilctl}.
  * Every request must pass the {@link AdminGate} (a valid HMAC of one of the named admin keys,
  * within the validity window, not sent before this node started, its id never used before);
- * others are answered UNAUTHORIZED (never remembered by the transport's reply cache), counted
+ * the socket keeps no reply cache, so a repeated id is refused, never answered again. Others
+ * are answered UNAUTHORIZED, counted
  * per reason and logged at most once a minute per sender. Each admin action (deploy, remove)
  * writes one line to the {@code tendril.audit} logger: operator, sender, what, result. Its codec knows admin messages and the replies
  * it sends only; overlay messages sent here are dropped as unknown types.
@@ -100,10 +101,24 @@ public final class AdminSocket implements AutoCloseable {
                                     HostedServices hosted, DescribeNode describe, RootControl root,
                                     java.util.function.Function<AdminMessage.EventsQuery, Message> events,
                                     java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
+        return start(bind, nodeId, keys, window, hosted, describe, root, events, curve, java.util.Optional.empty(), clock);
+    }
+
+    /**
+     * As above; with {@code acceptedIds} (a file in the node's state folder) the ids of accepted
+     * requests outlive a restart for the whole window, so a replay is refused after one too.
+     */
+    public static AdminSocket start(Endpoint bind, String nodeId, Map<String, String> keys, Duration window,
+                                    HostedServices hosted, DescribeNode describe, RootControl root,
+                                    java.util.function.Function<AdminMessage.EventsQuery, Message> events,
+                                    java.util.Optional<ServerOptions.Curve> curve, java.util.Optional<java.nio.file.Path> acceptedIds,
+                                    Clock clock) {
         LongAdder refused = new LongAdder();
-        AdminGate gate = new AdminGate(keys, clock, window, clock.millis(), AdminGate.DEFAULT_MAX_REMEMBERED);
+        AdminGate gate = new AdminGate(keys, clock, window, clock.millis(), AdminGate.DEFAULT_MAX_REMEMBERED,
+                acceptedIds.<AcceptedIds>map(AcceptedIdFile::new).orElseGet(AcceptedIds::inMemory));
         RefusalLog refusals = RefusalLog.perMinute(AUDIT, clock);
-        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1);
+        // no reply cache: a repeated id reaches the gate and is refused, never answered from a cache
+        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(1).withoutDedupe();
         if (curve.isPresent()) {
             options = options.withCurve(curve.get());
         }

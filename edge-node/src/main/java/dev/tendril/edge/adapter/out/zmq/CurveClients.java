@@ -16,6 +16,7 @@ import java.util.function.Function;
 public final class CurveClients {
     private final Optional<CurveKeyPair> own;
     private final List<String> rootKeys;
+    private final List<String> nextRootKeys;
     private final Function<String, Optional<String>> platformKeys;
 
     /**
@@ -23,8 +24,18 @@ public final class CurveClients {
      * @param platformKeys a platform's current public key, if enrolled
      */
     public CurveClients(Optional<CurveKeyPair> own, List<String> rootKeys, Function<String, Optional<String>> platformKeys) {
+        this(own, rootKeys, List.of(), platformKeys);
+    }
+
+    /**
+     * As above; {@code nextRootKeys}: the roots' next server keys (empty, one for all, or one per
+     * root), tried when the current key gets no answer, so a root can rotate its key while running.
+     */
+    public CurveClients(Optional<CurveKeyPair> own, List<String> rootKeys, List<String> nextRootKeys,
+                        Function<String, Optional<String>> platformKeys) {
         this.own = own;
         this.rootKeys = List.copyOf(rootKeys);
+        this.nextRootKeys = List.copyOf(nextRootKeys);
         this.platformKeys = platformKeys;
         if (own.isPresent() && this.rootKeys.isEmpty()) {
             throw new IllegalArgumentException("a node with keys needs the roots' public keys");
@@ -46,6 +57,19 @@ public final class CurveClients {
         }
         String key = rootKeys.get(Math.min(index, rootKeys.size() - 1));
         return options.withCurve(new ClientOptions.Curve(own.get(), key));
+    }
+
+    /**
+     * Every listing of root control endpoint number {@code index}: with its current key, then with
+     * its next key when one is published (see {@code security.nextRootKeys}).
+     */
+    public List<ClientOptions> toRootListings(ClientOptions options, int index) {
+        ClientOptions current = toRoot(options, index);
+        if (own.isEmpty() || nextRootKeys.isEmpty()) {
+            return List.of(current);
+        }
+        String next = nextRootKeys.get(Math.min(index, nextRootKeys.size() - 1));
+        return List.of(current, options.withCurve(new ClientOptions.Curve(own.get(), next)));
     }
 
     /**

@@ -45,7 +45,7 @@ public final class ZmqRootControl implements RootControl {
         this.envelopes = new EnvelopeFactory(nodeId, clock, random);
         List<ClientOptions> options = new ArrayList<>();
         for (int i = 0; i < roots.size(); i++) {
-            options.add(curve.toRoot(ClientOptions.of(roots.get(i).zmq()).withRetries(attemptTimeout, attempts), i));
+            options.addAll(curve.toRootListings(ClientOptions.of(roots.get(i).zmq()).withRetries(attemptTimeout, attempts), i));
         }
         // while roots answer NOT_LEADER (an election: about a second), keep looking for a while
         Duration leaderWait = attemptTimeout.multipliedBy(2L * Math.max(1, attempts));

@@ -15,8 +15,10 @@ import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.helpers.NOPLogger;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,9 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Admin replay protection through the real transport (ZeroMQ on a free loopback port): a
- * captured valid Deploy replayed after 10,000 junk requests, after the reply cache forgot it,
- * and after a restart never runs a second time; junk never fills the reply cache.
+ * Admin replay protection through the real transport (ZeroMQ on a free loopback port, no
+ * reply cache, as the admin socket runs): a captured valid Deploy replayed after 10,000 junk
+ * requests and after a restart is refused and never runs a second time, also when the
+ * capture's clock ran ahead of the node's (only the file of accepted ids refuses it then).
  */
 class AdminReplayTest {
     static final String ALICE = "alice-admin-key-0123456789";
@@ -50,14 +53,24 @@ class AdminReplayTest {
         }
     }
 
-    /** A node's admin socket whose actions are counted instead of run; {@code cache}: replies remembered. */
-    RequestServer node(int cache) {
+    @TempDir
+    Path state;
+    RefusalLog refusals;
+
+    /** A node's admin socket whose actions are counted instead of run; its accepted ids in {@code state}. */
+    RequestServer node(long notBeforeMillis) {
+        return node(notBeforeMillis, "n1-admin-ids");
+    }
+
+    RequestServer node(long notBeforeMillis, String idFile) {
         Clock clock = Clock.systemUTC();
-        AdminGate gate = new AdminGate(Map.of("alice", ALICE, "bob", BOB), clock, Duration.ofSeconds(30), clock.millis(), 1_000);
-        RefusalLog refusals = new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 100);
+        AdminGate gate = new AdminGate(Map.of("alice", ALICE, "bob", BOB), clock, Duration.ofSeconds(30), notBeforeMillis,
+                1_000_000, new AcceptedIdFile(state.resolve(idFile)));
+        refusals = new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 100);
+        RefusalLog counted = refusals;
         RequestServer server = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "n1").withHandlerThreads(1)
-                        .withDedupe(cache, Duration.ofMinutes(5)),
-                request -> AdminSocket.guarded(request, "n1", gate, refusals, new LongAdder(), operator -> {
+                        .withoutDedupe(),
+                request -> AdminSocket.guarded(request, "n1", gate, counted, new LongAdder(), operator -> {
                     runs.incrementAndGet();
                     synchronized (operators) {
                         operators.add(operator);
@@ -75,8 +88,11 @@ class AdminReplayTest {
     }
 
     Envelope deploy(String key) {
+        return deploy(key, System.currentTimeMillis());
+    }
+
+    Envelope deploy(String key, long now) {
         MessageId id = MessageId.random(random);
-        long now = System.currentTimeMillis();
         return new Envelope(id, "", "ctl", now, new AdminMessage.Deploy(AdminAuth.sign(key, id, now, MessageType.ADMIN_DEPLOY, SPEC), SPEC));
     }
 
@@ -93,29 +109,52 @@ class AdminReplayTest {
     }
 
     @Test
-    void aCapturedDeployNeverRunsTwiceAfterJunkAfterTheCacheForgotItAndAfterARestart() {
-        RequestServer n1 = node(100); // a small reply cache: 10,000 remembered junk replies would evict the deploy's
+    void aCapturedDeployIsRefusedAfterJunkAndAfterARestart() {
+        RequestServer n1 = node(System.currentTimeMillis());
         RequestClient c = client(n1);
         Envelope captured = deploy(ALICE);
         assertEquals("deployed", ((AdminMessage.DeployReply) reply(c, captured)).outcome());
         assertEquals(List.of("alice"), operators, "the audit names the operator whose key matched");
+        assertRefused(reply(c, captured), "already used"); // at once: no reply cache answers it
         for (int i = 0; i < 10_000; i++) {
             assertRefused(reply(c, deploy("junk-key-" + i + "-0123456789")), "does not match");
         }
-        Message again = reply(c, captured);
-        assertEquals("i-1", ((AdminMessage.DeployReply) again).instanceId(),
-                "the replay got the remembered reply: the 10,000 refusals did not push it out of the cache");
+        assertRefused(reply(c, captured), "already used");
+        assertEquals(1, runs.get(), "the replays ran nothing");
+        assertEquals(Map.of("admin-bad-key", 10_000L, "admin-replayed", 2L), refusals.counts());
+        n1.close();
+
+        // a restart whose start the capture's (fast) clock stamped after: only the file refuses it
+        RequestServer restarted = node(captured.sentAtMillis() - 1);
+        assertRefused(reply(client(restarted), captured), "already used");
+        assertEquals(1, runs.get(), "nothing ran a second time");
+        assertEquals(Map.of("admin-replayed", 1L), refusals.counts());
+        restarted.close();
+
+        // with clocks in step the start alone refuses it too (here: the file was lost)
+        assertRefused(reply(client(node(System.currentTimeMillis(), "lost")), captured), "before this node started");
         assertEquals(1, runs.get());
+    }
 
-        for (int i = 0; i < 150; i++) { // real requests do push it out ...
-            reply(c, deploy(BOB));
+    @Test
+    void theFileKeepsOnlyLiveIdsAndSkipsBrokenLines() throws Exception {
+        Path file = state.resolve("ids");
+        AcceptedIdFile ids = new AcceptedIdFile(file);
+        Map<MessageId, Long> live = new java.util.HashMap<>();
+        for (int i = 0; i < 5_000; i++) { // 3 live at a time: the file is rewritten, never grows past 2 x 3 + 1,000 lines
+            MessageId id = MessageId.random(random);
+            live.put(id, 1_000L + i);
+            if (live.size() > 3) {
+                live.remove(live.keySet().iterator().next());
+            }
+            assertTrue(ids.record(id, 1_000L + i, live));
+            assertTrue(java.nio.file.Files.readAllLines(file).size() <= 2 * 3 + 1_001);
         }
-        assertRefused(reply(c, captured), "already used"); // ... and then the gate refuses the replay
-        assertEquals(151, runs.get());
-
-        RequestServer restarted = node(100); // a fresh node: empty cache, no ids remembered
-        assertRefused(reply(client(restarted), captured), "before this node started");
-        assertEquals(151, runs.get(), "nothing ran a second time");
+        ids.close();
+        java.nio.file.Files.writeString(file, "garbage\nzz 12\n", java.nio.file.StandardOpenOption.APPEND);
+        Map<MessageId, Long> loaded = new AcceptedIdFile(file).load();
+        assertTrue(loaded.keySet().containsAll(live.keySet()), "every live id is read back");
+        assertTrue(loaded.size() <= 2 * 3 + 1_001);
     }
 
     @Test
