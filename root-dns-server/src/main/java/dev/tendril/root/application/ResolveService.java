@@ -2,6 +2,7 @@ package dev.tendril.root.application;
 
 import dev.tendril.geoip.domain.GeoLookup;
 import dev.tendril.geoip.domain.ScopedGeoLocator;
+import dev.tendril.geoip.domain.SwappableGeoLocator;
 import dev.tendril.protocol.geo.GeoLocation;
 import dev.tendril.protocol.geo.GeoLocator;
 import dev.tendril.protocol.message.ServicePort;
@@ -82,6 +83,19 @@ public final class ResolveService {
             return serviceLocations(view.get(), port, proto, q);
         }
         return new Resolution.NoSuchName();
+    }
+
+    /**
+     * The version of the directory the next resolution reads (see
+     * {@link SpatialInstanceDirectory#version()}): read it before resolving to key a cached answer.
+     */
+    public long directoryVersion() {
+        return directory.version();
+    }
+
+    /** The GeoIP databases answering now (changes on a GeoIP reload): a cached answer holds for these only. */
+    public Object locatorGeneration() {
+        return locator instanceof SwappableGeoLocator s ? s.current() : locator;
     }
 
     /** The choice for one client network (for the control endpoint's resolve query and tests). */

@@ -47,6 +47,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
     private final ConcurrentHashMap<String, NodeEntry> nodes = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
+    private volatile long version; // written under writeLock, after the views it counts are published
 
     /**
      * Rebuilds large spatial indexes on one daemon thread of its own, off the write path.
@@ -79,6 +80,15 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
     public Optional<NodeAddress> node(String nodeId) {
         NodeEntry e = nodes.get(nodeId);
         return e == null ? Optional.empty() : Optional.of(e.address());
+    }
+
+    /**
+     * Grows with every published change (instances, migration records, a rebuilt index),
+     * after the change is visible: an answer resolved after reading version v from views
+     * no older than v, so a cache of answers keyed on the version never serves a stale one.
+     */
+    public long version() {
+        return version;
     }
 
     /** Names of the services that have at least one instance. */
@@ -130,6 +140,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
             changes.accept(pending);
             purgeDue(pending, clock.millis());
             pending.commit();
+            version++;
         }
     }
 
@@ -139,6 +150,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
             Pending pending = new Pending();
             int n = purgeDue(pending, clock.millis());
             pending.commit();
+            version++;
             return n;
         }
     }
@@ -286,6 +298,7 @@ public final class SpatialInstanceDirectory implements InstanceDirectory {
             ServiceInstances carried = current.instances().rebasedOnto(base, fresh);
             if (carried != null) {
                 services.put(service, new ServiceView(service, carried, current.migrations()));
+                version++;
                 rebuildIfDue(service, carried);
             }
         }

@@ -26,6 +26,7 @@ public final class DnsMetrics {
     private final LongAdder cookieQueries = new LongAdder();
     private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
+    private final LongAdder answerCacheHits = new LongAdder();
     private final LongAdder[] rcodes = new LongAdder[RCODE_NAMES.length];
     private volatile AnswerObserver observer;
 
@@ -72,6 +73,15 @@ public final class DnsMetrics {
 
     void countUnexpectedError() {
         unexpectedErrors.increment();
+    }
+
+    void countAnswerCacheHit() {
+        answerCacheHits.increment();
+    }
+
+    /** UDP queries answered from the answer cache (the fast path), without dnsjava. */
+    public long answerCacheHits() {
+        return answerCacheHits.sum();
     }
 
     void countTcpRefused() {
@@ -130,15 +140,27 @@ public final class DnsMetrics {
         }
         long nanos = System.nanoTime() - startNanos;
         QueryType type = request.query() != null ? request.query().type() : QueryType.OTHER;
-        String service = "";
-        Basis basis = Basis.NONE;
+        String service = serviceOf(request, resolution); // <service> or _<port>._<proto>.<service>: a directory name
+        Basis basis = service.isEmpty() ? Basis.NONE : ((Resolution.Found) resolution).basis();
+        o.answered(type, rcode, tcp, request.ecs() != null, service, basis, nanos);
+    }
+
+    /** {@link #countAnswer} for a UDP answer from the answer cache (what it counts was stored with the answer). */
+    void countCachedAnswer(AnswerCache.Entry e, boolean ecs, long startNanos) {
+        AnswerObserver o = observer;
+        if (o != null) {
+            o.answered(e.type(), e.rcode(), false, ecs, e.service(), e.basis(), System.nanoTime() - startNanos);
+        }
+    }
+
+    /** The service and basis {@link #countAnswer} reports for an answer: "" and NONE unless it is about a service's instances. */
+    static String serviceOf(DnsRequest request, Resolution resolution) {
         if (resolution instanceof Resolution.Found f && f.basis() != Basis.NONE && request.query() != null
                 && !request.query().labels().isEmpty()) {
             var labels = request.query().labels();
-            service = labels.get(labels.size() - 1); // <service> or _<port>._<proto>.<service>: a directory name
-            basis = f.basis();
+            return labels.get(labels.size() - 1);
         }
-        o.answered(type, rcode, tcp, request.ecs() != null, service, basis, nanos);
+        return "";
     }
 
     void countRcode(int rcode) {
@@ -200,6 +222,7 @@ public final class DnsMetrics {
         m.put("rateLimitSlipped", rateLimitSlipped());
         m.put("cookieQueries", cookieQueries());
         m.put("validCookies", validCookies());
+        m.put("answerCacheHits", answerCacheHits());
         for (int i = 0; i < rcodes.length; i++) {
             long n = rcodes[i].sum();
             if (n > 0) {

@@ -1,7 +1,9 @@
 package dev.tendril.root.adapter.in.dns;
 
+import dev.tendril.root.application.QueryType;
 import dev.tendril.root.application.ResolveService;
 import dev.tendril.root.application.Resolution;
+import dev.tendril.root.domain.Basis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.CookieOption;
@@ -16,7 +18,10 @@ import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
 /**
- * The query chain, transport-independent: drop what is not a query -> parse with dnsjava
+ * The query chain, transport-independent: drop what is not a query -> over UDP, the fast
+ * path for the {@link CommonQuery common shape} (the rate limiter's look at the question's
+ * bucket, then the {@link AnswerCache}: a hit is the stored answer with the query's id, RD and
+ * name case; a miss goes on below and its answer is stored) -> parse with dnsjava
  * (failure -> FORMERR with the query's id) -> map to a {@code ServiceQuery} or a rejection
  * -> resolve -> DNS cookies (a server cookie for a client cookie) -> over UDP and without a
  * valid server cookie, the response rate limiter (send, drop, or slip: a truncated answer)
@@ -26,6 +31,8 @@ import java.util.random.RandomGenerator;
 final class DnsQueryHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DnsQueryHandler.class);
     static final int TCP_MAX = 65535;
+    /** Answers kept encoded for the fast path (bounded: at most ~250 bytes each). */
+    static final int ANSWER_CACHE_ENTRIES = 8192;
 
     private final DnsQueryMapper mapper;
     private final ResolveService resolver;
@@ -36,6 +43,7 @@ final class DnsQueryHandler {
     private final ResponseRateLimiter limiter; // null: off
     private final ServerCookies cookies;       // null: off
     private final RefusalLog refusalLog = new RefusalLog(10_000);
+    private final AnswerCache answers = new AnswerCache(ANSWER_CACHE_ENTRIES);
 
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics) {
         this(config, resolver, metrics, Clock.systemUTC(), new SecureRandom());
@@ -64,6 +72,51 @@ final class DnsQueryHandler {
             metrics.countDropped(); // no id to answer to, or a response: never answer responses
             return null;
         }
+        CommonQuery common = tcp ? null : CommonQuery.parse(wire, source);
+        if (common == null) {
+            return parsed(wire, source, tcp, startNanos, null, 0, null);
+        }
+        // the fast path: the rate limiter's look first (a flood of one question stops here),
+        // then the answer cache; a miss is answered by dnsjava below and stored
+        long now = clock.millis();
+        if (limiter != null) {
+            ResponseRateLimiter.Verdict early = limiter.checkIfInDebt(source, ResponseRateLimiter.Kind.ANSWER,
+                    common.answerHash(), now);
+            if (early != null) {
+                count(early, source, ResponseRateLimiter.Kind.ANSWER, true);
+                return early == ResponseRateLimiter.Verdict.SLIP ? common.truncated(wire) : null;
+            }
+        }
+        long version = resolver.directoryVersion();
+        Object geo = resolver.locatorGeneration();
+        AnswerCache.Entry hit = answers.get(common, version, geo);
+        if (hit == null) {
+            return parsed(wire, source, false, startNanos, common, version, geo);
+        }
+        if (limiter != null) {
+            ResponseRateLimiter.Verdict v = limiter.check(source, hit.kind(), hit.kindHash(), now);
+            if (v != ResponseRateLimiter.Verdict.SEND) {
+                count(v, source, hit.kind(), true);
+                return v == ResponseRateLimiter.Verdict.SLIP ? common.truncated(wire) : null;
+            }
+        }
+        metrics.countAnswerCacheHit();
+        metrics.countRcode(hit.rcode());
+        metrics.countCachedAnswer(hit, common.hasEcs(), startNanos);
+        return common.patch(hit.response(), wire);
+    }
+
+    /** The answer the dnsjava path gives, without the fast path and without storing it (for tests). */
+    byte[] handleWithDnsjava(byte[] wire, InetAddress source) {
+        return parsed(wire, source, false, System.nanoTime(), null, 0, null);
+    }
+
+    /**
+     * The dnsjava path. When {@code common} is not null the answer is stored in the cache under
+     * {@code version} and {@code geo} (read before resolving), if it cannot change on its own.
+     */
+    private byte[] parsed(byte[] wire, InetAddress source, boolean tcp, long startNanos, CommonQuery common,
+                          long version, Object geo) {
         Message message;
         try {
             message = new Message(wire);
@@ -97,10 +150,17 @@ final class DnsQueryHandler {
             }
             int max = tcp ? TCP_MAX : Math.min(maxUdpPayload, request.requesterUdpPayload());
             byte[] out = writer.write(request, resolution, max, cookie.reply());
-            metrics.countRcode(DnsResponseWriter.rcodeOf(resolution));
-            metrics.countAnswer(request, resolution, DnsResponseWriter.rcodeOf(resolution), tcp, startNanos);
+            int rcode = DnsResponseWriter.rcodeOf(resolution);
+            metrics.countRcode(rcode);
+            metrics.countAnswer(request, resolution, rcode, tcp, startNanos);
             if ((out[2] & 0x02) != 0) { // TC
                 metrics.countTruncated();
+            } else if (common != null && cookie.reply() == null && holdsUntilChanged(resolution)) {
+                String service = DnsMetrics.serviceOf(request, resolution);
+                Basis basis = service.isEmpty() ? Basis.NONE : ((Resolution.Found) resolution).basis();
+                answers.put(new AnswerCache.Entry(common.key(), out, version, geo, kindOf(resolution),
+                        kindHash(request, resolution), rcode,
+                        request.query() != null ? request.query().type() : QueryType.OTHER, service, basis), common.hash());
             }
             return out;
         } catch (RuntimeException e) {
@@ -189,9 +249,19 @@ final class DnsQueryHandler {
         return answerHash(request);
     }
 
-    /** The name (dnsjava's hash ignores case) and type of the question. */
+    /** The name (folded to lower case) and type of the question; the same hash as {@link CommonQuery#answerHash()}. */
     private static int answerHash(DnsRequest request) {
-        return request.question().getName().hashCode() * 31 + request.question().getType();
+        return CommonQuery.answerHashOf(request.question().getName().toWireCanonical(), request.question().getType());
+    }
+
+    /**
+     * Whether an answer stays what it is until the directory or the GeoIP databases change:
+     * not one that rests on a migration record (its TTL counts down, it ends at the record's
+     * expiry), nor NODATA (it may rest on one too). Kept to the kinds the common shape gets.
+     */
+    private static boolean holdsUntilChanged(Resolution r) {
+        return r instanceof Resolution.Found f ? f.basis() != Basis.MIGRATION
+                : r instanceof Resolution.NoSuchName || r instanceof Resolution.Rejected;
     }
 
 }
