@@ -91,8 +91,9 @@ final class DnsFuzzer {
                 for (int i = 0; i < probeEvery && sent < packets; i++) {
                     byte[] p = mutator.next();
                     DatagramChannel c = channels.get((int) (sent % channels.size()));
-                    while (c.send(ByteBuffer.wrap(p), server) == 0) {
-                        Thread.onSpinWait(); // the socket's send buffer is full: the kernel takes it in a moment
+                    // an empty datagram is sent as 0 bytes; otherwise 0 means the send buffer is full for a moment
+                    while (c.send(ByteBuffer.wrap(p), server) == 0 && p.length > 0) {
+                        Thread.onSpinWait();
                     }
                     sent++;
                     bytes += p.length;
