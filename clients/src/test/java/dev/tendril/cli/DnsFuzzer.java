@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * valid probes ({@link DnsProbe}) that must be answered. Over UDP the packets come from 16
  * loopback addresses in different /24s and each burst is followed by a probe whose answer is
  * awaited before the next burst (so the server's receive buffer never overflows and a probe
- * answered means everything before it was read). Over TCP each connection carries 1-40
+ * answered means everything before it was read). Over TCP each connection carries 1-80
  * length-prefixed mutated messages, or a length prefix that promises more than follows, a
  * prefix cut in half, a zero length, or messages written a few bytes at a time; then a phase
  * of slow connections that hold a partial prefix open, up to the per-client cap and one more,
@@ -139,7 +139,7 @@ final class DnsFuzzer {
                     s.setSoTimeout(3_000);
                     OutputStream out = s.getOutputStream();
                     int mode = random.nextInt(10);
-                    int n = 1 + random.nextInt(40);
+                    int n = 1 + random.nextInt(mode == 3 ? 5 : 80);
                     try {
                         switch (mode) {
                             case 0 -> { // a prefix promising more than follows, then the end

@@ -23,8 +23,9 @@ import java.util.function.UnaryOperator;
  * truncation, inserted and spliced bytes, MessagePack length markers that declare up to 4 GiB,
  * random version/type bytes, deep nesting, random frames, envelope fields changed and
  * re-encoded (odd senders, services, ids and times, so the frame decodes and reaches the
- * policy and the handlers), exact replays of an earlier frame, now and then an oversized
- * frame. Frames that still decode and name a node address outside 127.0.0.0/8 are never
+ * policy and the handlers), exact replays of an earlier frame, frames padded by up to 64 KiB
+ * and, about once in 22,000 frames, one just over the server's frame limit (the server drops
+ * the connection; the client reconnects). Frames that still decode and name a node address outside 127.0.0.0/8 are never
  * returned (so no process is led to connect beyond loopback).
  */
 final class FrameMutator {
@@ -109,8 +110,8 @@ final class FrameMutator {
             case 6 -> nested();
             case 7, 8 -> reEnvelope(f);
             case 9 -> previous.clone();
-            default -> random.nextInt(50) == 0 ? Arrays.copyOf(f, oversizedBytes + 1 + random.nextInt(1000))
-                    : replaceWithMarker(f);
+            default -> random.nextInt(2000) == 0 ? Arrays.copyOf(f, oversizedBytes + 1 + random.nextInt(1000))
+                    : random.nextInt(100) == 0 ? Arrays.copyOf(f, f.length + random.nextInt(65_536)) : replaceWithMarker(f);
         };
     }
 

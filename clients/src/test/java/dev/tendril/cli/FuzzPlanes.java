@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 final class FuzzPlanes {
     static final String WEB = "web";
     static final String OWN = "fz";
+    /** The servers' frame limit (ServerOptions' default maxFrameBytes): larger frames drop the connection. */
+    static final int MAX_FRAME = 16 << 20;
     private static final FrameCodec CODEC = FrameCodec.standard();
 
     private final FuzzTargets t;
@@ -66,7 +68,7 @@ final class FuzzPlanes {
                 new RootMessage.RootStatsQuery(),
                 new RootMessage.RootsQuery(),
                 new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM, "intruder", t.fuzzerKeys.publicKey()));
-        return new FrameFuzzer.Plane("root control", t.rootEndpoint(), t.rootKeys.publicKey(), t.fuzzerKeys, 1 << 20,
+        return new FrameFuzzer.Plane("root control", t.rootEndpoint(), t.rootKeys.publicKey(), t.fuzzerKeys, MAX_FRAME,
                 seeds(own, OWN, FuzzTargets.FUZZER), FuzzTargets.FUZZER,
                 () -> envelope(WEB, FuzzTargets.FUZZER, new RootMessage.ResolveQuery(WEB, "10.1.2.3")),
                 m -> m instanceof RootMessage.ResolveAnswer a && a.instances().stream()
@@ -81,7 +83,7 @@ final class FuzzPlanes {
                 new OverlayMessage.Detach(WEB, me.nodeId()),
                 new OverlayMessage.Heartbeat(OWN, me.nodeId()),
                 new SelfOrgMessage.Replicate(WEB, "r-fz-1", me, spec));
-        return new FrameFuzzer.Plane("tree", t.treeEndpoint(), t.edgePublicKey, t.fuzzerKeys, 1 << 20,
+        return new FrameFuzzer.Plane("tree", t.treeEndpoint(), t.edgePublicKey, t.fuzzerKeys, MAX_FRAME,
                 seeds(own, WEB, FuzzTargets.FUZZER), FuzzTargets.FUZZER,
                 () -> envelope(WEB, FuzzTargets.FUZZER, new OverlayMessage.Heartbeat(WEB, FuzzTargets.FUZZER)),
                 m -> m instanceof OverlayMessage.HeartbeatAck a && a.service().equals(WEB));
@@ -102,7 +104,7 @@ final class FuzzPlanes {
             own.forEach(e -> seeds.add(CODEC.encode(e)));
         }
         seeds.addAll(golden("tendrilctl"));
-        return new FrameFuzzer.Plane("admin", t.adminEndpoint(), t.edgePublicKey, t.operatorKeys, 1 << 20, seeds, "tendrilctl",
+        return new FrameFuzzer.Plane("admin", t.adminEndpoint(), t.edgePublicKey, t.operatorKeys, MAX_FRAME, seeds, "tendrilctl",
                 () -> signed(MessageType.ADMIN_STATS_QUERY, "", AdminMessage.StatsQuery::new, System.currentTimeMillis()),
                 m -> m instanceof AdminMessage.StatsReply r && r.nodeId().equals(FuzzTargets.EDGE));
     }
