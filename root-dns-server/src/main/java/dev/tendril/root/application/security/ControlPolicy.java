@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * What an authenticated caller may ask the root: a node speaks only for itself. One rule per
  * request; a request without a rule (the read-only queries) is open to every enrolled caller.
- * Operators may ask everything (tendrilctl, the demo's registration). Without CURVE (the
+ * Operators may ask everything (tendrilctl, the demo's registration); reloading the root's
+ * configuration and changing the group of roots are theirs alone. Without CURVE (the
  * {@code local} preset on loopback) nothing is refused.
  */
 public final class ControlPolicy {
@@ -39,6 +40,10 @@ public final class ControlPolicy {
         }
         if (caller.role() != Caller.Role.PLATFORM) {
             return Optional.of("only enrolled platforms and operators may use the root");
+        }
+        if (request instanceof RootMessage.RootReload || request instanceof RootMessage.ChangeRoots) {
+            return Optional.of("only operators may " + (request instanceof RootMessage.RootReload
+                    ? "reload the root's configuration" : "change the group of roots") + "; platform " + caller.name() + " may not");
         }
         if (request instanceof RegisterNode r) {
             return self(caller, r.node().nodeId(), "register");

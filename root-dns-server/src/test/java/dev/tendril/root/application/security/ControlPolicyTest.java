@@ -65,7 +65,15 @@ class ControlPolicyTest {
                 Arguments.of(new RecordMigration("shop", List.of("203.0.113.0/24"), "munich", 60_000), SYDNEY, false),
                 Arguments.of(new RecordMigration("web", List.of("203.0.113.0/24"), "munich", 60_000), STRANGER, false),
                 Arguments.of(new HostedSetQuery("web"), SYDNEY, true),
-                Arguments.of(new HostedSetQuery("web"), STRANGER, false));
+                Arguments.of(new HostedSetQuery("web"), STRANGER, false),
+                // found by FuzzBench: a platform key reloaded the root's configuration at will
+                Arguments.of(new RootMessage.RootReload(), MUNICH, false),
+                Arguments.of(new RootMessage.RootReload(), ALICE, true),
+                Arguments.of(new RootMessage.ChangeRoots(List.of(new RootMessage.RootMember("r1", "127.0.0.1:9000", "", 0))),
+                        MUNICH, false),
+                Arguments.of(new RootMessage.ChangeRoots(List.of(new RootMessage.RootMember("r1", "127.0.0.1:9000", "", 0))),
+                        ALICE, true),
+                Arguments.of(new RootMessage.RootStatsQuery(), MUNICH, true));
     }
 
     @ParameterizedTest(name = "{0} from {1}: allowed {2}")
