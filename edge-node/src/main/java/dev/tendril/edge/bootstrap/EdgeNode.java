@@ -10,6 +10,7 @@ import dev.tendril.edge.adapter.out.file.FileHardwareCollector;
 import dev.tendril.edge.adapter.out.nvidia.NvidiaSmiGpuReader;
 import dev.tendril.edge.adapter.out.oshi.OshiHardwareCollector;
 import dev.tendril.edge.adapter.out.process.ProcessContainerRuntime;
+import dev.tendril.edge.adapter.out.proc.ProcHardwareCollector;
 import dev.tendril.edge.adapter.out.yaml.SpecParser;
 import dev.tendril.edge.application.SpecSignatures;
 import dev.tendril.protocol.signing.OperatorKeys;
@@ -24,6 +25,7 @@ import dev.tendril.edge.application.DescribeNode;
 import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.application.MonitorLatency;
 import dev.tendril.edge.adapter.out.ebpf.BpfLatencyProbe;
+import dev.tendril.edge.monitoring.latency.DeferredLatencyProbe;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
 import dev.tendril.edge.monitoring.latency.ServedSockets;
 import dev.tendril.edge.deployment.ContainerRuntime;
@@ -111,7 +113,7 @@ public final class EdgeNode implements AutoCloseable {
         String id = config.platform().id();
         ContainerRuntime runtime = runtime(config);
         HardwareCollector collector = config.loadFile().<HardwareCollector>map(FileHardwareCollector::new)
-                .orElseGet(() -> new OshiHardwareCollector(Path.of("/"), NvidiaSmiGpuReader.onThisMachine()));
+                .orElseGet(EdgeNode::hardwareCollector);
         HardwareMonitor monitor = new HardwareMonitor(collector, clock, config.policies());
         ScheduledTicker ticker = new ScheduledTicker(id, 3);
         ticker.every(config.policies().sampleInterval(), monitor::sample);
@@ -119,8 +121,10 @@ public final class EdgeNode implements AutoCloseable {
         java.util.function.Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> specs =
                 text -> SpecParser.parse(text, maxSpec);
         Deployments deployments = new Deployments(config.platform(), config.zone(), runtime, specs, clock);
-        LatencyProbe probe = BpfLatencyProbe.start(
-                BpfLatencyProbe.Settings.defaults().withWindow(config.policies().latencyWindow()), clock);
+        // loaded off the start path (binding libbpf takes a good part of a second): the node is ready without waiting
+        BpfLatencyProbe.Settings probeSettings = BpfLatencyProbe.Settings.defaults().withWindow(config.policies().latencyWindow());
+        LatencyProbe probe = DeferredLatencyProbe.start(BpfLatencyProbe.MECHANISM,
+                () -> BpfLatencyProbe.start(probeSettings, clock), "probe-loader-" + id);
         MonitorLatency latency = new MonitorLatency(probe, deployments);
         ticker.every(config.policies().sampleInterval(), () -> {
             try {
@@ -237,6 +241,14 @@ public final class EdgeNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** /proc on Linux (cheap to start); OSHI elsewhere (JNA, ~1 s for its first look at the machine). */
+    private static HardwareCollector hardwareCollector() {
+        Path proc = Path.of("/proc");
+        return ProcHardwareCollector.available(proc)
+                ? new ProcHardwareCollector(proc, Path.of("/"), NvidiaSmiGpuReader.onThisMachine())
+                : new OshiHardwareCollector(Path.of("/"), NvidiaSmiGpuReader.onThisMachine());
     }
 
     private static ContainerRuntime runtime(EdgeConfig config) {

@@ -33,6 +33,23 @@ public sealed interface ProbeStatus {
         }
     }
 
+    /** Not measuring yet: the probe of {@code mechanism} is still being loaded (off the start path). */
+    record Starting(String mechanism) implements ProbeStatus {
+        public Starting {
+            Objects.requireNonNull(mechanism, "mechanism");
+        }
+
+        @Override
+        public boolean measuring() {
+            return false;
+        }
+
+        @Override
+        public String summary() {
+            return "latency probe starting (" + mechanism + ")";
+        }
+    }
+
     /**
      * Not measuring.
      *

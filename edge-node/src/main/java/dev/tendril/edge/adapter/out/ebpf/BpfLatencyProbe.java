@@ -37,6 +37,8 @@ import java.util.Set;
 public final class BpfLatencyProbe implements LatencyProbe {
     private static final Logger LOG = LoggerFactory.getLogger(BpfLatencyProbe.class);
     static final String OBJECT_RESOURCE = "/dev/tendril/ebpf/tendril_rtt.bpf.o";
+    /** What the probe measures with, for status lines (also while it loads). */
+    public static final String MECHANISM = BpfRttProgram.MECHANISM;
 
     /**
      * @param window     moving window for the per-user median
