@@ -49,7 +49,7 @@ public final class ReplicatedDnsBench {
         Path queries = dir.resolve("queries");
         Files.writeString(queries, "web.svc.example.edge A\n");
         List<City> cities = DemoRegistration.CITIES;
-        try (RootCluster cluster = RootCluster.configure(dir, 3);
+        try (RootCluster cluster = RootCluster.configureForBench(dir, 3);
              RootProcessHandle single = RootProcessHandle.start(dir, dir.resolve("single.db"));
              PipelinedClient client = new PipelinedClient("dns-bench");
              ControlCalls singleControl = new ControlCalls(single.controlEndpoint(), "dns-bench")) {
@@ -106,8 +106,17 @@ public final class ReplicatedDnsBench {
     }
 
     private static double dnsperf(int port, Path queries, int seconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d", queries.toString(),
-                "-l", Integer.toString(seconds), "-c", "8", "-E", "8:00011800c61200").redirectErrorStream(true).start();
+        return dnsperf(port, queries, seconds, 0);
+    }
+
+    /** Answers/s of dnsperf (8 clients, ECS) for {@code seconds}; {@code qps} > 0 caps the rate sent. */
+    static double dnsperf(int port, Path queries, int seconds, int qps) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d",
+                queries.toString(), "-l", Integer.toString(seconds), "-c", "8", "-E", "8:00011800c61200"));
+        if (qps > 0) {
+            cmd.addAll(List.of("-Q", Integer.toString(qps)));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(seconds + 30L, TimeUnit.SECONDS);
         Matcher m = QPS.matcher(out);
