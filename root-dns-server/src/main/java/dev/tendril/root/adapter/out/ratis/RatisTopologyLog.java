@@ -105,6 +105,9 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back
         // (else one dead root would keep the whole log for ever)
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        // purge at each snapshot: Ratis purges only once the snapshot is purgeGap (default 1024) entries past the
+        // last purge; with several commands per entry a group may take fewer entries than that between snapshots
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, config.snapshotEvery())));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
         // no commit-index entries in the log: a restarted root learns the commit index from the leader
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
