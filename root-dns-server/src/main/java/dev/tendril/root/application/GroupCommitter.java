@@ -38,8 +38,40 @@ import java.util.function.Consumer;
 public final class GroupCommitter implements RootControl, TopologyLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** A committed entry of a replicated log: the command (null: an entry with no command), its time and position. */
-    public record LogEntry(RootMessage command, long atMillis, long term, long index) {
+    /**
+     * A committed entry of a replicated log: its commands (none: an election's or a
+     * configuration's entry; several: the leader proposed them together), its time and position.
+     * All commands of an entry are applied in one transaction, in order, at the entry's time.
+     */
+    public record LogEntry(List<RootMessage> commands, long atMillis, long term, long index) {
+        public LogEntry {
+            commands = List.copyOf(commands);
+        }
+
+        /** An entry of one command. */
+        public LogEntry(RootMessage command, long atMillis, long term, long index) {
+            this(List.of(command), atMillis, term, index);
+        }
+
+        /** An entry without a command (it only moves the applied position). */
+        public static LogEntry empty(long term, long index) {
+            return new LogEntry(List.of(), 0, term, index);
+        }
+
+        /** The first command, or null for an entry without one. */
+        public RootMessage command() {
+            return commands.isEmpty() ? null : commands.get(0);
+        }
+    }
+
+    /** A command of a log entry failed: which one, so the entry can be applied again without it. */
+    private static final class CommandFailed extends RuntimeException {
+        final int command;
+
+        CommandFailed(int command, RuntimeException cause) {
+            super(cause.toString(), cause);
+            this.command = command;
+        }
     }
 
     /**
@@ -52,10 +84,23 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
     public record Replication(LogClock clock, LogPosition position, Consumer<LogPosition.Applied> applied) {
     }
 
-    /** A queued request (local), a log entry to apply, or a task to run alone on the writer thread. */
-    private record Pending(RootMessage request, CompletableFuture<RootMessage> reply, LogEntry entry, Runnable task) {
+    /**
+     * A queued request (local), a log entry to apply (its replies, and the commands that failed
+     * alone and are skipped), or a task to run alone on the writer thread.
+     */
+    private record Pending(RootMessage request, CompletableFuture<RootMessage> reply, LogEntry entry,
+                           CompletableFuture<List<RootMessage>> entryReplies, java.util.BitSet failed, Runnable task) {
         Pending(RootMessage request, CompletableFuture<RootMessage> reply) {
-            this(request, reply, null, null);
+            this(request, reply, null, null, null, null);
+        }
+
+        /** What the reply futures are completed with: one reply for a request, the command replies of an entry. */
+        void complete(List<RootMessage> replies) {
+            if (entry != null) {
+                entryReplies.complete(replies);
+            } else {
+                reply.complete(replies.get(0));
+            }
         }
     }
 
@@ -171,16 +216,25 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
      * future completes with the command's reply once the entry's changes are committed here.
      */
     public CompletableFuture<RootMessage> apply(LogEntry entry) {
+        return applyAll(entry).thenApply(replies -> replies.isEmpty() ? null : replies.get(0));
+    }
+
+    /**
+     * As {@link #apply}: the future completes with the reply of each of the entry's commands, in
+     * order, once all of them are committed here (in one transaction, with the entry's position).
+     */
+    public CompletableFuture<List<RootMessage>> applyAll(LogEntry entry) {
         if (replication == null) {
             throw new IllegalStateException("root " + rootId + " applies no log entries: it was built without replication");
         }
-        CompletableFuture<RootMessage> reply = new CompletableFuture<>();
+        CompletableFuture<List<RootMessage>> replies = new CompletableFuture<>();
         if (closing) {
-            reply.complete(new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down"));
-            return reply;
+            ErrorReply down = new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down");
+            replies.complete(java.util.Collections.nCopies(entry.commands().size(), down));
+            return replies;
         }
-        queue.add(new Pending(entry.command(), reply, entry, null));
-        return reply;
+        queue.add(new Pending(entry.command(), null, entry, replies, new java.util.BitSet(), null));
+        return replies;
     }
 
     /** Runs {@code task} on the writer thread after everything queued before it, alone (no open transaction). */
@@ -190,7 +244,7 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
             done.completeExceptionally(new IllegalStateException("root " + rootId + " is shutting down"));
             return done;
         }
-        queue.add(new Pending(null, done, null, task));
+        queue.add(new Pending(null, done, null, null, null, task));
         return done;
     }
 
@@ -216,7 +270,12 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         }
         Pending late;
         while ((late = queue.poll()) != null) {
-            late.reply().complete(new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down"));
+            ErrorReply down = new ErrorReply(ControlErrors.INTERNAL, "root " + rootId + " is shutting down");
+            if (late.task() != null) {
+                late.reply().complete(down);
+            } else {
+                late.complete(java.util.Collections.nCopies(late.entry() == null ? 1 : late.entry().commands().size(), down));
+            }
         }
         log.info("{}: writer stopped after {} requests in {} transactions", rootId, requests(), batches());
     }
@@ -277,22 +336,38 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         }
     }
 
-    /** Runs the batch's requests and entries; with entries, pins the clock to each and records the last position. */
-    private List<RootMessage> dispatchAll(List<Pending> batch) {
-        List<RootMessage> out = new ArrayList<>(batch.size());
+    /**
+     * Runs the batch's requests and entries (each entry's commands in order, skipping those that
+     * failed alone before); with entries, pins the clock to each and records the last position.
+     */
+    private List<List<RootMessage>> dispatchAll(List<Pending> batch) {
+        List<List<RootMessage>> out = new ArrayList<>(batch.size());
         LogPosition.Applied last = null;
         for (Pending p : batch) {
             LogEntry entry = p.entry();
             if (entry == null) {
-                out.add(dispatcher.dispatch(p.request()));
+                out.add(java.util.Collections.singletonList(dispatcher.dispatch(p.request())));
                 continue;
             }
+            List<RootMessage> replies = new ArrayList<>(entry.commands().size());
             replication.clock().pin(entry.atMillis());
             try {
-                out.add(entry.command() == null ? null : dispatcher.dispatch(entry.command()));
+                for (int i = 0; i < entry.commands().size(); i++) {
+                    if (p.failed().get(i)) {
+                        replies.add(new ErrorReply(ControlErrors.INTERNAL, "log entry " + entry.index() + ": command "
+                                + (i + 1) + " of " + entry.commands().size() + " failed; the others are applied"));
+                        continue;
+                    }
+                    try {
+                        replies.add(dispatcher.dispatch(entry.commands().get(i)));
+                    } catch (RuntimeException e) {
+                        throw entry.commands().size() > 1 ? new CommandFailed(i, e) : e;
+                    }
+                }
             } finally {
                 replication.clock().unpin();
             }
+            out.add(replies);
             last = new LogPosition.Applied(entry.term(), entry.index());
         }
         if (last != null) {
@@ -318,11 +393,19 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
                 dev.tendril.protocol.trace.HopTrace.mark("root.batch", System.identityHashCode(p.request()), batch.size());
             }
         }
-        List<RootMessage> replies;
+        List<List<RootMessage>> replies;
         try {
             replies = repository.inTransaction(() -> dispatchAll(batch));
         } catch (RuntimeException e) {
             deferred.discard();
+            if (batch.size() == 1 && e instanceof CommandFailed failed && !batch.get(0).failed().get(failed.command)) {
+                // one command of an entry of several failed: the entry is applied again, whole, without it
+                log.error("{}: command {} of log entry {} failed", rootId, failed.command + 1, batch.get(0).entry().index(),
+                        e.getCause());
+                batch.get(0).failed().set(failed.command);
+                commit(batch);
+                return;
+            }
             if (batch.size() > 1) {
                 log.warn("{}: a batch of {} requests failed ({}); running them one by one", rootId, batch.size(), e.toString());
                 for (Pending p : List.copyOf(batch)) {
@@ -336,10 +419,11 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
                 }
                 requests.increment();
                 ErrorReply error = new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e));
-                if (failed.request() != null) {
+                if (failed.entry() == null) {
                     commitObserver.answered(failed.request(), error);
                 }
-                failed.reply().complete(error);
+                failed.complete(java.util.Collections.nCopies(failed.entry() == null ? 1 : failed.entry().commands().size(),
+                        error));
             }
             return;
         }
@@ -362,10 +446,10 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         observer.committed(batch.size(), System.nanoTime() - startNanos);
         for (int i = 0; i < batch.size(); i++) {
             requests.increment();
-            if (batch.get(i).request() != null) { // null: an entry of the replicated log, applied here
-                observer.answered(batch.get(i).request(), replies.get(i));
+            if (batch.get(i).entry() == null) { // else an entry of the replicated log, applied here
+                observer.answered(batch.get(i).request(), replies.get(i).get(0));
             }
-            batch.get(i).reply().complete(replies.get(i));
+            batch.get(i).complete(replies.get(i));
         }
     }
 

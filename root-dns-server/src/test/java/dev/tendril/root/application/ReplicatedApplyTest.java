@@ -100,7 +100,7 @@ class ReplicatedApplyTest {
                 new PurgeExpiredMigrations(repo, deferred, localClock), Duration.ofHours(1), 100,
                 new GroupCommitter.Replication(logClock, position, told::add));
         replies.add(committer.apply(new LogEntry(new CreateTree("web", info("tokyo", TOKYO)), 1_000, 2, 10)));
-        replies.add(committer.apply(new LogEntry(null, 0, 3, 11))); // an election's entry: no command
+        replies.add(committer.apply(LogEntry.empty(3, 11))); // an election's entry: no command
         for (int i = 0; i < 5; i++) {
             replies.add(committer.apply(new LogEntry(
                     new RecordMigration("web", List.of("10.0." + i + ".0/24"), "tokyo", 60_000), 2_000 + i, 3, 12 + i)));
@@ -112,6 +112,58 @@ class ReplicatedApplyTest {
         assertEquals(new Applied(3, 16), position.applied());
         assertEquals(new Applied(3, 16), told.get(told.size() - 1));
         assertEquals(5, repo.migrations("web").size());
+    }
+
+    @Test
+    void theCommandsOfOneEntryApplyTogetherInOrderAtTheEntrysTimeWithOnePosition() {
+        GroupCommitter c = start();
+        c.apply(new LogEntry(new CreateTree("web", info("tokyo", TOKYO)), 1_000, 1, 1)).join();
+        long commitsBefore = repo.commits();
+        List<RootMessage> replies = c.applyAll(new LogEntry(List.of(
+                new RecordMigration("web", List.of("10.0.1.0/24"), "tokyo", 60_000),
+                new RecordMigration("web", List.of("10.0.2.0/24"), "tokyo", 60_000),
+                new RecordMigration("web", List.of("10.0.3.0/24"), "nowhere", 60_000)), 5_000, 1, 2)).join();
+
+        assertEquals(3, replies.size());
+        assertEquals(new Ack(), replies.get(0));
+        assertEquals(new Ack(), replies.get(1));
+        assertInstanceOf(ErrorReply.class, replies.get(2), "a refused command is refused alone");
+        assertEquals(commitsBefore + 1, repo.commits(), "one transaction for the whole entry");
+        assertEquals(List.of(5_000L, 5_000L), repo.migrations("web").stream().map(Migration::createdAtMillis).toList());
+        assertEquals(new Applied(1, 2), position.applied());
+        assertEquals(new Applied(1, 2), told.get(told.size() - 1));
+    }
+
+    @Test
+    void aCommandThatFailsInsideAnEntryIsAnsweredInternalAndTheEntryIsAppliedWithoutIt() {
+        ForwardingRepository flaky = new ForwardingRepository(repo) {
+            @Override
+            public void saveMigration(Migration m) {
+                if (m.clients().toString().equals("10.0.2.0/24")) {
+                    throw new IllegalStateException("disk on fire");
+                }
+                super.saveMigration(m);
+            }
+        };
+        ControlDispatcher dispatcher = new ControlDispatcher(flaky, deferred, logClock, 4, ControlDispatcher::noResolver);
+        committer = new GroupCommitter("r1", flaky, deferred, directory, dispatcher,
+                new PurgeExpiredMigrations(flaky, deferred, localClock), Duration.ofHours(1), 100,
+                new GroupCommitter.Replication(logClock, position, told::add)).start();
+        committer.apply(new LogEntry(new CreateTree("web", info("tokyo", TOKYO)), 1_000, 1, 1)).join();
+
+        List<RootMessage> replies = committer.applyAll(new LogEntry(List.of(
+                new RecordMigration("web", List.of("10.0.1.0/24"), "tokyo", 60_000),
+                new RecordMigration("web", List.of("10.0.2.0/24"), "tokyo", 60_000),
+                new RecordMigration("web", List.of("10.0.3.0/24"), "tokyo", 60_000)), 5_000, 1, 2)).join();
+
+        assertEquals(new Ack(), replies.get(0));
+        assertEquals("INTERNAL", ((ErrorReply) replies.get(1)).code());
+        assertEquals(new Ack(), replies.get(2));
+        assertEquals(List.of("10.0.1.0/24", "10.0.3.0/24"),
+                repo.migrations("web").stream().map(m -> m.clients().toString()).sorted().toList());
+        assertEquals(new Applied(1, 2), position.applied());
+        assertNull(directory.migration("web", "10.0.2.0/24"), "DNS holds nothing of the failed command");
+        assertNotNull(directory.migration("web", "10.0.3.0/24"));
     }
 
     @Test

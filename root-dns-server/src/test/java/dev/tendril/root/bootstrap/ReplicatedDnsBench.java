@@ -1,6 +1,7 @@
 package dev.tendril.root.bootstrap;
 
 import dev.tendril.protocol.message.EnvelopeFactory;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.RecordMigration;
 import dev.tendril.protocol.message.RootMessage.RegisterNode;
@@ -33,7 +34,11 @@ import java.util.regex.Pattern;
  * root, in the same run (benchmark mode, not CI): dnsperf alternates between the two in rounds
  * (8 clients, ECS from the demo GeoIP ranges) while W writer threads stream RecordMigration
  * through the group's leader. The group's root measured is a follower (it applies every entry).
- * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.ReplicatedDnsBench [rounds] [seconds] [writers]}
+ * The writers keep writing while the single root is measured too, so both measurements share
+ * the machine with the group's work; the ratio shows what replication costs inside the
+ * follower's own process. With {@code writesPerSecond} > 0 the writers together are paced to
+ * that rate (else they write as fast as commits come back).
+ * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.ReplicatedDnsBench [rounds] [seconds] [writers] [writesPerSecond]}
  */
 public final class ReplicatedDnsBench {
     private static final Pattern QPS = Pattern.compile("Queries per second:\\s+([0-9.]+)");
@@ -45,11 +50,14 @@ public final class ReplicatedDnsBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int writers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        int writesPerSecond = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        long interval = writesPerSecond > 0 ? 1_000_000_000L / writesPerSecond : 0;
+        AtomicLong nextSlot = new AtomicLong(System.nanoTime());
         Path dir = Files.createTempDirectory("replicated-dns-bench");
         Path queries = dir.resolve("queries");
         Files.writeString(queries, "web.svc.example.edge A\n");
         List<City> cities = DemoRegistration.CITIES;
-        try (RootCluster cluster = RootCluster.configure(dir, 3);
+        try (RootCluster cluster = RootCluster.configureForBench(dir, 3);
              RootProcessHandle single = RootProcessHandle.start(dir, dir.resolve("single.db"));
              PipelinedClient client = new PipelinedClient("dns-bench");
              ControlCalls singleControl = new ControlCalls(single.controlEndpoint(), "dns-bench")) {
@@ -73,11 +81,20 @@ public final class ReplicatedDnsBench {
             for (int t = 0; t < writers; t++) {
                 Thread w = new Thread(() -> {
                     while (!stop.get()) {
+                        if (interval > 0) { // pacing: each write takes the next slot of the rate
+                            long slot = nextSlot.getAndAdd(interval);
+                            long wait = slot - System.nanoTime();
+                            if (wait > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            } else if (wait < -1_000_000_000L) {
+                                nextSlot.compareAndSet(slot + interval, System.nanoTime()); // fell behind: no burst to catch up
+                            }
+                        }
                         long s = sequence.incrementAndGet();
                         String subnet = "10." + (s >> 16 & 0xff) + "." + (s >> 8 & 0xff) + "." + (s & 0xff) + "/32";
                         RequestResult r = group.request(() -> envelopes.create("web",
                                 new RecordMigration("web", List.of(subnet), cities.get(1).nodeId(), 600_000)));
-                        if (r instanceof RequestResult.Reply) {
+                        if (r instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage.Ack) {
                             acks.incrementAndGet();
                         }
                     }
@@ -106,8 +123,17 @@ public final class ReplicatedDnsBench {
     }
 
     private static double dnsperf(int port, Path queries, int seconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d", queries.toString(),
-                "-l", Integer.toString(seconds), "-c", "8", "-E", "8:00011800c61200").redirectErrorStream(true).start();
+        return dnsperf(port, queries, seconds, 0);
+    }
+
+    /** Answers/s of dnsperf (8 clients, ECS) for {@code seconds}; {@code qps} > 0 caps the rate sent. */
+    static double dnsperf(int port, Path queries, int seconds, int qps) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d",
+                queries.toString(), "-l", Integer.toString(seconds), "-c", "8", "-E", "8:00011800c61200"));
+        if (qps > 0) {
+            cmd.addAll(List.of("-Q", Integer.toString(qps)));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(seconds + 30L, TimeUnit.SECONDS);
         Matcher m = QPS.matcher(out);

@@ -39,7 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>apply lag: the roots log it every 10 s (proposal at the leader to apply here); the
  *       last lines of each root's log are printed.</li>
  * </ol>
- * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.RootClusterBench [kills] [seconds]}
+ * With {@code dnsQps} > 0, dnsperf sends that many queries per second (8 clients, ECS) to the
+ * leader's DNS port during each throughput window, and the answered rate is printed beside it.
+ * The roots run with the product's control settings ({@link RootCluster#configureForBench}).
+ * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.RootClusterBench [kills] [seconds] [dnsQps] [writers,...]}
  */
 public final class RootClusterBench {
     private static final String SERVICE = "web";
@@ -50,9 +53,12 @@ public final class RootClusterBench {
     public static void main(String[] args) throws Exception {
         int kills = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int dnsQps = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        int[] writerCounts = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {8, 64};
         Path dir = Files.createTempDirectory("root-cluster-bench");
         List<City> cities = DemoRegistration.CITIES;
-        try (RootCluster cluster = RootCluster.configure(dir, 3);
+        try (RootCluster cluster = RootCluster.configureForBench(dir, 3);
              PipelinedClient client = new PipelinedClient("bench")) {
             cluster.startAll();
             List<ClientOptions> roots = cluster.controlEndpoints().stream()
@@ -65,15 +71,24 @@ public final class RootClusterBench {
             }
             AtomicLong sequence = new AtomicLong();
 
-            for (int writers : new int[] {8, 64}) {
+            Path queries = dir.resolve("queries");
+            Files.writeString(queries, "web.svc.example.edge A\n");
+            for (int writers : writerCounts) {
                 AtomicLong acks = new AtomicLong();
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> threads = writers(writers, group, envelopes, cities, sequence, acks,
                         new AtomicLong(Long.MAX_VALUE), new AtomicLong(), new java.util.concurrent.atomic.AtomicReference<>(""), stop);
                 Poll.until(Duration.ofSeconds(90), "first writes", () -> acks.get() > writers);
+                Member leader = cluster.byControl(group.preferredEndpoint());
                 long a0 = acks.get();
                 long t0 = System.nanoTime();
-                Thread.sleep(seconds * 1000L); // a measuring window, not a wait for a condition
+                String dns = "";
+                if (dnsQps > 0) {
+                    double answered = ReplicatedDnsBench.dnsperf(leader.handle().dnsPort(), queries, seconds, dnsQps);
+                    dns = String.format(" while the leader %s answered %.0f DNS queries/s (dnsperf -Q %d)", leader.id, answered, dnsQps);
+                } else {
+                    Thread.sleep(seconds * 1000L); // a measuring window, not a wait for a condition
+                }
                 long a1 = acks.get();
                 long t1 = System.nanoTime();
                 stop.set(true);
@@ -81,7 +96,8 @@ public final class RootClusterBench {
                     t.join(30_000);
                 }
                 System.out.printf("throughput: %d writers, %.0f acknowledged RecordMigration/s (1 record each, 3 roots, "
-                        + "each committed on a majority) over %.1f s%n", writers, (a1 - a0) * 1e9 / (t1 - t0), (t1 - t0) / 1e9);
+                        + "each committed on a majority) over %.1f s%s; load %s%n", writers, (a1 - a0) * 1e9 / (t1 - t0),
+                        (t1 - t0) / 1e9, dns, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
             }
             System.out.println("apply lag after the throughput runs:");
             printLag(cluster);

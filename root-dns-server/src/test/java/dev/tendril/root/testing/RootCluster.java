@@ -58,6 +58,21 @@ public final class RootCluster implements AutoCloseable {
      * first (their peers are each other); the others list every root, to be added at run time.
      */
     public static RootCluster configure(Path dir, int n, int initial, String... extraClusterKeys) throws IOException {
+        return write(dir, n, initial, "handlerThreads: 16", extraClusterKeys);
+    }
+
+    /**
+     * Configs for benchmarks: the product's control settings (its default handler threads), with
+     * the migration quotas raised so that a long write stream is not refused once 10,000 records
+     * are stored (the quota is a safety limit, not the figure measured).
+     */
+    public static RootCluster configureForBench(Path dir, int n, String... extraClusterKeys) throws IOException {
+        return write(dir, n, n, "limits: {maxMigrationsPerService: 10000000, maxMigrationsTotal: 10000000}",
+                extraClusterKeys);
+    }
+
+    private static RootCluster write(Path dir, int n, int initial, String controlKeys, String... extraClusterKeys)
+            throws IOException {
         Set<Integer> taken = new HashSet<>();
         List<Member> members = new ArrayList<>();
         StringBuilder peers = new StringBuilder();
@@ -88,7 +103,7 @@ public final class RootCluster implements AutoCloseable {
                     + "  bindAddress: 127.0.0.1\n"
                     + "  port: 0\n"
                     + "  ioThreads: 1\n"
-                    + "control: {bindAddress: 127.0.0.1, port: " + m.controlPort + ", handlerThreads: 16}\n"
+                    + "control: {bindAddress: 127.0.0.1, port: " + m.controlPort + ", " + controlKeys + "}\n"
                     + "store: {path: " + m.id + "/topology.db}\n"
                     + "cluster:\n"
                     + "  id: " + m.id + "\n"

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * How long after the leader proposed an entry this root had applied it (leader's clock at
  * proposal to this root's clock at apply; the same clock on one machine, else includes
- * their skew). Keeps the samples of one reporting window (at most {@value #CAPACITY}, the
+ * their skew), counted per command (an entry of several commands counts each). Keeps the samples of one reporting window (at most {@value #CAPACITY}, the
  * latest win) and reports their percentiles when the window is taken. Thread-safe.
  */
 final class ApplyLag {
@@ -25,6 +25,13 @@ final class ApplyLag {
     synchronized void record(long lagMillis) {
         samples[(int) (recorded % CAPACITY)] = Math.max(0, lagMillis);
         recorded++;
+    }
+
+    /** One entry of {@code commands} commands applied: each of them waited {@code lagMillis}. */
+    synchronized void record(long lagMillis, int commands) {
+        for (int i = 0; i < commands; i++) {
+            record(lagMillis);
+        }
     }
 
     /** The window's figures; starts a new window. */

@@ -1,7 +1,6 @@
 package dev.tendril.root.adapter.out.ratis;
 
 import dev.tendril.protocol.message.LeaderHint;
-import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.root.application.ControlErrors;
@@ -54,6 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RatisTopologyLog implements TopologyLog, GroupMembership, AutoCloseable {
     private static final Duration RECONFIGURATION_TIMEOUT = Duration.ofSeconds(30);
+    /** Commands in one log entry at most (the leader's group commit). */
+    static final int MAX_COMMANDS_PER_ENTRY = 512;
+    /** Entries proposed and not yet answered at once; while they are, commands queue for the next entry. */
+    static final int PROPOSALS_IN_FLIGHT = 3;
 
     private static final Logger log = LoggerFactory.getLogger(RatisTopologyLog.class);
 
@@ -64,6 +67,7 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
     private final Clock clock;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
+    private final ProposalBatcher batcher;
 
     private RatisTopologyLog(ClusterConfig config, RaftServer server, RaftGroupId groupId, Clock clock) {
         this.config = config;
@@ -71,6 +75,7 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         this.groupId = groupId;
         this.self = RaftPeerId.valueOf(config.self());
         this.clock = clock;
+        this.batcher = new ProposalBatcher(config.self(), MAX_COMMANDS_PER_ENTRY, PROPOSALS_IN_FLIGHT, this::propose).start();
     }
 
     /** The group id all roots of a group derive from its name. */
@@ -100,9 +105,13 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back
         // (else one dead root would keep the whole log for ever)
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        // purge at each snapshot: Ratis purges only once the snapshot is purgeGap (default 1024) entries past the
+        // last purge; with several commands per entry a group may take fewer entries than that between snapshots
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, config.snapshotEvery())));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
         // no commit-index entries in the log: a restarted root learns the commit index from the leader
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        tuneLog(p);
         boolean known = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
         try {
             Files.createDirectories(config.storage());
@@ -119,6 +128,19 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         }
     }
 
+    /**
+     * The log's write path stays Ratis's synchronous flush: an entry counts as written on a root
+     * only once its log file is fsynced, and as committed once that is so on a majority. Neither
+     * {@code unsafe-flush} (the flushed index moves before the fsync) nor {@code async-flush} (in
+     * 3.2.0 the flushed index moves, when a flush completes, to the last entry WRITTEN by then,
+     * which may be after the fsync began, and also when the flush failed) is durable. The log
+     * worker batches fsyncs by itself: entries queued while one fsync runs share the next.
+     */
+    private static void tuneLog(RaftProperties p) {
+        RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    }
+
     private static TimeDuration millis(Duration d) {
         return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -131,27 +153,48 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         }
     }
 
+    /**
+     * On the leader: the command joins the next log entry ({@link ProposalBatcher}); the reply
+     * is the one computed when the entry was applied here, after its commit on a majority.
+     */
     @Override
     public CompletableFuture<RootMessage> append(RootMessage command) {
         RaftServer.Division d = division();
         if (!d.getInfo().isLeader()) {
             return CompletableFuture.completedFuture(notLeader(Optional.ofNullable(d.getInfo().getLeaderId())));
         }
+        return batcher.offer(command).completeOnTimeout(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                + ": not committed within " + config.commitTimeout().toMillis() + " ms (retry)"),
+                config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One log entry of these commands, stamped with this root's clock. */
+    private CompletableFuture<List<RootMessage>> propose(List<RootMessage> commands) {
         long call = calls.incrementAndGet();
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(self)
                 .setGroupId(groupId).setCallId(call)
-                .setMessage(CommandCodec.command(command, clock.millis(), config.self(), new MessageId(0, call)))
+                .setMessage(CommandCodec.commands(commands, clock.millis(), config.self(), call))
                 .setType(RaftClientRequest.writeRequestType()).build();
         CompletableFuture<RaftClientReply> sent;
         try {
             sent = server.submitClientRequestAsync(request);
         } catch (IOException e) {
-            return CompletableFuture.completedFuture(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
-                    + " could not propose the change: " + e.getMessage()));
+            return CompletableFuture.completedFuture(java.util.Collections.nCopies(commands.size(), new ErrorReply(
+                    ControlErrors.INTERNAL, "root " + config.self() + " could not propose the change: " + e.getMessage())));
         }
-        return sent.handle(this::toReply).completeOnTimeout(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
-                + ": not committed within " + config.commitTimeout().toMillis() + " ms (retry)"),
-                config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return sent.handle((reply, error) -> toReplies(reply, error, commands.size()));
+    }
+
+    private List<RootMessage> toReplies(RaftClientReply reply, Throwable error, int commands) {
+        if (error == null && reply.isSuccess()) {
+            List<RootMessage> replies = CommandCodec.replies(reply.getMessage());
+            if (replies != null && replies.size() == commands) {
+                return replies;
+            }
+            return java.util.Collections.nCopies(commands, new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
+                    + ": unreadable reply"));
+        }
+        return java.util.Collections.nCopies(commands, toReply(reply, error));
     }
 
     private RootMessage toReply(RaftClientReply reply, Throwable error) {
@@ -252,6 +295,7 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
 
     @Override
     public void close() {
+        batcher.close();
         try {
             server.close();
         } catch (IOException e) {

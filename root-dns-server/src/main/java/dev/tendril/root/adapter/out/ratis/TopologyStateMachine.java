@@ -140,19 +140,19 @@ public final class TopologyStateMachine extends BaseStateMachine {
                     "log entry " + index + " was applied before this root restarted"), rootId));
         }
         submitted = index;
-        CommandCodec.Command command = CommandCodec.command(entry.getStateMachineLogEntry().getLogData());
-        if (command == null) {
+        CommandCodec.Commands commands = CommandCodec.commands(entry.getStateMachineLogEntry().getLogData());
+        if (commands == null) {
             undecodable.increment();
             log.warn("{}: log entry {} is not a root control request; applied as a no-op", rootId, index);
-            return applier.apply(new LogEntry(null, 0, entry.getTerm(), index)).thenApply(r -> CommandCodec.reply(
+            return applier.apply(LogEntry.empty(entry.getTerm(), index)).thenApply(r -> CommandCodec.reply(
                     new ErrorReply(ControlErrors.INVALID, "log entry " + index + " is not a root control request"), rootId));
         }
         reportLag();
-        long proposedAt = command.atMillis();
-        return applier.apply(new LogEntry(command.request(), proposedAt, entry.getTerm(), index))
-                .thenApply(reply -> {
-                    lag.record(clock.millis() - proposedAt);
-                    return CommandCodec.reply(reply, rootId);
+        long proposedAt = commands.atMillis();
+        return applier.applyAll(new LogEntry(commands.requests(), proposedAt, entry.getTerm(), index))
+                .thenApply(replies -> {
+                    lag.record(clock.millis() - proposedAt, replies.size());
+                    return CommandCodec.replies(replies, rootId);
                 });
     }
 
@@ -188,7 +188,7 @@ public final class TopologyStateMachine extends BaseStateMachine {
             return;
         }
         submitted = index;
-        applier.apply(new LogEntry(null, 0, term, index));
+        applier.apply(LogEntry.empty(term, index));
     }
 
     @Override
