@@ -143,19 +143,21 @@ public final class HostedServices {
         return treeMembers(service).map(ids -> ids.contains(nodeId)).orElse(false);
     }
 
-    /**
-     * The nodes of the tree of {@code service} by the root's account (one round trip; empty when
-     * no root answers). A replica asks before it deploys; with the answer in hand this node opens
-     * its connections to the {@link #LIKELY_PARENTS} members nearest to it, one of which the root
-     * will most likely assign it as parent (the nearest live node with room), so that the Attach
-     * after the registration does not wait for a first contact's handshakes.
-     */
+    /** The nodes of the tree of {@code service} by the root's account (one round trip; empty when no root answers). */
     public Optional<java.util.Set<String>> treeMembers(String service) {
-        Optional<java.util.Set<String>> ids = root.call(service, new RootMessage.HostedSetQuery(service))
+        return root.call(service, new RootMessage.HostedSetQuery(service))
                 .filter(RootMessage.HostedSet.class::isInstance)
                 .map(m -> java.util.Set.copyOf(((RootMessage.HostedSet) m).nodeIds()));
-        ids.ifPresent(members -> peers.openNearest(members, LIKELY_PARENTS));
-        return ids;
+    }
+
+    /**
+     * A replica about to deploy opens its connections to the {@link #LIKELY_PARENTS} members of
+     * the tree nearest to it: the root will most likely assign it one of them as parent (the
+     * nearest live node with room), and the Attach after the registration should not wait for
+     * a first contact's handshakes (they run while the instance starts and registers).
+     */
+    public void openToLikelyParents(java.util.Collection<String> members) {
+        peers.openNearest(members, LIKELY_PARENTS);
     }
 
     /**

@@ -78,7 +78,6 @@ public final class HostedReplicaHost implements ReplicaHost {
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
-                // one root round trip; its answer also opens this node's connections to its likely parents
                 Set<String> members = offeredBy == null ? Set.of() : hosted.treeMembers(service).orElse(Set.of());
                 if (offeredBy != null && !members.contains(offeredBy.nodeId()) && !members.contains(nodeId)) {
                     refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
@@ -87,6 +86,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                     post.accept(() -> done.accept(refused));
                     return;
                 }
+                hosted.openToLikelyParents(members); // before the instance starts: its Attach follows the registration
                 DeployReply r = hosted.deployReplica(specYaml, peer);
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
