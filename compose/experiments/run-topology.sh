@@ -51,7 +51,8 @@ for mode in $modes; do
     echo "run-topology.sh: the run failed (exit $rc); full log in $log" >&2
     exit "$rc"
   fi
-  file="real-topology-$topology$([ "$mode" = clear ] && echo -clear)"
+  file="real-topology-$topology"
+  if [ "$mode" = clear ]; then file="$file-clear"; fi
   echo "security $mode: commit $(git rev-parse --short HEAD), seed $seed, $runs run(s), $(nproc) cores, end $(date -u +%H:%M:%S) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   cat "$out/$file.md"
   echo "plot: $out/$file-cdf.png"
