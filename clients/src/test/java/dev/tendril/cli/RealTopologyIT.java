@@ -3,6 +3,7 @@ package dev.tendril.cli;
 import dev.tendril.cli.EmulatedHosts.Ctl;
 import dev.tendril.edge.testing.links.TestNetwork;
 import dev.tendril.edge.testing.links.Topology;
+import dev.tendril.protocol.keys.CurveKeyFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,12 @@ class RealTopologyIT {
     static final long SEED = Long.getLong("topology.seed", 1);
     static final SwitchTree.Layout LAYOUT = SwitchTree.layout(System.getProperty("topology.name", "A"));
     static final Path OUT = Path.of(System.getProperty("topology.out", "target"));
+    /**
+     * {@code -Dtopology.security=curve} (default): CURVE on every ZeroMQ plane (a root key, an
+     * operator "alice", one key per platform enrolled at the root before the edges start);
+     * {@code clear}: {@code security.insecureClear} as before, for the cost of security.
+     */
+    static final boolean CURVE = !"clear".equals(System.getProperty("topology.security", "curve"));
     /** A: 100 ms (user RTTs 20-60 ms); B-D: 150 ms, as the simulation (RTTs up to 2 x 50 ms across the depth-5 tree). */
     static final int MAX_LATENCY_MS = LAYOUT.depth() == 3 ? 100 : 150;
     /** The slow user link one way: RTT >= 2 x (70 + 5) = 150 ms > 100 (A); >= 2 x (100 + 5) = 210 ms > 150 (B-D). */
@@ -139,12 +146,31 @@ class RealTopologyIT {
             assertEquals(0, net.run(Duration.ofSeconds(5), host, "ip", "route", "add", "default", "dev", "br0"));
         }
         Path ready = dir.resolve("root.ready");
-        Process root = net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
+        List<String> security = List.of("--set", "security.insecureClear=true");
+        if (CURVE) {
+            CurveKeyFiles.generate(keys(), "root-topo");
+            CurveKeyFiles.generate(keys(), "alice");
+            for (SwitchTree.Platform p : tree.platforms) {
+                CurveKeyFiles.generate(keys(), p.name());
+            }
+            security = List.of("--set", "security.serverKey=" + keys().resolve("root-topo.key"),
+                    "--set", "security.operatorKeys={alice: " + keys().resolve("alice.pub") + "}");
+        }
+        List<String> rootArgs = new ArrayList<>(List.of(Testbed.REPO.resolve("bin/tendril-root").toString(),
                 "--config", "builtin:demo", "--set", "dns.bindAddress=" + ROOT, "--set", "dns.port=5353",
-                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390", "--set", "security.insecureClear=true",
-                "--set", "geoip.databases=[" + dir.resolve("users.mmdb") + ", builtin:demo]",
-                "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString());
+                "--set", "control.bindAddress=" + ROOT, "--set", "control.port=5390"));
+        rootArgs.addAll(security);
+        rootArgs.addAll(List.of("--set", "geoip.databases=[" + dir.resolve("users.mmdb") + ", builtin:demo]",
+                "--set", "store.path=" + dir.resolve("topology.db"), "--ready-file", ready.toString()));
+        Process root = net.spawn(dir.resolve("root.log"), "root", rootArgs.toArray(String[]::new));
         Testbed.until("root ready", Duration.ofSeconds(90), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
+        if (CURVE) { // every platform enrolled before it starts: it fetches the enrolled keys before its tree socket opens
+            for (SwitchTree.Platform p : tree.platforms) {
+                Ctl c = ctl("keys", "enrol", "--root", ROOT + ":5390", "platform", p.name(),
+                        keys().resolve(p.name() + ".pub").toString());
+                assertEquals(0, c.code(), c.out());
+            }
+        }
         Map<String, Process> edges = new LinkedHashMap<>();
         for (SwitchTree.Platform p : tree.platforms) {
             load(p, 0.10);
@@ -215,10 +241,12 @@ class RealTopologyIT {
                 LAYOUT.thesisReplicate())
                 + (LAYOUT == SwitchTree.H ? "shortage replications (none expected): " + otherReplications + "\n"
                 : "bad-QoE runs whose search found no instance and replicated near the user instead: " + otherReplications + "\n");
-        System.out.println("real-process topology " + name + ", seed " + SEED + ", " + RUNS + " run(s):\n" + table);
+        System.out.println("real-process topology " + name + ", seed " + SEED + ", " + RUNS + " run(s), security "
+                + (CURVE ? "CURVE" : "clear") + ":\n" + table);
         Files.createDirectories(OUT);
-        Files.writeString(OUT.resolve("real-topology-" + name + ".md"), table);
-        TopologyEvents.plot(name, SEED, migrations, replications, OUT.resolve("real-topology-" + name + "-cdf.png"));
+        String file = "real-topology-" + name + (CURVE ? "" : "-clear");
+        Files.writeString(OUT.resolve(file + ".md"), table);
+        TopologyEvents.plot(name, SEED, migrations, replications, OUT.resolve(file + "-cdf.png"));
 
         if (LAYOUT == SwitchTree.H) {
             assertEquals(RUNS, replications.size(), "one bad-QoE replication per run in the events: " + all);
@@ -462,8 +490,10 @@ class RealTopologyIT {
                 runtime: {kind: process}
                 monitoring: {loadFile: load.json}
                 geoip: {databases: [%s, builtin:demo]}
-                security: {insecureClear: true}
-                """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address(), dir.resolve("users.mmdb")));
+                security: %s
+                """.formatted(platformYaml(p), ZONE, ROOT, infra, KEY, p.address(), p.address(), dir.resolve("users.mmdb"),
+                CURVE ? "{key: %s, rootKeys: [%s], operatorKeys: {alice: %s}}".formatted(keys().resolve(p.name() + ".key"),
+                        keys().resolve("root-topo.pub"), keys().resolve("alice.pub")) : "{insecureClear: true}"));
         return net.spawn(dir.resolve(p.name() + ".log"), p.name(), Testbed.REPO.resolve("bin/tendril-edge").toString(),
                 "--config", home.resolve("edge.yaml").toString());
     }
@@ -619,7 +649,25 @@ class RealTopologyIT {
         }
     }
 
+    Path keys() {
+        return dir.resolve("keys");
+    }
+
+    /** tendrilctl from the root's namespace; with CURVE as the operator alice, pinning the root's or the node's key. */
     Ctl ctl(String... args) {
-        return EmulatedHosts.ctl(net, "root", args);
+        if (!CURVE) {
+            return EmulatedHosts.ctl(net, "root", args);
+        }
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--curve-key", keys().resolve("alice.key").toString()));
+        int node = all.indexOf("--node");
+        if (node >= 0) {
+            String address = all.get(node + 1).substring(0, all.get(node + 1).lastIndexOf(':'));
+            String platform = tree.platforms.stream().filter(p -> p.address().equals(address)).findFirst().orElseThrow().name();
+            all.addAll(List.of("--node-key", keys().resolve(platform + ".pub").toString()));
+        } else {
+            all.addAll(List.of("--root-key", keys().resolve("root-topo.pub").toString()));
+        }
+        return EmulatedHosts.ctl(net, "root", all.toArray(String[]::new));
     }
 }

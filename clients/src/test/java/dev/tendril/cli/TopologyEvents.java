@@ -108,9 +108,10 @@ final class TopologyEvents {
 
     /**
      * Replications (for a shortage or for a bad-QoE cluster that no search could place): the
-     * origin's hosted-set round trip with the root, Replicate origin->replica, (container
-     * start excluded), the replica's registration round trip with the root and its attach round
-     * trip with its parent, ReplicaReady replica->origin.
+     * origin's hosted-set round trip with the root, Replicate origin->replica, the replica's
+     * membership check (its hosted-set round trip with the root: is the origin a node of the
+     * tree?), (container start excluded), the replica's registration round trip with the root
+     * and its attach round trip with its parent, ReplicaReady replica->origin.
      */
     List<Trial> replications(SwitchTree tree, Map<String, List<String>> parentsOfReplica) {
         List<Trial> out = new ArrayList<>();
@@ -132,7 +133,7 @@ final class TopologyEvents {
             String parent = k < parents.size() ? parents.get(k) : replica; // unknown parent: attach not counted
             String o = d.node();
             // REPLICATION_DECIDED carries the time of the decision, before the hosted-set round trip to the root
-            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 2 * tree.delayMs(replica, "root")
+            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 4 * tree.delayMs(replica, "root")
                     + 2 * tree.delayMs(replica, parent) + tree.delayMs(replica, o);
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
             Optional<Event> requested = find(o, "REPLICA_REQUESTED", d.correlation());
@@ -143,7 +144,7 @@ final class TopologyEvents {
                             millis(started.get(), reg.get())};
             String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
             out.add(new Trial(what, o, replica, measured, ms,
-                    o + "<>root," + o + ">" + replica + "<>root," + replica + "<>" + parent + ">" + o, stages));
+                    o + "<>root," + o + ">" + replica + "<>root<>root," + replica + "<>" + parent + ">" + o, stages));
         }
         return out;
     }

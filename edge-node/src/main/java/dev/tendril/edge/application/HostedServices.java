@@ -8,6 +8,7 @@ import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.overlay.OverlayLink;
+import dev.tendril.edge.overlay.PeerConnections;
 import dev.tendril.edge.overlay.RootControl;
 import dev.tendril.edge.overlay.ServiceMembership;
 import dev.tendril.protocol.message.AdminMessage.DeployReply;
@@ -49,6 +50,9 @@ public final class HostedServices {
     private final SpecSignatures signatures;
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
     private volatile int overlayPort;
+    private volatile PeerConnections peers = PeerConnections.NONE;
+    /** Members of a tree a joining replica opens connections to before it deploys (see {@link #treeMembers}). */
+    static final int LIKELY_PARENTS = 3;
 
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
@@ -136,10 +140,32 @@ public final class HostedServices {
      * when no root answers): a replica is deployed only when a member of the tree offered it.
      */
     public boolean treeHas(String service, String nodeId) {
+        return treeMembers(service).map(ids -> ids.contains(nodeId)).orElse(false);
+    }
+
+    /** The nodes of the tree of {@code service} by the root's account (one round trip; empty when no root answers). */
+    public Optional<java.util.Set<String>> treeMembers(String service) {
         return root.call(service, new RootMessage.HostedSetQuery(service))
                 .filter(RootMessage.HostedSet.class::isInstance)
-                .map(m -> ((RootMessage.HostedSet) m).nodeIds().contains(nodeId))
-                .orElse(false);
+                .map(m -> java.util.Set.copyOf(((RootMessage.HostedSet) m).nodeIds()));
+    }
+
+    /**
+     * A replica about to deploy opens its connections to the {@link #LIKELY_PARENTS} members of
+     * the tree nearest to it: the root will most likely assign it one of them as parent (the
+     * nearest live node with room), and the Attach after the registration should not wait for
+     * a first contact's handshakes (they run while the instance starts and registers).
+     */
+    public void openToLikelyParents(java.util.Collection<String> members) {
+        peers.openNearest(members, LIKELY_PARENTS);
+    }
+
+    /**
+     * Where connections to other edge nodes are opened ahead of need (likely parents of a replica,
+     * the members of this node's trees); nothing until set.
+     */
+    public void peerConnections(PeerConnections connections) {
+        this.peers = connections;
     }
 
     private synchronized DeployReply deploy(String specText, boolean replica, String peer) {
@@ -182,6 +208,7 @@ public final class HostedServices {
     private ServiceMembership join(DeploymentSpec spec, boolean createTree, boolean mayCreate) {
         ServiceMembership m = new ServiceMembership(spec.service(), nodeInfo(spec), createTree, mayCreate, root, link,
                 clock, policies);
+        m.openAheadWith(peers);
         overlay.add(m);
         AutoCloseable heartbeats = ticker.every(policies.heartbeatInterval(), () -> {
             try {

@@ -164,6 +164,9 @@ public final class EdgeNode implements AutoCloseable {
                         "self-organization is starting") : selfOrgRef[0].receive(request),
                 security.keys().map(k -> new ServerOptions.Curve(k, peers.platforms())), clock);
         hosted.overlayPort(tree.port());
+        // likely parents of a replica and the members of this node's trees: connected before the first message
+        hosted.peerConnections(new dev.tendril.edge.adapter.out.zmq.ZmqPeerConnections(config.platform(), infra, tree::port,
+                requests, curve));
         ServedSockets served = SelfOrgWiring.servedSockets(id,
                 runtime instanceof DockerContainerRuntime docker ? docker : null);
         if (runtime instanceof DockerContainerRuntime) {

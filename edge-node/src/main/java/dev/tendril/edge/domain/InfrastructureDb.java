@@ -60,6 +60,18 @@ public final class InfrastructureDb {
     }
 
     /**
+     * Of {@code ids}, the platforms of this DB nearest to {@code from} (great-circle), nearest
+     * first, at most {@code limit}; {@code exclude} (this node) and ids the DB does not know are
+     * left out. Ties keep the order of the ids' names.
+     */
+    public List<Platform> nearest(GeoPoint from, Collection<String> ids, int limit, String exclude) {
+        return ids.stream().filter(id -> !id.equals(exclude)).sorted().distinct()
+                .map(platforms::get).filter(java.util.Objects::nonNull)
+                .sorted(Comparator.comparingDouble(p -> p.position().distanceKm(from)))
+                .limit(Math.max(0, limit)).toList();
+    }
+
+    /**
      * Records what {@code id} had free at {@code at} (its own monitoring, or a capacity grid);
      * an older figure than the one held is ignored. Unknown platforms are ignored.
      */

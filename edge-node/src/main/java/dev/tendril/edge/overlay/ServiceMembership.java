@@ -60,6 +60,14 @@ public final class ServiceMembership {
      * count as lossy (as the detectors' window): a suspicion is then confirmed by a long probe.
      */
     static final int LOSS_MEMORY = AccrualDetector.DEFAULT_WINDOW;
+    /**
+     * Every this many root rounds (first in the second round after the registration, never in
+     * the first: a new replica's ReplicaReady waits for that one) a registered node asks the
+     * root for the tree's members and opens its connections to the {@link #MEMBERS_AHEAD}
+     * nearest (see {@link #openAheadWith}).
+     */
+    static final int MEMBERS_ROUNDS = 2 * REFRESH_ROUNDS;
+    static final int MEMBERS_AHEAD = 16;
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
@@ -127,6 +135,7 @@ public final class ServiceMembership {
      * back into the tree while it stops.
      */
     private final ReentrantLock round = new ReentrantLock();
+    private volatile PeerConnections peers = PeerConnections.NONE;
 
     /**
      * @param createTree        true when this deployment creates the tree (root: true, first deploy);
@@ -154,6 +163,17 @@ public final class ServiceMembership {
 
     public String service() {
         return service;
+    }
+
+    /**
+     * Keeps connections open to the members of this tree nearest to this node, refreshed from
+     * the root every {@link #MEMBERS_ROUNDS} root rounds: a member may find the users of any
+     * other one a target (its offer goes to the search's origin) or become its parent, and
+     * neither message should be a first contact, which costs the TCP, ZeroMQ and CURVE
+     * handshakes (about four round trips of the path) before it can leave.
+     */
+    public void openAheadWith(PeerConnections connections) {
+        this.peers = connections;
     }
 
     public synchronized View view() {
@@ -229,6 +249,7 @@ public final class ServiceMembership {
         boolean needRegister;
         boolean reparent;
         boolean refresh;
+        boolean members;
         synchronized (this) {
             if (left) {
                 return;
@@ -238,6 +259,7 @@ public final class ServiceMembership {
             reparent = parentLeft || (parent != null && parent == parentConfirmedDead);
             parentLeft = false;
             refresh = ++rounds % REFRESH_ROUNDS == 0;
+            members = rounds % MEMBERS_ROUNDS == 2;
         }
         if (needRegister) {
             register();
@@ -248,9 +270,22 @@ public final class ServiceMembership {
             if (refresh && !reparent) {
                 refresh();
             }
+            if (members) {
+                openToMembers();
+            }
         }
         syncServing();
         reportDroppedChildren();
+    }
+
+    private void openToMembers() {
+        PeerConnections to = peers;
+        if (to == PeerConnections.NONE) {
+            return; // no root call for nothing
+        }
+        root.call(service, new RootMessage.HostedSetQuery(service))
+                .filter(RootMessage.HostedSet.class::isInstance)
+                .ifPresent(m -> to.openNearest(((RootMessage.HostedSet) m).nodeIds(), MEMBERS_AHEAD));
     }
 
     /**

@@ -35,6 +35,13 @@ class InfrastructureDbTest {
     }
 
     @Test
+    void nearestOfGivenIdsLeavesOutTheExcludedAndUnknownIds() {
+        assertEquals(List.of("berlin", "hamburg"), ids(db.nearest(POTSDAM, List.of("hamburg", "munich", "berlin", "nowhere"), 2, "x")));
+        assertEquals(List.of("hamburg", "munich"), ids(db.nearest(BERLIN, Set.of("berlin", "hamburg", "munich"), 5, "berlin")));
+        assertEquals(List.of(), ids(db.nearest(BERLIN, Set.of("munich"), 0, "berlin")));
+    }
+
+    @Test
     void ordersByGreatCircleDistance() {
         assertEquals(List.of("berlin", "hamburg", "munich"), ids(db.nearest(POTSDAM, 10)));
         assertEquals(List.of("munich"), ids(db.nearest(MUNICH, 1)));

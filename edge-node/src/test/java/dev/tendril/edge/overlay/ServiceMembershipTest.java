@@ -73,6 +73,29 @@ class ServiceMembershipTest {
     }
 
     @Test
+    void aMemberOpensConnectionsToTheTreesMembersFromItsSecondRootRoundOn() {
+        start(munich, true);
+        start(berlin, false);
+        Overlay o = new Overlay();
+        ServiceMembership c = new ServiceMembership("web", hamburg, false, false, root, net, clock, policies);
+        o.add(c);
+        net.attach(hamburg.nodeId(), o);
+        List<String> opened = new java.util.ArrayList<>();
+        c.openAheadWith((ids, limit) -> opened.add(new java.util.TreeSet<>(ids) + " at most " + limit));
+        c.tick();
+        assertEquals(Optional.of("berlin"), c.view().parentId());
+        assertEquals(List.of(), opened, "not in the registration's round (a new replica's ReplicaReady waits for it)");
+        round(c);
+        assertEquals(List.of("[berlin, hamburg, munich] at most " + ServiceMembership.MEMBERS_AHEAD), opened);
+        for (int i = 1; i < ServiceMembership.MEMBERS_ROUNDS; i++) {
+            round(c);
+        }
+        assertEquals(1, opened.size(), "once per " + ServiceMembership.MEMBERS_ROUNDS + " rounds");
+        round(c);
+        assertEquals(2, opened.size(), "refreshed: members come and go");
+    }
+
+    @Test
     void childrenOfADeadParentReattachAndTheParentsParentDropsIt() {
         ServiceMembership a = start(munich, true);
         ServiceMembership b = start(berlin, false);

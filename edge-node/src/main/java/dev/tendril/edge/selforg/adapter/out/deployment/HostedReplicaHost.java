@@ -78,13 +78,15 @@ public final class HostedReplicaHost implements ReplicaHost {
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
-                if (offeredBy != null && !hosted.treeHas(service, offeredBy.nodeId()) && !hosted.treeHas(service, nodeId)) {
+                Set<String> members = offeredBy == null ? Set.of() : hosted.treeMembers(service).orElse(Set.of());
+                if (offeredBy != null && !members.contains(offeredBy.nodeId()) && !members.contains(nodeId)) {
                     refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
                             + offeredBy.nodeId() + "', which is not a node of its tree");
                     Outcome refused = new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service);
                     post.accept(() -> done.accept(refused));
                     return;
                 }
+                hosted.openToLikelyParents(members); // before the instance starts: its Attach follows the registration
                 DeployReply r = hosted.deployReplica(specYaml, peer);
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
