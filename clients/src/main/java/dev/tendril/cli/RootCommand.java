@@ -49,7 +49,9 @@ final class RootCommand implements Runnable {
     }
 
     @Command(name = "reload", description = "Has the root re-read its GeoIP databases without dropping a DNS query, as "
-            + "SIGHUP does. A file that cannot be opened refuses the reload: the databases in use stay (exit 1).")
+            + "SIGHUP does. A file that cannot be opened refuses the reload: the databases in use stay (exit 1). "
+            + "It also re-reads security.serverKey: a new key pair there is served from just after the answer on "
+            + "(key rotation; clients then need the new --root-key).")
     static final class Reload implements Callable<Integer> {
         @Mixin
         RootOptions root;

@@ -87,8 +87,13 @@ class KeyRotationIT {
     }
 
     Ctl rootCtl(String... args) {
+        return rootCtlAs(keys.resolve("alice.key"), args);
+    }
+
+    /** tendrilctl at the root with the CURVE key {@code curveKey} (an operator's, or a platform's for queries). */
+    Ctl rootCtlAs(Path curveKey, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", keys.resolve("alice.key").toString(),
+        all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", curveKey.toString(),
                 "--root-key", rootKey, "--timeout", "6s"));
         return run(all);
     }
@@ -236,6 +241,10 @@ class KeyRotationIT {
         assertEquals(0, revoke.code(), revoke.err());
         Testbed.until("b answered in DNS again after its restart", Duration.ofSeconds(30), () ->
                 dig(b.subnet()).equals(b.address()) ? Optional.of(true) : Optional.empty());
+        assertEquals(TendrilCtl.OK, rootCtlAs(keys.resolve("next/" + b.id() + ".key"), "keys", "list").code(),
+                "b's new key is admitted at the root");
+        assertEquals(TendrilCtl.FAILED, rootCtlAs(keys.resolve(b.id() + ".key"), "keys", "list").code(),
+                "b's old key is refused at the root (no answer)");
 
         // 2. the root's server key: the next pair replaces the key file, a reload takes it up
         Path staged = dir.resolve("root-rot.key.new");

@@ -121,6 +121,21 @@ class EdgeConfigReaderTest {
     }
 
     @Test
+    void aRootsNextKeyIsPublishedAheadOfItsRotation() throws IOException {
+        dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "munich-1");
+        dev.tendril.protocol.transport.CurveKeyPair root = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys"), "root-1");
+        dev.tendril.protocol.transport.CurveKeyPair next = dev.tendril.protocol.keys.CurveKeyFiles.generate(dir.resolve("keys/next"), "root-1");
+        String secure = CONFIG.replace("preset: local", "preset: lan")
+                + "security:\n  key: keys/munich-1.key\n  rootKeys: [keys/root-1.pub]\n  nextRootKeys: [keys/next/root-1.pub]\n";
+        EdgeConfig c = read(secure).orThrow();
+        assertEquals(List.of(next.publicKey()), c.security().nextRootKeys());
+        assertEquals(List.of(root.publicKey()), c.security().rootKeys());
+        assertEquals(List.of(), read(secure.replace("  nextRootKeys: [keys/next/root-1.pub]\n", "")).orThrow()
+                .security().nextRootKeys(), "optional");
+        assertProblems(secure.replace("[keys/next/root-1.pub]", "[keys/next/nope.pub]"), "security.nextRootKeys[0]: got 'keys/next/nope.pub'");
+    }
+
+    @Test
     void aPlatformsTreePortIsPartOfItsEntry() throws IOException {
         EdgeConfig c = read(CONFIG).orThrow();
         Map<String, Platform> byId = new HashMap<>();

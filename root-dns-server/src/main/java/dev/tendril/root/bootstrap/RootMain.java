@@ -31,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "tendril-root", mixinStandardHelpOptions = true, version = "tendril-root 0.1.0",
         description = "Starts a Tendril root: authoritative GeoDNS, the topology repository and the control endpoint. "
-                + "Runs until SIGTERM or SIGINT, then stops cleanly; SIGHUP re-reads the GeoIP databases. "
+                + "Runs until SIGTERM or SIGINT, then stops cleanly; SIGHUP re-reads the GeoIP databases and security.serverKey (key rotation). "
                 + "Configuration keys: docs/configuration.md.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped cleanly (SIGTERM, SIGINT), or --help / --version",

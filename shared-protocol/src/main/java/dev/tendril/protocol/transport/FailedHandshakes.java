@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  * garbled ZMTP. ZeroMQ drops such a connection silently; JeroMQ 0.6.0 reports no
  * HANDSHAKE_FAILED_* event for it (checked with a monitor on every event): only ACCEPTED, then
  * DISCONNECTED, with no HANDSHAKE_PROTOCOL in between. (A CURVE client whose key ZAP refuses
- * does reach HANDSHAKE_PROTOCOL and is counted by {@link ZapAllowlist}, not here.)
+ * does reach HANDSHAKE_PROTOCOL and is counted by {@link ZapAllowlist}, not here; but a
+ * connection any client closes before its greeting completed counts here too, e.g. a fresh
+ * connection stalled by JeroMQ's connect race that the client replaces, or a refused client's
+ * automatic reconnect cut short when it gives up.)
  *
  * <p>ACCEPTED and DISCONNECTED carry the connection's channel, HANDSHAKE_PROTOCOL does not; a
  * handshake is credited to the oldest connection still waiting for one (with a single I/O

@@ -122,7 +122,8 @@ final class AcceptedIdFile implements AcceptedIds {
         }
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
         closeQuietly();
     }
 }

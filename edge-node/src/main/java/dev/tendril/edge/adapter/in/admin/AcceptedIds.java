@@ -19,6 +19,10 @@ interface AcceptedIds {
      */
     boolean record(MessageId id, long forgetAtMillis, Map<MessageId, Long> live);
 
+    /** Releases what the store holds open (its file). */
+    default void close() {
+    }
+
     /** Nothing outlives the process (tests, and nodes without a state folder). */
     static AcceptedIds inMemory() {
         return new AcceptedIds() {

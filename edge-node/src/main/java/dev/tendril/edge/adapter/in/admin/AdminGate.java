@@ -119,6 +119,11 @@ final class AdminGate {
         return new Verdict.Admitted(operator);
     }
 
+    /** Closes the store of accepted ids (the node stops). */
+    synchronized void close() {
+        journal.close();
+    }
+
     synchronized int remembered() {
         return seen.size();
     }

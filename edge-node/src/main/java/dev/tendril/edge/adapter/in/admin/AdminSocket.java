@@ -47,7 +47,10 @@ public final class AdminSocket implements AutoCloseable {
     private final LongAdder refused;
     private final RefusalLog refusals;
 
-    private AdminSocket(RequestServer server, LongAdder refused, RefusalLog refusals) {
+    private final AdminGate gate;
+
+    private AdminSocket(RequestServer server, LongAdder refused, RefusalLog refusals, AdminGate gate) {
+        this.gate = gate;
         this.server = server;
         this.refused = refused;
         this.refusals = refusals;
@@ -126,7 +129,7 @@ public final class AdminSocket implements AutoCloseable {
                 request -> guarded(request, nodeId, gate, refusals, refused,
                         operator -> request.body() instanceof AdminMessage.EventsQuery q ? events.apply(q)
                                 : handle(request, hosted, describe, root)), clock, codec());
-        return new AdminSocket(server, refused, refusals);
+        return new AdminSocket(server, refused, refusals, gate);
     }
 
     /** Lets the request through the gate, runs it, and writes the audit line (who, what, result). */
@@ -229,5 +232,6 @@ public final class AdminSocket implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        gate.close(); // after the server: no request is checked any more
     }
 }
