@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -24,10 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (bin/tendril-edge, Docker runtime, the demo image serving /healthz with busybox httpd),
  * checked with dig against the root. Checks: a container killed behind the node's back
  * (docker kill) leaves DNS within 2 s and is restarted and answered again; an HTTP probe
- * that stops getting its expected status (the file behind /healthz deleted: 404, expected
- * 200) takes the instance out of DNS within interval x failureThreshold + 1 s, and it comes
- * back once the file is restored; stats and tree show the health meanwhile. Prints the
- * measured times.
+ * answered with 500 (expected 200) takes the instance out of DNS within interval x
+ * failureThreshold + 1 s, and it comes back once the probe passes again; stats and tree show
+ * the health meanwhile. Then the probe flaps while dig samples DNS at a fixed rate: runs of
+ * failures shorter than the threshold never take the instance out, and a pattern that does
+ * reach the thresholds changes DNS no faster than they allow. Prints the measured times.
+ *
+ * <p>The probe answer comes from a busybox httpd CGI script, {@code /cgi-bin/healthz}: it
+ * counts its requests and answers each by the mode file {@code /tmp/mode} in the container:
+ * {@code ok} (200), {@code fail} (500), or a pattern of {@code P} (200) and {@code F} (500)
+ * taken in turn, one letter per probe, so a pattern means the same probe verdicts whatever
+ * the timing.
  */
 class InstanceHealthIT {
     static final String KEY = "health-key-0123456789abcdef";
@@ -120,10 +129,27 @@ class InstanceHealthIT {
                 command:
                   - /bin/sh
                   - -c
-                  - "mkdir -p /www && echo ok > /www/healthz && echo page > /www/index.html && exec httpd -f -p 8080 -h /www"
+                  - |
+                    mkdir -p /www/cgi-bin
+                    echo page > /www/index.html
+                    echo 0 > /tmp/count
+                    echo ok > /tmp/mode
+                    cat > /www/cgi-bin/healthz <<'EOF'
+                    #!/bin/sh
+                    read n < /tmp/count; n=$((n + 1)); echo $n > /tmp/count
+                    read m < /tmp/mode
+                    case "$m" in ok) v=P;; fail) v=F;; *) i=$(( (n - 1) %% ${#m} )); v=${m:$i:1};; esac
+                    if [ "$v" = P ]; then
+                      printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nok %%s\\n' "$n"
+                    else
+                      printf 'Status: 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nfailing %%s\\n' "$n"
+                    fi
+                    EOF
+                    /bin/busybox chmod 755 /www/cgi-bin/healthz
+                    exec httpd -f -p 8080 -h /www
                 ports: [{name: http, protocol: tcp, containerPort: 8080, hostPort: %d}]
                 health:
-                  http: {port: http, path: /healthz, expectStatus: 200}
+                  http: {port: http, path: /cgi-bin/healthz, expectStatus: 200}
                   interval: %dms
                   timeout: 500ms
                   failureThreshold: %d
@@ -132,8 +158,38 @@ class InstanceHealthIT {
                 """.formatted(httpPort, INTERVAL.toMillis(), FAILURES, SUCCESSES);
     }
 
+    /** Sets how the probe is answered from its next request on: ok, fail, or a pattern of P and F. */
+    static void probeMode(String mode) {
+        Testbed.run(Duration.ofSeconds(20), "docker", "exec", container(), "/bin/sh", "-c",
+                "echo 0 > /tmp/count && echo " + mode + " > /tmp/mode");
+    }
+
+    /** DNS answer samples taken every {@code pace} for {@code length}: the times (ms from the start) at which the answer changed. */
+    static List<Long> sampleChanges(Duration length, Duration pace, boolean initial) throws InterruptedException {
+        List<Long> changes = new ArrayList<>();
+        long start = System.nanoTime();
+        boolean last = initial;
+        int samples = 0;
+        for (long k = 0; k * pace.toNanos() < length.toNanos(); k++) {
+            long due = start + k * pace.toNanos();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // the sampling rate, not a wait for a condition
+            }
+            boolean now = answered();
+            samples++;
+            if (now != last) {
+                changes.add((System.nanoTime() - start) / 1_000_000);
+                last = now;
+            }
+        }
+        System.out.printf("  %d dig samples over %d ms, DNS changed %d time(s) at %s ms%n", samples, length.toMillis(),
+                changes.size(), changes);
+        return changes;
+    }
+
     @Test
-    void killedContainersAndFailingProbesLeaveDnsAndComeBack() throws IOException {
+    void killedContainersAndFailingProbesLeaveDnsAndComeBack() throws IOException, InterruptedException {
         Path spec = dir.resolve("web.yaml");
         Files.writeString(spec, spec());
         ctl("deploy", spec.toString()); // registered at once, or in a later round when the young root answers slowly
@@ -149,25 +205,55 @@ class InstanceHealthIT {
         assertTrue(outMs <= 2000, "out of DNS within 2 s of docker kill: " + outMs + " ms");
         assertTrue(stats.contains("health serving") && stats.contains("1 restart(s)"), stats);
 
-        // 2. the probe fails (404, expected 200)
+        // 2. the probe fails: HTTP 500, expected 200
         long broken = System.nanoTime();
-        Testbed.run(Duration.ofSeconds(20), "docker", "exec", container(), "/bin/busybox", "rm", "/www/healthz");
+        probeMode("fail");
         long probeOutMs = untilAnswered(false, broken, Duration.ofSeconds(15), "unhealthy instance out of DNS");
         String unhealthy = ctl("stats");
         String tree = ctl("tree", "web");
         long bound = INTERVAL.toMillis() * FAILURES + 1000;
-        System.out.printf("probe failing -> out of DNS after %d ms (bound interval x threshold + 1 s = %d ms)%n", probeOutMs, bound);
+        System.out.printf("probe answered 500 -> out of DNS after %d ms (bound interval x threshold + 1 s = %d ms)%n",
+                probeOutMs, bound);
         assertTrue(probeOutMs <= bound, "out of DNS within " + bound + " ms: " + probeOutMs);
-        assertTrue(unhealthy.contains("health unhealthy (") && unhealthy.contains("HTTP 404, expected 200"), unhealthy);
+        assertTrue(unhealthy.contains("health unhealthy (") && unhealthy.contains("HTTP 500, expected 200"), unhealthy);
         assertTrue(tree.contains(nodeId) && tree.contains("DOWN"), tree);
 
         // 3. recovered
         long fixed = System.nanoTime();
-        Testbed.run(Duration.ofSeconds(20), "docker", "exec", container(), "/bin/sh", "-c", "echo ok > /www/healthz");
+        probeMode("ok");
         long probeBackMs = untilAnswered(true, fixed, Duration.ofSeconds(15), "recovered instance answered again");
         System.out.printf("probe passing again -> answered after %d ms (successThreshold %d x interval %d ms)%n",
                 probeBackMs, SUCCESSES, INTERVAL.toMillis());
         assertTrue(probeBackMs <= INTERVAL.toMillis() * SUCCESSES + 1000, "back within the success threshold: " + probeBackMs);
         assertTrue(ctl("stats").contains("health serving"));
+
+        // 4. flapping below the failure threshold (runs of 1 and 2 failures): never out of DNS
+        Duration pace = Duration.ofMillis(250);
+        String below = "FPFFP";
+        probeMode(below);
+        System.out.printf("probe flapping %s (failureThreshold %d) for 12 s:%n", below, FAILURES);
+        List<Long> belowChanges = sampleChanges(Duration.ofSeconds(12), pace, true);
+        String flapping = ctl("stats");
+        assertEquals(List.of(), belowChanges, "failure runs below the threshold never take the instance out of DNS");
+        assertTrue(flapping.contains("health serving"), flapping);
+
+        // 5. flapping that reaches the thresholds: out after 3 failures, back after 2 successes, no faster
+        String reaching = "FFFPP";
+        probeMode(reaching);
+        Duration length = Duration.ofSeconds(16);
+        System.out.printf("probe flapping %s (failureThreshold %d, successThreshold %d) for %d s:%n", reaching, FAILURES,
+                SUCCESSES, length.toSeconds());
+        List<Long> changes = sampleChanges(length, pace, true);
+        probeMode("ok");
+        long window = INTERVAL.toMillis() * Math.min(FAILURES, SUCCESSES);
+        long shortest = Long.MAX_VALUE;
+        for (int i = 1; i < changes.size(); i++) {
+            shortest = Math.min(shortest, changes.get(i) - changes.get(i - 1));
+        }
+        System.out.printf("  shortest time between DNS changes %d ms (threshold window %d ms)%n", shortest, window);
+        assertTrue(changes.size() >= 2, "a pattern reaching the thresholds takes the instance out and back: " + changes);
+        assertTrue(changes.size() <= length.toMillis() / window + 1, "at most one DNS change per threshold window: " + changes);
+        assertTrue(shortest >= window - 1000, "DNS changes no faster than the thresholds allow: " + changes);
+        untilAnswered(true, System.nanoTime(), Duration.ofSeconds(15), "answered again once the probe passes");
     }
 }
