@@ -534,7 +534,7 @@ public final class ServiceMembership {
         synchronized (this) {
             parentConfirmedDead = p;
             log.info("{}: {}: parent {} silent for {} rounds (round loss estimate {}, {}): taken for dead", self.nodeId(),
-                    service, p.nodeId(), parentDetector.silentRounds(), String.format("%.2f", parentDetector.lossEstimate()),
+                    service, p.nodeId(), parentDetector.silentRounds(), String.format(java.util.Locale.ROOT, "%.2f", parentDetector.lossEstimate()),
                     lossy ? "no answer to the confirming probe" : "a clean link: not probed");
         }
         return true;
@@ -603,7 +603,7 @@ public final class ServiceMembership {
         }
     }
 
-    /** Probes a suspected child (outside the lock: it blocks for up to two tries) and acts on the verdict. */
+    /** Probes a suspected child (outside the lock: it blocks for up to three tries, see {@link #confirm}) and acts on the verdict. */
     private void confirmChild(Child c) {
         String id = c.node().nodeId();
         boolean lossy;
