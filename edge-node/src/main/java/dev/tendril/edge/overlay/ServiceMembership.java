@@ -56,8 +56,10 @@ public final class ServiceMembership {
      */
     static final int REFRESH_ROUNDS = 4;
     /**
-     * A heartbeat try that went unanswered within this many heartbeats makes this node's links
-     * count as lossy (as the detectors' window): a suspicion is then confirmed by a long probe.
+     * A heartbeat try that went unanswered while the other try of its round was answered, within
+     * this many heartbeats, makes this node's links count as lossy (as the detectors' window): a
+     * suspicion is then confirmed by a long probe. (Tries lost to a dead peer do not count: both
+     * tries of its rounds go unanswered.)
      */
     static final int LOSS_MEMORY = AccrualDetector.DEFAULT_WINDOW;
     /**
@@ -118,7 +120,7 @@ public final class ServiceMembership {
     private long refutedSuspicions;
     /** Heartbeats sent to parents (which path goes first alternates). */
     private long heartbeats;
-    /** The heartbeat (count) in which a try last went unanswered; far in the past when none did. */
+    /** The last heartbeat (count) whose first try went unanswered and whose second was answered; far in the past when none. */
     private long lastTryLost = -LOSS_MEMORY - 1;
     private long failedRegistrations;
     private long rounds;
@@ -569,13 +571,13 @@ public final class ServiceMembership {
         synchronized (this) {
             parentConfirmedDead = p;
             log.info("{}: {}: parent {} silent for {} rounds (round loss estimate {}, {}): taken for dead", self.nodeId(),
-                    service, p.nodeId(), parentDetector.silentRounds(), String.format("%.2f", parentDetector.lossEstimate()),
+                    service, p.nodeId(), parentDetector.silentRounds(), String.format(java.util.Locale.ROOT, "%.2f", parentDetector.lossEstimate()),
                     lossy ? "no answer to the confirming probe" : "a clean link: not probed");
         }
         return true;
     }
 
-    /** Under the lock: whether a heartbeat try of this node went unanswered lately (its links lose packets). */
+    /** Under the lock: whether a heartbeat try of this node went unanswered lately in a round that was heard (lossy links). */
     private boolean lostLately() {
         return heartbeats - lastTryLost <= LOSS_MEMORY;
     }
@@ -612,10 +614,14 @@ public final class ServiceMembership {
         if (reply.isPresent()) {
             return reply;
         }
-        synchronized (this) {
-            lastTryLost = heartbeats;
+        Optional<Message> second = probeFirst ? link.send(peer, message, heartbeatTimeout, 1)
+                : link.probe(peer, message, heartbeatTimeout);
+        if (second.isPresent()) {
+            synchronized (this) {
+                lastTryLost = heartbeats; // a try lost while the peer lived: loss, not death (a dead peer loses both)
+            }
         }
-        return probeFirst ? link.send(peer, message, heartbeatTimeout, 1) : link.probe(peer, message, heartbeatTimeout);
+        return second;
     }
 
     /**
@@ -638,7 +644,7 @@ public final class ServiceMembership {
         }
     }
 
-    /** Probes a suspected child (outside the lock: it blocks for up to two tries) and acts on the verdict. */
+    /** Probes a suspected child (outside the lock: it blocks for up to three tries, see {@link #confirm}) and acts on the verdict. */
     private void confirmChild(Child c) {
         String id = c.node().nodeId();
         boolean lossy;

@@ -161,6 +161,21 @@ class LossyTreeTest {
         assertEquals(LAN.missedHeartbeats() + 1, rounds, "the parent drops and reports the dead leaf after missedHeartbeats rounds");
         assertEquals(1, ms[1].view().droppedChildren());
         assertEquals(0, ms[1].refutedSuspicions());
+
+        // a dead parent: its child reports it after missedHeartbeats rounds, without the long probe
+        // (the tries lost to the dead parent are not taken for loss)
+        net.kill("munich");
+        int orphanRounds = 0;
+        Instant before = clock.instant();
+        while (ms[3].view().orphanReports() == 0 && orphanRounds < 10) {
+            round(new ServiceMembership[] {ms[3]}, -1);
+            orphanRounds++;
+        }
+        assertEquals(LAN.missedHeartbeats(), orphanRounds, "Vienna reports its dead parent after missedHeartbeats rounds");
+        Duration heartbeatTries = LAN.heartbeatInterval().dividedBy(3).multipliedBy(2);
+        assertTrue(Duration.between(before, clock.instant()).compareTo(
+                HB.plus(heartbeatTries).multipliedBy(LAN.missedHeartbeats()).plus(HB)) <= 0,
+                "no long probe on a clean link: " + Duration.between(before, clock.instant()));
     }
 
     @Test
