@@ -128,22 +128,40 @@ final class FrameFuzzer {
                 slowest, mutator.filtered, (System.nanoTime() - t0) / 1e9, problem);
     }
 
-    /** Frames from a client with no key or an unknown key: none may be answered. Returns the replies received. */
-    static long strangers(String endpoint, Optional<CurveKeyPair> key, String serverKey, List<byte[]> frames) {
-        long[] replies = {0};
+    /** A client that holds no enrolled key: none, or {@code key}. */
+    record Stranger(String endpoint, Optional<CurveKeyPair> key, String serverKey) {
+    }
+
+    /** The same frames from each stranger, all at once; none may be answered. Returns the replies received. */
+    static long strangers(List<Stranger> strangers, List<byte[]> frames) {
+        long replies = 0;
         try (ZContext context = new ZContext(1)) {
-            ZMQ.Socket socket = dealer(context, endpoint, key, serverKey, 200);
-            for (byte[] f : frames) {
-                if (!socket.send(f, 0)) {
-                    break; // no connection came up: refused at the handshake, the queue is full
+            List<ZMQ.Socket> sockets = new java.util.ArrayList<>();
+            for (Stranger s : strangers) {
+                sockets.add(dealer(context, s.endpoint(), s.key(), s.serverKey(), 0));
+            }
+            for (ZMQ.Socket socket : sockets) {
+                for (byte[] f : frames) {
+                    if (!socket.send(f, ZMQ.DONTWAIT)) {
+                        break; // no connection came up (refused at the handshake) and the queue is full
+                    }
                 }
             }
-            socket.setReceiveTimeOut(1_000);
-            while (socket.recv(0) != null) {
-                replies[0]++;
+            long deadline = System.nanoTime() + 1_500_000_000L;
+            try (ZMQ.Poller poller = context.createPoller(sockets.size())) {
+                sockets.forEach(socket -> poller.register(socket, ZMQ.Poller.POLLIN));
+                long left;
+                while ((left = (deadline - System.nanoTime()) / 1_000_000) > 0) {
+                    poller.poll(left);
+                    for (ZMQ.Socket socket : sockets) {
+                        while (socket.recv(ZMQ.DONTWAIT) != null) {
+                            replies++;
+                        }
+                    }
+                }
             }
         }
-        return replies[0];
+        return replies;
     }
 
     private static ZMQ.Socket dealer(ZContext context, String endpoint, Optional<CurveKeyPair> key, String serverKey, int sendTimeout) {

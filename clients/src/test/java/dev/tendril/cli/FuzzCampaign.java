@@ -83,11 +83,13 @@ final class FuzzCampaign {
                 junk.add(m.next());
             }
             CurveKeyPair stranger = CurveKeyPair.generate();
+            List<FrameFuzzer.Stranger> who = new ArrayList<>();
             for (String endpoint : List.of(t.rootEndpoint(), t.treeEndpoint(), t.adminEndpoint())) {
                 String serverKey = endpoint.equals(t.rootEndpoint()) ? t.rootKeys.publicKey() : t.edgePublicKey;
-                strangers += FrameFuzzer.strangers(endpoint, Optional.empty(), serverKey, junk);
-                strangers += FrameFuzzer.strangers(endpoint, Optional.of(stranger), serverKey, junk);
+                who.add(new FrameFuzzer.Stranger(endpoint, Optional.empty(), serverKey));
+                who.add(new FrameFuzzer.Stranger(endpoint, Optional.of(stranger), serverKey));
             }
+            strangers = FrameFuzzer.strangers(who, junk);
             lines.add(String.format(Locale.ROOT, "strangers: %,d frames per plane from a client with no key and %,d from an unknown "
                     + "key, at each of the 3 planes: %d replies", junk.size(), junk.size(), strangers));
             rootRss = rss.of("root");

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A small fuzz campaign in CI ({@link FuzzBench} is the full one): a real root and edge (lan
- * preset, CURVE) take 20,000 mutated DNS packets over UDP, 1,000 over TCP and 2,000 mutated
+ * preset, CURVE) take 20,000 mutated DNS packets over UDP, 600 over TCP and 2,000 mutated
  * frames at each ZeroMQ plane; both stay up, every interleaved probe is answered correctly,
  * keyless and unknown-key clients get no reply.
  */
@@ -21,7 +21,7 @@ class FuzzSmokeIT {
     @Test
     void aSmallCampaignCrashesNothingAndEveryProbeIsAnswered() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime() & 0xffffffffL);
-        FuzzCampaign.Counts counts = new FuzzCampaign.Counts(20_000, 100, 1_000, 250, 2_000, 100, 200);
+        FuzzCampaign.Counts counts = new FuzzCampaign.Counts(20_000, 100, 600, 200, 2_000, 100, 200);
         FuzzCampaign.Result r;
         try (FuzzTargets targets = FuzzTargets.start(dir)) {
             r = FuzzCampaign.run(targets, counts, seed);
