@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A small fuzz campaign in CI ({@link FuzzBench} is the full one): a real root and edge (lan
  * preset, CURVE) take 20,000 mutated DNS packets over UDP, 600 over TCP and 2,000 mutated
  * frames at each ZeroMQ plane; both stay up, every interleaved probe is answered correctly,
- * keyless and unknown-key clients get no reply.
+ * keyless and unknown-key clients get no reply, and the refusals show in /metrics.
  */
 class FuzzSmokeIT {
     @TempDir
@@ -43,6 +43,13 @@ class FuzzSmokeIT {
             assertTrue(p.probesSent() > 0 && p.probesAnswered() == p.probesSent(), report);
         }
         assertEquals(0, r.strangerReplies(), "a client without an enrolled key got a reply\n" + report);
+        // refusals are counted where an operator sees them: the unknown key at each plane, the policy's FORBIDDEN
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"refused_connection\"") >= 1, report);
+        assertTrue(r.moved("tendril_edge_socket_frames_total", "outcome=\"refused_connection\"", "socket=\"tree\"") >= 1, report);
+        assertTrue(r.moved("tendril_edge_socket_frames_total", "outcome=\"refused_connection\"", "socket=\"admin\"") >= 1, report);
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"forbidden\"") >= 1, report);
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"malformed\"") >= 1, report);
+        assertTrue(r.moved("tendril_dns_refused_messages_total", "reason=\"malformed\"") >= 1, report);
         assertTrue(r.rootRss().maxKb() < maxRssKb && r.edgeRss().maxKb() < maxRssKb, report);
     }
 }
