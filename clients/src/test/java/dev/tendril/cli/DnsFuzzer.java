@@ -217,7 +217,7 @@ final class DnsFuzzer {
             probe.tcp();
             probe.udp();
             for (Socket s : held) {
-                s.setSoTimeout(200);
+                s.setSoTimeout(20);
                 try {
                     if (s.getInputStream().read() < 0) {
                         refused++;

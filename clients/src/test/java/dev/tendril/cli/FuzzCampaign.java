@@ -30,7 +30,20 @@ final class FuzzCampaign {
 
     record Result(DnsFuzzer.UdpFigures udp, DnsFuzzer.TcpFigures tcp, List<FrameFuzzer.Figures> planes,
                   long strangerReplies, RssWatch.Rss rootRss, RssWatch.Rss edgeRss, boolean rootAlive, boolean edgeAlive,
-                  List<String> lines) {
+                  Map<String, Double> rootCounters, Map<String, Double> edgeCounters, List<String> lines) {
+        /** How much the counters whose name and labels contain every fragment moved (root and edge together). */
+        double moved(String... fragments) {
+            double sum = 0;
+            for (Map<String, Double> m : List.of(rootCounters, edgeCounters)) {
+                for (Map.Entry<String, Double> e : m.entrySet()) {
+                    if (java.util.Arrays.stream(fragments).allMatch(e.getKey()::contains)) {
+                        sum += e.getValue();
+                    }
+                }
+            }
+            return sum;
+        }
+
         long probesMissingOrWrong() {
             long n = udp.probesMissing() + udp.probesWrong() + tcp.probesMissing() + tcp.probesWrong();
             for (FrameFuzzer.Figures p : planes) {
@@ -83,11 +96,13 @@ final class FuzzCampaign {
                 junk.add(m.next());
             }
             CurveKeyPair stranger = CurveKeyPair.generate();
+            List<FrameFuzzer.Stranger> who = new ArrayList<>();
             for (String endpoint : List.of(t.rootEndpoint(), t.treeEndpoint(), t.adminEndpoint())) {
                 String serverKey = endpoint.equals(t.rootEndpoint()) ? t.rootKeys.publicKey() : t.edgePublicKey;
-                strangers += FrameFuzzer.strangers(endpoint, Optional.empty(), serverKey, junk);
-                strangers += FrameFuzzer.strangers(endpoint, Optional.of(stranger), serverKey, junk);
+                who.add(new FrameFuzzer.Stranger(endpoint, Optional.empty(), serverKey));
+                who.add(new FrameFuzzer.Stranger(endpoint, Optional.of(stranger), serverKey));
             }
+            strangers = FrameFuzzer.strangers(who, junk);
             lines.add(String.format(Locale.ROOT, "strangers: %,d frames per plane from a client with no key and %,d from an unknown "
                     + "key, at each of the 3 planes: %d replies", junk.size(), junk.size(), strangers));
             rootRss = rss.of("root");
@@ -95,10 +110,13 @@ final class FuzzCampaign {
         }
         lines.add("root: " + rootRss.line() + ", log grew by " + (Files.size(t.bed.log("root")) - rootLog0) / 1024 + " KiB");
         lines.add("edge: " + edgeRss.line() + ", log grew by " + (Files.size(t.bed.log(FuzzTargets.EDGE)) - edgeLog0) / 1024 + " KiB");
-        lines.add("root counters that moved: " + delta(rootBefore, counters(t.metrics(true))));
-        lines.add("edge counters that moved: " + delta(edgeBefore, counters(t.metrics(false))));
+        Map<String, Double> rootMoved = delta(rootBefore, counters(t.metrics(true)));
+        Map<String, Double> edgeMoved = delta(edgeBefore, counters(t.metrics(false)));
+        lines.add("root counters that moved: " + rootMoved);
+        lines.add("edge counters that moved: " + edgeMoved);
         lines.add("load average at the end: " + loadAverage() + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
-        return new Result(udp, tcp, planes, strangers, rootRss, edgeRss, t.root().isAlive(), t.edge().isAlive(), lines);
+        return new Result(udp, tcp, planes, strangers, rootRss, edgeRss, t.root().isAlive(), t.edge().isAlive(), rootMoved,
+                edgeMoved, lines);
     }
 
     static Map<String, Double> counters(String prometheus) {
@@ -116,15 +134,16 @@ final class FuzzCampaign {
         return out;
     }
 
-    static String delta(Map<String, Double> before, Map<String, Double> after) {
-        StringBuilder b = new StringBuilder();
+    /** The counters that moved, by how much. */
+    static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> out = new TreeMap<>();
         after.forEach((k, v) -> {
             double d = v - before.getOrDefault(k, 0.0);
             if (d != 0) {
-                b.append(b.isEmpty() ? "" : ", ").append(k).append(" +").append(String.format(Locale.ROOT, "%.0f", d));
+                out.put(k, d);
             }
         });
-        return b.isEmpty() ? "(none)" : b.toString();
+        return out;
     }
 
     static String loadAverage() {

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A small fuzz campaign in CI ({@link FuzzBench} is the full one): a real root and edge (lan
- * preset, CURVE) take 20,000 mutated DNS packets over UDP, 1,000 over TCP and 2,000 mutated
+ * preset, CURVE) take 20,000 mutated DNS packets over UDP, 600 over TCP and 2,000 mutated
  * frames at each ZeroMQ plane; both stay up, every interleaved probe is answered correctly,
- * keyless and unknown-key clients get no reply.
+ * keyless and unknown-key clients get no reply, and the refusals show in /metrics.
  */
 class FuzzSmokeIT {
     @TempDir
@@ -21,7 +21,7 @@ class FuzzSmokeIT {
     @Test
     void aSmallCampaignCrashesNothingAndEveryProbeIsAnswered() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime() & 0xffffffffL);
-        FuzzCampaign.Counts counts = new FuzzCampaign.Counts(20_000, 100, 1_000, 250, 2_000, 100, 200);
+        FuzzCampaign.Counts counts = new FuzzCampaign.Counts(20_000, 100, 600, 200, 2_000, 100, 200);
         FuzzCampaign.Result r;
         try (FuzzTargets targets = FuzzTargets.start(dir)) {
             r = FuzzCampaign.run(targets, counts, seed);
@@ -43,6 +43,13 @@ class FuzzSmokeIT {
             assertTrue(p.probesSent() > 0 && p.probesAnswered() == p.probesSent(), report);
         }
         assertEquals(0, r.strangerReplies(), "a client without an enrolled key got a reply\n" + report);
+        // refusals are counted where an operator sees them: the unknown key at each plane, the policy's FORBIDDEN
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"refused_connection\"") >= 1, report);
+        assertTrue(r.moved("tendril_edge_socket_frames_total", "outcome=\"refused_connection\"", "socket=\"tree\"") >= 1, report);
+        assertTrue(r.moved("tendril_edge_socket_frames_total", "outcome=\"refused_connection\"", "socket=\"admin\"") >= 1, report);
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"forbidden\"") >= 1, report);
+        assertTrue(r.moved("tendril_control_frames_total", "outcome=\"malformed\"") >= 1, report);
+        assertTrue(r.moved("tendril_dns_refused_messages_total", "reason=\"malformed\"") >= 1, report);
         assertTrue(r.rootRss().maxKb() < maxRssKb && r.edgeRss().maxKb() < maxRssKb, report);
     }
 }

@@ -257,6 +257,17 @@ final class FuzzTargets implements AutoCloseable {
     @Override
     public void close() {
         bed.close();
+        // keep the processes' logs beyond the test's temporary folder
+        try {
+            Path keep = Files.createDirectories(Testbed.REPO.resolve("clients/target/fuzz-logs"));
+            for (String log : List.of("root", EDGE)) {
+                if (Files.exists(bed.log(log))) {
+                    Files.copy(bed.log(log), keep.resolve(log + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            // the logs are a convenience
+        }
         var rt = new dev.tendril.edge.adapter.out.process.ProcessContainerRuntime(dir.resolve(EDGE).resolve("state/processes"));
         rt.list().forEach(i -> rt.remove(i.id()));
     }

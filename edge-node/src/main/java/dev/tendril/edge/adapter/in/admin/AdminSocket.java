@@ -126,19 +126,35 @@ public final class AdminSocket implements AutoCloseable {
             options = options.withCurve(curve.get());
         }
         RequestServer server = RequestServer.start(options,
-                request -> guarded(request, nodeId, gate, refusals, refused,
+                (dev.tendril.protocol.transport.CallerHandler) (request, caller) -> guarded(request, peer(request, caller),
+                        nodeId, gate, refusals, refused,
                         operator -> request.body() instanceof AdminMessage.EventsQuery q ? events.apply(q)
                                 : handle(request, hosted, describe, root)), clock, codec());
         return new AdminSocket(server, refused, refusals, gate);
     }
 
+    /**
+     * Whom a refusal is logged for: the CURVE identity when there is one, else the claimed sender.
+     * Keyed by the claimed sender alone, a client that varies {@code from} in every request
+     * (the fuzz benchmark's mutated frames did) would get a log line per request.
+     */
+    static String peer(Envelope request, dev.tendril.protocol.transport.Caller caller) {
+        return caller.isClear() ? request.from() : caller.describe();
+    }
+
     /** Lets the request through the gate, runs it, and writes the audit line (who, what, result). */
     static Message guarded(Envelope request, String nodeId, AdminGate gate, RefusalLog refusals, LongAdder refused,
+                           java.util.function.Function<String, Message> run) {
+        return guarded(request, request.from(), nodeId, gate, refusals, refused, run);
+    }
+
+    /** As above; refusals are logged at most once an interval per {@code peer}. */
+    static Message guarded(Envelope request, String peer, String nodeId, AdminGate gate, RefusalLog refusals, LongAdder refused,
                            java.util.function.Function<String, Message> run) {
         AdminGate.Verdict verdict = gate.check(request);
         if (verdict instanceof AdminGate.Verdict.Refused r) {
             refused.increment();
-            refusals.refused(request.from(), "admin-" + r.reason(), nodeId + ": " + request.kind() + " " + request.id()
+            refusals.refused(peer, "admin-" + r.reason(), nodeId + ": " + request.kind() + " " + request.id()
                     + ": " + r.message());
             // UNAUTHORIZED replies are not remembered by the transport: junk cannot fill its reply cache
             return new RootMessage.ErrorReply(RequestServer.UNAUTHORIZED, r.message());

@@ -173,6 +173,7 @@ public final class PrometheusEdgeMetrics {
         frames(socket, "unknown_version", stats, ServerStats::unknownVersion);
         frames(socket, "overloaded", stats, ServerStats::overloaded);
         frames(socket, "handler_failure", stats, ServerStats::handlerFailures);
+        // refusals of who the peer is (CURVE/ZAP) and of what it may ask (policy)
         frames(socket, "refused_connection", stats, ServerStats::refusedConnections);
         frames(socket, "refused_key", stats, ServerStats::refusedKeys);
         frames(socket, "forbidden", stats, ServerStats::forbidden);

@@ -188,7 +188,8 @@ public final class RootControlEndpoint implements AutoCloseable {
         }
         RootMessage reply = control.handle(body);
         if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
-            refusals.log(request.from(), body.type() + " " + e.code(), e.message());
+            // once an interval per CURVE identity: a caller varying the claimed sender must not get a line per request
+            refusals.log(caller.isClear() ? request.from() : caller.describe(), body.type() + " " + e.code(), e.message());
         }
         return reply;
     }

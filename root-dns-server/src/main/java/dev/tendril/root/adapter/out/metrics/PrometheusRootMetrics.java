@@ -109,6 +109,7 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
         frames("unknown_version", endpoint, ServerStats::unknownVersion);
         frames("overloaded", endpoint, ServerStats::overloaded);
         frames("handler_failure", endpoint, ServerStats::handlerFailures);
+        // refusals of who the peer is (CURVE/ZAP) and of what it may ask (policy)
         frames("refused_connection", endpoint, ServerStats::refusedConnections);
         frames("refused_key", endpoint, ServerStats::refusedKeys);
         frames("forbidden", endpoint, ServerStats::forbidden);
