@@ -138,6 +138,7 @@ for i in $(seq 1 "$STARTS"); do
     jcmd "$jpid" Thread.print >"$FOOTPRINT_DIAG/threads.txt" 2>&1 || true
     jcmd "$jpid" PerfCounter.print >"$FOOTPRINT_DIAG/perf.txt" 2>&1 || true
     jcmd "$jpid" GC.heap_info >"$FOOTPRINT_DIAG/heap.txt" 2>&1 || true
+    jcmd "$jpid" GC.class_histogram >"$FOOTPRINT_DIAG/histogram.txt" 2>&1 || true
     cp "/proc/$jpid/smaps" "$FOOTPRINT_DIAG/smaps.txt"; cp "$WORK/run$i.log" "$FOOTPRINT_DIAG/node.log"
   fi
   stop_edge

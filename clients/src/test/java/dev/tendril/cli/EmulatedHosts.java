@@ -100,14 +100,18 @@ final class EmulatedHosts {
                 return Optional.empty();
             }
         });
-        try {
-            String text = Files.readString(log);
-            if (text.contains("latency probe DEGRADED")) {
-                throw new AssertionError(name + ": the eBPF probe must run (root, BTF, libbpf1): "
-                        + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
+        // the probe loads off the start path (DeferredLatencyProbe): its verdict follows the ready line
+        String text = Testbed.until(name + " latency probe loaded", limit, () -> {
+            try {
+                String t = Files.readString(log);
+                return t.contains("latency probe active") || t.contains("latency probe DEGRADED") ? Optional.of(t) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
             }
-        } catch (IOException e) {
-            throw new AssertionError(e);
+        });
+        if (text.contains("latency probe DEGRADED")) {
+            throw new AssertionError(name + ": the eBPF probe must run (root, BTF, libbpf1): "
+                    + text.lines().filter(l -> l.contains("DEGRADED")).findFirst().orElse(""));
         }
         return Integer.parseInt(m.group(1));
     }

@@ -20,7 +20,10 @@ import java.nio.file.Path;
 public final class YamlDocuments {
     /** A deployment spec is at most this long unless configured otherwise (256 KiB). */
     public static final int DEFAULT_MAX_SPEC_BYTES = 256 << 10;
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Only for {@link #write}: a holder, so that a node (which never writes YAML) does not build a second mapper at start. */
+    private static final class Writer {
+        static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    }
 
     private YamlDocuments() {
     }
@@ -77,7 +80,7 @@ public final class YamlDocuments {
     /** Serializes a plain tree back to YAML (for tools and tests). */
     public static String write(Object tree) {
         try {
-            return YAML.writeValueAsString(tree);
+            return Writer.YAML.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write tree as YAML", e);
         }
