@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  * {@link ReplicaHost} over the node's hosting use cases: a replica is deployed like an
  * admin deploy of the spec text (start, register, attach; a spec with {@code root: true}
  * finds the tree existing and joins it), on a worker thread; the outcome is posted back to
- * the self-organization thread. The container start is the time until the deployment's
- * instance was up; registration and attach follow it.
+ * the self-organization thread. The container start is the time from the membership check's
+ * answer (a root round trip, not part of it) until the deployment's instance was up;
+ * registration and attach follow it.
  */
 public final class HostedReplicaHost implements ReplicaHost {
     private static final Logger log = LoggerFactory.getLogger(HostedReplicaHost.class);
@@ -74,7 +75,6 @@ public final class HostedReplicaHost implements ReplicaHost {
             return;
         }
         worker.execute(() -> {
-            Instant t0 = clock.instant();
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
@@ -87,6 +87,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                     return;
                 }
                 hosted.openToLikelyParents(members); // before the instance starts: its Attach follows the registration
+                Instant t0 = clock.instant(); // the container start counts from here: the membership check is a root round trip
                 DeployReply r = hosted.deployReplica(specYaml, peer);
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
