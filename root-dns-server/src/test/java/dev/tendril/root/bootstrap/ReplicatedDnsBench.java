@@ -37,8 +37,11 @@ import java.util.regex.Pattern;
  * The writers keep writing while the single root is measured too, so both measurements share
  * the machine with the group's work; the ratio shows what replication costs inside the
  * follower's own process. With {@code writesPerSecond} > 0 the writers together are paced to
- * that rate (else they write as fast as commits come back).
- * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.ReplicatedDnsBench [rounds] [seconds] [writers] [writesPerSecond]}
+ * that rate (else they write as fast as commits come back). With {@code together}, each round
+ * runs the two dnsperf at the same time (one against each root), so both share the same
+ * moment of a busy machine; the ratio is then less at the mercy of other loads coming and
+ * going between two windows.
+ * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.ReplicatedDnsBench [rounds] [seconds] [writers] [writesPerSecond] [together]}
  */
 public final class ReplicatedDnsBench {
     private static final Pattern QPS = Pattern.compile("Queries per second:\\s+([0-9.]+)");
@@ -51,6 +54,7 @@ public final class ReplicatedDnsBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int writers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         int writesPerSecond = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        boolean together = args.length > 4 && args[4].equals("together");
         long interval = writesPerSecond > 0 ? 1_000_000_000L / writesPerSecond : 0;
         AtomicLong nextSlot = new AtomicLong(System.nanoTime());
         Path dir = Files.createTempDirectory("replicated-dns-bench");
@@ -108,9 +112,25 @@ public final class ReplicatedDnsBench {
             for (int r = 1; r <= rounds; r++) {
                 long a0 = acks.get();
                 long t0 = System.nanoTime();
-                double replicated = dnsperf(follower.handle().dnsPort(), queries, seconds);
-                double writes = (acks.get() - a0) * 1e9 / (System.nanoTime() - t0);
-                double alone = dnsperf(single.dnsPort(), queries, seconds);
+                double replicated;
+                double alone;
+                double writes;
+                if (together) {
+                    var both = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return dnsperf(single.dnsPort(), queries, seconds);
+                        } catch (IOException | InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    replicated = dnsperf(follower.handle().dnsPort(), queries, seconds);
+                    writes = (acks.get() - a0) * 1e9 / (System.nanoTime() - t0);
+                    alone = both.join();
+                } else {
+                    replicated = dnsperf(follower.handle().dnsPort(), queries, seconds);
+                    writes = (acks.get() - a0) * 1e9 / (System.nanoTime() - t0);
+                    alone = dnsperf(single.dnsPort(), queries, seconds);
+                }
                 System.out.printf("round %d: follower %s of 3 roots %.0f answers/s (while %.0f writes/s replicate), "
                                 + "single root %.0f answers/s; ratio %.2f; load %s%n", r, follower.id, replicated, writes, alone,
                         replicated / alone, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);

@@ -48,8 +48,11 @@ public final class RootProcessHandle implements AutoCloseable {
         }
         Path log = dir.resolve("root-" + n + ".log");
         Path readyFile = dir.resolve("root-" + n + ".ready");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // the launcher's variable (bin/tendril-root), so a benchmark can run the roots as the product is started
+        String javaOpts = System.getenv("TENDRIL_ROOT_JAVA_OPTS");
+        cmd.addAll(javaOpts == null || javaOpts.isBlank() ? List.of("-Xms32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                : List.of(javaOpts.trim().split("\\s+")));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tendril.root.bootstrap.RootMain",
                 "--config", config, "--ready-file", readyFile.toString()));

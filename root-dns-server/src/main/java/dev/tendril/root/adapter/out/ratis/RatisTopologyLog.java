@@ -163,9 +163,8 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         if (!d.getInfo().isLeader()) {
             return CompletableFuture.completedFuture(notLeader(Optional.ofNullable(d.getInfo().getLeaderId())));
         }
-        return batcher.offer(command).completeOnTimeout(new ErrorReply(ControlErrors.INTERNAL, "root " + config.self()
-                + ": not committed within " + config.commitTimeout().toMillis() + " ms (retry)"),
-                config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return batcher.offer(command).completeOnTimeout(notCommitted(), config.commitTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** One log entry of these commands, stamped with this root's clock. */
@@ -182,7 +181,15 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
             return CompletableFuture.completedFuture(java.util.Collections.nCopies(commands.size(), new ErrorReply(
                     ControlErrors.INTERNAL, "root " + config.self() + " could not propose the change: " + e.getMessage())));
         }
-        return sent.handle((reply, error) -> toReplies(reply, error, commands.size()));
+        // the slot comes back after the commit timeout even if Ratis never answers (the clients retry)
+        return sent.handle((reply, error) -> toReplies(reply, error, commands.size())).completeOnTimeout(
+                java.util.Collections.nCopies(commands.size(), notCommitted()), config.commitTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private ErrorReply notCommitted() {
+        return new ErrorReply(ControlErrors.INTERNAL, "root " + config.self() + ": not committed within "
+                + config.commitTimeout().toMillis() + " ms (retry)");
     }
 
     private List<RootMessage> toReplies(RaftClientReply reply, Throwable error, int commands) {
