@@ -59,11 +59,12 @@ class PrometheusEdgeMetricsTest {
     void socketRefusalsAreExported() {
         PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
         dev.tendril.protocol.transport.ServerStats stats = new dev.tendril.protocol.transport.ServerStats(
-                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4);
+                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5);
         metrics.bindSocket("tree", () -> stats);
         PrometheusText text = PrometheusText.parse(metrics.scrape());
         assertEquals(3.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "tree", "outcome", "refused_connection")));
         assertEquals(2.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "tree", "outcome", "refused_key")));
         assertEquals(4.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "tree", "outcome", "forbidden")));
+        assertEquals(5.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "tree", "outcome", "failed_handshake")));
     }
 }
