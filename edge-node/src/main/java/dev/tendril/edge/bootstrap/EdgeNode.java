@@ -142,6 +142,7 @@ public final class EdgeNode implements AutoCloseable {
         CurveClients curve = new CurveClients(security.keys(), security.rootKeys(), security.nextRootKeys(), peers::platformKey);
         ZmqRootControl root = new ZmqRootControl(config.rootControl(), id, clock, random,
                 hb.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : hb, 2, requests, curve);
+        // the overlay's second path (heartbeats' other try, confirming probes): connections apart from the first's
         PipelinedClient probes = new PipelinedClient(id + "-probe");
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, probes, curve);
         if (curve.enabled()) {
