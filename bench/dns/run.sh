@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # DNS benchmark: Tendril root (nearest of N instances, ECS) vs gdnsd geoip (nearest of 50)
 # vs Knot (static A). Servers pinned to core 0, dnsperf to core 1. See README.md here.
-# Usage: bench/dns/run.sh [--instances N] [--seconds S]     (defaults: 50, 10)
+# Usage: bench/dns/run.sh [--instances N] [--seconds S] [--rrl] [--queries-only]   (defaults: 50, 10)
+# The root runs as shipped (bin/tendril-root's default JVM options) unless BENCH_ROOT_JAVA_OPTS
+# is set (it then replaces them). --rrl: the root with response rate limiting on, at a rate
+# that never limits the benchmark's one client (the cost of the check on every answer).
+# --queries-only: skip the answers/s under churn and the migration records under load.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
-instances=50 secs=10
+instances=50 secs=10 rrl=false queries_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --instances) instances=$2; shift 2 ;;
     --seconds) secs=$2; shift 2 ;;
-    *) echo "usage: $0 [--instances N] [--seconds S]" >&2; exit 2 ;;
+    --rrl) rrl=true; shift ;;
+    --queries-only) queries_only=1; shift ;;
+    *) echo "usage: $0 [--instances N] [--seconds S] [--rrl] [--queries-only]" >&2; exit 2 ;;
   esac
 done
 for t in dnsperf gdnsd knotd taskset java; do
@@ -31,20 +37,23 @@ rport=$(free_port); cport=$(free_port); gport=$(free_port); kport=$(free_port)
 
 # --- Tendril root: register N instances through the control endpoint -------------------
 echo "== Tendril root with $instances instances"
-TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC ${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
+TENDRIL_ROOT_JAVA_OPTS="${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
   --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
   --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
   --set control.limits.maxMigrationsPerService=100000000 --set control.limits.maxMigrationsTotal=100000000 \
+  --set dns.rateLimit.enabled="$rrl" --set dns.rateLimit.responsesPerSecond=100000 \
   --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
-pids+=($!)
+pids+=($!); root_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/root.ready" ] && break; sleep 0.1; done
 [ -s "$work/root.ready" ] || { echo "bench: root did not start:" >&2; tail -20 "$work/root.log" >&2; exit 1; }
 reg_threads=$(( instances >= 10000 ? 64 : 4 ))   # many threads: larger group commits
 taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$instances" --threads "$reg_threads" --positions-out "$work/positions.csv"
 wait_dns "$rport" web.svc.bench
 echo "   answer for Munich: $(dig @127.0.0.1 -p "$rport" web.svc.bench +subnet=198.18.0.0/24 +short)"
-root_line=$("$here/measure.sh" tendril "$rport" web.svc.bench "$secs" "$ecs")
+root_line=$("$here/measure.sh" tendril "$rport" web.svc.bench "$secs" "$root_pid" "$ecs")
 echo "   $root_line"
+churn_qps=- mig_line="migration records: not measured (--queries-only)"
+if [ "$queries_only" = 0 ]; then
 echo "== answers/s while instances and migrations change (10 instance state changes + 10 migration records per second)"
 taskset -c 1 "$top/bin/tendril-load" churn --root "127.0.0.1:$cport" --targets "$instances" --seconds "$((secs + 3))" --rate 10 > "$work/churn.txt" 2>&1 &
 churn=$!
@@ -63,33 +72,36 @@ wait "$bg" || true
 echo "   $mig_line; DNS meanwhile: $(awk '/Queries per second/{printf "%.0f answers/s", $4}' "$work/bg.txt")"
 rss=$(ps -o rss= -p "$(pgrep -f 'dev.tendril.root.bootstrap.RootMain' | head -1)" | awk '{printf "%.0f MiB", $1/1024}')
 echo "   root RSS after the run: $rss"
+fi
 
 # --- gdnsd: nearest of the first 50 of the same instances --------------------------------
 echo "== gdnsd geoip (nearest of 50)"
 head -51 "$work/positions.csv" > "$work/pos50.csv"
 "$here/gdnsd-config.sh" "$work/pos50.csv" "$mmdb" "$work/gdnsd" "$gport"
 taskset -c 0 gdnsd -c "$work/gdnsd/conf" start > "$work/gdnsd.log" 2>&1 &
-pids+=($!)
+pids+=($!); gd_pid=$!
 wait_dns "$gport" web.svc.bench
 echo "   answer for Munich: $(dig @127.0.0.1 -p "$gport" web.svc.bench +subnet=198.18.0.0/24 +short)"
-gd_line=$("$here/measure.sh" gdnsd "$gport" web.svc.bench "$secs" "$ecs")
+gd_line=$("$here/measure.sh" gdnsd "$gport" web.svc.bench "$secs" "$gd_pid" "$ecs")
 echo "   $gd_line"
 
 # --- Knot: static A -------------------------------------------------------------------
 echo "== knot static A"
 "$here/knot-config.sh" "$work/knot" "$kport"
 taskset -c 0 knotd -c "$work/knot/knot.conf" > "$work/knot.log" 2>&1 &
-pids+=($!)
+pids+=($!); kn_pid=$!
 wait_dns "$kport" web.static.bench
-kn_line=$("$here/measure.sh" knot "$kport" web.static.bench "$secs")
+kn_line=$("$here/measure.sh" knot "$kport" web.static.bench "$secs" "$kn_pid")
 echo "   $kn_line"
 
 # --- table ----------------------------------------------------------------------------
 echo
-echo "instances=$instances seconds=$secs cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) cores=$(nproc)"
-printf '%-8s %12s %10s %10s %8s\n' server answers/s p50_ms p99_ms lost%
-for l in "$root_line" "$gd_line" "$kn_line"; do printf '%-8s %12s %10s %10s %8s\n' $l; done
+echo "instances=$instances seconds=$secs rrl=$rrl root JVM options: ${BENCH_ROOT_JAVA_OPTS:-bin/tendril-root defaults} load=$(cut -d' ' -f1-3 /proc/loadavg) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) cores=$(nproc)"
+printf '%-8s %10s %7s %14s %9s %9s %6s %8s\n' server answers/s cpu% answers/core p50_ms p99_ms lost% maxRSS_MiB
+for l in "$root_line" "$gd_line" "$kn_line"; do printf '%-8s %10s %7s %14s %9s %9s %6s %8s\n' $l; done
 r=$(echo "$root_line" | awk '{print $2}'); g=$(echo "$gd_line" | awk '{print $2}'); k=$(echo "$kn_line" | awk '{print $2}')
-awk -v r="$r" -v g="$g" -v k="$k" 'BEGIN{printf "ratio tendril/gdnsd = %.2f, tendril/knot = %.2f\n", r/g, r/k}'
+rc=$(echo "$root_line" | awk '{print $4}'); gc=$(echo "$gd_line" | awk '{print $4}'); kc=$(echo "$kn_line" | awk '{print $4}')
+awk -v r="$r" -v g="$g" -v k="$k" 'BEGIN{printf "answers/s ratio tendril/gdnsd = %.2f, tendril/knot = %.2f\n", r/g, r/k}'
+awk -v r="$rc" -v g="$gc" -v k="$kc" 'BEGIN{printf "answers per server core ratio tendril/gdnsd = %.2f, tendril/knot = %.2f\n", r/g, r/k}'
 echo "tendril answers/s while 10 instances + 10 migrations change per second: $churn_qps"
 echo "$mig_line"
