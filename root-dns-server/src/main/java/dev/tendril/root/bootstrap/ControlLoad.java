@@ -32,10 +32,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *     as migrate, but refusals (LIMIT when the quota is reached) are tallied by code instead of
  *     stopping the run: how many records one platform can leave behind (docs/security.md)
  * </pre>
+ * CURVE when {@code TENDRIL_CURVE_KEY} (this client's .key file, an enrolled platform or an
+ * operator) and {@code TENDRIL_ROOT_KEY} (the root's public key) are set, as for tendrilctl;
+ * neither set: plain ZeroMQ.
  * Every request waits for its reply (which the root sends only after the commit), so the
  * rate is the rate of durably committed changes. Latencies are per acknowledged request.
  */
 public final class ControlLoad {
+    private static final java.util.Optional<dev.tendril.protocol.transport.ClientOptions.Curve> CURVE =
+            dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv());
+
     private ControlLoad() {
     }
 
@@ -85,7 +91,7 @@ public final class ControlLoad {
     }
 
     private static void register(String endpoint, String service, int count, int clients, int first) throws Exception {
-        try (ControlCalls c = new ControlCalls(endpoint, "load")) {
+        try (ControlCalls c = new ControlCalls(endpoint, "load", Duration.ofSeconds(2), 3, CURVE)) {
             RootMessage r = c.call(new CreateTree(service, new NodeInfo("top", "10.255.255.254", new GeoPoint(50.11, 8.68),
                     List.of(new ServicePort("http", "tcp", 8080)), 7000)));
             if (!(r instanceof Registered) && !(r instanceof RootMessage.ErrorReply e && e.code().equals("CONFLICT"))) {
@@ -100,7 +106,7 @@ public final class ControlLoad {
         long start = System.nanoTime();
         AtomicLong blockStart = new AtomicLong(start);
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 int i;
                 while ((i = next.getAndIncrement()) < end) {
                     GeoPoint p = position(new SplittableRandom(i * 0x9E3779B97F4A7C15L));
@@ -132,7 +138,7 @@ public final class ControlLoad {
         long[] latencies = new long[2_000_000];
         long start = System.nanoTime();
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 while (System.nanoTime() < deadline) {
                     List<String> subnets = new ArrayList<>(perRequest);
                     for (int k = 0; k < perRequest; k++) {
@@ -168,7 +174,7 @@ public final class ControlLoad {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "flood-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "flood-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 while (System.nanoTime() < deadline) {
                     List<String> subnets = new ArrayList<>(perRequest);
                     for (int k = 0; k < perRequest; k++) {

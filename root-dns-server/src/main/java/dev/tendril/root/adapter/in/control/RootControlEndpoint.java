@@ -188,7 +188,9 @@ public final class RootControlEndpoint implements AutoCloseable {
         }
         RootMessage reply = control.handle(body);
         if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
-            refusals.log(request.from(), body.type() + " " + e.code(), e.message());
+            // per sender: the authenticated platform or operator with CURVE (a platform cannot
+            // spread its refusals over made-up envelope senders), the envelope's from in clear
+            refusals.log(caller.isClear() ? request.from() : caller.name(), body.type() + " " + e.code(), e.message());
         }
         return reply;
     }
