@@ -10,7 +10,9 @@
 # time (SIGTERM, start again on the same database: time to the ready file, and the ready
 # line with the recovered counts).
 # Usage: bench/quota/run.sh [SECONDS] [CLIENTS] [SUBNETS]   (extra root settings: QUOTA_SETS="k=v k=v";
-#        QUOTA_CURVE=0: the old measurement in clear, plain ZeroMQ, no keys)
+#        QUOTA_CURVE=0: the old measurement in clear, plain ZeroMQ, no keys;
+#        QUOTA_MODE=register: instead of migrations, n0 joins fresh services q<i> as itself,
+#        RegisterNode and CreateTree when NOT_FOUND: at most control.limits.maxServicesPerPlatform trees)
 # Loopback and free ports only; keys and database live in a temp folder that is removed after.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -69,7 +71,11 @@ as alice java -cp "$CP" dev.tendril.root.bootstrap.ControlLoad "$CONTROL" regist
 if [ "$CURVE" != 0 ]; then
   as alice "$ROOT/bin/tendrilctl" keys enrol --root "127.0.0.1:$PORT" platform n0 "$KEYS/n0.pub"
 fi
-as n0 java -cp "$CP" dev.tendril.root.bootstrap.ControlLoad "$CONTROL" flood web n0 "$SECONDS_RUN" "$CLIENTS" "$SUBNETS"
+if [ "${QUOTA_MODE:-migrate}" = register ]; then
+  as n0 java -cp "$CP" dev.tendril.root.bootstrap.ControlLoad "$CONTROL" flood-register n0 "$SECONDS_RUN" "$CLIENTS"
+else
+  as n0 java -cp "$CP" dev.tendril.root.bootstrap.ControlLoad "$CONTROL" flood web n0 "$SECONDS_RUN" "$CLIENTS" "$SUBNETS"
+fi
 echo "after the stream: RSS $(rss); refusal lines logged: $(grep -c 'refused' "$WORK/first.log" || true); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -TERM "$PID"; wait "$PID" || true
 grep -i 'refusals' "$WORK/first.log" | tail -1 || true
