@@ -31,11 +31,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * ControlLoad &lt;endpoint&gt; flood &lt;service&gt; &lt;target-node&gt; &lt;seconds&gt; &lt;clients&gt; [subnets-per-request]
  *     as migrate, but refusals (LIMIT when the quota is reached) are tallied by code instead of
  *     stopping the run: how many records one platform can leave behind (docs/security.md)
+ * ControlLoad &lt;endpoint&gt; flood-register &lt;node&gt; &lt;seconds&gt; &lt;clients&gt;
+ *     the platform {@code node} joins fresh services q&lt;i&gt; as itself, as an edge joins one:
+ *     RegisterNode, and CreateTree when the tree does not exist (NOT_FOUND); replies tallied
+ *     by request and code: how many trees one platform can be a node of (docs/security.md)
  * </pre>
+ * CURVE when {@code TENDRIL_CURVE_KEY} (this client's .key file, an enrolled platform or an
+ * operator) and {@code TENDRIL_ROOT_KEY} (the root's public key) are set, as for tendrilctl;
+ * neither set: plain ZeroMQ.
  * Every request waits for its reply (which the root sends only after the commit), so the
  * rate is the rate of durably committed changes. Latencies are per acknowledged request.
  */
 public final class ControlLoad {
+    private static final java.util.Optional<dev.tendril.protocol.transport.ClientOptions.Curve> CURVE =
+            dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv());
+
     private ControlLoad() {
     }
 
@@ -51,6 +61,7 @@ public final class ControlLoad {
                     args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "migrate" -> migrate(endpoint, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     args.length > 6 ? Integer.parseInt(args[6]) : 1);
+            case "flood-register" -> floodRegister(endpoint, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "flood" -> flood(endpoint, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     args.length > 6 ? Integer.parseInt(args[6]) : 1);
             default -> {
@@ -85,7 +96,7 @@ public final class ControlLoad {
     }
 
     private static void register(String endpoint, String service, int count, int clients, int first) throws Exception {
-        try (ControlCalls c = new ControlCalls(endpoint, "load")) {
+        try (ControlCalls c = new ControlCalls(endpoint, "load", Duration.ofSeconds(2), 3, CURVE)) {
             RootMessage r = c.call(new CreateTree(service, new NodeInfo("top", "10.255.255.254", new GeoPoint(50.11, 8.68),
                     List.of(new ServicePort("http", "tcp", 8080)), 7000)));
             if (!(r instanceof Registered) && !(r instanceof RootMessage.ErrorReply e && e.code().equals("CONFLICT"))) {
@@ -100,7 +111,7 @@ public final class ControlLoad {
         long start = System.nanoTime();
         AtomicLong blockStart = new AtomicLong(start);
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 int i;
                 while ((i = next.getAndIncrement()) < end) {
                     GeoPoint p = position(new SplittableRandom(i * 0x9E3779B97F4A7C15L));
@@ -132,7 +143,7 @@ public final class ControlLoad {
         long[] latencies = new long[2_000_000];
         long start = System.nanoTime();
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "load-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 while (System.nanoTime() < deadline) {
                     List<String> subnets = new ArrayList<>(perRequest);
                     for (int k = 0; k < perRequest; k++) {
@@ -168,7 +179,7 @@ public final class ControlLoad {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
         run(clients, id -> {
-            try (ControlCalls c = new ControlCalls(endpoint, "flood-" + id, Duration.ofSeconds(30), 3)) {
+            try (ControlCalls c = new ControlCalls(endpoint, "flood-" + id, Duration.ofSeconds(30), 3, CURVE)) {
                 while (System.nanoTime() < deadline) {
                     List<String> subnets = new ArrayList<>(perRequest);
                     for (int k = 0; k < perRequest; k++) {
@@ -188,6 +199,36 @@ public final class ControlLoad {
         new java.util.TreeMap<>(replies).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %,d%n", k, v.sum()));
         long acked = replies.containsKey("ACK") ? replies.get("ACK").sum() : 0;
         System.out.printf(Locale.ROOT, "  subnets acknowledged: %,d (a subnet recorded again is replaced, not added; subnets repeat after 4,194,304)%n", acked * perRequest);
+    }
+
+    private static void floodRegister(String endpoint, String nodeId, int seconds, int clients) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> replies =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        NodeInfo self = new NodeInfo(nodeId, "10.0.0.1", new GeoPoint(50.11, 8.68), List.of(new ServicePort("http", "tcp", 8080)), 7000);
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        run(clients, id -> {
+            try (ControlCalls c = new ControlCalls(endpoint, nodeId, Duration.ofSeconds(30), 3, CURVE)) {
+                while (System.nanoTime() < deadline) {
+                    String service = "q" + next.getAndIncrement();
+                    RootMessage reply = c.call(new RegisterNode(service, self));
+                    tally(replies, "RegisterNode", reply);
+                    if (reply instanceof RootMessage.ErrorReply e && e.code().equals("NOT_FOUND")) {
+                        tally(replies, "CreateTree", c.call(new CreateTree(service, self)));
+                    }
+                }
+            }
+        });
+        double secs = (System.nanoTime() - start) / 1e9;
+        long total = replies.values().stream().mapToLong(java.util.concurrent.atomic.LongAdder::sum).sum();
+        System.out.printf(Locale.ROOT, "%,d requests (%,d fresh services) in %.1f s = %,.0f/s; replies:%n", total, next.get(), secs, total / secs);
+        new java.util.TreeMap<>(replies).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %,d%n", k, v.sum()));
+    }
+
+    private static void tally(java.util.Map<String, java.util.concurrent.atomic.LongAdder> replies, String request, RootMessage reply) {
+        String kind = reply instanceof RootMessage.ErrorReply e ? e.code() : reply.type().toString();
+        replies.computeIfAbsent(request + " " + kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
     }
 
     private interface Worker {
