@@ -370,8 +370,10 @@ class SecurityAttackIT {
 
         // the revoked platform connects while still enrolled (its requests work), then is revoked
         Raw revokedRoot = new Raw(rootEndpoint(), Optional.of(revokedKeys), rootKeys.publicKey());
-        Testbed.until("the platform still enrolled is answered", Duration.ofSeconds(10), () ->
-                revokedRoot.ask("revoked", new RootMessage.KeysQuery()).filter(m -> m instanceof RootMessage.KeyListing));
+        // askAnswered: a fresh connection when nothing came back (JeroMQ's stalled connects; the
+        // plain ask kept one stalled socket for all 10 s once under the full suite's load)
+        Testbed.until("the platform still enrolled is answered", Duration.ofSeconds(20), () ->
+                revokedRoot.askAnswered("revoked", new RootMessage.KeysQuery()).filter(m -> m instanceof RootMessage.KeyListing));
         Ctl revoke = rootCtl("keys", "revoke", "platform", "revoked");
         assertEquals(0, revoke.code(), revoke.err());
         long revokedAt = System.nanoTime();
