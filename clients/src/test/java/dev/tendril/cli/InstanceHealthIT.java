@@ -122,6 +122,12 @@ class InstanceHealthIT {
         return (at - since) / 1_000_000;
     }
 
+    /** The node's log lines about exits and restarts, for a failure message. */
+    static String restartLines() throws IOException {
+        return "\nnode log:\n" + String.join("\n", Files.readAllLines(bed.log("munich")).stream()
+                .filter(l -> l.contains("restart") || l.contains("exited") || l.contains("deploy")).toList());
+    }
+
     static String spec() {
         return """
                 service: web
@@ -203,7 +209,7 @@ class InstanceHealthIT {
         String stats = ctl("stats");
         System.out.printf("docker kill -> out of DNS after %d ms, restarted and answered again after %d ms%n", outMs, backMs);
         assertTrue(outMs <= 2000, "out of DNS within 2 s of docker kill: " + outMs + " ms");
-        assertTrue(stats.contains("health serving") && stats.contains("1 restart(s)"), stats);
+        assertTrue(stats.contains("health serving") && stats.contains("1 restart(s)"), stats + restartLines());
 
         // 2. the probe fails: HTTP 500, expected 200
         long broken = System.nanoTime();

@@ -81,6 +81,9 @@ public final class WatchInstances {
 
     /** One watch round. */
     public void run() {
+        // the deployments before the listing: one deployed between the two would be missing from
+        // the listing and taken for exited (and restarted, killing the fresh container)
+        List<Deployment> all = deployments.all();
         Map<String, Instance> listed = new HashMap<>();
         try {
             for (Instance i : deployments.runtime().list()) {
@@ -99,7 +102,6 @@ public final class WatchInstances {
             log.info("{}: the runtime answers again", nodeId);
             listFailure = null;
         }
-        List<Deployment> all = deployments.all();
         List<Change> changes = new ArrayList<>();
         List<Deployment> restart = new ArrayList<>();
         synchronized (this) {
@@ -159,8 +161,7 @@ public final class WatchInstances {
                     log.warn("{}: {}: restart failed: {}; trying again with back-off", nodeId, d.service(), why);
                 }
                 t.lastRestartFailure = why;
-                t.health.restarted(now); // counts for the back-off
-                t.health.observe(false, -1, now);
+                t.health.restartFailed(now); // counts for the back-off
             }
             change(d.service(), t).ifPresent(changes::add);
         }

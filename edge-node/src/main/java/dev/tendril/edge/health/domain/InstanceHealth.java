@@ -64,6 +64,16 @@ public final class InstanceHealth {
         started(now);
     }
 
+    /**
+     * The node tried to start it again at {@code now} and the runtime refused (e.g. the host port
+     * of the killed container not yet released): the try counts for the back-off, as a start
+     * that exited at once, but is no restart ({@code stats} shows restarts that ran).
+     */
+    public void restartFailed(Instant now) {
+        started(now);
+        observe(false, -1, now);
+    }
+
     private void started(Instant now) {
         running = true;
         probing = false;

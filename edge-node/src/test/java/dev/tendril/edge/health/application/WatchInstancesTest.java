@@ -35,6 +35,7 @@ class WatchInstancesTest {
             new Hardware(Arch.AMD64, 2, 4L << 30, 50L << 30, 0), Map.of());
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
     volatile boolean failing;
+    volatile Runnable afterListing;
     /** The fake runtime, whose listing fails while {@link #failing} (an engine that does not answer). */
     final ContainerRuntime flaky = new ContainerRuntime() {
         @Override
@@ -57,7 +58,13 @@ class WatchInstancesTest {
             if (failing) {
                 throw new IllegalStateException("docker engine unreachable");
             }
-            return runtime.list();
+            List<Instance> now = runtime.list();
+            Runnable after = afterListing;
+            afterListing = null;
+            if (after != null) {
+                after.run(); // something happens after the listing was taken, before it is used
+            }
+            return now;
         }
 
         @Override
@@ -101,6 +108,18 @@ class WatchInstancesTest {
         assertEquals(List.of("web not serving", "web serving"), reports, "out of DNS, restarted at once, back");
         assertNotEquals(first, instance());
         assertTrue(watch.describe().get("web").startsWith("serving, 1 restart(s)"), watch.describe().toString());
+    }
+
+    @Test
+    void aDeploymentMadeWhileTheRuntimeListsIsNotTakenForExited() {
+        afterListing = () -> deploy(""); // the listing does not have it yet
+        tick();
+        String first = instance();
+        tick();
+        tick();
+        assertEquals(first, instance(), "the fresh instance was not replaced");
+        assertEquals(List.of(), reports);
+        assertEquals("serving", watch.describe().get("web"));
     }
 
     @Test

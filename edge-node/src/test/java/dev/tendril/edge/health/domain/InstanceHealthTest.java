@@ -56,6 +56,22 @@ class InstanceHealthTest {
     }
 
     @Test
+    void aRefusedRestartBacksOffButIsNoRestart() {
+        InstanceHealth h = health(RestartPolicy.ALWAYS, Optional.empty());
+        h.observe(false, 137, clock.instant());
+        assertTrue(h.restartDue(clock.instant()));
+        h.restartFailed(clock.instant()); // e.g. the killed container's host port not yet free
+        assertFalse(h.serving());
+        assertFalse(h.restartDue(clock.instant()), "the refused try counts for the back-off");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(h.restartDue(clock.instant()));
+        h.restarted(clock.instant());
+        assertTrue(h.serving());
+        assertEquals(1, h.restarts());
+        assertEquals("serving, 1 restart(s)", h.describe(clock.instant()));
+    }
+
+    @Test
     void probesAreDueEveryIntervalAndARestartedInstanceServesAfterTheSuccessThreshold() {
         InstanceHealth h = health(RestartPolicy.ALWAYS, Optional.of(check));
         assertTrue(h.serving(), "a new deployment serves until its probe says otherwise");
