@@ -4,8 +4,9 @@
 # with the CPU each server used per round (from /proc: user/sys ticks of 10 ms), then
 # p50/p99/p99.9 at 500 q/s. For comparing builds on a machine shared with other work.
 # Usage: bench/dns/ab.sh <tree-A> <tree-B> [instances] [rounds]   (a tree: a built checkout)
+# The roots run with bin/tendril-root's default JVM options (as shipped) unless AB_ROOT_JAVA_OPTS is set.
 # AB_SET_A / AB_SET_B: extra root options for A / B, e.g. the same tree with and without RRL:
-#   AB_SET_B="--set dns.rateLimit.enabled=true --set dns.rateLimit.responsesPerSecond=100000" bench/dns/ab.sh . .
+#   AB_SET_B="--set dns.rateLimit.enabled=true --set dns.rateLimit.exempt=[127.0.0.0/8]" bench/dns/ab.sh . .
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 treeA=$1 treeB=$2 n=${3:-50} rounds=${4:-4}
@@ -16,7 +17,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 ecs=00011800c61200
 root_up() { # <tree> <dir> [extra options]: starts a root, registers n instances, prints "pid port"
   local tree=$1 dir=$2 rport cport; local -a extra=(${3:-}); mkdir -p "$dir"; rport=$(free_port); cport=$(free_port)
-  TENDRIL_ROOT_JAVA_OPTS="-Xms512m -Xmx4g -XX:+UseParallelGC" taskset -c 0 "$tree/bin/tendril-root" --config builtin:demo \
+  env ${AB_ROOT_JAVA_OPTS:+"TENDRIL_ROOT_JAVA_OPTS=$AB_ROOT_JAVA_OPTS"} taskset -c 0 "$tree/bin/tendril-root" --config builtin:demo \
     --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
     --set control.port="$cport" --set store.path="$dir/topology.db" --set store.sync=FULL "${extra[@]}" --ready-file "$dir/ready" > "$dir/log" 2>&1 &
   pids+=($!); echo "$! $rport" > "$dir/id"

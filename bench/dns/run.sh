@@ -41,7 +41,7 @@ TENDRIL_ROOT_JAVA_OPTS="${BENCH_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendri
   --set dns.port="$rport" --set dns.ioThreads=1 --set dns.zones=[svc.bench.] --set dns.nameServers=[ns1.svc.bench.] \
   --set control.port="$cport" --set store.path="$work/root/topology.db" --set store.sync=FULL \
   --set control.limits.maxMigrationsPerService=100000000 --set control.limits.maxMigrationsTotal=100000000 \
-  --set dns.rateLimit.enabled="$rrl" --set dns.rateLimit.responsesPerSecond=100000 \
+  --set dns.rateLimit.enabled="$rrl" --set "dns.rateLimit.exempt=[127.0.0.0/8]" \
   --ready-file "$work/root.ready" > "$work/root.log" 2>&1 &
 pids+=($!); root_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/root.ready" ] && break; sleep 0.1; done
