@@ -95,13 +95,21 @@ class CurveCallerTest {
             Poll.until("the raw TCP peer counted", () -> server.stats().failedHandshakes() > before);
         }
         long afterRaw = server.stats().failedHandshakes(); // one connection, one count: nothing more comes
-        try (org.zeromq.ZContext ctx = new org.zeromq.ZContext(1)) { // a raw ZeroMQ client without keys
+        // a raw ZeroMQ client without keys; its connection is counted when the server drops it
+        // (greeting of the wrong mechanism) or, if JeroMQ's connect stall held it before the
+        // greeting (docs/gotchas.md), when the client gives up and closes it: either way it
+        // closed without a handshake. The wait for the first is bounded, then the client closes.
+        try (org.zeromq.ZContext ctx = new org.zeromq.ZContext(1)) {
             org.zeromq.ZMQ.Socket clear = ctx.createSocket(org.zeromq.SocketType.DEALER);
             clear.setLinger(0);
             clear.connect(server.endpoint());
             clear.send(dev.tendril.protocol.codec.FrameCodec.standard().encode(envelopes.create("web", new HostedSetQuery("web"))));
-            Poll.until("the clear client counted", () -> server.stats().failedHandshakes() > afterRaw);
+            long giveUp = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (server.stats().failedHandshakes() <= afterRaw && System.nanoTime() < giveUp) {
+                Thread.sleep(5); // polling with a deadline
+            }
         }
+        Poll.until("the clear client counted", () -> server.stats().failedHandshakes() > afterRaw);
         assertEquals(1, server.stats().received(), "only the enrolled client's request got through");
         assertInstanceOf(RequestResult.Reply.class, ask(enrolledClient), "the enrolled client is unaffected");
     }
