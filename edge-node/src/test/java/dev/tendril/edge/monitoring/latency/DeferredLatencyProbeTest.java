@@ -51,10 +51,7 @@ class DeferredLatencyProbeTest {
     void startsBeforeTheProbeIsLoadedAndHandsItThePortsOnceItIs() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         RecordingProbe real = new RecordingProbe();
-        DeferredLatencyProbe probe = DeferredLatencyProbe.start("test", () -> {
-            awaitQuietly(release);
-            return real;
-        }, "test-loader");
+        DeferredLatencyProbe probe = startGated(release, real);
 
         assertInstanceOf(ProbeStatus.Starting.class, probe.status());
         assertFalse(probe.status().measuring());
@@ -81,14 +78,19 @@ class DeferredLatencyProbeTest {
     void closedWhileLoadingClosesTheProbeOnceItIsThere() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         RecordingProbe real = new RecordingProbe();
-        DeferredLatencyProbe probe = DeferredLatencyProbe.start("test", () -> {
-            awaitQuietly(release);
-            return real;
-        }, "test-loader");
+        DeferredLatencyProbe probe = startGated(release, real);
         probe.close();
         release.countDown();
         assertTrue(real.closed.await(10, TimeUnit.SECONDS), "closed by the loader thread");
         assertInstanceOf(ProbeStatus.Starting.class, probe.status(), "a closed probe never turns active");
+    }
+
+    /** A deferred probe whose loader returns {@code real} once {@code release} opens. */
+    private static DeferredLatencyProbe startGated(CountDownLatch release, RecordingProbe real) {
+        return DeferredLatencyProbe.start("test", () -> {
+            awaitQuietly(release);
+            return real;
+        }, "test-loader");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
