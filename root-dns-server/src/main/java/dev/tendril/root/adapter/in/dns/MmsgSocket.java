@@ -259,6 +259,9 @@ final class MmsgSocket implements AutoCloseable {
             return 0;
         }
         int n = libc.recvmmsg(fd, base + RX, BATCH, MSG_WAITFORONE, 0L);
+        if (closed) {
+            return 0; // after shutdown the kernel reports empty "datagrams": not from any client
+        }
         if (n < 0) {
             int errno = runtime.getLastError();
             if (errno == EINTR || errno == EAGAIN || closed) {
