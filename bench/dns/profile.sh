@@ -2,7 +2,7 @@
 # Where the root's DNS time goes: bin/tendril-root as shipped (its default JVM options) with
 # async-profiler loaded as an agent (itimer: CPU time, kernel frames included), N instances
 # registered through the control endpoint, a 10 s warm-up, then dnsperf at full rate (ECS
-# 198.18.0.0/24, like run.sh) for S seconds. Samples of the DNS event loop thread only
+# 198.18.0.0/24, like run.sh) for S seconds. Samples of the DNS UDP thread only (dns-udp-*; Netty's event loop with dns.udpIo=NETTY)
 # (registration and warm-up samples are there too but small next to S s of full load; the
 # table says how many samples it holds). Writes <out>.svg (flame graph, bench/dns/flamegraph.py)
 # and <out>.txt (the hottest frames by self time).
@@ -32,7 +32,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 taskset -c 1 dnsperf -s 127.0.0.1 -p "$rport" -d "$work/q" -l "$secs" -c 8 -q 400 -E "8:$ecs" > "$work/perf" 2>&1
 kill "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 qps=$(awk '/Queries per second/{printf "%.0f", $4}' "$work/perf")
-grep -E '^\[multiThreadIoEventLoopGroup' "$work/folded.txt" | sed 's/^\[[^]]*\];//' > "$work/dns.txt" || true
+grep -E '^\[(dns-udp-|multiThreadIoEventLoopGroup)' "$work/folded.txt" | sed 's/^\[[^]]*\];//' > "$work/dns.txt" || true
 python3 "$here/flamegraph.py" "$work/dns.txt" "$out.svg" "DNS event loop, $instances instances, $qps answers/s (load $load)"
 {
   echo "# $(date -u +%FT%TZ) bin/tendril-root defaults, instances=$instances, dnsperf $secs s: $qps answers/s, load $load"

@@ -129,7 +129,7 @@ public final class RootConfigReader {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
                 "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies", "tcpMaxConnections",
-                "tcpMaxConnectionsPerClient");
+                "tcpMaxConnectionsPerClient", "udpIo");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -171,6 +171,12 @@ public final class RootConfigReader {
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
         b.tcpMaxConnections((int) d.integer("tcpMaxConnections", 1024L, 1, 1_000_000));
         b.tcpMaxConnectionsPerClient((int) d.integer("tcpMaxConnectionsPerClient", 32L, 1, 1_000_000));
+        String udpIo = d.string("udpIo", "AUTO", "AUTO, MMSG or NETTY").toUpperCase(Locale.ROOT);
+        try {
+            b.udpIo(DnsConfig.UdpIo.valueOf(udpIo));
+        } catch (IllegalArgumentException e) {
+            d.bad("udpIo", udpIo, "AUTO, MMSG or NETTY");
+        }
         b.version(d.string("version", "tendril", "printable ASCII, at most 255 characters, or hide"));
         try {
             if (soa.has("primary") || soa.has("admin") || soa.has("serial") || soa.has("refresh") || soa.has("retry")

@@ -92,6 +92,7 @@ class RootConfigReaderTest {
         assertEquals(10, c.dns().answerTtlSeconds());
         assertEquals(dir.resolve("topology.db"), c.store().path());
         assertEquals("root-1", c.dns().nsid(), "the NSID defaults to the root's id");
+        assertEquals(DnsConfig.UdpIo.AUTO, c.dns().udpIo());
         assertEquals(Duration.ofSeconds(1), c.control().purgeEvery());
     }
 
@@ -125,6 +126,7 @@ class RootConfigReaderTest {
                   maxUdpPayload: 4096
                   tcpIdleTimeoutSeconds: 5
                   ioThreads: 2
+                  udpIo: netty
                 control: {bindAddress: "::1", port: 0, handlerThreads: 8, maxBatch: 100, purgeEvery: 250ms}
                 store: {path: /var/tmp/x.db, sync: normal}
                 """);
@@ -140,6 +142,7 @@ class RootConfigReaderTest {
         assertEquals("eu-1", d.nsid());
         assertEquals("::1", d.bindAddress());
         assertEquals(4096, d.maxUdpPayload());
+        assertEquals(DnsConfig.UdpIo.NETTY, d.udpIo());
         assertEquals(new RootConfig.Control("::1", 0, 8, 100, Duration.ofMillis(250)), c.control());
         assertEquals(new RootConfig.Store(Path.of("/var/tmp/x.db"), Sync.NORMAL), c.store());
     }
@@ -194,6 +197,7 @@ class RootConfigReaderTest {
                   port: 70000
                   recordsPerAnswer: 0
                   whenNoneLive: maybe
+                  udpIo: io_uring
                   bindAddress: localhost
                   defaultPosition: {latitude: 91, longitude: 0}
                 control: {port: -1, handlerThreads: 0}
@@ -207,6 +211,7 @@ class RootConfigReaderTest {
         assertHas(p, "dns.port", "70000", "[0, 65535]");
         assertHas(p, "dns.recordsPerAnswer", "0", "[1, 64]");
         assertHas(p, "dns.whenNoneLive", "MAYBE", "SERVFAIL or LAST_KNOWN");
+        assertHas(p, "dns.udpIo", "IO_URING", "AUTO, MMSG or NETTY");
         assertHas(p, "dns.bindAddress", "localhost", "literal");
         assertHas(p, "dns.defaultPosition.latitude", "91", "[-90, 90]");
         assertHas(p, "control.port", "-1");

@@ -33,15 +33,25 @@ import java.util.regex.Pattern;
  * @param cookies             DNS cookies (RFC 7873, RFC 9018 server cookies)
  * @param tcpMaxConnections   concurrent TCP connections at most; more are closed at once (counted)
  * @param tcpMaxConnectionsPerClient concurrent TCP connections from one client address at most
+ * @param udpIo               how UDP is read and written: {@link UdpIo#AUTO} (default), {@link UdpIo#MMSG}, {@link UdpIo#NETTY}
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
-                        RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient) {
+                        RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
+                        UdpIo udpIo) {
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
+
+    /**
+     * How UDP queries are read and answered. {@code MMSG}: one thread per socket blocking in
+     * {@code recvmmsg} and answering the batch with one {@code sendmmsg} (Linux, libc bound
+     * through jnr-ffi); {@code NETTY}: Netty's epoll (or NIO) event loops; {@code AUTO}: MMSG
+     * where it can be bound, NETTY otherwise. TCP is always served by Netty.
+     */
+    public enum UdpIo { AUTO, MMSG, NETTY }
 
     /** What to answer for a service none of whose instances is live. */
     public enum WhenNoneLive { SERVFAIL, LAST_KNOWN }
@@ -192,6 +202,9 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         Objects.requireNonNull(cookies, "dns.cookies must be given");
         requireRange("dns.tcpMaxConnections", tcpMaxConnections, 1, 1_000_000);
         requireRange("dns.tcpMaxConnectionsPerClient", tcpMaxConnectionsPerClient, 1, tcpMaxConnections);
+        if (udpIo == null) {
+            throw bad("dns.udpIo", null, "AUTO, MMSG or NETTY");
+        }
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */
@@ -244,6 +257,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private Cookies cookies = Cookies.defaults();
         private int tcpMaxConnections = 1024;
         private int tcpMaxConnectionsPerClient = 32;
+        private UdpIo udpIo = UdpIo.AUTO;
 
         private Builder() {
         }
@@ -268,6 +282,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             cookies = c.cookies;
             tcpMaxConnections = c.tcpMaxConnections;
             tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
+            udpIo = c.udpIo;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -289,11 +304,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder cookies(Cookies v) { cookies = v; return this; }
         public Builder tcpMaxConnections(int v) { tcpMaxConnections = v; return this; }
         public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
+        public Builder udpIo(UdpIo v) { udpIo = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo);
         }
     }
 

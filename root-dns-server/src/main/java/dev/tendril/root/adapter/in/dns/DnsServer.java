@@ -27,6 +27,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -49,9 +50,11 @@ import java.util.concurrent.TimeUnit;
  * dns.close();
  * }</pre>
  *
- * Uses epoll where available (several UDP sockets on the port with SO_REUSEPORT, one per
- * event loop thread), NIO otherwise. Queries are answered on the event loop threads: the
- * query path does no I/O and takes no lock.
+ * UDP: on Linux, {@code ioThreads} sockets on the port with SO_REUSEPORT, each read and
+ * answered in batches by its own thread with recvmmsg/sendmmsg ({@link MmsgUdpListener});
+ * elsewhere, or with {@code dns.udpIo: NETTY}, Netty's epoll event loops (one socket per
+ * thread) or NIO. TCP: Netty (epoll or NIO). Queries are answered on the thread that read
+ * them: the query path does no I/O and takes no lock.
  */
 public final class DnsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
@@ -67,6 +70,8 @@ public final class DnsServer implements AutoCloseable {
     private final RefusalLog refusalLog = new RefusalLog(10_000);
     private final Clock clock;
     private EventLoopGroup group;
+    private MmsgUdpListener mmsg; // null: UDP on Netty
+    private String udpIo = "";
     private int port = -1;
 
     public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
@@ -84,15 +89,19 @@ public final class DnsServer implements AutoCloseable {
         }
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        boolean batched = useMmsg();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(threads, io);
+        // with batched UDP the event loops serve TCP only: one is plenty for a DNS root's TCP share
+        group = new MultiThreadIoEventLoopGroup(batched ? Math.min(threads, 2) : threads, io);
         InetAddress bind = bindAddress();
         Exception last = null;
         for (int attempt = 0; attempt < (config.port() == 0 ? BIND_ATTEMPTS : 1); attempt++) {
             try {
-                bindAll(bind, epoll, epoll ? threads : 1);
-                LOG.info("DNS listening on {} port {} (udp+tcp, {}, {} threads) for zones {}",
-                        bind.getHostAddress(), port, epoll ? "epoll" : "nio", threads, config.zones());
+                bindAll(bind, epoll, threads, batched);
+                udpIo = batched ? "udp: recvmmsg/sendmmsg" : "udp: " + (epoll ? "epoll" : "nio");
+                LOG.info("DNS listening on {} port {} ({}, {} threads; tcp: {}) for zones {}",
+                        bind.getHostAddress(), port, udpIo, batched || epoll ? threads : 1, epoll ? "epoll" : "nio",
+                        config.zones());
                 return this;
             } catch (Exception e) { // Netty rethrows the bind's IOException unchecked-style: catch it too, to retry
                 last = e;
@@ -105,7 +114,38 @@ public final class DnsServer implements AutoCloseable {
                 + config.port() + ": " + (last == null ? "" : last.getMessage()), last);
     }
 
-    private void bindAll(InetAddress bind, boolean epoll, int udpSockets) {
+    /** Whether UDP goes through {@link MmsgUdpListener}: MMSG demands it, AUTO takes it where it binds. */
+    private boolean useMmsg() {
+        if (config.udpIo() == DnsConfig.UdpIo.NETTY) {
+            return false;
+        }
+        String why = MmsgSocket.unavailable();
+        if (why == null) {
+            return true;
+        }
+        if (config.udpIo() == DnsConfig.UdpIo.MMSG) {
+            throw new IllegalStateException("dns.udpIo: got 'MMSG', but " + why + "; allowed here: AUTO or NETTY");
+        }
+        LOG.info("DNS UDP on Netty: {}", why);
+        return false;
+    }
+
+    private void bindAll(InetAddress bind, boolean epoll, int threads, boolean batched) throws IOException {
+        int actual;
+        if (batched) {
+            mmsg = MmsgUdpListener.open(bind, config.port(), threads, chain, metrics);
+            actual = mmsg.port();
+        } else {
+            actual = bindNettyUdp(bind, epoll, epoll ? threads : 1);
+        }
+        bindTcp(bind, epoll, actual);
+        if (mmsg != null) {
+            mmsg.start();
+        }
+        port = actual;
+    }
+
+    private int bindNettyUdp(InetAddress bind, boolean epoll, int udpSockets) {
         UdpQueryHandler udpHandler = new UdpQueryHandler(chain, metrics);
         Bootstrap udp = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -127,6 +167,10 @@ public final class DnsServer implements AutoCloseable {
         for (int i = 1; i < udpSockets; i++) {
             channels.add(udp.bind(bind, actual).syncUninterruptibly().channel());
         }
+        return actual;
+    }
+
+    private void bindTcp(InetAddress bind, boolean epoll, int actual) {
         TcpQueryHandler tcpHandler = new TcpQueryHandler(chain, metrics);
         int idle = config.tcpIdleTimeoutSeconds();
         ServerBootstrap tcp = new ServerBootstrap().group(group)
@@ -157,7 +201,6 @@ public final class DnsServer implements AutoCloseable {
                     }
                 });
         channels.add(tcp.bind(bind, actual).syncUninterruptibly().channel());
-        port = actual;
     }
 
     private InetAddress bindAddress() {
@@ -197,7 +240,16 @@ public final class DnsServer implements AutoCloseable {
         return config;
     }
 
+    /** How UDP is served: "udp: recvmmsg/sendmmsg", "udp: epoll" or "udp: nio" (after {@link #start()}). */
+    public synchronized String udpIo() {
+        return udpIo;
+    }
+
     private void closeChannels() {
+        if (mmsg != null) {
+            mmsg.close();
+            mmsg = null;
+        }
         for (Channel c : channels) {
             c.close().awaitUninterruptibly();
         }
