@@ -196,7 +196,7 @@ public final class StrictYaml {
                     }
                     String name = k.getValue();
                     if (map.containsKey(name)) {
-                        throw problem(key, "duplicate key '" + abbreviate(name) + "': each key at most once in a mapping");
+                        throw problem(key, "duplicate key '" + abbreviate(name) + "' (each key at most once in a mapping)");
                     }
                     map.put(name, value(parser.getEvent(), depth + 1));
                 }
@@ -208,7 +208,7 @@ public final class StrictYaml {
         private IllegalArgumentException problem(Event e, String what) {
             Mark m = e.getStartMark();
             String where = m == null ? "" : " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
-            return new IllegalArgumentException(source + ":" + where + ": " + what);
+            return new IllegalArgumentException(source + ": YAML error" + where + ": " + what);
         }
     }
 

@@ -10,6 +10,8 @@ import dev.tendril.edge.selforg.domain.EventLog;
 import dev.tendril.edge.selforg.domain.SelfOrgEvent;
 import dev.tendril.edge.selforg.domain.Timings;
 import dev.tendril.protocol.transport.ServerStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ import java.util.function.Supplier;
  * built (or at once, when it already is).
  */
 public final class PrometheusEdgeMetrics {
+    private static final Logger log = LoggerFactory.getLogger(PrometheusEdgeMetrics.class);
     /** Timings kept before the first scrape; one more builds the registry. */
     static final int MAX_PENDING_TIMINGS = 1024;
 
@@ -129,11 +132,14 @@ public final class PrometheusEdgeMetrics {
 
     private EdgeMeterRegistry registry() {
         if (registry == null) {
+            long t0 = System.nanoTime();
             EdgeMeterRegistry r = new EdgeMeterRegistry(nodeId, events);
             bindings.forEach(b -> b.accept(r));
             pending.forEach(p -> r.record(p.timing(), p.duration()));
             pending.clear();
             registry = r;
+            log.info("{}: metrics registry built in {} ms "
+                    + "(at the first scrape)", nodeId, (System.nanoTime() - t0) / 1_000_000);
         }
         return registry;
     }
