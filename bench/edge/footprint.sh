@@ -16,6 +16,8 @@
 #   log_ms    the node's own "edge node ready in N ms" line (JVM process start to that line; the
 #             start instant comes from /proc with the boot time in whole seconds: +-1 s, reference only)
 #   rss/pss   VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) after IDLE_SECONDS idle
+#   scraped   VmRSS 3 s after one GET /metrics that follows (the node builds its metrics registry
+#             at the first scrape: this is what a node that Prometheus scrapes holds)
 # then SIGTERM (the instance keeps running, as in production). Prints one line per start and the
 # median and max of each column. Extra JVM options for experiments: TENDRIL_JAVA_OPTS (replaces
 # the launcher's defaults, as in bin/tendril-edge). FOOTPRINT_DIAG=DIR: after the last start's
@@ -104,6 +106,12 @@ start_edge() { # $1: log name; sets EDGE_PID and READY_MS
   readyz || { echo "footprint: edge not ready in 30 s" >&2; cat "$WORK/$1.log" >&2; exit 1; }
   READY_MS=$(( (t1 - t0) / 1000 ))
 }
+scrape() { # one GET /metrics, body discarded
+  { exec 3<>"/dev/tcp/127.0.0.1/$HTTP"; } 2>/dev/null || return 1
+  printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
+  timeout 5 cat <&3 >/dev/null || true
+  exec 3<&- 3>&-
+}
 stop_edge() {
   kill -TERM "$EDGE_PID"; wait "$EDGE_PID" 2>/dev/null || true; EDGE_PID=""
 }
@@ -120,7 +128,7 @@ echo "footprint: CDS archive: $( [ -f "$JSA" ] && du -h "$JSA" | cut -f1 || echo
 
 echo "footprint: $STARTS starts, ${IDLE}s idle each; JVM options: ${TENDRIL_JAVA_OPTS:-launcher defaults}"
 echo "footprint: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s %9s %7s %8s %8s %8s\n' start ready_ms log_ms rss_MB pss_MB threads
+printf '%-5s %9s %7s %8s %8s %8s %10s\n' start ready_ms log_ms rss_MB pss_MB threads scraped_MB
 ROWS="$WORK/rows"
 for i in $(seq 1 "$STARTS"); do
   start_edge "run$i"
@@ -131,7 +139,6 @@ for i in $(seq 1 "$STARTS"); do
   pss=$(awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$jpid/smaps_rollup")
   thr=$(awk '/^Threads/ {print $2}' "/proc/$jpid/status")
   logms=$(grep -m1 -o 'edge node ready in [0-9]* ms' "$WORK/run$i.log" | grep -o '[0-9]*' || echo 0)
-  printf '%-5s %9s %7s %8s %8s %8s\n' "$i" "$READY_MS" "$logms" "$rss" "$pss" "$thr" | tee -a "$ROWS"
   if [ -n "${FOOTPRINT_DIAG:-}" ] && [ "$i" = "$STARTS" ]; then
     mkdir -p "$FOOTPRINT_DIAG"
     jcmd "$jpid" VM.native_memory summary >"$FOOTPRINT_DIAG/nmt.txt" 2>&1 || true
@@ -141,14 +148,18 @@ for i in $(seq 1 "$STARTS"); do
     jcmd "$jpid" GC.class_histogram >"$FOOTPRINT_DIAG/histogram.txt" 2>&1 || true
     cp "/proc/$jpid/smaps" "$FOOTPRINT_DIAG/smaps.txt"; cp "$WORK/run$i.log" "$FOOTPRINT_DIAG/node.log"
   fi
+  scrape || echo "footprint: GET /metrics failed in start $i" >&2
+  sleep 3
+  scraped=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$jpid/status")
+  printf '%-5s %9s %7s %8s %8s %8s %10s\n' "$i" "$READY_MS" "$logms" "$rss" "$pss" "$thr" "$scraped" | tee -a "$ROWS"
   stop_edge
 done
 echo "footprint: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$ROWS" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-cols = {"ready_ms": 1, "log_ms": 2, "rss_MB": 3, "pss_MB": 4, "threads": 5}
+cols = {"ready_ms": 1, "log_ms": 2, "rss_MB": 3, "pss_MB": 4, "threads": 5, "scraped_MB": 6}
 for name, i in cols.items():
     v = [float(r[i]) for r in rows]
-    print(f"{name:9s} median {statistics.median(v):8.1f}  max {max(v):8.1f}  min {min(v):8.1f}")
+    print(f"{name:10s} median {statistics.median(v):8.1f}  max {max(v):8.1f}  min {min(v):8.1f}")
 EOF

@@ -49,7 +49,55 @@ public final class EdgeNodeMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        EdgeNodeMain plain = plainArguments(args);
+        if (plain == null) {
+            System.exit(commandLine().execute(args));
+        }
+        try {
+            System.exit(plain.call());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+    }
+
+    /**
+     * The arguments of an ordinary start read without picocli, which is ~170 classes and ~1 MB
+     * of an idle node (docs/benchmarks.md, "Edge footprint"): {@code --config FILE},
+     * {@code -c FILE}, {@code --config=FILE} or {@code FILE}, and {@code --check}, each at most
+     * once. Null for anything else (--help, --version, anything unknown or repeated): picocli
+     * reads those, with its help and errors. Both readers give the same fields (EdgeNodeMainTest).
+     */
+    static EdgeNodeMain plainArguments(String... args) {
+        try {
+            return plain(args);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static EdgeNodeMain plain(String... args) {
+        EdgeNodeMain m = new EdgeNodeMain();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--check") && !m.checkOnly) {
+                m.checkOnly = true;
+            } else if ((a.equals("--config") || a.equals("-c")) && m.config == null && i + 1 < args.length
+                    && plainValue(args[i + 1])) {
+                m.config = Path.of(args[++i]);
+            } else if (a.startsWith("--config=") && m.config == null && plainValue(a.substring("--config=".length()))) {
+                m.config = Path.of(a.substring("--config=".length()));
+            } else if (plainValue(a) && m.configArgument == null) {
+                m.configArgument = Path.of(a);
+            } else {
+                return null;
+            }
+        }
+        return m;
+    }
+
+    private static boolean plainValue(String v) {
+        return !v.isEmpty() && !v.startsWith("-") && !v.startsWith("@"); // @file: picocli's argument files
     }
 
     @Override

@@ -21,7 +21,7 @@ class EdgeBadConfigIT {
     static Stream<Arguments> files() {
         String valid = EdgeConfigReaderTest.CONFIG.replace("  file: infra.yaml\n", "");
         return Stream.of(
-                Arguments.of("duplicate admin key", valid + "admin: {key: other-key-0123456789}\n", 0, "Duplicate field 'admin'"),
+                Arguments.of("duplicate admin key", valid + "admin: {key: other-key-0123456789}\n", 0, "duplicate key 'admin'"),
                 Arguments.of("a list document", "- platform: {}\n", 0, "a list"),
                 Arguments.of("a 30 MB config value", valid + "stateDir: \"", 30, "too large"));
     }

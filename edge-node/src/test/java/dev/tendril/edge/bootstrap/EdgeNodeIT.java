@@ -247,8 +247,9 @@ class EdgeNodeIT {
         String base = "http://" + node.httpAuthority().orElseThrow();
         assertEquals(Optional.of("ok\n"), Poll.httpGet(base + "/healthz"));
         assertEquals("ready\n", Poll.until("ready", Duration.ofSeconds(10), () -> Poll.httpGet(base + "/readyz")));
+        // the first scrape builds the metrics registry (loads Micrometer): it may take longer than one read timeout
         dev.tendril.protocol.http.PrometheusText before = dev.tendril.protocol.http.PrometheusText.parse(
-                Poll.httpGet(base + "/metrics").orElseThrow());
+                Poll.until("the first scrape", Duration.ofSeconds(20), () -> Poll.httpGet(base + "/metrics")));
         assertEquals(0.0, before.sum("tendril_edge_containers", Map.of("state", "running")));
         assertEquals(0.0, before.sum("tendril_edge_selforg_events_total", Map.of("kind", "migration_decided")),
                 "every event kind is there from the start, at 0");

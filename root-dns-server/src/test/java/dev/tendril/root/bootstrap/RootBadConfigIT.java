@@ -20,7 +20,7 @@ class RootBadConfigIT {
 
     static Stream<Arguments> files() {
         return Stream.of(
-                Arguments.of("duplicate dns key", "dns:\n  port: 0\ndns:\n  port: 1\n", 0, "Duplicate field 'dns'"),
+                Arguments.of("duplicate dns key", "dns:\n  port: 0\ndns:\n  port: 1\n", 0, "duplicate key 'dns'"),
                 Arguments.of("a list document", "- id: a\n- id: b\n", 0, "a list"),
                 Arguments.of("a 30 MB config value", "id: \"", 30, "bytes; at most"));
     }

@@ -1,196 +1,146 @@
 package dev.tendril.edge.adapter.out.metrics;
 
-import dev.tendril.edge.deployment.Deployment;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
 import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies;
-import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.EventLog;
 import dev.tendril.edge.selforg.domain.SelfOrgEvent;
 import dev.tendril.edge.selforg.domain.Timings;
 import dev.tendril.protocol.transport.ServerStats;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The edge node's one metrics exporter: reads what the node keeps where things happen (the
  * latency monitor's users, the deployments, the self-organization event log, the sockets'
  * counters, the hardware monitor) into a Micrometer registry that renders the Prometheus text
- * format. Per-service gauges (users, latency percentiles) are computed at each scrape. All
- * metric names of the edge node live here (docs/operations.md lists them).
+ * format. Per-service gauges (users, latency percentiles) are computed at each scrape.
+ *
+ * <p>The registry ({@link EdgeMeterRegistry}, where the metric names live) is built at the
+ * first scrape, not at start: an idle node that nobody scrapes does not load Micrometer
+ * (docs/benchmarks.md, "Edge footprint"). Until then this class counts what only happens once:
+ * self-organization events in its own {@link LongAdder}s (the registry reads them), and the
+ * timings of completed migrations and replications in a bounded list that is replayed into
+ * the registry's timers when it is built; when that list is full the registry is built
+ * at once, so no timing is lost. The bindings are kept and applied to the registry when it is
+ * built (or at once, when it already is).
  */
 public final class PrometheusEdgeMetrics {
-    private static final Duration[] SELF_ORG_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
-        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
-    private static final double[] QUANTILES = {0.5, 0.9, 0.99};
+    private static final Logger log = LoggerFactory.getLogger(PrometheusEdgeMetrics.class);
+    /** Timings kept before the first scrape; one more builds the registry. */
+    static final int MAX_PENDING_TIMINGS = 1024;
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    /** Micrometer holds the objects that function meters read weakly: keep them here. */
-    private final List<Object> read = new CopyOnWriteArrayList<>();
-    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
-    private final Map<EventKind, Counter> events = new EnumMap<>(EventKind.class);
-    private final Timer toMigrate;
-    private final Timer toReplicate;
-    private final Timer containerStart;
+    /** The self-organization timers. */
+    enum Timing { TO_MIGRATE, TO_REPLICATE, CONTAINER_START }
 
-    public PrometheusEdgeMetrics(String nodeId) {
-        registry.config().commonTags("node", nodeId);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        for (EventKind k : EventKind.values()) {
-            events.put(k, Counter.builder("tendril.edge.selforg.events")
-                    .description("Self-organization events recorded here: decisions (*_decided) and their outcomes")
-                    .tag("kind", k.name().toLowerCase(Locale.ROOT)).register(registry));
-        }
-        toMigrate = selfOrgTimer("tendril.edge.time.to.migrate", "Migration decided -> the root recorded the redirect");
-        toReplicate = selfOrgTimer("tendril.edge.time.to.replicate",
-                "Replication decided -> replica registered and attached, minus its container start");
-        containerStart = selfOrgTimer("tendril.edge.replica.container.start", "Container start reported by a new replica");
+    private record Pending(Timing timing, Duration duration) {
     }
 
-    private Timer selfOrgTimer(String name, String help) {
-        return Timer.builder(name).description(help).serviceLevelObjectives(SELF_ORG_BUCKETS).register(registry);
+    private final String nodeId;
+    private final Map<EventKind, LongAdder> events;
+    private final List<Consumer<EdgeMeterRegistry>> bindings = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
+    /** Null until the first scrape (or a full pending list). Guarded by this. */
+    private EdgeMeterRegistry registry;
+
+    public PrometheusEdgeMetrics(String nodeId) {
+        this.nodeId = nodeId;
+        Map<EventKind, LongAdder> counts = new EnumMap<>(EventKind.class);
+        for (EventKind k : EventKind.values()) {
+            counts.put(k, new LongAdder());
+        }
+        this.events = Collections.unmodifiableMap(counts);
     }
 
     /** Users and their latency percentiles per hosted service, from the latency monitor. */
     public void bindUsers(Deployments deployments, UserLatencies latencies) {
-        read.add(deployments);
-        read.add(latencies);
-        MultiGauge users = MultiGauge.builder("tendril.edge.users")
-                .description("Users (client addresses) of a hosted service seen in the latency window").register(registry);
-        MultiGauge rtt = MultiGauge.builder("tendril.edge.user.rtt.seconds")
-                .description("Percentiles over a hosted service's users of each user's median TCP round-trip time").register(registry);
-        beforeScrape.add(() -> {
-            List<MultiGauge.Row<?>> userRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> rttRows = new ArrayList<>();
-            for (Deployment d : deployments.all()) {
-                Optional<List<UserSample>> seen = latencies.users(d.service());
-                if (seen.isEmpty()) {
-                    continue; // not measured (probe degraded): no figure rather than a false 0
-                }
-                List<UserSample> list = seen.get();
-                userRows.add(MultiGauge.Row.of(Tags.of("service", d.service()), list.size()));
-                double[] ms = list.stream().mapToDouble(UserSample::medianMs).sorted().toArray();
-                for (double q : QUANTILES) {
-                    if (ms.length > 0) {
-                        int rank = (int) Math.ceil(q * ms.length);
-                        rttRows.add(MultiGauge.Row.of(Tags.of("service", d.service(), "quantile", Double.toString(q)),
-                                ms[Math.max(0, rank - 1)] / 1000.0));
-                    }
-                }
-            }
-            users.register(userRows, true);
-            rtt.register(rttRows, true);
-        });
+        bind(r -> r.bindUsers(deployments, latencies));
     }
 
     /** Hosted containers by state, and the trees this node belongs to. */
     public void bindDeployments(Deployments deployments, Overlay overlay) {
-        read.add(deployments);
-        read.add(overlay);
-        Gauge.builder("tendril.edge.containers", deployments, d -> d.all().stream().filter(x -> x.instance().running()).count())
-                .tag("state", "running").description("Hosted service instances, by state").register(registry);
-        Gauge.builder("tendril.edge.containers", deployments, d -> d.all().stream().filter(x -> !x.instance().running()).count())
-                .tag("state", "stopped").description("Hosted service instances, by state").register(registry);
-        Gauge.builder("tendril.edge.trees", overlay, o -> o.all().size())
-                .description("Service trees this node is a member of").register(registry);
-        FunctionCounter.builder("tendril.edge.overlay.unknown.service", overlay, Overlay::unknownServiceCount)
-                .description("Overlay messages for a service this node does not host").register(registry);
+        bind(r -> r.bindDeployments(deployments, overlay));
     }
 
     /** Whether per-user latency is measured (1) or the probe is degraded (0). */
     public void bindProbe(LatencyProbe probe) {
-        read.add(probe);
-        Gauge.builder("tendril.edge.latency.probe.measuring", probe, p -> p.status().measuring() ? 1 : 0)
-                .description("1 while per-user TCP latency is measured (eBPF), 0 while degraded").register(registry);
+        bind(r -> r.bindProbe(probe));
     }
 
     /** Load fractions (0-1) of the last hardware sample. */
     public void bindLoad(HardwareMonitor monitor) {
-        read.add(monitor);
-        load(monitor, "cpu", s -> s.summary().cpu());
-        load(monitor, "memory", s -> s.summary().memory());
-        load(monitor, "disk", s -> s.summary().disk());
-        load(monitor, "gpu", s -> s.summary().gpu());
-    }
-
-    private void load(HardwareMonitor monitor, String resource, ToDoubleFunction<HardwareMonitor> f) {
-        Gauge.builder("tendril.edge.load", monitor, f).tag("resource", resource)
-                .description("Load of a resource over the load window, as a fraction").register(registry);
-    }
-
-    /** Counts self-organization events by kind and times migrations and replications as they complete. */
-    public void bindEvents(EventLog log) {
-        read.add(log);
-        log.observe(e -> {
-            events.get(e.kind()).increment();
-            if (e.kind() == EventKind.MIGRATION_RECORDED || e.kind() == EventKind.REPLICA_REGISTERED) {
-                List<SelfOrgEvent> pair = log.all().stream().filter(x -> x.correlationId().equals(e.correlationId())).toList();
-                Timings t = Timings.of(pair);
-                t.toMigrate().forEach(toMigrate::record);
-                t.toReplicate().forEach(toReplicate::record);
-                t.containerStarts().forEach(containerStart::record);
-            }
-        });
+        bind(r -> r.bindLoad(monitor));
     }
 
     /** Frames of one of the node's sockets (tree, admin) by outcome. */
     public void bindSocket(String socket, Supplier<ServerStats> stats) {
-        read.add(stats);
-        frames(socket, "received", stats, ServerStats::received);
-        frames(socket, "handled", stats, ServerStats::handled);
-        frames(socket, "duplicate", stats, ServerStats::duplicates);
-        frames(socket, "malformed", stats, ServerStats::malformed);
-        frames(socket, "invalid", stats, ServerStats::invalid);
-        frames(socket, "unknown_type", stats, ServerStats::unknownType);
-        frames(socket, "unknown_version", stats, ServerStats::unknownVersion);
-        frames(socket, "overloaded", stats, ServerStats::overloaded);
-        frames(socket, "handler_failure", stats, ServerStats::handlerFailures);
-        // refusals of who the peer is (CURVE/ZAP) and of what it may ask (policy)
-        frames(socket, "refused_connection", stats, ServerStats::refusedConnections);
-        frames(socket, "refused_key", stats, ServerStats::refusedKeys);
-        frames(socket, "forbidden", stats, ServerStats::forbidden);
-        frames(socket, "failed_handshake", stats, ServerStats::failedHandshakes);
+        bind(r -> r.bindSocket(socket, stats));
     }
 
-    private void frames(String socket, String outcome, Supplier<ServerStats> stats, ToDoubleFunction<ServerStats> f) {
-        FunctionCounter.builder("tendril.edge.socket.frames", stats, s -> f.applyAsDouble(s.get()))
-                .description("Frames of the node's sockets, by socket and outcome")
-                .tag("socket", socket).tag("outcome", outcome).register(registry);
+    /** Counts self-organization events by kind and times migrations and replications as they complete. */
+    public void bindEvents(EventLog log) {
+        log.observe(e -> {
+            events.get(e.kind()).increment();
+            if (e.kind() == EventKind.MIGRATION_RECORDED || e.kind() == EventKind.REPLICA_REGISTERED) {
+                // the decision is looked up now: the log is bounded and may have dropped it by the first scrape
+                List<SelfOrgEvent> pair = log.all().stream().filter(x -> x.correlationId().equals(e.correlationId())).toList();
+                Timings t = Timings.of(pair);
+                t.toMigrate().forEach(d -> record(Timing.TO_MIGRATE, d));
+                t.toReplicate().forEach(d -> record(Timing.TO_REPLICATE, d));
+                t.containerStarts().forEach(d -> record(Timing.CONTAINER_START, d));
+            }
+        });
     }
 
-    /** Every metric in the Prometheus text format. */
+    /** Every metric in the Prometheus text format (the first call builds the registry). */
     public synchronized String scrape() {
-        for (Runnable r : beforeScrape) {
-            r.run();
+        return registry().scrape();
+    }
+
+    /** Whether the registry has been built (by a scrape or a full list of pending timings). */
+    synchronized boolean built() {
+        return registry != null;
+    }
+
+    private synchronized void bind(Consumer<EdgeMeterRegistry> binding) {
+        bindings.add(binding);
+        if (registry != null) {
+            binding.accept(registry);
         }
-        return registry.scrape();
+    }
+
+    private synchronized void record(Timing timing, Duration d) {
+        if (registry == null && pending.size() < MAX_PENDING_TIMINGS) {
+            pending.add(new Pending(timing, d));
+        } else {
+            registry().record(timing, d);
+        }
+    }
+
+    private EdgeMeterRegistry registry() {
+        if (registry == null) {
+            long t0 = System.nanoTime();
+            EdgeMeterRegistry r = new EdgeMeterRegistry(nodeId, events);
+            bindings.forEach(b -> b.accept(r));
+            pending.forEach(p -> r.record(p.timing(), p.duration()));
+            pending.clear();
+            registry = r;
+            log.info("{}: metrics registry built in {} ms "
+                    + "(at the first scrape)", nodeId, (System.nanoTime() - t0) / 1_000_000);
+        }
+        return registry;
     }
 }

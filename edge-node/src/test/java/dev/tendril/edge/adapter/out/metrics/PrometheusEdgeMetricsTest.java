@@ -12,6 +12,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Self-organization events are counted by kind and timed (decided -> recorded) as they are recorded. */
 class PrometheusEdgeMetricsTest {
@@ -53,6 +55,93 @@ class PrometheusEdgeMetricsTest {
         assertEquals(0.0, text.sum("tendril_edge_time_to_migrate_seconds_bucket", Map.of("le", "0.25")));
         assertEquals(1.0, text.sum("tendril_edge_time_to_migrate_seconds_bucket", Map.of("le", "0.5")));
         assertEquals(0.0, text.sum("tendril_edge_time_to_replicate_seconds_count", Map.of()));
+    }
+
+    @Test
+    void eventsBeforeAndAfterTheFirstScrapeAreCountedAndTimed() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Instant[] now = {t0};
+        EventLog log = new EventLog("munich-1", clockOf(now), 2, false); // keeps 2: the decision drops out
+        PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
+        metrics.bindEvents(log);
+        log.record("web", EventKind.REPLICATION_DECIDED, "r-1", "cluster 198.18.3.0/24");
+        now[0] = t0.plusMillis(700);
+        log.record("web", EventKind.REPLICA_REGISTERED, "r-1", "on tokyo-1", 200);
+        for (int i = 0; i < 3; i++) {
+            log.record("web", EventKind.SEARCH_FORWARDED, "s-" + i, "to berlin-1"); // the decision is no longer in the log
+        }
+        assertFalse(metrics.built(), "nothing scraped yet: no registry");
+
+        PrometheusText first = PrometheusText.parse(metrics.scrape());
+        assertTrue(metrics.built());
+        assertEquals(1.0, first.sum("tendril_edge_selforg_events_total", Map.of("kind", "replication_decided")));
+        assertEquals(3.0, first.sum("tendril_edge_selforg_events_total", Map.of("kind", "search_forwarded")));
+        assertEquals(1.0, first.sum("tendril_edge_time_to_replicate_seconds_count", Map.of()));
+        assertEquals(0.5, first.sum("tendril_edge_time_to_replicate_seconds_sum", Map.of()), 1e-9);
+        assertEquals(0.2, first.sum("tendril_edge_replica_container_start_seconds_sum", Map.of()), 1e-9);
+
+        log.record("web", EventKind.REPLICATION_DECIDED, "r-2", "another cluster");
+        now[0] = t0.plusMillis(1_000);
+        log.record("web", EventKind.REPLICA_REGISTERED, "r-2", "on osaka-1", 0);
+        PrometheusText second = PrometheusText.parse(metrics.scrape());
+        assertEquals(2.0, second.sum("tendril_edge_selforg_events_total", Map.of("kind", "replication_decided")));
+        assertEquals(2.0, second.sum("tendril_edge_time_to_replicate_seconds_count", Map.of()));
+        assertEquals(0.8, second.sum("tendril_edge_time_to_replicate_seconds_sum", Map.of()), 1e-9);
+        assertEquals(2.0, second.sum("tendril_edge_time_to_replicate_seconds_bucket", Map.of("le", "0.5")));
+    }
+
+    @Test
+    void aFullListOfUnscrapedTimingsBuildsTheRegistryAndLosesNone() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Instant[] now = {t0};
+        EventLog log = new EventLog("munich-1", clockOf(now), 10, false);
+        PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
+        metrics.bindEvents(log);
+        int n = PrometheusEdgeMetrics.MAX_PENDING_TIMINGS + 5;
+        for (int i = 0; i < n; i++) {
+            now[0] = t0;
+            log.record("web", EventKind.MIGRATION_DECIDED, "s-" + i, "cluster");
+            now[0] = t0.plusMillis(100);
+            log.record("web", EventKind.MIGRATION_RECORDED, "s-" + i, "to tokyo-1");
+            if (i == PrometheusEdgeMetrics.MAX_PENDING_TIMINGS - 1) {
+                assertFalse(metrics.built(), "the list holds " + PrometheusEdgeMetrics.MAX_PENDING_TIMINGS + " timings");
+            }
+        }
+        assertTrue(metrics.built(), "one more timing than the list holds builds the registry");
+        PrometheusText text = PrometheusText.parse(metrics.scrape());
+        assertEquals(n, text.sum("tendril_edge_time_to_migrate_seconds_count", Map.of()));
+        assertEquals(n * 0.1, text.sum("tendril_edge_time_to_migrate_seconds_sum", Map.of()), 1e-6);
+        assertEquals(n, text.sum("tendril_edge_selforg_events_total", Map.of("kind", "migration_recorded")));
+    }
+
+    @Test
+    void aBindingAfterTheFirstScrapeIsExported() {
+        PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
+        metrics.scrape(); // /metrics may be scraped while the node is still starting
+        dev.tendril.protocol.transport.ServerStats stats = new dev.tendril.protocol.transport.ServerStats(
+                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5);
+        metrics.bindSocket("admin", () -> stats);
+        PrometheusText text = PrometheusText.parse(metrics.scrape());
+        assertEquals(10.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "admin", "outcome", "received")));
+    }
+
+    private static Clock clockOf(Instant[] now) {
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
     }
 
     @Test
