@@ -57,8 +57,11 @@ public class curve25519 {
             agreement.doPhase(point, true);
             byte[] secret = agreement.generateSecret();
             System.arraycopy(secret, 0, q, 0, 32);
-        } catch (GeneralSecurityException | IllegalStateException e) {
-            Arrays.fill(q, 0, 32, (byte) 0);
+        } catch (java.security.InvalidKeyException | IllegalStateException smallOrder) {
+            Arrays.fill(q, 0, 32, (byte) 0); // the JDK refuses an all-zero secret; NaCl returns it
+        } catch (GeneralSecurityException e) {
+            // no X25519 in this runtime (a jlink'd image without jdk.crypto.ec): say so, never a silent zero key
+            throw new IllegalStateException("X25519 is not available in this Java runtime (module jdk.crypto.ec): " + e, e);
         }
         return 0;
     }
