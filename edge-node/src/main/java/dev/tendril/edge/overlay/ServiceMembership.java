@@ -183,6 +183,16 @@ public final class ServiceMembership {
                 orphanReports, droppedChildren);
     }
 
+    /** The parent this node is attached to (as the root named it at the registration), or empty. */
+    public synchronized Optional<NodeInfo> parentNode() {
+        return Optional.ofNullable(parent);
+    }
+
+    /** The children attached here, each as it described itself in its Attach (attach order). */
+    public synchronized List<NodeInfo> childNodes() {
+        return children.values().stream().map(Child::node).toList();
+    }
+
     /** Suspected children that answered the confirming probe (a false suspicion the probe caught). */
     public synchronized long refutedSuspicions() {
         return refutedSuspicions;

@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Retries as in {@link RequestClient}: each attempt waits {@link ClientOptions#attemptTimeout()};
  * then the SAME frame (same message id, so the server dedupes) is sent again, on a fresh
- * connection when nothing at all came back on the old one since the request was sent; after
+ * connection when nothing at all came back on the old one since the request was sent (except a
+ * young CURVE connection that never answered: it may still be in its handshake, and a fresh one
+ * would start that over; see {@link #curveHandshakeUnderWay}); after
  * {@link ClientOptions#attempts()} attempts the result is {@link RequestResult.TimedOut}.
  * A connection whose handshake stalls (see {@link HandshakeWatch}) is replaced at once and
  * its pending frames sent again, without waiting for the attempt to run out.
@@ -74,6 +76,9 @@ public final class PipelinedClient implements AutoCloseable {
         /** Sockets replaced for a stalled handshake since the last reply (raises the watch's patience). */
         int stalls;
         long replies;
+        /** When the current socket was opened, and {@link #replies} then (so: whether it ever answered). */
+        long openedNanos;
+        long repliesAtOpen;
 
         Peer(ClientOptions options) {
             this.options = options;
@@ -354,13 +359,31 @@ public final class PipelinedClient implements AutoCloseable {
         }
         java.util.Set<Peer> reopened = new java.util.HashSet<>();
         for (Pending p : retry) {
-            if (p.peer.replies == p.repliesAtSend && p.peer.socket != null && reopened.add(p.peer)) {
+            if (p.peer.replies == p.repliesAtSend && p.peer.socket != null && !curveHandshakeUnderWay(p.peer, now)
+                    && reopened.add(p.peer)) {
                 // nothing came back on this connection since the request went out: start afresh
                 reset(p.peer);
             }
             send(p, now);
         }
     }
+
+    /**
+     * A CURVE connection that never answered and is younger than {@link #CURVE_HANDSHAKE_ALLOWANCE_NANOS}
+     * may still be in its handshake (greeting, HELLO/WELCOME, INITIATE/READY: about three round trips
+     * after the TCP connect, which JeroMQ 0.6.0 reports no event for). A retry then goes out on the
+     * same connection: a fresh one would start the handshake over, and on a path whose handshake
+     * takes longer than an attempt (a 100 ms round trip and a 500 ms attach attempt, or a loaded
+     * host) no attempt ever got through (docs/evaluation.md, section 1c). A stalled connect is still
+     * replaced at once ({@link HandshakeWatch}); past the allowance the usual rule applies.
+     */
+    private static boolean curveHandshakeUnderWay(Peer peer, long now) {
+        return peer.options.curve().isPresent() && peer.replies == peer.repliesAtOpen
+                && now - peer.openedNanos < CURVE_HANDSHAKE_ALLOWANCE_NANOS;
+    }
+
+    /** How long a CURVE connection that never answered is given before a retry replaces it. */
+    static final long CURVE_HANDSHAKE_ALLOWANCE_NANOS = 3_000_000_000L;
 
     private ZMQ.Socket open(Peer peer) {
         ClientOptions options = peer.options;
@@ -378,6 +401,8 @@ public final class PipelinedClient implements AutoCloseable {
         });
         s.connect(options.endpoint());
         poller.register(s, ZMQ.Poller.POLLIN);
+        peer.openedNanos = System.nanoTime();
+        peer.repliesAtOpen = peer.replies;
         return s;
     }
 

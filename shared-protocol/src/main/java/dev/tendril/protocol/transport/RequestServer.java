@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threads: one thread owns the ROUTER socket (and the ZAP socket when CURVE is
  * configured); handlers run on {@link ServerOptions#handlerThreads()} other threads and
- * hand their replies back through a queue. The public methods are thread-safe.
+ * hand their replies back through a queue, except requests {@link ServerOptions#inline()}
+ * accepts, which run on the socket's thread (for handlers that only hand a message on). The public methods are thread-safe.
  */
 public final class RequestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestServer.class);
@@ -365,8 +366,12 @@ public final class RequestServer implements AutoCloseable {
         List<Peer> peers = new ArrayList<>(1);
         peers.add(peer);
         inFlight.put(id, peers);
+        Caller who = caller.get();
+        if (options.inline().test(request)) {
+            handle(request, who); // answered by sendFinished() in this same turn of the loop
+            return;
+        }
         try {
-            Caller who = caller.get();
             workers.execute(() -> handle(request, who));
         } catch (RejectedExecutionException e) {
             inFlight.remove(id); // closing
@@ -381,6 +386,10 @@ public final class RequestServer implements AutoCloseable {
             return;
         }
         directInFlight++;
+        if (options.inline().test(request)) {
+            handle(request, caller, peer);
+            return;
+        }
         try {
             workers.execute(() -> handle(request, caller, peer));
         } catch (RejectedExecutionException e) {

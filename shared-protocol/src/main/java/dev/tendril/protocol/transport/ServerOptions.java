@@ -1,5 +1,8 @@
 package dev.tendril.protocol.transport;
 
+import dev.tendril.protocol.message.Envelope;
+import java.util.function.Predicate;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,10 +25,13 @@ import java.util.Set;
  * @param dedupeMaxBytes bytes of replies remembered at most (oldest go first; a single larger
  *                       reply is not remembered, so a retry of it runs the handler again)
  * @param maxFrameBytes  larger frames are refused by ZeroMQ (the peer is disconnected)
+ * @param inline         requests handled on the socket's own thread instead of a handler thread (one
+ *                       thread hand-off less each way): only for handlers that never block on them,
+ *                       for while one runs, the socket reads and answers nothing else
  */
 public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curve, int handlerThreads,
                             int maxInFlight, int dedupeCapacity, Duration dedupeTtl, long dedupeMaxBytes,
-                            int maxFrameBytes) {
+                            int maxFrameBytes, Predicate<Envelope> inline) {
 
     /**
      * CURVE on the server side.
@@ -67,6 +73,7 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
         }
         requirePositive("dedupeMaxBytes", dedupeMaxBytes);
         requirePositive("maxFrameBytes", maxFrameBytes);
+        Objects.requireNonNull(inline, "inline");
     }
 
     /**
@@ -74,19 +81,19 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
      * of them kept for 5 minutes, 16 MiB frames.
      */
     public static ServerOptions of(String endpoint, String nodeId) {
-        return new ServerOptions(endpoint, nodeId, Optional.empty(), 1, 1024, 10_000, Duration.ofMinutes(5), 64L << 20, 16 << 20);
+        return new ServerOptions(endpoint, nodeId, Optional.empty(), 1, 1024, 10_000, Duration.ofMinutes(5), 64L << 20, 16 << 20, NONE_INLINE);
     }
 
     public ServerOptions withCurve(Curve curve) {
-        return new ServerOptions(endpoint, nodeId, Optional.of(curve), handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, Optional.of(curve), handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes, inline);
     }
 
     public ServerOptions withHandlerThreads(int threads) {
-        return new ServerOptions(endpoint, nodeId, curve, threads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, threads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes, inline);
     }
 
     public ServerOptions withDedupe(int capacity, Duration ttl) {
-        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, dedupeMaxBytes, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, capacity, ttl, dedupeMaxBytes, maxFrameBytes, inline);
     }
 
     /** No reply cache and no joining of requests in flight: every request reaches the handler. */
@@ -100,16 +107,24 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
     }
 
     public ServerOptions withDedupeMaxBytes(long maxBytes) {
-        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, maxBytes, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, maxBytes, maxFrameBytes, inline);
     }
 
     public ServerOptions withMaxInFlight(int max) {
-        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, max, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes);
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, max, dedupeCapacity, dedupeTtl, dedupeMaxBytes, maxFrameBytes, inline);
     }
 
     public ServerOptions withMaxFrameBytes(int max) {
-        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, max);
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes, max, inline);
     }
+
+    /** Requests that {@code inline} accepts are handled on the socket's thread (see the record's javadoc). */
+    public ServerOptions withInline(Predicate<Envelope> inline) {
+        return new ServerOptions(endpoint, nodeId, curve, handlerThreads, maxInFlight, dedupeCapacity, dedupeTtl, dedupeMaxBytes,
+                maxFrameBytes, inline);
+    }
+
+    private static final Predicate<Envelope> NONE_INLINE = request -> false;
 
     static void requirePositive(String key, long value) {
         if (value <= 0) {

@@ -140,6 +140,26 @@ class PipelinedClientTest {
     }
 
     @Test
+    void aYoungCurveConnectionThatNeverAnsweredIsKeptForTheRetriesItMayStillBeHandshaking() {
+        CurveKeyPair server = CurveKeyPair.generate();
+        try (SilentRouter router = new SilentRouter(server.secretKey())) {
+            PipelinedClient client = track(new PipelinedClient("t"));
+            Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+            ClientOptions curve = options(router.endpoint(), Duration.ofMillis(300), 3)
+                    .withCurve(new ClientOptions.Curve(CurveKeyPair.generate(), server.publicKey()));
+
+            RequestResult result = client.request(curve, request);
+
+            assertEquals(new RequestResult.TimedOut(3), result);
+            List<String> arrivals = router.arrivals(codec, request);
+            assertTrue(arrivals.size() >= 2, "the attempts arrived: " + arrivals);
+            assertEquals(1 + client.stalledConnects(), arrivals.stream().distinct().count(),
+                    "within " + PipelinedClient.CURVE_HANDSHAKE_ALLOWANCE_NANOS / 1_000_000 + " ms one connection carries them all"
+                            + " (a fresh one would start its handshake over): " + arrivals);
+        }
+    }
+
+    @Test
     void theSameRequestSubmittedTwiceIsSentOnceAndAnswersBoth() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);

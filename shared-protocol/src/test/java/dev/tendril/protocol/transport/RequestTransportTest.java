@@ -72,6 +72,27 @@ class RequestTransportTest {
     }
 
     @Test
+    void requestsTheInlineRuleAcceptsRunOnTheSocketsThreadAndTheOthersOnAHandlerThread() {
+        java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1").withHandlerThreads(2)
+                .withInline(req -> ((HostedSetQuery) req.body()).service().startsWith("inline")), req -> {
+            String service = ((HostedSetQuery) req.body()).service();
+            threads.put(service, Thread.currentThread().getName());
+            return hosted(service, 1);
+        }, CLOCK));
+        RequestClient client = client(server.endpoint(), Duration.ofSeconds(2), 1);
+
+        RequestResult inline = client.request(envelopes.create("inline-web", new HostedSetQuery("inline-web")));
+        RequestResult handed = client.request(envelopes.create("web", new HostedSetQuery("web")));
+
+        assertEquals(hosted("inline-web", 1), assertInstanceOf(RequestResult.Reply.class, inline).envelope().body());
+        assertEquals(hosted("web", 1), assertInstanceOf(RequestResult.Reply.class, handed).envelope().body());
+        assertEquals("request-server-root-1", threads.get("inline-web"));
+        assertTrue(threads.get("web").startsWith("request-handler-root-1-"), threads.toString());
+        assertEquals(2, server.stats().handled());
+    }
+
+    @Test
     void aSlowReplyMakesTheClientRetryAndTheHandlerStillRunsOnce() {
         AtomicInteger calls = new AtomicInteger();
         RequestServer[] self = new RequestServer[1];

@@ -20,8 +20,29 @@ final class SilentRouter implements AutoCloseable {
     private final ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
 
     SilentRouter() {
+        this(null);
+    }
+
+    /** With {@code curveSecretKey} (Z85) the router speaks CURVE and admits any client key. */
+    SilentRouter(String curveSecretKey) {
         router.setReceiveTimeOut(500);
+        if (curveSecretKey != null) {
+            router.setCurveServer(true);
+            router.setCurveSecretKey(ZMQ.Curve.z85Decode(curveSecretKey));
+        }
         router.bind("tcp://127.0.0.1:*");
+    }
+
+    /** The routing ids of what arrived (until nothing more for 500 ms), each frame checked to be {@code request}. */
+    List<String> arrivals(FrameCodec codec, Envelope request) {
+        List<String> routingIds = new ArrayList<>();
+        byte[] routingId;
+        while ((routingId = router.recv(0)) != null) {
+            routingIds.add(Arrays.toString(routingId));
+            Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
+            assertEquals(request, got, "every attempt carries the same id");
+        }
+        return routingIds;
     }
 
     String endpoint() {

@@ -59,7 +59,11 @@ public final class TreeSocket implements AutoCloseable {
                                    java.util.function.Function<dev.tendril.protocol.message.Envelope,
                                            dev.tendril.protocol.message.Message> selfOrg,
                                    java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
-        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2);
+        // a self-organization message is only queued for its thread (SelfOrgInbox): handled on the
+        // socket's thread, one hand-off less; a Replicate waits for its reply, so it takes a handler thread
+        ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2)
+                .withInline(request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
+                        && !(request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage.Replicate));
         if (curve.isPresent()) {
             options = options.withCurve(curve.get());
         }

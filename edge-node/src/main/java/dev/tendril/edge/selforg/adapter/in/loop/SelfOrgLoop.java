@@ -29,7 +29,6 @@ import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.NodeInfo;
-import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.trace.HopTrace;
 import dev.tendril.protocol.transport.PipelinedClient;
@@ -42,13 +41,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -69,6 +65,9 @@ public final class SelfOrgLoop implements AutoCloseable {
     private final Deployments deployments;
     private final HostedReplicaHost host;
     private final ZmqTreeMessenger messenger;
+    private final SelfOrgInbox inbox;
+    /** Messages that may wait for the self-organization thread before more are refused (BUSY). */
+    static final int INBOX_CAPACITY = 1_000;
 
     /** What the loop needs from the node. */
     public record Parts(Platform platform, NodePolicies policies, SelfOrgPolicy policy, Clock clock, RandomGenerator seeded,
@@ -97,6 +96,7 @@ public final class SelfOrgLoop implements AutoCloseable {
                 events);
         Platform pl = p.platform();
         this.agent = new NodeAgent(ctx, new NodeInfo(pl.id(), pl.address(), pl.position(), List.of(), p.treePort()));
+        this.inbox = new SelfOrgInbox(nodeId, thread::execute, agent::onMessage, INBOX_CAPACITY, RECEIVE_WAIT);
     }
 
     public static SelfOrgLoop start(Parts parts) {
@@ -170,27 +170,12 @@ public final class SelfOrgLoop implements AutoCloseable {
         execute(() -> agent.onMessage(from, m));
     }
 
-    /** A self-organization message from the tree socket: handled on the loop's thread; returns its reply. */
+    /**
+     * A self-organization message from the tree socket: handled on the loop's thread; returns its
+     * reply (an Ack at once for all but a Replicate, see {@link SelfOrgInbox}).
+     */
     public Message receive(Envelope request) {
-        if (!(request.body() instanceof SelfOrgMessage m)) {
-            return new RootMessage.ErrorReply("UNSUPPORTED", request.kind() + " is not a self-organization message");
-        }
-        try {
-            Future<Message> reply = thread.submit(() -> {
-                HopTrace.mark("loop.run", request.id(), m.type());
-                Message r = agent.onMessage(request.from(), m);
-                HopTrace.mark("loop.ran", request.id(), m.type());
-                return r;
-            });
-            return reply.get(RECEIVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new RootMessage.ErrorReply("INTERNAL", "interrupted");
-        } catch (ExecutionException | java.util.concurrent.RejectedExecutionException e) {
-            return new RootMessage.ErrorReply("INTERNAL", String.valueOf(e.getCause()));
-        }
+        return inbox.receive(request);
     }
 
     /** {@code tendrilctl events}. */

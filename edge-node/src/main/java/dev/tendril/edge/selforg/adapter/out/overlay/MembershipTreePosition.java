@@ -12,16 +12,16 @@ import dev.tendril.protocol.message.RootMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link TreePosition} from the overlay membership (which ids are parent and children) and
- * the root's tree listing (their addresses and ports), asked again at most once a second
- * per service when an id is not known yet.
+ * {@link TreePosition} from the overlay membership: the parent as the root named it at the
+ * registration, the children as they described themselves in their Attach (the tree socket
+ * admits a node speaking only for itself). The root's tree listing, asked again at most once a
+ * second per service, is only the fallback for a parent id without its node.
  */
 public final class MembershipTreePosition implements TreePosition {
     private static final Duration REFRESH = Duration.ofSeconds(1);
@@ -54,16 +54,22 @@ public final class MembershipTreePosition implements TreePosition {
 
     @Override
     public Optional<NodeInfo> parent(String service) {
-        return overlay.get(service).map(ServiceMembership::view).flatMap(ServiceMembership.View::parentId)
-                .flatMap(id -> lookup(service, id));
+        Optional<ServiceMembership> m = overlay.get(service);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<NodeInfo> known = m.get().parentNode();
+        return known.isPresent() ? known : m.get().view().parentId().flatMap(id -> lookup(service, id));
     }
 
+    /**
+     * The children as they described themselves when they attached: no root round trip. (It was a
+     * TreeQuery on the self-organization thread whenever a new child had attached, so a message for
+     * this node, e.g. a ReplicaReady from that very child, waited for it.)
+     */
     @Override
     public List<NodeInfo> children(String service) {
-        List<NodeInfo> out = new ArrayList<>();
-        overlay.get(service).map(ServiceMembership::view).ifPresent(v -> v.childIds()
-                .forEach(id -> lookup(service, id).ifPresent(out::add)));
-        return out;
+        return overlay.get(service).map(ServiceMembership::childNodes).orElse(List.of());
     }
 
     private synchronized Optional<NodeInfo> lookup(String service, String id) {

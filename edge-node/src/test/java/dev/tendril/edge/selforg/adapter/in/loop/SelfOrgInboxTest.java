@@ -1,0 +1,153 @@
+package dev.tendril.edge.selforg.adapter.in.loop;
+
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.message.SelfOrgMessage.MigrationNotFound;
+import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SelfOrgInboxTest {
+    /** The self-organization thread, run by hand: tasks wait until the test runs them. */
+    private final Queue<Runnable> loop = new ArrayDeque<>();
+    private final List<String> handled = new ArrayList<>();
+
+    private Message agent(String from, SelfOrgMessage m) {
+        handled.add(from + ":" + m.type());
+        if (m instanceof Replicate r) {
+            return new ReplicateReply(r.service(), r.requestId(), ReplicateReply.ACCEPTED, "deploying", Optional.empty());
+        }
+        return new RootMessage.Ack();
+    }
+
+    private static Envelope from(String node, int seq, Message body) {
+        return new Envelope(new MessageId(1, seq), "web", node, 0L, body);
+    }
+
+    private static MigrationNotFound notFound(String id) {
+        return new MigrationNotFound("web", id, "p2", "nothing in reach", 1);
+    }
+
+    private void runLoop() {
+        while (!loop.isEmpty()) {
+            loop.poll().run();
+        }
+    }
+
+    @Test
+    void aMessageWhoseReplyIsAnAckIsAnsweredAtOnceAndHandledInOrderOnTheLoop() {
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofSeconds(2));
+
+        Message first = inbox.receive(from("p2", 1, notFound("mig-1")));
+        Message second = inbox.receive(from("p3", 2, notFound("mig-2")));
+
+        assertInstanceOf(RootMessage.Ack.class, first);
+        assertInstanceOf(RootMessage.Ack.class, second);
+        assertTrue(handled.isEmpty(), "answered before the loop ran it");
+        assertEquals(2, inbox.queued());
+        runLoop();
+        assertEquals(List.of("p2:MIGRATION_NOT_FOUND", "p3:MIGRATION_NOT_FOUND"), handled);
+        assertEquals(0, inbox.queued());
+    }
+
+    @Test
+    void aReplicateWaitsForTheAgentsReply() throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            SelfOrgInbox inbox = new SelfOrgInbox("p1", thread::execute, this::agent, 10, Duration.ofSeconds(5));
+            NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
+
+            Message reply = inbox.receive(from("p2", 1, new Replicate("web", "rep-1", origin, "service: web")));
+
+            ReplicateReply r = assertInstanceOf(ReplicateReply.class, reply);
+            assertEquals("rep-1", r.requestId());
+            assertEquals(ReplicateReply.ACCEPTED, r.status());
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReplicateTheLoopDoesNotRunInTimeIsAnsweredBusy() {
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofMillis(20));
+        NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
+
+        Message reply = inbox.receive(from("p2", 1, new Replicate("web", "rep-1", origin, "service: web")));
+
+        assertEquals("BUSY", assertInstanceOf(RootMessage.ErrorReply.class, reply).code());
+    }
+
+    @Test
+    void aFullQueueRefusesWithBusyAndCountsUntilTheLoopCatchesUp() {
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 2, Duration.ofSeconds(2));
+
+        inbox.receive(from("p2", 1, notFound("mig-1")));
+        inbox.receive(from("p2", 2, notFound("mig-2")));
+        Message third = inbox.receive(from("p2", 3, notFound("mig-3")));
+
+        assertEquals("BUSY", assertInstanceOf(RootMessage.ErrorReply.class, third).code());
+        assertEquals(1, inbox.refused());
+        runLoop();
+        assertEquals(2, handled.size(), "the refused message was not queued");
+        assertInstanceOf(RootMessage.Ack.class, inbox.receive(from("p2", 3, notFound("mig-3"))), "room again: the retry is taken");
+    }
+
+    @Test
+    void aStoppedLoopAnswersUnavailableAndAnythingElseIsUnsupported() {
+        SelfOrgInbox stopped = new SelfOrgInbox("p1", task -> {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        }, this::agent, 2, Duration.ofSeconds(2));
+
+        Message reply = stopped.receive(from("p2", 1, notFound("mig-1")));
+        Message other = stopped.receive(from("p2", 2, new RootMessage.Ack()));
+
+        assertEquals("UNAVAILABLE", assertInstanceOf(RootMessage.ErrorReply.class, reply).code());
+        assertEquals(0, stopped.queued());
+        assertEquals("UNSUPPORTED", assertInstanceOf(RootMessage.ErrorReply.class, other).code());
+        assertFalse(handled.contains("p2:ACK"));
+    }
+
+    @Test
+    void aMessageWhoseHandlerFailsDoesNotStopTheLoop() throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<String> after = new CompletableFuture<>();
+            SelfOrgInbox inbox = new SelfOrgInbox("p1", thread::execute, (from, m) -> {
+                if (((MigrationNotFound) m).requestId().equals("bad")) {
+                    throw new IllegalStateException("broken handler");
+                }
+                after.complete(((MigrationNotFound) m).requestId());
+                return new RootMessage.Ack();
+            }, 10, Duration.ofSeconds(2));
+
+            assertInstanceOf(RootMessage.Ack.class, inbox.receive(from("p2", 1, notFound("bad"))));
+            inbox.receive(from("p2", 2, notFound("good")));
+
+            assertEquals("good", after.get(5, TimeUnit.SECONDS));
+            assertEquals(0, inbox.queued());
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+}
