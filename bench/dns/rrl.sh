@@ -4,7 +4,8 @@
 #
 # Starts bin/tendril-root (built-in demo config, free ports, dns.ioThreads=1, pinned to core
 # 0, the demo's six `web` instances registered through the control endpoint), then:
-#   1. amplification: request and response bytes (dig +qr, EDNS 4096, no cookie) for ANY at
+#   1. amplification: request and response bytes (dig +notcp +qr, EDNS 4096, no cookie; dig
+#      9.18 asks ANY over TCP unless told +notcp) for ANY at
 #      the apex and at a service, SRV with glue, the apex SOA and NS, and a service A;
 #   2. with RRL on: a warm-up (a cookie client at full rate: exempt; then 5 s of the flood,
 #      so that the limited paths are compiled), then R rounds of: a bystander (127.0.2.1,
@@ -61,7 +62,7 @@ root_up "$work/amp" false; read -r pid port < "$work/amp/id"
 printf '%-34s %8s %8s %7s\n' "query (EDNS 4096, no cookie)" "request" "response" "factor"
 for q in "$Z ANY" "web.$Z ANY" "_http._tcp.web.$Z SRV" "$Z SOA" "$Z NS" "web.$Z A"; do
   set -- $q
-  out=$(dig @127.0.0.1 -p "$port" -b 127.0.9.1 +qr +bufsize=4096 +nocookie +tries=1 +time=2 "$1" "$2")
+  out=$(dig @127.0.0.1 -p "$port" -b 127.0.9.1 +notcp +qr +bufsize=4096 +nocookie +tries=1 +time=2 "$1" "$2")
   req=$(awk '/QUERY SIZE:/{print $NF}' <<<"$out"); resp=$(awk '/MSG SIZE  rcvd:/{print $NF}' <<<"$out")
   awk -v l="$1 $2" -v a="$req" -v b="$resp" 'BEGIN{printf "%-34s %8d %8d %7.2f\n", l, a, b, b/a}'
 done
