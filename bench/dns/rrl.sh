@@ -17,10 +17,12 @@
 #      p50/p99 alone and during the flood per round and over all rounds;
 #   3. the same flood against a root with RRL off (for context; one round).
 # Full and truncated answers to the flood come from the root's counters (logged at close):
-# full = NOERROR answers - every other client's completed queries; truncated = rateLimitSlipped.
+# full = NOERROR answers - valid-cookie queries - the bystander's completed queries;
+# truncated = rateLimitSlipped.
 # Loopback 127.0.0.0/8 is local, so dnsperf -a picks the source /24. On core 1 the flood's
-# dnsperf runs at nice 15 and the measuring clients SCHED_FIFO (chrt -f 10), so that the
-# bystander's latency is the server's and not the load generator's (run as root).
+# dnsperf runs at nice 15, the bystander SCHED_FIFO (chrt -f 10) and the cookie client at
+# nice -10, so that the bystander's latency is the server's and not the load generator's
+# (run as root).
 # Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] (RRL off: one round)
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
@@ -69,11 +71,15 @@ done
 root_down "$pid" "$work/amp" > /dev/null
 
 # ---- 2. RRL on
-# The measuring clients (bystander, cookie client) run SCHED_FIFO (chrt -f 10) on core 1: on a
-# real network they are other machines, here they share core 1 with the flood's dnsperf, and a
-# CPU-bound generator must not delay the instrument's own receive (nice -10 alone did not
-# stop that: docs/dns.md). The server is not given any priority.
-instrument() { chrt -f 10 taskset -c 1 "$@"; }
+# The bystander (the one whose latency is measured) runs SCHED_FIFO (chrt -f 10) on core 1: on
+# a real network it is another machine; here it shares core 1 with the flood's dnsperf, and a
+# CPU-bound generator must not delay its receive (nice -10 alone did not stop that:
+# docs/dns.md). Only the bystander: two FIFO processes of one priority on one core do not
+# share it, and a cookie-client dnsperf that once spun there starved the bystander until the
+# run's timeout. The cookie client (only its completions count) runs at nice -10. Every client
+# has a hard timeout. The server is not given any priority.
+instrument() { timeout $(( secs + 30 )) chrt -f 10 taskset -c 1 "$@"; }
+helper() { timeout $(( secs + 30 )) taskset -c 1 nice -n -10 "$@"; }
 # Warm-up (JIT): a cookie client at full rate over the five names, then 5 s of the flood, so
 # the limited paths are compiled before anything is measured. Then R rounds, each the
 # bystander alone for S s and S s of flood with the bystander and the cookie client: the
@@ -93,11 +99,11 @@ run_flood() { # <dir> <label> <port> <rounds>
   for r in $(seq 1 "$rounds"); do
     local la0; la0=$(cut -d' ' -f1 /proc/loadavg)
     instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/base$r" 2>&1
-    taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -c 8 -q 10000 -t 1 > "$dir/flood$r" 2>&1 &
+    timeout $(( secs + 30 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -c 8 -q 10000 -t 1 > "$dir/flood$r" 2>&1 &
     fp=$!
     instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/victim$r" 2>&1 &
     vp=$!
-    instrument dnsperf -a 127.0.1.200 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -Q 500 -E "10:$cookie" > "$dir/cookie$r" 2>&1
+    helper dnsperf -a 127.0.1.200 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -Q 500 -E "10:$cookie" > "$dir/cookie$r" 2>&1
     wait $fp $vp
     echo "$label: round $r: load $la0 -> $(cut -d' ' -f1 /proc/loadavg)"
   done
@@ -109,7 +115,10 @@ report() { # <dir> <label> <rounds> <counters>
   sent=$(KEY="Queries sent" sum "${floods[@]}"); fl=$(KEY="Queries completed" sum "${floods[@]}")
   coo=$(KEY="Queries completed" sum "${cookies[@]}")
   noerr=$(counter rcode.NOERROR "$c"); slipped=$(counter rateLimitSlipped "$c"); dropped=$(counter rateLimitDropped "$c")
-  other=$(( $(completed "$dir/warm") + $(KEY="Queries completed" sum "${bases[@]}" "${victims[@]}") + coo + 2 ))
+  # every other client's answers: the cookie clients' (warm-up and cookie client: the root's own
+  # count of valid cookies; dnsperf's "completed" misses answers that came after its timeout)
+  # and the bystander's
+  other=$(( $(counter validCookies "$c") + $(KEY="Queries completed" sum "${bases[@]}" "${victims[@]}") ))
   full=$(( noerr - other ))
   local fsecs=$(( 5 + rounds * secs ))
   echo "$label: flood from 127.0.1.1 (${fsecs} s: 5 s warm-up + $rounds x ${secs} s): sent $sent ($(( sent / fsecs ))/s); full answers $full ($(awk -v f=$full -v s=$fsecs 'BEGIN{printf "%.1f", f/s}')/s, limit $rate/s), truncated (slip) ${slipped:-0}, dropped ${dropped:-0}; dnsperf completed $fl"
