@@ -5,7 +5,9 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.trace.HopTrace;
+import dev.tendril.protocol.transport.RefusalLog;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -29,7 +31,8 @@ import java.util.function.BiFunction;
  * for (up to {@code replyWait}; {@code BUSY} after that, the sender retries with the same id).
  *
  * <p>The queue is bounded: with {@code capacity} messages waiting for the thread, more are
- * refused with {@code BUSY} (counted), and the sender's client retries them.
+ * refused with {@code BUSY} (counted, logged at most once a minute per sender), and the
+ * sender's client retries them.
  */
 public final class SelfOrgInbox {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SelfOrgInbox.class);
@@ -41,6 +44,7 @@ public final class SelfOrgInbox {
     private final Duration replyWait;
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder refused = new LongAdder();
+    private final RefusalLog refusalLog = RefusalLog.of(log, Clock.systemUTC()); // once per minute per sender
 
     /**
      * @param loop    runs a task on the self-organization thread
@@ -66,6 +70,7 @@ public final class SelfOrgInbox {
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             refused.increment();
+            refusalLog.refused(nodeId, request.from(), "busy", m.type() + ": " + capacity + " messages queued");
             return new RootMessage.ErrorReply("BUSY", "self-organization is busy (" + capacity + " messages queued); retry");
         }
         FutureTask<Message> task = new FutureTask<>(handled(request, m));
