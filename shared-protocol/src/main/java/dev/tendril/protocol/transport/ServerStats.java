@@ -1,5 +1,9 @@
 package dev.tendril.protocol.transport;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
 /**
  * Counters of a {@link RequestServer} since it started.
  *
@@ -25,6 +29,31 @@ public record ServerStats(long received, long handled, long duplicates, long mal
                           long unknownType, long unknownVersion, long overloaded, long handlerFailures,
                           long replies, long refusedConnections, long refusedKeys, long forbidden,
                           long failedHandshakes) {
+
+    /**
+     * The per-outcome frame counters as exported by the metrics of every socket (label value ->
+     * counter), in export order: what the server did with frames, then the refusals of who the
+     * peer is (CURVE/ZAP) and of what it may ask (policy). {@code replies} is not among them.
+     */
+    public static final Map<String, ToLongFunction<ServerStats>> OUTCOMES = outcomes();
+
+    private static Map<String, ToLongFunction<ServerStats>> outcomes() {
+        Map<String, ToLongFunction<ServerStats>> m = new LinkedHashMap<>();
+        m.put("received", ServerStats::received);
+        m.put("handled", ServerStats::handled);
+        m.put("duplicate", ServerStats::duplicates);
+        m.put("malformed", ServerStats::malformed);
+        m.put("invalid", ServerStats::invalid);
+        m.put("unknown_type", ServerStats::unknownType);
+        m.put("unknown_version", ServerStats::unknownVersion);
+        m.put("overloaded", ServerStats::overloaded);
+        m.put("handler_failure", ServerStats::handlerFailures);
+        m.put("refused_connection", ServerStats::refusedConnections);
+        m.put("refused_key", ServerStats::refusedKeys);
+        m.put("forbidden", ServerStats::forbidden);
+        m.put("failed_handshake", ServerStats::failedHandshakes);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** All refusals for who the peer is or what it may ask. */
     public long refused() {

@@ -152,20 +152,7 @@ final class EdgeMeterRegistry {
     /** Frames of one of the node's sockets (tree, admin) by outcome. */
     void bindSocket(String socket, Supplier<ServerStats> stats) {
         read.add(stats);
-        frames(socket, "received", stats, ServerStats::received);
-        frames(socket, "handled", stats, ServerStats::handled);
-        frames(socket, "duplicate", stats, ServerStats::duplicates);
-        frames(socket, "malformed", stats, ServerStats::malformed);
-        frames(socket, "invalid", stats, ServerStats::invalid);
-        frames(socket, "unknown_type", stats, ServerStats::unknownType);
-        frames(socket, "unknown_version", stats, ServerStats::unknownVersion);
-        frames(socket, "overloaded", stats, ServerStats::overloaded);
-        frames(socket, "handler_failure", stats, ServerStats::handlerFailures);
-        // refusals of who the peer is (CURVE/ZAP) and of what it may ask (policy)
-        frames(socket, "refused_connection", stats, ServerStats::refusedConnections);
-        frames(socket, "refused_key", stats, ServerStats::refusedKeys);
-        frames(socket, "forbidden", stats, ServerStats::forbidden);
-        frames(socket, "failed_handshake", stats, ServerStats::failedHandshakes);
+        ServerStats.OUTCOMES.forEach((outcome, f) -> frames(socket, outcome, stats, f::applyAsLong));
     }
 
     private void frames(String socket, String outcome, Supplier<ServerStats> stats, ToDoubleFunction<ServerStats> f) {

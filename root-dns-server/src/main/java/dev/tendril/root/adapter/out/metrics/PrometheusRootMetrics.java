@@ -100,20 +100,7 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
     /** Exports the control endpoint's frame counters and observes the writer's commits. */
     public void bindControl(Supplier<ServerStats> endpoint, GroupCommitter writer) {
         read.add(endpoint);
-        frames("received", endpoint, ServerStats::received);
-        frames("handled", endpoint, ServerStats::handled);
-        frames("duplicate", endpoint, ServerStats::duplicates);
-        frames("malformed", endpoint, ServerStats::malformed);
-        frames("invalid", endpoint, ServerStats::invalid);
-        frames("unknown_type", endpoint, ServerStats::unknownType);
-        frames("unknown_version", endpoint, ServerStats::unknownVersion);
-        frames("overloaded", endpoint, ServerStats::overloaded);
-        frames("handler_failure", endpoint, ServerStats::handlerFailures);
-        // refusals of who the peer is (CURVE/ZAP) and of what it may ask (policy)
-        frames("refused_connection", endpoint, ServerStats::refusedConnections);
-        frames("refused_key", endpoint, ServerStats::refusedKeys);
-        frames("forbidden", endpoint, ServerStats::forbidden);
-        frames("failed_handshake", endpoint, ServerStats::failedHandshakes);
+        ServerStats.OUTCOMES.forEach((outcome, f) -> frames(outcome, endpoint, f::applyAsLong));
         read.add(writer);
         FunctionCounter.builder("tendril.control.transactions", writer, GroupCommitter::batches)
                 .description("Control transactions committed").register(registry);
