@@ -10,7 +10,10 @@ import java.util.Map;
 /**
  * Logs a refusal at most once per interval per peer and reason, with the number refused
  * since the last line, so a flood of refused messages costs a counter, not a log line each.
- * Memory is bounded: past {@code maxPeers} remembered peers the table starts afresh.
+ * Failures (a handler that threw) are logged the same way, per peer and what failed; the
+ * first line of each carries the stack trace, later ones only the exception.
+ * Memory is bounded: past {@code maxPeers} remembered peers the table starts afresh (and a
+ * failure's next line carries its stack trace again).
  * Thread-safe.
  */
 public final class RefusalLog {
@@ -19,6 +22,10 @@ public final class RefusalLog {
     private final long intervalMillis;
     private final int maxPeers;
     private final Map<String, long[]> seen = new HashMap<>(); // key -> {last logged at, suppressed since}
+
+    /** A line is due: {@code first} when the key was not remembered, {@code suppressed} since its last line. */
+    private record Due(boolean first, long suppressed) {
+    }
 
     public RefusalLog(Logger log, Clock clock, Duration interval, int maxPeers) {
         this.log = log;
@@ -39,23 +46,52 @@ public final class RefusalLog {
      * @return whether a line was written
      */
     public boolean refused(String node, String peer, String reason, String detail) {
-        String key = peer + '\u0000' + reason;
+        Due due = due(peer + '\u0000' + reason);
+        if (due == null) {
+            return false;
+        }
+        log.warn("{}: refused {} from {}: {}{}", node, reason, peer, detail, since(due));
+        return true;
+    }
+
+    /**
+     * Records one failure of handling {@code what} from {@code peer}; logs it at WARN when this
+     * peer and what were not logged within the interval: with the stack trace the first time,
+     * with only the exception afterwards. The caller counts failures.
+     *
+     * @return whether a line was written
+     */
+    public boolean failed(String node, String peer, String what, Throwable error) {
+        Due due = due(peer + '\u0001' + what);
+        if (due == null) {
+            return false;
+        }
+        if (due.first()) {
+            log.warn("{}: {} from {} failed{}", node, what, peer, since(due), error);
+        } else {
+            log.warn("{}: {} from {} failed: {}{}", node, what, peer, error, since(due));
+        }
+        return true;
+    }
+
+    private static String since(Due due) {
+        return due.suppressed() == 0 ? "" : " (" + due.suppressed() + " more since the last line)";
+    }
+
+    /** Null when {@code key} was logged within the interval (then the refusal is only tallied). */
+    private Due due(String key) {
         long now = clock.millis();
-        long suppressed;
         synchronized (seen) {
             long[] entry = seen.get(key);
             if (entry != null && now - entry[0] < intervalMillis) {
                 entry[1]++;
-                return false;
+                return null;
             }
             if (entry == null && seen.size() >= maxPeers) {
                 seen.clear();
             }
-            suppressed = entry == null ? 0 : entry[1];
             seen.put(key, new long[] {now, 0});
+            return new Due(entry == null, entry == null ? 0 : entry[1]);
         }
-        log.warn("{}: refused {} from {}: {}{}", node, reason, peer, detail,
-                suppressed == 0 ? "" : " (" + suppressed + " more since the last line)");
-        return true;
     }
 }
