@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the {@link Caller}; without CURVE every
  * caller is {@link Caller#clear()}. Refusals are counted in {@link #stats()} and logged at
  * most once a minute per peer and reason (see {@link RefusalLog}); so are the handler's own
- * {@code FORBIDDEN}/{@code UNAUTHENTICATED} replies.
+ * {@code FORBIDDEN}/{@code UNAUTHENTICATED} replies, and a handler's failures (counted, logged
+ * at most once a minute per caller and message kind, the first line with its stack trace).
  *
  * <p>Threads: one thread owns the ROUTER socket (and the ZAP socket when CURVE is
  * configured); handlers run on {@link ServerOptions#handlerThreads()} other threads and
@@ -413,7 +414,11 @@ public final class RequestServer implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             counters.handlerFailures.increment();
-            log.warn("{}: handler failed on {} {}", options.nodeId(), request.kind(), request.id(), e);
+            // once a minute per caller and kind, the first with its stack trace: a handler that fails
+            // on every message of a kind would write a line per message (keyed by the CURVE identity,
+            // by the envelope's sender only in clear, where nothing better is known)
+            refusals.failed(options.nodeId(), caller.isClear() ? "clear " + request.from() : caller.describe(),
+                    request.kind().name(), e);
             if (e instanceof VirtualMachineError vmError) {
                 // answer (so retries of this id do not wait forever), then let the VM error go on
                 finish(request, new RootMessage.ErrorReply("INTERNAL", String.valueOf(e)), direct);

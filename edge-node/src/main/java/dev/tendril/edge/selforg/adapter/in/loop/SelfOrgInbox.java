@@ -28,11 +28,15 @@ import java.util.function.BiFunction;
  * (which may hold a root round trip). Waiting there held up the socket's two handler threads,
  * and every Attach and Heartbeat for this node behind them (docs/evaluation.md, section 1c).
  * A Replicate's reply says whether the platform accepted, so it is handed over and waited
- * for (up to {@code replyWait}; {@code BUSY} after that, the sender retries with the same id).
+ * for (up to {@code replyWait}; {@code BUSY} after that, counted and logged as a refusal; the
+ * sender retries with the same id).
  *
  * <p>The queue is bounded: with {@code capacity} messages waiting for the thread, more are
  * refused with {@code BUSY} (counted, logged at most once a minute per sender), and the
  * sender's client retries them.
+ *
+ * <p>A handler that throws is counted and logged by {@link LoopFailures} (at most once a minute
+ * per sender and message type, the first line with its stack trace); the loop goes on.
  */
 public final class SelfOrgInbox {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SelfOrgInbox.class);
@@ -42,9 +46,11 @@ public final class SelfOrgInbox {
     private final BiFunction<String, SelfOrgMessage, Message> handler;
     private final int capacity;
     private final Duration replyWait;
+    private final LoopFailures failures;
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder refused = new LongAdder();
-    private final RefusalLog refusalLog = RefusalLog.of(log, Clock.systemUTC()); // once per minute per sender
+    private final LongAdder timedOut = new LongAdder();
+    private final RefusalLog refusalLog; // once per minute per sender and reason
 
     /**
      * @param loop    runs a task on the self-organization thread
@@ -52,6 +58,16 @@ public final class SelfOrgInbox {
      */
     public SelfOrgInbox(String nodeId, Executor loop, BiFunction<String, SelfOrgMessage, Message> handler, int capacity,
                         Duration replyWait) {
+        this(nodeId, loop, handler, capacity, replyWait, new LoopFailures(nodeId, log, Clock.systemUTC()), log,
+                Clock.systemUTC());
+    }
+
+    /**
+     * @param failures counts and logs handler failures (shared with the rest of the loop)
+     * @param log      where BUSY refusals are logged
+     */
+    public SelfOrgInbox(String nodeId, Executor loop, BiFunction<String, SelfOrgMessage, Message> handler, int capacity,
+                        Duration replyWait, LoopFailures failures, org.slf4j.Logger log, Clock clock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
@@ -60,6 +76,8 @@ public final class SelfOrgInbox {
         this.handler = handler;
         this.capacity = capacity;
         this.replyWait = replyWait;
+        this.failures = failures;
+        this.refusalLog = RefusalLog.of(log, clock);
     }
 
     /** The reply to a request from the tree socket (on one of its handler threads). */
@@ -86,6 +104,9 @@ public final class SelfOrgInbox {
         try {
             return task.get(replyWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            timedOut.increment();
+            refusalLog.refused(nodeId, request.from(), "busy-reply",
+                    m.type() + ": no reply from the self-organization thread within " + replyWait.toMillis() + " ms");
             return new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,7 +124,7 @@ public final class SelfOrgInbox {
             try {
                 r = handler.apply(request.from(), m);
             } catch (RuntimeException e) {
-                log.warn("{}: {} from {} failed", nodeId, m.type(), request.from(), e); // answered already (Ack): logged here
+                failures.message(request.from(), m.type(), e); // answered already (Ack): counted and logged here
                 throw e;
             }
             HopTrace.mark("loop.ran", request.id(), m.type());
@@ -116,8 +137,18 @@ public final class SelfOrgInbox {
         return queued.get();
     }
 
-    /** Messages refused because {@code capacity} were waiting. */
+    /** Messages refused (BUSY) because {@code capacity} were waiting. */
     public long refused() {
         return refused.sum();
+    }
+
+    /** Replicates answered BUSY because the thread did not reply within {@code replyWait}. */
+    public long timedOut() {
+        return timedOut.sum();
+    }
+
+    /** Handler failures (of the whole loop: {@link LoopFailures} is shared). */
+    public LoopFailures failures() {
+        return failures;
     }
 }

@@ -66,6 +66,7 @@ public final class SelfOrgLoop implements AutoCloseable {
     private final HostedReplicaHost host;
     private final ZmqTreeMessenger messenger;
     private final SelfOrgInbox inbox;
+    private final LoopFailures failures;
     /** Messages that may wait for the self-organization thread before more are refused (BUSY). */
     static final int INBOX_CAPACITY = 1_000;
 
@@ -84,6 +85,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "selforg-" + nodeId));
         this.worker = Executors.newCachedThreadPool(r -> daemon(r, "selforg-work-" + nodeId));
         this.events = new EventLog(nodeId, p.clock(), 10_000);
+        this.failures = new LoopFailures(nodeId, log, p.clock());
         RootControlDirectory root = new RootControlDirectory(p.root());
         Duration attempt = p.policy().replyTimeout().dividedBy(2);
         this.messenger = new ZmqTreeMessenger(nodeId, p.clock(), p.messageIds(), p.infra(), p.treePort(),
@@ -96,7 +98,8 @@ public final class SelfOrgLoop implements AutoCloseable {
                 events);
         Platform pl = p.platform();
         this.agent = new NodeAgent(ctx, new NodeInfo(pl.id(), pl.address(), pl.position(), List.of(), p.treePort()));
-        this.inbox = new SelfOrgInbox(nodeId, thread::execute, agent::onMessage, INBOX_CAPACITY, RECEIVE_WAIT);
+        this.inbox = new SelfOrgInbox(nodeId, thread::execute, agent::onMessage, INBOX_CAPACITY, RECEIVE_WAIT, failures,
+                LoggerFactory.getLogger(SelfOrgInbox.class), p.clock());
     }
 
     public static SelfOrgLoop start(Parts parts) {
@@ -118,7 +121,7 @@ public final class SelfOrgLoop implements AutoCloseable {
             reconcile();
             agent.tick();
         } catch (RuntimeException e) {
-            log.warn("{}: self-organization round failed", nodeId, e);
+            failures.round(e);
         }
         long micros = (System.nanoTime() - t0) / 1_000;
         if (micros >= 1_000) {
@@ -148,7 +151,7 @@ public final class SelfOrgLoop implements AutoCloseable {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    log.warn("{}: self-organization task failed", nodeId, e);
+                    failures.task(e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -156,18 +159,27 @@ public final class SelfOrgLoop implements AutoCloseable {
         }
     }
 
+    /** A message (a reply to this node's request) from the messenger: handled on the loop's thread. */
     private void post(String from, SelfOrgMessage m) {
         if (HopTrace.on()) {
             Object id = System.identityHashCode(m);
             HopTrace.mark("loop.post", id, m.type() + " from " + from);
             execute(() -> {
                 HopTrace.mark("loop.run", id, m.type());
-                agent.onMessage(from, m);
+                handle(from, m);
                 HopTrace.mark("loop.ran", id, m.type());
             });
             return;
         }
-        execute(() -> agent.onMessage(from, m));
+        execute(() -> handle(from, m));
+    }
+
+    private void handle(String from, SelfOrgMessage m) {
+        try {
+            agent.onMessage(from, m);
+        } catch (RuntimeException e) {
+            failures.message(from, m.type(), e);
+        }
     }
 
     /**
@@ -176,6 +188,26 @@ public final class SelfOrgLoop implements AutoCloseable {
      */
     public Message receive(Envelope request) {
         return inbox.receive(request);
+    }
+
+    /** The inbox's figures: messages queued now, refused BUSY; failures on the loop's thread. */
+    public Figures figures() {
+        return new Figures(inbox.queued(), inbox.refused(), inbox.timedOut(), failures.messages(), failures.tasks(),
+                failures.rounds());
+    }
+
+    /**
+     * What the metrics export of the loop.
+     *
+     * @param queued          messages waiting for the self-organization thread now
+     * @param busyQueueFull   messages refused BUSY because the inbox was full
+     * @param busyReplyWait   Replicates answered BUSY because the thread did not reply in time
+     * @param messageFailures messages whose handler threw
+     * @param taskFailures    tasks handed to the thread that threw
+     * @param roundFailures   rounds that threw
+     */
+    public record Figures(int queued, long busyQueueFull, long busyReplyWait, long messageFailures, long taskFailures,
+                          long roundFailures) {
     }
 
     /** {@code tendrilctl events}. */

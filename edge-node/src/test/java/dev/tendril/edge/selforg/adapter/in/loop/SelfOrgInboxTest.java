@@ -10,9 +10,18 @@ import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationNotFound;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SelfOrgInboxTest {
@@ -89,13 +100,15 @@ class SelfOrgInboxTest {
     }
 
     @Test
-    void aReplicateTheLoopDoesNotRunInTimeIsAnsweredBusy() {
+    void aReplicateTheLoopDoesNotRunInTimeIsAnsweredBusyAndCounted() {
         SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofMillis(20));
         NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
 
         Message reply = inbox.receive(from("p2", 1, new Replicate("web", "rep-1", origin, "service: web")));
 
         assertEquals("BUSY", assertInstanceOf(RootMessage.ErrorReply.class, reply).code());
+        assertEquals(1, inbox.timedOut());
+        assertEquals(0, inbox.refused(), "the queue had room");
     }
 
     @Test
@@ -149,5 +162,74 @@ class SelfOrgInboxTest {
         } finally {
             thread.shutdownNow();
         }
+    }
+
+    /** A clock the test moves. */
+    private static final class MovingClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** The lines written to a fresh logger of its own. */
+    private static ListAppender<ILoggingEvent> lines(String name) {
+        Logger logger = (Logger) LoggerFactory.getLogger(name);
+        logger.setLevel(Level.DEBUG);
+        logger.setAdditive(false);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        return appender;
+    }
+
+    @Test
+    void failingHandlersAreCountedEachAndLoggedOnceAMinutePerSenderAndTypeTheFirstWithItsStackTrace() {
+        MovingClock clock = new MovingClock();
+        ListAppender<ILoggingEvent> logged = lines("test.selforg.failures");
+        LoopFailures failures = new LoopFailures("p1", LoggerFactory.getLogger("test.selforg.failures"), clock);
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, (from, m) -> {
+            throw new IllegalStateException("broken handler for " + m.type());
+        }, 100, Duration.ofSeconds(2), failures, LoggerFactory.getLogger("test.selforg.refusals"), clock);
+        NodeInfo target = new NodeInfo("p4", "10.0.0.4", new GeoPoint(35.7, 139.7), List.of(), 7400);
+
+        for (int i = 0; i < 5; i++) {
+            assertInstanceOf(RootMessage.Ack.class, inbox.receive(from("p2", i, notFound("mig-" + i))));
+        }
+        inbox.receive(from("p3", 10, notFound("mig-10")));
+        inbox.receive(from("p2", 11, new SelfOrgMessage.MigrationOffer("web", "mig-11", target, 120.0, 2)));
+        runLoop();
+
+        assertEquals(7, failures.messages(), "every failure counted");
+        assertEquals(0, inbox.queued());
+        List<String> text = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(List.of("p1: MIGRATION_NOT_FOUND from p2 failed", "p1: MIGRATION_NOT_FOUND from p3 failed",
+                "p1: MIGRATION_OFFER from p2 failed"), text, "one line per sender and message type");
+        logged.list.forEach(e -> assertEquals(Level.WARN, e.getLevel()));
+        assertNotNull(logged.list.get(0).getThrowableProxy(), "the first line keeps the stack trace");
+        assertEquals("broken handler for MIGRATION_NOT_FOUND", logged.list.get(0).getThrowableProxy().getMessage());
+
+        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        inbox.receive(from("p2", 12, notFound("mig-12")));
+        runLoop();
+
+        assertEquals(8, failures.messages());
+        assertEquals(4, logged.list.size(), "a minute later the sender's failures are logged again");
+        ILoggingEvent later = logged.list.get(3);
+        assertEquals("p1: MIGRATION_NOT_FOUND from p2 failed: java.lang.IllegalStateException: broken handler for "
+                + "MIGRATION_NOT_FOUND (4 more since the last line)", later.getFormattedMessage());
+        assertNull(later.getThrowableProxy(), "the stack trace was logged once");
     }
 }
