@@ -211,6 +211,7 @@ public final class EdgeNode implements AutoCloseable {
             metrics.bindProbe(probe);
             metrics.bindLoad(monitor);
             metrics.bindEvents(selfOrgRef[0].eventLog());
+            metrics.bindSelfOrg(selfOrgRef[0]::figures);
             metrics.bindSocket("tree", tree::stats);
             AdminSocket admin = adminRef[0];
             metrics.bindSocket("admin", admin::stats);

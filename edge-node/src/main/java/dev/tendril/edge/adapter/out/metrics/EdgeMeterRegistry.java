@@ -5,6 +5,7 @@ import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
 import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies.UserSample;
 import dev.tendril.edge.selforg.domain.EventKind;
@@ -159,6 +160,30 @@ final class EdgeMeterRegistry {
         FunctionCounter.builder("tendril.edge.socket.frames", stats, s -> f.applyAsDouble(s.get()))
                 .description("Frames of the node's sockets, by socket and outcome")
                 .tag("socket", socket).tag("outcome", outcome).register(registry);
+    }
+
+    /** The self-organization inbox (queued now, refused BUSY) and failures on the loop's thread. */
+    void bindSelfOrg(Supplier<SelfOrgLoop.Figures> figures) {
+        read.add(figures);
+        Gauge.builder("tendril.edge.selforg.inbox.queued", figures, f -> f.get().queued())
+                .description("Self-organization messages waiting for the self-organization thread").register(registry);
+        busy(figures, "queue_full", SelfOrgLoop.Figures::busyQueueFull);
+        busy(figures, "reply_wait", SelfOrgLoop.Figures::busyReplyWait);
+        failures(figures, "message", SelfOrgLoop.Figures::messageFailures);
+        failures(figures, "task", SelfOrgLoop.Figures::taskFailures);
+        failures(figures, "round", SelfOrgLoop.Figures::roundFailures);
+    }
+
+    private void busy(Supplier<SelfOrgLoop.Figures> figures, String reason, ToDoubleFunction<SelfOrgLoop.Figures> f) {
+        FunctionCounter.builder("tendril.edge.selforg.inbox.busy", figures, s -> f.applyAsDouble(s.get()))
+                .description("Self-organization messages answered BUSY: the inbox was full, or a Replicate's reply "
+                        + "did not come in time").tag("reason", reason).register(registry);
+    }
+
+    private void failures(Supplier<SelfOrgLoop.Figures> figures, String stage, ToDoubleFunction<SelfOrgLoop.Figures> f) {
+        FunctionCounter.builder("tendril.edge.selforg.failures", figures, s -> f.applyAsDouble(s.get()))
+                .description("Failures on the self-organization thread: message handlers, tasks, rounds")
+                .tag("stage", stage).register(registry);
     }
 
     /** Every metric in the Prometheus text format. */

@@ -4,6 +4,7 @@ import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.monitoring.hardware.HardwareMonitor;
 import dev.tendril.edge.monitoring.latency.LatencyProbe;
 import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop;
 import dev.tendril.edge.selforg.application.port.out.UserLatencies;
 import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.EventLog;
@@ -88,6 +89,11 @@ public final class PrometheusEdgeMetrics {
     /** Frames of one of the node's sockets (tree, admin) by outcome. */
     public void bindSocket(String socket, Supplier<ServerStats> stats) {
         bind(r -> r.bindSocket(socket, stats));
+    }
+
+    /** The self-organization inbox (queued now, refused BUSY) and failures on the loop's thread. */
+    public void bindSelfOrg(Supplier<SelfOrgLoop.Figures> figures) {
+        bind(r -> r.bindSelfOrg(figures));
     }
 
     /** Counts self-organization events by kind and times migrations and replications as they complete. */

@@ -1,14 +1,23 @@
 package dev.tendril.edge.adapter.out.metrics;
 
+import dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop;
 import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.EventLog;
+import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.http.PrometheusText;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.SelfOrgMessage;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,6 +132,46 @@ class PrometheusEdgeMetricsTest {
         metrics.bindSocket("admin", () -> stats);
         PrometheusText text = PrometheusText.parse(metrics.scrape());
         assertEquals(10.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "admin", "outcome", "received")));
+    }
+
+    @Test
+    void theSelfOrganizationInboxIsExported() {
+        java.util.Queue<Runnable> thread = new java.util.ArrayDeque<>(); // the loop's thread, run by hand
+        dev.tendril.edge.selforg.adapter.in.loop.SelfOrgInbox inbox = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgInbox(
+                "munich-1", thread::add, (from, m) -> {
+                    if (((SelfOrgMessage.MigrationNotFound) m).requestId().equals("bad")) {
+                        throw new IllegalStateException("broken handler");
+                    }
+                    return new RootMessage.Ack();
+                }, 2, Duration.ofMillis(1));
+        PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
+        metrics.bindSelfOrg(() -> SelfOrgLoop.Figures.of(inbox));
+
+        inbox.receive(envelope(1, new SelfOrgMessage.MigrationNotFound("web", "bad", "p2", "none", 1)));
+        inbox.receive(envelope(2, new SelfOrgMessage.MigrationNotFound("web", "good", "p2", "none", 1)));
+        inbox.receive(envelope(3, new SelfOrgMessage.MigrationNotFound("web", "full", "p2", "none", 1))); // BUSY
+        PrometheusText before = PrometheusText.parse(metrics.scrape());
+        assertEquals(2.0, before.sum("tendril_edge_selforg_inbox_queued", Map.of()));
+        assertEquals(1.0, before.sum("tendril_edge_selforg_inbox_busy_total", Map.of("reason", "queue_full")));
+        assertEquals(0.0, before.sum("tendril_edge_selforg_inbox_busy_total", Map.of("reason", "reply_wait")));
+        assertEquals(0.0, before.sum("tendril_edge_selforg_failures_total", Map.of("stage", "message")));
+
+        while (!thread.isEmpty()) {
+            thread.poll().run();
+        }
+        NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
+        inbox.receive(envelope(4, new SelfOrgMessage.Replicate("web", "rep-1", origin, "service: web"))); // not run in 1 ms
+        PrometheusText after = PrometheusText.parse(metrics.scrape());
+        assertEquals(1.0, after.sum("tendril_edge_selforg_inbox_queued", Map.of()), "the Replicate still waits");
+        assertEquals(1.0, after.sum("tendril_edge_selforg_inbox_busy_total", Map.of("reason", "queue_full")));
+        assertEquals(1.0, after.sum("tendril_edge_selforg_inbox_busy_total", Map.of("reason", "reply_wait")));
+        assertEquals(1.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "message")));
+        assertEquals(0.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "task")));
+        assertEquals(0.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "round")));
+    }
+
+    private static Envelope envelope(int seq, Message body) {
+        return new Envelope(new MessageId(1, seq), "web", "p2", 0L, body);
     }
 
     private static Clock clockOf(Instant[] now) {

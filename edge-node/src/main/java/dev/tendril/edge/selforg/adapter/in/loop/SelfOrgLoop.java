@@ -192,8 +192,7 @@ public final class SelfOrgLoop implements AutoCloseable {
 
     /** The inbox's figures: messages queued now, refused BUSY; failures on the loop's thread. */
     public Figures figures() {
-        return new Figures(inbox.queued(), inbox.refused(), inbox.timedOut(), failures.messages(), failures.tasks(),
-                failures.rounds());
+        return Figures.of(inbox);
     }
 
     /**
@@ -208,6 +207,11 @@ public final class SelfOrgLoop implements AutoCloseable {
      */
     public record Figures(int queued, long busyQueueFull, long busyReplyWait, long messageFailures, long taskFailures,
                           long roundFailures) {
+        /** The figures of an inbox and of the failures it shares with its loop. */
+        public static Figures of(SelfOrgInbox inbox) {
+            LoopFailures f = inbox.failures();
+            return new Figures(inbox.queued(), inbox.refused(), inbox.timedOut(), f.messages(), f.tasks(), f.rounds());
+        }
     }
 
     /** {@code tendrilctl events}. */
