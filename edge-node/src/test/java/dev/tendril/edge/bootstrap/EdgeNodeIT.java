@@ -239,7 +239,8 @@ class EdgeNodeIT {
     /**
      * The operator HTTP port: /healthz 200, /readyz 200 once the deployed service joined its
      * tree, /metrics parses as the Prometheus text format (a grammar-checking parser) and its
-     * counters move: containers by state, trees, self-organization event kinds, socket frames.
+     * counters move: containers by state, trees, self-organization event kinds, socket frames; the
+     * self-organization inbox and its failures are there.
      */
     @Test
     void metricsAndHealthOnTheHttpPort() throws IOException {
@@ -266,5 +267,8 @@ class EdgeNodeIT {
         assertTrue(measuring == 0.0 || measuring == 1.0, "the probe gauge is 0 or 1: " + measuring);
         assertEquals("histogram", after.families().get("tendril_edge_time_to_migrate_seconds").type());
         assertTrue(after.families().containsKey("jvm_memory_used_bytes"));
+        assertEquals("gauge", after.families().get("tendril_edge_selforg_inbox_queued").type(), "the inbox is exported");
+        assertEquals(0.0, after.sum("tendril_edge_selforg_inbox_busy_total", Map.of("reason", "queue_full")));
+        assertEquals(0.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "message")));
     }
 }
