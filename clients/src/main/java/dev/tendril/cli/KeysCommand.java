@@ -44,17 +44,22 @@ final class KeysCommand implements Runnable {
         return false;
     }
 
-    /** What {@code keys gen} and {@code keys gen-operator} share: check the name, write, print. */
+    /**
+     * What {@code keys gen} and {@code keys gen-operator} share: {@code --out}, {@code --json},
+     * the CURVE pair, checking the name, writing and printing. Each sets {@link #name} through
+     * its own {@code --name} (the help says whose name it is).
+     */
     abstract static class KeyGen implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "the folder to write to (created when absent)")
         Path out;
 
+        @Option(names = "--json", description = "print the files written and the CURVE public key as JSON")
+        boolean json;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec cmd;
 
-        abstract String name();
-
-        abstract boolean json();
+        String name;
 
         /** Writes the key files; returns what was written. */
         abstract Written write() throws IOException;
@@ -62,15 +67,22 @@ final class KeysCommand implements Runnable {
         /** The text line printed without --json. */
         abstract String text(Written w);
 
+        /** Writes {@code <name>.key} and {@code <name>.pub}; no signing files. */
+        Written curvePair() throws IOException {
+            CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+            return new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
+                    CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(), null, null);
+        }
+
         @Override
         public Integer call() {
             PrintWriter err = cmd.commandLine().getErr();
-            if (badName(name(), err)) {
+            if (badName(name, err)) {
                 return TendrilCtl.BAD_INPUT;
             }
             try {
                 Written w = write();
-                if (json()) {
+                if (json) {
                     Json.print(cmd.commandLine().getOut(), w);
                 } else {
                     cmd.commandLine().getOut().println(text(w));
@@ -86,26 +98,13 @@ final class KeysCommand implements Runnable {
     @Command(name = "gen", description = "Writes a CURVE key pair: <name>.key (secret, mode 0600) and <name>.pub.")
     static final class Gen extends KeyGen {
         @Option(names = "--name", required = true, description = "the platform id, root id or operator name")
-        String name;
-
-        @Option(names = "--json", description = "print the files written and the public key as JSON")
-        boolean json;
-
-        @Override
-        String name() {
-            return name;
-        }
-
-        @Override
-        boolean json() {
-            return json;
+        void name(String name) {
+            this.name = name;
         }
 
         @Override
         Written write() throws IOException {
-            CurveKeyPair keys = CurveKeyFiles.generate(out, name);
-            return new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
-                    CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(), null, null);
+            return curvePair();
         }
 
         @Override
@@ -118,27 +117,15 @@ final class KeysCommand implements Runnable {
             + "Ed25519 signing key pair (<name>.sign.key PKCS#8, <name>.sign.pub X.509; base64).")
     static final class GenOperator extends KeyGen {
         @Option(names = "--name", required = true, description = "the operator's name")
-        String name;
-
-        @Option(names = "--json", description = "print the files written and the CURVE public key as JSON")
-        boolean json;
-
-        @Override
-        String name() {
-            return name;
-        }
-
-        @Override
-        boolean json() {
-            return json;
+        void name(String name) {
+            this.name = name;
         }
 
         @Override
         Written write() throws IOException {
-            CurveKeyPair keys = CurveKeyFiles.generate(out, name);
+            Written curve = curvePair();
             SigningKeyFiles.generate(out, name);
-            return new Written(name, CurveKeyFiles.secretFile(out, name).toString(),
-                    CurveKeyFiles.publicFile(out, name).toString(), keys.publicKey(),
+            return new Written(name, curve.secretKeyFile(), curve.publicKeyFile(), curve.publicKey(),
                     SigningKeyFiles.secretFile(out, name).toString(), SigningKeyFiles.publicFile(out, name).toString());
         }
 

@@ -1,5 +1,6 @@
 package dev.tendril.edge.selforg.adapter.in.loop;
 
+import dev.tendril.edge.testing.MutableClock;
 import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
@@ -17,11 +18,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,26 +161,6 @@ class SelfOrgInboxTest {
         }
     }
 
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** The lines written to a fresh logger of its own. */
     private static ListAppender<ILoggingEvent> lines(String name) {
         Logger logger = (Logger) LoggerFactory.getLogger(name);
@@ -197,7 +174,7 @@ class SelfOrgInboxTest {
 
     @Test
     void failingHandlersAreCountedEachAndLoggedOnceAMinutePerSenderAndTypeTheFirstWithItsStackTrace() {
-        MovingClock clock = new MovingClock();
+        MutableClock clock = new MutableClock();
         ListAppender<ILoggingEvent> logged = lines("test.selforg.failures");
         LoopFailures failures = new LoopFailures("p1", LoggerFactory.getLogger("test.selforg.failures"), clock);
         SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, (from, m) -> {
@@ -221,7 +198,7 @@ class SelfOrgInboxTest {
         assertNotNull(logged.list.get(0).getThrowableProxy(), "the first line keeps the stack trace");
         assertEquals("broken handler for MIGRATION_NOT_FOUND", logged.list.get(0).getThrowableProxy().getMessage());
 
-        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         inbox.receive(from("p2", 12, notFound("mig-12")));
         runLoop();
 
