@@ -95,7 +95,8 @@ final class CommonQuery {
         } else if (p != n) {
             return null;
         }
-        int srcLen = hasEcs ? 0 : source.getAddress().length;
+        byte[] address = hasEcs ? null : source.getAddress(); // a copy each call: read once
+        int srcLen = hasEcs ? 0 : address.length;
         byte[] key = new byte[n - 2 + srcLen + (hasEcs ? 0 : 1)];
         System.arraycopy(wire, 2, key, 0, n - 2);
         key[0] &= (byte) 0xFE; // RD is patched, not keyed
@@ -103,9 +104,8 @@ final class CommonQuery {
             key[i] = (byte) lower(key[i]);
         }
         if (!hasEcs) {
-            byte[] a = source.getAddress();
-            System.arraycopy(a, 0, key, n - 2, a.length);
-            key[key.length - 1] = (byte) a.length; // a marker: no ECS, the source is the client
+            System.arraycopy(address, 0, key, n - 2, address.length);
+            key[key.length - 1] = (byte) address.length; // a marker: no ECS, the source is the client
         }
         return new CommonQuery(key, nameEnd, nameHash * 31 + type, type, hasEcs);
     }

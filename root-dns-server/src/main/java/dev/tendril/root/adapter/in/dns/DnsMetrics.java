@@ -128,6 +128,11 @@ public final class DnsMetrics {
         return rateLimitSlipped.sum();
     }
 
+    /** Whether an observer is set: the query path reads the clock for it only then. */
+    boolean observed() {
+        return observer != null;
+    }
+
     /** Sets the one observer of answered queries (null: none). */
     public void observe(AnswerObserver answers) {
         this.observer = answers;
@@ -138,7 +143,7 @@ public final class DnsMetrics {
         if (o == null) {
             return;
         }
-        long nanos = System.nanoTime() - startNanos;
+        long nanos = elapsedSince(startNanos);
         QueryType type = request.query() != null ? request.query().type() : QueryType.OTHER;
         String service = serviceOf(request, resolution); // <service> or _<port>._<proto>.<service>: a directory name
         Basis basis = service.isEmpty() ? Basis.NONE : ((Resolution.Found) resolution).basis();
@@ -149,8 +154,13 @@ public final class DnsMetrics {
     void countCachedAnswer(AnswerCache.Entry e, boolean ecs, long startNanos) {
         AnswerObserver o = observer;
         if (o != null) {
-            o.answered(e.type(), e.rcode(), false, ecs, e.service(), e.basis(), System.nanoTime() - startNanos);
+            o.answered(e.type(), e.rcode(), false, ecs, e.service(), e.basis(), elapsedSince(startNanos));
         }
+    }
+
+    /** 0 for a query that arrived before the observer was set (its start was not read). */
+    private static long elapsedSince(long startNanos) {
+        return startNanos == 0 ? 0 : System.nanoTime() - startNanos;
     }
 
     /** The service and basis {@link #countAnswer} reports for an answer: "" and NONE unless it is about a service's instances. */
