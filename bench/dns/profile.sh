@@ -33,6 +33,7 @@ taskset -c 1 dnsperf -s 127.0.0.1 -p "$rport" -d "$work/q" -l "$secs" -c 8 -q 40
 kill "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 qps=$(awk '/Queries per second/{printf "%.0f", $4}' "$work/perf")
 grep -E '^\[(dns-udp-|multiThreadIoEventLoopGroup)' "$work/folded.txt" | sed 's/^\[[^]]*\];//' > "$work/dns.txt" || true
+cp "$work/folded.txt" "$out.folded"   # every thread, for a look beyond the DNS thread
 python3 "$here/flamegraph.py" "$work/dns.txt" "$out.svg" "DNS event loop, $instances instances, $qps answers/s (load $load)"
 {
   echo "# $(date -u +%FT%TZ) bin/tendril-root defaults, instances=$instances, dnsperf $secs s: $qps answers/s, load $load"

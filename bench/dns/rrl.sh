@@ -28,7 +28,8 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 secs=${1:-20} rate=${2:-200} slip=${3:-2} rounds=${4:-3}
 work=$(mktemp -d /tmp/tendril-rrl.XXXXXX); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
+  [ -n "${RRL_KEEP:-}" ] && cp -r "$work" "$RRL_KEEP"; rm -rf "$work"; }   # RRL_KEEP=<dir>: keep the raw outputs
 trap cleanup EXIT
 for t in dnsperf dig taskset chrt; do command -v $t >/dev/null || { echo "rrl.sh needs $t (apt-get install dnsperf dnsutils util-linux)" >&2; exit 2; }; done
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
