@@ -122,10 +122,10 @@ class HandshakeWatchTest {
 
     @Test
     void requestClientReplacesAStalledConnectionWithinTheAttempt() throws Exception {
-        // one attempt of 2 s: the handshake timer (1 s) would reconnect at most once by itself,
+        // one attempt of 4 s (room for the 1 s watch on a loaded machine): the handshake timer (1 s) would reconnect by itself,
         // and it does not count stalls; the counter is the watch's alone
         try (SilentListener listener = new SilentListener();
-             RequestClient client = new RequestClient(ClientOptions.of(listener.endpoint()).withRetries(Duration.ofSeconds(2), 1))) {
+             RequestClient client = new RequestClient(ClientOptions.of(listener.endpoint()).withRetries(Duration.ofSeconds(4), 1))) {
             Envelope request = envelopes.create("web", new HostedSetQuery("web"));
             assertInstanceOf(RequestResult.TimedOut.class, client.request(request));
             assertTrue(client.stalledConnects() >= 1, "stalled connects replaced: " + client.stalledConnects());
@@ -136,7 +136,7 @@ class HandshakeWatchTest {
     @Test
     void pipelinedClientReplacesAStalledConnectionAndResendsWhatWasPending() throws Exception {
         try (SilentListener listener = new SilentListener(); PipelinedClient client = new PipelinedClient("edge-1")) {
-            ClientOptions options = ClientOptions.of(listener.endpoint()).withRetries(Duration.ofSeconds(2), 1);
+            ClientOptions options = ClientOptions.of(listener.endpoint()).withRetries(Duration.ofSeconds(4), 1);
             CompletableFuture<RequestResult> result = client.submit(options, envelopes.create("web", new HostedSetQuery("web")));
             assertInstanceOf(RequestResult.TimedOut.class, result.get());
             assertTrue(client.stalledConnects() >= 1, "stalled connects replaced: " + client.stalledConnects());

@@ -136,7 +136,7 @@ class RequestTransportTest {
         AtomicInteger calls = new AtomicInteger();
         RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1").withoutDedupe(),
                 req -> hosted("web", calls.incrementAndGet()), CLOCK));
-        RequestClient client = client(server.endpoint(), Duration.ofSeconds(2), 1);
+        RequestClient client = client(server.endpoint(), Duration.ofSeconds(10), 1);
         Envelope request = envelopes.create("web", new HostedSetQuery("web"));
 
         Envelope first = ((RequestResult.Reply) client.request(request)).envelope();
