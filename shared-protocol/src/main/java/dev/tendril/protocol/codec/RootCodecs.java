@@ -11,6 +11,7 @@ import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.KeyListing;
 import dev.tendril.protocol.message.RootMessage.KeyRole;
 import dev.tendril.protocol.message.RootMessage.KeysQuery;
+import dev.tendril.protocol.message.RootMessage.KeysUnchanged;
 import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
@@ -125,12 +126,16 @@ public final class RootCodecs {
                 of(MessageType.REVOKE_KEY, RevokeKey.class,
                         (w, m) -> w.struct(3).string(m.role().label()).string(m.name()).string(m.publicKey()),
                         r -> r.struct(f -> new RevokeKey(KeyRole.fromLabel(f.string()), f.string(), f.string()))),
+                // the digests were appended later: a frame of an older peer has none ("")
                 of(MessageType.KEYS_QUERY, KeysQuery.class,
-                        (w, m) -> w.struct(0),
-                        r -> r.struct(f -> new KeysQuery())),
+                        (w, m) -> w.struct(1).string(m.knownDigest()),
+                        r -> r.struct(f -> new KeysQuery(f.hasField() ? f.string() : ""))),
                 of(MessageType.KEY_LISTING, KeyListing.class,
-                        (w, m) -> w.struct(1).list(m.keys(), RootCodecs::enrolledKey),
-                        r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey)))),
+                        (w, m) -> w.struct(2).list(m.keys(), RootCodecs::enrolledKey).string(m.digest()),
+                        r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey), f.hasField() ? f.string() : ""))),
+                of(MessageType.KEYS_UNCHANGED, KeysUnchanged.class,
+                        (w, m) -> w.struct(1).string(m.digest()),
+                        r -> r.struct(f -> new KeysUnchanged(f.string()))),
                 of(MessageType.ROOTS_QUERY, RootsQuery.class,
                         (w, m) -> w.struct(0),
                         r -> r.struct(f -> new RootsQuery())),

@@ -30,6 +30,7 @@ public enum MessageType {
     REVOKE_KEY(41),
     KEYS_QUERY(42),
     KEY_LISTING(43),
+    KEYS_UNCHANGED(44),
     // root operations (tendrilctl root ...): ids 48-55
     ROOT_STATS_QUERY(48),
     ROOT_STATS(49),

@@ -335,8 +335,24 @@ public sealed interface RootMessage extends Message {
         public MessageType type() { return MessageType.REVOKE_KEY; }
     }
 
-    /** List the enrolled keys (edges refresh their allowlist with it). Reply: {@link KeyListing}. */
-    record KeysQuery() implements RootMessage {
+    /**
+     * List the enrolled keys (edges refresh their allowlist with it every heartbeat interval).
+     * Reply: {@link KeyListing}, or {@link KeysUnchanged} when {@code knownDigest} is the
+     * digest of the listing the root would send (the asker already holds it).
+     *
+     * @param knownDigest the {@link KeyListing#digest()} of the listing the asker holds; "" for
+     *                    none (always answered with the whole listing; an older peer sends no field)
+     */
+    record KeysQuery(String knownDigest) implements RootMessage {
+        public KeysQuery {
+            knownDigest = knownDigest == null ? "" : knownDigest;
+        }
+
+        /** Asks for the whole listing. */
+        public KeysQuery() {
+            this("");
+        }
+
         public MessageType type() { return MessageType.KEYS_QUERY; }
     }
 
@@ -349,12 +365,63 @@ public sealed interface RootMessage extends Message {
         }
     }
 
-    /** Reply to {@link KeysQuery}: every enrolled key. */
-    record KeyListing(List<EnrolledKey> keys) implements RootMessage {
+    /**
+     * Reply to {@link KeysQuery}: every enrolled key, and the digest of the listing
+     * ({@link #digestOf}; "" from an older root, which sends no digest).
+     */
+    record KeyListing(List<EnrolledKey> keys, String digest) implements RootMessage {
         public KeyListing {
             keys = List.copyOf(keys);
+            digest = digest == null ? "" : digest;
         }
+
+        /** A listing without a digest (as an older root sends it). */
+        public KeyListing(List<EnrolledKey> keys) {
+            this(keys, "");
+        }
+
+        /** The listing of {@code keys} with its digest. */
+        public static KeyListing withDigest(List<EnrolledKey> keys) {
+            return new KeyListing(keys, digestOf(keys));
+        }
+
+        /**
+         * SHA-256 (hex) over the keys in a canonical order, one line each ("role name key
+         * enrolledAtMillis"; names are DNS labels and Z85 holds no space or newline): the same
+         * keys give the same digest in any order and on every root.
+         */
+        public static String digestOf(List<EnrolledKey> keys) {
+            List<String> lines = new java.util.ArrayList<>(keys.size());
+            for (EnrolledKey k : keys) {
+                lines.add(k.role().label() + ' ' + k.name() + ' ' + k.publicKey() + ' ' + k.enrolledAtMillis() + '\n');
+            }
+            java.util.Collections.sort(lines);
+            java.security.MessageDigest sha;
+            try {
+                sha = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+            for (String line : lines) {
+                sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        }
+
         public MessageType type() { return MessageType.KEY_LISTING; }
+    }
+
+    /**
+     * Reply to {@link KeysQuery} when the asker's {@code knownDigest} is the digest of the
+     * current listing: keep the listing held (a few dozen bytes instead of every key).
+     */
+    record KeysUnchanged(String digest) implements RootMessage {
+        public KeysUnchanged {
+            if (digest == null || digest.isEmpty()) {
+                throw new IllegalArgumentException("digest must not be empty");
+            }
+        }
+        public MessageType type() { return MessageType.KEYS_UNCHANGED; }
     }
 
     /** A CURVE public key: 40 characters of the Z85 alphabet. */
