@@ -17,6 +17,8 @@ public final class FakeRoot implements RootControl {
     }
 
     public final Map<String, Map<String, Entry>> trees = new LinkedHashMap<>();
+    /** The enrolled keys, answered to KeysQuery as the real root does (unchanged for the current digest). */
+    public final java.util.List<RootMessage.EnrolledKey> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
     public volatile boolean unreachable;
 
     @Override
@@ -29,6 +31,10 @@ public final class FakeRoot implements RootControl {
             trees.forEach((svc, t) -> t.values().forEach(e -> views.add(
                     new RootMessage.TreeNodeView(svc, e.node(), e.parentId(), e.live(), 0))));
             return Optional.of(new RootMessage.TreeListing(views));
+        }
+        if (request instanceof RootMessage.KeysQuery q) {
+            RootMessage.KeyListing listing = RootMessage.KeyListing.withDigest(keys);
+            return Optional.of(listing.digest().equals(q.knownDigest()) ? new RootMessage.KeysUnchanged(listing.digest()) : listing);
         }
         Map<String, Entry> tree = trees.get(service);
         if (request instanceof RootMessage.HostedSetQuery h) {

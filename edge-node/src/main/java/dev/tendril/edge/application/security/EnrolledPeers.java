@@ -20,11 +20,11 @@ import java.util.Optional;
  * the whole view at once.
  */
 public final class EnrolledPeers {
-    private record View(Map<String, EnrolledKey> byKey, Map<String, String> newestByPlatform) {
+    private record View(Map<String, EnrolledKey> byKey, Map<String, String> newestByPlatform, String digest) {
     }
 
     private final Map<String, Caller> configuredOperators;
-    private volatile View view = new View(Map.of(), Map.of());
+    private volatile View view = new View(Map.of(), Map.of(), "");
     private volatile boolean heard;
 
     /**
@@ -46,8 +46,22 @@ public final class EnrolledPeers {
                 newest.put(k.name(), k.publicKey());
             }
         });
-        view = new View(Map.copyOf(byKey), Map.copyOf(newest));
+        view = new View(Map.copyOf(byKey), Map.copyOf(newest), listing.digest());
         heard = true;
+    }
+
+    /**
+     * The root's digest of the listing held ("" before the first, or from an older root): the
+     * next refresh names it, and the root answers "unchanged" while it is current.
+     */
+    public String digest() {
+        return view.digest();
+    }
+
+    /** Forgets the digest (keeping the keys), so that the next refresh asks for the whole listing. */
+    public void forgetDigest() {
+        View v = view;
+        view = new View(v.byKey(), v.newestByPlatform(), "");
     }
 
     /** Whether a listing has arrived since start. */

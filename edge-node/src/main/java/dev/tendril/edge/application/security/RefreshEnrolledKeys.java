@@ -11,7 +11,10 @@ import java.util.Optional;
 /**
  * Asks the root for the enrolled keys and hands the listing to {@link EnrolledPeers}; run
  * every heartbeat interval, so a platform revoked at the root is refused here within one.
- * When the root does not answer the last listing stays (a root outage does not cut the tree).
+ * The query names the digest of the listing held: while the keys are the same the root answers
+ * {@link RootMessage.KeysUnchanged} (a digest instead of every key), after any enrolment or
+ * revocation the new listing. When the root does not answer the last listing stays (a root
+ * outage does not cut the tree).
  */
 public final class RefreshEnrolledKeys implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RefreshEnrolledKeys.class);
@@ -31,7 +34,7 @@ public final class RefreshEnrolledKeys implements Runnable {
     public synchronized void run() {
         Optional<Message> reply;
         try {
-            reply = root.call("", new RootMessage.KeysQuery());
+            reply = root.call("", new RootMessage.KeysQuery(peers.digest()));
         } catch (RuntimeException e) {
             reply = Optional.empty();
             log.debug("{}: key listing failed", nodeId, e);
@@ -43,6 +46,17 @@ public final class RefreshEnrolledKeys implements Runnable {
                 log.info("{}: {} enrolled keys from the root", nodeId, peers.size());
             }
             failing = false;
+        } else if (reply.isPresent() && reply.get() instanceof RootMessage.KeysUnchanged unchanged
+                && !peers.digest().isEmpty() && unchanged.digest().equals(peers.digest())) {
+            if (failing) {
+                log.info("{}: the root answers again; its {} enrolled keys are unchanged", nodeId, peers.size());
+            }
+            failing = false;
+        } else if (reply.isPresent() && reply.get() instanceof RootMessage.KeysUnchanged unchanged) {
+            // not the digest asked with (a root that got it wrong): ask for the whole listing next time
+            log.warn("{}: the root called digest {} unchanged, but this node holds {}; asking for the whole listing next",
+                    nodeId, unchanged.digest(), peers.digest().isEmpty() ? "none" : peers.digest());
+            peers.forgetDigest();
         } else if (!failing) {
             failing = true;
             log.warn("{}: the root gave no key listing ({}); keeping the last one ({} keys). Is this platform enrolled "

@@ -8,6 +8,7 @@ import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.KeyListing;
 import dev.tendril.protocol.message.RootMessage.KeyRole;
 import dev.tendril.protocol.message.RootMessage.KeysQuery;
+import dev.tendril.protocol.message.RootMessage.KeysUnchanged;
 import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.transport.Caller;
 import dev.tendril.protocol.transport.PeerKeys;
@@ -29,7 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * from memory (the root's control endpoint asks at every connection and request). The
  * bootstrap operators of the root's config are always admitted and cannot be revoked over
  * the wire (only by editing the config). Enrol and revoke are operator-only; the listing is
- * for every enrolled caller (edges refresh their allowlist with it).
+ * for every enrolled caller (edges refresh their allowlist with it every heartbeat interval,
+ * naming the digest of the listing they hold: unchanged, the answer is {@link KeysUnchanged}).
+ * The digest is computed from the listing's content, so replicated roots, which apply the
+ * same key changes, give the same digest for the same keys.
  */
 public final class KeyEnrolment implements PeerKeys {
     private static final Logger log = LoggerFactory.getLogger(KeyEnrolment.class);
@@ -40,6 +44,8 @@ public final class KeyEnrolment implements PeerKeys {
     private final Map<String, Caller> bootstrap;
     private final Map<String, EnrolledKey> byKey = new ConcurrentHashMap<>();
     private final boolean replicated;
+    /** The listing with its digest, built at the first KeysQuery after a change; null after a change. */
+    private KeyListing listing;
 
     /**
      * A single root's enrolment: enrol and revoke are answered here, at once.
@@ -99,9 +105,12 @@ public final class KeyEnrolment implements PeerKeys {
      * left (empty) for the control port, which commits it to the Raft log.
      */
     public Optional<RootMessage> handle(RootMessage request, Caller caller) {
-        if (request instanceof KeysQuery) {
-            return Optional.of(caller.role() == Caller.Role.ANONYMOUS
-                    ? forbidden("only enrolled platforms and operators may list the keys") : listing());
+        if (request instanceof KeysQuery q) {
+            if (caller.role() == Caller.Role.ANONYMOUS) {
+                return Optional.of(forbidden("only enrolled platforms and operators may list the keys"));
+            }
+            KeyListing current = listing();
+            return Optional.of(current.digest().equals(q.knownDigest()) ? new KeysUnchanged(current.digest()) : current);
         } else if (request instanceof EnrolKey r) {
             if (!(caller.isOperator() || caller.isClear())) {
                 return Optional.of(forbidden("only an operator may enrol keys"));
@@ -142,6 +151,7 @@ public final class KeyEnrolment implements PeerKeys {
         }
         byKey.keySet().retainAll(fresh.keySet());
         byKey.putAll(fresh);
+        listing = null;
         log.info("{}: {} enrolled keys reloaded from the store", rootId, fresh.size());
     }
 
@@ -149,12 +159,16 @@ public final class KeyEnrolment implements PeerKeys {
         return new ErrorReply(RequestServer.FORBIDDEN, why);
     }
 
-    private KeyListing listing() {
-        List<EnrolledKey> keys = new ArrayList<>(byKey.values());
-        bootstrap.values().forEach(c -> keys.add(new EnrolledKey(KeyRole.OPERATOR, c.name(), c.publicKey(), 0L)));
-        keys.sort(java.util.Comparator.comparing(EnrolledKey::role).thenComparing(EnrolledKey::name)
-                .thenComparing(EnrolledKey::enrolledAtMillis));
-        return new KeyListing(keys);
+    /** The current listing; synchronized with the changes, so a listing built during one is never kept. */
+    private synchronized KeyListing listing() {
+        if (listing == null) {
+            List<EnrolledKey> keys = new ArrayList<>(byKey.values());
+            bootstrap.values().forEach(c -> keys.add(new EnrolledKey(KeyRole.OPERATOR, c.name(), c.publicKey(), 0L)));
+            keys.sort(java.util.Comparator.comparing(EnrolledKey::role).thenComparing(EnrolledKey::name)
+                    .thenComparing(EnrolledKey::enrolledAtMillis).thenComparing(EnrolledKey::publicKey));
+            listing = KeyListing.withDigest(keys);
+        }
+        return listing;
     }
 
     private synchronized RootMessage enrol(EnrolKey r, String who, long atMillis) {
@@ -168,6 +182,7 @@ public final class KeyEnrolment implements PeerKeys {
             EnrolledKey k = new EnrolledKey(r.role(), r.name(), r.publicKey(), atMillis);
             store.enrol(k);
             byKey.put(k.publicKey(), k);
+            listing = null;
             log.info("{}: {} enrolled a key of {} {} ({})", rootId, who, r.role().label(), r.name(), r.publicKey());
         } else if (replicated) {
             store.enrol(existing); // a batch rolled back and run again: the memory may be ahead of the store
@@ -177,8 +192,10 @@ public final class KeyEnrolment implements PeerKeys {
 
     private synchronized RootMessage revoke(RevokeKey r, String who) {
         int n = store.revoke(r.role(), r.name(), r.publicKey());
-        byKey.values().removeIf(k -> k.role() == r.role() && k.name().equals(r.name())
-                && (r.publicKey().isEmpty() || k.publicKey().equals(r.publicKey())));
+        if (byKey.values().removeIf(k -> k.role() == r.role() && k.name().equals(r.name())
+                && (r.publicKey().isEmpty() || k.publicKey().equals(r.publicKey())))) {
+            listing = null;
+        }
         if (n == 0) {
             return new ErrorReply(ControlErrors.NOT_FOUND, "no enrolled key of " + r.role().label() + " " + r.name()
                     + (r.publicKey().isEmpty() ? "" : " is " + r.publicKey()));

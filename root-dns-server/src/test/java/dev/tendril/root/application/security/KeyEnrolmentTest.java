@@ -8,6 +8,7 @@ import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.KeyListing;
 import dev.tendril.protocol.message.RootMessage.KeyRole;
 import dev.tendril.protocol.message.RootMessage.KeysQuery;
+import dev.tendril.protocol.message.RootMessage.KeysUnchanged;
 import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.transport.Caller;
 import dev.tendril.protocol.transport.CurveKeyPair;
@@ -24,6 +25,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class KeyEnrolmentTest {
     private final String alice = CurveKeyPair.generate().publicKey();
@@ -81,5 +83,53 @@ class KeyEnrolmentTest {
         KeyListing listing = assertInstanceOf(KeyListing.class, ask(new KeysQuery(), Caller.platform("munich", munich)));
         assertEquals(List.of(new EnrolledKey(KeyRole.PLATFORM, "munich", munich, 1_700_000_000_000L),
                 new EnrolledKey(KeyRole.OPERATOR, "alice", alice, 0L)), listing.keys());
+    }
+
+    @Test
+    void anEdgeHoldingTheCurrentListingIsToldUnchangedAndGetsTheWholeListingAfterAChange() {
+        Caller edge = Caller.platform("munich", munich);
+        ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich), operator);
+        KeyListing first = assertInstanceOf(KeyListing.class, ask(new KeysQuery(), edge), "no digest held: the whole listing");
+        assertEquals(KeyListing.digestOf(first.keys()), first.digest(), "the digest is the listing's own");
+        assertEquals(new KeysUnchanged(first.digest()), ask(new KeysQuery(first.digest()), edge));
+        assertEquals(new KeysUnchanged(first.digest()), ask(new KeysQuery(first.digest()), edge), "and again");
+        assertInstanceOf(KeyListing.class, ask(new KeysQuery("some other digest"), edge));
+
+        ask(new EnrolKey(KeyRole.PLATFORM, "sydney", munich2), operator);
+        KeyListing enrolled = assertInstanceOf(KeyListing.class, ask(new KeysQuery(first.digest()), edge), "after an enrolment");
+        assertNotEquals(first.digest(), enrolled.digest());
+        assertEquals(3, enrolled.keys().size());
+        assertEquals(new KeysUnchanged(enrolled.digest()), ask(new KeysQuery(enrolled.digest()), edge));
+
+        ask(new RevokeKey(KeyRole.PLATFORM, "sydney", ""), operator);
+        KeyListing revoked = assertInstanceOf(KeyListing.class, ask(new KeysQuery(enrolled.digest()), edge), "after a revocation");
+        assertEquals(first, revoked, "the same keys as before: the same listing and digest");
+
+        assertEquals("NOT_FOUND", assertInstanceOf(ErrorReply.class, ask(new RevokeKey(KeyRole.PLATFORM, "sydney", ""), operator)).code());
+        assertEquals(new KeysUnchanged(first.digest()), ask(new KeysQuery(first.digest()), edge), "a refused revocation changes nothing");
+        assertEquals("FORBIDDEN", assertInstanceOf(ErrorReply.class, ask(new KeysQuery(first.digest()), Caller.anonymous(munich2))).code(),
+                "an unenrolled caller learns nothing, not even that its digest is current");
+    }
+
+    @Test
+    void rootsHoldingTheSameKeysGiveTheSameDigest() {
+        // replicated roots share the keys through their replicated state: different insertion order, same digest
+        ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich), operator);
+        ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich2), operator);
+        InMemoryKeyStore other = new InMemoryKeyStore();
+        List<EnrolledKey> reversed = new ArrayList<>(store.all());
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(other::enrol);
+        KeyEnrolment otherRoot = new KeyEnrolment("root-2", other, Map.of("alice", alice), clock);
+        Caller edge = Caller.platform("munich", munich);
+        KeyListing here = assertInstanceOf(KeyListing.class, ask(new KeysQuery(), edge));
+        assertEquals(new KeysUnchanged(here.digest()), otherRoot.handle(new KeysQuery(here.digest()), edge).orElseThrow());
+        otherRoot.reload();
+        assertEquals(new KeysUnchanged(here.digest()), otherRoot.handle(new KeysQuery(here.digest()), edge).orElseThrow(),
+                "a reload of the same keys keeps the digest");
+        other.revoke(KeyRole.PLATFORM, "munich", munich);
+        otherRoot.reload();
+        assertInstanceOf(KeyListing.class, otherRoot.handle(new KeysQuery(here.digest()), edge).orElseThrow(),
+                "a snapshot that revoked a key changes it");
     }
 }
