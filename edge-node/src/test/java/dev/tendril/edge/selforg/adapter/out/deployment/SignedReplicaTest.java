@@ -59,6 +59,8 @@ class SignedReplicaTest {
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1", "evil:1"));
     final RefusalLog refusals = new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 100);
     HostedReplicaHost garching;
+    final HostedServices hosted;
+    final Deployments deployments;
 
     SignedReplicaTest() {
         // munich (the compromised node) is a node of web's tree
@@ -67,11 +69,11 @@ class SignedReplicaTest {
                 new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());
         Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> parser =
                 t -> YamlDocuments.spec(t, 256 << 10);
-        Deployments deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
+        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
         InMemoryNetwork net = new InMemoryNetwork();
         Overlay overlay = new Overlay();
         net.attach("garching", overlay);
-        HostedServices hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies,
+        hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies,
                 (interval, task) -> () -> { }, parser,
                 new SpecSignatures("garching", Map.of("alice", ALICE.getPublic()), 256 << 10, refusals));
         hosted.overlayPort(7400);
@@ -106,6 +108,28 @@ class SignedReplicaTest {
         assertEquals(List.of(), runtime.list(), what + ": nothing runs");
         assertFalse(root.trees.get("web").containsKey("garching"), "garching never joined the tree");
         assertEquals(1, refusals.total(reason), what + ": counted as " + reason + " " + refusals.counts());
+    }
+
+    @Test
+    void readyIsToldOnTheDeploymentsThreadBeforeTheOutcomeIsPostedAndOnlyForADeployedReplica() {
+        List<Runnable> posted = new ArrayList<>();
+        HostedReplicaHost host = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, posted::add, clock);
+        List<ReplicaHost.Deployed> ready = new ArrayList<>();
+        List<ReplicaHost.Outcome> done = new ArrayList<>();
+
+        host.deploy("web", SPEC, MUNICH, ready::add, done::add); // unsigned: refused
+        posted.forEach(Runnable::run);
+        assertEquals(List.of(), ready);
+        assertInstanceOf(ReplicaHost.Failed.class, done.get(0));
+        posted.clear();
+        done.clear();
+
+        host.deploy("web", SignedSpec.sign(SPEC, "alice", ALICE.getPrivate()), MUNICH, ready::add, done::add);
+        assertEquals(1, ready.size(), "told on the worker, right after the attach");
+        assertEquals(List.of(), done, "the outcome waits for the self-organization thread");
+        posted.forEach(Runnable::run);
+        assertEquals(List.of(ready.get(0)), done);
+        assertTrue(root.trees.get("web").containsKey("garching"), "registered before ready was told");
     }
 
     @Test
