@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -60,6 +61,7 @@ class SignedReplicaTest {
     final RefusalLog refusals = new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 100);
     HostedReplicaHost garching;
     final HostedServices hosted;
+    final SpecSignatures signatures = new SpecSignatures("garching", Map.of("alice", ALICE.getPublic()), 256 << 10, refusals);
     final Deployments deployments;
 
     SignedReplicaTest() {
@@ -75,7 +77,7 @@ class SignedReplicaTest {
         net.attach("garching", overlay);
         hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies,
                 (interval, task) -> () -> { }, parser,
-                new SpecSignatures("garching", Map.of("alice", ALICE.getPublic()), 256 << 10, refusals));
+                signatures);
         hosted.overlayPort(7400);
         garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
     }
@@ -130,6 +132,20 @@ class SignedReplicaTest {
         posted.forEach(Runnable::run);
         assertEquals(List.of(ready.get(0)), done);
         assertTrue(root.trees.get("web").containsKey("garching"), "registered before ready was told");
+    }
+
+    @Test
+    void aValidSignatureIsVerifiedOnceForBothChecksOfAReplicaButABadOneEveryTime() {
+        String signed = SignedSpec.sign(SPEC, "alice", ALICE.getPrivate());
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(signed, MUNICH)); // checked on arrival and before it runs
+        assertEquals(1, signatures.verifications());
+        assertEquals(Optional.empty(), signatures.refusal(signed, "munich")); // the next replication of the same spec
+        assertEquals(1, signatures.verifications());
+
+        String tampered = signed.replace("demo:1", "evil:1");
+        assertTrue(signatures.refusal(tampered, "munich").isPresent());
+        assertTrue(signatures.refusal(tampered, "munich").isPresent());
+        assertEquals(3, signatures.verifications(), "a refused text is not remembered");
     }
 
     @Test
