@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a valid signature of one of the operators ({@link SignedSpec}). Without operator keys
  * (the local preset) unsigned specs are accepted and one WARN says so. Every refusal is
  * counted per reason and logged at most once a minute per peer. Thread-safe.
+ *
+ * <p>A spec text whose signature was found valid is remembered (its SHA-256, the last
+ * {@link #REMEMBERED} texts): a replica's spec is checked when the Replicate arrives and again
+ * right before it runs, and the same spec comes back with every replication; the JDK's Ed25519
+ * verification costs milliseconds on the edge node's C1-only JIT, on the replication's path.
+ * The operator keys are fixed per instance, so a remembered verdict stays true.
  */
 public final class SpecSignatures {
     private static final Logger log = LoggerFactory.getLogger(SpecSignatures.class);
@@ -27,6 +33,15 @@ public final class SpecSignatures {
     private final int maxSpecBytes;
     private final RefusalLog refusals;
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** How many verified spec texts are remembered (least recently used go first). */
+    static final int REMEMBERED = 32;
+    private final Map<String, Boolean> verified = new java.util.LinkedHashMap<>(REMEMBERED * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+    private final java.util.concurrent.atomic.LongAdder verifications = new java.util.concurrent.atomic.LongAdder();
 
     public SpecSignatures(String nodeId, Map<String, PublicKey> operators, int maxSpecBytes, RefusalLog refusals) {
         this.nodeId = nodeId;
@@ -55,7 +70,19 @@ public final class SpecSignatures {
             }
             return Optional.empty();
         }
+        String digest = sha256(specText);
+        synchronized (verified) {
+            if (verified.containsKey(digest)) {
+                return Optional.empty();
+            }
+        }
+        verifications.increment();
         SignedSpec.Verification v = SignedSpec.verify(specText, operators);
+        if (v instanceof SignedSpec.Verification.Valid) {
+            synchronized (verified) {
+                verified.put(digest, Boolean.TRUE);
+            }
+        }
         if (v instanceof SignedSpec.Verification.Unsigned) {
             return refuse(peer, "spec-unsigned", "(spec): not signed; this node runs only specs signed by an operator "
                     + "(tendrilctl deploy --operator-key NAME.key)");
@@ -64,6 +91,20 @@ public final class SpecSignatures {
             return refuse(peer, "spec-bad-signature", "(spec): " + i.reason());
         }
         return Optional.empty();
+    }
+
+    /** Signatures verified so far (a remembered spec text is not verified again). */
+    public long verifications() {
+        return verifications.sum();
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     /** Refusals so far per reason. */

@@ -160,14 +160,20 @@ public final class EdgeNode implements AutoCloseable {
                 config.policies(), ticker, rootTicker, specs, signatures);
         InfrastructureDb infra = new InfrastructureDb(config.infrastructure());
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
+        java.util.concurrent.atomic.AtomicReference<dev.tendril.edge.overlay.PeerConnections> openAhead =
+                new java.util.concurrent.atomic.AtomicReference<>(dev.tendril.edge.overlay.PeerConnections.NONE);
         TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
                 request -> selfOrgRef[0] == null ? new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE",
                         "self-organization is starting") : selfOrgRef[0].receive(request),
-                security.keys().map(k -> new ServerOptions.Curve(k, peers.platforms())), clock);
+                security.keys().map(k -> new ServerOptions.Curve(k, peers.platforms())),
+                platform -> openAhead.get().openTo(platform), clock); // a peer that connected here: connected back
         hosted.overlayPort(tree.port());
-        // likely parents of a replica and the members of this node's trees: connected before the first message
-        hosted.peerConnections(new dev.tendril.edge.adapter.out.zmq.ZmqPeerConnections(config.platform(), infra, tree::port,
-                requests, curve));
+        // likely parents of a replica, the members of this node's trees, peers that connected here:
+        // connected before the first message
+        dev.tendril.edge.adapter.out.zmq.ZmqPeerConnections peerConnections = new dev.tendril.edge.adapter.out.zmq.ZmqPeerConnections(
+                config.platform(), infra, tree::port, requests, curve);
+        hosted.peerConnections(peerConnections);
+        openAhead.set(peerConnections);
         ServedSockets served = SelfOrgWiring.servedSockets(id,
                 runtime instanceof DockerContainerRuntime docker ? docker : null);
         if (runtime instanceof DockerContainerRuntime) {

@@ -18,4 +18,14 @@ public interface PeerConnections {
      * the nearest to this node first; never to this node, and not to ids it cannot place.
      */
     void openNearest(Collection<String> nodeIds, int limit);
+
+    /**
+     * Opens a connection to {@code nodeId} (a platform id), e.g. back to a peer platform that
+     * just connected to this node's tree socket: a node that opens a connection here is about
+     * to ask something (a Replicate, a search) whose answer this node sends as a request of
+     * its own (the replica's Attach to it as parent and its ReplicaReady, a target's offer).
+     * Nothing for this node itself or an id it cannot place. Default: nothing.
+     */
+    default void openTo(String nodeId) {
+    }
 }

@@ -400,6 +400,7 @@ public final class PipelinedClient implements AutoCloseable {
             s.setCurveServerKey(ZMQ.Curve.z85Decode(curve.serverPublicKey()));
         });
         s.connect(options.endpoint());
+        HopTrace.mark("cli.open", options.endpoint(), peer.stalls); // how old a connection was at a request: traces tell
         poller.register(s, ZMQ.Poller.POLLIN);
         peer.openedNanos = System.nanoTime();
         peer.repliesAtOpen = peer.replies;

@@ -217,7 +217,7 @@ public final class RequestServer implements AutoCloseable {
                 (address, detail) -> {
                     counters.refusedConnections.increment();
                     refusals.refused(options.nodeId(), address, "connection", detail);
-                });
+                }, options.curve().get().admitted());
         FailedHandshakes handshakes = zap == null ? null : FailedHandshakes.attach(context, router, address -> {
             counters.failedHandshakes.increment();
             refusals.refused(options.nodeId(), address, "handshake",

@@ -1,6 +1,7 @@
 package dev.tendril.protocol.transport;
 
 import dev.tendril.protocol.message.Envelope;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import java.time.Duration;
@@ -39,11 +40,30 @@ public record ServerOptions(String endpoint, String nodeId, Optional<Curve> curv
      * @param serverKeys the server's key pair (clients configure its public key)
      * @param clients    who may connect and send requests, asked at every connection and
      *                   request (so a revoked key's open connections are refused too)
+     * @param admitted   told who each connection the allowlist admits comes from, when its CURVE
+     *                   handshake reaches the server's ZAP check (before its first request); runs on
+     *                   the server's socket thread, so it must only hand on (e.g. an edge node opens
+     *                   its own connection back to a peer platform that connected, see
+     *                   docs/self-organization.md)
      */
-    public record Curve(CurveKeyPair serverKeys, PeerKeys clients) {
+    public record Curve(CurveKeyPair serverKeys, PeerKeys clients, Consumer<Caller> admitted) {
+        private static final Consumer<Caller> NOBODY_TOLD = caller -> {
+        };
+
         public Curve {
             Objects.requireNonNull(serverKeys, "serverKeys");
             Objects.requireNonNull(clients, "clients");
+            Objects.requireNonNull(admitted, "admitted");
+        }
+
+        /** Admitted connections are not reported. */
+        public Curve(CurveKeyPair serverKeys, PeerKeys clients) {
+            this(serverKeys, clients, NOBODY_TOLD);
+        }
+
+        /** As this, telling {@code listener} of every admitted connection (see {@link #admitted()}). */
+        public Curve onAdmitted(Consumer<Caller> listener) {
+            return new Curve(serverKeys, clients, listener);
         }
 
         /**

@@ -4,7 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * ZAP handler (ZeroMQ RFC 27) that admits CURVE clients whose public key {@link PeerKeys}
@@ -21,15 +23,19 @@ final class ZapAllowlist {
     private final PeerKeys keys;
     private final String nodeId;
     private final BiConsumer<String, String> refused;
+    private final Consumer<Caller> admitted;
 
     /**
-     * @param refused told (peer address, detail) of each refused connection
+     * @param refused  told (peer address, detail) of each refused connection
+     * @param admitted told the caller of each admitted connection, after the ZAP reply went out
      */
-    ZapAllowlist(ZMQ.Socket socket, PeerKeys keys, String nodeId, BiConsumer<String, String> refused) {
+    ZapAllowlist(ZMQ.Socket socket, PeerKeys keys, String nodeId, BiConsumer<String, String> refused,
+                 Consumer<Caller> admitted) {
         this.socket = socket;
         this.keys = keys;
         this.nodeId = nodeId;
         this.refused = refused;
+        this.admitted = admitted;
     }
 
     /** Answers every ZAP request waiting on the socket. */
@@ -53,7 +59,8 @@ final class ZapAllowlist {
             String mechanism = n > 5 ? new String(frames[5], ZMQ.CHARSET) : "";
             String clientKey = n > 6 && frames[6].length == ZMQ.Curve.KEY_SIZE ? ZMQ.Curve.z85Encode(frames[6]) : "";
             String address = n > 3 ? new String(frames[3], ZMQ.CHARSET) : "";
-            boolean allowed = "CURVE".equals(mechanism) && !clientKey.isEmpty() && admitted(clientKey);
+            Optional<Caller> caller = "CURVE".equals(mechanism) && !clientKey.isEmpty() ? callerOf(clientKey) : Optional.empty();
+            boolean allowed = caller.isPresent();
             if (!allowed) {
                 log.debug("{}: refused {} client {} with key {}", nodeId, mechanism, address, clientKey);
                 refused.accept(address, mechanism + " key " + (clientKey.isEmpty() ? "(none)" : clientKey) + " is not enrolled");
@@ -64,15 +71,24 @@ final class ZapAllowlist {
             socket.send(allowed ? "OK" : "client key not allowed", ZMQ.SNDMORE);
             socket.send(allowed ? clientKey : "", ZMQ.SNDMORE);
             socket.send(new byte[0], 0);
+            caller.ifPresent(this::tell);
         }
     }
 
-    private boolean admitted(String clientKey) {
+    private Optional<Caller> callerOf(String clientKey) {
         try {
-            return keys.callerOf(clientKey).isPresent();
+            return keys.callerOf(clientKey);
         } catch (RuntimeException e) {
             log.warn("{}: key lookup failed, client refused", nodeId, e);
-            return false;
+            return Optional.empty();
+        }
+    }
+
+    private void tell(Caller caller) {
+        try {
+            admitted.accept(caller);
+        } catch (RuntimeException e) {
+            log.warn("{}: the listener of admitted connections failed for {}", nodeId, caller.name(), e);
         }
     }
 }

@@ -50,7 +50,11 @@ class CurveCallerTest {
     }
 
     private RequestClient client(RequestServer server, CurveKeyPair keys, Duration timeout) {
-        RequestClient c = new RequestClient(ClientOptions.of(server.endpoint()).withRetries(timeout, 2)
+        return client(server, keys, timeout, 2);
+    }
+
+    private RequestClient client(RequestServer server, CurveKeyPair keys, Duration timeout, int attempts) {
+        RequestClient c = new RequestClient(ClientOptions.of(server.endpoint()).withRetries(timeout, attempts)
                 .withCurve(new ClientOptions.Curve(keys, serverKeys.publicKey())));
         open.add(c);
         return c;
@@ -68,6 +72,24 @@ class CurveCallerTest {
         RequestResult r = ask(client(server, munich, Duration.ofSeconds(3)));
         assertEquals(new HostedSet("web", List.of("munich", munich.publicKey())),
                 assertInstanceOf(RequestResult.Reply.class, r).envelope().body());
+    }
+
+    @Test
+    void theServerTellsWhoEachAdmittedConnectionComesFromAndNothingOfRefusedOnes() {
+        enrolled.put(munich.publicKey(), Caller.platform("munich", munich.publicKey()));
+        List<Caller> admitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RequestServer server = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "edge-2")
+                        .withCurve(new ServerOptions.Curve(serverKeys, key -> Optional.ofNullable(enrolled.get(key)))
+                                .onAdmitted(admitted::add)),
+                (CallerHandler) (req, caller) -> new HostedSet("web", List.of()), Clock.systemUTC());
+        open.add(server);
+        assertEquals(new RequestResult.TimedOut(1), ask(client(server, CurveKeyPair.generate(), Duration.ofMillis(300), 1)));
+        Poll.until("the stranger refused", () -> server.stats().refusedConnections() >= 1);
+        assertEquals(List.of(), admitted);
+
+        assertInstanceOf(RequestResult.Reply.class, ask(client(server, munich, Duration.ofSeconds(3))));
+        Poll.until("the admitted connection reported", () -> !admitted.isEmpty());
+        assertEquals(java.util.Set.of(Caller.platform("munich", munich.publicKey())), java.util.Set.copyOf(admitted));
     }
 
     @Test

@@ -25,13 +25,59 @@ import java.util.TreeMap;
  * (a retry with the same id, or another origin's) is answered "accepted" and joins the
  * list of requesters told when it is ready; once hosted, requests are answered "hosting".
  * So however often a request is delivered, the platform deploys the service once.
- * Not thread-safe: one thread calls everything (see {@link ServiceAgent}).
+ * Not thread-safe: one thread calls everything (see {@link ServiceAgent}), except the
+ * ReplicaReady of a replica deployed here, sent from the deployment's thread ({@link Deploying}).
  */
 public final class NodeAgent {
     private record Waiter(NodeInfo requester, String requestId) {
     }
 
-    private record Deploying(String specYaml, List<Waiter> waiters) {
+    /**
+     * A replica being deployed here and who asked for it. Its ReplicaReady goes out from the
+     * deployment's thread the moment the replica is registered and attached ({@link #ready}), not
+     * once the outcome reaches the agent's thread, which may be in the middle of a round (a root
+     * round trip: tens of ms under load, docs/evaluation.md); so the waiters are guarded here.
+     */
+    private static final class Deploying {
+        final String specYaml;
+        private final List<Waiter> waiters = new ArrayList<>();
+        private final Set<Waiter> told = new java.util.HashSet<>();
+        private ReplicaHost.Deployed ready;
+
+        Deploying(String specYaml, Waiter first) {
+            this.specYaml = specYaml;
+            waiters.add(first);
+        }
+
+        /** Adds a waiter (once); returns the outcome to tell it at once if the replica is ready already. */
+        synchronized Optional<ReplicaHost.Deployed> join(Waiter w) {
+            if (!waiters.contains(w)) {
+                waiters.add(w);
+            }
+            if (ready != null && told.add(w)) {
+                return Optional.of(ready);
+            }
+            return Optional.empty();
+        }
+
+        /** The replica is ready: the waiters not told yet, now counted as told. */
+        synchronized List<Waiter> ready(ReplicaHost.Deployed ok) {
+            ready = ok;
+            return untold();
+        }
+
+        synchronized List<Waiter> untold() {
+            List<Waiter> out = waiters.stream().filter(told::add).toList();
+            return out;
+        }
+
+        synchronized List<Waiter> all() {
+            return List.copyOf(waiters);
+        }
+
+        synchronized String firstId() {
+            return waiters.isEmpty() ? "" : waiters.get(0).requestId();
+        }
     }
 
     private final AgentContext ctx;
@@ -109,16 +155,23 @@ public final class NodeAgent {
         Deploying d = deploying.get(service);
         if (d != null) {
             Waiter w = new Waiter(r.requester(), r.requestId());
-            if (!d.waiters().contains(w)) {
-                d.waiters().add(w);
-            }
+            d.join(w).ifPresent(ok -> tellReady(service, w, ok));
             return new ReplicateReply(service, r.requestId(), ReplicateReply.ACCEPTED, "already deploying " + service,
                     Optional.empty());
         }
-        deploying.put(service, new Deploying(r.specYaml(), new ArrayList<>(List.of(new Waiter(r.requester(), r.requestId())))));
+        Deploying started = new Deploying(r.specYaml(), new Waiter(r.requester(), r.requestId()));
+        deploying.put(service, started);
         ctx.messenger().prepare(r.requester()); // the ReplicaReady goes there once deployed
-        ctx.host().deploy(service, r.specYaml(), r.requester(), outcome -> deployed(service, outcome));
+        ctx.host().deploy(service, r.specYaml(), r.requester(),
+                ok -> started.ready(ok).forEach(w -> tellReady(service, w, ok)), // on the deployment's thread
+                outcome -> deployed(service, outcome));
         return new ReplicateReply(service, r.requestId(), ReplicateReply.ACCEPTED, "deploying", Optional.empty());
+    }
+
+    /** Thread-safe (the messenger is): called from the deployment's thread as well as the agent's. */
+    private void tellReady(String service, Waiter w, ReplicaHost.Deployed ok) {
+        ctx.messenger().send(w.requester(), new ReplicaReady(service, w.requestId(), ok.instance(), true,
+                ok.containerStart().toMillis(), ok.registeredAt().toEpochMilli(), ""));
     }
 
     private void deployed(String service, ReplicaHost.Outcome outcome) {
@@ -126,20 +179,17 @@ public final class NodeAgent {
         if (d == null) {
             return;
         }
-        String firstId = d.waiters().isEmpty() ? "" : d.waiters().get(0).requestId();
+        String firstId = d.firstId();
         if (outcome instanceof ReplicaHost.Deployed ok) {
             long startMillis = ok.containerStart().toMillis();
             ctx.events().record(service, EventKind.REPLICA_STARTED, firstId, "replica of " + service
                     + " running here, registered and attached; container start " + startMillis + " ms", startMillis);
-            host(ok.spec(), d.specYaml());
-            for (Waiter w : d.waiters()) {
-                ctx.messenger().send(w.requester(), new ReplicaReady(service, w.requestId(), ok.instance(), true,
-                        startMillis, ok.registeredAt().toEpochMilli(), ""));
-            }
+            host(ok.spec(), d.specYaml);
+            d.ready(ok).forEach(w -> tellReady(service, w, ok)); // those the deployment's thread did not tell (a host without it)
         } else {
             String reason = ((ReplicaHost.Failed) outcome).reason();
             ctx.events().record(service, EventKind.REPLICA_REFUSED, firstId, "deployment here failed: " + reason);
-            for (Waiter w : d.waiters()) {
+            for (Waiter w : d.all()) {
                 ctx.messenger().send(w.requester(), new ReplicaReady(service, w.requestId(), platformNode, false, 0, 0, reason));
             }
         }

@@ -59,13 +59,33 @@ public final class TreeSocket implements AutoCloseable {
                                    java.util.function.Function<dev.tendril.protocol.message.Envelope,
                                            dev.tendril.protocol.message.Message> selfOrg,
                                    java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
+        return start(bind, nodeId, overlay, selfOrg, curve, platform -> {
+        }, clock);
+    }
+
+    /**
+     * As above; {@code platformConnected} is told the id of every other enrolled platform whose
+     * connection the socket admits (on the socket's thread: it must only hand on). The node opens
+     * its own connection back to it (the origin of a coming Replicate is then reached without a
+     * first contact by the replica's Attach and ReplicaReady; see docs/self-organization.md).
+     * Nothing is told without CURVE (no connection is authenticated there).
+     */
+    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
+                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
+                                           dev.tendril.protocol.message.Message> selfOrg,
+                                   java.util.Optional<ServerOptions.Curve> curve,
+                                   java.util.function.Consumer<String> platformConnected, Clock clock) {
         // a self-organization message is only queued for its thread (SelfOrgInbox): handled on the
         // socket's thread, one hand-off less; a Replicate waits for its reply, so it takes a handler thread
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2)
                 .withInline(request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
                         && !(request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage.Replicate));
         if (curve.isPresent()) {
-            options = options.withCurve(curve.get());
+            options = options.withCurve(curve.get().onAdmitted(caller -> {
+                if (caller.role() == dev.tendril.protocol.transport.Caller.Role.PLATFORM && !caller.name().equals(nodeId)) {
+                    platformConnected.accept(caller.name());
+                }
+            }));
         }
         return new TreeSocket(RequestServer.start(options, (CallerHandler) (request, caller) -> {
             java.util.Optional<String> refusal = TreePolicy.refusal(caller, request);

@@ -38,7 +38,18 @@ public final class ZmqPeerConnections implements PeerConnections {
     @Override
     public void openNearest(Collection<String> nodeIds, int limit) {
         for (Platform p : infra.nearest(self.position(), nodeIds, limit, self.id())) {
-            requests.connect(curve.toPlatform(ClientOptions.of(p.treeEndpoint(defaultTreePort.getAsInt()).zmq()), p.id()));
+            open(p);
         }
+    }
+
+    @Override
+    public void openTo(String nodeId) {
+        if (!nodeId.equals(self.id())) {
+            infra.byId(nodeId).ifPresent(this::open);
+        }
+    }
+
+    private void open(Platform p) {
+        requests.connect(curve.toPlatform(ClientOptions.of(p.treeEndpoint(defaultTreePort.getAsInt()).zmq()), p.id()));
     }
 }

@@ -68,6 +68,13 @@ public final class HostedReplicaHost implements ReplicaHost {
      */
     @Override
     public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Outcome> done) {
+        deploy(service, specYaml, offeredBy, ok -> {
+        }, done);
+    }
+
+    /** As above; {@code ready} runs on the worker thread, right after the attach, before {@code done} is posted. */
+    @Override
+    public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
         Optional<String> badSpec = offeredBy == null ? Optional.empty() : hosted.specRefusal(specYaml, offeredBy.nodeId());
         if (badSpec.isPresent()) { // cheap and local: refused before any root query or queued work
             Outcome refused = new Failed("rejected: " + badSpec.get());
@@ -106,6 +113,13 @@ public final class HostedReplicaHost implements ReplicaHost {
             }
             Outcome result = outcome;
             dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, result.getClass().getSimpleName());
+            if (result instanceof Deployed ok) {
+                try {
+                    ready.accept(ok); // the ReplicaReady leaves now, not after the self-organization thread's round
+                } catch (RuntimeException e) {
+                    log.warn("{}: telling that the replica of {} is ready failed", nodeId, service, e);
+                }
+            }
             post.accept(() -> done.accept(result));
         });
     }

@@ -42,6 +42,17 @@ public interface ReplicaHost {
         deploy(service, specYaml, done);
     }
 
+    /**
+     * As {@link #deploy(String, String, NodeInfo, Consumer)}; an adapter that deploys on a thread
+     * of its own calls {@code ready} there with the {@link Deployed} outcome as soon as the replica
+     * is registered and attached, before {@code done} reaches the agent's thread (which may be
+     * busy with a round), for what must leave at once and is thread-safe: the ReplicaReady to the
+     * origin. {@code done} follows as before. Default: {@code ready} is never called.
+     */
+    default void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
+        deploy(service, specYaml, offeredBy, done);
+    }
+
     /** What the root decided about an idle instance's leave ({@link #terminate}). */
     sealed interface Termination {
     }

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -59,6 +60,9 @@ class SignedReplicaTest {
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1", "evil:1"));
     final RefusalLog refusals = new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 100);
     HostedReplicaHost garching;
+    final HostedServices hosted;
+    final SpecSignatures signatures = new SpecSignatures("garching", Map.of("alice", ALICE.getPublic()), 256 << 10, refusals);
+    final Deployments deployments;
 
     SignedReplicaTest() {
         // munich (the compromised node) is a node of web's tree
@@ -67,13 +71,13 @@ class SignedReplicaTest {
                 new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());
         Function<String, dev.tendril.protocol.spec.Validated<dev.tendril.protocol.spec.DeploymentSpec>> parser =
                 t -> YamlDocuments.spec(t, 256 << 10);
-        Deployments deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
+        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
         InMemoryNetwork net = new InMemoryNetwork();
         Overlay overlay = new Overlay();
         net.attach("garching", overlay);
-        HostedServices hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies,
+        hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies,
                 (interval, task) -> () -> { }, parser,
-                new SpecSignatures("garching", Map.of("alice", ALICE.getPublic()), 256 << 10, refusals));
+                signatures);
         hosted.overlayPort(7400);
         garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
     }
@@ -106,6 +110,42 @@ class SignedReplicaTest {
         assertEquals(List.of(), runtime.list(), what + ": nothing runs");
         assertFalse(root.trees.get("web").containsKey("garching"), "garching never joined the tree");
         assertEquals(1, refusals.total(reason), what + ": counted as " + reason + " " + refusals.counts());
+    }
+
+    @Test
+    void readyIsToldOnTheDeploymentsThreadBeforeTheOutcomeIsPostedAndOnlyForADeployedReplica() {
+        List<Runnable> posted = new ArrayList<>();
+        HostedReplicaHost host = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, posted::add, clock);
+        List<ReplicaHost.Deployed> ready = new ArrayList<>();
+        List<ReplicaHost.Outcome> done = new ArrayList<>();
+
+        host.deploy("web", SPEC, MUNICH, ready::add, done::add); // unsigned: refused
+        posted.forEach(Runnable::run);
+        assertEquals(List.of(), ready);
+        assertInstanceOf(ReplicaHost.Failed.class, done.get(0));
+        posted.clear();
+        done.clear();
+
+        host.deploy("web", SignedSpec.sign(SPEC, "alice", ALICE.getPrivate()), MUNICH, ready::add, done::add);
+        assertEquals(1, ready.size(), "told on the worker, right after the attach");
+        assertEquals(List.of(), done, "the outcome waits for the self-organization thread");
+        posted.forEach(Runnable::run);
+        assertEquals(List.of(ready.get(0)), done);
+        assertTrue(root.trees.get("web").containsKey("garching"), "registered before ready was told");
+    }
+
+    @Test
+    void aValidSignatureIsVerifiedOnceForBothChecksOfAReplicaButABadOneEveryTime() {
+        String signed = SignedSpec.sign(SPEC, "alice", ALICE.getPrivate());
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(signed, MUNICH)); // checked on arrival and before it runs
+        assertEquals(1, signatures.verifications());
+        assertEquals(Optional.empty(), signatures.refusal(signed, "munich")); // the next replication of the same spec
+        assertEquals(1, signatures.verifications());
+
+        String tampered = signed.replace("demo:1", "evil:1");
+        assertTrue(signatures.refusal(tampered, "munich").isPresent());
+        assertTrue(signatures.refusal(tampered, "munich").isPresent());
+        assertEquals(3, signatures.verifications(), "a refused text is not remembered");
     }
 
     @Test
