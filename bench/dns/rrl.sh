@@ -119,7 +119,9 @@ report() { # <dir> <label> <rounds> <counters>
   # every other client's answers: the cookie clients' (warm-up and cookie client: the root's own
   # count of valid cookies; dnsperf's "completed" misses answers that came after its timeout)
   # and the bystander's
-  other=$(( $(counter validCookies "$c") + $(KEY="Queries completed" sum "${bases[@]}" "${victims[@]}") ))
+  # (the bystander's from its answer lines, not dnsperf's summary: a FIFO dnsperf killed by its
+  # hard timeout prints none)
+  other=$(( $(counter validCookies "$c") + $(cat "${bases[@]}" "${victims[@]}" | grep -c '^> NOERROR') ))
   full=$(( noerr - other ))
   local fsecs=$(( 5 + rounds * secs ))
   echo "$label: flood from 127.0.1.1 (${fsecs} s: 5 s warm-up + $rounds x ${secs} s): sent $sent ($(( sent / fsecs ))/s); full answers $full ($(awk -v f=$full -v s=$fsecs 'BEGIN{printf "%.1f", f/s}')/s, limit $rate/s), truncated (slip) ${slipped:-0}, dropped ${dropped:-0}; dnsperf completed $fl"
