@@ -57,13 +57,7 @@ final class SilentRouter implements AutoCloseable {
      * delivers the same frame once more.
      */
     void assertEveryAttemptArrivedFromAFreshConnection(FrameCodec codec, Envelope request, int attempts, long replaced) {
-        List<String> routingIds = new ArrayList<>();
-        byte[] routingId;
-        while ((routingId = router.recv(0)) != null) {
-            routingIds.add(Arrays.toString(routingId));
-            Envelope got = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
-            assertEquals(request, got, "every attempt carries the same id");
-        }
+        List<String> routingIds = arrivals(codec, request);
         assertTrue(routingIds.size() >= 2 && routingIds.size() <= attempts + replaced,
                 "attempts that arrived: " + routingIds.size() + ", connections replaced: " + replaced);
         assertEquals(routingIds.size(), routingIds.stream().distinct().count(), "each attempt comes from a fresh socket");

@@ -46,17 +46,17 @@ public final class RefreshEnrolledKeys implements Runnable {
                 log.info("{}: {} enrolled keys from the root", nodeId, peers.size());
             }
             failing = false;
-        } else if (reply.isPresent() && reply.get() instanceof RootMessage.KeysUnchanged unchanged
-                && !peers.digest().isEmpty() && unchanged.digest().equals(peers.digest())) {
-            if (failing) {
-                log.info("{}: the root answers again; its {} enrolled keys are unchanged", nodeId, peers.size());
-            }
-            failing = false;
         } else if (reply.isPresent() && reply.get() instanceof RootMessage.KeysUnchanged unchanged) {
-            // not the digest asked with (a root that got it wrong): ask for the whole listing next time
-            log.warn("{}: the root called digest {} unchanged, but this node holds {}; asking for the whole listing next",
-                    nodeId, unchanged.digest(), peers.digest().isEmpty() ? "none" : peers.digest());
-            peers.forgetDigest();
+            if (!peers.digest().isEmpty() && unchanged.digest().equals(peers.digest())) {
+                if (failing) {
+                    log.info("{}: the root answers again; its {} enrolled keys are unchanged", nodeId, peers.size());
+                }
+                failing = false;
+            } else { // not the digest asked with (a root that got it wrong): ask for the whole listing next time
+                log.warn("{}: the root called digest {} unchanged, but this node holds {}; asking for the whole listing next",
+                        nodeId, unchanged.digest(), peers.digest().isEmpty() ? "none" : peers.digest());
+                peers.forgetDigest();
+            }
         } else if (!failing) {
             failing = true;
             log.warn("{}: the root gave no key listing ({}); keeping the last one ({} keys). Is this platform enrolled "
