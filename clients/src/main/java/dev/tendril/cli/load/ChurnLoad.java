@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 /**
  * Keeps a root's topology changing at a steady pace for {@code --seconds}: every second,
  * {@code --rate} instance state changes (a random instance n0000001..n{targets} goes down,
- * and back up on the next turn) and {@code --rate} migration records (a random /24 in
- * 198.18.0.0/15 to a random instance, 5 s lifetime), each waiting for the durable ack.
+ * and back up on the next turn; any still down at the end is brought back up) and
+ * {@code --rate} migration records (a random /24 in 198.18.0.0/15 to a random instance that
+ * is up, 5 s lifetime), each waiting for the durable ack.
  * Prints how many changes were acknowledged and the worst acknowledgement latency.
  */
 @Command(name = "churn", mixinStandardHelpOptions = true,
@@ -57,10 +58,16 @@ final class ChurnLoad implements Callable<Integer> {
                 load.call(service, new RootMessage.NodeState(service, node, live));
                 lat.add(System.nanoTime() - t0);
                 String client = "198." + (18 + random.nextInt(2)) + "." + random.nextInt(256) + ".0/24";
-                String target = String.format(Locale.ROOT, "n%07d", 1 + random.nextInt(targets));
+                String target;
+                do { // the root refuses a migration to an instance that is down (issue 10): never ask for one
+                    target = String.format(Locale.ROOT, "n%07d", 1 + random.nextInt(targets));
+                } while (down.contains(target) && targets > down.size());
                 t0 = System.nanoTime();
                 load.call(service, new RootMessage.RecordMigration(service, List.of(client), target, 5_000));
                 lat.add(System.nanoTime() - t0);
+            }
+            for (String node : down) { // a run that ends on a "down" turn leaves the root as it found it
+                load.call(service, new RootMessage.NodeState(service, node, true));
             }
         }
         long[] sorted = lat.stream().mapToLong(Long::longValue).sorted().toArray();
