@@ -112,7 +112,9 @@ public final class SelfOrgInbox {
             Thread.currentThread().interrupt();
             return new RootMessage.ErrorReply("INTERNAL", "interrupted");
         } catch (ExecutionException e) {
-            return new RootMessage.ErrorReply("INTERNAL", String.valueOf(e.getCause()));
+            // counted and logged by the task itself; the caller learns the kind of failure, not its text
+            return new RootMessage.ErrorReply("INTERNAL", e.getCause().getClass().getSimpleName() + " while handling "
+                    + m.type() + "; the details are in the log of " + nodeId);
         }
     }
 
