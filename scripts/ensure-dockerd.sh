@@ -4,6 +4,12 @@ set -euo pipefail
 if docker info >/dev/null 2>&1; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then echo "ensure-dockerd: no Docker engine answers and starting one needs root" >&2; exit 1; fi
 mkdir -p /var/log
+# dockerd outlives this script: it must not inherit any other descriptor, or it holds whatever
+# lock a caller took with flock(1) (the benchmark lock stayed taken until dockerd stopped)
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+done
 nohup setsid dockerd >/var/log/tendril-dockerd.log 2>&1 </dev/null &
 for _ in $(seq 1 120); do
   docker info >/dev/null 2>&1 && exit 0
