@@ -34,10 +34,10 @@ public final class NodeAgent {
 
     /**
      * A replica being deployed here and who asked for it. Its ReplicaReady goes out from the
-     * deployment's thread the moment the root acknowledged the replica's registration ({@link #ready};
-     * the Attach to its parent runs meanwhile), not
-     * once the outcome reaches the agent's thread, which may be in the middle of a round (a root
-     * round trip: tens of ms under load, docs/evaluation.md); so the waiters are guarded here.
+     * deployment's thread the moment the root acknowledged the replica's registration
+     * ({@link #ready}; the Attach to its parent runs meanwhile), not once the outcome reaches the
+     * agent's thread, which may be in the middle of a round (a root round trip: tens of ms under
+     * load, docs/evaluation.md); so the waiters are guarded here.
      */
     private static final class Deploying {
         final String specYaml;
