@@ -483,6 +483,9 @@ public final class ServiceMembership {
     private void attachOrReparent(NodeInfo candidate) {
         NodeInfo next = candidate;
         for (int i = 0; i < MAX_REPARENTS_PER_TICK && next != null; i++) {
+            if (hasLeft()) {
+                return; // left meanwhile (a round under way while the instance signed off): attach nowhere
+            }
             if (next.nodeId().equals(self.nodeId())) {
                 log.warn("{}: {}: root assigned this node as its own parent; staying top", self.nodeId(), service);
                 return;
@@ -509,8 +512,15 @@ public final class ServiceMembership {
                     return;
                 }
             }
+            if (hasLeft()) {
+                return; // no orphan report after the sign-off: it would put this node back into the tree
+            }
             next = orphanReportFor(next).orElse(null);
         }
+    }
+
+    private synchronized boolean hasLeft() {
+        return left;
     }
 
     private void reportOrphan(NodeInfo deadParent) {
