@@ -215,13 +215,12 @@ class RealTopologyIT {
                 order.subList(0, LAYOUT.initial()).stream().map(SwitchTree.Platform::name).toList(), settled,
                 steady.size(), (System.nanoTime() - t0) / 1_000_000_000, loadAverage());
 
-        Map<String, List<String>> parents = new HashMap<>();
         for (int run = 1; run <= RUNS; run++) {
             if (LAYOUT == SwitchTree.H) {
-                replicateForQoe(run, parents);
+                replicateForQoe(run);
             } else {
                 migrate(run, tree.users.get(random.nextInt(tree.users.size())));
-                replicate(run, random, parents);
+                replicate(run, random);
             }
         }
         System.out.printf("topology %s: %d run(s) done after %d s; load average %s; RSS root %d MiB, edge nodes %s MiB%n", name,
@@ -229,7 +228,7 @@ class RealTopologyIT {
 
         TopologyEvents ev = collectEvents();
         List<TopologyEvents.Trial> migrations = ev.migrations(tree);
-        List<TopologyEvents.Trial> all = ev.replications(tree, parents);
+        List<TopologyEvents.Trial> all = ev.replications(tree);
         String timed = LAYOUT == SwitchTree.H ? "replicate-qoe" : "replicate-shortage";
         List<TopologyEvents.Trial> replications = all.stream().filter(t -> t.what().equals(timed)).toList();
         long otherReplications = all.size() - replications.size();
@@ -336,7 +335,7 @@ class RealTopologyIT {
      * origin replicates onto the arm64 platform in Munich; the run waits until DNS answers the
      * user that replica, then stops the user and waits for the idle replica to terminate.
      */
-    void replicateForQoe(int run, Map<String, List<String>> parents) throws Exception {
+    void replicateForQoe(int run) throws Exception {
         SwitchTree.User u = tree.users.get(0);
         SwitchTree.Platform munich = platform("p4");
         Testbed.until("only the Potsdam instances live", Duration.ofSeconds(IDLE_SECONDS * 3L + 30),
@@ -349,7 +348,6 @@ class RealTopologyIT {
         Testbed.until(me + " is served by " + origin, Duration.ofSeconds(20), () -> ok.get() > 0 ? Optional.of(true) : Optional.empty());
         String target = awaitAnswer(u.name(), me, a -> a.equals(munich.address()), Duration.ofSeconds(60));
         String parent = live().getOrDefault(munich.name(), "");
-        parents.computeIfAbsent(munich.name(), k -> new ArrayList<>()).add(parent.isEmpty() ? munich.name() : parent);
         System.out.printf("run %d: %s (Munich, %s) on %s -> dig answers %s (arm64, parent %s) after %d ms%n", run, me, u.place(),
                 origin, target, parent, (System.nanoTime() - t0) / 1_000_000);
         done.set(true);
@@ -380,7 +378,7 @@ class RealTopologyIT {
      * Overload on a live instance until it records REPLICA_REGISTERED; then the idle replica
      * (or another instance nobody uses) terminates, unless the minimum holds it.
      */
-    void replicate(int run, Random random, Map<String, List<String>> parents) throws Exception {
+    void replicate(int run, Random random) throws Exception {
         List<String> hosting = new ArrayList<>(live().keySet());
         Collections.sort(hosting);
         SwitchTree.Platform p = platform(hosting.get(random.nextInt(hosting.size())));
@@ -394,7 +392,6 @@ class RealTopologyIT {
             return names.size() > registeredBefore ? Optional.of(names.get(names.size() - 1)) : Optional.empty();
         });
         String parent = live().getOrDefault(replica, "");
-        parents.computeIfAbsent(replica, k -> new ArrayList<>()).add(parent.isEmpty() ? replica : parent);
         System.out.printf("run %d: %s overloaded -> replica on %s (parent %s) registered, seen after %d ms%n", run, p.name(),
                 replica, parent, (System.nanoTime() - t0) / 1_000_000);
         load(p, 0.10);

@@ -5,9 +5,7 @@ import dev.tendril.eval.report.PngChart;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,12 +108,12 @@ final class TopologyEvents {
      * Replications (for a shortage or for a bad-QoE cluster that no search could place): the
      * origin's hosted-set round trip with the root, Replicate origin->replica, the replica's
      * membership check (its hosted-set round trip with the root: is the origin a node of the
-     * tree?), (container start excluded), the replica's registration round trip with the root
-     * and its attach round trip with its parent, ReplicaReady replica->origin.
+     * tree?), (container start excluded), the replica's registration round trip with the root,
+     * ReplicaReady replica->origin. The replica's Attach to its parent is not on the path: the
+     * ReplicaReady leaves once the root acknowledged the registration, the Attach runs meanwhile.
      */
-    List<Trial> replications(SwitchTree tree, Map<String, List<String>> parentsOfReplica) {
+    List<Trial> replications(SwitchTree tree) {
         List<Trial> out = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
         List<Event> byTime = new ArrayList<>(events);
         byTime.sort(Comparator.comparing(Event::at));
         for (Event d : byTime) {
@@ -128,13 +126,10 @@ final class TopologyEvents {
             }
             Matcher r = REPLICA.matcher(reg.get().detail());
             String replica = r.find() ? r.group(1) : "?";
-            int k = seen.merge(replica, 1, Integer::sum) - 1;
-            List<String> parents = parentsOfReplica.getOrDefault(replica, List.of());
-            String parent = k < parents.size() ? parents.get(k) : replica; // unknown parent: attach not counted
             String o = d.node();
             // REPLICATION_DECIDED carries the time of the decision, before the hosted-set round trip to the root
             double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 4 * tree.delayMs(replica, "root")
-                    + 2 * tree.delayMs(replica, parent) + tree.delayMs(replica, o);
+                    + tree.delayMs(replica, o);
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
             Optional<Event> requested = find(o, "REPLICA_REQUESTED", d.correlation());
             Optional<Event> started = find(replica, "REPLICA_STARTED", d.correlation());
@@ -144,7 +139,7 @@ final class TopologyEvents {
                             millis(started.get(), reg.get())};
             String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
             out.add(new Trial(what, o, replica, measured, ms,
-                    o + "<>root," + o + ">" + replica + "<>root<>root," + replica + "<>" + parent + ">" + o, stages));
+                    o + "<>root," + o + ">" + replica + "<>root<>root," + replica + ">" + o, stages));
         }
         return out;
     }
@@ -185,9 +180,9 @@ final class TopologyEvents {
         stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
         stage(sb, "migrate: target offers -> root recorded (offer + redirect round trip)", migrations, 1);
         stage(sb, "replicate: decided -> Replicate sent (the hosted-set round trip to the root, ranking)", replications, 0);
-        stage(sb, "replicate: Replicate sent -> replica started, minus container start (delivery, deploy, register, attach)",
+        stage(sb, "replicate: Replicate sent -> replica registered, minus container start (delivery, membership check, deploy, register)",
                 replications, 1);
-        stage(sb, "replicate: replica started -> origin registered it (ReplicaReady)", replications, 2);
+        stage(sb, "replicate: replica registered -> origin registered it (ReplicaReady)", replications, 2);
         return sb.toString();
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -123,7 +124,19 @@ public final class HostedServices {
 
     /** As {@link #deployReplica(String)}; {@code offeredBy} (the requesting node) is named in refusal logs. */
     public DeployReply deployReplica(String specText, String offeredBy) {
-        return deploy(specText, true, offeredBy);
+        return deployReplica(specText, offeredBy, d -> {
+        });
+    }
+
+    /**
+     * As {@link #deployReplica(String, String)}; {@code registered} is called with the new
+     * deployment once the root acknowledged its registration, before the Attach to the parent the
+     * root named (which then runs while what {@code registered} sent is under way), on the thread
+     * that registered it, and not at all when this call ends unregistered (the root did not answer)
+     * or deploys nothing new. It must be quick and must not throw.
+     */
+    public DeployReply deployReplica(String specText, String offeredBy, Consumer<Deployment> registered) {
+        return deploy(specText, true, offeredBy, registered);
     }
 
     /**
@@ -168,7 +181,12 @@ public final class HostedServices {
         this.peers = connections;
     }
 
-    private synchronized DeployReply deploy(String specText, boolean replica, String peer) {
+    private DeployReply deploy(String specText, boolean replica, String peer) {
+        return deploy(specText, replica, peer, d -> {
+        });
+    }
+
+    private synchronized DeployReply deploy(String specText, boolean replica, String peer, Consumer<Deployment> registered) {
         Optional<String> refused = signatures.refusal(specText, peer);
         if (refused.isPresent()) {
             return new DeployReply("rejected", "", "", "", List.of(refused.get()), "nothing deployed");
@@ -191,8 +209,9 @@ public final class HostedServices {
             return reply("already-deployed", a.deployment());
         }
         Deployment d = ((DeployResult.Deployed) result).deployment();
-        ServiceMembership m = join(spec, spec.root() && !replica, spec.root());
+        ServiceMembership m = join(spec, spec.root() && !replica, spec.root(), () -> registered.accept(d));
         m.tick(); // register and attach now, so the reply names the parent
+        m.onNextRegistration(null); // registered later (the root did not answer now): not this call's to tell
         HopTrace.mark("deploy.joined", spec.service(), self.id());
         return reply("deployed", d);
     }
@@ -205,10 +224,12 @@ public final class HostedServices {
         return new DeployReply(outcome, d.service(), d.instance().id(), v.parentId().orElse(""), List.of(), detail);
     }
 
-    private ServiceMembership join(DeploymentSpec spec, boolean createTree, boolean mayCreate) {
+    /** @param registered run at the membership's first registration, before its Attach (null: nothing) */
+    private ServiceMembership join(DeploymentSpec spec, boolean createTree, boolean mayCreate, Runnable registered) {
         ServiceMembership m = new ServiceMembership(spec.service(), nodeInfo(spec), createTree, mayCreate, root, link,
                 clock, policies);
         m.openAheadWith(peers);
+        m.onNextRegistration(registered); // before the rounds start: whichever round registers first runs it
         overlay.add(m);
         AutoCloseable heartbeats = ticker.every(policies.heartbeatInterval(), () -> {
             try {
@@ -269,7 +290,7 @@ public final class HostedServices {
     public synchronized Deployments.Adoption resume() {
         Deployments.Adoption a = deployments.adopt();
         for (Deployment d : a.adopted()) {
-            join(d.spec(), false, d.spec().root());
+            join(d.spec(), false, d.spec().root(), null);
         }
         log.info("{}: adopted {} running instance(s) {}, removed {} leftover(s)", self.id(), a.adopted().size(),
                 a.adopted().stream().map(Deployment::service).toList(), a.removed().size());

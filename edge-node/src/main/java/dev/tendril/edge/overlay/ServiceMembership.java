@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -138,6 +139,8 @@ public final class ServiceMembership {
      */
     private final ReentrantLock round = new ReentrantLock();
     private volatile PeerConnections peers = PeerConnections.NONE;
+    /** Run once at the next registration the root acknowledges, before the Attach (see {@link #onNextRegistration}). */
+    private final AtomicReference<Runnable> onRegistered = new AtomicReference<>();
 
     /**
      * @param createTree        true when this deployment creates the tree (root: true, first deploy);
@@ -176,6 +179,17 @@ public final class ServiceMembership {
      */
     public void openAheadWith(PeerConnections connections) {
         this.peers = connections;
+    }
+
+    /**
+     * Runs {@code task} once, on the thread of the next registration the root acknowledges, right
+     * after the acknowledgement and before the Attach to the parent the root named (which may wait
+     * for a connection's handshakes): what needs only the registration (a new replica's
+     * ReplicaReady: DNS answers a registered node) need not wait for the tree. {@code null} takes
+     * back a task not run yet. The task must be quick and must not throw.
+     */
+    public void onNextRegistration(Runnable task) {
+        onRegistered.set(task);
     }
 
     public synchronized View view() {
@@ -403,6 +417,10 @@ public final class ServiceMembership {
         if (notServing) {
             assertServing(false);
         }
+        Runnable registeredTask = onRegistered.getAndSet(null);
+        if (registeredTask != null) {
+            registeredTask.run(); // the attach below runs alongside what this sent
+        }
         if (old != null && !r.parent().map(NodeInfo::nodeId).orElse("").equals(old.nodeId())) {
             // leave the old parent explicitly, or it drops this node as silent and reports it down
             link.send(old, new OverlayMessage.Detach(service, self.nodeId()), callTimeout, 1);
@@ -465,6 +483,9 @@ public final class ServiceMembership {
     private void attachOrReparent(NodeInfo candidate) {
         NodeInfo next = candidate;
         for (int i = 0; i < MAX_REPARENTS_PER_TICK && next != null; i++) {
+            if (hasLeft()) {
+                return; // left meanwhile (a round under way while the instance signed off): attach nowhere
+            }
             if (next.nodeId().equals(self.nodeId())) {
                 log.warn("{}: {}: root assigned this node as its own parent; staying top", self.nodeId(), service);
                 return;
@@ -491,8 +512,15 @@ public final class ServiceMembership {
                     return;
                 }
             }
+            if (hasLeft()) {
+                return; // no orphan report after the sign-off: it would put this node back into the tree
+            }
             next = orphanReportFor(next).orElse(null);
         }
+    }
+
+    private synchronized boolean hasLeft() {
+        return left;
     }
 
     private void reportOrphan(NodeInfo deadParent) {

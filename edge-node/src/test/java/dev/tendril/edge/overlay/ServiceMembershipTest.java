@@ -325,4 +325,38 @@ class ServiceMembershipTest {
         assertInstanceOf(RootMessage.ErrorReply.class, o.handle(new RootMessage.SignOff("web", "berlin")));
         assertEquals(2, o.unknownServiceCount());
     }
+
+    @Test
+    void aHeartbeatUnderWayWhenTheNodeLeavesAttachesNowhere() {
+        ServiceMembership a = start(munich, true);
+        List<String> attaches = new java.util.ArrayList<>();
+        ServiceMembership[] self = new ServiceMembership[1];
+        boolean[] leaveNow = {false};
+        // berlin's link: the instance signs off (another thread) while a heartbeat to munich is under way
+        OverlayLink berlinLink = (peer, message, timeout, attempts) -> {
+            if (message instanceof OverlayMessage.Attach) {
+                attaches.add(peer.nodeId());
+            }
+            if (leaveNow[0] && message instanceof OverlayMessage.Heartbeat) {
+                leaveNow[0] = false;
+                self[0].leave(); // munich takes the Detach first, so it answers the heartbeat "not known"
+            }
+            return net.send(peer, message, timeout, attempts);
+        };
+        Overlay o = new Overlay();
+        ServiceMembership b = new ServiceMembership("web", berlin, false, false, root, berlinLink, clock, policies);
+        self[0] = b;
+        o.add(b);
+        net.attach(berlin.nodeId(), o);
+        b.tick();
+        assertEquals(List.of("munich"), attaches);
+        assertEquals(List.of("berlin"), a.view().childIds());
+
+        leaveNow[0] = true;
+        clock.advance(HB);
+        b.heartbeatRound();
+        assertEquals(List.of("munich"), attaches, "no Attach after the sign-off");
+        assertEquals(List.of(), a.view().childIds(), "munich holds no ghost child");
+        assertFalse(root.trees.get("web").containsKey("berlin"), "and the root no ghost node");
+    }
 }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
  * A replica's ReplicaReady leaves from the deployment's thread as soon as the replica is
- * registered and attached, not when the outcome reaches the agent's thread (which may be in the
+ * registered (before its Attach), not when the outcome reaches the agent's thread (which may be in the
  * middle of a round with a root round trip): each requester is told once, whether it asked
  * before the replica was ready, after, or the host tells the agent's thread only.
  */
@@ -122,7 +122,7 @@ class ReplicaReadyTest {
         assertEquals(1, host.deploys);
         assertEquals(List.of(), readies());
 
-        host.ready.accept(deployed()); // the deployment's thread: registered and attached
+        host.ready.accept(deployed()); // the deployment's thread: registered
         assertEquals(List.of("munich rep-1", "augsburg rep-2"), readies(), "told before the agent's thread ran the outcome");
 
         // asked after the replica was ready, before the agent's thread knows: told at once

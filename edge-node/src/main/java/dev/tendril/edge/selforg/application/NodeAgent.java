@@ -34,9 +34,10 @@ public final class NodeAgent {
 
     /**
      * A replica being deployed here and who asked for it. Its ReplicaReady goes out from the
-     * deployment's thread the moment the replica is registered and attached ({@link #ready}), not
-     * once the outcome reaches the agent's thread, which may be in the middle of a round (a root
-     * round trip: tens of ms under load, docs/evaluation.md); so the waiters are guarded here.
+     * deployment's thread the moment the root acknowledged the replica's registration
+     * ({@link #ready}; the Attach to its parent runs meanwhile), not once the outcome reaches the
+     * agent's thread, which may be in the middle of a round (a root round trip: tens of ms under
+     * load, docs/evaluation.md); so the waiters are guarded here.
      */
     private static final class Deploying {
         final String specYaml;
@@ -182,8 +183,9 @@ public final class NodeAgent {
         String firstId = d.firstId();
         if (outcome instanceof ReplicaHost.Deployed ok) {
             long startMillis = ok.containerStart().toMillis();
-            ctx.events().record(service, EventKind.REPLICA_STARTED, firstId, "replica of " + service
-                    + " running here, registered and attached; container start " + startMillis + " ms", startMillis);
+            // stamped at the registration (when the ReplicaReady left), not now, after the attach
+            ctx.events().recordAt(ok.registeredAt(), service, EventKind.REPLICA_STARTED, firstId, "replica of " + service
+                    + " running here, registered (then attached); container start " + startMillis + " ms", startMillis);
             host(ok.spec(), d.specYaml);
             d.ready(ok).forEach(w -> tellReady(service, w, ok)); // those the deployment's thread did not tell (a host without it)
         } else {

@@ -184,7 +184,7 @@ final class ServiceReplicas {
             replication = null;
             if (!r.existing()) {
                 ctx.events().record(service, EventKind.REPLICA_REGISTERED, run.id(), "replica " + r.instance().nodeId()
-                        + " registered and attached; container start " + r.containerStartMillis() + " ms (reported apart)",
+                        + " registered; container start " + r.containerStartMillis() + " ms (reported apart)",
                         r.containerStartMillis());
             }
             if (run.reason() == Replication.Reason.QOE) {

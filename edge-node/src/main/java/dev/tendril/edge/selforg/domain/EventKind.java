@@ -22,9 +22,12 @@ public enum EventKind {
     REPLICA_REQUESTED,
     /** A candidate refused, failed or did not answer; the next one is tried. */
     REPLICA_REFUSED,
-    /** At the candidate: the container started (its start time is reported here, apart). */
+    /**
+     * At the candidate: the replica runs and the root acknowledged its registration (stamped then; its
+     * Attach follows); the container start is reported here, apart.
+     */
     REPLICA_STARTED,
-    /** At the origin: the replica is registered and attached (time-to-replicate ends here). */
+    /** At the origin: the replica is registered, so DNS answers it (time-to-replicate ends here). */
     REPLICA_REGISTERED,
     /** No candidate could host a replica. */
     REPLICATION_FAILED,

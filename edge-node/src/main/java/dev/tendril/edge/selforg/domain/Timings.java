@@ -13,7 +13,8 @@ import java.util.Map;
  * <li>time-to-migrate: MIGRATION_DECIDED -> MIGRATION_RECORDED of the same search (the root
  *     acknowledged the redirect), both at the origin;</li>
  * <li>time-to-replicate: REPLICATION_DECIDED -> REPLICA_REGISTERED of the same replication
- *     (the origin learnt that the replica is registered and attached), minus the container
+ *     (the origin learnt that the replica is registered; its Attach to the tree runs meanwhile),
+ *     minus the container
  *     start that the replica reported, which is listed apart ({@link #containerStarts}).</li>
  * </ul>
  */

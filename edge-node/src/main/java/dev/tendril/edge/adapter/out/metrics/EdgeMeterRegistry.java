@@ -70,7 +70,7 @@ final class EdgeMeterRegistry {
         timers.put(PrometheusEdgeMetrics.Timing.TO_MIGRATE,
                 selfOrgTimer("tendril.edge.time.to.migrate", "Migration decided -> the root recorded the redirect"));
         timers.put(PrometheusEdgeMetrics.Timing.TO_REPLICATE, selfOrgTimer("tendril.edge.time.to.replicate",
-                "Replication decided -> replica registered and attached, minus its container start"));
+                "Replication decided -> replica registered, minus its container start"));
         timers.put(PrometheusEdgeMetrics.Timing.CONTAINER_START,
                 selfOrgTimer("tendril.edge.replica.container.start", "Container start reported by a new replica"));
     }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * finds the tree existing and joins it), on a worker thread; the outcome is posted back to
  * the self-organization thread. The container start is the time from the membership check's
  * answer (a root round trip, not part of it) until the deployment's instance was up;
- * registration and attach follow it.
+ * registration and attach follow it. The replica is told ready ({@code ready}) once registered
+ * (DNS answers it from then on), not after the attach, which only joins the overlay tree.
  */
 public final class HostedReplicaHost implements ReplicaHost {
     private static final Logger log = LoggerFactory.getLogger(HostedReplicaHost.class);
@@ -72,7 +74,13 @@ public final class HostedReplicaHost implements ReplicaHost {
         }, done);
     }
 
-    /** As above; {@code ready} runs on the worker thread, right after the attach, before {@code done} is posted. */
+    /**
+     * As above; {@code ready} runs once the root acknowledged the replica's registration, on the
+     * thread that registered it (the worker, or the membership's root round should that have
+     * registered first), before the Attach to its parent, which runs meanwhile; {@code done} is
+     * posted after the attach. A replica whose registration the root did not answer during the
+     * deploy is told ready after it, as before (it registers in a later round).
+     */
     @Override
     public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
         Optional<String> badSpec = offeredBy == null ? Optional.empty() : hosted.specRefusal(specYaml, offeredBy.nodeId());
@@ -82,6 +90,7 @@ public final class HostedReplicaHost implements ReplicaHost {
             return;
         }
         worker.execute(() -> {
+            AtomicReference<Deployed> told = new AtomicReference<>();
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
@@ -95,33 +104,54 @@ public final class HostedReplicaHost implements ReplicaHost {
                 }
                 hosted.openToLikelyParents(members); // before the instance starts: its Attach follows the registration
                 Instant t0 = clock.instant(); // the container start counts from here: the membership check is a root round trip
-                DeployReply r = hosted.deployReplica(specYaml, peer);
+                // ready leaves once the root acknowledged the registration; the Attach runs while it travels
+                DeployReply r = hosted.deployReplica(specYaml, peer, dep -> tellOnce(service, ready, told, deployed(dep, t0)));
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
-                    Instant since = d.get().since();
-                    Duration start = since.isAfter(t0) ? Duration.between(t0, since) : Duration.ZERO;
                     if (r.detail().startsWith("registration with the root pending")) {
                         log.warn("{}: replica of {} runs but is not registered yet: {}", nodeId, service, r.detail());
                     }
-                    outcome = new Deployed(hosted.nodeInfo(d.get().spec()), d.get().spec(), start, clock.instant());
+                    outcome = told.get() != null ? told.get() : deployed(d.get(), t0);
                 } else {
                     outcome = new Failed(r.outcome() + ": " + String.join("; ", r.problems()) + " " + r.detail());
                 }
             } catch (RuntimeException e) {
-                log.warn("{}: replica of {} failed", nodeId, service, e);
-                outcome = new Failed(e.toString());
+                if (told.get() != null) { // registered and told: only the Attach failed, which the membership's rounds retry
+                    log.warn("{}: replica of {} registered, its attach failed (the membership's rounds retry it)", nodeId,
+                            service, e);
+                    outcome = told.get();
+                } else {
+                    log.warn("{}: replica of {} failed", nodeId, service, e);
+                    outcome = new Failed(e.toString());
+                }
             }
             Outcome result = outcome;
             dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, result.getClass().getSimpleName());
             if (result instanceof Deployed ok) {
-                try {
-                    ready.accept(ok); // the ReplicaReady leaves now, not after the self-organization thread's round
-                } catch (RuntimeException e) {
-                    log.warn("{}: telling that the replica of {} is ready failed", nodeId, service, e);
-                }
+                tellOnce(service, ready, told, ok); // not told at the registration (the root did not answer, or already deployed)
             }
             post.accept(() -> done.accept(result));
         });
+    }
+
+    /** The outcome of a deployment that started at {@code t0}, stamped now (the registration, or the deploy's end). */
+    private Deployed deployed(Deployment d, Instant t0) {
+        Instant since = d.since();
+        Duration start = since.isAfter(t0) ? Duration.between(t0, since) : Duration.ZERO;
+        return new Deployed(hosted.nodeInfo(d.spec()), d.spec(), start, clock.instant());
+    }
+
+    /** Calls {@code ready} with {@code ok} unless it was called already (at the registration); never throws. */
+    private void tellOnce(String service, Consumer<Deployed> ready, AtomicReference<Deployed> told, Deployed ok) {
+        if (!told.compareAndSet(null, ok)) {
+            return;
+        }
+        dev.tendril.protocol.trace.HopTrace.mark("replica.ready", service, nodeId);
+        try {
+            ready.accept(ok); // the ReplicaReady leaves now, not after the attach nor the self-organization thread's round
+        } catch (RuntimeException e) {
+            log.warn("{}: telling that the replica of {} is ready failed", nodeId, service, e);
+        }
     }
 
     @Override

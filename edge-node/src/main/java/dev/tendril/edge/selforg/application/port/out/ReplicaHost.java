@@ -14,7 +14,11 @@ public interface ReplicaHost {
     sealed interface Outcome {
     }
 
-    /** Running, registered with the root and attached to its parent. */
+    /**
+     * Running and registered with the root ({@code registeredAt}: when the root acknowledged it, or
+     * when the deploy ended without an answer); as {@code done}'s outcome also attached to its
+     * parent, or the attach failed and the membership's rounds retry it.
+     */
     record Deployed(NodeInfo instance, DeploymentSpec spec, Duration containerStart, Instant registeredAt) implements Outcome {
         public Deployed {
             Objects.requireNonNull(instance, "instance");
@@ -44,10 +48,11 @@ public interface ReplicaHost {
 
     /**
      * As {@link #deploy(String, String, NodeInfo, Consumer)}; an adapter that deploys on a thread
-     * of its own calls {@code ready} there with the {@link Deployed} outcome as soon as the replica
-     * is registered and attached, before {@code done} reaches the agent's thread (which may be
+     * of its own calls {@code ready} once, off the agent's thread, with the {@link Deployed} outcome
+     * as soon as the root acknowledged the replica's registration (DNS answers it from then on),
+     * before its Attach to the tree and before {@code done} reaches the agent's thread (which may be
      * busy with a round), for what must leave at once and is thread-safe: the ReplicaReady to the
-     * origin. {@code done} follows as before. Default: {@code ready} is never called.
+     * origin. {@code done} follows after the attach, as before. Default: {@code ready} is never called.
      */
     default void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
         deploy(service, specYaml, offeredBy, done);

@@ -127,7 +127,7 @@ class SignedReplicaTest {
         done.clear();
 
         host.deploy("web", SignedSpec.sign(SPEC, "alice", ALICE.getPrivate()), MUNICH, ready::add, done::add);
-        assertEquals(1, ready.size(), "told on the worker, right after the attach");
+        assertEquals(1, ready.size(), "told on the worker, right after the registration");
         assertEquals(List.of(), done, "the outcome waits for the self-organization thread");
         posted.forEach(Runnable::run);
         assertEquals(List.of(ready.get(0)), done);
