@@ -15,7 +15,14 @@
 #      in the flooded /24 (127.0.1.200, its server cookie fetched with dig first, dnsperf
 #      -Q 500 -E 10:<cookie>, one name: over the limit if it were counted); the bystander's
 #      p50/p99 alone and during the flood per round and over all rounds;
-#   3. the same flood against a root with RRL off (for context; one round).
+#   3. interleaved (I seconds, default 120; 0 = skip), on a fresh root with RRL on: one
+#      bystander dnsperf runs throughout while the flood is on in every second 5 s window
+#      (started and stopped by the clock), so that both sides of the comparison share the
+#      machine's conditions (the rounds above put "alone" and "flood" 20 s apart, and on a
+#      machine whose background load moves, that drift decides the p99). The bystander sends
+#      at a fixed 500 q/s, so its i-th answer belongs to t = i/500 s; answers within 0.5 s of a
+#      window's edges are left out; p50/p99 of the quiet windows against the flood windows;
+#   4. the same flood against a root with RRL off (for context; one round).
 # Full and truncated answers to the flood come from the root's counters (logged at close):
 # full = NOERROR answers - valid-cookie queries - the bystander's completed queries;
 # truncated = rateLimitSlipped.
@@ -23,10 +30,10 @@
 # dnsperf runs at nice 15, the bystander SCHED_FIFO (chrt -f 10) and the cookie client at
 # nice -10, so that the bystander's latency is the server's and not the load generator's
 # (run as root).
-# Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] (RRL off: one round)
+# Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] [interleaved=120]
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
-secs=${1:-20} rate=${2:-200} slip=${3:-2} rounds=${4:-3}
+secs=${1:-20} rate=${2:-200} slip=${3:-2} rounds=${4:-3} mixed=${5:-120}
 work=$(mktemp -d /tmp/tendril-rrl.XXXXXX); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
   [ -n "${RRL_KEEP:-}" ] && cp -r "$work" "$RRL_KEEP"; rm -rf "$work"; }   # RRL_KEEP=<dir>: keep the raw outputs
@@ -139,6 +146,32 @@ run_flood "$work/on" "RRL on" "$port" "$rounds"
 report "$work/on" "RRL on" "$rounds" "$(root_down "$pid" "$work/on")"
 
 # ---- 3. RRL off, same flood
+interleaved() { # <dir> <port> <seconds>: flood on in odd 5 s windows, one bystander throughout
+  local dir=$1 port=$2 total=$3 w=5 k t0 vp
+  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l 5 -c 8 -q 10000 -t 1 > "$dir/warm" 2>&1
+  instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
+  vp=$!; t0=$(date +%s.%N)
+  for (( k = 0; k * w < total; k++ )); do
+    if (( k % 2 == 1 )); then
+      timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$w" -c 8 -q 10000 -t 1 > "$dir/flood$k" 2>&1 &
+    fi
+    sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", d > 0 ? d : 0}')"
+  done
+  wait "$vp"; wait
+  awk -v w=$w -v g=0.5 '/^> NOERROR/{ t = n++ / 500; k = int(t / w); o = t - k * w; if (o < g || o > w - g) next
+      print (k % 2 ? "flood" : "quiet"), $NF * 1000 }' "$dir/victim" > "$dir/classified"
+  local q f; q=$(awk '$1=="quiet"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
+  f=$(awk '$1=="flood"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
+  local q99 f99; q99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$q"); f99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$f")
+  echo "RRL on, interleaved ${total} s (flood in every second 5 s window): bystander in quiet windows $q; in flood windows $f ($(awk -v a="$q99" -v b="$f99" 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim"); flood sent $(KEY="Queries sent" sum "$dir"/flood[0-9]*)"
+}
+if [ "$mixed" -gt 0 ]; then
+  root_up "$work/mix" true; read -r pid port < "$work/mix/id"
+  echo "interleaved: load $(cut -d' ' -f1 /proc/loadavg)"
+  interleaved "$work/mix" "$port" "$mixed"
+  echo "interleaved: load after $(cut -d' ' -f1 /proc/loadavg); root counters: $(root_down "$pid" "$work/mix")"
+fi
+
 root_up "$work/off" false; read -r pid port < "$work/off/id"
 run_flood "$work/off" "RRL off" "$port" 1
 report "$work/off" "RRL off" 1 "$(root_down "$pid" "$work/off")"
