@@ -31,6 +31,7 @@
 # nice -10, so that the bystander's latency is the server's and not the load generator's
 # (run as root).
 # Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] [interleaved=120]
+# (rounds 0: only the amplification table and the interleaved phase)
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 secs=${1:-20} rate=${2:-200} slip=${3:-2} rounds=${4:-3} mixed=${5:-120}
@@ -141,25 +142,28 @@ report() { # <dir> <label> <rounds> <counters>
   echo "$label: all rounds: bystander alone p50 $b50 ms p99 $b99 ms; during flood p50 $v50 ms p99 $v99 ms ($(awk -v a=$b99 -v b=$v99 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99)"
   echo "$label: cookie client 127.0.1.200 (in the flooded /24) at 500 q/s: completed $coo/$(KEY="Queries sent" sum "${cookies[@]}"); root counters: $c"
 }
+if [ "$rounds" -gt 0 ]; then   # rounds 0: only the interleaved phase
 root_up "$work/on" true; read -r pid port < "$work/on/id"
 run_flood "$work/on" "RRL on" "$port" "$rounds"
 report "$work/on" "RRL on" "$rounds" "$(root_down "$pid" "$work/on")"
+fi
 
 # ---- 3. RRL off, same flood
 interleaved() { # <dir> <port> <seconds>: flood on in odd 5 s windows, one bystander throughout
-  local dir=$1 port=$2 total=$3 w=5 k t0 vp
+  local dir=$1 port=$2 total=$3 w=5 k t0 vp fps=()
   taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l 5 -c 8 -q 10000 -t 1 > "$dir/warm" 2>&1
-  instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
+  timeout $(( total + 30 )) chrt -f 10 taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
   vp=$!; t0=$(date +%s.%N)
   for (( k = 0; k * w < total; k++ )); do
     if (( k % 2 == 1 )); then
       timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$w" -c 8 -q 10000 -t 1 > "$dir/flood$k" 2>&1 &
+      fps+=($!)
     fi
-    sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", d > 0 ? d : 0}')"
+    sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", (d > 0 ? d : 0)}')"
   done
-  wait "$vp"; wait
-  awk -v w=$w -v g=0.5 '/^> NOERROR/{ t = n++ / 500; k = int(t / w); o = t - k * w; if (o < g || o > w - g) next
-      print (k % 2 ? "flood" : "quiet"), $NF * 1000 }' "$dir/victim" > "$dir/classified"
+  wait "$vp" "${fps[@]}"   # not a bare wait: the root is a child of this shell too
+  awk -v w=$w -v g=0.5 '/^> NOERROR/{ t = n * 0.002; n++; k = int(t / w); o = t - k * w; if (o < g || o > w - g) next
+      side = k % 2 ? "flood" : "quiet"; print side, $NF * 1000 }' "$dir/victim" > "$dir/classified"
   local q f; q=$(awk '$1=="quiet"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
   f=$(awk '$1=="flood"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
   local q99 f99; q99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$q"); f99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$f")
@@ -172,7 +176,9 @@ if [ "$mixed" -gt 0 ]; then
   echo "interleaved: load after $(cut -d' ' -f1 /proc/loadavg); root counters: $(root_down "$pid" "$work/mix")"
 fi
 
+if [ "$rounds" -gt 0 ]; then
 root_up "$work/off" false; read -r pid port < "$work/off/id"
 run_flood "$work/off" "RRL off" "$port" 1
 report "$work/off" "RRL off" 1 "$(root_down "$pid" "$work/off")"
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); nproc $(nproc)"
