@@ -95,10 +95,16 @@ public final class RootMain implements Callable<Integer> {
             }
         }
         try { // SIGHUP: re-read the GeoIP databases without dropping a query
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
                 root.reloadGeoIp();
                 root.rotateServerKey();
             });
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // inherited as ignored (nohup does this): the JVM keeps it ignored, and a reload by
+                // SIGHUP would do nothing without a word
+                log.warn("{}: SIGHUP is ignored by this process (started under nohup?): reload the GeoIP "
+                        + "databases and the server key with `tendrilctl root reload` instead", rc.id());
+            }
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP is not ours to handle: {}", e.getMessage());
         }

@@ -86,8 +86,14 @@ class RootGeoReloadIT {
                 Poll.until(Duration.ofSeconds(10), "queries flowing", () -> sent.get() > 200);
                 writeDatabase(db, new GeoPoint(40.71, -74.01)); // New York
                 root.signal("HUP");
-                Poll.until(Duration.ofSeconds(15), "the answer for " + CLIENTS + " to move to New York",
-                        () -> "192.0.2.20".equals(answerOrEmpty(resolver)));
+                try {
+                    Poll.until(Duration.ofSeconds(15), "the answer for " + CLIENTS + " to move to New York",
+                            () -> "192.0.2.20".equals(answerOrEmpty(resolver)));
+                } catch (AssertionError e) { // failed once in a full suite (2026-12-03) and never alone: keep what the root said
+                    throw new AssertionError(e.getMessage() + "; answer now '" + answerOrEmpty(resolver) + "', "
+                            + sent.get() + " queries sent, " + failed.get() + " failed, root alive " + root.isAlive()
+                            + "; root log:\n" + logOf(root), e);
+                }
                 long before = sent.get();
                 Poll.until(Duration.ofSeconds(10), "more queries after the reload", () -> sent.get() > before + 200);
 
