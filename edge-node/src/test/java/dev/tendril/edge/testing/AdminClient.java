@@ -48,7 +48,10 @@ public final class AdminClient implements AutoCloseable {
 
     /** A counter of the node's stats, e.g. "tree.malformed". */
     public long counter(String name) {
-        AdminMessage.StatsReply s = (AdminMessage.StatsReply) stats();
+        Message reply = stats();
+        if (!(reply instanceof AdminMessage.StatsReply s)) {
+            throw new AssertionError("stats answered " + reply);
+        }
         return s.counters().stream().filter(f -> f.name().equals(name)).mapToLong(f -> Long.parseLong(f.value()))
                 .findFirst().orElseThrow(() -> new AssertionError("no counter " + name + " in " + s.counters()));
     }
