@@ -162,12 +162,13 @@ interleaved() { # <dir> <port> <seconds>: flood on in odd 5 s windows, one bysta
     sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", (d > 0 ? d : 0)}')"
   done
   wait "$vp" "${fps[@]}"   # not a bare wait: the root is a child of this shell too
-  awk -v w=$w -v g=0.5 '/^> NOERROR/{ t = n * 0.002; n++; k = int(t / w); o = t - k * w; if (o < g || o > w - g) next
-      side = k % 2 ? "flood" : "quiet"; print side, $NF * 1000 }' "$dir/victim" > "$dir/classified"
-  local q f; q=$(awk '$1=="quiet"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
-  f=$(awk '$1=="flood"{print $2}' "$dir/classified" | sort -g | awk '{a[NR]=$1} END{printf "p50 %.3f ms p99 %.3f ms (n=%d)", a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], NR}')
-  local q99 f99; q99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$q"); f99=$(sed 's/.*p99 \([0-9.]*\).*/\1/' <<<"$f")
-  echo "RRL on, interleaved ${total} s (flood in every second 5 s window): bystander in quiet windows $q; in flood windows $f ($(awk -v a="$q99" -v b="$f99" 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim"); flood sent $(KEY="Queries sent" sum "$dir"/flood[0-9]*)"
+  # each answer into its side's file as a dnsperf line, so latency() reads both
+  awk -v w=$w -v g=0.5 -v dir="$dir" '/^> NOERROR/{ t = n * 0.002; n++; k = int(t / w); o = t - k * w
+      if (o < g || o > w - g) next
+      print > (dir "/" (k % 2 ? "side-flood" : "side-quiet")) }' "$dir/victim"
+  local q50 q99 f50 f99
+  read -r q50 q99 <<<"$(latency "$dir/side-quiet")"; read -r f50 f99 <<<"$(latency "$dir/side-flood")"
+  echo "RRL on, interleaved ${total} s (flood in every second 5 s window): bystander in quiet windows p50 $q50 ms p99 $q99 ms (n=$(wc -l < "$dir/side-quiet")); in flood windows p50 $f50 ms p99 $f99 ms (n=$(wc -l < "$dir/side-flood")) ($(awk -v a="$q99" -v b="$f99" 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim"); flood sent $(KEY="Queries sent" sum "$dir"/flood[0-9]*)"
 }
 if [ "$mixed" -gt 0 ]; then
   root_up "$work/mix" true; read -r pid port < "$work/mix/id"

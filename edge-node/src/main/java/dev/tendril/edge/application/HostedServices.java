@@ -37,6 +37,9 @@ import java.util.function.Function;
  */
 public final class HostedServices {
     private static final Logger log = LoggerFactory.getLogger(HostedServices.class);
+    /** For a deploy whose registration nobody waits on. */
+    private static final Consumer<Deployment> NOBODY_TO_TELL = d -> {
+    };
 
     private final Platform self;
     private final Deployments deployments;
@@ -124,8 +127,7 @@ public final class HostedServices {
 
     /** As {@link #deployReplica(String)}; {@code offeredBy} (the requesting node) is named in refusal logs. */
     public DeployReply deployReplica(String specText, String offeredBy) {
-        return deployReplica(specText, offeredBy, d -> {
-        });
+        return deployReplica(specText, offeredBy, NOBODY_TO_TELL);
     }
 
     /**
@@ -182,8 +184,7 @@ public final class HostedServices {
     }
 
     private DeployReply deploy(String specText, boolean replica, String peer) {
-        return deploy(specText, replica, peer, d -> {
-        });
+        return deploy(specText, replica, peer, NOBODY_TO_TELL);
     }
 
     private synchronized DeployReply deploy(String specText, boolean replica, String peer, Consumer<Deployment> registered) {

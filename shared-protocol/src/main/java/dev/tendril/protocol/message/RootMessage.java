@@ -49,6 +49,16 @@ public sealed interface RootMessage extends Message {
             message = message == null ? "" : message;
         }
         public MessageType type() { return MessageType.ERROR; }
+
+        /**
+         * INTERNAL for a handler that threw while handling {@code what}: the caller learns the kind
+         * of failure and whose log has the details, never the exception's text (it can hold paths,
+         * keys or other peers' data).
+         */
+        public static ErrorReply internal(Throwable failure, String what, String nodeId) {
+            return new ErrorReply("INTERNAL", failure.getClass().getSimpleName() + " while handling " + what
+                    + "; the details are in the log of " + nodeId);
+        }
     }
 
     /** Create a new service tree whose top node is {@code node}. Reply: {@link Registered} with no parent. */

@@ -421,10 +421,10 @@ public final class RequestServer implements AutoCloseable {
                     request.kind().name(), e);
             if (e instanceof VirtualMachineError vmError) {
                 // answer (so retries of this id do not wait forever), then let the VM error go on
-                finish(request, internalError(request, e), direct);
+                finish(request, RootMessage.ErrorReply.internal(e, request.kind() + " " + request.id(), options.nodeId()), direct);
                 throw vmError;
             }
-            body = internalError(request, e);
+            body = RootMessage.ErrorReply.internal(e, request.kind() + " " + request.id(), options.nodeId());
         }
         if (body instanceof RootMessage.ErrorReply error
                 && (FORBIDDEN.equals(error.code()) || UNAUTHENTICATED.equals(error.code()))) {
@@ -432,15 +432,6 @@ public final class RequestServer implements AutoCloseable {
             refusals.refused(options.nodeId(), caller.describe(), error.code(), request.kind() + ": " + error.message());
         }
         finish(request, body, direct);
-    }
-
-    /**
-     * What a caller learns of a handler's failure: the kind of failure and where to look, not
-     * its message (that can hold paths, keys or other peers' data; it goes to this node's log).
-     */
-    private RootMessage.ErrorReply internalError(Envelope request, Throwable e) {
-        return new RootMessage.ErrorReply("INTERNAL", e.getClass().getSimpleName() + " while handling "
-                + request.kind() + " " + request.id() + "; the details are in the log of " + options.nodeId());
     }
 
     private void finish(Envelope request, Message body, Peer direct) {

@@ -112,9 +112,7 @@ public final class SelfOrgInbox {
             Thread.currentThread().interrupt();
             return new RootMessage.ErrorReply("INTERNAL", "interrupted");
         } catch (ExecutionException e) {
-            // counted and logged by the task itself; the caller learns the kind of failure, not its text
-            return new RootMessage.ErrorReply("INTERNAL", e.getCause().getClass().getSimpleName() + " while handling "
-                    + m.type() + "; the details are in the log of " + nodeId);
+            return RootMessage.ErrorReply.internal(e.getCause(), m.type().toString(), nodeId); // counted and logged by the task
         }
     }
 
