@@ -169,6 +169,9 @@ final class EdgeMeterRegistry {
                 .description("Self-organization messages waiting for the self-organization thread").register(registry);
         busy(figures, "queue_full", SelfOrgLoop.Figures::busyQueueFull);
         busy(figures, "reply_wait", SelfOrgLoop.Figures::busyReplyWait);
+        FunctionCounter.builder("tendril.edge.selforg.inbox.unsupported", figures, f -> f.get().unsupported())
+                .description("Messages for the self-organization thread refused UNSUPPORTED: not self-organization "
+                        + "messages").register(registry);
         failures(figures, "message", SelfOrgLoop.Figures::messageFailures);
         failures(figures, "task", SelfOrgLoop.Figures::taskFailures);
         failures(figures, "round", SelfOrgLoop.Figures::roundFailures);

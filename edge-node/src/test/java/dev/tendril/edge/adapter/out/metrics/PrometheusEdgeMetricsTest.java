@@ -168,6 +168,10 @@ class PrometheusEdgeMetricsTest {
         assertEquals(1.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "message")));
         assertEquals(0.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "task")));
         assertEquals(0.0, after.sum("tendril_edge_selforg_failures_total", Map.of("stage", "round")));
+        assertEquals(0.0, after.sum("tendril_edge_selforg_inbox_unsupported_total", Map.of()));
+
+        inbox.receive(envelope(5, new RootMessage.Ack())); // not a self-organization message
+        assertEquals(1.0, PrometheusText.parse(metrics.scrape()).sum("tendril_edge_selforg_inbox_unsupported_total", Map.of()));
     }
 
     private static Envelope envelope(int seq, Message body) {

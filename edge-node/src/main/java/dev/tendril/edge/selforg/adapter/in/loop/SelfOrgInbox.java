@@ -50,6 +50,7 @@ public final class SelfOrgInbox {
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder refused = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
+    private final LongAdder unsupported = new LongAdder();
     private final RefusalLog refusalLog; // once per minute per sender and reason
 
     /**
@@ -83,6 +84,10 @@ public final class SelfOrgInbox {
     /** The reply to a request from the tree socket (on one of its handler threads). */
     public Message receive(Envelope request) {
         if (!(request.body() instanceof SelfOrgMessage m)) {
+            // the tree socket routes only self-organization messages here; anything else is a
+            // sender's mistake or a probe, refused like any other (counted, logged once a minute)
+            unsupported.increment();
+            refusalLog.refused(nodeId, request.from(), "unsupported", request.kind() + " is not a self-organization message");
             return new RootMessage.ErrorReply("UNSUPPORTED", request.kind() + " is not a self-organization message");
         }
         if (queued.incrementAndGet() > capacity) {
@@ -145,6 +150,11 @@ public final class SelfOrgInbox {
     /** Replicates answered BUSY because the thread did not reply within {@code replyWait}. */
     public long timedOut() {
         return timedOut.sum();
+    }
+
+    /** Messages refused UNSUPPORTED: not self-organization messages. */
+    public long unsupported() {
+        return unsupported.sum();
     }
 
     /** Handler failures (of the whole loop: {@link LoopFailures} is shared). */

@@ -201,16 +201,17 @@ public final class SelfOrgLoop implements AutoCloseable {
      * @param queued          messages waiting for the self-organization thread now
      * @param busyQueueFull   messages refused BUSY because the inbox was full
      * @param busyReplyWait   Replicates answered BUSY because the thread did not reply in time
+     * @param unsupported     messages refused UNSUPPORTED (not self-organization messages)
      * @param messageFailures messages whose handler threw
      * @param taskFailures    tasks handed to the thread that threw
      * @param roundFailures   rounds that threw
      */
-    public record Figures(int queued, long busyQueueFull, long busyReplyWait, long messageFailures, long taskFailures,
-                          long roundFailures) {
+    public record Figures(int queued, long busyQueueFull, long busyReplyWait, long unsupported, long messageFailures,
+                          long taskFailures, long roundFailures) {
         /** The figures of an inbox and of the failures it shares with its loop. */
         public static Figures of(SelfOrgInbox inbox) {
             LoopFailures f = inbox.failures();
-            return new Figures(inbox.queued(), inbox.refused(), inbox.timedOut(), f.messages(), f.tasks(), f.rounds());
+            return new Figures(inbox.queued(), inbox.refused(), inbox.timedOut(), inbox.unsupported(), f.messages(), f.tasks(), f.rounds());
         }
     }
 

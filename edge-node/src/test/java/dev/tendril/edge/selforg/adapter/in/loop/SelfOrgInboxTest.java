@@ -136,6 +136,28 @@ class SelfOrgInboxTest {
         assertEquals(0, stopped.queued());
         assertEquals("UNSUPPORTED", assertInstanceOf(RootMessage.ErrorReply.class, other).code());
         assertFalse(handled.contains("p2:ACK"));
+        assertEquals(1, stopped.unsupported(), "the UNSUPPORTED refusal is counted");
+        assertEquals(0, stopped.refused(), "not as BUSY");
+    }
+
+    @Test
+    void anUnsupportedMessageIsCountedEachTimeAndLoggedOnceAMinutePerSender() {
+        MutableClock clock = new MutableClock();
+        ListAppender<ILoggingEvent> logged = lines("test.selforg.unsupported");
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofSeconds(2),
+                new LoopFailures("p1", LoggerFactory.getLogger("test.selforg.failures"), clock),
+                LoggerFactory.getLogger("test.selforg.unsupported"), clock);
+
+        for (int i = 0; i < 3; i++) {
+            inbox.receive(from("p2", i, new RootMessage.Ack()));
+        }
+        inbox.receive(from("p3", 9, new RootMessage.Ack()));
+
+        assertEquals(4, inbox.unsupported());
+        assertEquals(0, inbox.queued(), "nothing reached the loop");
+        assertTrue(loop.isEmpty());
+        assertEquals(2, logged.list.size(), "one line per sender: " + logged.list);
+        assertTrue(logged.list.get(0).getFormattedMessage().contains("unsupported"), logged.list.get(0).getFormattedMessage());
     }
 
     @Test
