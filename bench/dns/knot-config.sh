@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Writes a Knot config answering a static A record for web.static.bench.
-# Usage: knot-config.sh <dir> <port>
+# Usage: knot-config.sh <dir> <port> [<rrl responses per second> <slip>]
+# (with the last two: Knot's response rate limiting, mod-rrl, on every zone; rrl.sh's control)
 set -euo pipefail
-dir=$1 port=$2
+dir=$1 port=$2 rrl_rate=${3:-} rrl_slip=${4:-2}
 mkdir -p "$dir/db"
 cat > "$dir/knot.conf" <<CONF
 server:
@@ -18,6 +19,17 @@ zone:
     storage: $dir
     file: static.bench.zone
 CONF
+if [ -n "$rrl_rate" ]; then
+  cat >> "$dir/knot.conf" <<CONF
+mod-rrl:
+  - id: bench
+    rate-limit: $rrl_rate
+    slip: $rrl_slip
+template:
+  - id: default
+    global-module: mod-rrl/bench
+CONF
+fi
 cat > "$dir/static.bench.zone" <<'ZONE'
 $TTL 10
 @ SOA ns1 hostmaster 1 3600 600 86400 10

@@ -22,6 +22,9 @@
 #      machine whose background load moves, that drift decides the p99). The bystander sends
 #      at a fixed 500 q/s, so its i-th answer belongs to t = i/500 s; answers within 0.5 s of a
 #      window's edges are left out; p50/p99 of the quiet windows against the flood windows;
+#      then the same against Knot with its mod-rrl (same limit and slip, core 0, one UDP
+#      worker), when knotd is installed: the control for what the flood does to this machine;
+#      (RRL_CONTROL=none skips the control);
 #   4. the same flood against a root with RRL off (for context; one round).
 # Full and truncated answers to the flood come from the root's counters (logged at close):
 # full = NOERROR answers - valid-cookie queries - the bystander's completed queries;
@@ -149,14 +152,14 @@ report "$work/on" "RRL on" "$rounds" "$(root_down "$pid" "$work/on")"
 fi
 
 # ---- 3. RRL off, same flood
-interleaved() { # <dir> <port> <seconds>: flood on in odd 5 s windows, one bystander throughout
-  local dir=$1 port=$2 total=$3 w=5 k t0 vp fps=()
-  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l 5 -c 8 -q 10000 -t 1 > "$dir/warm" 2>&1
-  timeout $(( total + 30 )) chrt -f 10 taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
-  vp=$!; t0=$(date +%s.%N)
+interleaved() { # <dir> <port> <seconds> <label> <flood query file> <bystander query file>: flood on in odd 5 s windows, one bystander throughout
+  local dir=$1 port=$2 total=$3 label=$4 fq=$5 bq=$6 w=5 k t0 vp fps=()
+  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l 5 -c 8 -q 10000 -t 1 > "$dir/warm" 2>&1
+  timeout $(( total + 30 )) chrt -f 10 taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$bq" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
+  vp=$!; t0=$(date +%s.%N); echo "$t0" > "$dir/t0"   # the bystander's start (epoch s), to line its answers up with server logs
   for (( k = 0; k * w < total; k++ )); do
     if (( k % 2 == 1 )); then
-      timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$w" -c 8 -q 10000 -t 1 > "$dir/flood$k" 2>&1 &
+      timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l "$w" -c 8 -q 10000 -t 1 > "$dir/flood$k" 2>&1 &
       fps+=($!)
     fi
     sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", (d > 0 ? d : 0)}')"
@@ -168,13 +171,32 @@ interleaved() { # <dir> <port> <seconds>: flood on in odd 5 s windows, one bysta
       print > (dir "/" (k % 2 ? "side-flood" : "side-quiet")) }' "$dir/victim"
   local q50 q99 f50 f99
   read -r q50 q99 <<<"$(latency "$dir/side-quiet")"; read -r f50 f99 <<<"$(latency "$dir/side-flood")"
-  echo "RRL on, interleaved ${total} s (flood in every second 5 s window): bystander in quiet windows p50 $q50 ms p99 $q99 ms (n=$(wc -l < "$dir/side-quiet")); in flood windows p50 $f50 ms p99 $f99 ms (n=$(wc -l < "$dir/side-flood")) ($(awk -v a="$q99" -v b="$f99" 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim"); flood sent $(KEY="Queries sent" sum "$dir"/flood[0-9]*)"
+  echo "$label, interleaved ${total} s (flood in every second 5 s window): bystander in quiet windows p50 $q50 ms p99 $q99 ms (n=$(wc -l < "$dir/side-quiet")); in flood windows p50 $f50 ms p99 $f99 ms (n=$(wc -l < "$dir/side-flood")) ($(awk -v a="$q99" -v b="$f99" 'BEGIN{printf "%+.0f%%", (b-a)*100/a}') p99); completed $(completed "$dir/victim")/$(awk '/Queries sent/{print $3}' "$dir/victim"); flood sent $(KEY="Queries sent" sum "$dir"/flood[0-9]*)"
 }
 if [ "$mixed" -gt 0 ]; then
   root_up "$work/mix" true; read -r pid port < "$work/mix/id"
   echo "interleaved: load $(cut -d' ' -f1 /proc/loadavg)"
-  interleaved "$work/mix" "$port" "$mixed"
+  interleaved "$work/mix" "$port" "$mixed" "RRL on" "$work/q" "$work/q5"
   echo "interleaved: load after $(cut -d' ' -f1 /proc/loadavg); root counters: $(root_down "$pid" "$work/mix")"
+  # The control: Knot with its own RRL (mod-rrl, same limit and slip, one UDP worker on core
+  # 0) under the same flood and bystander. What the flood does to Knot's bystander is what this
+  # machine does to any server; Tendril's figure is read against it.
+  if [ "${RRL_CONTROL:-knot}" = none ]; then
+    echo "interleaved: no control run (RRL_CONTROL=none)"
+  elif command -v knotd >/dev/null; then
+    kport=$(free_port); "$here/knot-config.sh" "$work/knot" "$kport" "$rate" "$slip"
+    taskset -c 0 knotd -c "$work/knot/knot.conf" > "$work/knot/log" 2>&1 &
+    pids+=($!); kpid=$!
+    for _ in $(seq 1 50); do dig @127.0.0.1 -p "$kport" +tries=1 +time=1 web.static.bench A > /dev/null 2>&1 && break; sleep 0.1; done
+    echo "web.static.bench A" > "$work/kq"
+    printf '%s\n' "web.static.bench A" "web.static.bench AAAA" "ns1.static.bench A" "static.bench SOA" "static.bench NS" > "$work/kq5"
+    echo "interleaved (Knot $(knotd --version | awk '{print $NF}'), mod-rrl): load $(cut -d' ' -f1 /proc/loadavg)"
+    interleaved "$work/knot" "$kport" "$mixed" "Knot, RRL on" "$work/kq" "$work/kq5"
+    kill "$kpid"; wait "$kpid" 2>/dev/null
+    echo "interleaved (Knot): load after $(cut -d' ' -f1 /proc/loadavg); $(grep -c 'enters limiting' "$work/knot/log") 'enters limiting' lines in Knot's log"
+  else
+    echo "interleaved: no knotd, so no control run (scripts/setup.sh installs knot)"
+  fi
 fi
 
 if [ "$rounds" -gt 0 ]; then
