@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -61,6 +62,7 @@ final class FuzzPlanes {
                 new RootMessage.RecordMigration(OWN, List.of("10.2.0.0/24", "10.3.0.0/16"), me.nodeId(), 60_000),
                 new RootMessage.RecordMigration(WEB, List.of("10.1.0.0/24"), FuzzTargets.EDGE, 60_000),
                 new RootMessage.HostedSetQuery(WEB),
+                new RootMessage.MembershipQuery(WEB, FuzzTargets.EDGE, Optional.of(me.position()), 3),
                 new RootMessage.TreeQuery(WEB),
                 new RootMessage.MigrationsQuery(WEB),
                 new RootMessage.ResolveQuery(WEB, "10.1.2.3"),

@@ -55,8 +55,8 @@ public final class HostedServices {
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
     private volatile int overlayPort;
     private volatile PeerConnections peers = PeerConnections.NONE;
-    /** Members of a tree a joining replica opens connections to before it deploys (see {@link #treeMembers}). */
-    static final int LIKELY_PARENTS = 3;
+    /** Members of a tree a joining replica opens connections to before it deploys (see {@link #membership}). */
+    public static final int LIKELY_PARENTS = 3;
 
     public HostedServices(Platform self, Deployments deployments, Overlay overlay, RootControl root, OverlayLink link,
                           Clock clock, NodePolicies policies, Ticker ticker,
@@ -155,21 +155,28 @@ public final class HostedServices {
      * when no root answers): a replica is deployed only when a member of the tree offered it.
      */
     public boolean treeHas(String service, String nodeId) {
-        return treeMembers(service).map(ids -> ids.contains(nodeId)).orElse(false);
-    }
-
-    /** The nodes of the tree of {@code service} by the root's account (one round trip; empty when no root answers). */
-    public Optional<java.util.Set<String>> treeMembers(String service) {
-        return root.call(service, new RootMessage.HostedSetQuery(service))
-                .filter(RootMessage.HostedSet.class::isInstance)
-                .map(m -> java.util.Set.copyOf(((RootMessage.HostedSet) m).nodeIds()));
+        return root.call(service, new RootMessage.MembershipQuery(service, nodeId, Optional.empty(), 0))
+                .filter(RootMessage.Membership.class::isInstance)
+                .map(m -> ((RootMessage.Membership) m).member()).orElse(false);
     }
 
     /**
-     * A replica about to deploy opens its connections to the {@link #LIKELY_PARENTS} members of
-     * the tree nearest to it: the root will most likely assign it one of them as parent (the
-     * nearest live node with room), and the Attach after the registration should not wait for
-     * a first contact's handshakes (they run while the instance starts and registers).
+     * The root's account of {@code nodeId} in the tree of {@code service} with this node's
+     * {@link #LIKELY_PARENTS} likely parents (the live members with room nearest to it, the
+     * root's parent choice first): one round trip whose answer does not grow with the tree;
+     * empty when no root answers.
+     */
+    public Optional<RootMessage.Membership> membership(String service, String nodeId) {
+        return root.call(service, new RootMessage.MembershipQuery(service, nodeId, Optional.of(self.position()), LIKELY_PARENTS))
+                .filter(RootMessage.Membership.class::isInstance)
+                .map(RootMessage.Membership.class::cast);
+    }
+
+    /**
+     * A replica about to deploy opens its connections to its likely parents ({@link #membership}'s
+     * answer): the root will most likely assign it one of them as parent (the nearest live node
+     * with room), and the Attach after the registration should not wait for a first contact's
+     * handshakes (they run while the instance starts and registers).
      */
     public void openToLikelyParents(java.util.Collection<String> members) {
         peers.openNearest(members, LIKELY_PARENTS);

@@ -41,6 +41,9 @@ public final class FakeRoot implements RootControl {
             return Optional.of(new RootMessage.HostedSet(h.service(), tree == null ? java.util.List.of()
                     : java.util.List.copyOf(tree.keySet())));
         }
+        if (request instanceof RootMessage.MembershipQuery q) {
+            return Optional.of(membership(tree, q));
+        }
         if (request instanceof RootMessage.CreateTree c) {
             if (tree != null && !tree.isEmpty()) {
                 return Optional.of(new RootMessage.ErrorReply("CONFLICT", "tree exists"));
@@ -97,6 +100,17 @@ public final class FakeRoot implements RootControl {
             return Optional.of(new RootMessage.SignOffDecision(service, s.nodeId(), true, without, s.minInstances()));
         }
         return Optional.of(new RootMessage.ErrorReply("UNSUPPORTED", request.type().toString()));
+    }
+
+    /** As the real root: unknown service, no members; likely parents are the nearest live nodes (this fake has no fan-out). */
+    private static Message membership(Map<String, Entry> tree, RootMessage.MembershipQuery q) {
+        Entry e = tree == null ? null : tree.get(q.nodeId());
+        java.util.List<String> nearest = tree == null || q.near().isEmpty() ? java.util.List.of() : tree.values().stream()
+                .filter(Entry::live)
+                .sorted(Comparator.comparingDouble((Entry n) -> n.node().position().distanceKm(q.near().get()))
+                        .thenComparing(n -> n.node().nodeId()))
+                .limit(q.nearest()).map(n -> n.node().nodeId()).toList();
+        return new RootMessage.Membership(q.service(), q.nodeId(), e != null, e != null && e.live(), nearest);
     }
 
     private Message assign(Map<String, Entry> tree, String service, NodeInfo node) {

@@ -1,5 +1,6 @@
 package dev.tendril.eval.sim;
 
+import dev.tendril.edge.application.HostedServices;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.edge.selforg.application.port.out.LoadGauge;
 import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
@@ -20,8 +21,9 @@ import java.util.function.Consumer;
 /**
  * One simulated platform: the ports its node agent uses. Load is set by the experiment;
  * users are the clients the experiment attaches to it, each with an extra delay on top of the
- * link model's round trip; a replica deployment takes {@link #containerStart} of simulated
- * time, then registers with the root (a round trip) and attaches.
+ * link model's round trip; a replica offered by another node is first checked with the root
+ * (a round trip), then its deployment takes {@link #containerStart} of simulated time, then
+ * registers with the root (a round trip) and attaches.
  */
 public final class SimPlatform implements LoadGauge, UserLatencies, ReplicaHost {
     private final SimWorld world;
@@ -98,6 +100,23 @@ public final class SimPlatform implements LoadGauge, UserLatencies, ReplicaHost 
             world.root().registerFrom(service, nodeInfo());
             done.accept(new Deployed(nodeInfo(), spec, start, world.clock().instant()));
         });
+    }
+
+    /**
+     * As the edge node's replica host does: deploys only when {@code offeredBy} is a node of the
+     * tree by the root's account (a {@code MembershipQuery} round trip from here, with this node's
+     * likely parents), or this node already is one; the container starts after the answer.
+     */
+    @Override
+    public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Outcome> done) {
+        if (offeredBy != null && !world.root().membershipFrom(id(), service, offeredBy.nodeId(),
+                Optional.of(platform.position()), HostedServices.LIKELY_PARENTS).member()
+                && !world.root().membershipFrom(id(), service, id(), Optional.empty(), 0).member()) {
+            Outcome refused = new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service);
+            world.queue().after(Duration.ZERO, () -> done.accept(refused));
+            return;
+        }
+        deploy(service, specYaml, done);
     }
 
     @Override

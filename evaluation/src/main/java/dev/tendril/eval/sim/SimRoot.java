@@ -2,11 +2,13 @@ package dev.tendril.eval.sim;
 
 import dev.tendril.edge.selforg.application.port.out.RootDirectory;
 import dev.tendril.edge.selforg.application.port.out.TreePosition;
+import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.Ack;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.Registered;
+import dev.tendril.root.application.CheckMembership;
 import dev.tendril.root.application.ConditionalSignOffInstance;
 import dev.tendril.root.application.CreateServiceTree;
 import dev.tendril.root.application.ListTopology;
@@ -26,9 +28,10 @@ import java.util.Set;
 
 /**
  * The root in the simulation: the root's real use cases (CreateServiceTree, RegisterInstance
- * with ParentAssignment, RecordClientMigration, SignOffInstance, the hosted-set listing) over
- * an {@link IndexedTopologyRepository} and the real {@link SpatialInstanceDirectory} that DNS
- * reads. A node's call costs it a simulated round trip to the root (charged to the clock).
+ * with ParentAssignment, RecordClientMigration, SignOffInstance, the hosted-set listing,
+ * CheckMembership) over an {@link IndexedTopologyRepository} and the real
+ * {@link SpatialInstanceDirectory} that DNS reads. A node's call costs it a simulated round
+ * trip to the root (charged to the clock).
  */
 public final class SimRoot {
     private final SimClock clock;
@@ -42,6 +45,7 @@ public final class SimRoot {
     private final SignOffInstance signOff;
     private final ConditionalSignOffInstance conditionalSignOff;
     private final ListTopology listings;
+    private final CheckMembership membership;
     private long requests;
 
     public SimRoot(SimClock clock, LinkModel links, int fanOut) {
@@ -55,6 +59,7 @@ public final class SimRoot {
         this.signOff = new SignOffInstance(repository, directory, parents);
         this.conditionalSignOff = new ConditionalSignOffInstance(repository, signOff);
         this.listings = new ListTopology(repository, clock);
+        this.membership = new CheckMembership(repository, parents);
     }
 
     public IndexedTopologyRepository repository() {
@@ -107,6 +112,17 @@ public final class SimRoot {
     public RootMessage.SignOffDecision leaveIfAtLeast(String service, String nodeId, int min) {
         roundTrip(nodeId);
         return (RootMessage.SignOffDecision) conditionalSignOff.execute(new RootMessage.ConditionalSignOff(service, nodeId, min));
+    }
+
+    /**
+     * A replica's check of the node that offered it, from inside the simulation: one round trip
+     * from {@code askingNodeId}, answered by the root's {@link CheckMembership} as an edge node's
+     * {@code MembershipQuery} is (with {@code nearest} likely parents near {@code near}).
+     */
+    public RootMessage.Membership membershipFrom(String askingNodeId, String service, String nodeId, Optional<GeoPoint> near,
+                                                 int nearest) {
+        roundTrip(askingNodeId);
+        return (RootMessage.Membership) membership.execute(new RootMessage.MembershipQuery(service, nodeId, near, nearest));
     }
 
     public int liveCount(String service) {

@@ -5,6 +5,7 @@ import dev.tendril.protocol.message.RootMessage.ConditionalSignOff;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage.MembershipQuery;
 import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
 import dev.tendril.protocol.message.RootMessage.NodeState;
 import dev.tendril.protocol.message.RootMessage.OrphanReport;
@@ -34,6 +35,7 @@ public final class ControlDispatcher {
     private final ChangeInstanceState state;
     private final RecordClientMigration migration;
     private final ListTopology listings;
+    private final CheckMembership membership;
     private final Function<ResolveQuery, RootMessage> resolver;
     private final Clock clock;
     /** A replicated root's enrolled keys (EnrolKey, RevokeKey are log entries); null otherwise. */
@@ -75,6 +77,7 @@ public final class ControlDispatcher {
         this.state = new ChangeInstanceState(repository, directory);
         this.migration = new RecordClientMigration(repository, directory, clock, limits, refusals);
         this.listings = new ListTopology(repository, clock);
+        this.membership = new CheckMembership(repository, parents);
         this.resolver = resolver;
     }
 
@@ -100,6 +103,8 @@ public final class ControlDispatcher {
             return migration.execute(r);
         } else if (request instanceof HostedSetQuery r) {
             return listings.hostedSet(r);
+        } else if (request instanceof MembershipQuery r) {
+            return membership.execute(r);
         } else if (request instanceof TreeQuery r) {
             return listings.tree(r);
         } else if (request instanceof MigrationsQuery r) {

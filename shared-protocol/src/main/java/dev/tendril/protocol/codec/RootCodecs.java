@@ -15,6 +15,8 @@ import dev.tendril.protocol.message.RootMessage.KeysUnchanged;
 import dev.tendril.protocol.message.RootMessage.RevokeKey;
 import dev.tendril.protocol.message.RootMessage.HostedSet;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
+import dev.tendril.protocol.message.RootMessage.Membership;
+import dev.tendril.protocol.message.RootMessage.MembershipQuery;
 import dev.tendril.protocol.message.RootMessage.MigrationListing;
 import dev.tendril.protocol.message.RootMessage.MigrationView;
 import dev.tendril.protocol.message.RootMessage.MigrationsQuery;
@@ -84,6 +86,15 @@ public final class RootCodecs {
                 of(MessageType.HOSTED_SET, HostedSet.class,
                         (w, m) -> w.struct(2).string(m.service()).stringList(m.nodeIds()),
                         r -> r.struct(f -> new HostedSet(f.string(), f.stringList()))),
+                of(MessageType.MEMBERSHIP_QUERY, MembershipQuery.class,
+                        (w, m) -> w.struct(4).string(m.service()).string(m.nodeId())
+                                .optional(m.near(), ValueCodecs::geoPoint).int32(m.nearest()),
+                        r -> r.struct(f -> new MembershipQuery(f.string(), f.string(), f.optional(ValueCodecs::geoPoint),
+                                f.int32()))),
+                of(MessageType.MEMBERSHIP, Membership.class,
+                        (w, m) -> w.struct(5).string(m.service()).string(m.nodeId()).bool(m.member()).bool(m.live())
+                                .stringList(m.nearest()),
+                        r -> r.struct(f -> new Membership(f.string(), f.string(), f.bool(), f.bool(), f.stringList()))),
                 of(MessageType.TREE_QUERY, TreeQuery.class,
                         (w, m) -> w.struct(1).string(m.service()),
                         r -> r.struct(f -> new TreeQuery(f.string()))),

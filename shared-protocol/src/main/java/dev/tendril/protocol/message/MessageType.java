@@ -25,6 +25,8 @@ public enum MessageType {
     RESOLVE_ANSWER(17),
     CONDITIONAL_SIGN_OFF(18),
     SIGN_OFF_DECISION(19),
+    MEMBERSHIP_QUERY(20),
+    MEMBERSHIP(21),
     // key enrolment (operator to root): ids 40-47
     ENROL_KEY(40),
     REVOKE_KEY(41),

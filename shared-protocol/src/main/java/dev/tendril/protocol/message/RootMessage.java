@@ -197,6 +197,58 @@ public sealed interface RootMessage extends Message {
         public MessageType type() { return MessageType.HOSTED_SET; }
     }
 
+    /**
+     * Is {@code nodeId} a node of the tree of {@code service}, and which of the tree's nodes would
+     * the root assign as parent to a node joining at {@code near}? The constant-size alternative to
+     * {@link HostedSetQuery} for a replica's check of the node that offered it and for its likely
+     * parents: the answer names one node's membership and at most {@code nearest}
+     * ({@value #MAX_NEAREST} at most) other nodes, however large the tree. Reply: {@link Membership}.
+     *
+     * @param near    where the asking node is (its likely parents are the nearest to it); empty: none wanted
+     * @param nearest how many likely parents to name, 0 to {@value #MAX_NEAREST}
+     */
+    record MembershipQuery(String service, String nodeId, Optional<dev.tendril.protocol.geo.GeoPoint> near, int nearest)
+            implements RootMessage {
+        /** The most likely parents one query may ask for (the answer stays a few hundred bytes). */
+        public static final int MAX_NEAREST = 16;
+
+        public MembershipQuery {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            Objects.requireNonNull(near, "near");
+            requireNearest(nearest);
+        }
+        public MessageType type() { return MessageType.MEMBERSHIP_QUERY; }
+    }
+
+    /**
+     * Reply to {@link MembershipQuery}. {@code member}: {@code nodeId} is a node of the tree (live
+     * or down, not signed off: what {@link HostedSet} would list); {@code live}: and the root has
+     * it live (false for a non-member). {@code nearest}: up to the asked number of the tree's live
+     * nodes with room for a child nearest to the asked position, nearest first (the root's parent
+     * choice for a node joining there, then the runners-up); empty for an unknown service or when
+     * no position was given.
+     */
+    record Membership(String service, String nodeId, boolean member, boolean live, List<String> nearest)
+            implements RootMessage {
+        public Membership {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            if (live && !member) {
+                throw new IllegalArgumentException("a node that is not a member cannot be live");
+            }
+            nearest = List.copyOf(nearest);
+            requireNearest(nearest.size());
+        }
+        public MessageType type() { return MessageType.MEMBERSHIP; }
+    }
+
+    private static void requireNearest(int nearest) {
+        if (nearest < 0 || nearest > MembershipQuery.MAX_NEAREST) {
+            throw new IllegalArgumentException("nearest must be 0 to " + MembershipQuery.MAX_NEAREST + ", got " + nearest);
+        }
+    }
+
     /** List the nodes of one tree, or of all trees when {@code service} is "". Reply: {@link TreeListing}. */
     record TreeQuery(String service) implements RootMessage {
         public TreeQuery {

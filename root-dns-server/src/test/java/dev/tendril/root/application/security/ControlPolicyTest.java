@@ -40,6 +40,10 @@ class ControlPolicyTest {
         return new NodeInfo(id, "192.0.2.1", new GeoPoint(48.1, 11.6), List.of(), 7400);
     }
 
+    private static RootMessage membership(String nodeId) {
+        return new RootMessage.MembershipQuery("web", nodeId, Optional.of(new GeoPoint(48.2, 11.6)), 3);
+    }
+
     static Stream<Arguments> table() {
         RootMessage registerMunich = new RegisterNode("web", node("munich"));
         return Stream.of(
@@ -66,6 +70,12 @@ class ControlPolicyTest {
                 Arguments.of(new RecordMigration("web", List.of("203.0.113.0/24"), "munich", 60_000), STRANGER, false),
                 Arguments.of(new HostedSetQuery("web"), SYDNEY, true),
                 Arguments.of(new HostedSetQuery("web"), STRANGER, false),
+                // as the hosted set: any enrolled caller may ask about any node, a key nobody enrolled may not
+                Arguments.of(membership("sydney"), MUNICH, true),
+                Arguments.of(membership("munich"), SYDNEY, true),
+                Arguments.of(membership("sydney"), ALICE, true),
+                Arguments.of(membership("sydney"), CLEAR, true),
+                Arguments.of(membership("sydney"), STRANGER, false),
                 // found by FuzzBench: a platform key reloaded the root's configuration at will
                 Arguments.of(new RootMessage.RootReload(), MUNICH, false),
                 Arguments.of(new RootMessage.RootReload(), ALICE, true),

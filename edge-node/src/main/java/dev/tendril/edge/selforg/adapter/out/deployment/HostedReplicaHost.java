@@ -14,6 +14,7 @@ import dev.tendril.protocol.message.NodeInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,15 +95,18 @@ public final class HostedReplicaHost implements ReplicaHost {
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
-                Set<String> members = offeredBy == null ? Set.of() : hosted.treeMembers(service).orElse(Set.of());
-                if (offeredBy != null && !members.contains(offeredBy.nodeId()) && !members.contains(nodeId)) {
+                Optional<RootMessage.Membership> offerer = offeredBy == null ? Optional.empty()
+                        : hosted.membership(service, offeredBy.nodeId());
+                if (offeredBy != null && !offerer.map(RootMessage.Membership::member).orElse(false)
+                        && !hosted.treeHas(service, nodeId)) { // the second query only on the way to a refusal
                     refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
                             + offeredBy.nodeId() + "', which is not a node of its tree");
                     Outcome refused = new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service);
                     post.accept(() -> done.accept(refused));
                     return;
                 }
-                hosted.openToLikelyParents(members); // before the instance starts: its Attach follows the registration
+                // before the instance starts: its Attach follows the registration
+                hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
                 Instant t0 = clock.instant(); // the container start counts from here: the membership check is a root round trip
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
                 DeployReply r = hosted.deployReplica(specYaml, peer, dep -> tellOnce(service, ready, told, deployed(dep, t0)));

@@ -33,9 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
- * A new replica opens its connections to its likely parents (the tree's members, as the
- * membership check's root answer names them) before its instance starts, so that its Attach
- * after the registration is no first contact; a replica offered by a stranger opens none.
+ * A new replica opens its connections to its likely parents (the tree's members nearest to it,
+ * as the membership check's root answer names them) before its instance starts, so that its
+ * Attach after the registration is no first contact; a replica offered by a stranger opens none.
  */
 class LikelyParentsTest {
     static final long GI = 1L << 30;
@@ -53,6 +53,7 @@ class LikelyParentsTest {
     final FakeRoot root = new FakeRoot();
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
     final List<Opened> opened = new ArrayList<>();
+    final List<RootMessage> asked = new ArrayList<>();
     final HostedServices hosted;
     final HostedReplicaHost garching;
 
@@ -70,7 +71,10 @@ class LikelyParentsTest {
         InMemoryNetwork net = new InMemoryNetwork();
         Overlay overlay = new Overlay();
         net.attach("garching", overlay);
-        hosted = new HostedServices(p, deployments, overlay, root, net, clock, policies, (interval, task) -> () -> { }, parser);
+        hosted = new HostedServices(p, deployments, overlay, (service, request) -> {
+            asked.add(request);
+            return root.call(service, request);
+        }, net, clock, policies, (interval, task) -> () -> { }, parser);
         hosted.overlayPort(7400);
         hosted.peerConnections((ids, limit) -> opened.add(new Opened(new TreeSet<>(ids), limit, runtime.list().size())));
         garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
@@ -89,6 +93,30 @@ class LikelyParentsTest {
         assertEquals(List.of(new Opened(Set.of("munich", "augsburg"), 3, 0)), opened,
                 "the tree's members, the 3 nearest of them, while nothing ran yet");
         assertEquals(1, runtime.list().size(), "then the instance started");
+    }
+
+    @Test
+    void inALargerTreeTheRootNamesOnlyTheThreeNearestAndNobodyAsksForTheWholeTree() {
+        root.call("web", new RootMessage.RegisterNode("web", node("freising", 48.40, 11.75)));
+        root.call("web", new RootMessage.RegisterNode("web", node("berlin", 52.52, 13.40)));
+        root.call("web", new RootMessage.RegisterNode("web", node("paris", 48.86, 2.35)));
+        root.call("web", new RootMessage.RegisterNode("web", node("tokyo", 35.68, 139.65)));
+        asked.clear();
+
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(MUNICH));
+        assertEquals(Set.of("munich", "freising", "augsburg"), opened.get(0).ids(), "garching's three nearest members");
+        RootMessage.MembershipQuery check = assertInstanceOf(RootMessage.MembershipQuery.class, asked.get(0));
+        assertEquals(new RootMessage.MembershipQuery("web", "munich", java.util.Optional.of(new GeoPoint(48.25, 11.65)), 3),
+                check, "one node asked about, three likely parents asked for, near garching");
+        assertEquals(List.of(), asked.stream().filter(RootMessage.HostedSetQuery.class::isInstance).toList(),
+                "the tree's whole member list is never asked for");
+    }
+
+    @Test
+    void aStrangersOfferIsNotRefusedToANodeTheTreeAlreadyHolds() {
+        root.call("web", new RootMessage.RegisterNode("web", node("garching", 48.25, 11.65)));
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(node("evil-1", 48.0, 11.0)), "as with the whole hosted set");
+        assertEquals(1, runtime.list().size());
     }
 
     @Test
