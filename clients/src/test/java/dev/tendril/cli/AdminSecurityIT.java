@@ -257,6 +257,18 @@ class AdminSecurityIT {
             assertEquals(2, counter(garchingAdmin, "refused.spec-bad-signature"));
             assertFalse(Files.exists(dir.resolve("garching-sec/state/processes/garching-sec-web")), "nothing ran on garching");
 
+            // the operator's signed spec offered by a node that is not in web's tree: refused on the root's
+            // account (one MembershipQuery), counted, nothing runs
+            dev.tendril.protocol.message.NodeInfo stranger = new dev.tendril.protocol.message.NodeInfo("stranger-sec",
+                    net + "9", new dev.tendril.protocol.geo.GeoPoint(48.2, 11.6), java.util.List.of(), treePort);
+            send(tree, new Envelope(MessageId.random(new SecureRandom()), "web", "stranger-sec", System.currentTimeMillis(),
+                    new dev.tendril.protocol.message.SelfOrgMessage.Replicate("web", "stranger", stranger, signed)));
+            Testbed.until("not-a-member refusal counted", Duration.ofSeconds(30), () ->
+                    counter(garchingAdmin, "refused.replicate-not-a-member") >= 1 ? java.util.Optional.of(true)
+                            : java.util.Optional.empty());
+            assertFalse(Files.exists(dir.resolve("garching-sec/state/processes/garching-sec-web")),
+                    "nothing ran on garching for a stranger's offer");
+
             // the same member offering the operator's signed spec: garching runs it (so the checks above can fail)
             MessageId id = MessageId.random(new SecureRandom());
             send(tree, new Envelope(id, "web", "munich-sec", System.currentTimeMillis(),

@@ -194,7 +194,7 @@ public final class EdgeNode implements AutoCloseable {
         });
         DescribeNode describe = new DescribeNode(config.platform(), infra, monitor, deployments, overlay,
                 latency::statusLine,
-                () -> counters(tree.stats(), adminRef[0], signatures), watch::describe);
+                () -> counters(tree.stats(), adminRef[0], signatures, selfOrgRef[0]), watch::describe);
         try {
             adminRef[0] = AdminSocket.start(config.adminBind(), id, config.admission().adminKeys(),
                     config.admission().adminWindow(), hosted, describe, root, selfOrgRef[0]::events,
@@ -274,7 +274,8 @@ public final class EdgeNode implements AutoCloseable {
         return docker;
     }
 
-    private static List<Figure> counters(ServerStats tree, AdminSocket admin, SpecSignatures signatures) {
+    private static List<Figure> counters(ServerStats tree, AdminSocket admin, SpecSignatures signatures,
+                                         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop selfOrg) {
         List<Figure> out = new ArrayList<>();
         add(out, "tree", tree);
         if (admin != null) {
@@ -283,6 +284,9 @@ public final class EdgeNode implements AutoCloseable {
             admin.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
         }
         signatures.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
+        if (selfOrg != null) {
+            selfOrg.replicaRefusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
+        }
         return out;
     }
 

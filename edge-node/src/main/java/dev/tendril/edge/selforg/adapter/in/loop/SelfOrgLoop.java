@@ -215,6 +215,11 @@ public final class SelfOrgLoop implements AutoCloseable {
         }
     }
 
+    /** Replicate offers this node refused, by reason (the node's {@code refused.*} figures). */
+    public java.util.Map<String, Long> replicaRefusals() {
+        return host.refusals();
+    }
+
     /** {@code tendrilctl events}. */
     public Message events(AdminMessage.EventsQuery q) {
         List<AdminMessage.EventView> views = new ArrayList<>();

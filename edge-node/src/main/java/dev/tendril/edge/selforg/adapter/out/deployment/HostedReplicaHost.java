@@ -43,6 +43,11 @@ public final class HostedReplicaHost implements ReplicaHost {
     private final Set<String> leaving = ConcurrentHashMap.newKeySet();
     private final dev.tendril.protocol.refusal.RefusalLog refusals;
 
+    /** Replicas refused here so far, by reason (e.g. {@code replicate-not-a-member}): the node's {@code refused.*} figures. */
+    public java.util.Map<String, Long> refusals() {
+        return refusals.counts();
+    }
+
     /**
      * @param post runs a task on the self-organization thread
      */
