@@ -106,12 +106,16 @@ final class TopologyEvents {
 
     /**
      * Replications (for a shortage or for a bad-QoE cluster that no search could place): the
-     * origin's hosted-set round trip with the root, Replicate origin->replica, the replica's
+     * origin's hosted-set round trip with the root (only when it held no recent members list from
+     * its overlay's members rounds), Replicate origin->replica, the replica's
      * membership check (its hosted-set round trip with the root: is the origin a node of the
      * tree?), (container start excluded), the replica's registration round trip with the root,
      * ReplicaReady replica->origin. The replica's Attach to its parent is not on the path: the
      * ReplicaReady leaves once the root acknowledged the registration, the Attach runs meanwhile.
      */
+    /** What a REPLICATION_DECIDED's detail says when the decision waited for the root's hosted-set answer. */
+    static final String ASKED_ROOT = "ranked after the root's hosted-set answer";
+
     List<Trial> replications(SwitchTree tree) {
         List<Trial> out = new ArrayList<>();
         List<Event> byTime = new ArrayList<>(events);
@@ -127,9 +131,11 @@ final class TopologyEvents {
             Matcher r = REPLICA.matcher(reg.get().detail());
             String replica = r.find() ? r.group(1) : "?";
             String o = d.node();
-            // REPLICATION_DECIDED carries the time of the decision, before the hosted-set round trip to the root
-            double ms = 2 * tree.delayMs(o, "root") + tree.delayMs(o, replica) + 4 * tree.delayMs(replica, "root")
-                    + tree.delayMs(replica, o);
+            // REPLICATION_DECIDED carries the time of the decision, before the hosted-set round trip to the root,
+            // which is made only when the node held no recent members list (the detail says which)
+            boolean askedRoot = d.detail().contains(ASKED_ROOT);
+            double ms = (askedRoot ? 2 * tree.delayMs(o, "root") : 0) + tree.delayMs(o, replica)
+                    + 4 * tree.delayMs(replica, "root") + tree.delayMs(replica, o);
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
             Optional<Event> requested = find(o, "REPLICA_REQUESTED", d.correlation());
             Optional<Event> started = find(replica, "REPLICA_STARTED", d.correlation());
@@ -139,7 +145,7 @@ final class TopologyEvents {
                             millis(started.get(), reg.get())};
             String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
             out.add(new Trial(what, o, replica, measured, ms,
-                    o + "<>root," + o + ">" + replica + "<>root<>root," + replica + ">" + o, stages));
+                    (askedRoot ? o + "<>root," : "") + o + ">" + replica + "<>root<>root," + replica + ">" + o, stages));
         }
         return out;
     }
@@ -176,10 +182,14 @@ final class TopologyEvents {
         row(sb, topology, "time-to-migrate ms", migrations, thesisMigrate);
         row(sb, topology, "time-to-replicate ms (excl. container start)", replications, thesisReplicate);
         sb.append("terminations recorded: ").append(terminations).append('\n');
+        long asked = replications.stream().filter(t -> t.path().startsWith(t.origin() + "<>root,")).count();
+        sb.append("replications that asked the root for the hosted set (no recent members list): ").append(asked)
+                .append(" of ").append(replications.size()).append('\n');
         sb.append('\n').append("| stage (from the nodes' event times) | n | p50 ms | p90 ms |\n|---|---|---|---|\n");
         stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
         stage(sb, "migrate: target offers -> root recorded (offer + redirect round trip)", migrations, 1);
-        stage(sb, "replicate: decided -> Replicate sent (the hosted-set round trip to the root, ranking)", replications, 0);
+        stage(sb, "replicate: decided -> Replicate sent (ranking; the hosted-set round trip to the root when no recent members list)",
+                replications, 0);
         stage(sb, "replicate: Replicate sent -> replica registered, minus container start (delivery, membership check, deploy, register)",
                 replications, 1);
         stage(sb, "replicate: replica registered -> origin registered it (ReplicaReady)", replications, 2);

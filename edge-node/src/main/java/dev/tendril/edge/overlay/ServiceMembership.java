@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -71,6 +72,13 @@ public final class ServiceMembership {
      */
     static final int MEMBERS_ROUNDS = 2 * REFRESH_ROUNDS;
     static final int MEMBERS_AHEAD = 16;
+
+    /** The platforms hosting the service as the root listed them in a members round, and when that answer came. */
+    public record Members(Set<String> nodeIds, Instant listedAt) {
+        public Members {
+            nodeIds = Set.copyOf(nodeIds);
+        }
+    }
 
     /** What {@code stats} shows of the membership. */
     public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
@@ -139,6 +147,8 @@ public final class ServiceMembership {
      */
     private final ReentrantLock round = new ReentrantLock();
     private volatile PeerConnections peers = PeerConnections.NONE;
+    /** The root's last answer to a members round (read by self-organization's replica decisions); null before the first. */
+    private volatile Members members;
     /** Run once at the next registration the root acknowledges, before the Attach (see {@link #onNextRegistration}). */
     private final AtomicReference<Runnable> onRegistered = new AtomicReference<>();
 
@@ -306,12 +316,30 @@ public final class ServiceMembership {
 
     private void openToMembers() {
         PeerConnections to = peers;
-        if (to == PeerConnections.NONE) {
-            return; // no root call for nothing
-        }
         root.call(service, new RootMessage.HostedSetQuery(service))
                 .filter(RootMessage.HostedSet.class::isInstance)
-                .ifPresent(m -> to.openNearest(((RootMessage.HostedSet) m).nodeIds(), MEMBERS_AHEAD));
+                .map(m -> ((RootMessage.HostedSet) m).nodeIds())
+                .ifPresent(ids -> {
+                    members = new Members(Set.copyOf(ids), clock.instant());
+                    to.openNearest(ids, MEMBERS_AHEAD);
+                });
+    }
+
+    /**
+     * The tree's members as the root listed them in a members round no longer than two members
+     * periods ago ({@link #MEMBERS_ROUNDS} heartbeats each, so one lost answer does not matter);
+     * empty before the first answer or when the root has not answered lately. A replica decision
+     * ranks its candidates with it instead of asking the root then (a round trip to the root on
+     * the timed path, docs/evaluation.md 1c): a platform that began hosting since is asked
+     * anyway and answers that it hosts; one that stopped is not asked this time.
+     */
+    public Optional<Members> recentMembers() {
+        Members m = members;
+        if (m == null) {
+            return Optional.empty();
+        }
+        Duration fresh = policies.heartbeatInterval().multipliedBy(2L * MEMBERS_ROUNDS);
+        return clock.instant().isAfter(m.listedAt().plus(fresh)) ? Optional.empty() : Optional.of(m);
     }
 
     /**

@@ -95,6 +95,38 @@ class ServiceMembershipTest {
         assertEquals(2, opened.size(), "refreshed: members come and go");
     }
 
+    /**
+     * The members round's list is kept for self-organization's replica decisions, for two
+     * members periods (one lost answer does not matter); after that only a new round trip tells.
+     */
+    @Test
+    void theMembersListIsKeptForTwoMembersPeriods() {
+        start(munich, true);
+        ServiceMembership b = start(berlin, false);
+        assertEquals(Optional.empty(), b.recentMembers(), "nothing listed in the registration's round");
+        round(b);
+        java.time.Instant listedAt = clock.instant();
+        assertEquals(java.util.Set.of("munich", "berlin"), b.recentMembers().orElseThrow().nodeIds());
+        assertEquals(listedAt, b.recentMembers().orElseThrow().listedAt());
+        start(hamburg, false);
+        assertEquals(java.util.Set.of("munich", "berlin"), b.recentMembers().orElseThrow().nodeIds(),
+                "a snapshot: a later member shows at the next members round");
+        root.unreachable = true;                            // the next members rounds get no answer
+        for (int i = 0; i < ServiceMembership.MEMBERS_ROUNDS; i++) {
+            round(b);
+        }
+        assertEquals(listedAt, b.recentMembers().orElseThrow().listedAt(), "one lost answer: the list still holds");
+        for (int i = 0; i <= ServiceMembership.MEMBERS_ROUNDS; i++) {
+            round(b);
+        }
+        assertEquals(Optional.empty(), b.recentMembers(), "older than two members periods");
+        root.unreachable = false;
+        for (int i = 0; i < ServiceMembership.MEMBERS_ROUNDS; i++) {
+            round(b);
+        }
+        assertEquals(java.util.Set.of("munich", "berlin", "hamburg"), b.recentMembers().orElseThrow().nodeIds());
+    }
+
     @Test
     void childrenOfADeadParentReattachAndTheParentsParentDropsIt() {
         ServiceMembership a = start(munich, true);

@@ -187,6 +187,67 @@ class ReplicationTest {
                 "both origins learn of the one replica");
     }
 
+    /**
+     * The overlay's members round listed the tree lately: the decision ranks with that list and
+     * asks the root nothing (a round trip on the timed path), and the platforms in it are no
+     * candidates.
+     */
+    @Test
+    void aDecisionWithTheTreesMembersListedLatelyAsksTheRootNothing() {
+        SimWorld w = new SimWorld(17, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]).baseCpu(0.95);
+        w.platform("garching", GARCHING[0], GARCHING[1]);
+        w.platform("augsburg", AUGSBURG[0], AUGSBURG[1]);
+        w.start();
+        w.deploy("munich", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        w.deploy("garching", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        w.root().listMembers("web");
+        int queriesBefore = w.root().hostedSetQueries();
+        w.runFor(Duration.ofSeconds(8));
+
+        String detail = only(w.events(), EventKind.REPLICATION_DECIDED).detail();
+        assertTrue(detail.contains("candidates [augsburg"), detail);
+        assertTrue(detail.contains("ranked with the tree's members as the root listed them"), detail);
+        assertEquals(queriesBefore, w.root().hostedSetQueries(), "no hosted-set round trip at the decision");
+        assertEquals(1, w.node("augsburg").deploys("web"));
+        assertEquals(0, w.node("garching").deploys("web"), "the listed member was not asked");
+        assertEquals(Set.of("munich", "garching", "augsburg"), w.root().hosts("web"));
+    }
+
+    /**
+     * Without a recent members list the decision asks the root (and says so); a platform that
+     * began hosting after the list was taken is asked anyway, answers that it hosts, and the
+     * origin offloads to its instance: no second instance there.
+     */
+    @Test
+    void aListTakenBeforeAPlatformBeganHostingStillEndsWithOneInstanceThere() {
+        SimWorld asked = new SimWorld(18, SimWorld.testPolicy());
+        asked.platform("munich", MUNICH[0], MUNICH[1]).baseCpu(0.95);
+        asked.platform("augsburg", AUGSBURG[0], AUGSBURG[1]);
+        asked.start();
+        asked.deploy("munich", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        asked.runFor(Duration.ofSeconds(8));
+        String detail = only(asked.events(), EventKind.REPLICATION_DECIDED).detail();
+        assertTrue(detail.contains("ranked after the root's hosted-set answer"), detail);
+        assertTrue(asked.root().hostedSetQueries() >= 1);
+
+        SimWorld w = new SimWorld(19, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]).baseCpu(0.95);
+        w.platform("garching", GARCHING[0], GARCHING[1]);
+        w.platform("augsburg", AUGSBURG[0], AUGSBURG[1]);
+        w.start();
+        w.deploy("munich", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        w.root().listMembers("web");                         // munich only
+        w.deploy("garching", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        w.runFor(Duration.ofSeconds(8));
+
+        assertTrue(only(w.events(), EventKind.REPLICATION_DECIDED).detail().contains("candidates [garching"));
+        assertEquals(0, w.node("garching").deploys("web"), "asked, it answered that it hosts: no replica deployed");
+        assertEquals(0, w.node("augsburg").deploys("web"));
+        assertEquals(0, events(w, EventKind.REPLICA_REGISTERED).size(), "no new replica");
+        assertEquals(Set.of("munich", "garching"), w.root().hosts("web"));
+    }
+
     static List<SelfOrgEvent> events(SimWorld w, EventKind kind) {
         return w.events().stream().filter(e -> e.kind() == kind).toList();
     }

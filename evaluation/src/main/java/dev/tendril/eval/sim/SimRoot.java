@@ -171,6 +171,12 @@ public final class SimRoot {
                         .flatMap(n -> repository.node(service, n.parentId())).map(TreeNode::info);
             }
 
+            /** The simulation models no members rounds (nor their messages): a replica decision asks the root. */
+            @Override
+            public Optional<Members> recentMembers(String service) {
+                return Optional.empty();
+            }
+
             @Override
             public List<NodeInfo> children(String service) {
                 return repository.children(service, nodeId).stream().map(TreeNode::info).toList();

@@ -2,6 +2,7 @@ package dev.tendril.edge.selforg.application;
 
 import dev.tendril.edge.domain.HardwareNeed;
 import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.selforg.application.port.out.TreePosition;
 import dev.tendril.edge.selforg.domain.CandidateChoice;
 import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.LoadSample;
@@ -18,6 +19,7 @@ import dev.tendril.protocol.spec.Thresholds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -100,16 +102,27 @@ final class ServiceReplicas {
             return;
         }
         String id = scope.newId("rep");
-        // decided now; which platforms already host the service (not candidates) takes a round trip to the root
+        // decided now; which platforms already host the service (not candidates) the overlay's members
+        // round knows, else it takes a round trip to the root
         Instant decidedAt = ctx.clock().instant();
         double reach = scope.reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
         String farther = String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach);
-        if (reason == Replication.Reason.QOE) {
-            prepareLikelyCandidates(position, near, farther, now); // a shortage's were prepared at the load's first crossing
+        Optional<TreePosition.Members> known = ctx.tree().recentMembers(service);
+        Optional<Set<String>> hosted;
+        String hostedFrom;
+        if (known.isPresent()) {
+            hosted = Optional.of(known.get().nodeIds());
+            hostedFrom = "ranked with the tree's members as the root listed them "
+                    + Math.max(0, Duration.between(known.get().listedAt(), decidedAt).toMillis()) + " ms before";
+        } else {
+            if (reason == Replication.Reason.QOE) {
+                prepareLikelyCandidates(position, near, farther, now); // a shortage's were prepared at the load's first crossing
+            }
+            hosted = ctx.root().hostedSet(service);
+            hostedFrom = "ranked after the root's hosted-set answer ("
+                    + Duration.between(decidedAt, ctx.clock().instant()).toMillis() + " ms)";
         }
-        Optional<Set<String>> hosted = ctx.root().hostedSet(service);
-        long queryMillis = java.time.Duration.between(decidedAt, ctx.clock().instant()).toMillis();
         if (hosted.isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; the root did not answer the hosted-set query");
             release(reason, clusterId, now);
@@ -128,7 +141,7 @@ final class ServiceReplicas {
         List<String> ranked = choice.candidates().stream()
                 .map(p -> String.format(Locale.ROOT, "%s %.0f km", p.id(), p.position().distanceKm(position))).toList();
         ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
-                + "; candidates " + ranked + skipped + "; ranked after the root's hosted-set answer (" + queryMillis + " ms)", -1);
+                + "; candidates " + ranked + skipped + "; " + hostedFrom, -1);
         replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates());
         replication.begin();
     }

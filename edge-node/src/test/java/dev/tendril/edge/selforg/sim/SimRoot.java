@@ -37,6 +37,7 @@ public final class SimRoot {
     private final Map<String, LinkedHashMap<String, Entry>> trees = new HashMap<>();
     private final Map<String, Map<String, Migration>> migrations = new HashMap<>();
     private int hostedSetQueries;
+    private final Map<String, TreePosition.Members> listed = new HashMap<>();
     private int migrationsRecorded;
 
     public SimRoot(Clock clock) {
@@ -128,6 +129,14 @@ public final class SimRoot {
         return e == null || e.parentId().isEmpty() ? Optional.empty() : Optional.of(e.parentId());
     }
 
+    /**
+     * Every node now holds the hosting platforms of {@code service} as a members round of its
+     * overlay would have listed them (a snapshot: later changes are not in it).
+     */
+    public synchronized void listMembers(String service) {
+        listed.put(service, new TreePosition.Members(hosts(service), clock.instant()));
+    }
+
     public synchronized int hostedSetQueries() {
         return hostedSetQueries;
     }
@@ -193,6 +202,14 @@ public final class SimRoot {
                     Map<String, Entry> tree = trees.getOrDefault(service, new LinkedHashMap<>());
                     Entry e = tree.get(nodeId);
                     return e == null ? Optional.empty() : Optional.ofNullable(tree.get(e.parentId())).map(Entry::node);
+                }
+            }
+
+            /** Only what {@link #listMembers} snapshotted: the simulation runs no members rounds of its own. */
+            @Override
+            public Optional<Members> recentMembers(String service) {
+                synchronized (SimRoot.this) {
+                    return Optional.ofNullable(listed.get(service));
                 }
             }
 

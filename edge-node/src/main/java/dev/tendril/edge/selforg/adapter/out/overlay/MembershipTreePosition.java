@@ -72,6 +72,12 @@ public final class MembershipTreePosition implements TreePosition {
         return overlay.get(service).map(ServiceMembership::childNodes).orElse(List.of());
     }
 
+    @Override
+    public Optional<Members> recentMembers(String service) {
+        return overlay.get(service).flatMap(ServiceMembership::recentMembers)
+                .map(m -> new Members(m.nodeIds(), m.listedAt()));
+    }
+
     private synchronized Optional<NodeInfo> lookup(String service, String id) {
         Map<String, NodeInfo> known = nodes.computeIfAbsent(service, s -> new HashMap<>());
         if (!known.containsKey(id)) {

@@ -5,6 +5,7 @@ import dev.tendril.edge.overlay.InMemoryNetwork;
 import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.overlay.ServiceMembership;
 import dev.tendril.edge.selforg.adapter.out.root.RootControlDirectory;
+import dev.tendril.edge.selforg.application.port.out.TreePosition;
 import dev.tendril.edge.testing.FakeRoot;
 import dev.tendril.edge.testing.MutableClock;
 import dev.tendril.protocol.geo.GeoPoint;
@@ -63,6 +64,23 @@ class MembershipTreePositionTest {
         assertEquals(Optional.empty(), atMunich.parent("web"));
         assertEquals(Optional.of(munich), atBerlin.parent("web"));
         assertEquals(List.of(hamburg), atBerlin.children("web"));
+        assertEquals(List.of(), asked, "no root call on the self-organization thread");
+    }
+
+    @Test
+    void theMembersAreThoseTheMembershipsLastMembersRoundListedWithoutAskingTheRoot() {
+        Overlay top = join(munich, true);
+        join(berlin, false);
+        MembershipTreePosition atMunich = position(top);
+        assertEquals(Optional.empty(), atMunich.recentMembers("web"), "no members round yet");
+
+        clock.advance(HB);
+        top.get("web").orElseThrow().tick();                 // the second round lists the members
+
+        TreePosition.Members m = atMunich.recentMembers("web").orElseThrow();
+        assertEquals(java.util.Set.of("munich", "berlin"), m.nodeIds());
+        assertEquals(clock.instant(), m.listedAt());
+        assertEquals(Optional.empty(), atMunich.recentMembers("api"), "a service this node is no member of");
         assertEquals(List.of(), asked, "no root call on the self-organization thread");
     }
 
