@@ -281,13 +281,18 @@ public final class EdgeNode implements AutoCloseable {
         if (admin != null) {
             add(out, "admin", admin.stats());
             out.add(new Figure("admin.unauthorized", Long.toString(admin.refused())));
-            admin.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
+            addRefusals(out, admin.refusals());
         }
-        signatures.refusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
+        addRefusals(out, signatures.refusals());
         if (selfOrg != null) {
-            selfOrg.replicaRefusals().forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
+            addRefusals(out, selfOrg.replicaRefusals());
         }
         return out;
+    }
+
+    /** One {@code refused.<reason>} figure per reason. */
+    private static void addRefusals(List<Figure> out, java.util.Map<String, Long> refusals) {
+        refusals.forEach((reason, n) -> out.add(new Figure("refused." + reason, Long.toString(n))));
     }
 
     private static void add(List<Figure> out, String prefix, ServerStats s) {

@@ -86,9 +86,10 @@ public final class SelfOrgInbox {
         if (!(request.body() instanceof SelfOrgMessage m)) {
             // the tree socket routes only self-organization messages here; anything else is a
             // sender's mistake or a probe, refused like any other (counted, logged once a minute)
+            String why = request.kind() + " is not a self-organization message";
             unsupported.increment();
-            refusalLog.refused(nodeId, request.from(), "unsupported", request.kind() + " is not a self-organization message");
-            return new RootMessage.ErrorReply("UNSUPPORTED", request.kind() + " is not a self-organization message");
+            refusalLog.refused(nodeId, request.from(), "unsupported", why);
+            return new RootMessage.ErrorReply("UNSUPPORTED", why);
         }
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
