@@ -24,7 +24,14 @@ import java.util.random.RandomGenerator;
  * Needs root, iproute2 and gcc (the harness builds its relay).
  */
 public final class TestNetwork implements AutoCloseable {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long the harness may take to build a network: a minute, plus a second per line of the
+     * topology (a node or a link). Topology D (92 namespaces, 91 relayed links) once took over a
+     * minute on the loaded 2-core VM right after the test suite.
+     */
+    static Duration readyTimeout(Topology topology) {
+        return Duration.ofSeconds(60 + topology.text().lines().count());
+    }
 
     private final Path script;
     private final String prefix;
@@ -67,7 +74,7 @@ public final class TestNetwork implements AutoCloseable {
         }, "tendril-links " + prefix);
         reader.setDaemon(true);
         reader.start();
-        if (!ready.await(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || !sawReady.get()) {
+        if (!ready.await(readyTimeout(topology).toMillis(), TimeUnit.MILLISECONDS) || !sawReady.get()) {
             net.close();
             throw new IllegalStateException("tendril-links did not come up: " + String.join("\n", net.harnessOutput));
         }
