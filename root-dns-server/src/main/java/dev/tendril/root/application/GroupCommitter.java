@@ -304,11 +304,34 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
             if (first.task() == null && batch.stream().allMatch(p -> p.task() == null)) {
-                commit(batch);
+                commitReadsFirst(batch);
             } else {
                 commitAroundTasks(batch);
             }
         }
+    }
+
+    /**
+     * Answers the batch's queries (HostedSetQuery, MembershipQuery, ...: no change, so no
+     * {@link ReplicatedControl#isChange}) in a transaction of their own before the changes'
+     * transaction, so that a query never waits for the changes' durable commit (an fsync: 1-8
+     * ms here, up to 120 ms traced under load; a replica's membership check and a replica
+     * decision's hosted-set query are on the replication's timed path). Requests of one batch
+     * arrived concurrently, so answering a query as if it came before them is a valid order; a
+     * caller that waited for its change's acknowledgement before asking is in a later batch.
+     */
+    private void commitReadsFirst(List<Pending> batch) {
+        List<Pending> reads = new ArrayList<>();
+        List<Pending> changes = new ArrayList<>();
+        for (Pending p : batch) {
+            (p.entry() == null && !ReplicatedControl.isChange(p.request()) ? reads : changes).add(p);
+        }
+        if (reads.isEmpty() || changes.isEmpty()) {
+            commit(batch);
+            return;
+        }
+        commit(reads);
+        commit(changes);
     }
 
     /** Commits the requests between tasks together and runs each task alone, in queue order. */

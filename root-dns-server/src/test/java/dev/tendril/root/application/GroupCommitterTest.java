@@ -75,6 +75,51 @@ class GroupCommitterTest {
         assertEquals(21, directory.instances("web").size());
     }
 
+    /**
+     * A query that arrived with changes is answered in a transaction of its own, before the
+     * changes' commit (their fsync) ends: it is ordered before them, as concurrent requests may be.
+     */
+    @Test
+    void aQueryQueuedWithChangesIsAnsweredBeforeTheirCommit() throws Exception {
+        java.util.concurrent.CountDownLatch commitMayEnd = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingRepository repo = new ForwardingRepository(new InMemoryTopologyRepository()) {
+            @Override
+            public void saveNode(TreeNode node) {
+                wrote.set(true);
+                super.saveNode(node);
+            }
+
+            @Override
+            public <T> T inTransaction(java.util.function.Supplier<T> work) {
+                wrote.set(false);
+                T result = super.inTransaction(work);
+                if (wrote.get()) { // a transaction with changes: its commit "takes" until released
+                    try {
+                        commitMayEnd.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return result;
+            }
+        };
+        GroupCommitter c = committer(repo, Duration.ofHours(1));
+        CompletableFuture<RootMessage> tree = c.submit(new CreateTree("web", info("tokyo", TOKYO)));
+        CompletableFuture<RootMessage> query = c.submit(new RootMessage.HostedSetQuery("web"));
+        CompletableFuture<RootMessage> join = c.submit(new RegisterNode("web", info("berlin", BERLIN)));
+        c.start();
+
+        RootMessage.HostedSet hosted = (RootMessage.HostedSet) query.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of(), hosted.nodeIds(), "answered as before the changes it arrived with");
+        assertFalse(tree.isDone() || join.isDone(), "the changes wait for their commit");
+        commitMayEnd.countDown();
+        assertInstanceOf(Registered.class, tree.join());
+        assertInstanceOf(Registered.class, join.join());
+        RootMessage after = c.handle(new RootMessage.HostedSetQuery("web"));
+        assertEquals(java.util.Set.of("tokyo", "berlin"), java.util.Set.copyOf(((RootMessage.HostedSet) after).nodeIds()));
+    }
+
     @Test
     void oneFailingRequestIsAnsweredInternalAndTheOthersStillCommit() {
         FlakyRepository repo = new FlakyRepository();
