@@ -188,7 +188,11 @@ class EdgeNodeIT {
 
         RootMessage.ErrorReply refused = assertInstanceOf(RootMessage.ErrorReply.class, bad.deploy(spec(true)));
         assertEquals("UNAUTHORIZED", refused.code());
-        assertEquals(1, good.counter("admin.unauthorized"));
+        // every arrival is refused and counted: once, or again for each resend of a handshake that
+        // looked stalled under load (seen once in the full suite: 2 with one resend)
+        long unauthorized = good.counter("admin.unauthorized");
+        assertTrue(unauthorized >= 1 && unauthorized <= 1 + bad.resends(),
+                unauthorized + " refusals counted for one request sent " + (1 + bad.resends()) + " time(s)");
 
         AdminMessage.DeployReply rejected = (AdminMessage.DeployReply) good.deploy(spec(true).replace("service: web", "service: Web_1")
                 .replace("containerPort: " + httpPort, "containerPort: 70000"));

@@ -56,6 +56,15 @@ public final class AdminClient implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new AssertionError("no counter " + name + " in " + s.counters()));
     }
 
+    /**
+     * Connections replaced because their handshake looked stalled; each sent the request again
+     * (same id), and the first may still have arrived: a server may see a request up to 1 + this
+     * many times.
+     */
+    public long resends() {
+        return client.stalledConnects();
+    }
+
     @Override
     public void close() {
         client.close();
