@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * How long a root query (a replica's MembershipQuery) takes while other nodes' registrations
  * keep the writer busy: the root's writer with its SQLite store (FULL sync, a temporary file),
- * in one process, no network. Writers re-register nodes of a 200-node tree back to back
- * (each a durable change); one reader sends a MembershipQuery every 5 ms and times it.
+ * in one process, no network. Writers mark nodes of a 200-node tree down and up again, back
+ * to back (each a durable change: a row written and fsynced, DNS updated); one reader sends a MembershipQuery every 5 ms and times it.
  * Prints the query's p50/p90/p99 and the changes committed per second. See bench/root/run.sh.
  */
 public final class QueryUnderWritesBench {
@@ -55,7 +55,10 @@ public final class QueryUnderWritesBench {
             int first = w;
             Thread t = new Thread(() -> {
                 for (int i = first; running.get(); i += writers) {
-                    root.handle(new RootMessage.RegisterNode("web", infos.get(1 + i % (nodes - 1))));
+                    // a node goes down, and up again on the next pass: each a real change (a row written, DNS updated)
+                    int n = 8 + i % (nodes - 8); // n0-n7 stay as they are (the query is about n7's tree)
+                    boolean live = (i / (nodes - 8)) % 2 == 1;
+                    root.handle(new RootMessage.NodeState("web", infos.get(n).nodeId(), live));
                     changes.increment();
                 }
             }, "writer-" + w);

@@ -451,7 +451,9 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
             return;
         }
         try {
-            directory.batch(deferred::flushTo);
+            if (deferred.pendingChanges() > 0) { // a batch of queries changes nothing: DNS keeps its version (and answer cache)
+                directory.batch(deferred::flushTo);
+            }
         } catch (RuntimeException e) {
             // committed, but DNS did not take it: a bug in the directory; it is rebuilt at the next start
             log.error("{}: the directory refused committed changes", rootId, e);
