@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A root query's latency while the writer commits other nodes' changes (bench/root/QueryUnderWritesBench.java):
-# the root's writer and SQLite store (FULL sync) in one process, no network, bin/tendril-root's heap and GC options.
+# the root's writer and SQLite store (FULL sync) in one process, no network, bin/tendril-root's default JVM options.
 #   bench/root/run.sh [SECONDS] [WRITERS] [CHECKOUT]
 # CHECKOUT (default: this one) must have root-dns-server built (mvn -o -q -pl root-dns-server -am package -DskipTests);
 # give another worktree's path to compare two builds in one window. Needs libsqlite3-mod-spatialite.
@@ -16,4 +16,7 @@ out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 cp="$checkout/root-dns-server/target/classes:$checkout/shared-protocol/target/classes:$(cat "$out/cp.txt")"
 javac -nowarn -d "$out" -cp "$cp" "$here/bench/root/QueryUnderWritesBench.java"
 echo "checkout $checkout ($(cd "$checkout" && git rev-parse --short HEAD)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-java -XX:+UseSerialGC -Xms32m -Xmx768m -XX:MaxNewSize=48m -cp "$out:$cp" QueryUnderWritesBench "$seconds" "$writers" 2>&1 | grep -v " INFO \| DEBUG "
+# bin/tendril-root's DEFAULT_OPTS, read from the launcher so the two cannot drift apart
+eval "$(sed -n '/^DEFAULT_OPTS=/,/"$/p' "$checkout/bin/tendril-root")"
+# shellcheck disable=SC2086
+java $DEFAULT_OPTS -cp "$out:$cp" QueryUnderWritesBench "$seconds" "$writers" 2>&1 | grep -v " INFO \| DEBUG "

@@ -111,12 +111,12 @@ class KeyRotationIT {
         return (Files.exists(next) && n == b ? next : keys.resolve(n.id() + ".pub")).toString();
     }
 
+    /** The address DNS answers for {@code subnet}, or "" when none. */
     String dig(String subnet) {
-        return Testbed.run(Duration.ofSeconds(10), "dig", "+short", "+tries=1", "+time=2", "@127.0.0.1", "-p",
-                Integer.toString(dnsPort), "web." + ZONE, "A", "+subnet=" + subnet).strip();
+        return answerOf(digFull(subnet));
     }
 
-    /** dig's whole output for the same query as {@link #dig}. */
+    /** dig's whole output (header flags, id, rcode, sections) for the query {@link #dig} asks. */
     String digFull(String subnet) {
         return Testbed.run(Duration.ofSeconds(10), "dig", "+tries=1", "+time=2", "+nocmd", "+nostats", "@127.0.0.1", "-p",
                 Integer.toString(dnsPort), "web." + ZONE, "A", "+subnet=" + subnet).strip();

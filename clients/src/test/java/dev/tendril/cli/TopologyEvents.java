@@ -104,18 +104,18 @@ final class TopologyEvents {
         return out;
     }
 
+    /** What a REPLICATION_DECIDED's detail says when the decision waited for the root's hosted-set answer. */
+    static final String ASKED_ROOT = "ranked after the root's hosted-set answer";
+
     /**
      * Replications (for a shortage or for a bad-QoE cluster that no search could place): the
      * origin's hosted-set round trip with the root (only when it held no recent members list from
      * its overlay's members rounds), Replicate origin->replica, the replica's
-     * membership check (its hosted-set round trip with the root: is the origin a node of the
-     * tree?), (container start excluded), the replica's registration round trip with the root,
+     * membership check (its MembershipQuery round trip with the root: is the origin a node of
+     * the tree?), (container start excluded), the replica's registration round trip with the root,
      * ReplicaReady replica->origin. The replica's Attach to its parent is not on the path: the
      * ReplicaReady leaves once the root acknowledged the registration, the Attach runs meanwhile.
      */
-    /** What a REPLICATION_DECIDED's detail says when the decision waited for the root's hosted-set answer. */
-    static final String ASKED_ROOT = "ranked after the root's hosted-set answer";
-
     List<Trial> replications(SwitchTree tree) {
         List<Trial> out = new ArrayList<>();
         List<Event> byTime = new ArrayList<>(events);

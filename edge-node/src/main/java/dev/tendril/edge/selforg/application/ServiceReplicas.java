@@ -120,6 +120,7 @@ final class ServiceReplicas {
                 prepareLikelyCandidates(position, near, farther, now); // a shortage's were prepared at the load's first crossing
             }
             hosted = ctx.root().hostedSet(service);
+            // compose/experiments' runner (TopologyEvents.ASKED_ROOT) counts the root round trip by this text
             hostedFrom = "ranked after the root's hosted-set answer ("
                     + Duration.between(decidedAt, ctx.clock().instant()).toMillis() + " ms)";
         }
