@@ -2,9 +2,7 @@ package dev.tendril.cli;
 
 import dev.tendril.protocol.message.AdminAuth;
 import dev.tendril.protocol.message.AdminMessage;
-import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
-import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.transport.ClientOptions;
@@ -20,9 +18,9 @@ import java.util.function.Function;
 
 /**
  * One authenticated admin request to a node: signs it with the key (see {@link AdminAuth}),
- * sends it once (the node refuses a repeated id, see the admin socket's replay protection;
- * a stalled connection is still replaced within the attempt), and maps transport and auth
- * failures to exit codes.
+ * sends it in one attempt (a stalled connection is replaced within it, and the copy sent on the
+ * new one is a signed retry, never the same id: the node refuses a repeated id as a replay), and
+ * maps transport and auth failures to exit codes.
  */
 final class AdminCall {
     /** The reply body, or the exit code to end with (after printing why). */
@@ -55,19 +53,19 @@ final class AdminCall {
             err.println("--key: missing; give the node's admin key with --key, --key-file or TENDRIL_ADMIN_KEY");
             return new Outcome.Exit(TendrilCtl.BAD_INPUT);
         }
-        MessageId id = MessageId.random(new SecureRandom());
-        long now = System.currentTimeMillis();
-        AdminMessage.Request request = build.apply(AdminAuth.sign(key, id, now, type, payload));
+        // a copy sent again (the connection was replaced for a handshake that looked stalled) is a
+        // retry: fresh id and time, naming this request; the node answers it with this one's reply
+        // if this one arrived and ran, and runs it otherwise (a repeated id would be refused as a replay)
+        AdminAuth.Signed request = AdminAuth.signed(key, "tendrilctl", type, payload, build, new SecureRandom());
         Optional<ClientOptions.Curve> curve = CurveOptions.of(node.curveKey, node.nodeKey, "--node-key", err);
         if (curve == null) {
             return new Outcome.Exit(TendrilCtl.BAD_INPUT);
         }
         Duration timeout = node.timeout();
-        // one attempt for the whole timeout: the node refuses a repeated id (replay protection, no
-        // reply cache), so a retry with the same id would be refused although the first one ran
+        // one attempt for the whole timeout; within it a stalled connection is replaced and the request retried
         ClientOptions options = CurveOptions.apply(ClientOptions.of(endpoint).withRetries(timeout, 1), curve);
         try (RequestClient client = new RequestClient(options)) {
-            RequestResult r = client.request(new Envelope(id, "", "tendrilctl", now, request));
+            RequestResult r = client.request(request.first(), request.retry());
             if (!(r instanceof RequestResult.Reply reply)) {
                 err.println("no answer from " + node.node + " within " + timeout.toMillis() + " ms (is the node running? is --node its admin socket?)");
                 return new Outcome.Exit(TendrilCtl.FAILED);

@@ -99,8 +99,25 @@ class AdminSecurityIT {
                 AdminAuth.sign(adminKey, id, now, MessageType.ADMIN_DEPLOY, spec), spec));
     }
 
+    /** Sends {@code e} as captured: a copy the client must send again carries the same id. */
     Message send(RequestClient c, Envelope e) {
-        RequestResult r = c.request(e);
+        return body(c.request(e));
+    }
+
+    /** Sends {@code e} as tendrilctl does: a copy sent again is a signed retry (see AdminAuth.signRetry). */
+    Message sendAsOperator(RequestClient c, Envelope e, String adminKey) {
+        AdminMessage.Request request = (AdminMessage.Request) e.body();
+        return body(c.request(e, first -> {
+            MessageId id = MessageId.random(new SecureRandom());
+            long now = System.currentTimeMillis();
+            String auth = AdminAuth.signRetry(adminKey, id, now, request.type(), request.signedPayload(), first.id());
+            AdminMessage.Request again = request instanceof AdminMessage.Deploy d ? new AdminMessage.Deploy(auth, d.specYaml())
+                    : new AdminMessage.StatsQuery(auth);
+            return new Envelope(id, "", first.from(), now, again);
+        }));
+    }
+
+    private static Message body(RequestResult r) {
         assertInstanceOf(RequestResult.Reply.class, r, "no reply from the node: " + r);
         return ((RequestResult.Reply) r).envelope().body();
     }
@@ -146,7 +163,7 @@ class AdminSecurityIT {
         String signed = SignedSpec.sign(spec, "alice", OperatorKeys.readSecret(dir.resolve("keys/alice.key")));
         Envelope captured = deploy(ALICE_ADMIN, signed);
         try (RequestClient c = new RequestClient(ClientOptions.of("tcp://" + node).withRetries(Duration.ofSeconds(20), 1))) {
-            AdminMessage.DeployReply first = (AdminMessage.DeployReply) send(c, captured);
+            AdminMessage.DeployReply first = (AdminMessage.DeployReply) sendAsOperator(c, captured, ALICE_ADMIN);
             assertEquals("deployed", first.outcome(), first.toString());
             for (int i = 0; i < 10_000; i++) {
                 RootMessage.ErrorReply junk = (RootMessage.ErrorReply) send(c, deploy("junk-" + i + "-0123456789abc", signed));
@@ -187,8 +204,7 @@ class AdminSecurityIT {
     /** A counter of the node's stats (tendrilctl stats), 0 when absent. */
     long counter(String node, String name) {
         try (RequestClient c = new RequestClient(ClientOptions.of("tcp://" + node).withRetries(Duration.ofSeconds(10), 1))) {
-            Envelope e = statsQuery();
-            AdminMessage.StatsReply r = (AdminMessage.StatsReply) send(c, e);
+            AdminMessage.StatsReply r = (AdminMessage.StatsReply) sendAsOperator(c, statsQuery(), ALICE_ADMIN);
             return r.counters().stream().filter(f -> f.name().equals(name)).mapToLong(f -> Long.parseLong(f.value()))
                     .findFirst().orElse(0);
         }

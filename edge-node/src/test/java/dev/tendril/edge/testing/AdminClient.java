@@ -2,9 +2,7 @@ package dev.tendril.edge.testing;
 
 import dev.tendril.protocol.message.AdminAuth;
 import dev.tendril.protocol.message.AdminMessage;
-import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
-import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.transport.ClientOptions;
 import dev.tendril.protocol.transport.RequestClient;
@@ -22,15 +20,13 @@ public final class AdminClient implements AutoCloseable {
 
     public AdminClient(String endpoint, String key) {
         this.key = key;
-        // one attempt: the admin socket refuses a repeated id (no reply cache), so a retry could not help
+        // one attempt (as tendrilctl): within it a stalled connection is replaced and the request retried
         this.client = new RequestClient(ClientOptions.of(endpoint).withRetries(Duration.ofSeconds(20), 1));
     }
 
     public Optional<Message> send(MessageType type, String payload, Function<String, AdminMessage.Request> build) {
-        MessageId id = MessageId.random(random);
-        long now = System.currentTimeMillis();
-        AdminMessage.Request req = build.apply(AdminAuth.sign(key, id, now, type, payload));
-        RequestResult r = client.request(new Envelope(id, "", "test", now, req));
+        AdminAuth.Signed request = AdminAuth.signed(key, "test", type, payload, build, random);
+        RequestResult r = client.request(request.first(), request.retry());
         return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
     }
 
@@ -57,9 +53,8 @@ public final class AdminClient implements AutoCloseable {
     }
 
     /**
-     * Connections replaced because their handshake looked stalled; each sent the request again
-     * (same id), and the first may still have arrived: a server may see a request up to 1 + this
-     * many times.
+     * Connections replaced because their handshake looked stalled; each sent a retry of the
+     * request, and the first may still have arrived: a server may see up to 1 + this many copies.
      */
     public long resends() {
         return client.stalledConnects();

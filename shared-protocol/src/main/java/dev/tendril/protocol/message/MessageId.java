@@ -12,6 +12,14 @@ public record MessageId(long high, long low) {
         return new MessageId(random.nextLong(), random.nextLong());
     }
 
+    /** The id written by {@link #toString}: 32 hex digits. Throws IllegalArgumentException for anything else. */
+    public static MessageId parse(String hex) {
+        if (hex == null || hex.length() != 32 || !hex.chars().allMatch(c -> "0123456789abcdefABCDEF".indexOf(c) >= 0)) {
+            throw new IllegalArgumentException("a message id is 32 hex digits, got '" + hex + "'");
+        }
+        return new MessageId(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
+    }
+
     @Override
     public String toString() {
         return String.format("%016x%016x", high, low);

@@ -11,6 +11,8 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
+import java.util.function.UnaryOperator;
+
 /**
  * ZeroMQ DEALER that sends requests to one server and waits for their replies.
  *
@@ -22,6 +24,12 @@ import org.zeromq.ZMQException;
  *
  * <p>A fresh connection whose handshake stalls (see {@link HandshakeWatch}) is replaced at
  * once, within the same attempt, and the frame sent again on the new one.
+ *
+ * <p>A request that a server must never see twice with one id (an admin request: the node
+ * refuses a repeated id as a replay, although the first copy may have run on a handshake that
+ * was only slow) is sent with {@link #request(Envelope, UnaryOperator)}: every copy after the
+ * first is the envelope its function makes, e.g. one signed again with a fresh id that names
+ * the first.
  *
  * <p>Threads: thread-safe; requests are serialized (one outstanding at a time, under this
  * client's lock, which also gives the memory barrier ZeroMQ needs to move the socket
@@ -61,14 +69,27 @@ public final class RequestClient implements Requester, AutoCloseable {
      * calling thread was interrupted), IllegalArgumentException when the envelope has no codec.
      */
     @Override
-    public synchronized RequestResult request(Envelope request) {
+    public RequestResult request(Envelope request) {
+        return send(request, null);
+    }
+
+    /**
+     * As {@link #request(Envelope)}, but each copy sent after the first (a new attempt, or a
+     * connection replaced for a stalled handshake) is {@code again} applied to the first
+     * envelope; the reply must carry the id of the copy last sent.
+     */
+    public RequestResult request(Envelope request, UnaryOperator<Envelope> again) {
+        return send(request, java.util.Objects.requireNonNull(again, "again"));
+    }
+
+    /** {@code again} null: every copy is the first frame. */
+    private synchronized RequestResult send(Envelope request, UnaryOperator<Envelope> again) {
         if (closed) {
             throw new IllegalStateException("request client to " + options.endpoint() + " is closed");
         }
         HopTrace.mark("cli.send", request.id(), request.kind(), options.endpoint());
-        byte[] frame = codec.encode(request);
         try {
-            RequestResult result = exchange(request, frame);
+            RequestResult result = exchange(new Copies(request, again));
             HopTrace.mark("cli.done", request.id(), request.kind(), result.getClass().getSimpleName());
             return result;
         } catch (ZMQException | zmq.ZError.IOException e) {
@@ -78,7 +99,36 @@ public final class RequestClient implements Requester, AutoCloseable {
         }
     }
 
-    private RequestResult exchange(Envelope request, byte[] frame) {
+    /** The copies of one request: the first as given, every later one made by {@code again} (or the first again when null). */
+    private final class Copies {
+        private final Envelope first;
+        private final UnaryOperator<Envelope> again;
+        private Envelope current;
+        private byte[] frame;
+
+        Copies(Envelope first, UnaryOperator<Envelope> again) {
+            this.first = first;
+            this.again = again;
+        }
+
+        /** The frame of the next copy to send. */
+        byte[] next() {
+            if (current == null) {
+                current = first;
+                frame = codec.encode(first);
+            } else if (again != null) {
+                current = again.apply(first);
+                frame = codec.encode(current);
+            }
+            return frame;
+        }
+
+        Envelope current() {
+            return current;
+        }
+    }
+
+    private RequestResult exchange(Copies copies) {
         long timeoutNanos = options.attemptTimeout().toNanos();
         for (int attempt = 1; attempt <= options.attempts(); attempt++) {
             stallsThisAttempt = 0;
@@ -86,14 +136,14 @@ public final class RequestClient implements Requester, AutoCloseable {
                 socket = connect();
             }
             long deadline = System.nanoTime() + timeoutNanos;
-            if (socket.send(frame, 0)) {
-                Envelope reply = awaitReply(request, frame, deadline);
+            if (socket.send(copies.next(), 0)) {
+                Envelope reply = awaitReply(copies, deadline);
                 if (reply != null) {
                     return new RequestResult.Reply(reply, attempt);
                 }
             }
-            log.debug("no reply from {} to {} {} (attempt {} of {})", options.endpoint(), request.kind(),
-                    request.id(), attempt, options.attempts());
+            log.debug("no reply from {} to {} {} (attempt {} of {})", options.endpoint(), copies.current().kind(),
+                    copies.current().id(), attempt, options.attempts());
             reset();
         }
         return new RequestResult.TimedOut(options.attempts());
@@ -119,7 +169,7 @@ public final class RequestClient implements Requester, AutoCloseable {
         context.close();
     }
 
-    private Envelope awaitReply(Envelope request, byte[] frame, long deadline) {
+    private Envelope awaitReply(Copies copies, long deadline) {
         while (true) {
             long now = System.nanoTime();
             long leftMillis = (deadline - now + 999_999) / 1_000_000;
@@ -130,10 +180,10 @@ public final class RequestClient implements Requester, AutoCloseable {
                 stalledConnects++;
                 stallsThisAttempt++;
                 log.debug("handshake with {} stalled after the TCP connect: reconnecting", options.endpoint());
-                HopTrace.mark("cli.stalled", request.id(), options.endpoint());
+                HopTrace.mark("cli.stalled", copies.current().id(), options.endpoint());
                 reset();
                 socket = connect();
-                if (!socket.send(frame, 0)) {
+                if (!socket.send(copies.next(), 0)) {
                     return null;
                 }
                 continue;
@@ -149,11 +199,11 @@ public final class RequestClient implements Requester, AutoCloseable {
                 socket.recv(0); // a well-behaved server sends one frame; drop the rest
             }
             DecodeResult result = codec.decode(bytes);
-            if (result instanceof DecodeResult.Decoded decoded && decoded.envelope().id().equals(request.id())) {
+            if (result instanceof DecodeResult.Decoded decoded && decoded.envelope().id().equals(copies.current().id())) {
                 return decoded.envelope();
             }
             ignoredReplies++;
-            log.debug("ignored a reply from {} while waiting for {}: {}", options.endpoint(), request.id(), result);
+            log.debug("ignored a reply from {} while waiting for {}: {}", options.endpoint(), copies.current().id(), result);
         }
     }
 

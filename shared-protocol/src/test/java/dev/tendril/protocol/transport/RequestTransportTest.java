@@ -194,6 +194,52 @@ class RequestTransportTest {
     }
 
     @Test
+    void aResendFunctionMakesEveryLaterCopyAndTheReplyMustAnswerTheLastOne() {
+        // a bare ROUTER that ignores the first copy, then answers the first id (stale: ignored) and the second
+        try (ZContext ctx = new ZContext(1)) {
+            ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+            router.setReceiveTimeOut(5_000);
+            router.bind("tcp://127.0.0.1:*");
+            Envelope request = envelopes.create("web", new HostedSetQuery("web"));
+            Envelope[] again = new Envelope[1];
+            AtomicInteger made = new AtomicInteger();
+            java.util.function.UnaryOperator<Envelope> resend = first -> {
+                made.incrementAndGet();
+                again[0] = envelopes.create("web", new HostedSetQuery("web-" + first.id()));
+                return again[0];
+            };
+            Envelope[] seen = new Envelope[2];
+            Thread fake = new Thread(() -> {
+                router.recv(0);
+                seen[0] = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
+                byte[] routingId = router.recv(0);
+                seen[1] = ((DecodeResult.Decoded) codec.decode(router.recv(0))).envelope();
+                router.sendMore(routingId);
+                router.send(codec.encode(request.reply("fake", 1, hosted("web", 1))));
+                router.sendMore(routingId);
+                router.send(codec.encode(seen[1].reply("fake", 1, hosted("web", 2))));
+            });
+            fake.start();
+
+            // 1 s attempts: the fake answers the second copy at once, long before a third is made
+            RequestClient client = client(router.getLastEndpoint(), Duration.ofSeconds(1), 5);
+            RequestResult result = client.request(request, resend);
+
+            assertEquals(hosted("web", 2), assertInstanceOf(RequestResult.Reply.class, result).envelope().body());
+            assertEquals(request, seen[0], "the first copy is the request as given");
+            assertEquals(again[0], seen[1], "a later copy is the resend function's envelope");
+            assertFalse(request.id().equals(seen[1].id()));
+            assertEquals(1, client.ignoredReplies(), "the reply to the first id came after it was replaced");
+            assertTrue(made.get() >= 1);
+            try {
+                fake.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
     void garbageIsCountedAndDroppedAndTheServerKeepsAnswering() {
         RequestServer server = server(req -> hosted("web", 1));
         byte[] valid = codec.encode(envelopes.create("web", new HostedSetQuery("web")));

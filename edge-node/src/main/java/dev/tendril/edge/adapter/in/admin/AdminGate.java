@@ -3,7 +3,9 @@ package dev.tendril.edge.adapter.in.admin;
 import dev.tendril.protocol.message.AdminAuth;
 import dev.tendril.protocol.message.AdminMessage;
 import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.MessageType;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +25,15 @@ import java.util.Map;
  * second line of defence, which alone would not do: a client whose clock runs ahead stamps a
  * request captured before the restart with a time after it). Memory is bounded:
  * at most {@code maxRemembered} ids; when that many fresh requests were accepted within one
- * window, further ones are refused (fail closed) until the oldest expire. Thread-safe.
+ * window, further ones are refused (fail closed) until the oldest expire.
+ *
+ * <p>A retry ({@link AdminAuth#signRetry}: a fresh id that names the first request it stands
+ * for, sent when the client could not tell whether the first arrived) is checked like any
+ * request, and then: when the first request ran, it is {@link Verdict.Answered answered} with
+ * the first one's reply (kept for the window, at most {@link #KEPT_REPLIES}) and nothing runs
+ * again; when the first never arrived, the retry runs, and the first's id is remembered with
+ * it, so a copy of the first arriving late is refused as a replay. The admin socket runs one
+ * request at a time, so a first request has finished when its retry is checked. Thread-safe.
  */
 final class AdminGate {
     /** The outcome of {@link #check}. */
@@ -32,12 +42,25 @@ final class AdminGate {
         record Admitted(String operator) implements Verdict {
         }
 
+        /** A retry of a request that ran: {@code reply} is that request's; nothing runs again. */
+        record Answered(String operator, MessageId first, Message reply) implements Verdict {
+        }
+
         /** Refused: {@code reason} is a short counter name, {@code message} what the requester is told. */
         record Refused(String reason, String message) implements Verdict {
         }
     }
 
     static final int DEFAULT_MAX_REMEMBERED = 100_000;
+    /** Replies kept for retries: a retry follows its first request within seconds, and admin requests are few. */
+    static final int KEPT_REPLIES = 32;
+
+    /** The reply to an accepted request, for its retries: who sent it and what it asked. */
+    private record Kept(String operator, MessageType type, String payload, long forgetAt, Message reply) {
+        boolean sameRequest(String otherOperator, AdminMessage.Request request) {
+            return operator.equals(otherOperator) && type == request.type() && payload.equals(request.signedPayload());
+        }
+    }
 
     private final Map<String, String> keysByOperator;
     private final Clock clock;
@@ -47,6 +70,8 @@ final class AdminGate {
     /** Accepted ids and when they may be forgotten (their sentAt + the window). */
     private final Map<MessageId, Long> seen = new HashMap<>();
     private final AcceptedIds journal;
+    /** By the id of the first request; {@code reply} null while it runs. Oldest first. */
+    private final LinkedHashMap<MessageId, Kept> replies = new LinkedHashMap<>();
 
     /**
      * @param keysByOperator  admin keys by operator name
@@ -111,12 +136,59 @@ final class AdminGate {
             }
         }
         long forgetAt = Math.max(sentAt, now) + windowMillis;
-        seen.put(request.id(), forgetAt);
-        if (!journal.record(request.id(), forgetAt, seen)) {
-            seen.remove(request.id());
+        AdminMessage.Request body = (AdminMessage.Request) request.body();
+        MessageId first = AdminAuth.retryOf(body.auth()).orElse(request.id());
+        boolean firstRan = !first.equals(request.id()) && seen.containsKey(first);
+        if (!remember(request.id(), forgetAt) || (!firstRan && !first.equals(request.id()) && !remember(first, forgetAt))) {
             return new Verdict.Refused("unrecorded", "this node cannot record the request id (see its log); nothing ran");
         }
+        if (firstRan) {
+            return answerRetry(operator, first, body, now);
+        }
+        replies.values().removeIf(k -> k.forgetAt() < now);
+        if (replies.size() >= KEPT_REPLIES) {
+            replies.remove(replies.keySet().iterator().next());
+        }
+        replies.put(first, new Kept(operator, body.type(), body.signedPayload(), forgetAt, null));
         return new Verdict.Admitted(operator);
+    }
+
+    /** Keeps {@code reply} for retries of {@code request} (call after an admitted request ran). */
+    synchronized void answered(Envelope request, Message reply) {
+        if (!(request.body() instanceof AdminMessage.Request body)) {
+            return;
+        }
+        MessageId first = AdminAuth.retryOf(body.auth()).orElse(request.id());
+        replies.computeIfPresent(first, (id, k) -> k.reply() == null
+                ? new Kept(k.operator(), k.type(), k.payload(), k.forgetAt(), reply) : k);
+    }
+
+    private Verdict answerRetry(String operator, MessageId first, AdminMessage.Request body, long now) {
+        Kept kept = replies.get(first);
+        if (kept == null || kept.forgetAt() < now) {
+            return new Verdict.Refused("retry-unanswerable", "request " + first + ", which this one retries, ran before"
+                    + " and its reply is no longer kept (older than the window, or the node restarted); nothing ran"
+                    + " again: see the node's state (tendrilctl stats)");
+        }
+        if (!kept.sameRequest(operator, body)) {
+            return new Verdict.Refused("retry-mismatch", "request " + first + ", which this one retries, asked for"
+                    + " something else or under another key; nothing ran");
+        }
+        if (kept.reply() == null) {
+            return new Verdict.Refused("retry-pending", "request " + first + ", which this one retries, is still"
+                    + " running; nothing ran again");
+        }
+        return new Verdict.Answered(operator, first, kept.reply());
+    }
+
+    /** Remembers an accepted id, durably; false (and forgotten again) when the journal cannot keep it. */
+    private boolean remember(MessageId id, long forgetAt) {
+        seen.put(id, forgetAt);
+        if (!journal.record(id, forgetAt, seen)) {
+            seen.remove(id);
+            return false;
+        }
+        return true;
     }
 
     /** Closes the store of accepted ids (the node stops). */

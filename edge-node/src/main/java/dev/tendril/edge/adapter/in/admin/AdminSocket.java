@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  * The node's local admin socket: authenticated admin requests from {@code tendrilctl}.
  * Every request must pass the {@link AdminGate} (a valid HMAC of one of the named admin keys,
  * within the validity window, not sent before this node started, its id never used before);
- * the socket keeps no reply cache, so a repeated id is refused, never answered again. Others
+ * the socket keeps no reply cache, so a repeated id is refused, never answered again (a client
+ * that must send a request again signs a retry with a fresh id, answered with the first one's
+ * reply when that one ran: see {@link AdminGate}). Others
  * are answered UNAUTHORIZED, counted
  * per reason and logged at most once a minute per sender. Each admin action (deploy, remove)
  * writes one line to the {@code tendril.audit} logger: operator, sender, what, result. Its codec knows admin messages and the replies
@@ -159,20 +161,37 @@ public final class AdminSocket implements AutoCloseable {
             // UNAUTHORIZED replies are not remembered by the transport: junk cannot fill its reply cache
             return new RootMessage.ErrorReply(RequestServer.UNAUTHORIZED, r.message());
         }
+        if (verdict instanceof AdminGate.Verdict.Answered again) {
+            // a retry of a request that ran: its reply again, nothing runs (audited like the request)
+            audit(request, nodeId, again.operator(), again.reply(), " (retry of " + again.first() + ", answered with its reply)");
+            return again.reply();
+        }
         String operator = ((AdminGate.Verdict.Admitted) verdict).operator();
-        Message reply = run.apply(operator);
+        Message reply;
+        try {
+            reply = run.apply(operator);
+        } catch (RuntimeException | Error e) {
+            gate.answered(request, RootMessage.ErrorReply.internal(e, request.kind() + " " + request.id(), nodeId));
+            throw e;
+        }
+        gate.answered(request, reply);
+        audit(request, nodeId, operator, reply, "");
+        return reply;
+    }
+
+    /** One audit line: INFO for an action (deploy, remove), DEBUG for a query. */
+    private static void audit(Envelope request, String nodeId, String operator, Message reply, String note) {
         boolean action = request.body() instanceof AdminMessage.Deploy || request.body() instanceof AdminMessage.Remove;
         if (action || AUDIT.isDebugEnabled()) {
-            String line = String.format(java.util.Locale.ROOT, "node=%s operator=%s from=%s request=%s id=%s what=%s result=%s",
+            String line = String.format(java.util.Locale.ROOT, "node=%s operator=%s from=%s request=%s id=%s what=%s result=%s%s",
                     nodeId, operator, RefusalLog.clean(request.from()), request.kind(), request.id(), what(request.body()),
-                    result(reply));
+                    result(reply), note);
             if (action) {
                 AUDIT.info(line);
             } else {
                 AUDIT.debug(line);
             }
         }
-        return reply;
     }
 
     private static String what(Message body) {

@@ -43,6 +43,8 @@ class AdminReplayTest {
 
     final SecureRandom random = new SecureRandom();
     final AtomicInteger runs = new AtomicInteger();
+    /** How long the first request runs (a slow deploy); 0: at once. */
+    volatile long firstRunMillis;
     final List<String> operators = new ArrayList<>();
     final List<AutoCloseable> open = new ArrayList<>();
 
@@ -73,7 +75,13 @@ class AdminReplayTest {
         RequestServer server = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "n1").withHandlerThreads(1)
                         .withoutDedupe(),
                 request -> AdminSocket.guarded(request, "n1", gate, counted, new LongAdder(), operator -> {
-                    runs.incrementAndGet();
+                    if (runs.incrementAndGet() == 1 && firstRunMillis > 0) {
+                        try {
+                            Thread.sleep(firstRunMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     synchronized (operators) {
                         operators.add(operator);
                     }
@@ -135,6 +143,76 @@ class AdminReplayTest {
 
         // with clocks in step the start alone refuses it too (here: the file was lost)
         assertRefused(reply(client(node(System.currentTimeMillis(), "lost")), captured), "before this node started");
+        assertEquals(1, runs.get());
+    }
+
+    /** A retry of {@code first}, signed with {@code key} for {@code spec}. */
+    Envelope retry(String key, Envelope first, String spec) {
+        MessageId id = MessageId.random(random);
+        long now = System.currentTimeMillis();
+        return new Envelope(id, "", "ctl", now, new AdminMessage.Deploy(
+                AdminAuth.signRetry(key, id, now, MessageType.ADMIN_DEPLOY, spec, first.id()), spec));
+    }
+
+    @Test
+    void aRetryOfARequestThatRanGetsItsReplyAndRunsNothing() {
+        RequestClient c = client(node(System.currentTimeMillis()));
+        Envelope first = deploy(ALICE);
+        AdminMessage.DeployReply ran = (AdminMessage.DeployReply) reply(c, first);
+        assertEquals("i-1", ran.instanceId());
+
+        // the client did not see that reply (its connection was replaced) and retries
+        Envelope retry = retry(ALICE, first, SPEC);
+        assertEquals(ran, reply(c, retry), "the first request's reply, again");
+        assertEquals(ran, reply(c, retry(ALICE, first, SPEC)), "and for a second retry");
+        assertEquals(1, runs.get(), "nothing ran again");
+
+        // a captured retry is a replay like any request; a retry is no way to run something else
+        assertRefused(reply(c, retry), "already used");
+        assertRefused(reply(c, retry(ALICE, first, SPEC + "# other\n")), "asked for something else");
+        assertRefused(reply(c, retry(BOB, first, SPEC)), "another key");
+        assertRefused(reply(c, retry("junk-key-0123456789", first, SPEC)), "does not match");
+        assertEquals(1, runs.get());
+        assertEquals(Map.of("admin-replayed", 1L, "admin-retry-mismatch", 2L, "admin-bad-key", 1L), refusals.counts());
+    }
+
+    @Test
+    void aRetryOfARequestThatNeverArrivedRunsOnceAndTheLateFirstIsRefused() {
+        RequestClient c = client(node(System.currentTimeMillis()));
+        Envelope lost = deploy(ALICE);
+        AdminMessage.DeployReply ran = (AdminMessage.DeployReply) reply(c, retry(ALICE, lost, SPEC));
+        assertEquals("deployed", ran.outcome());
+        assertEquals(ran, reply(c, retry(ALICE, lost, SPEC)), "a second retry gets the first retry's reply");
+        assertRefused(reply(c, lost), "already used"); // the first copy, arriving late
+        assertEquals(1, runs.get(), "one of the three copies ran");
+    }
+
+    @Test
+    void aClientThatGaveUpOnASlowRequestGetsItsReplyThroughARetry() {
+        // the first deploy runs 1.5 s, the client's attempt lasts 1 s: its next attempt sends a retry,
+        // which the socket (one request at a time) checks once the first has finished
+        firstRunMillis = 1_500;
+        RequestServer n1 = node(System.currentTimeMillis());
+        RequestClient c = new RequestClient(ClientOptions.of(n1.endpoint()).withRetries(Duration.ofSeconds(1), 4));
+        open.add(c);
+        AdminAuth.Signed deploy = AdminAuth.signed(ALICE, "ctl", MessageType.ADMIN_DEPLOY, SPEC,
+                auth -> new AdminMessage.Deploy(auth, SPEC), random);
+        RequestResult r = c.request(deploy.first(), deploy.retry());
+        RequestResult.Reply reply = assertInstanceOf(RequestResult.Reply.class, r);
+        assertTrue(reply.attempts() >= 2, "answered in attempt " + reply.attempts());
+        assertEquals("i-1", ((AdminMessage.DeployReply) reply.envelope().body()).instanceId(), "the first run's reply");
+        assertEquals(1, runs.get(), "ran once");
+        assertEquals(Map.of(), refusals.counts());
+    }
+
+    @Test
+    void aRetryAfterARestartRunsNothingAndSaysWhy() {
+        RequestServer n1 = node(System.currentTimeMillis());
+        Envelope first = deploy(ALICE); // after the start: a request sent before it is refused
+        assertEquals("deployed", ((AdminMessage.DeployReply) reply(client(n1), first)).outcome());
+        n1.close();
+        // the restarted node read the first id back from its file, but not the reply
+        assertRefused(reply(client(node(first.sentAtMillis())), retry(ALICE, first, SPEC)), "no longer kept");
         assertEquals(1, runs.get());
     }
 
