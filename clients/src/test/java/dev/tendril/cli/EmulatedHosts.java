@@ -73,9 +73,15 @@ final class EmulatedHosts {
     /** Polls {@link #dig} until its answer satisfies {@code wanted}; fails naming the last answer. */
     static String awaitAnswer(TestNetwork net, String host, String from, String server, String name,
                               Predicate<String> wanted, Duration limit) {
+        return awaitAnswer(net, host, from, server, name, wanted, limit, Duration.ofMillis(10));
+    }
+
+    /** As above, one dig every {@code pace}. */
+    static String awaitAnswer(TestNetwork net, String host, String from, String server, String name,
+                              Predicate<String> wanted, Duration limit, Duration pace) {
         String[] last = {""};
         try {
-            return Testbed.until("dig from " + from, limit, () -> {
+            return Testbed.until("dig from " + from, limit, pace, () -> {
                 last[0] = dig(net, host, from, server, name);
                 return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
             });

@@ -88,6 +88,20 @@ class RealTopologyIT {
      * an overload stays without users and goes idle, as the runs expect).
      */
     static final Duration REDIG = Duration.ofSeconds(4);
+    /**
+     * How often the runner looks (tendrilctl, dig) while the nodes act. Each look starts processes:
+     * tendrilctl is a JVM of about half a CPU-second, a dig is ip netns exec + dig. Looking every
+     * 10 ms, as it did until 2026-12-03, kept about one of the 2 cores busy with the runner in
+     * the very window the nodes time. The figures are the nodes' own event times, so looking
+     * less often changes only when the runner notices, not what it measures.
+     */
+    static final Duration LOOK_CTL = Duration.ofSeconds(1);
+    static final Duration LOOK_DIG = Duration.ofMillis(200);
+    /**
+     * The runner's first look for a replica after it overloaded a node: the load window (2 s)
+     * and the replication itself (under a second) pass without a tendrilctl JVM beside them.
+     */
+    static final Duration FIRST_REPLICA_LOOK = Duration.ofSeconds(3);
     static final int H_MAX_LATENCY_MS = 4; // reach 4 x 100 km/ms = 400 km < Potsdam-Munich; RTT to Munich ~2 ms
     static final String ARM64 = "arm64";
 
@@ -318,7 +332,7 @@ class RealTopologyIT {
         long quietNanos = Duration.ofSeconds(IDLE_SECONDS * 2L).toNanos();
         Map<String, String>[] last = new Map[] {live()};
         long[] since = {System.nanoTime()};
-        return Testbed.until("the tree settles", Duration.ofSeconds(IDLE_SECONDS * 10L + 60), () -> {
+        return Testbed.until("the tree settles", Duration.ofSeconds(IDLE_SECONDS * 10L + 60), LOOK_CTL, () -> {
             Map<String, String> now = live();
             if (!now.equals(last[0])) {
                 last[0] = now;
@@ -338,7 +352,7 @@ class RealTopologyIT {
     void replicateForQoe(int run) throws Exception {
         SwitchTree.User u = tree.users.get(0);
         SwitchTree.Platform munich = platform("p4");
-        Testbed.until("only the Potsdam instances live", Duration.ofSeconds(IDLE_SECONDS * 3L + 30),
+        Testbed.until("only the Potsdam instances live", Duration.ofSeconds(IDLE_SECONDS * 3L + 30), LOOK_CTL,
                 () -> live().containsKey(munich.name()) ? Optional.empty() : Optional.of(true));
         String me = u.address(run);
         String origin = awaitAnswer(u.name(), me, a -> !a.isEmpty(), Duration.ofSeconds(30));
@@ -346,7 +360,7 @@ class RealTopologyIT {
         long t0 = System.nanoTime();
         AtomicLong ok = startFetcher(u.name(), me, origin, done, 200);
         Testbed.until(me + " is served by " + origin, Duration.ofSeconds(20), () -> ok.get() > 0 ? Optional.of(true) : Optional.empty());
-        String target = awaitAnswer(u.name(), me, a -> a.equals(munich.address()), Duration.ofSeconds(60));
+        String target = awaitAnswer(u.name(), me, a -> a.equals(munich.address()), Duration.ofSeconds(60), LOOK_DIG);
         String parent = live().getOrDefault(munich.name(), "");
         System.out.printf("run %d: %s (Munich, %s) on %s -> dig answers %s (arm64, parent %s) after %d ms%n", run, me, u.place(),
                 origin, target, parent, (System.nanoTime() - t0) / 1_000_000);
@@ -364,7 +378,7 @@ class RealTopologyIT {
         Testbed.until(me + " is served by " + origin, Duration.ofSeconds(20), () -> ok.get() > 0 ? Optional.of(true) : Optional.empty());
         net.setLink(u.name(), SwitchTree.switchOf(u.switchIndex()), Topology.Link.delay(SLOW));
         long t0 = System.nanoTime();
-        String target = awaitAnswer(u.name(), me, a -> !a.isEmpty() && !a.equals(origin), Duration.ofSeconds(60));
+        String target = awaitAnswer(u.name(), me, a -> !a.isEmpty() && !a.equals(origin), Duration.ofSeconds(60), LOOK_DIG);
         System.out.printf("run %d: %s (%s) slow -> dig answers %s instead of %s after %d ms%n", run, me, u.place(), target,
                 origin, (System.nanoTime() - t0) / 1_000_000);
         done.set(true);
@@ -386,7 +400,8 @@ class RealTopologyIT {
         long registeredBefore = countEvents(p, "REPLICA_REGISTERED");
         load(p, 0.95);
         long t0 = System.nanoTime();
-        String replica = Testbed.until("a replica of " + p.name() + " registered", Duration.ofSeconds(40), () -> {
+        Thread.sleep(FIRST_REPLICA_LOOK.toMillis()); // not a wait for a condition: the runner stays out of the window it times
+        String replica = Testbed.until("a replica of " + p.name() + " registered", Duration.ofSeconds(40), LOOK_CTL, () -> {
             Ctl e = ctl("events", "--service", "web", "--kind", "REPLICA_REGISTERED", "--node", node(p), "--key", KEY);
             List<String> names = e.out().lines().map(REPLICA::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
             return names.size() > registeredBefore ? Optional.of(names.get(names.size() - 1)) : Optional.empty();
@@ -395,7 +410,7 @@ class RealTopologyIT {
         System.out.printf("run %d: %s overloaded -> replica on %s (parent %s) registered, seen after %d ms%n", run, p.name(),
                 replica, parent, (System.nanoTime() - t0) / 1_000_000);
         load(p, 0.10);
-        Testbed.until(p.name() + " sees normal load (or went idle)", Duration.ofSeconds(30),
+        Testbed.until(p.name() + " sees normal load (or went idle)", Duration.ofSeconds(30), LOOK_CTL,
                 () -> countEvents(p, "LOAD_NORMAL") > normalBefore || !live().containsKey(p.name()) ? Optional.of(true) : Optional.empty());
         awaitIdleEnd(run, platform(replica));
     }
@@ -410,7 +425,7 @@ class RealTopologyIT {
         String outcome;
         try {
             outcome = Testbed.until("the idle replica on " + r.name() + " terminates or is held at the minimum",
-                    Duration.ofSeconds(IDLE_SECONDS * 3L + 30), () -> {
+                    Duration.ofSeconds(IDLE_SECONDS * 3L + 30), LOOK_CTL, () -> {
                         Ctl e = ctl("events", "--service", "web", "--node", node(r), "--key", KEY);
                         List<String> lines = e.out().lines().toList();
                         int started = -1;
@@ -614,7 +629,11 @@ class RealTopologyIT {
     }
 
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit) {
-        return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, wanted, limit);
+        return awaitAnswer(host, from, wanted, limit, Duration.ofMillis(10));
+    }
+
+    String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit, Duration pace) {
+        return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
     }
 
     /** Resident memory of a process (the JVM: ip netns exec and the launcher exec it), MiB; -1 if gone. */

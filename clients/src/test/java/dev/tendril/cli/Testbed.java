@@ -144,6 +144,11 @@ final class Testbed implements AutoCloseable {
     }
 
     static <T> T until(String what, Duration limit, Supplier<Optional<T>> probe) {
+        return until(what, limit, Duration.ofMillis(10), probe);
+    }
+
+    /** As above, probing every {@code pace} (a probe that starts processes should not run every 10 ms). */
+    static <T> T until(String what, Duration limit, Duration pace, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             Optional<T> v = probe.get();
@@ -154,7 +159,7 @@ final class Testbed implements AutoCloseable {
                 throw new AssertionError("timed out after " + limit + " waiting for " + what);
             }
             try {
-                Thread.sleep(10); // poll interval
+                Thread.sleep(pace.toMillis()); // poll interval
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);

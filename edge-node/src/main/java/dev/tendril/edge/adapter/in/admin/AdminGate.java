@@ -55,10 +55,26 @@ final class AdminGate {
     /** Replies kept for retries: a retry follows its first request within seconds, and admin requests are few. */
     static final int KEPT_REPLIES = 32;
 
-    /** The reply to an accepted request, for its retries: who sent it and what it asked. */
-    private record Kept(String operator, MessageType type, String payload, long forgetAt, Message reply) {
+    /**
+     * The reply to an accepted request, for its retries: who sent it and what it asked (the
+     * payload's SHA-256, not the payload: a spec may be 256 KiB).
+     */
+    private record Kept(String operator, MessageType type, byte[] payloadDigest, long forgetAt, Message reply) {
+        Kept answered(Message reply) {
+            return new Kept(operator, type, payloadDigest, forgetAt, reply);
+        }
+
         boolean sameRequest(String otherOperator, AdminMessage.Request request) {
-            return operator.equals(otherOperator) && type == request.type() && payload.equals(request.signedPayload());
+            return operator.equals(otherOperator) && type == request.type()
+                    && java.security.MessageDigest.isEqual(payloadDigest, digest(request.signedPayload()));
+        }
+    }
+
+    private static byte[] digest(String payload) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 
@@ -149,7 +165,7 @@ final class AdminGate {
         if (replies.size() >= KEPT_REPLIES) {
             replies.remove(replies.keySet().iterator().next());
         }
-        replies.put(first, new Kept(operator, body.type(), body.signedPayload(), forgetAt, null));
+        replies.put(first, new Kept(operator, body.type(), digest(body.signedPayload()), forgetAt, null));
         return new Verdict.Admitted(operator);
     }
 
@@ -159,8 +175,7 @@ final class AdminGate {
             return;
         }
         MessageId first = AdminAuth.retryOf(body.auth()).orElse(request.id());
-        replies.computeIfPresent(first, (id, k) -> k.reply() == null
-                ? new Kept(k.operator(), k.type(), k.payload(), k.forgetAt(), reply) : k);
+        replies.computeIfPresent(first, (id, k) -> k.reply() == null ? k.answered(reply) : k);
     }
 
     private Verdict answerRetry(String operator, MessageId first, AdminMessage.Request body, long now) {

@@ -173,7 +173,12 @@ class AdminReplayTest {
         assertRefused(reply(c, retry(BOB, first, SPEC)), "another key");
         assertRefused(reply(c, retry("junk-key-0123456789", first, SPEC)), "does not match");
         assertEquals(1, runs.get());
-        assertEquals(Map.of("admin-replayed", 1L, "admin-retry-mismatch", 2L, "admin-bad-key", 1L), refusals.counts());
+        Map<String, Long> counts = new java.util.HashMap<>(refusals.counts());
+        // the captured retry once, and once more for each copy this test's plain client resent for a
+        // handshake that looked stalled (same id, by design here: seen once under load)
+        long replayed = counts.remove("admin-replayed");
+        assertTrue(replayed >= 1 && replayed <= 1 + c.stalledConnects(), replayed + " replays, " + c.stalledConnects() + " resends");
+        assertEquals(Map.of("admin-retry-mismatch", 2L, "admin-bad-key", 1L), counts);
     }
 
     @Test
