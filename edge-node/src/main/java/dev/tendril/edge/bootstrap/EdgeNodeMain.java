@@ -143,6 +143,10 @@ public final class EdgeNodeMain implements Callable<Integer> {
                 cfg.security().keys().isPresent() ? "CURVE" : "in clear");
         node.httpAuthority().ifPresent(a -> log.info("{}: metrics http://{}/metrics, health http://{}/healthz, readiness http://{}/readyz",
                 cfg.platform().id(), a, a, a));
+        // the first Replicate this node gets should not pay for loading the code it needs
+        int maxSpec = cfg.admission().maxSpecBytes();
+        WarmUp.startAfter(Duration.ofSeconds(1), cfg.platform().id(),
+                text -> dev.tendril.edge.adapter.out.yaml.SpecParser.parse(text, maxSpec));
         stopRequested.await();
         log.info("{}: stopping", cfg.platform().id());
         node.close();

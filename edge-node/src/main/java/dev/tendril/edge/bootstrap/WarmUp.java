@@ -1,0 +1,113 @@
+package dev.tendril.edge.bootstrap;
+
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.codec.DecodeResult;
+import dev.tendril.protocol.codec.FrameCodec;
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.signing.SignedSpec;
+import dev.tendril.protocol.spec.Validated;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Runs once, off the start path, the code a node first needs when another node asks it for a
+ * replica: the signature check of a spec, the spec's parser and the codec of a replication's
+ * messages, on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
+ * no operator's). In a JVM that runs C1 only, the first use of that code (loading its classes,
+ * bootstrapping its lambdas and string concatenations, interpreting it) took 80-120 ms of a
+ * first replication's processing on topology D, against 37-51 ms for a pair that had
+ * replicated before (docs/evaluation.md, section 1b); a fresh JVM on an idle machine needs
+ * ~25 ms for the first Ed25519 check, ~70 ms for the first spec parse and ~70 ms for the first
+ * Replicate encoded and decoded, 1-3 ms for the second. Nothing is deployed, kept or counted.
+ */
+final class WarmUp {
+    private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
+    static final String SIGNER = "warm-up";
+
+    private WarmUp() {
+    }
+
+    /** Runs {@link #run} on a daemon thread after {@code delay} (so that it does not slow the start). */
+    static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(delay.toMillis());
+                long t0 = System.nanoTime();
+                run(specs);
+                log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | IOException | GeneralSecurityException e) {
+                log.warn("{}: warm-up failed (the first replica will start slower): {}", nodeId, e.toString());
+            }
+        }, "warm-up-" + nodeId);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Checks and parses the sample spec and round-trips a replication's messages; throws when any step fails. */
+    static DeploymentSpec run(Function<String, Validated<DeploymentSpec>> specs) throws IOException, GeneralSecurityException {
+        String text = resource("warm-up/spec.yaml");
+        PublicKey key = KeyFactory.getInstance("Ed25519")
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim())));
+        SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, key));
+        if (!(verified instanceof SignedSpec.Verification.Valid)) {
+            throw new IllegalStateException("the warm-up spec does not verify: " + verified);
+        }
+        Validated<DeploymentSpec> parsed = specs.apply(text);
+        if (!(parsed instanceof Validated.Valid<DeploymentSpec> valid)) {
+            throw new IllegalStateException("the warm-up spec does not parse: " + parsed);
+        }
+        DeploymentSpec spec = valid.value();
+        NodeInfo self = new NodeInfo("warm-up", "192.0.2.1", new GeoPoint(48.1, 11.6), List.of(), 7400);
+        String id = "rep-warm-up";
+        roundTrip(new SelfOrgMessage.Replicate(spec.service(), id, self, text));
+        roundTrip(new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
+        roundTrip(new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
+        roundTrip(new RootMessage.RegisterNode(spec.service(), self));
+        // the events' details are formatted like this (Replication, ServiceReplicas)
+        String.format(Locale.ROOT, "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", self.nodeId(), 1, 1,
+                self.position().distanceKm(new GeoPoint(52.5, 13.4)), self.position());
+        return spec;
+    }
+
+    private static void roundTrip(Message body) {
+        FrameCodec codec = FrameCodec.standard();
+        Envelope sent = new Envelope(MessageId.random(new SplittableRandom(1)), "warm-up", "warm-up", 1L, body);
+        if (!(codec.decode(codec.encode(sent)) instanceof DecodeResult.Decoded decoded) || !decoded.envelope().equals(sent)) {
+            throw new IllegalStateException("the codec did not round-trip " + body.type());
+        }
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(name + " is missing from the edge node's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
