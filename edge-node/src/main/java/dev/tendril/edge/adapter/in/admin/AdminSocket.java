@@ -163,7 +163,8 @@ public final class AdminSocket implements AutoCloseable {
         }
         if (verdict instanceof AdminGate.Verdict.Answered again) {
             // a retry of a request that ran: its reply again, nothing runs (audited like the request)
-            audit(request, nodeId, again.operator(), again.reply(), " (retry of " + again.first() + ", answered with its reply)");
+            audit(request, nodeId, again.operator(), "retry-of:" + again.first() + " answered with its reply ("
+                    + result(again.reply()) + ")");
             return again.reply();
         }
         String operator = ((AdminGate.Verdict.Admitted) verdict).operator();
@@ -175,17 +176,17 @@ public final class AdminSocket implements AutoCloseable {
             throw e;
         }
         gate.answered(request, reply);
-        audit(request, nodeId, operator, reply, "");
+        audit(request, nodeId, operator, result(reply));
         return reply;
     }
 
     /** One audit line: INFO for an action (deploy, remove), DEBUG for a query. */
-    private static void audit(Envelope request, String nodeId, String operator, Message reply, String note) {
+    private static void audit(Envelope request, String nodeId, String operator, String result) {
         boolean action = request.body() instanceof AdminMessage.Deploy || request.body() instanceof AdminMessage.Remove;
         if (action || AUDIT.isDebugEnabled()) {
-            String line = String.format(java.util.Locale.ROOT, "node=%s operator=%s from=%s request=%s id=%s what=%s result=%s%s",
+            String line = String.format(java.util.Locale.ROOT, "node=%s operator=%s from=%s request=%s id=%s what=%s result=%s",
                     nodeId, operator, RefusalLog.clean(request.from()), request.kind(), request.id(), what(request.body()),
-                    result(reply), note);
+                    result);
             if (action) {
                 AUDIT.info(line);
             } else {
