@@ -107,14 +107,9 @@ class AdminSecurityIT {
     /** Sends {@code e} as tendrilctl does: a copy sent again is a signed retry (see AdminAuth.signRetry). */
     Message sendAsOperator(RequestClient c, Envelope e, String adminKey) {
         AdminMessage.Request request = (AdminMessage.Request) e.body();
-        return body(c.request(e, first -> {
-            MessageId id = MessageId.random(new SecureRandom());
-            long now = System.currentTimeMillis();
-            String auth = AdminAuth.signRetry(adminKey, id, now, request.type(), request.signedPayload(), first.id());
-            AdminMessage.Request again = request instanceof AdminMessage.Deploy d ? new AdminMessage.Deploy(auth, d.specYaml())
-                    : new AdminMessage.StatsQuery(auth);
-            return new Envelope(id, "", first.from(), now, again);
-        }));
+        return body(c.request(e, AdminAuth.retries(adminKey, e.from(), request.type(), request.signedPayload(),
+                auth -> request instanceof AdminMessage.Deploy d ? new AdminMessage.Deploy(auth, d.specYaml())
+                        : new AdminMessage.StatsQuery(auth), new SecureRandom())));
     }
 
     private static Message body(RequestResult r) {

@@ -10,6 +10,7 @@ import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.protocol.signing.SignedSpec;
 import dev.tendril.protocol.spec.Validated;
 import org.slf4j.Logger;
@@ -19,9 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -71,8 +70,7 @@ final class WarmUp {
     /** Checks and parses the sample spec and round-trips a replication's messages; throws when any step fails. */
     static DeploymentSpec run(Function<String, Validated<DeploymentSpec>> specs) throws IOException, GeneralSecurityException {
         String text = resource("warm-up/spec.yaml");
-        PublicKey key = KeyFactory.getInstance("Ed25519")
-                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim())));
+        PublicKey key = OperatorKeys.publicKey(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim()));
         SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, key));
         if (!(verified instanceof SignedSpec.Verification.Valid)) {
             throw new IllegalStateException("the warm-up spec does not verify: " + verified);
@@ -84,18 +82,18 @@ final class WarmUp {
         DeploymentSpec spec = valid.value();
         NodeInfo self = new NodeInfo("warm-up", "192.0.2.1", new GeoPoint(48.1, 11.6), List.of(), 7400);
         String id = "rep-warm-up";
-        roundTrip(new SelfOrgMessage.Replicate(spec.service(), id, self, text));
-        roundTrip(new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
-        roundTrip(new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
-        roundTrip(new RootMessage.RegisterNode(spec.service(), self));
+        FrameCodec codec = FrameCodec.standard();
+        roundTrip(codec, new SelfOrgMessage.Replicate(spec.service(), id, self, text));
+        roundTrip(codec, new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
+        roundTrip(codec, new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
+        roundTrip(codec, new RootMessage.RegisterNode(spec.service(), self));
         // the events' details are formatted like this (Replication, ServiceReplicas)
         String.format(Locale.ROOT, "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", self.nodeId(), 1, 1,
                 self.position().distanceKm(new GeoPoint(52.5, 13.4)), self.position());
         return spec;
     }
 
-    private static void roundTrip(Message body) {
-        FrameCodec codec = FrameCodec.standard();
+    private static void roundTrip(FrameCodec codec, Message body) {
         Envelope sent = new Envelope(MessageId.random(new SplittableRandom(1)), "warm-up", "warm-up", 1L, body);
         if (!(codec.decode(codec.encode(sent)) instanceof DecodeResult.Decoded decoded) || !decoded.envelope().equals(sent)) {
             throw new IllegalStateException("the codec did not round-trip " + body.type());

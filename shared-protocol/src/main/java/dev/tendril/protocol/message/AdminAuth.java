@@ -56,11 +56,18 @@ public final class AdminAuth {
         MessageId id = MessageId.random(random);
         long now = System.currentTimeMillis();
         Envelope first = new Envelope(id, "", from, now, build.apply(sign(key, id, now, type, payload)));
-        return new Signed(first, original -> {
+        return new Signed(first, retries(key, from, type, payload, build, random));
+    }
+
+    /** The maker of retries of a request (see {@link #signed}): each a fresh id and time, naming the first request. */
+    public static java.util.function.UnaryOperator<Envelope> retries(String key, String from, MessageType type, String payload,
+                                                                     java.util.function.Function<String, ? extends AdminMessage.Request> build,
+                                                                     java.util.random.RandomGenerator random) {
+        return original -> {
             MessageId retryId = MessageId.random(random);
             long at = System.currentTimeMillis();
             return new Envelope(retryId, "", from, at, build.apply(signRetry(key, retryId, at, type, payload, original.id())));
-        });
+        };
     }
 
     /** The id of the request that {@code auth} says it retries, if it is a retry's auth (not yet verified). */

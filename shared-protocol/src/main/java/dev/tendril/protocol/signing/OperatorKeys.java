@@ -66,9 +66,14 @@ public final class OperatorKeys {
         return name.endsWith(".sign") ? name.substring(0, name.length() - ".sign".length()) : name;
     }
 
+    /** An operator's public key from its X.509 encoding (what a {@code .pub} file holds, base64-decoded). */
+    public static PublicKey publicKey(byte[] x509) throws GeneralSecurityException {
+        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(x509));
+    }
+
     public static PublicKey readPublic(Path file) throws IOException {
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(decode(file)));
+            return publicKey(decode(file));
         } catch (GeneralSecurityException e) {
             throw new IOException(file + ": not an " + ALGORITHM + " public key (X.509, base64): " + e.getMessage(), e);
         }
