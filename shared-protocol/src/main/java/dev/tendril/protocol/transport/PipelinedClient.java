@@ -383,15 +383,15 @@ public final class PipelinedClient implements AutoCloseable {
     }
 
     /** How long a CURVE connection that never answered is given before a retry replaces it. */
-    static final long CURVE_HANDSHAKE_ALLOWANCE_NANOS = 3_000_000_000L;
+    static final long CURVE_HANDSHAKE_ALLOWANCE_NANOS = StalledConnect.WATCHED_HANDSHAKE_ALLOWANCE.toNanos();
 
     private ZMQ.Socket open(Peer peer) {
         ClientOptions options = peer.options;
         ZMQ.Socket s = context.createSocket(SocketType.DEALER);
         s.setLinger(0);
         s.setMaxMsgSize(options.maxFrameBytes());
-        // half an attempt: a real handshake slower than that could not make the attempt anyway
-        StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        // the connection outlives the attempt that opened it: its handshake may take longer than one
+        StalledConnect.guardWatched(s, options.attemptTimeout());
         peer.watch = HandshakeWatch.attach(context, s, peer.stalls);
         poller.register(peer.watch.events(), ZMQ.Poller.POLLIN); // wakes the loop to judge the handshake
         options.curve().ifPresent(curve -> {

@@ -213,8 +213,8 @@ public final class RequestClient implements Requester, AutoCloseable {
         s.setMaxMsgSize(options.maxFrameBytes());
         s.setSendTimeOut((int) options.attemptTimeout().toMillis());
         s.setReceiveTimeOut((int) options.attemptTimeout().toMillis());
-        // half an attempt: a real handshake slower than that could not make the attempt anyway
-        StalledConnect.guard(s, Math.max(1, (int) (options.attemptTimeout().toMillis() / 2)));
+        // the watch ends a stall; the timer must not end a slow handshake that can still make the attempt
+        StalledConnect.guardWatched(s, options.attemptTimeout());
         watch = HandshakeWatch.attach(context, s, stallsThisAttempt);
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));

@@ -140,6 +140,32 @@ class PipelinedClientTest {
     }
 
     @Test
+    void aCurveHandshakeSlowerThanHalfAnAttemptIsNotCutOffByTheHandshakeTimer() throws Exception {
+        // 70 ms each way: the handshake (greeting, HELLO/WELCOME, INITIATE/READY) takes ~0.5 s, a
+        // heartbeat's attempt 300 ms. With the timer at half an attempt JeroMQ dropped every handshake
+        // at 150 ms and reconnected forever (topology D: 3 connections a second to a parent, none used)
+        CurveKeyPair serverKeys = CurveKeyPair.generate();
+        CurveKeyPair clientKeys = CurveKeyPair.generate();
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1")
+                        .withCurve(new ServerOptions.Curve(serverKeys, java.util.Set.of(clientKeys.publicKey()))),
+                req -> hosted("web", 1), CLOCK));
+        try (DelayProxy path = DelayProxy.to(server.endpoint(), 70)) {
+            PipelinedClient client = track(new PipelinedClient("t"));
+            ClientOptions curve = options(path.endpoint(), Duration.ofMillis(300), 10)
+                    .withCurve(new ClientOptions.Curve(clientKeys, serverKeys.publicKey()));
+
+            RequestResult result = client.request(curve, envelopes.create("web", new HostedSetQuery("web")));
+
+            assertInstanceOf(RequestResult.Reply.class, result, "the handshake got through: " + result);
+            int opened = path.accepted();
+            assertTrue(opened <= 1 + client.stalledConnects(), "connections opened: " + opened
+                    + ", of them replaced on purpose (the handshake watch): " + client.stalledConnects());
+            Thread.sleep(1_000);
+            assertEquals(opened, path.accepted(), "no connection after the reply: the connection stays");
+        }
+    }
+
+    @Test
     void aYoungCurveConnectionThatNeverAnsweredIsKeptForTheRetriesItMayStillBeHandshaking() {
         CurveKeyPair server = CurveKeyPair.generate();
         try (SilentRouter router = new SilentRouter(server.secretKey())) {
