@@ -3,7 +3,7 @@
 # shipped (bin/tendril-edge, its default JVM options and class-data-sharing archive), with the
 # eBPF latency probe on (run as root) and one hosted deployment (process runtime: busybox httpd).
 #
-#   bench/edge/footprint.sh [STARTS] [IDLE_SECONDS]      (defaults 10 and 30)
+#   bench/edge/footprint.sh [STARTS] [IDLE_SECONDS]      (defaults 10 and 30; 0 starts: the warm-up only)
 #   flock /tmp/tendril-bench.lock bench/edge/footprint.sh   (how the figures in docs were taken)
 #
 # One root (bin/tendril-root, builtin:demo, free ports) and one edge (preset local, loopback,
@@ -155,6 +155,7 @@ for i in $(seq 1 "$STARTS"); do
   stop_edge
 done
 echo "footprint: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$STARTS" -gt 0 ] || exit 0 # 0 starts: the warm-up alone (compose/experiments/run-topology.sh: the CDS archives)
 python3 - "$ROWS" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
