@@ -369,7 +369,7 @@ public final class PipelinedClient implements AutoCloseable {
     }
 
     /**
-     * A CURVE connection that never answered and is younger than {@link #CURVE_HANDSHAKE_ALLOWANCE_NANOS}
+     * A CURVE connection that never answered and is younger than {@link StalledConnect#WATCHED_HANDSHAKE_ALLOWANCE}
      * may still be in its handshake (greeting, HELLO/WELCOME, INITIATE/READY: about three round trips
      * after the TCP connect, which JeroMQ 0.6.0 reports no event for). A retry then goes out on the
      * same connection: a fresh one would start the handshake over, and on a path whose handshake
@@ -379,11 +379,8 @@ public final class PipelinedClient implements AutoCloseable {
      */
     private static boolean curveHandshakeUnderWay(Peer peer, long now) {
         return peer.options.curve().isPresent() && peer.replies == peer.repliesAtOpen
-                && now - peer.openedNanos < CURVE_HANDSHAKE_ALLOWANCE_NANOS;
+                && now - peer.openedNanos < StalledConnect.WATCHED_HANDSHAKE_ALLOWANCE.toNanos();
     }
-
-    /** How long a CURVE connection that never answered is given before a retry replaces it. */
-    static final long CURVE_HANDSHAKE_ALLOWANCE_NANOS = StalledConnect.WATCHED_HANDSHAKE_ALLOWANCE.toNanos();
 
     private ZMQ.Socket open(Peer peer) {
         ClientOptions options = peer.options;

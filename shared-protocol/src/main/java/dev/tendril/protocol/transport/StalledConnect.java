@@ -26,7 +26,7 @@ public final class StalledConnect {
      * (topology D, docs/evaluation.md). A connection that never answered is also kept this long
      * for a retry ({@link PipelinedClient}).
      */
-    public static final Duration WATCHED_HANDSHAKE_ALLOWANCE = Duration.ofSeconds(3);
+    static final Duration WATCHED_HANDSHAKE_ALLOWANCE = Duration.ofSeconds(3);
 
     /**
      * Guards a client socket that a {@link HandshakeWatch} watches: the handshake timer is half an

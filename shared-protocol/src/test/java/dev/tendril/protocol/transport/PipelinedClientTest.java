@@ -180,7 +180,7 @@ class PipelinedClientTest {
             List<String> arrivals = router.arrivals(codec, request);
             assertTrue(arrivals.size() >= 2, "the attempts arrived: " + arrivals);
             assertEquals(1 + client.stalledConnects(), arrivals.stream().distinct().count(),
-                    "within " + PipelinedClient.CURVE_HANDSHAKE_ALLOWANCE_NANOS / 1_000_000 + " ms one connection carries them all"
+                    "within " + StalledConnect.WATCHED_HANDSHAKE_ALLOWANCE.toMillis() + " ms one connection carries them all"
                             + " (a fresh one would start its handshake over): " + arrivals);
         }
     }
