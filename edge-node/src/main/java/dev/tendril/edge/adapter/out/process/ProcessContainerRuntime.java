@@ -7,7 +7,6 @@ import dev.tendril.edge.deployment.RuntimeResult;
 import dev.tendril.protocol.spec.PortSpec;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,12 +32,19 @@ import java.util.stream.Stream;
  * recorded in {@code <stateDir>/<node>-<service>.properties} (pid, start time, labels,
  * spec), so a restarted node finds the processes it owns; it runs in the folder
  * {@code <stateDir>/<node>-<service>/} and its output goes to {@code <node>-<service>.log}.
+ *
+ * <p>{@link #list} runs every instance-watch interval (250 ms in the topology experiments), so
+ * it re-parses a record only when its text changed, and checks a process it already matched to
+ * its record through the kept {@link ProcessHandle}, whose {@code isAlive} compares the pid's
+ * start time with the one it was made with (a reused pid is not alive to it).
  */
 public final class ProcessContainerRuntime implements ContainerRuntime {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private final Path stateDir;
     /** The processes this runtime started (and so can read the exit status of), by instance id. */
     private final Map<String, Process> ownProcesses = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Records parsed so far, by file; each is parsed again only when the file's text differs. */
+    private final Map<Path, Record> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ProcessContainerRuntime(Path stateDir) {
         this.stateDir = stateDir;
@@ -138,8 +144,7 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
     @Override
     public synchronized List<Instance> list() {
         return records().stream().map(r -> new Instance(r.id(), r.props().getProperty("node"),
-                r.props().getProperty("service"), r.props().getProperty("image"), live(r).isPresent(),
-                new String(Base64.getDecoder().decode(r.props().getProperty("spec", "")), StandardCharsets.UTF_8))).toList();
+                r.props().getProperty("service"), r.props().getProperty("image"), live(r).isPresent(), r.spec())).toList();
     }
 
     @Override
@@ -148,36 +153,71 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
         return p == null || p.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p.exitValue());
     }
 
-    private record Record(Path file, Properties props, long pid, Instant start) {
+    /**
+     * One record file as parsed from {@code text}; {@code matched} is the process found to be the
+     * recorded one (null until then).
+     */
+    private record Record(Path file, String text, Properties props, long pid, Instant start, String spec,
+                          java.util.concurrent.atomic.AtomicReference<ProcessHandle> matched) {
         String id() {
             return ProcessContainerRuntime.id(pid);
         }
     }
 
-    /** The process when it still runs and is the one recorded (same start time: pids get reused). */
+    /**
+     * The process when it still runs and is the one recorded (same start time: pids get reused).
+     * Once matched, the kept handle answers: its {@code isAlive} is false for a reused pid, as
+     * it compares the start time it was made with (reading {@code info()} again would cost
+     * several reads of {@code /proc} per instance and call).
+     */
     private static Optional<ProcessHandle> live(Record r) {
-        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
-                .filter(h -> h.info().startInstant().map(s -> s.equals(r.start()) || r.start().equals(Instant.EPOCH)).orElse(true));
+        ProcessHandle known = r.matched().get();
+        if (known != null) {
+            return known.isAlive() ? Optional.of(known) : Optional.empty();
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().startInstant().map(s -> s.equals(r.start()) || r.start().equals(Instant.EPOCH)).orElse(true));
+        h.ifPresent(r.matched()::set);
+        return h;
     }
 
     private List<Record> records() {
         if (!Files.isDirectory(stateDir)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(stateDir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".properties"))
-                    .map(ProcessContainerRuntime::readRecord).flatMap(Optional::stream).toList();
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(stateDir)) {
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".properties")).toList();
         } catch (IOException e) {
             return List.of();
         }
+        parsed.keySet().retainAll(new java.util.HashSet<>(files));
+        return files.stream().map(this::readRecord).flatMap(Optional::stream).toList();
     }
 
-    private static Optional<Record> readRecord(Path file) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-            return Optional.of(new Record(file, p, Long.parseLong(p.getProperty("pid")), Instant.parse(p.getProperty("start"))));
+    /** The record in {@code file}, parsed again only when its text changed since the last read; empty when unreadable. */
+    private Optional<Record> readRecord(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
         } catch (IOException | RuntimeException e) {
+            parsed.remove(file);
+            return Optional.empty();
+        }
+        Record known = parsed.get(file);
+        if (known != null && known.text().equals(text)) {
+            return Optional.of(known);
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new java.io.StringReader(text));
+            Record r = new Record(file, text, p, Long.parseLong(p.getProperty("pid")), Instant.parse(p.getProperty("start")),
+                    new String(Base64.getDecoder().decode(p.getProperty("spec", "")), StandardCharsets.UTF_8),
+                    new java.util.concurrent.atomic.AtomicReference<>());
+            parsed.put(file, r);
+            return Optional.of(r);
+        } catch (IOException | RuntimeException e) {
+            parsed.remove(file);
             return Optional.empty();
         }
     }

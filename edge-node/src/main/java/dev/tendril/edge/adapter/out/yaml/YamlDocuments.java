@@ -44,8 +44,14 @@ public final class YamlDocuments {
     }
 
     public static Object read(Path file, Problems problems) {
+        String text = readText(file, problems);
+        return text == null ? null : parse(text, file.toString(), problems);
+    }
+
+    /** The file's text, or null after recording the problem (unreadable, over {@link StrictYaml#MAX_CONFIG_BYTES}). */
+    public static String readText(Path file, Problems problems) {
         try {
-            return parse(StrictYaml.readFile(file, StrictYaml.MAX_CONFIG_BYTES), file.toString(), problems);
+            return StrictYaml.readFile(file, StrictYaml.MAX_CONFIG_BYTES);
         } catch (IOException e) {
             problems.bad(file.toString(), "(unreadable: " + e.getMessage() + ")", "a readable YAML file");
             return null;

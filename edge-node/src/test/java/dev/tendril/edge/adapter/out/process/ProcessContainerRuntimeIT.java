@@ -70,4 +70,29 @@ class ProcessContainerRuntimeIT extends ContainerRuntimeContract {
         runtime().remove(i.id());
         Poll.untilTrue("port " + port + " closed", Duration.ofSeconds(5), () -> Poll.httpGet("http://127.0.0.1:" + port + "/").isEmpty());
     }
+
+    @Test
+    void aProcessKilledAfterItWasListedRunningIsListedStopped() {
+        // the first list matches the process to its record and keeps its handle; later lists ask that handle
+        Instance i = ((RuntimeResult.Started) runtime().start(requestWith(nodeA, "sleeper", "local/process",
+                List.of("/bin/sleep", "60"), "127.0.0.1", 1))).instance();
+        assertTrue(mine().stream().filter(x -> x.id().equals(i.id())).allMatch(Instance::running));
+        assertTrue(mine().stream().anyMatch(x -> x.id().equals(i.id()) && x.running()), "still running at the second look");
+        ProcessHandle.of(Long.parseLong(i.id().substring("pid-".length()))).orElseThrow().destroyForcibly();
+        Poll.untilTrue("listed stopped", Duration.ofSeconds(10),
+                () -> mine().stream().anyMatch(x -> x.id().equals(i.id()) && !x.running()));
+    }
+
+    @Test
+    void aRecordRewrittenOnDiskIsReadAgain() throws java.io.IOException {
+        Instance i = ((RuntimeResult.Started) runtime().start(requestWith(nodeA, "rewritten", "local/process",
+                List.of("/bin/sleep", "60"), "127.0.0.1", 1))).instance();
+        assertEquals(List.of("local/process"), mine().stream().filter(x -> x.id().equals(i.id())).map(Instance::image).toList());
+        Path record = state.resolve(nodeA + "-rewritten.properties");
+        Files.writeString(record, Files.readString(record).replace("image=local/process", "image=local/other"));
+        assertEquals(List.of("local/other"), mine().stream().filter(x -> x.id().equals(i.id())).map(Instance::image).toList());
+        Files.writeString(record, "not a record\n");
+        assertEquals(List.of(), mine().stream().filter(x -> x.id().equals(i.id())).toList(), "an unreadable record is not listed");
+        ProcessHandle.of(Long.parseLong(i.id().substring("pid-".length()))).ifPresent(ProcessHandle::destroyForcibly);
+    }
 }
