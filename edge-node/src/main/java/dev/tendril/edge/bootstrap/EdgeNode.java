@@ -162,9 +162,10 @@ public final class EdgeNode implements AutoCloseable {
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         java.util.concurrent.atomic.AtomicReference<dev.tendril.edge.overlay.PeerConnections> openAhead =
                 new java.util.concurrent.atomic.AtomicReference<>(dev.tendril.edge.overlay.PeerConnections.NONE);
-        TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
-                request -> selfOrgRef[0] == null ? new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE",
-                        "self-organization is starting") : selfOrgRef[0].receive(request),
+        TreeSocket tree = TreeSocket.startLater(config.treeBind(), id, overlay,
+                request -> selfOrgRef[0] == null ? java.util.concurrent.CompletableFuture.completedFuture(
+                        new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE", "self-organization is starting"))
+                        : selfOrgRef[0].receiveLater(request),
                 security.keys().map(k -> new ServerOptions.Curve(k, peers.platforms())),
                 platform -> openAhead.get().openTo(platform), clock); // a peer that connected here: connected back
         hosted.overlayPort(tree.port());

@@ -403,28 +403,53 @@ public final class RequestServer implements AutoCloseable {
         handle(request, caller, null);
     }
 
-    /** On a handler thread; {@code direct}: the peer to answer when dedupe is off. */
+    /**
+     * On a handler thread (or the socket's, inline); {@code direct}: the peer to answer when dedupe
+     * is off. A {@link LaterHandler}'s reply is finished when its stage completes, on the thread
+     * that completes it.
+     */
     private void handle(Envelope request, Caller caller, Peer direct) {
         HopTrace.mark("srv.handle", request.id(), request.kind());
+        if (handler instanceof LaterHandler later) {
+            java.util.concurrent.CompletionStage<Message> stage;
+            try {
+                stage = later.handleLater(request, caller);
+            } catch (RuntimeException | Error e) {
+                complete(request, caller, direct, null, e);
+                return;
+            }
+            stage.whenComplete((body, e) -> complete(request, caller, direct, body,
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e));
+            return;
+        }
         Message body;
         try {
             body = handler.handle(request, caller);
-            if (body == null) {
-                throw new NullPointerException("handler returned no reply for " + request.kind());
-            }
         } catch (RuntimeException | Error e) {
+            complete(request, caller, direct, null, e);
+            return;
+        }
+        complete(request, caller, direct, body, null);
+    }
+
+    /** Counts and answers a handled request: {@code body}, or {@code failure} as an internal error. */
+    private void complete(Envelope request, Caller caller, Peer direct, Message body, Throwable failure) {
+        if (failure == null && body == null) {
+            failure = new NullPointerException("handler returned no reply for " + request.kind());
+        }
+        if (failure != null) {
             counters.handlerFailures.increment();
             // once a minute per caller and kind, the first with its stack trace: a handler that fails
             // on every message of a kind would write a line per message (keyed by the CURVE identity,
             // by the envelope's sender only in clear, where nothing better is known)
             refusals.failed(options.nodeId(), caller.isClear() ? "clear " + request.from() : caller.describe(),
-                    request.kind().name(), e);
-            if (e instanceof VirtualMachineError vmError) {
+                    request.kind().name(), failure);
+            body = RootMessage.ErrorReply.internal(failure, request.kind() + " " + request.id(), options.nodeId());
+            if (failure instanceof VirtualMachineError vmError) {
                 // answer (so retries of this id do not wait forever), then let the VM error go on
-                finish(request, RootMessage.ErrorReply.internal(e, request.kind() + " " + request.id(), options.nodeId()), direct);
+                finish(request, body, direct);
                 throw vmError;
             }
-            body = RootMessage.ErrorReply.internal(e, request.kind() + " " + request.id(), options.nodeId());
         }
         if (body instanceof RootMessage.ErrorReply error
                 && (FORBIDDEN.equals(error.code()) || UNAUTHENTICATED.equals(error.code()))) {

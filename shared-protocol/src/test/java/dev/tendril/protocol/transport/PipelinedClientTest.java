@@ -179,9 +179,12 @@ class PipelinedClientTest {
             assertEquals(new RequestResult.TimedOut(3), result);
             List<String> arrivals = router.arrivals(codec, request);
             assertTrue(arrivals.size() >= 2, "the attempts arrived: " + arrivals);
-            assertEquals(1 + client.stalledConnects(), arrivals.stream().distinct().count(),
+            // a connection the handshake watch replaced as stalled may have carried nothing (a lost copy)
+            long connections = arrivals.stream().distinct().count();
+            assertTrue(connections <= 1 + client.stalledConnects(),
                     "within " + StalledConnect.WATCHED_HANDSHAKE_ALLOWANCE.toMillis() + " ms one connection carries them all"
-                            + " (a fresh one would start its handshake over): " + arrivals);
+                            + " (a fresh one would start its handshake over), besides those replaced as stalled ("
+                            + client.stalledConnects() + "): " + arrivals);
         }
     }
 

@@ -96,6 +96,49 @@ class RequestTransportTest {
     }
 
     @Test
+    void anInlineLaterHandlerLeavesTheSocketFreeAndItsReplyGoesWhenAnotherThreadCompletesIt() throws Exception {
+        // "slow" is completed by the test's thread later; "fast" arrives meanwhile and is answered at once
+        java.util.concurrent.CompletableFuture<Message> slow = new java.util.concurrent.CompletableFuture<>();
+        java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1").withHandlerThreads(1)
+                .withInline(req -> true), (LaterHandler) (req, caller) -> {
+            String service = ((HostedSetQuery) req.body()).service();
+            threads.put(service, Thread.currentThread().getName());
+            return service.equals("slow") ? slow : java.util.concurrent.CompletableFuture.completedFuture(hosted(service, 1));
+        }, CLOCK));
+        RequestClient slowClient = client(server.endpoint(), Duration.ofSeconds(5), 1);
+        RequestClient fastClient = client(server.endpoint(), Duration.ofSeconds(2), 1);
+        java.util.concurrent.CompletableFuture<RequestResult> pending = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> slowClient.request(envelopes.create("slow", new HostedSetQuery("slow"))));
+        Poll.until("the slow request reached the handler", () -> threads.containsKey("slow"));
+
+        RequestResult fast = fastClient.request(envelopes.create("fast", new HostedSetQuery("fast")));
+        assertEquals(hosted("fast", 1), assertInstanceOf(RequestResult.Reply.class, fast).envelope().body());
+        assertFalse(pending.isDone(), "the slow request is still waiting for its reply");
+
+        Thread completer = new Thread(() -> slow.complete(hosted("slow", 2)), "completer");
+        completer.start();
+        RequestResult slowResult = pending.get(5, TimeUnit.SECONDS);
+        assertEquals(hosted("slow", 2), assertInstanceOf(RequestResult.Reply.class, slowResult).envelope().body());
+        assertEquals("request-server-root-1", threads.get("slow"), "handed on from the socket's thread");
+        assertEquals(2, server.stats().handled());
+    }
+
+    @Test
+    void aLaterHandlerWhoseStageFailsIsAnsweredWithAnInternalErrorAndCounted() {
+        RequestServer server = track(RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", "root-1"),
+                (LaterHandler) (req, caller) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("later")),
+                CLOCK));
+        RequestResult result = client(server.endpoint(), Duration.ofSeconds(2), 1)
+                .request(envelopes.create("web", new HostedSetQuery("web")));
+
+        ErrorReply error = assertInstanceOf(ErrorReply.class, ((RequestResult.Reply) result).envelope().body());
+        assertEquals("INTERNAL", error.code());
+        assertTrue(error.message().contains("IllegalStateException"), error.message());
+        assertEquals(1, server.stats().handlerFailures());
+    }
+
+    @Test
     void aSlowReplyMakesTheClientRetryAndTheHandlerStillRunsOnce() {
         AtomicInteger calls = new AtomicInteger();
         RequestServer[] self = new RequestServer[1];

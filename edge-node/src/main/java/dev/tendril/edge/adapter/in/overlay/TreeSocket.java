@@ -75,11 +75,36 @@ public final class TreeSocket implements AutoCloseable {
                                            dev.tendril.protocol.message.Message> selfOrg,
                                    java.util.Optional<ServerOptions.Curve> curve,
                                    java.util.function.Consumer<String> platformConnected, Clock clock) {
+        // selfOrg may wait for a Replicate's reply: that one takes a handler thread
+        return start(bind, nodeId, overlay, request -> java.util.concurrent.CompletableFuture.completedFuture(selfOrg.apply(request)),
+                false, curve, platformConnected, clock);
+    }
+
+    /**
+     * As above, with {@code selfOrg} answering without waiting ({@code SelfOrgLoop#receiveLater}):
+     * every self-organization message, a Replicate too, is handed on from the socket's thread, and
+     * a Replicate's reply is sent when the self-organization thread completes it. A handler thread
+     * that waited in between cost two thread wake-ups on the replication's path.
+     */
+    public static TreeSocket startLater(Endpoint bind, String nodeId, Overlay overlay,
+                                        java.util.function.Function<dev.tendril.protocol.message.Envelope,
+                                                java.util.concurrent.CompletionStage<dev.tendril.protocol.message.Message>> selfOrg,
+                                        java.util.Optional<ServerOptions.Curve> curve,
+                                        java.util.function.Consumer<String> platformConnected, Clock clock) {
+        return start(bind, nodeId, overlay, selfOrg, true, curve, platformConnected, clock);
+    }
+
+    private static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
+                                    java.util.function.Function<dev.tendril.protocol.message.Envelope,
+                                            java.util.concurrent.CompletionStage<dev.tendril.protocol.message.Message>> selfOrg,
+                                    boolean replicateInline, java.util.Optional<ServerOptions.Curve> curve,
+                                    java.util.function.Consumer<String> platformConnected, Clock clock) {
         // a self-organization message is only queued for its thread (SelfOrgInbox): handled on the
-        // socket's thread, one hand-off less; a Replicate waits for its reply, so it takes a handler thread
+        // socket's thread, one hand-off less; a Replicate too when its reply comes later, else it
+        // waits for its reply on a handler thread
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2)
                 .withInline(request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
-                        && !(request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage.Replicate));
+                        && (replicateInline || !(request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage.Replicate)));
         if (curve.isPresent()) {
             options = options.withCurve(curve.get().onAdmitted(caller -> {
                 if (caller.role() == dev.tendril.protocol.transport.Caller.Role.PLATFORM && !caller.name().equals(nodeId)) {
@@ -87,13 +112,14 @@ public final class TreeSocket implements AutoCloseable {
                 }
             }));
         }
-        return new TreeSocket(RequestServer.start(options, (CallerHandler) (request, caller) -> {
+        return new TreeSocket(RequestServer.start(options, (dev.tendril.protocol.transport.LaterHandler) (request, caller) -> {
             java.util.Optional<String> refusal = TreePolicy.refusal(caller, request);
             if (refusal.isPresent()) {
-                return new dev.tendril.protocol.message.RootMessage.ErrorReply(RequestServer.FORBIDDEN, refusal.get());
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        new dev.tendril.protocol.message.RootMessage.ErrorReply(RequestServer.FORBIDDEN, refusal.get()));
             }
             return request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
-                    ? selfOrg.apply(request) : overlay.handle(request.body());
+                    ? selfOrg.apply(request) : java.util.concurrent.CompletableFuture.completedFuture(overlay.handle(request.body()));
         }, clock, codec()));
     }
 

@@ -10,12 +10,11 @@ import dev.tendril.protocol.transport.RefusalLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -81,45 +80,58 @@ public final class SelfOrgInbox {
         this.refusalLog = RefusalLog.of(log, clock);
     }
 
-    /** The reply to a request from the tree socket (on one of its handler threads). */
+    /** The reply to a request from the tree socket, waited for (see {@link #receiveLater}). */
     public Message receive(Envelope request) {
+        return receiveLater(request).toCompletableFuture().join();
+    }
+
+    /**
+     * The reply to a request from the tree socket, without waiting: on the socket's own thread the
+     * message is queued for the self-organization thread, and a Replicate's reply completes there
+     * (or {@code BUSY} after {@code replyWait}), so no handler thread waits in between.
+     */
+    public CompletionStage<Message> receiveLater(Envelope request) {
         if (!(request.body() instanceof SelfOrgMessage m)) {
             // the tree socket routes only self-organization messages here; anything else is a
             // sender's mistake or a probe, refused like any other (counted, logged once a minute)
             String why = request.kind() + " is not a self-organization message";
             unsupported.increment();
             refusalLog.refused(nodeId, request.from(), "unsupported", why);
-            return new RootMessage.ErrorReply("UNSUPPORTED", why);
+            return CompletableFuture.completedFuture(new RootMessage.ErrorReply("UNSUPPORTED", why));
         }
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             refused.increment();
             refusalLog.refused(nodeId, request.from(), "busy", m.type() + ": " + capacity + " messages queued");
-            return new RootMessage.ErrorReply("BUSY", "self-organization is busy (" + capacity + " messages queued); retry");
+            return CompletableFuture.completedFuture(
+                    new RootMessage.ErrorReply("BUSY", "self-organization is busy (" + capacity + " messages queued); retry"));
         }
-        FutureTask<Message> task = new FutureTask<>(handled(request, m));
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        Callable<Message> task = handled(request, m);
         try {
-            loop.execute(task);
+            loop.execute(() -> {
+                try {
+                    reply.complete(task.call());
+                } catch (Exception | Error e) { // a RuntimeException is counted and logged by the task; the loop goes on
+                    reply.complete(RootMessage.ErrorReply.internal(e, m.type().toString(), nodeId));
+                }
+            });
         } catch (RejectedExecutionException e) {
             queued.decrementAndGet();
-            return new RootMessage.ErrorReply("UNAVAILABLE", "self-organization has stopped");
+            return CompletableFuture.completedFuture(new RootMessage.ErrorReply("UNAVAILABLE", "self-organization has stopped"));
         }
         if (!(m instanceof SelfOrgMessage.Replicate)) {
-            return new RootMessage.Ack();
+            return CompletableFuture.completedFuture(new RootMessage.Ack());
         }
-        try {
-            return task.get(replyWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            timedOut.increment();
-            refusalLog.refused(nodeId, request.from(), "busy-reply",
-                    m.type() + ": no reply from the self-organization thread within " + replyWait.toMillis() + " ms");
-            return new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new RootMessage.ErrorReply("INTERNAL", "interrupted");
-        } catch (ExecutionException e) {
-            return RootMessage.ErrorReply.internal(e.getCause(), m.type().toString(), nodeId); // counted and logged by the task
-        }
+        RootMessage.ErrorReply late = new RootMessage.ErrorReply("BUSY", "self-organization is busy; retry");
+        return reply.completeOnTimeout(late, replyWait.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+            if (r == late) {
+                timedOut.increment();
+                refusalLog.refused(nodeId, request.from(), "busy-reply",
+                        m.type() + ": no reply from the self-organization thread within " + replyWait.toMillis() + " ms");
+            }
+            return r;
+        });
     }
 
     private Callable<Message> handled(Envelope request, SelfOrgMessage m) {

@@ -190,6 +190,11 @@ public final class SelfOrgLoop implements AutoCloseable {
         return inbox.receive(request);
     }
 
+    /** As {@link #receive}, without waiting: the reply completes on the loop's thread (see {@link SelfOrgInbox#receiveLater}). */
+    public java.util.concurrent.CompletionStage<Message> receiveLater(Envelope request) {
+        return inbox.receiveLater(request);
+    }
+
     /** The inbox's figures: messages queued now, refused BUSY; failures on the loop's thread. */
     public Figures figures() {
         return Figures.of(inbox);

@@ -97,6 +97,21 @@ class SelfOrgInboxTest {
     }
 
     @Test
+    void aReplicateReceivedLaterIsNotWaitedForItsReplyCompletesWhenTheLoopRunsIt() {
+        SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofSeconds(5));
+        NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
+
+        java.util.concurrent.CompletableFuture<Message> reply = inbox.receiveLater(
+                from("p2", 1, new Replicate("web", "rep-1", origin, "service: web"))).toCompletableFuture();
+
+        assertTrue(!reply.isDone() && handled.isEmpty(), "returned before the loop ran it");
+        runLoop();
+        ReplicateReply r = assertInstanceOf(ReplicateReply.class, reply.getNow(null));
+        assertEquals("rep-1", r.requestId());
+        assertEquals(0, inbox.timedOut());
+    }
+
+    @Test
     void aReplicateTheLoopDoesNotRunInTimeIsAnsweredBusyAndCounted() {
         SelfOrgInbox inbox = new SelfOrgInbox("p1", loop::add, this::agent, 10, Duration.ofMillis(20));
         NodeInfo origin = new NodeInfo("p2", "10.0.0.2", new GeoPoint(52.5, 13.4), List.of(), 7400);
