@@ -162,7 +162,7 @@ public final class EdgeNode implements AutoCloseable {
         dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[] selfOrgRef = new dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop[1];
         java.util.concurrent.atomic.AtomicReference<dev.tendril.edge.overlay.PeerConnections> openAhead =
                 new java.util.concurrent.atomic.AtomicReference<>(dev.tendril.edge.overlay.PeerConnections.NONE);
-        TreeSocket tree = TreeSocket.startLater(config.treeBind(), id, overlay,
+        TreeSocket tree = TreeSocket.start(config.treeBind(), id, overlay,
                 request -> selfOrgRef[0] == null ? java.util.concurrent.CompletableFuture.completedFuture(
                         new dev.tendril.protocol.message.RootMessage.ErrorReply("UNAVAILABLE", "self-organization is starting"))
                         : selfOrgRef[0].receiveLater(request),

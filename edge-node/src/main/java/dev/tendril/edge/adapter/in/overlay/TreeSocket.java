@@ -6,9 +6,14 @@ import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.codec.MessageCodec;
 import dev.tendril.protocol.codec.OverlayCodecs;
 import dev.tendril.protocol.codec.RootCodecs;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.MessageType;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.edge.application.security.TreePolicy;
-import dev.tendril.protocol.transport.CallerHandler;
+import dev.tendril.protocol.transport.Caller;
+import dev.tendril.protocol.transport.LaterHandler;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import dev.tendril.protocol.transport.ServerStats;
@@ -17,6 +22,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The node's tree socket: other edge nodes' overlay messages. Its codec knows the overlay
@@ -38,88 +48,39 @@ public final class TreeSocket implements AutoCloseable {
         return new FrameCodec(codecs);
     }
 
-    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay, Clock clock) {
-        return start(bind, nodeId, overlay, request -> new dev.tendril.protocol.message.RootMessage.ErrorReply("UNSUPPORTED",
-                "self-organization is not running on this node"), clock);
-    }
-
-    /** As above; self-organization messages go to {@code selfOrg} (see docs/self-organization.md). */
-    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
-                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
-                                           dev.tendril.protocol.message.Message> selfOrg, Clock clock) {
-        return start(bind, nodeId, overlay, selfOrg, java.util.Optional.empty(), clock);
-    }
-
     /**
-     * As above; with {@code curve} the socket speaks CURVE, admits only the platforms its
-     * {@link ServerOptions.Curve#clients()} know, and refuses ({@code FORBIDDEN}) a message
-     * in which a node speaks for another ({@link TreePolicy}).
+     * Binds the tree socket. Overlay messages go to {@code overlay} on a handler thread;
+     * self-organization messages go to {@code selfOrg} from the socket's own thread, so it must
+     * only hand them on ({@code SelfOrgLoop#receiveLater}): a Replicate's reply is sent when the
+     * stage completes, with no handler thread waiting in between (two thread wake-ups less on the
+     * replication's path; see docs/self-organization.md). With {@code curve} the socket speaks
+     * CURVE, admits only the platforms its {@link ServerOptions.Curve#clients()} know, and refuses
+     * ({@code FORBIDDEN}) a message in which a node speaks for another ({@link TreePolicy}).
+     * {@code platformConnected} is told the id of every other enrolled platform whose connection
+     * the socket admits (on the socket's thread: it must only hand on). The node opens its own
+     * connection back to it (the origin of a coming Replicate is then reached without a first
+     * contact by the replica's Attach and ReplicaReady). Nothing is told without CURVE (no
+     * connection is authenticated there).
      */
     public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
-                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
-                                           dev.tendril.protocol.message.Message> selfOrg,
-                                   java.util.Optional<ServerOptions.Curve> curve, Clock clock) {
-        return start(bind, nodeId, overlay, selfOrg, curve, platform -> {
-        }, clock);
-    }
-
-    /**
-     * As above; {@code platformConnected} is told the id of every other enrolled platform whose
-     * connection the socket admits (on the socket's thread: it must only hand on). The node opens
-     * its own connection back to it (the origin of a coming Replicate is then reached without a
-     * first contact by the replica's Attach and ReplicaReady; see docs/self-organization.md).
-     * Nothing is told without CURVE (no connection is authenticated there).
-     */
-    public static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
-                                   java.util.function.Function<dev.tendril.protocol.message.Envelope,
-                                           dev.tendril.protocol.message.Message> selfOrg,
-                                   java.util.Optional<ServerOptions.Curve> curve,
-                                   java.util.function.Consumer<String> platformConnected, Clock clock) {
-        // selfOrg may wait for a Replicate's reply: that one takes a handler thread
-        return start(bind, nodeId, overlay, request -> java.util.concurrent.CompletableFuture.completedFuture(selfOrg.apply(request)),
-                false, curve, platformConnected, clock);
-    }
-
-    /**
-     * As above, with {@code selfOrg} answering without waiting ({@code SelfOrgLoop#receiveLater}):
-     * every self-organization message, a Replicate too, is handed on from the socket's thread, and
-     * a Replicate's reply is sent when the self-organization thread completes it. A handler thread
-     * that waited in between cost two thread wake-ups on the replication's path.
-     */
-    public static TreeSocket startLater(Endpoint bind, String nodeId, Overlay overlay,
-                                        java.util.function.Function<dev.tendril.protocol.message.Envelope,
-                                                java.util.concurrent.CompletionStage<dev.tendril.protocol.message.Message>> selfOrg,
-                                        java.util.Optional<ServerOptions.Curve> curve,
-                                        java.util.function.Consumer<String> platformConnected, Clock clock) {
-        return start(bind, nodeId, overlay, selfOrg, true, curve, platformConnected, clock);
-    }
-
-    private static TreeSocket start(Endpoint bind, String nodeId, Overlay overlay,
-                                    java.util.function.Function<dev.tendril.protocol.message.Envelope,
-                                            java.util.concurrent.CompletionStage<dev.tendril.protocol.message.Message>> selfOrg,
-                                    boolean replicateInline, java.util.Optional<ServerOptions.Curve> curve,
-                                    java.util.function.Consumer<String> platformConnected, Clock clock) {
-        // a self-organization message is only queued for its thread (SelfOrgInbox): handled on the
-        // socket's thread, one hand-off less; a Replicate too when its reply comes later, else it
-        // waits for its reply on a handler thread
+                                   Function<Envelope, CompletionStage<Message>> selfOrg,
+                                   Optional<ServerOptions.Curve> curve, Consumer<String> platformConnected, Clock clock) {
         ServerOptions options = ServerOptions.of(bind.zmq(), nodeId).withHandlerThreads(2)
-                .withInline(request -> request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
-                        && (replicateInline || !(request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage.Replicate)));
+                .withInline(request -> request.body() instanceof SelfOrgMessage);
         if (curve.isPresent()) {
             options = options.withCurve(curve.get().onAdmitted(caller -> {
-                if (caller.role() == dev.tendril.protocol.transport.Caller.Role.PLATFORM && !caller.name().equals(nodeId)) {
+                if (caller.role() == Caller.Role.PLATFORM && !caller.name().equals(nodeId)) {
                     platformConnected.accept(caller.name());
                 }
             }));
         }
-        return new TreeSocket(RequestServer.start(options, (dev.tendril.protocol.transport.LaterHandler) (request, caller) -> {
-            java.util.Optional<String> refusal = TreePolicy.refusal(caller, request);
+        return new TreeSocket(RequestServer.start(options, (LaterHandler) (request, caller) -> {
+            Optional<String> refusal = TreePolicy.refusal(caller, request);
             if (refusal.isPresent()) {
-                return java.util.concurrent.CompletableFuture.completedFuture(
-                        new dev.tendril.protocol.message.RootMessage.ErrorReply(RequestServer.FORBIDDEN, refusal.get()));
+                return CompletableFuture.completedFuture(new RootMessage.ErrorReply(RequestServer.FORBIDDEN, refusal.get()));
             }
-            return request.body() instanceof dev.tendril.protocol.message.SelfOrgMessage
-                    ? selfOrg.apply(request) : java.util.concurrent.CompletableFuture.completedFuture(overlay.handle(request.body()));
+            return request.body() instanceof SelfOrgMessage
+                    ? selfOrg.apply(request) : CompletableFuture.completedFuture(overlay.handle(request.body()));
         }, clock, codec()));
     }
 

@@ -211,9 +211,10 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
         Properties p = new Properties();
         try {
             p.load(new java.io.StringReader(text));
+            Object encoded = p.remove("spec"); // kept decoded only: the text and the spec are the record's two copies
+            String spec = new String(Base64.getDecoder().decode(encoded == null ? "" : encoded.toString()), StandardCharsets.UTF_8);
             Record r = new Record(file, text, p, Long.parseLong(p.getProperty("pid")), Instant.parse(p.getProperty("start")),
-                    new String(Base64.getDecoder().decode(p.getProperty("spec", "")), StandardCharsets.UTF_8),
-                    new java.util.concurrent.atomic.AtomicReference<>());
+                    spec, new java.util.concurrent.atomic.AtomicReference<>());
             parsed.put(file, r);
             return Optional.of(r);
         } catch (IOException | RuntimeException e) {

@@ -57,7 +57,7 @@ class TreeSocketConnectBackTest {
         Node(String id) {
             this.id = id;
             this.socket = TreeSocket.start(new Endpoint("127.0.0.1", 0), id, new Overlay(),
-                    request -> new RootMessage.Ack(), Optional.of(new ServerOptions.Curve(keys.get(id), enrolled)),
+                    request -> java.util.concurrent.CompletableFuture.completedFuture(new RootMessage.Ack()), Optional.of(new ServerOptions.Curve(keys.get(id), enrolled)),
                     platform -> {
                         told.add(platform);
                         connections.get().openTo(platform);

@@ -51,7 +51,8 @@ import java.util.random.RandomGenerator;
  * Runs a node's self-organization with the real adapters: one thread ("selforg") owns the
  * {@link NodeAgent}; every {@code tick} it starts agents for new deployments, drops those
  * of removed ones, and runs one round. Received tree-socket messages and replies are
- * handed to that thread; {@link #receive} waits (briefly) for the reply.
+ * handed to that thread; {@link #receiveLater} does not wait: a Replicate's reply completes
+ * once the thread ran it ({@code BUSY} after 2 s).
  */
 public final class SelfOrgLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SelfOrgLoop.class);
@@ -183,14 +184,10 @@ public final class SelfOrgLoop implements AutoCloseable {
     }
 
     /**
-     * A self-organization message from the tree socket: handled on the loop's thread; returns its
-     * reply (an Ack at once for all but a Replicate, see {@link SelfOrgInbox}).
+     * A self-organization message from the tree socket, handed to the loop's thread without
+     * waiting: an Ack at once for all but a Replicate, whose reply completes on the loop's thread
+     * (see {@link SelfOrgInbox#receiveLater}).
      */
-    public Message receive(Envelope request) {
-        return inbox.receive(request);
-    }
-
-    /** As {@link #receive}, without waiting: the reply completes on the loop's thread (see {@link SelfOrgInbox#receiveLater}). */
     public java.util.concurrent.CompletionStage<Message> receiveLater(Envelope request) {
         return inbox.receiveLater(request);
     }
