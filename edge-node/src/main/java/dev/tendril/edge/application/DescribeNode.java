@@ -82,7 +82,7 @@ public final class DescribeNode {
         Map<String, String> healthByService = health.get();
         for (Deployment d : deployments.all()) {
             ServiceMembership.View v = overlay.get(d.service()).map(ServiceMembership::view)
-                    .orElse(new ServiceMembership.View(false, java.util.Optional.empty(), List.of(), 0, 0));
+                    .orElse(ServiceMembership.View.NONE);
             views.add(new DeploymentView(d.service(), d.instance().id(), d.instance().image(), d.instance().running(),
                     d.adopted(), v.parentId().orElse(""), v.childIds(), v.registered(), d.since().toEpochMilli(),
                     healthByService.getOrDefault(d.service(), "")));

@@ -226,9 +226,12 @@ public final class HostedServices {
 
     private DeployReply reply(String outcome, Deployment d) {
         ServiceMembership.View v = overlay.get(d.service()).map(ServiceMembership::view)
-                .orElse(new ServiceMembership.View(false, java.util.Optional.empty(), List.of(), 0, 0));
+                .orElse(ServiceMembership.View.NONE);
         String detail = !v.registered() ? "registration with the root pending (the root did not answer yet)"
-                : v.parentId().isEmpty() ? "registered as the top node of the tree" : "registered, attached to " + v.parentId().get();
+                : v.parentId().isPresent() ? "registered, attached to " + v.parentId().get()
+                : v.attachingTo().isPresent() ? "registered; attaching to " + v.attachingTo().get()
+                        + " (it has not acknowledged yet; the next round tries again)"
+                : "registered as the top node of the tree";
         return new DeployReply(outcome, d.service(), d.instance().id(), v.parentId().orElse(""), List.of(), detail);
     }
 

@@ -80,9 +80,16 @@ public final class ServiceMembership {
         }
     }
 
-    /** What {@code stats} shows of the membership. */
-    public record View(boolean registered, Optional<String> parentId, List<String> childIds, long orphanReports,
-                       long droppedChildren) {
+    /**
+     * What {@code stats} shows of the membership.
+     *
+     * @param attachingTo the parent the root named that has not acknowledged the Attach yet
+     *                    (a slow or cold first contact; the next round tries again), else empty
+     */
+    public record View(boolean registered, Optional<String> parentId, Optional<String> attachingTo, List<String> childIds,
+                       long orphanReports, long droppedChildren) {
+        /** Nothing known: not a member (yet). */
+        public static final View NONE = new View(false, Optional.empty(), Optional.empty(), List.of(), 0, 0);
     }
 
     /** A child attached here: when it was heard last, and the detector fed once per round. */
@@ -115,6 +122,8 @@ public final class ServiceMembership {
     private boolean registered;
     private boolean left;
     private NodeInfo parent;
+    /** The parent the root named, while its Attach is unanswered (shown in stats and the deploy reply). */
+    private NodeInfo attaching;
     private boolean parentLeft;
     /** Fed once per heartbeat round with whether the parent answered; replaced with each new parent. */
     private AccrualDetector parentDetector;
@@ -203,8 +212,9 @@ public final class ServiceMembership {
     }
 
     public synchronized View view() {
-        return new View(registered, Optional.ofNullable(parent).map(NodeInfo::nodeId), List.copyOf(children.keySet()),
-                orphanReports, droppedChildren);
+        return new View(registered, Optional.ofNullable(parent).map(NodeInfo::nodeId),
+                Optional.ofNullable(attaching).map(NodeInfo::nodeId), List.copyOf(children.keySet()), orphanReports,
+                droppedChildren);
     }
 
     /** The parent this node is attached to (as the root named it at the registration), or empty. */
@@ -438,6 +448,7 @@ public final class ServiceMembership {
             createTree = false; // a later re-registration joins as a leaf
             old = parent;
             parent = null;
+            attaching = null;
             rootServing = true; // a registration makes the node live at the root
             notServing = !serving;
         }
@@ -499,6 +510,7 @@ public final class ServiceMembership {
             }
             synchronized (this) {
                 parent = null;
+                attaching = null;
             }
             r.parent().ifPresent(this::attachOrReparent);
         }
@@ -518,9 +530,13 @@ public final class ServiceMembership {
                 log.warn("{}: {}: root assigned this node as its own parent; staying top", self.nodeId(), service);
                 return;
             }
+            synchronized (this) {
+                attaching = next;
+            }
             Optional<Message> ack = link.send(next, new OverlayMessage.Attach(service, self), callTimeout, 2);
             if (ack.isPresent() && ack.get() instanceof OverlayMessage.AttachAck) {
                 synchronized (this) {
+                    attaching = null;
                     parent = next;
                     parentDetector = newDetector();
                     parentConfirmedDead = null;
@@ -544,6 +560,9 @@ public final class ServiceMembership {
                 return; // no orphan report after the sign-off: it would put this node back into the tree
             }
             next = orphanReportFor(next).orElse(null);
+        }
+        synchronized (this) {
+            attaching = null; // gave up on every candidate this round: top, or the root did not answer
         }
     }
 
@@ -852,6 +871,7 @@ public final class ServiceMembership {
             kids = children.values().stream().map(Child::node).toList();
             children.clear();
             parent = null;
+            attaching = null;
         }
         OverlayMessage.Detach bye = new OverlayMessage.Detach(service, self.nodeId());
         if (p != null) {

@@ -391,4 +391,34 @@ class ServiceMembershipTest {
         assertEquals(List.of(), a.view().childIds(), "munich holds no ghost child");
         assertFalse(root.trees.get("web").containsKey("berlin"), "and the root no ghost node");
     }
+
+    @Test
+    void aParentThatMissesTheAttachIsShownAsAttachingToUntilItAcknowledges() {
+        ServiceMembership a = start(munich, true);
+        int[] attachesLost = {1};
+        // berlin's first Attach is lost (a slow first contact); munich still answers the confirming probe
+        OverlayLink berlinLink = (peer, message, timeout, attempts) -> {
+            if (message instanceof OverlayMessage.Attach && attachesLost[0]-- > 0) {
+                return Optional.empty();
+            }
+            return net.send(peer, message, timeout, attempts);
+        };
+        Overlay o = new Overlay();
+        ServiceMembership b = new ServiceMembership("web", berlin, false, false, root, berlinLink, clock, policies);
+        o.add(b);
+        net.attach(berlin.nodeId(), o);
+        b.tick();
+        ServiceMembership.View v = b.view();
+        assertTrue(v.registered());
+        assertEquals(Optional.empty(), v.parentId(), "not attached");
+        assertEquals(Optional.of("munich"), v.attachingTo(), "but attaching to the parent the root named");
+        assertTrue(root.entry("web", "munich").live(), "munich was not reported dead: it answered the probe");
+
+        for (int i = 0; i < ServiceMembership.REFRESH_ROUNDS && b.view().parentId().isEmpty(); i++) {
+            round(a, b);
+        }
+        assertEquals(Optional.of("munich"), b.view().parentId(), "attached at a later round");
+        assertEquals(Optional.empty(), b.view().attachingTo());
+        assertEquals(List.of("berlin"), a.view().childIds());
+    }
 }
