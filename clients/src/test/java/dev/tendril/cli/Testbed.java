@@ -147,6 +147,27 @@ final class Testbed implements AutoCloseable {
         return until(what, limit, Duration.ofMillis(10), probe);
     }
 
+    /**
+     * As above; on a timeout the error carries {@code context} (a process's log tail: the process and its
+     * folder may be gone by the time anyone reads the report).
+     */
+    static <T> T until(String what, Duration limit, Supplier<Optional<T>> probe, Supplier<String> context) {
+        try {
+            return until(what, limit, probe);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + context.get(), e);
+        }
+    }
+
+    /** The last {@code chars} characters of {@code text}, whole lines. */
+    static String tail(String text, int chars) {
+        if (text.length() <= chars) {
+            return text;
+        }
+        int from = text.indexOf('\n', text.length() - chars);
+        return from < 0 ? text.substring(text.length() - chars) : text.substring(from + 1);
+    }
+
     /** As above, probing every {@code pace} (a probe that starts processes should not run every 10 ms). */
     static <T> T until(String what, Duration limit, Duration pace, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + limit.toNanos();
