@@ -194,9 +194,9 @@ class EdgeAcceptanceIT {
 
         Path join = spec("web-join.yaml", webSpec(false));
         Ctl ny = ctl(newYork, KEY, "deploy", join.toString());
-        assertTrue(ny.out().contains("attached to " + munich.id()), ny.out() + ny.err());
+        assertTrue(Testbed.registeredUnder(ny.out(), munich.id()), ny.out() + ny.err());
         Ctl mv = ctl(mountainView, KEY, "deploy", join.toString());
-        assertTrue(mv.out().contains("attached to " + newYork.id()), "Mountain View is nearer New York than Munich: " + mv.out() + mv.err());
+        assertTrue(Testbed.registeredUnder(mv.out(), newYork.id()), "Mountain View is nearer New York than Munich: " + mv.out() + mv.err());
 
         String tree = ctl(munich, KEY, "tree", "web").out();
         assertEquals("", parentInTree(tree, munich.id()), tree);

@@ -363,7 +363,7 @@ class SecurityAttackIT {
         assertEquals(0, top.code(), top.out() + top.err());
         Ctl join = nodeCtl(b, "deploy", Files.writeString(dir.resolve("join.yaml"), spec(false, "web", httpPort, HTTPD)).toString());
         assertEquals(0, join.code(), join.out() + join.err());
-        assertTrue(join.out().contains("attached to " + a.id()), join.out() + join.err());
+        assertTrue(Testbed.registeredUnder(join.out(), a.id()), join.out() + join.err());
         Testbed.until("both answered in DNS", Duration.ofSeconds(15), () ->
                 dig(a.subnet()).equals(a.address()) && dig(b.subnet()).equals(b.address()) ? Optional.of(true) : Optional.empty());
         Path marker = dir.resolve("pwned");

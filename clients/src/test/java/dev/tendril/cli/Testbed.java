@@ -159,6 +159,15 @@ final class Testbed implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code tendrilctl deploy}'s output says the node registered under {@code parentId}: attached, or
+     * attaching (the parent has not acknowledged the Attach within the call; the next round attaches again).
+     */
+    static boolean registeredUnder(String deployOutput, String parentId) {
+        return deployOutput.contains("registered, attached to " + parentId)
+                || deployOutput.contains("registered; attaching to " + parentId);
+    }
+
     /** The last {@code chars} characters of {@code text}, whole lines. */
     static String tail(String text, int chars) {
         if (text.length() <= chars) {
