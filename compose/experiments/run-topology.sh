@@ -37,10 +37,11 @@ esac
 cd "$here"
 mvn -q -pl clients -am package -DskipTests
 # The nodes as shipped: bin/tendril-edge and bin/tendril-root map a class-data-sharing archive that
-# the first start after a build writes when it exits. Without this step every node of the run
-# starts after a fresh build, without one (the archive came only at the run's end). One warm-up
-# start of a root and an edge node that deploys a service; the launchers themselves decide
-# whether their archive is stale and write it (about 10 s; with fresh archives it changes nothing).
+# the first start after a build writes (the edge's at its start, from its class list; the root's
+# when it exits). Without this step the nodes of the run would start while it is being written,
+# without one. One warm-up start of a root and an edge node that deploys a service; the launchers
+# themselves decide whether their archive is stale and write it (about 10 s; with fresh archives
+# it changes nothing).
 bench/edge/footprint.sh 0 0 | grep -E 'CDS archive:' || { echo "run-topology.sh: the warm-up start that writes the CDS archives failed" >&2; exit 1; }
 for mode in $modes; do
   log="$(mktemp)"

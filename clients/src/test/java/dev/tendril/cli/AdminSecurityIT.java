@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -193,7 +194,12 @@ class AdminSecurityIT {
         int removed = TendrilCtl.run(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
                 "remove", "--node", address + ":" + adminPort, "--key", ALICE_ADMIN, "web");
         assertEquals(TendrilCtl.OK, removed, "the instance is removed again");
-        assertEquals(1, auditLines("operator=alice"), "the remove is audited with its operator");
+        // once, with its operator; a resend of the same request (tendrilctl resends a request whose connection
+        // looked stalled, as under a loaded suite) gets the kept reply and its own line saying so (seen once)
+        List<String> alice = Files.readAllLines(bed.log(edgeLog)).stream().filter(l -> l.contains("operator=alice")).toList();
+        assertEquals(1, alice.stream().filter(l -> l.contains("request=ADMIN_REMOVE") && !l.contains("retry-of:")).count(),
+                "the remove ran once and is audited with its operator: " + alice);
+        assertTrue(alice.stream().allMatch(l -> l.contains("request=ADMIN_REMOVE")), "and nothing else ran: " + alice);
     }
 
     /** A counter of the node's stats (tendrilctl stats), 0 when absent. */
