@@ -23,7 +23,7 @@ out="$here/edge-node/cds/edge.classlist"
   echo "# Recorded by bench/edge/cds-classlist.sh on $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD): the edge"
   echo "# nodes of topology A, $runs runs of migrations and replications. Generated; do not edit."
   # the union, first-seen order; dynamic proxies ($ProxyNN) have no class file to archive
-  cat "$rec"/*.classlist | grep -v '^#' | grep -v '^$' | grep -v '/\$Proxy[0-9]*$' | awk '!seen[$0]++'
+  cat "$rec"/*.classlist | grep -v -e '^#' -e '^$' -e '/\$Proxy[0-9]*$' | awk '!seen[$0]++'
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "cds-classlist.sh: $(grep -vc '^#' "$out") lines ($(grep -c '^@lambda-proxy' "$out") lambdas) from $(ls "$rec"/*.classlist | wc -l) edge nodes -> $out"

@@ -250,8 +250,7 @@ final class FuzzTargets implements AutoCloseable {
     }
 
     String tail(String log) {
-        String s = read(log);
-        return s.substring(Math.max(0, s.length() - 3000));
+        return Testbed.tail(read(log), 3000);
     }
 
     @Override

@@ -528,7 +528,7 @@ public final class ServiceMembership {
             }
             if (next.nodeId().equals(self.nodeId())) {
                 log.warn("{}: {}: root assigned this node as its own parent; staying top", self.nodeId(), service);
-                return;
+                break; // and attaching to nothing
             }
             synchronized (this) {
                 attaching = next;
