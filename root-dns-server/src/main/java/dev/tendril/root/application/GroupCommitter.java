@@ -193,6 +193,12 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         }
     }
 
+    /** As {@link #submit}: nothing waits for the commit; the reply completes on the writer's thread. */
+    @Override
+    public CompletableFuture<RootMessage> handleLater(RootMessage request) {
+        return submit(request);
+    }
+
     /** Queues a request; the future completes once it is committed (or refused). */
     public CompletableFuture<RootMessage> submit(RootMessage request) {
         CompletableFuture<RootMessage> reply = new CompletableFuture<>();

@@ -15,6 +15,9 @@ import dev.tendril.root.application.port.in.RootControl;
 import dev.tendril.root.application.port.out.GroupMembership;
 import dev.tendril.root.application.port.out.TopologyLog;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -50,22 +53,32 @@ public final class ReplicatedControl implements RootControl {
 
     @Override
     public RootMessage handle(RootMessage request) {
-        if (request instanceof RootsQuery) {
-            return group.status();
-        }
-        if (request instanceof ChangeRoots r) {
-            return group.change(r);
-        }
-        if (!isChange(request)) {
-            return local.handle(request);
-        }
         try {
-            return log.append(request).get();
+            return handleLater(request).toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new ErrorReply(ControlErrors.INTERNAL, "interrupted while waiting for the commit");
         } catch (ExecutionException e) {
             return new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e.getCause()));
         }
+    }
+
+    /**
+     * Queries and changes complete when the local writer answered or the log committed, on
+     * their threads; only the group's own membership requests are answered on the calling one.
+     */
+    @Override
+    public CompletionStage<RootMessage> handleLater(RootMessage request) {
+        if (request instanceof RootsQuery) {
+            return CompletableFuture.completedFuture(group.status());
+        }
+        if (request instanceof ChangeRoots r) {
+            return CompletableFuture.completedFuture(group.change(r));
+        }
+        if (!isChange(request)) {
+            return local.handleLater(request);
+        }
+        return log.append(request).exceptionally(e -> new ErrorReply(ControlErrors.INTERNAL,
+                String.valueOf(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)));
     }
 }

@@ -33,7 +33,7 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
     /**
      * @param bindAddress    address literal the ZeroMQ ROUTER binds to
      * @param port           TCP port; 0 picks a free one
-     * @param handlerThreads requests in progress at once (they are committed together)
+     * @param handlerThreads threads that check control requests and queue them (none waits for the commit)
      * @param maxBatch       requests committed in one transaction at most
      * @param purgeEvery     how often expired migration records are dropped
      * @param limits         what one request may ask and how much state all may leave (docs/security.md)

@@ -116,7 +116,19 @@ public final class RootProcess implements AutoCloseable {
                     new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                     config.control().maxBatch()).start());
             GroupCommitter single = committer;
-            handler = request -> request instanceof RootMessage.RootsQuery ? singleRootStatus() : single.handle(request);
+            handler = new RootControl() {
+                @Override
+                public RootMessage handle(RootMessage request) {
+                    return request instanceof RootMessage.RootsQuery ? singleRootStatus() : single.handle(request);
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<RootMessage> handleLater(RootMessage request) {
+                    return request instanceof RootMessage.RootsQuery
+                            ? java.util.concurrent.CompletableFuture.completedFuture(singleRootStatus())
+                            : single.handleLater(request);
+                }
+            };
         } else {
             handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
         }

@@ -37,7 +37,16 @@ public final class EventRecordingControl implements RootControl {
 
     @Override
     public RootMessage handle(RootMessage request) {
-        RootMessage reply = delegate.handle(request);
+        return recorded(request, delegate.handle(request));
+    }
+
+    /** Recorded when the delegate's reply completes, on its thread. */
+    @Override
+    public java.util.concurrent.CompletionStage<RootMessage> handleLater(RootMessage request) {
+        return delegate.handleLater(request).thenApply(reply -> recorded(request, reply));
+    }
+
+    private RootMessage recorded(RootMessage request, RootMessage reply) {
         eventOf(request, reply).ifPresent(events::add);
         return reply;
     }

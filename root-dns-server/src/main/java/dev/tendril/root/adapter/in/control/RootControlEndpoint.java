@@ -6,7 +6,7 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.refusal.RefusalLog;
 import dev.tendril.protocol.transport.Caller;
-import dev.tendril.protocol.transport.CallerHandler;
+import dev.tendril.protocol.transport.LaterHandler;
 import dev.tendril.protocol.transport.CurveKeyPair;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
@@ -17,6 +17,8 @@ import dev.tendril.root.application.security.ControlPolicy;
 import dev.tendril.root.application.security.KeyEnrolment;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.Optional;
 
@@ -33,8 +35,11 @@ import java.util.Optional;
  * node speaks only for itself) and refused with {@code FORBIDDEN} otherwise. Key enrolment
  * requests go to {@link KeyEnrolment}, never to the topology writer.
  *
- * <p>Several handler threads wait on the writer at once, so requests that arrive together
- * are committed together (group commit, see {@code GroupCommitter}).
+ * <p>A handler thread checks each request and hands it to the {@link RootControl} port's
+ * {@link RootControl#handleLater} without waiting: the reply is finished on the thread that
+ * commits it (the writer, or the replicated log), so requests that arrive together are
+ * committed together (group commit, see {@code GroupCommitter}) and no thread wakes up only to
+ * pass a committed reply on.
  */
 public final class RootControlEndpoint implements AutoCloseable {
     static final int DEDUPE_REPLIES = 100_000;
@@ -54,7 +59,7 @@ public final class RootControlEndpoint implements AutoCloseable {
     /**
      * Binds {@code tcp://<bindAddress>:<port>} (port 0: a free one).
      *
-     * @param handlerThreads requests handled (waiting for their commit) at once
+     * @param handlerThreads threads that check requests and hand them on (none waits for a commit)
      */
     public static RootControlEndpoint start(String rootId, String bindAddress, int port, int handlerThreads,
                                             RootControl control, Clock clock) {
@@ -133,7 +138,8 @@ public final class RootControlEndpoint implements AutoCloseable {
             }
             options = options.withCurve(new ServerOptions.Curve(serverKeys.get(), keys));
         }
-        CallerHandler handler = (request, caller) -> handle(control, stats, reload, keys, policy, request, caller, refusals);
+        LaterHandler handler = (request, caller) -> handleLater(control, stats, reload, keys, policy, request, caller,
+                refusals);
         return new RootControlEndpoint(RequestServer.start(options, handler, clock));
     }
 
@@ -167,31 +173,46 @@ public final class RootControlEndpoint implements AutoCloseable {
 
     static Message handle(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
                           KeyEnrolment keys, ControlPolicy policy, Envelope request, Caller caller, RefusalLog refusals) {
+        return handleLater(control, stats, reload, keys, policy, request, caller, refusals).toCompletableFuture().join();
+    }
+
+    /**
+     * On a handler thread: key enrolment, the policy's checks, counters and reload are answered
+     * here; a topology request completes when the {@link RootControl} port's stage does.
+     */
+    static CompletionStage<Message> handleLater(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
+                                                KeyEnrolment keys, ControlPolicy policy, Envelope request, Caller caller,
+                                                RefusalLog refusals) {
         if (!(request.body() instanceof RootMessage body)) {
-            return new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request");
+            return now(new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request"));
         }
         if (keys != null) {
             Optional<RootMessage> answered = keys.handle(body, caller);
             if (answered.isPresent()) {
-                return answered.get();
+                return now(answered.get());
             }
         }
         Optional<String> refusal = policy.refusal(caller, body);
         if (refusal.isPresent()) {
-            return new ErrorReply(RequestServer.FORBIDDEN, refusal.get());
+            return now(new ErrorReply(RequestServer.FORBIDDEN, refusal.get()));
         }
         if (body instanceof RootMessage.RootStatsQuery) {
-            return stats.get();
+            return now(stats.get());
         }
         if (body instanceof RootMessage.RootReload) {
-            return reload.get();
+            return now(reload.get());
         }
-        RootMessage reply = control.handle(body);
-        if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
-            // once an interval per CURVE identity: a caller varying the claimed sender must not get a line per request
-            refusals.log(caller.isClear() ? request.from() : caller.describe(), body.type() + " " + e.code(), e.message());
-        }
-        return reply;
+        return control.handleLater(body).thenApply(reply -> {
+            if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {
+                // once an interval per CURVE identity: a caller varying the claimed sender must not get a line per request
+                refusals.log(caller.isClear() ? request.from() : caller.describe(), body.type() + " " + e.code(), e.message());
+            }
+            return reply;
+        });
+    }
+
+    private static CompletionStage<Message> now(Message reply) {
+        return CompletableFuture.completedFuture(reply);
     }
 
 

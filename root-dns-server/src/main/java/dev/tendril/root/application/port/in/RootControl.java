@@ -2,6 +2,9 @@ package dev.tendril.root.application.port.in;
 
 import dev.tendril.protocol.message.RootMessage;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Port: carries out one root control request and returns its reply ({@code Registered},
  * {@code Ack}, a listing, or {@code ErrorReply}). When it returns, every change the request
@@ -9,4 +12,15 @@ import dev.tendril.protocol.message.RootMessage;
  */
 public interface RootControl {
     RootMessage handle(RootMessage request);
+
+    /**
+     * As {@link #handle}, the reply once the stage completes, on the thread that completes it.
+     * Ports that queue their work (the writer, the replicated log) override this so that no
+     * thread waits for the commit: the control endpoint then answers from the committing
+     * thread, one thread wake-up fewer per request. This default calls {@link #handle} and so
+     * blocks like it.
+     */
+    default CompletionStage<RootMessage> handleLater(RootMessage request) {
+        return CompletableFuture.completedFuture(handle(request));
+    }
 }

@@ -7,12 +7,17 @@ import dev.tendril.protocol.message.RootMessage.Ack;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.HostedSetQuery;
 import dev.tendril.protocol.message.RootMessage.NodeState;
+import dev.tendril.root.application.port.in.RootControl;
 import dev.tendril.root.bootstrap.ControlCalls;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -49,6 +54,47 @@ class RootControlEndpointTest {
             ErrorReply reply = (ErrorReply) client.call(overlay);
             assertEquals("UNSUPPORTED", reply.code());
             assertTrue(seen.isEmpty());
+        }
+    }
+
+    @Test
+    void noHandlerThreadWaitsForACommitTheCommittingThreadAnswers() throws Exception {
+        // a port whose commit the test holds: with one handler thread that waited for it, the
+        // counters query behind it would not be answered until the commit
+        CompletableFuture<RootMessage> commit = new CompletableFuture<>();
+        RootControl held = new RootControl() {
+            @Override
+            public RootMessage handle(RootMessage request) {
+                return handleLater(request).toCompletableFuture().join();
+            }
+
+            @Override
+            public CompletionStage<RootMessage> handleLater(RootMessage request) {
+                seen.add(request);
+                return commit;
+            }
+        };
+        RootMessage.RootStats counters = new RootMessage.RootStats("root-t", List.of());
+        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 1, held, () -> counters,
+                Clock.systemUTC());
+             ControlCalls writer = new ControlCalls(endpoint.endpoint(), "w", Duration.ofSeconds(10), 1);
+             ControlCalls reader = new ControlCalls(endpoint.endpoint(), "r")) {
+            CompletableFuture<RootMessage> change = CompletableFuture.supplyAsync(
+                    () -> writer.call(new NodeState("web", "tokyo", false)));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(new NodeState("web", "tokyo", false)), seen, "the change reached the port");
+
+            assertEquals(counters, reader.call(new RootMessage.RootStatsQuery()),
+                    "answered while the change waits for its commit");
+            assertFalse(change.isDone(), "the change is not answered before its commit");
+
+            Thread committer = new Thread(() -> commit.complete(new Ack()), "test-committer");
+            committer.start();
+            committer.join();
+            assertEquals(new Ack(), change.get(10, TimeUnit.SECONDS), "answered once committed");
         }
     }
 }
