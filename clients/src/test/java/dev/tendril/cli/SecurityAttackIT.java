@@ -377,7 +377,7 @@ class SecurityAttackIT {
         Ctl revoke = rootCtl("keys", "revoke", "platform", "revoked");
         assertEquals(0, revoke.code(), revoke.err());
         long revokedAt = System.nanoTime();
-        long refusedBy = Testbed.until("edge a refuses the revoked platform (it refreshes the keys every heartbeat)",
+        long refusedBy = Testbed.until("edge a refuses the revoked platform (its held key query is answered at the revocation, else within a heartbeat)",
                 HB.multipliedBy(8), () -> {
                     long probeStart = System.nanoTime();
                     try (Raw probe = new Raw(treeEndpoint(a), Optional.of(revokedKeys),

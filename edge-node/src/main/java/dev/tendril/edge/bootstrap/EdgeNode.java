@@ -56,6 +56,8 @@ public final class EdgeNode implements AutoCloseable {
     private final EdgeConfig config;
     private final ScheduledTicker ticker;
     private ScheduledTicker rootTicker;
+    /** The enrolled keys' long polls (null in clear). */
+    private ScheduledTicker keysTicker;
     private final PipelinedClient requests;
     /** The overlay's second path (heartbeats' second try, confirming probes): connections apart from {@code requests}. */
     private PipelinedClient probes;
@@ -145,10 +147,14 @@ public final class EdgeNode implements AutoCloseable {
         // the overlay's second path (heartbeats' other try, confirming probes): connections apart from the first's
         PipelinedClient probes = new PipelinedClient(id + "-probe");
         ZmqOverlayLink link = new ZmqOverlayLink(id, clock, random, requests, probes, curve);
+        ScheduledTicker keysTicker = null;
         if (curve.enabled()) {
             RefreshEnrolledKeys refresh = new RefreshEnrolledKeys(id, root, peers);
             refresh.run(); // before the tree socket opens, so enrolled peers are admitted from the start
-            ticker.every(hb, refresh);
+            // long polls on a thread of their own (a held query waits up to RefreshEnrolledKeys.HOLD), one
+            // heartbeat interval after each answer
+            keysTicker = new ScheduledTicker(id + "-keys", 1);
+            keysTicker.every(hb, refresh::runHeld);
         } else {
             org.slf4j.LoggerFactory.getLogger(EdgeNode.class).warn("{}: tree socket {} and admin socket {} run in CLEAR "
                     + "(no security.key): any local process may join the trees and deploy; only the local preset on "
@@ -204,6 +210,9 @@ public final class EdgeNode implements AutoCloseable {
         } catch (RuntimeException e) {
             selfOrgRef[0].close();
             tree.close();
+            if (keysTicker != null) {
+                keysTicker.close();
+            }
             requests.close();
             probes.close();
             throw e;
@@ -227,6 +236,7 @@ public final class EdgeNode implements AutoCloseable {
             node.releaseInstances = () -> docker.removeNodeInstances(id);
         }
         node.rootTicker = rootTicker;
+        node.keysTicker = keysTicker;
         hosted.resume();
         return node;
     }
@@ -356,6 +366,9 @@ public final class EdgeNode implements AutoCloseable {
         ticker.close();
         if (rootTicker != null) {
             rootTicker.close();
+        }
+        if (keysTicker != null) {
+            keysTicker.close();
         }
         probe.close();
         requests.close();

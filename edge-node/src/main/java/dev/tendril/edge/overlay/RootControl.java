@@ -11,4 +11,14 @@ import java.util.Optional;
  */
 public interface RootControl {
     Optional<Message> call(String service, RootMessage request);
+
+    /**
+     * Sends a request the root may hold (a long poll) once, to the root asked first, waiting up
+     * to {@code wait}; no other root is tried and a silence does not count against the root.
+     * Empty when no reply came in time (ask again with {@link #call}). This default is
+     * {@link #call}.
+     */
+    default Optional<Message> callHeld(String service, RootMessage request, java.time.Duration wait) {
+        return call(service, request);
+    }
 }

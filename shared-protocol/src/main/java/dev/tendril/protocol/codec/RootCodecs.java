@@ -137,10 +137,10 @@ public final class RootCodecs {
                 of(MessageType.REVOKE_KEY, RevokeKey.class,
                         (w, m) -> w.struct(3).string(m.role().label()).string(m.name()).string(m.publicKey()),
                         r -> r.struct(f -> new RevokeKey(KeyRole.fromLabel(f.string()), f.string(), f.string()))),
-                // the digests were appended later: a frame of an older peer has none ("")
+                // the digest and the hold were appended later: a frame of an older peer has none ("", 0)
                 of(MessageType.KEYS_QUERY, KeysQuery.class,
-                        (w, m) -> w.struct(1).string(m.knownDigest()),
-                        r -> r.struct(f -> new KeysQuery(f.hasField() ? f.string() : ""))),
+                        (w, m) -> w.struct(2).string(m.knownDigest()).int64(m.holdMillis()),
+                        r -> r.struct(f -> new KeysQuery(f.hasField() ? f.string() : "", f.hasField() ? f.int64() : 0))),
                 of(MessageType.KEY_LISTING, KeyListing.class,
                         (w, m) -> w.struct(2).list(m.keys(), RootCodecs::enrolledKey).string(m.digest()),
                         r -> r.struct(f -> new KeyListing(f.list(RootCodecs::enrolledKey), f.hasField() ? f.string() : ""))),

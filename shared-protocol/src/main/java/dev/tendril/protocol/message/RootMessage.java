@@ -398,16 +398,26 @@ public sealed interface RootMessage extends Message {
     }
 
     /**
-     * List the enrolled keys (edges refresh their allowlist with it every heartbeat interval).
-     * Reply: {@link KeyListing}, or {@link KeysUnchanged} when {@code knownDigest} is the
-     * digest of the listing the root would send (the asker already holds it).
+     * List the enrolled keys (edges keep their allowlist with it). Reply: {@link KeyListing},
+     * or {@link KeysUnchanged} when {@code knownDigest} is the digest of the listing the root
+     * would send (the asker already holds it).
      *
      * @param knownDigest the {@link KeyListing#digest()} of the listing the asker holds; "" for
      *                    none (always answered with the whole listing; an older peer sends no field)
+     * @param holdMillis  how long the root may hold the answer while the keys stay as the asker
+     *                    holds them (a long poll: answered at once with the new listing when a key
+     *                    is enrolled or revoked, {@link KeysUnchanged} when the time is up); 0
+     *                    answers at once (an older peer sends no field)
      */
-    record KeysQuery(String knownDigest) implements RootMessage {
+    record KeysQuery(String knownDigest, long holdMillis) implements RootMessage {
         public KeysQuery {
             knownDigest = knownDigest == null ? "" : knownDigest;
+            holdMillis = Math.max(0, holdMillis);
+        }
+
+        /** Answered at once. */
+        public KeysQuery(String knownDigest) {
+            this(knownDigest, 0);
         }
 
         /** Asks for the whole listing. */

@@ -73,6 +73,16 @@ public final class LeaderFollower {
         return preferred.endpoint();
     }
 
+    /**
+     * Sends {@code envelope} once to the root asked first, waiting up to {@code wait} for the
+     * reply, and never moves on to another root: for a request the root may hold (a long poll),
+     * whose silence says nothing about the root. A caller that got no reply asks again with
+     * {@link #request}, which looks for a root that answers.
+     */
+    public RequestResult requestOnce(Envelope envelope, Duration wait) {
+        return client.request(preferred.withRetries(wait, 1), envelope);
+    }
+
     /** The CURVE server key of the listing asked first (empty in clear). */
     public java.util.Optional<String> preferredServerKey() {
         return preferred.curve().map(ClientOptions.Curve::serverPublicKey);

@@ -62,6 +62,25 @@ class KeyDigestCodecTest {
         assertEquals(envelope(new KeyListing(listing.keys())), decoded(older, codec.encode(envelope(listing))));
     }
 
+    /** The codec as it was with the digest and before the hold (a long poll). */
+    private final FrameCodec beforeHold = new FrameCodec(List.of(
+            MessageCodec.of(MessageType.KEYS_QUERY, KeysQuery.class,
+                    (w, m) -> w.struct(1).string(m.knownDigest()),
+                    r -> r.struct(f -> new KeysQuery(f.hasField() ? f.string() : "")))));
+
+    @Test
+    void theHoldRoundTripsAndPeersWithoutItAnswerAtOnce() {
+        KeyListing listing = KeyListing.withDigest(List.of(MUNICH, ALICE));
+        Envelope held = envelope(new KeysQuery(listing.digest(), 10_000));
+        assertEquals(new DecodeResult.Decoded(held), codec.decode(codec.encode(held)));
+        // an older edge asks without a hold: a newer root reads 0 (answers at once)
+        assertEquals(envelope(new KeysQuery(listing.digest(), 0)),
+                decoded(codec, beforeHold.encode(envelope(new KeysQuery(listing.digest())))));
+        // an older root skips the hold and answers at once, as it always did
+        assertEquals(envelope(new KeysQuery(listing.digest())), decoded(beforeHold, codec.encode(held)));
+        assertEquals(0, new KeysQuery("d", -5).holdMillis(), "a negative hold is none");
+    }
+
     @Test
     void theDigestDependsOnTheKeysNotOnTheirOrder() {
         String digest = KeyListing.digestOf(List.of(MUNICH, ALICE));

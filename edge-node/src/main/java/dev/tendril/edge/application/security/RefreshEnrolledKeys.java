@@ -6,18 +6,31 @@ import dev.tendril.protocol.message.RootMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Asks the root for the enrolled keys and hands the listing to {@link EnrolledPeers}; run
- * every heartbeat interval, so a platform revoked at the root is refused here within one.
- * The query names the digest of the listing held: while the keys are the same the root answers
+ * Asks the root for the enrolled keys and hands the listing to {@link EnrolledPeers}. The query
+ * names the digest of the listing held: while the keys are the same the root answers
  * {@link RootMessage.KeysUnchanged} (a digest instead of every key), after any enrolment or
  * revocation the new listing. When the root does not answer the last listing stays (a root
  * outage does not cut the tree).
+ *
+ * <p>{@link #runHeld} is the steady state, run again a heartbeat interval after each answer: a
+ * long poll the root holds for up to {@link #HOLD} while the keys stay as this node holds them,
+ * and answers the moment a key is enrolled or revoked. A revoked platform is so refused here
+ * within one heartbeat interval (at once while a query is held; within the interval between two
+ * queries otherwise), and a node asks once per hold and interval instead of every interval. A
+ * held query is sent once to the root asked first; a silence (a root that went away while it
+ * held the query) makes the next query an ordinary one, which looks for a root that answers.
  */
 public final class RefreshEnrolledKeys implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RefreshEnrolledKeys.class);
+
+    /** How long the root may hold a query while the keys do not change (the root caps it at 30 s). */
+    public static final Duration HOLD = Duration.ofSeconds(10);
+    /** Beyond the hold, how long a held query waits for the root's answer before it counts as a silence. */
+    static final Duration HOLD_MARGIN = Duration.ofSeconds(3);
 
     private final String nodeId;
     private final RootControl root;
@@ -30,11 +43,26 @@ public final class RefreshEnrolledKeys implements Runnable {
         this.peers = peers;
     }
 
+    /** An ordinary query, answered at once (at the start, before the tree socket opens). */
     @Override
     public synchronized void run() {
+        ask(false);
+    }
+
+    /**
+     * A query the root may hold for {@link #HOLD} (returns when it answers, or after the hold and
+     * {@link #HOLD_MARGIN}); an ordinary one while this node holds no listing or the root gave
+     * none last time.
+     */
+    public synchronized void runHeld() {
+        ask(!failing && !peers.digest().isEmpty());
+    }
+
+    private void ask(boolean held) {
         Optional<Message> reply;
         try {
-            reply = root.call("", new RootMessage.KeysQuery(peers.digest()));
+            reply = held ? root.callHeld("", new RootMessage.KeysQuery(peers.digest(), HOLD.toMillis()), HOLD.plus(HOLD_MARGIN))
+                    : root.call("", new RootMessage.KeysQuery(peers.digest()));
         } catch (RuntimeException e) {
             reply = Optional.empty();
             log.debug("{}: key listing failed", nodeId, e);

@@ -75,6 +75,44 @@ class RefreshEnrolledKeysTest {
     }
 
     @Test
+    void onceItHoldsAListingItAsksTheRootToHoldTheQueryAndAfterASilenceItAsksAtOnce() {
+        root.keys.add(new EnrolledKey(KeyRole.PLATFORM, "munich", munich, 10));
+        List<String> how = new ArrayList<>();
+        boolean[] silent = {false};
+        RootControl holding = new RootControl() {
+            @Override
+            public Optional<Message> call(String service, RootMessage request) {
+                how.add("at once");
+                asked.add(request);
+                return root.call(service, request);
+            }
+
+            @Override
+            public Optional<Message> callHeld(String service, RootMessage request, java.time.Duration wait) {
+                how.add("held " + wait.toSeconds() + " s");
+                asked.add(request);
+                return silent[0] ? Optional.empty() : root.call(service, request);
+            }
+        };
+        RefreshEnrolledKeys keys = new RefreshEnrolledKeys("fiji-1", holding, peers);
+
+        keys.runHeld(); // nothing held yet: the whole listing, at once
+        String digest = peers.digest();
+        keys.runHeld();
+        assertEquals(List.of("at once", "held 13 s"), how, "the hold plus its margin");
+        assertEquals(new KeysQuery(digest, RefreshEnrolledKeys.HOLD.toMillis()), asked.get(1));
+
+        silent[0] = true; // the root went away while it held the query
+        keys.runHeld();
+        keys.runHeld();
+        assertEquals(List.of("at once", "held 13 s", "held 13 s", "at once"), how,
+                "after a silence an ordinary query, which looks for a root that answers");
+        assertEquals(1, peers.size(), "a silence keeps the listing");
+        keys.runHeld();
+        assertEquals("held 13 s", how.get(4), "the root answered again: held again");
+    }
+
+    @Test
     void aRootOutageAndAnOlderRootKeepTheListing() {
         root.keys.add(new EnrolledKey(KeyRole.PLATFORM, "munich", munich, 10));
         refresh.run();

@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * from memory (the root's control endpoint asks at every connection and request). The
  * bootstrap operators of the root's config are always admitted and cannot be revoked over
  * the wire (only by editing the config). Enrol and revoke are operator-only; the listing is
- * for every enrolled caller (edges refresh their allowlist with it every heartbeat interval,
- * naming the digest of the listing they hold: unchanged, the answer is {@link KeysUnchanged}).
+ * for every enrolled caller (edges keep their allowlist with it, naming the digest of the
+ * listing they hold: unchanged, the answer is {@link KeysUnchanged}, or, when the query asks to be
+ * held, the answer waits for a change or the end of the hold: {@link #holdIfUnchanged}).
  * The digest is computed from the listing's content, so replicated roots, which apply the
  * same key changes, give the same digest for the same keys.
  */
@@ -46,6 +47,10 @@ public final class KeyEnrolment implements PeerKeys {
     private final boolean replicated;
     /** The listing with its digest, built at the first KeysQuery after a change; null after a change. */
     private KeyListing listing;
+    private final HeldKeysQueries held;
+
+    /** Key queries held at once at most (long polls); more are answered at once. */
+    public static final int MAX_HELD_QUERIES = HeldKeysQueries.CAPACITY;
 
     /**
      * A single root's enrolment: enrol and revoke are answered here, at once.
@@ -75,6 +80,7 @@ public final class KeyEnrolment implements PeerKeys {
         Map<String, Caller> b = new java.util.HashMap<>();
         bootstrapOperators.forEach((name, key) -> b.put(key, Caller.operator(name, key)));
         this.bootstrap = Map.copyOf(b);
+        this.held = new HeldKeysQueries(rootId);
         for (EnrolledKey k : store.all()) {
             byKey.put(k.publicKey(), k);
         }
@@ -125,6 +131,30 @@ public final class KeyEnrolment implements PeerKeys {
         return Optional.empty();
     }
 
+    /**
+     * A {@link KeysQuery} that asks to be held and names the digest of the current listing, from
+     * an enrolled caller: its answer, which completes when a key is enrolled or revoked (the new
+     * listing) or when the hold runs out ({@link KeysUnchanged}), on another thread. Empty for
+     * any other request, and when {@link #MAX_HELD_QUERIES} are held already: {@link #handle}
+     * answers it at once.
+     */
+    public Optional<java.util.concurrent.CompletionStage<RootMessage>> holdIfUnchanged(RootMessage request, Caller caller) {
+        if (!(request instanceof KeysQuery q) || q.holdMillis() <= 0 || caller.role() == Caller.Role.ANONYMOUS) {
+            return Optional.empty();
+        }
+        synchronized (this) { // the changes take this lock: none slips between the check and the hold
+            if (!listing().digest().equals(q.knownDigest())) {
+                return Optional.empty();
+            }
+            return held.hold(q.knownDigest(), q.holdMillis()).map(f -> f);
+        }
+    }
+
+    /** Key queries held now (long polls). */
+    public int heldQueries() {
+        return held.size();
+    }
+
     /** Whether the request is one {@link #apply} takes (a change of the enrolled keys). */
     public static boolean isKeyChange(RootMessage request) {
         return request instanceof EnrolKey || request instanceof RevokeKey;
@@ -151,8 +181,14 @@ public final class KeyEnrolment implements PeerKeys {
         }
         byKey.keySet().retainAll(fresh.keySet());
         byKey.putAll(fresh);
-        listing = null;
+        keysChanged();
         log.info("{}: {} enrolled keys reloaded from the store", rootId, fresh.size());
+    }
+
+    /** Under this object's lock: the listing is built again at its next use, and held queries get it. */
+    private void keysChanged() {
+        listing = null;
+        held.changed(this::listing);
     }
 
     private static ErrorReply forbidden(String why) {
@@ -182,7 +218,7 @@ public final class KeyEnrolment implements PeerKeys {
             EnrolledKey k = new EnrolledKey(r.role(), r.name(), r.publicKey(), atMillis);
             store.enrol(k);
             byKey.put(k.publicKey(), k);
-            listing = null;
+            keysChanged();
             log.info("{}: {} enrolled a key of {} {} ({})", rootId, who, r.role().label(), r.name(), r.publicKey());
         } else if (replicated) {
             store.enrol(existing); // a batch rolled back and run again: the memory may be ahead of the store
@@ -194,7 +230,7 @@ public final class KeyEnrolment implements PeerKeys {
         int n = store.revoke(r.role(), r.name(), r.publicKey());
         if (byKey.values().removeIf(k -> k.role() == r.role() && k.name().equals(r.name())
                 && (r.publicKey().isEmpty() || k.publicKey().equals(r.publicKey())))) {
-            listing = null;
+            keysChanged();
         }
         if (n == 0) {
             return new ErrorReply(ControlErrors.NOT_FOUND, "no enrolled key of " + r.role().label() + " " + r.name()

@@ -132,4 +132,56 @@ class KeyEnrolmentTest {
         assertInstanceOf(KeyListing.class, otherRoot.handle(new KeysQuery(here.digest()), edge).orElseThrow(),
                 "a snapshot that revoked a key changes it");
     }
+
+    @Test
+    void aHeldQueryIsAnsweredWithTheNewListingWhenAKeyIsRevoked() throws Exception {
+        assertInstanceOf(Ack.class, ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich), operator));
+        Caller platform = Caller.platform("munich", munich);
+        String digest = ((KeyListing) ask(new KeysQuery(), platform)).digest();
+        java.util.concurrent.CompletableFuture<RootMessage> held = keys.holdIfUnchanged(new KeysQuery(digest, 60_000), platform)
+                .orElseThrow().toCompletableFuture();
+        assertEquals(1, keys.heldQueries());
+        Thread.sleep(50);
+        assertEquals(false, held.isDone(), "held while the keys stay as the asker holds them");
+
+        assertInstanceOf(Ack.class, ask(new RevokeKey(KeyRole.PLATFORM, "munich", ""), operator));
+        KeyListing after = assertInstanceOf(KeyListing.class, held.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertNotEquals(digest, after.digest());
+        assertEquals(List.of("alice"), after.keys().stream().map(EnrolledKey::name).toList(), "munich is gone");
+        assertEquals(0, keys.heldQueries());
+    }
+
+    @Test
+    void aHeldQueryEndsUnchangedWhenItsHoldRunsOut() throws Exception {
+        Caller platform = Caller.platform("munich", munich);
+        String digest = ((KeyListing) ask(new KeysQuery(), platform)).digest();
+        long t0 = System.nanoTime();
+        RootMessage reply = keys.holdIfUnchanged(new KeysQuery(digest, 200), platform).orElseThrow()
+                .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(new KeysUnchanged(digest), reply);
+        assertEquals(true, System.nanoTime() - t0 >= 150_000_000L, "not before the hold ran out");
+        assertEquals(0, keys.heldQueries());
+    }
+
+    @Test
+    void onlyAnUnchangedQueryOfAnEnrolledCallerThatAsksIsHeld() {
+        Caller platform = Caller.platform("munich", munich);
+        String digest = ((KeyListing) ask(new KeysQuery(), platform)).digest();
+        assertEquals(Optional.empty(), keys.holdIfUnchanged(new KeysQuery("an older digest", 60_000), platform),
+                "the asker's listing is out of date: answered at once");
+        assertEquals(Optional.empty(), keys.holdIfUnchanged(new KeysQuery(digest, 0), platform), "no hold asked");
+        assertEquals(Optional.empty(), keys.holdIfUnchanged(new KeysQuery(digest, 60_000), Caller.anonymous("key x")),
+                "refused by handle, never held");
+        assertEquals(Optional.empty(), keys.holdIfUnchanged(new EnrolKey(KeyRole.PLATFORM, "x", munich2), operator));
+        assertEquals(0, keys.heldQueries());
+    }
+
+    @Test
+    void pastItsCapacityAQueryIsAnsweredAtOnce() {
+        HeldKeysQueries two = new HeldKeysQueries("root-1", 2);
+        assertEquals(true, two.hold("d", 60_000).isPresent());
+        assertEquals(true, two.hold("d", 60_000).isPresent());
+        assertEquals(Optional.empty(), two.hold("d", 60_000));
+        assertEquals(2, two.size());
+    }
 }

@@ -55,7 +55,15 @@ public final class ZmqRootControl implements RootControl {
 
     @Override
     public Optional<Message> call(String service, RootMessage request) {
-        RequestResult r = roots.request(() -> envelopes.create(service, request));
+        return body(roots.request(() -> envelopes.create(service, request)));
+    }
+
+    @Override
+    public Optional<Message> callHeld(String service, RootMessage request, Duration wait) {
+        return body(roots.requestOnce(envelopes.create(service, request), wait));
+    }
+
+    private static Optional<Message> body(RequestResult r) {
         return r instanceof RequestResult.Reply reply ? Optional.of(reply.envelope().body()) : Optional.empty();
     }
 }

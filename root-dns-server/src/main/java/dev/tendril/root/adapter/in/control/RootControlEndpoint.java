@@ -44,6 +44,8 @@ import java.util.Optional;
 public final class RootControlEndpoint implements AutoCloseable {
     static final int DEDUPE_REPLIES = 100_000;
     static final java.time.Duration DEDUPE_TTL = java.time.Duration.ofMinutes(5);
+    /** Requests in flight besides the held key queries. */
+    static final int IN_FLIGHT = 1_024;
 
     private static final Supplier<RootMessage> NO_STATS =
             () -> new ErrorReply(ControlErrors.UNSUPPORTED, "this root keeps no counters");
@@ -130,8 +132,9 @@ public final class RootControlEndpoint implements AutoCloseable {
                                             ControlPolicy policy, Clock clock, RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
+        // requests in flight: the transport's 1,024, plus room for the key queries held as long polls
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
-                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL);
+                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL).withMaxInFlight(IN_FLIGHT + KeyEnrolment.MAX_HELD_QUERIES);
         if (serverKeys.isPresent()) {
             if (keys == null) {
                 throw new IllegalArgumentException("a CURVE root needs the enrolled keys");
@@ -187,6 +190,10 @@ public final class RootControlEndpoint implements AutoCloseable {
             return now(new ErrorReply(ControlErrors.UNSUPPORTED, request.kind() + " is not a root control request"));
         }
         if (keys != null) {
+            Optional<CompletionStage<RootMessage>> held = keys.holdIfUnchanged(body, caller);
+            if (held.isPresent()) { // a key query's long poll: answered when the keys change or its hold ends
+                return held.get().thenApply(Message.class::cast);
+            }
             Optional<RootMessage> answered = keys.handle(body, caller);
             if (answered.isPresent()) {
                 return now(answered.get());
