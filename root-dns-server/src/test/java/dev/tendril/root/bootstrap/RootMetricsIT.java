@@ -1,7 +1,10 @@
 package dev.tendril.root.bootstrap;
 
 import dev.tendril.protocol.http.PrometheusText;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
+import dev.tendril.protocol.message.RootMessage.KeyListing;
+import dev.tendril.protocol.message.RootMessage.KeysQuery;
 import dev.tendril.protocol.message.RootMessage.RegisterNode;
 import dev.tendril.protocol.message.RootMessage.Registered;
 import dev.tendril.root.bootstrap.DemoRegistration.City;
@@ -75,6 +78,30 @@ class RootMetricsIT {
             assertTrue(after.sum("tendril_control_commit_seconds_count", Map.of()) >= 1.0, after.families().keySet().toString());
             assertTrue(after.sum("tendril_control_frames_total", Map.of("outcome", "received")) >= 2.0);
             assertEquals(1.0, after.sum("tendril_directory_services", Map.of()));
+            assertEquals(0.0, after.sum("tendril_keys_enrolled", Map.of()));
+            assertEquals(0.0, after.sum("tendril_keys_held_queries", Map.of()));
+            // an edge's long poll: a key query naming the current digest waits at the root, and shows
+            String digest = assertInstanceOf(KeyListing.class, control.call(new KeysQuery())).digest();
+            try (ControlCalls edge = new ControlCalls(root.controlEndpoint(), "edge-it", java.time.Duration.ofSeconds(40), 1)) {
+                java.util.concurrent.CompletableFuture<RootMessage> held = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> edge.call(new KeysQuery(digest, 30_000)));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                double holding = 0;
+                while (holding < 1 && System.nanoTime() < deadline) {
+                    holding = scrape(base).sum("tendril_keys_held_queries", Map.of());
+                    Thread.sleep(20);
+                }
+                assertEquals(1.0, holding, "the held key query is counted");
+                assertEquals(false, held.isDone(), "and not answered while the keys stay the same");
+                // a key enrolled: the held query is answered at once, with the new listing
+                assertInstanceOf(RootMessage.Ack.class, control.call(new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM,
+                        "edge-it", dev.tendril.protocol.transport.CurveKeyPair.generate().publicKey())));
+                KeyListing changed = assertInstanceOf(KeyListing.class, held.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(java.util.List.of("edge-it"), changed.keys().stream().map(RootMessage.EnrolledKey::name).toList());
+                PrometheusText keys = scrape(base);
+                assertEquals(1.0, keys.sum("tendril_keys_enrolled", Map.of()));
+                assertEquals(0.0, keys.sum("tendril_keys_held_queries", Map.of()));
+            }
             assertEquals(0.0, after.sum("tendril_dns_rrl_responses_total", Map.of("action", "dropped")), "RRL is off in the local preset");
             for (String name : dashboardMetrics("tendril_dns_", "tendril_control_")) {
                 assertTrue(after.value(name, Map.of()).isPresent(), "docs/grafana/tendril-dashboard.json reads " + name

@@ -107,6 +107,16 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
         writer.observe(this);
     }
 
+    /** Exports the enrolled keys and the key queries held as long polls. */
+    public void bindKeys(dev.tendril.root.application.security.KeyEnrolment keys) {
+        read.add(keys);
+        Gauge.builder("tendril.keys.enrolled", keys, k -> k.size())
+                .description("Keys enrolled at this root (bootstrap operators not counted)").register(registry);
+        Gauge.builder("tendril.keys.held.queries", keys, k -> k.heldQueries())
+                .description("Edge nodes' key queries held as long polls (answered at a key change or when the hold ends)")
+                .register(registry);
+    }
+
     /** Exports the size of the DNS directory. */
     public void bindDirectory(SpatialInstanceDirectory directory) {
         read.add(directory);
