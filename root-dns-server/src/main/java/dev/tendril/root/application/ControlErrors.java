@@ -1,5 +1,6 @@
 package dev.tendril.root.application;
 
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 
 /** The error replies of the control use cases (codes as documented on {@code RootMessage.ErrorReply}). */
@@ -23,6 +24,21 @@ public final class ControlErrors {
 
     public static ErrorReply noNode(String service, String nodeId) {
         return new ErrorReply(NOT_FOUND, "no node '" + nodeId + "' in the tree of '" + service + "'");
+    }
+
+    /**
+     * Waits for a queued request's reply (a {@code RootControl.handleLater} stage): the reply, or
+     * INTERNAL when the wait is interrupted or the stage failed.
+     */
+    public static RootMessage awaitReply(java.util.concurrent.CompletionStage<RootMessage> reply) {
+        try {
+            return reply.toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ErrorReply(INTERNAL, "interrupted while waiting for the commit");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new ErrorReply(INTERNAL, String.valueOf(e.getCause()));
+        }
     }
 
     /** NOT_FOUND for a node that is not there, naming what is missing: the node, or its whole tree. */

@@ -182,15 +182,7 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
 
     @Override
     public RootMessage handle(RootMessage request) {
-        CompletableFuture<RootMessage> reply = submit(request);
-        try {
-            return reply.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ErrorReply(ControlErrors.INTERNAL, "interrupted while waiting for the commit");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e.getCause()));
-        }
+        return ControlErrors.awaitReply(submit(request));
     }
 
     /** As {@link #submit}: nothing waits for the commit; the reply completes on the writer's thread. */

@@ -18,7 +18,6 @@ import dev.tendril.root.application.port.out.TopologyLog;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The control port of a root in a replicated group: a request that changes the topology is a
@@ -53,14 +52,7 @@ public final class ReplicatedControl implements RootControl {
 
     @Override
     public RootMessage handle(RootMessage request) {
-        try {
-            return handleLater(request).toCompletableFuture().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ErrorReply(ControlErrors.INTERNAL, "interrupted while waiting for the commit");
-        } catch (ExecutionException e) {
-            return new ErrorReply(ControlErrors.INTERNAL, String.valueOf(e.getCause()));
-        }
+        return ControlErrors.awaitReply(handleLater(request));
     }
 
     /**

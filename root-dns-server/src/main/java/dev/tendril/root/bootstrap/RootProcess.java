@@ -19,6 +19,7 @@ import dev.tendril.root.application.security.ControlPolicy;
 import dev.tendril.root.application.security.KeyEnrolment;
 import dev.tendril.root.domain.TreeNode;
 import dev.tendril.root.application.ControlDispatcher;
+import dev.tendril.root.application.ControlErrors;
 import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
 import dev.tendril.root.application.LogClock;
@@ -119,7 +120,7 @@ public final class RootProcess implements AutoCloseable {
             handler = new RootControl() {
                 @Override
                 public RootMessage handle(RootMessage request) {
-                    return request instanceof RootMessage.RootsQuery ? singleRootStatus() : single.handle(request);
+                    return ControlErrors.awaitReply(handleLater(request));
                 }
 
                 @Override

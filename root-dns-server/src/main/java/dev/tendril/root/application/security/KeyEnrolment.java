@@ -135,8 +135,8 @@ public final class KeyEnrolment implements PeerKeys {
      * A {@link KeysQuery} that asks to be held and names the digest of the current listing, from
      * an enrolled caller: its answer, which completes when a key is enrolled or revoked (the new
      * listing) or when the hold runs out ({@link KeysUnchanged}), on another thread. Empty for
-     * any other request, and when {@link #MAX_HELD_QUERIES} are held already: {@link #handle}
-     * answers it at once.
+     * any other request, and when {@link #MAX_HELD_QUERIES} are held already, or a few of this
+     * caller's: {@link #handle} answers it at once.
      */
     public Optional<java.util.concurrent.CompletionStage<RootMessage>> holdIfUnchanged(RootMessage request, Caller caller) {
         if (!(request instanceof KeysQuery q) || q.holdMillis() <= 0 || caller.role() == Caller.Role.ANONYMOUS) {
@@ -146,7 +146,7 @@ public final class KeyEnrolment implements PeerKeys {
             if (!listing().digest().equals(q.knownDigest())) {
                 return Optional.empty();
             }
-            return held.hold(q.knownDigest(), q.holdMillis()).map(f -> f);
+            return held.hold(caller.describe(), q.knownDigest(), q.holdMillis()).map(f -> f);
         }
     }
 

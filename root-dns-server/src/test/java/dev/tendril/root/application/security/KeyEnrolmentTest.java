@@ -178,10 +178,22 @@ class KeyEnrolmentTest {
 
     @Test
     void pastItsCapacityAQueryIsAnsweredAtOnce() {
-        HeldKeysQueries two = new HeldKeysQueries("root-1", 2);
-        assertEquals(true, two.hold("d", 60_000).isPresent());
-        assertEquals(true, two.hold("d", 60_000).isPresent());
-        assertEquals(Optional.empty(), two.hold("d", 60_000));
+        HeldKeysQueries two = new HeldKeysQueries("root-1", 2, HeldKeysQueries.PER_CALLER);
+        assertEquals(true, two.hold("edge-1", "d", 60_000).isPresent());
+        assertEquals(true, two.hold("edge-2", "d", 60_000).isPresent());
+        assertEquals(Optional.empty(), two.hold("edge-3", "d", 60_000));
         assertEquals(2, two.size());
+    }
+
+    @Test
+    void oneCallerHoldsOnlyItsShareAndGetsItBackWhenAnswered() throws Exception {
+        HeldKeysQueries places = new HeldKeysQueries("root-1", 100, 2);
+        java.util.concurrent.CompletableFuture<RootMessage> first = places.hold("mallory", "d", 100).orElseThrow();
+        assertEquals(true, places.hold("mallory", "d", 60_000).isPresent());
+        assertEquals(Optional.empty(), places.hold("mallory", "d", 60_000), "past its share: answered at once");
+        assertEquals(true, places.hold("munich", "d", 60_000).isPresent(), "other callers are still held");
+        assertEquals(new KeysUnchanged("d"), first.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(true, places.hold("mallory", "d", 60_000).isPresent(), "an answered query frees its place");
+        assertEquals(3, places.size());
     }
 }
