@@ -34,13 +34,15 @@ import java.util.regex.Pattern;
  * @param tcpMaxConnections   concurrent TCP connections at most; more are closed at once (counted)
  * @param tcpMaxConnectionsPerClient concurrent TCP connections from one client address at most
  * @param udpIo               how UDP is read and written: {@link UdpIo#AUTO} (default), {@link UdpIo#MMSG}, {@link UdpIo#NETTY}
+ * @param udpLanes            UDP sockets per I/O thread with batched UDP, steered by client prefix and read in turn
+ *                            (1-64, default 4; 1: one socket per thread, the kernel's flow hash spreads clients)
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
                         RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
-                        UdpIo udpIo) {
+                        UdpIo udpIo, int udpLanes) {
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
@@ -205,6 +207,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         if (udpIo == null) {
             throw bad("dns.udpIo", null, "AUTO, MMSG or NETTY");
         }
+        requireRange("dns.udpLanes", udpLanes, 1, 64);
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */
@@ -258,6 +261,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int tcpMaxConnections = 1024;
         private int tcpMaxConnectionsPerClient = 32;
         private UdpIo udpIo = UdpIo.AUTO;
+        private int udpLanes = 4;
 
         private Builder() {
         }
@@ -283,6 +287,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             tcpMaxConnections = c.tcpMaxConnections;
             tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
             udpIo = c.udpIo;
+            udpLanes = c.udpLanes;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -305,11 +310,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder tcpMaxConnections(int v) { tcpMaxConnections = v; return this; }
         public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
         public Builder udpIo(UdpIo v) { udpIo = v; return this; }
+        public Builder udpLanes(int v) { udpLanes = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo, udpLanes);
         }
     }
 

@@ -50,8 +50,9 @@ import java.util.concurrent.TimeUnit;
  * dns.close();
  * }</pre>
  *
- * UDP: on Linux, {@code ioThreads} sockets on the port with SO_REUSEPORT, each read and
- * answered in batches by its own thread with recvmmsg/sendmmsg ({@link MmsgUdpListener});
+ * UDP: on Linux, {@code ioThreads x udpLanes} sockets on the port with SO_REUSEPORT, the
+ * kernel steering each client network to one lane, each thread reading its lanes in turn and
+ * answering in batches with recvmmsg/sendmmsg ({@link MmsgUdpListener});
  * elsewhere, or with {@code dns.udpIo: NETTY}, Netty's epoll event loops (one socket per
  * thread) or NIO. TCP: Netty (epoll or NIO). Queries are answered on the thread that read
  * them: the query path does no I/O and takes no lock.
@@ -98,7 +99,10 @@ public final class DnsServer implements AutoCloseable {
         for (int attempt = 0; attempt < (config.port() == 0 ? BIND_ATTEMPTS : 1); attempt++) {
             try {
                 bindAll(bind, epoll, threads, batched);
-                udpIo = batched ? "udp: recvmmsg/sendmmsg" : "udp: " + (epoll ? "epoll" : "nio");
+                udpIo = !batched ? "udp: " + (epoll ? "epoll" : "nio")
+                        : config.udpLanes() == 1 ? "udp: recvmmsg/sendmmsg"
+                        : "udp: recvmmsg/sendmmsg, " + config.udpLanes() + " lanes per thread by client /"
+                                + config.rateLimit().ipv4PrefixLength() + " and /" + config.rateLimit().ipv6PrefixLength();
                 LOG.info("DNS listening on {} port {} ({}, {} threads; tcp: {}) for zones {}",
                         bind.getHostAddress(), port, udpIo, batched || epoll ? threads : 1, epoll ? "epoll" : "nio",
                         config.zones());
@@ -133,7 +137,10 @@ public final class DnsServer implements AutoCloseable {
     private void bindAll(InetAddress bind, boolean epoll, int threads, boolean batched) throws IOException {
         int actual;
         if (batched) {
-            mmsg = MmsgUdpListener.open(bind, config.port(), threads, chain, metrics);
+            DnsConfig.RateLimit prefixes = config.rateLimit(); // a lane per client network as RRL counts them
+            mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, config.udpLanes(),
+                    prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), (wire, source) -> chain.handle(wire, source, false),
+                    metrics);
             actual = mmsg.port();
         } else {
             actual = bindNettyUdp(bind, epoll, epoll ? threads : 1);

@@ -50,7 +50,10 @@ final class MmsgSocket implements AutoCloseable {
     private static final int SO_RCVBUF = 8;
     private static final int SO_REUSEPORT = 15;
     private static final int SO_RCVTIMEO = 20;
+    private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     private static final int MSG_WAITFORONE = 0x10000;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final short POLLIN = 0x1;
     private static final int SHUT_RD = 0;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
@@ -95,6 +98,9 @@ final class MmsgSocket implements AutoCloseable {
 
         @SaveError
         int sendmmsg(int fd, long messages, int count, int flags);
+
+        @SaveError
+        int poll(long fds, long count, int timeoutMillis);
 
         int shutdown(int fd, int how);
 
@@ -250,6 +256,15 @@ final class MmsgSocket implements AutoCloseable {
      * and not flushed are dropped.
      */
     int receive() throws IOException {
+        return receive(MSG_WAITFORONE);
+    }
+
+    /** As {@link #receive()}, but never waits: 0 when nothing is queued. */
+    int receiveNow() throws IOException {
+        return receive(MSG_DONTWAIT);
+    }
+
+    private int receive(int flags) throws IOException {
         for (int i = 0; i < received; i++) {
             mem.putInt(RX + i * MMSGHDR + MSG_NAMELEN, SOCKADDR); // the kernel wrote the actual length
         }
@@ -258,7 +273,7 @@ final class MmsgSocket implements AutoCloseable {
         if (closed) {
             return 0;
         }
-        int n = libc.recvmmsg(fd, base + RX, BATCH, MSG_WAITFORONE, 0L);
+        int n = libc.recvmmsg(fd, base + RX, BATCH, flags, 0L);
         if (closed) {
             return 0; // after shutdown the kernel reports empty "datagrams": not from any client
         }
@@ -271,6 +286,37 @@ final class MmsgSocket implements AutoCloseable {
         }
         received = n;
         return n;
+    }
+
+    /**
+     * Attaches {@code steering}'s program to the SO_REUSEPORT group of {@code member} (bound
+     * already; the group's sockets are indexed in the order they were bound). Throws
+     * IOException naming the error when the kernel refuses it.
+     */
+    static void steer(MmsgSocket member, ClientPrefixSteering steering) throws IOException {
+        ByteBuffer program = steering.program();
+        ByteBuffer fprog = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder()); // struct sock_fprog (LP64)
+        fprog.putShort(0, (short) (program.capacity() / 8)).putLong(8, Pointer.wrap(runtime, program).address());
+        if (libc.setsockopt(member.fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, Pointer.wrap(runtime, fprog).address(), 16) != 0) {
+            throw failure("setsockopt(SO_ATTACH_REUSEPORT_CBPF)");
+        }
+    }
+
+    /**
+     * Waits until one of {@code sockets} has a datagram queued (or was woken by
+     * {@link #wake()}), at most {@code timeoutMillis}. {@code pollfds} is a direct buffer of
+     * 8 bytes per socket that the caller keeps for the purpose.
+     */
+    static void awaitAny(MmsgSocket[] sockets, ByteBuffer pollfds, int timeoutMillis) throws IOException {
+        for (int i = 0; i < sockets.length; i++) {
+            pollfds.putInt(i * 8, sockets[i].fd).putShort(i * 8 + 4, POLLIN).putShort(i * 8 + 6, (short) 0);
+        }
+        if (libc.poll(Pointer.wrap(runtime, pollfds).address(), sockets.length, timeoutMillis) < 0) {
+            int errno = runtime.getLastError();
+            if (errno != EINTR) {
+                throw new IOException("poll: " + libc.strerror(errno) + " (errno " + errno + ")");
+            }
+        }
     }
 
     /** A copy of datagram {@code i} of the last {@link #receive()}. */

@@ -116,7 +116,7 @@ class DnsUdpIoTest {
     @EnumSource(value = DnsConfig.UdpIo.class, names = {"MMSG", "NETTY"})
     void answersTheFastPathAndTheDnsjavaPathWithTheQueryIdAndNameCase(DnsConfig.UdpIo io) throws Exception {
         DnsServer s = start(io);
-        assertEquals(io == DnsConfig.UdpIo.MMSG ? "udp: recvmmsg/sendmmsg" : "udp: epoll", s.udpIo());
+        assertTrue(s.udpIo().startsWith(io == DnsConfig.UdpIo.MMSG ? "udp: recvmmsg/sendmmsg" : "udp: epoll"), s.udpIo());
         for (int round = 0; round < 3; round++) { // a miss, then hits of the answer cache
             Message a = new Message(ask(s.port(), query(4000 + round, "WeB." + Z, Type.A, "203.0.113.0/24")));
             assertEquals(4000 + round, a.getHeader().getID());
