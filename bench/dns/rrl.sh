@@ -33,6 +33,8 @@
 # dnsperf runs at nice 15, the bystander SCHED_FIFO (chrt -f 10) and the cookie client at
 # nice -10, so that the bystander's latency is the server's and not the load generator's
 # (run as root).
+# RRL_SET="--set k=v ..." adds options to every root this script starts (e.g. --set
+# dns.udpLanes=1 for the single socket per thread that came before lanes).
 # Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] [interleaved=120]
 # (rounds 0: only the amplification table and the interleaved phase)
 set -uo pipefail
@@ -51,7 +53,7 @@ root_up() { # <dir> <rrl true|false>: writes "pid dnsport" to <dir>/id
   TENDRIL_ROOT_JAVA_OPTS="${TENDRIL_ROOT_JAVA_OPTS:-}" taskset -c 0 "$top/bin/tendril-root" --config builtin:demo \
     --set dns.port="$rport" --set dns.ioThreads=1 --set control.port="$cport" --set store.path="$dir/topology.db" \
     --set dns.rateLimit.enabled="$2" --set dns.rateLimit.responsesPerSecond="$rate" --set dns.rateLimit.slip="$slip" \
-    --ready-file "$dir/ready" > "$dir/log" 2>&1 &
+    ${RRL_SET:-} --ready-file "$dir/ready" > "$dir/log" 2>&1 &
   pids+=($!); local pid=$!
   for _ in $(seq 1 300); do [ -s "$dir/ready" ] && break; sleep 0.1; done
   [ -s "$dir/ready" ] || { echo "root did not start: $(tail -5 "$dir/log")" >&2; exit 1; }

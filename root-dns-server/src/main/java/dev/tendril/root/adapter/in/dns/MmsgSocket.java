@@ -53,7 +53,9 @@ final class MmsgSocket implements AutoCloseable {
     private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     private static final int MSG_WAITFORONE = 0x10000;
     private static final int MSG_DONTWAIT = 0x40;
-    private static final short POLLIN = 0x1;
+    private static final int EPOLLIN = 0x1;
+    private static final int EPOLL_CLOEXEC = 0x80000;
+    private static final int EPOLL_CTL_ADD = 1;
     private static final int SHUT_RD = 0;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
@@ -100,7 +102,13 @@ final class MmsgSocket implements AutoCloseable {
         int sendmmsg(int fd, long messages, int count, int flags);
 
         @SaveError
-        int poll(long fds, long count, int timeoutMillis);
+        int epoll_create1(int flags);
+
+        @SaveError
+        int epoll_ctl(int epfd, int op, int fd, long event);
+
+        @SaveError
+        int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
 
         int shutdown(int fd, int how);
 
@@ -163,6 +171,15 @@ final class MmsgSocket implements AutoCloseable {
      * so several can share a port (one per thread). Throws IOException naming the call that failed.
      */
     static MmsgSocket open(InetAddress address, int port) throws IOException {
+        return open(address, port, null);
+    }
+
+    /**
+     * As {@link #open(InetAddress, int)}, with the headers and datagram buffers (256 KiB) of
+     * {@code buffersOf} (null: its own): for sockets of one address family that one thread uses
+     * one after the other, each batch read, answered and flushed before the next socket's receive.
+     */
+    static MmsgSocket open(InetAddress address, int port, MmsgSocket buffersOf) throws IOException {
         String why = unavailable();
         if (why != null) {
             throw new IOException(why);
@@ -173,8 +190,8 @@ final class MmsgSocket implements AutoCloseable {
             throw failure("socket");
         }
         try {
-            ByteBuffer mem = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
-            long base = Pointer.wrap(runtime, mem).address();
+            ByteBuffer mem = buffersOf != null ? buffersOf.mem : ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+            long base = buffersOf != null ? buffersOf.base : Pointer.wrap(runtime, mem).address();
             setInt(fd, mem, base, SO_REUSEPORT, 1, "SO_REUSEPORT");
             setInt(fd, mem, base, SO_RCVBUF, 4 << 20, "SO_RCVBUF");
             // a blocked receive also returns after a quiet second, a safety net for close()
@@ -303,18 +320,75 @@ final class MmsgSocket implements AutoCloseable {
     }
 
     /**
-     * Waits until one of {@code sockets} has a datagram queued (or was woken by
-     * {@link #wake()}), at most {@code timeoutMillis}. {@code pollfds} is a direct buffer of
-     * 8 bytes per socket that the caller keeps for the purpose.
+     * An epoll set over the sockets one thread reads: {@link #await} waits until one has a
+     * datagram queued (or was woken by {@link #wake()}) and says which, in the order they
+     * became readable (a socket still readable after its turn goes to the back). Used by that
+     * one thread; {@link #close()} after it stopped.
      */
-    static void awaitAny(MmsgSocket[] sockets, ByteBuffer pollfds, int timeoutMillis) throws IOException {
-        for (int i = 0; i < sockets.length; i++) {
-            pollfds.putInt(i * 8, sockets[i].fd).putShort(i * 8 + 4, POLLIN).putShort(i * 8 + 6, (short) 0);
+    static final class Lanes implements AutoCloseable {
+        // struct epoll_event is packed on x86-64 (12 bytes), naturally aligned on AArch64 (16)
+        private static final boolean PACKED = !"aarch64".equals(System.getProperty("os.arch"));
+        private static final int EVENT = PACKED ? 12 : 16;
+        private static final int DATA = PACKED ? 4 : 8;
+
+        private final int epfd;
+        private final ByteBuffer events;
+        private final long eventsAddress;
+        private final int count;
+        private int ready;
+        private boolean closed;
+
+        /** An epoll set over {@code sockets}; {@link #lane} answers with their index in it. */
+        Lanes(MmsgSocket[] sockets) throws IOException {
+            String why = unavailable();
+            if (why != null) {
+                throw new IOException(why);
+            }
+            count = sockets.length;
+            events = ByteBuffer.allocateDirect(EVENT * count).order(ByteOrder.nativeOrder());
+            eventsAddress = Pointer.wrap(runtime, events).address();
+            epfd = libc.epoll_create1(EPOLL_CLOEXEC);
+            if (epfd < 0) {
+                throw failure("epoll_create1");
+            }
+            for (int k = 0; k < count; k++) {
+                events.putInt(0, EPOLLIN).putLong(DATA, k);
+                if (libc.epoll_ctl(epfd, EPOLL_CTL_ADD, sockets[k].fd, eventsAddress) != 0) {
+                    IOException e = failure("epoll_ctl");
+                    libc.close(epfd);
+                    throw e;
+                }
+            }
         }
-        if (libc.poll(Pointer.wrap(runtime, pollfds).address(), sockets.length, timeoutMillis) < 0) {
-            int errno = runtime.getLastError();
-            if (errno != EINTR) {
-                throw new IOException("poll: " + libc.strerror(errno) + " (errno " + errno + ")");
+
+        /** Waits at most {@code timeoutMillis} for readable sockets: how many (0 on timeout or a signal). */
+        int await(int timeoutMillis) throws IOException {
+            int n = libc.epoll_wait(epfd, eventsAddress, count, timeoutMillis);
+            if (n < 0) {
+                int errno = runtime.getLastError();
+                ready = 0;
+                if (errno == EINTR) {
+                    return 0;
+                }
+                throw new IOException("epoll_wait: " + libc.strerror(errno) + " (errno " + errno + ")");
+            }
+            ready = n;
+            return n;
+        }
+
+        /** The index of the {@code i}-th readable socket of the last {@link #await}. */
+        int lane(int i) {
+            if (i < 0 || i >= ready) {
+                throw new IndexOutOfBoundsException("ready socket " + i + " of " + ready);
+            }
+            return (int) events.getLong(i * EVENT + DATA);
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                libc.close(epfd);
             }
         }
     }

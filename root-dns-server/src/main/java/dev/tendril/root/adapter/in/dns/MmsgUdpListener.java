@@ -5,8 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>With one lane a thread has one socket and blocks in {@code recvmmsg}. With several
  * lanes each thread has that many sockets, the kernel steers each datagram to a lane by its
- * client's prefix ({@link ClientPrefixSteering}), and the thread reads its lanes in turn, at
- * most one batch from each per turn, and sleeps in {@code poll} when all are empty. So a
+ * client's prefix ({@link ClientPrefixSteering}), and the thread waits in {@code epoll_wait}
+ * for any of them, then reads one batch from each lane that is readable, and waits again. So a
  * flood from one network queues behind itself: a query from another network waits for at
  * most one batch of it, not for every datagram the flood put in the socket before it.
  *
@@ -49,15 +47,18 @@ final class MmsgUdpListener implements AutoCloseable {
 
     private final List<MmsgSocket> sockets;
     private final int lanes;
+    private final List<MmsgSocket.Lanes> waits; // per thread, with more than one lane
     private final List<Thread> threads = new ArrayList<>();
     private final Answerer chain;
     private final DnsMetrics metrics;
     private final RefusalLog errorLog = new RefusalLog(10_000);
     private volatile boolean closing;
 
-    private MmsgUdpListener(List<MmsgSocket> sockets, int lanes, Answerer chain, DnsMetrics metrics) {
+    private MmsgUdpListener(List<MmsgSocket> sockets, int lanes, List<MmsgSocket.Lanes> waits, Answerer chain,
+                            DnsMetrics metrics) {
         this.sockets = sockets;
         this.lanes = lanes;
+        this.waits = waits;
         this.chain = chain;
         this.metrics = metrics;
     }
@@ -71,13 +72,21 @@ final class MmsgUdpListener implements AutoCloseable {
     static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, Answerer chain,
                                 DnsMetrics metrics) throws IOException {
         List<MmsgSocket> sockets = new ArrayList<>();
+        List<MmsgSocket.Lanes> waits = new ArrayList<>();
+        int lanes = steering.lanes();
         try {
             sockets.add(MmsgSocket.open(address, port));
             int actual = sockets.get(0).localPort();
             for (int i = 1; i < steering.sockets(); i++) {
-                sockets.add(MmsgSocket.open(address, actual));
+                // a thread's lanes share one set of buffers: it finishes a batch before the next lane's
+                MmsgSocket threadsFirst = i % lanes == 0 ? null : sockets.get(i - i % lanes);
+                sockets.add(MmsgSocket.open(address, actual, threadsFirst));
+            }
+            for (int t = 0; lanes > 1 && t < steering.threads(); t++) {
+                waits.add(new MmsgSocket.Lanes(sockets.subList(t * lanes, (t + 1) * lanes).toArray(new MmsgSocket[0])));
             }
         } catch (IOException | RuntimeException e) {
+            waits.forEach(MmsgSocket.Lanes::close);
             sockets.forEach(MmsgSocket::close);
             throw e;
         }
@@ -89,7 +98,7 @@ final class MmsgUdpListener implements AutoCloseable {
                         + " spreads them", sockets.get(0).localPort(), e.getMessage());
             }
         }
-        return new MmsgUdpListener(List.copyOf(sockets), steering.lanes(), chain, metrics);
+        return new MmsgUdpListener(List.copyOf(sockets), lanes, List.copyOf(waits), chain, metrics);
     }
 
     /** The port the sockets are bound to. */
@@ -104,30 +113,26 @@ final class MmsgUdpListener implements AutoCloseable {
         }
         for (int t = 0; t * lanes < sockets.size(); t++) {
             MmsgSocket[] own = sockets.subList(t * lanes, (t + 1) * lanes).toArray(new MmsgSocket[0]);
-            Thread thread = new Thread(() -> serve(own), "dns-udp-" + port() + "-" + threads.size());
+            MmsgSocket.Lanes wait = lanes > 1 ? waits.get(t) : null;
+            Thread thread = new Thread(() -> serve(own, wait), "dns-udp-" + port() + "-" + threads.size());
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
     }
 
-    private void serve(MmsgSocket[] own) {
-        ByteBuffer pollfds = ByteBuffer.allocateDirect(8 * own.length).order(ByteOrder.nativeOrder());
+    private void serve(MmsgSocket[] own, MmsgSocket.Lanes wait) {
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                if (own.length == 1) {
+            while (!closing && !Thread.currentThread().isInterrupted()) {
+                if (wait == null) {
                     readAndAnswer(own[0], true);
-                } else {
-                    boolean any = false;
-                    for (MmsgSocket lane : own) { // one batch from each lane per turn
-                        any |= readAndAnswer(lane, false);
-                    }
-                    if (!any && !closing) {
-                        awaitAny(own, pollfds);
-                    }
+                    continue;
                 }
-                if (closing) {
-                    return;
+                // one batch from each lane epoll found readable, then wait again: a lane with
+                // more queued is readable again at once, and comes after the others' turns
+                int n = await(wait);
+                for (int i = 0; i < n && !closing; i++) {
+                    readAndAnswer(own[wait.lane(i)], false);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -136,14 +141,23 @@ final class MmsgUdpListener implements AutoCloseable {
         }
     }
 
-    /** One batch of {@code socket}, answered; whether it held any datagram. */
-    private boolean readAndAnswer(MmsgSocket socket, boolean wait) {
+    private int await(MmsgSocket.Lanes lanes) {
+        try {
+            return lanes.await(POLL_MILLIS);
+        } catch (IOException e) {
+            failed("port " + port(), e);
+            return 0;
+        }
+    }
+
+    /** One batch of {@code socket} (waiting for it, or only what is queued), answered. */
+    private void readAndAnswer(MmsgSocket socket, boolean wait) {
         int n;
         try {
             n = wait ? socket.receive() : socket.receiveNow();
         } catch (IOException e) {
-            failed(socket, e);
-            return false;
+            failed("port " + socket.localPort(), e);
+            return;
         }
         for (int i = 0; i < n; i++) {
             answer(socket, i);
@@ -151,24 +165,15 @@ final class MmsgUdpListener implements AutoCloseable {
         if (n > 0) {
             socket.flush();
         }
-        return n > 0;
     }
 
-    private void awaitAny(MmsgSocket[] own, ByteBuffer pollfds) {
-        try {
-            MmsgSocket.awaitAny(own, pollfds, POLL_MILLIS);
-        } catch (IOException e) {
-            failed(own[0], e);
-        }
-    }
-
-    private void failed(MmsgSocket socket, IOException e) {
+    private void failed(String where, IOException e) {
         if (closing) {
             return;
         }
         metrics.countUnexpectedError();
         if (errorLog.mayLog(0, System.currentTimeMillis())) {
-            LOG.warn("DNS UDP on port {}: {}", socket.localPort(), e.getMessage());
+            LOG.warn("DNS UDP on {}: {}", where, e.getMessage());
         }
         LockSupport.parkNanos(ERROR_PAUSE_NANOS); // do not spin on a persistent error
     }
@@ -204,6 +209,9 @@ final class MmsgUdpListener implements AutoCloseable {
                 continue;
             }
             sockets.get(i).close();
+            if (lanes > 1 && i % lanes == lanes - 1) {
+                waits.get(i / lanes).close(); // its thread has stopped: no wait can use it any more
+            }
         }
     }
 

@@ -67,7 +67,8 @@ class DnsUdpIoTest {
 
     private DnsServer start(DnsConfig.UdpIo io) {
         DnsConfig c = DnsConfig.builder().zones(List.of(Z)).port(0).ioThreads(2).nsid("udp-io")
-                .defaultPosition(World.NEW_YORK).udpIo(io).build();
+                .defaultPosition(World.NEW_YORK).udpIo(io)
+                .udpLanes(io == DnsConfig.UdpIo.MMSG ? 4 : 1).build(); // MmsgUdpListenerTest covers one lane
         DnsServer s = new DnsServer(c, dir, World.locator(), clock).start();
         servers.add(s);
         return s;
