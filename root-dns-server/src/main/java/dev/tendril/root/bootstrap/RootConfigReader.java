@@ -169,7 +169,7 @@ public final class RootConfigReader {
         b.maxUdpPayload((int) d.integer("maxUdpPayload", 1232L, 512, 4096));
         b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
-        b.udpLanes((int) d.integer("udpLanes", 0L, 0, 64)); // 0: 4 with rate limiting on, 1 with it off
+        b.udpLanes((int) d.integer("udpLanes", 1L, 1, 64));
         b.tcpMaxConnections((int) d.integer("tcpMaxConnections", 1024L, 1, 1_000_000));
         b.tcpMaxConnectionsPerClient((int) d.integer("tcpMaxConnectionsPerClient", 32L, 1, 1_000_000));
         String udpIo = d.string("udpIo", "AUTO", "AUTO, MMSG or NETTY").toUpperCase(Locale.ROOT);

@@ -103,7 +103,7 @@ class RootConfigReaderTest {
         assertEquals(53, wan.dns().port());
         assertEquals(30, wan.dns().answerTtlSeconds());
         assertEquals(8, wan.fanOut());
-        assertEquals(DnsConfig.LANES_WITH_RATE_LIMIT, wan.dns().udpLanes(), "UDP lanes come with rate limiting");
+        assertEquals(1, wan.dns().udpLanes(), "UDP lanes are opted into");
         RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\n  udpLanes: 2\ntree:\n  fanOut: 2\n" + keys());
         assertEquals(5, mine.dns().answerTtlSeconds());
         assertEquals(2, mine.fanOut());

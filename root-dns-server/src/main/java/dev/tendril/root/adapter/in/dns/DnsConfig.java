@@ -35,8 +35,7 @@ import java.util.regex.Pattern;
  * @param tcpMaxConnectionsPerClient concurrent TCP connections from one client address at most
  * @param udpIo               how UDP is read and written: {@link UdpIo#AUTO} (default), {@link UdpIo#MMSG}, {@link UdpIo#NETTY}
  * @param udpLanes            UDP sockets per I/O thread with batched UDP, steered by client prefix and read in turn
- *                            (1-64; 1: one socket per thread, the kernel's flow hash spreads clients); the builder's
- *                            default, 0, becomes {@value #LANES_WITH_RATE_LIMIT} when rate limiting is on and 1 when off
+ *                            (1-64, default 1: one socket per thread, the kernel's flow hash spreads clients)
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
@@ -44,13 +43,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
                         RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
                         UdpIo udpIo, int udpLanes) {
-
-    /**
-     * UDP lanes per thread where rate limiting is on and {@code udpLanes} is not set: the two
-     * defences against a flood go together; without them one socket per thread costs a
-     * system call less per wake-up (docs/dns.md, "Transport").
-     */
-    public static final int LANES_WITH_RATE_LIMIT = 4;
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
@@ -215,9 +207,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         if (udpIo == null) {
             throw bad("dns.udpIo", null, "AUTO, MMSG or NETTY");
         }
-        if (udpLanes == 0) {
-            udpLanes = rateLimit.enabled() ? LANES_WITH_RATE_LIMIT : 1;
-        }
         requireRange("dns.udpLanes", udpLanes, 1, 64);
     }
 
@@ -272,7 +261,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int tcpMaxConnections = 1024;
         private int tcpMaxConnectionsPerClient = 32;
         private UdpIo udpIo = UdpIo.AUTO;
-        private int udpLanes = 0;
+        private int udpLanes = 1;
 
         private Builder() {
         }

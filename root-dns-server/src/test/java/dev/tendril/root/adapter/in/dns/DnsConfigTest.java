@@ -54,14 +54,13 @@ class DnsConfigTest {
     }
 
     @Test
-    void udpLanesFollowRateLimitingUnlessSetAndAreBounded() {
-        DnsConfig.RateLimit on = new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56, List.of(), 1 << 16);
-        assertEquals(1, DnsConfig.builder().build().udpLanes(), "rate limiting off: one socket per thread");
-        assertEquals(DnsConfig.LANES_WITH_RATE_LIMIT, DnsConfig.builder().rateLimit(on).build().udpLanes());
-        assertEquals(8, DnsConfig.builder().rateLimit(on).udpLanes(8).build().udpLanes());
-        assertEquals(3, DnsConfig.builder().udpLanes(3).build().udpLanes());
-        String m = error(b -> b.udpLanes(65));
-        assertTrue(m.contains("dns.udpLanes") && m.contains("'65'"), m);
+    void udpLanesAreOneUnlessSetAndAreBounded() {
+        assertEquals(1, DnsConfig.builder().build().udpLanes());
+        assertEquals(8, DnsConfig.builder().udpLanes(8).build().udpLanes());
+        for (int bad : new int[] {0, 65}) {
+            String m = error(b -> b.udpLanes(bad));
+            assertTrue(m.contains("dns.udpLanes") && m.contains("'" + bad + "'") && m.contains("[1, 64]"), m);
+        }
     }
 
     @Test
