@@ -52,28 +52,28 @@ class MmsgUdpListenerTest {
         c.send(new DatagramPacket(data, data.length, to, port));
     }
 
-    @Test
-    void theKernelSteersEachDatagramToTheSocketTheArithmeticNames() throws Exception {
-        ClientPrefixSteering steering = new ClientPrefixSteering(2, 3, 24, 56);
+    /** {@code steering.sockets()} sockets on one free port of {@code at}, the program attached. */
+    private List<MmsgSocket> steeredGroup(InetAddress at, ClientPrefixSteering steering) throws Exception {
         List<MmsgSocket> group = new ArrayList<>();
-        group.add(MmsgSocket.open(SERVER, 0));
-        int port = group.get(0).localPort();
+        group.add(MmsgSocket.open(at, 0));
+        open.add(group.get(0));
         for (int i = 1; i < steering.sockets(); i++) {
-            group.add(MmsgSocket.open(SERVER, port));
+            group.add(MmsgSocket.open(at, group.get(0).localPort()));
+            open.add(group.get(i));
         }
-        open.addAll(group);
         MmsgSocket.steer(group.get(0), steering);
+        return group;
+    }
 
-        // 12 networks x 3 ports: every socket of the 6 gets some, and each the ones it should
-        int sent = 0;
-        for (int net = 1; net <= 12; net++) {
-            for (int k = 0; k < 3; k++) {
-                DatagramSocket c = client("127.0." + net + "." + (k + 1));
-                byte[] id = ByteBuffer.allocate(4).putInt(c.getLocalPort()).array();
-                send(c, SERVER, port, id);
-                sent++;
-            }
-        }
+    /** Sends 4 bytes, the client's own port, from a new client on {@code from}. */
+    private void sendItsPort(String from, InetAddress to, int port) throws Exception {
+        DatagramSocket c = client(from);
+        send(c, to, port, ByteBuffer.allocate(4).putInt(c.getLocalPort()).array());
+    }
+
+    /** Reads {@code sent} datagrams from the group, each checked against the socket the arithmetic names. */
+    private static void readEachFromItsSocket(List<MmsgSocket> group, ClientPrefixSteering steering, int sent)
+            throws Exception {
         int got = 0;
         for (int deadline = 0; got < sent && deadline < 100; deadline++) {
             for (int index = 0; index < group.size(); index++) {
@@ -93,36 +93,27 @@ class MmsgUdpListenerTest {
     }
 
     @Test
+    void theKernelSteersEachDatagramToTheSocketTheArithmeticNames() throws Exception {
+        ClientPrefixSteering steering = new ClientPrefixSteering(2, 3, 24, 56);
+        List<MmsgSocket> group = steeredGroup(SERVER, steering);
+        // 12 networks x 3 ports: every socket of the 6 gets some, and each the ones it should
+        for (int net = 1; net <= 12; net++) {
+            for (int k = 1; k <= 3; k++) {
+                sendItsPort("127.0." + net + "." + k, SERVER, group.get(0).localPort());
+            }
+        }
+        readEachFromItsSocket(group, steering, 36);
+    }
+
+    @Test
     void anIpv6ClientIsSteeredByTheSameArithmetic() throws Exception {
         InetAddress v6 = InetAddress.getByName("::1");
         ClientPrefixSteering steering = new ClientPrefixSteering(3, 2, 24, 56);
-        List<MmsgSocket> group = new ArrayList<>();
-        group.add(MmsgSocket.open(v6, 0));
-        int port = group.get(0).localPort();
-        for (int i = 1; i < steering.sockets(); i++) {
-            group.add(MmsgSocket.open(v6, port));
+        List<MmsgSocket> group = steeredGroup(v6, steering);
+        for (int k = 0; k < 8; k++) {
+            sendItsPort("::1", v6, group.get(0).localPort());
         }
-        open.addAll(group);
-        MmsgSocket.steer(group.get(0), steering);
-        int sent = 8;
-        for (int k = 0; k < sent; k++) {
-            DatagramSocket c = client("::1");
-            send(c, v6, port, ByteBuffer.allocate(4).putInt(c.getLocalPort()).array());
-        }
-        int got = 0;
-        for (int deadline = 0; got < sent && deadline < 100; deadline++) {
-            for (int index = 0; index < group.size(); index++) {
-                MmsgSocket s = group.get(index);
-                int n = s.receiveNow();
-                for (int i = 0; i < n; i++) {
-                    int fromPort = ByteBuffer.wrap(s.datagram(i)).getInt();
-                    assertEquals(steering.socketFor(v6, fromPort), index, "::1 port " + fromPort);
-                    got++;
-                }
-            }
-            Thread.sleep(20);
-        }
-        assertEquals(sent, got);
+        readEachFromItsSocket(group, steering, 8);
     }
 
     /** Where in the order of reading a bystander's one query comes, behind 1,000 of a flood's. */
