@@ -208,6 +208,9 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             throw bad("dns.udpIo", null, "AUTO, MMSG or NETTY");
         }
         requireRange("dns.udpLanes", udpLanes, 1, 64);
+        if (udpLanes > 1 && udpIo == UdpIo.NETTY) {
+            throw bad("dns.udpLanes", udpLanes, "1 with dns.udpIo NETTY (lanes need the batched UDP loop: AUTO or MMSG)");
+        }
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */

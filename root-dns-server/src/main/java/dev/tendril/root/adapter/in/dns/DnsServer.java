@@ -131,6 +131,9 @@ public final class DnsServer implements AutoCloseable {
             throw new IllegalStateException("dns.udpIo: got 'MMSG', but " + why + "; allowed here: AUTO or NETTY");
         }
         LOG.info("DNS UDP on Netty: {}", why);
+        if (config.udpLanes() > 1) {
+            LOG.warn("dns.udpLanes {} ignored: lanes need the batched UDP loop ({})", config.udpLanes(), why);
+        }
         return false;
     }
 

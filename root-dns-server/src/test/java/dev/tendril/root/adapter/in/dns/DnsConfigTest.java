@@ -61,6 +61,8 @@ class DnsConfigTest {
             String m = error(b -> b.udpLanes(bad));
             assertTrue(m.contains("dns.udpLanes") && m.contains("'" + bad + "'") && m.contains("[1, 64]"), m);
         }
+        String netty = error(b -> b.udpLanes(4).udpIo(DnsConfig.UdpIo.NETTY));
+        assertTrue(netty.contains("dns.udpLanes") && netty.contains("NETTY") && netty.contains("AUTO or MMSG"), netty);
     }
 
     @Test
