@@ -62,7 +62,7 @@ final class HeldKeysQueries {
     /**
      * Holds a query that named {@code digest}, the current listing's (the caller checked it under
      * the lock its changes take, so no change can slip between the check and this) from
-     * {@code caller}; empty when {@link #CAPACITY} queries, or {@link #PER_CALLER} of this caller's,
+     * {@code caller} (its public key); empty when {@link #CAPACITY} queries, or {@link #PER_CALLER} of this caller's,
      * are held already (answer it at once).
      */
     Optional<CompletableFuture<RootMessage>> hold(String caller, String digest, long holdMillis) {

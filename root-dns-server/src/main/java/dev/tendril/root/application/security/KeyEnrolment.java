@@ -146,7 +146,9 @@ public final class KeyEnrolment implements PeerKeys {
             if (!listing().digest().equals(q.knownDigest())) {
                 return Optional.empty();
             }
-            return held.hold(caller.describe(), q.knownDigest(), q.holdMillis()).map(f -> f);
+            // the share is per key, the identity the transport authenticated (describe() is a log
+            // line with the key cut to 8 characters: two platforms could share it)
+            return held.hold(caller.publicKey(), q.knownDigest(), q.holdMillis()).map(f -> f);
         }
     }
 

@@ -177,6 +177,20 @@ class KeyEnrolmentTest {
     }
 
     @Test
+    void theShareOfHeldQueriesIsPerKeyNotPerLogName() {
+        Caller platform = Caller.platform("munich", munich);
+        String digest = ((KeyListing) ask(new KeysQuery(), platform)).digest();
+        // two keys alike in the 8 characters describe() shows: each its own share
+        Caller twin = Caller.platform("munich", munich.substring(0, 8) + munich2.substring(8));
+        assertEquals(platform.describe(), twin.describe());
+        for (int i = 0; i < HeldKeysQueries.PER_CALLER; i++) {
+            assertEquals(true, keys.holdIfUnchanged(new KeysQuery(digest, 60_000), platform).isPresent());
+        }
+        assertEquals(Optional.empty(), keys.holdIfUnchanged(new KeysQuery(digest, 60_000), platform), "past its share");
+        assertEquals(true, keys.holdIfUnchanged(new KeysQuery(digest, 60_000), twin).isPresent(), "another key's share");
+    }
+
+    @Test
     void pastItsCapacityAQueryIsAnsweredAtOnce() {
         HeldKeysQueries two = new HeldKeysQueries("root-1", 2, HeldKeysQueries.PER_CALLER);
         assertEquals(true, two.hold("edge-1", "d", 60_000).isPresent());
