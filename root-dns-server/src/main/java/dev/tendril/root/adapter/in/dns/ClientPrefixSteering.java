@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 /**
  * Which of the port's UDP sockets a datagram goes to: a classic BPF program for the kernel's
  * SO_REUSEPORT group ({@code SO_ATTACH_REUSEPORT_CBPF}), and the same arithmetic in Java
- * ({@link #socketFor}) for tests and logs.
+ * ({@link #socketFor}), which the tests hold the kernel's choice against.
  *
  * <p>The group holds {@code threads x lanes} sockets; thread {@code t} reads sockets
  * {@code t*lanes .. t*lanes+lanes-1} in turn. The source port picks the thread (so one busy

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -45,20 +46,32 @@ final class MmsgUdpListener implements AutoCloseable {
 
     private static final int POLL_MILLIS = 1000; // a safety net: wake() ends the wait at once
 
-    private final List<MmsgSocket> sockets;
-    private final int lanes;
-    private final List<MmsgSocket.Lanes> waits; // per thread, with more than one lane
+    /**
+     * What one thread reads: its sockets, in bind order, and the epoll set over them (null with
+     * one socket: the thread blocks in its {@code recvmmsg}).
+     */
+    private record Reader(MmsgSocket[] sockets, MmsgSocket.Lanes epoll) {
+        void close() {
+            for (MmsgSocket s : sockets) {
+                s.close();
+            }
+            if (epoll != null) {
+                epoll.close();
+            }
+        }
+    }
+
+    private final List<Reader> readers;
+    private final int port;
     private final List<Thread> threads = new ArrayList<>();
     private final Answerer chain;
     private final DnsMetrics metrics;
     private final RefusalLog errorLog = new RefusalLog(10_000);
     private volatile boolean closing;
 
-    private MmsgUdpListener(List<MmsgSocket> sockets, int lanes, List<MmsgSocket.Lanes> waits, Answerer chain,
-                            DnsMetrics metrics) {
-        this.sockets = sockets;
-        this.lanes = lanes;
-        this.waits = waits;
+    private MmsgUdpListener(List<Reader> readers, Answerer chain, DnsMetrics metrics) {
+        this.readers = readers;
+        this.port = readers.get(0).sockets()[0].localPort();
         this.chain = chain;
         this.metrics = metrics;
     }
@@ -71,72 +84,73 @@ final class MmsgUdpListener implements AutoCloseable {
      */
     static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, Answerer chain,
                                 DnsMetrics metrics) throws IOException {
-        List<MmsgSocket> sockets = new ArrayList<>();
-        List<MmsgSocket.Lanes> waits = new ArrayList<>();
-        int lanes = steering.lanes();
+        List<MmsgSocket> opened = new ArrayList<>(); // in bind order: the steering program's indices
+        List<Reader> readers = new ArrayList<>();
         try {
-            sockets.add(MmsgSocket.open(address, port));
-            int actual = sockets.get(0).localPort();
-            for (int i = 1; i < steering.sockets(); i++) {
-                // a thread's lanes share one set of buffers: it finishes a batch before the next lane's
-                MmsgSocket threadsFirst = i % lanes == 0 ? null : sockets.get(i - i % lanes);
-                sockets.add(MmsgSocket.open(address, actual, threadsFirst));
-            }
-            for (int t = 0; lanes > 1 && t < steering.threads(); t++) {
-                waits.add(new MmsgSocket.Lanes(sockets.subList(t * lanes, (t + 1) * lanes).toArray(new MmsgSocket[0])));
+            for (int t = 0; t < steering.threads(); t++) {
+                MmsgSocket[] own = new MmsgSocket[steering.lanes()];
+                for (int k = 0; k < own.length; k++) {
+                    // a thread's lanes share one set of buffers: it finishes a batch before the next lane's
+                    own[k] = MmsgSocket.open(address, opened.isEmpty() ? port : opened.get(0).localPort(),
+                            k == 0 ? null : own[0]);
+                    opened.add(own[k]);
+                }
+                readers.add(new Reader(own, own.length > 1 ? new MmsgSocket.Lanes(own) : null));
             }
         } catch (IOException | RuntimeException e) {
-            waits.forEach(MmsgSocket.Lanes::close);
-            sockets.forEach(MmsgSocket::close);
+            readers.forEach(r -> {
+                if (r.epoll() != null) {
+                    r.epoll().close();
+                }
+            });
+            opened.forEach(MmsgSocket::close);
             throw e;
         }
         if (steering.lanes() > 1) {
             try {
-                MmsgSocket.steer(sockets.get(0), steering);
+                MmsgSocket.steer(opened.get(0), steering);
             } catch (IOException e) {
                 LOG.warn("DNS UDP on port {}: clients are not steered to lanes by prefix ({}); the kernel's flow hash"
-                        + " spreads them", sockets.get(0).localPort(), e.getMessage());
+                        + " spreads them", opened.get(0).localPort(), e.getMessage());
             }
         }
-        return new MmsgUdpListener(List.copyOf(sockets), lanes, List.copyOf(waits), chain, metrics);
+        return new MmsgUdpListener(List.copyOf(readers), chain, metrics);
     }
 
     /** The port the sockets are bound to. */
     int port() {
-        return sockets.get(0).localPort();
+        return port;
     }
 
-    /** Starts one thread per {@code lanes} sockets ({@code dns-udp-<port>-<n>}). */
+    /** Starts one thread per reader ({@code dns-udp-<port>-<n>}). */
     synchronized void start() {
         if (!threads.isEmpty()) {
             throw new IllegalStateException("already started");
         }
-        for (int t = 0; t * lanes < sockets.size(); t++) {
-            MmsgSocket[] own = sockets.subList(t * lanes, (t + 1) * lanes).toArray(new MmsgSocket[0]);
-            MmsgSocket.Lanes wait = lanes > 1 ? waits.get(t) : null;
-            Thread thread = new Thread(() -> serve(own, wait), "dns-udp-" + port() + "-" + threads.size());
+        for (Reader r : readers) {
+            Thread thread = new Thread(() -> serve(r.sockets(), r.epoll()), "dns-udp-" + port + "-" + threads.size());
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
     }
 
-    private void serve(MmsgSocket[] own, MmsgSocket.Lanes wait) {
+    private void serve(MmsgSocket[] own, MmsgSocket.Lanes epoll) {
         try {
             while (!closing && !Thread.currentThread().isInterrupted()) {
-                if (wait == null) {
+                if (epoll == null) {
                     readAndAnswer(own[0], true);
                     continue;
                 }
                 // one batch from each lane epoll found readable, then wait again: a lane with
                 // more queued is readable again at once, and comes after the others' turns
-                int n = await(wait);
+                int n = await(epoll);
                 for (int i = 0; i < n && !closing; i++) {
-                    readAndAnswer(own[wait.lane(i)], false);
+                    readAndAnswer(own[epoll.lane(i)], false);
                 }
             }
         } catch (RuntimeException | Error e) {
-            LOG.error("DNS UDP thread on port {} stopped", port(), e);
+            LOG.error("DNS UDP thread on port {} stopped", port, e);
             throw e;
         }
     }
@@ -145,7 +159,7 @@ final class MmsgUdpListener implements AutoCloseable {
         try {
             return lanes.await(POLL_MILLIS);
         } catch (IOException e) {
-            failed("port " + port(), e);
+            failed("port " + port, e);
             return 0;
         }
     }
@@ -200,18 +214,15 @@ final class MmsgUdpListener implements AutoCloseable {
     @Override
     public synchronized void close() {
         closing = true;
-        sockets.forEach(MmsgSocket::wake);
-        for (int i = 0; i < sockets.size(); i++) {
-            Thread t = i / lanes < threads.size() ? threads.get(i / lanes) : null;
-            if (t != null && !join(t)) {
+        readers.forEach(r -> Arrays.stream(r.sockets()).forEach(MmsgSocket::wake));
+        for (int t = 0; t < readers.size(); t++) {
+            Thread thread = t < threads.size() ? threads.get(t) : null;
+            if (thread != null && !join(thread)) {
                 // never close a descriptor a thread may still read: it could be another socket's by then
-                LOG.warn("DNS UDP thread {} did not stop within 2 s; its sockets stay open", t.getName());
+                LOG.warn("DNS UDP thread {} did not stop within 2 s; its sockets stay open", thread.getName());
                 continue;
             }
-            sockets.get(i).close();
-            if (lanes > 1 && i % lanes == lanes - 1) {
-                waits.get(i / lanes).close(); // its thread has stopped: no wait can use it any more
-            }
+            readers.get(t).close();
         }
     }
 
