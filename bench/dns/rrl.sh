@@ -34,12 +34,17 @@
 # nice -10, so that the bystander's latency is the server's and not the load generator's
 # (run as root).
 # RRL_SET="--set k=v ..." adds options to every root this script starts (e.g. --set
-# dns.udpLanes=1 for the single socket per thread that came before lanes).
+# dns.rateLimit.quarantineNetworks=0 for no flood quarantine).
+# RRL_FLOOD="<dnsperf options>" replaces the flood's "-c 8 -q 10000 -t 1". With those, each
+# dropped query holds one of 10,000 slots for its 1 s timeout, so with RRL on the flood runs at
+# ~19,000 q/s; "-c 8 -q 10000 -t 0.05" frees the slots 20 times sooner and sends as fast as
+# one dnsperf can (a flood that outruns the root's refusals).
 # Usage: bench/dns/rrl.sh [seconds=20] [responsesPerSecond=200] [slip=2] [rounds=3] [interleaved=120]
 # (rounds 0: only the amplification table and the interleaved phase)
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 secs=${1:-20} rate=${2:-200} slip=${3:-2} rounds=${4:-3} mixed=${5:-120}
+flood_opts=${RRL_FLOOD:--c 8 -q 10000 -t 1}
 work=$(mktemp -d /tmp/tendril-rrl.XXXXXX); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
   [ -n "${RRL_KEEP:-}" ] && cp -r "$work" "$RRL_KEEP"; rm -rf "$work"; }   # RRL_KEEP=<dir>: keep the raw outputs
@@ -108,12 +113,12 @@ run_flood() { # <dir> <label> <port> <rounds>
   # first, cookie-less query would be limited like the flood)
   cookie=$(dig @127.0.0.1 -p "$port" -b 127.0.1.200 +cookie +tries=1 +time=2 "web.$Z" A | sed -n 's/.*COOKIE: \([0-9a-f]*\) (good).*/\1/p')
   [ -n "$cookie" ] || { echo "$label: no server cookie for 127.0.1.200" >&2; exit 1; }
-  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l 5 -c 8 -q 10000 -t 1 > "$dir/flood0" 2>&1
+  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l 5 $flood_opts > "$dir/flood0" 2>&1
   echo "$label: cookies from dig: warm-up ${warm:-none}, client ${cookie:-none}"
   for r in $(seq 1 "$rounds"); do
     local la0; la0=$(cut -d' ' -f1 /proc/loadavg)
     instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/base$r" 2>&1
-    timeout $(( secs + 30 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" -c 8 -q 10000 -t 1 > "$dir/flood$r" 2>&1 &
+    timeout $(( secs + 30 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$work/q" -l "$secs" $flood_opts > "$dir/flood$r" 2>&1 &
     fp=$!
     instrument dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$work/q5" -l "$secs" -Q 500 -v > "$dir/victim$r" 2>&1 &
     vp=$!
@@ -156,12 +161,12 @@ fi
 # ---- 3. RRL off, same flood
 interleaved() { # <dir> <port> <seconds> <label> <flood query file> <bystander query file>: flood on in odd 5 s windows, one bystander throughout
   local dir=$1 port=$2 total=$3 label=$4 fq=$5 bq=$6 w=5 k t0 vp fps=()
-  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l 5 -c 8 -q 10000 -t 1 > "$dir/warm" 2>&1
+  taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l 5 $flood_opts > "$dir/warm" 2>&1
   timeout $(( total + 30 )) chrt -f 10 taskset -c 1 dnsperf -a 127.0.2.1 -s 127.0.0.1 -p "$port" -d "$bq" -l "$total" -Q 500 -v > "$dir/victim" 2>&1 &
   vp=$!; t0=$(date +%s.%N); echo "$t0" > "$dir/t0"   # the bystander's start (epoch s), to line its answers up with server logs
   for (( k = 0; k * w < total; k++ )); do
     if (( k % 2 == 1 )); then
-      timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l "$w" -c 8 -q 10000 -t 1 > "$dir/flood$k" 2>&1 &
+      timeout $(( w + 5 )) taskset -c 1 nice -n 15 dnsperf -a 127.0.1.1 -s 127.0.0.1 -p "$port" -d "$fq" -l "$w" $flood_opts > "$dir/flood$k" 2>&1 &
       fps+=($!)
     fi
     sleep "$(awk -v t0="$t0" -v e="$(( (k + 1) * w ))" -v now="$(date +%s.%N)" 'BEGIN{d = t0 + e - now; printf "%.3f", (d > 0 ? d : 0)}')"

@@ -205,7 +205,8 @@ public final class RootConfigReader {
     /** dns.rateLimit; on by default in the lan and wan presets. */
     private static DnsConfig.RateLimit rateLimit(TreeReader r, boolean onByDefault) {
         r.rejectUnknown("enabled", "responsesPerSecond", "nxdomainsPerSecond", "errorsPerSecond", "windowSeconds", "slip",
-                "ipv4PrefixLength", "ipv6PrefixLength", "exempt", "tableSize");
+                "ipv4PrefixLength", "ipv6PrefixLength", "exempt", "tableSize",
+                "quarantineNetworks");
         DnsConfig.RateLimit d = DnsConfig.RateLimit.defaults();
         return new DnsConfig.RateLimit(r.bool("enabled", onByDefault),
                 (int) r.integer("responsesPerSecond", (long) d.responsesPerSecond(), 0, 100_000),
@@ -216,7 +217,8 @@ public final class RootConfigReader {
                 (int) r.integer("ipv4PrefixLength", (long) d.ipv4PrefixLength(), 8, 32),
                 (int) r.integer("ipv6PrefixLength", (long) d.ipv6PrefixLength(), 16, 64),
                 r.has("exempt") ? r.strings("exempt", "networks such as [10.0.0.0/8, 2001:db8::/32]") : List.of(),
-                (int) r.integer("tableSize", (long) d.tableSize(), 1024, 1 << 24));
+                (int) r.integer("tableSize", (long) d.tableSize(), 1024, 1 << 24),
+                (int) r.integer("quarantineNetworks", (long) d.quarantineNetworks(), 0, 64));
     }
 
     private static RootConfig.Control control(TreeReader c, Preset preset) {

@@ -257,7 +257,7 @@ class RootConfigReaderTest {
         assertTrue(valid("preset: wan\n" + keys()).dns().rateLimit().enabled());
         DnsConfig.RateLimit mine = valid("preset: wan\n" + keys() + "dns:\n  rateLimit:\n    enabled: false\n    responsesPerSecond: 50\n"
                 + "    slip: 0\n    exempt: [10.0.0.0/8]\n").dns().rateLimit();
-        assertEquals(new DnsConfig.RateLimit(false, 50, 200, 200, 15, 0, 24, 56, List.of("10.0.0.0/8"), 65_536), mine);
+        assertEquals(new DnsConfig.RateLimit(false, 50, 200, 200, 15, 0, 24, 56, List.of("10.0.0.0/8"), 65_536, 16), mine);
         assertHas(problems("dns:\n  rateLimit:\n    slip: 11\n"), "slip", "11");
         assertHas(problems("dns:\n  rateLimit:\n    exempt: [10.0.0.0/33]\n"), "dns.rateLimit.exempt", "10.0.0.0/33");
         assertHas(problems("dns:\n  rateLimit:\n    burst: 3\n"), "burst");

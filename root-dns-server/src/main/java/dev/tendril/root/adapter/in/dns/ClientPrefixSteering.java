@@ -3,7 +3,9 @@ package dev.tendril.root.adapter.in.dns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.List;
+
+import static dev.tendril.root.adapter.in.dns.ClassicBpf.*;
 
 /**
  * Which of the port's UDP sockets a datagram goes to: a classic BPF program for the kernel's
@@ -26,24 +28,6 @@ import java.nio.ByteOrder;
  */
 final class ClientPrefixSteering {
     private static final int GOLDEN = 0x9E3779B1;
-    // classic BPF opcodes (linux/filter.h, linux/bpf_common.h)
-    private static final int LD_W_ABS = 0x20;
-    private static final int LD_H_ABS = 0x28;
-    private static final int LD_B_ABS = 0x30;
-    private static final int LD_MEM = 0x60;
-    private static final int LDX_MEM = 0x61;
-    private static final int ST = 0x02;
-    private static final int ALU_ADD_X = 0x0c;
-    private static final int ALU_MUL_K = 0x24;
-    private static final int ALU_AND_K = 0x54;
-    private static final int ALU_RSH_K = 0x74;
-    private static final int ALU_MOD_K = 0x94;
-    private static final int JMP_JA = 0x05;
-    private static final int JMP_JEQ_K = 0x15;
-    private static final int RET_A = 0x16;
-    private static final int TAX = 0x07;
-    private static final int TXA = 0x87;
-    private static final int NET = 0xFFF00000; // SKF_NET_OFF: offsets from the network header
 
     private final int threads;
     private final int lanes;
@@ -128,10 +112,6 @@ final class ClientPrefixSteering {
                 {ALU_ADD_X, 0, 0, 0},           // 27: first socket of the thread + lane
                 {RET_A, 0, 0, 0},               // 28
         };
-        ByteBuffer out = ByteBuffer.allocateDirect(code.length * 8).order(ByteOrder.nativeOrder());
-        for (int[] ins : code) {
-            out.putShort((short) ins[0]).put((byte) ins[1]).put((byte) ins[2]).putInt(ins[3]);
-        }
-        return out.flip();
+        return ClassicBpf.encode(List.of(code));
     }
 }

@@ -95,10 +95,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
      * @param ipv6PrefixLength   IPv6 clients are counted per network of this length (at most 64)
      * @param exempt             client networks (CIDR) never limited
      * @param tableSize          entries in the fixed-size table of buckets (rounded up to a power of two; 16 bytes each)
+     * @param quarantineNetworks limited networks whose UDP datagrams go to a socket and thread of their own, at most
+     *                           (batched UDP with one lane only); 0 none
      */
     public record RateLimit(boolean enabled, int responsesPerSecond, int nxdomainsPerSecond, int errorsPerSecond,
                             int windowSeconds, int slip, int ipv4PrefixLength, int ipv6PrefixLength,
-                            List<String> exempt, int tableSize) {
+                            List<String> exempt, int tableSize, int quarantineNetworks) {
         public RateLimit {
             requireRange("dns.rateLimit.responsesPerSecond", responsesPerSecond, 0, 100_000);
             requireRange("dns.rateLimit.nxdomainsPerSecond", nxdomainsPerSecond, 0, 100_000);
@@ -108,6 +110,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             requireRange("dns.rateLimit.ipv4PrefixLength", ipv4PrefixLength, 8, 32);
             requireRange("dns.rateLimit.ipv6PrefixLength", ipv6PrefixLength, 16, 64);
             requireRange("dns.rateLimit.tableSize", tableSize, 1024, 1 << 24);
+            requireRange("dns.rateLimit.quarantineNetworks", quarantineNetworks, 0, 64);
             if (exempt == null) {
                 throw bad("dns.rateLimit.exempt", null, "a list of networks, e.g. [10.0.0.0/8, 2001:db8::/32]");
             }
@@ -121,14 +124,17 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             }
         }
 
-        /** Off; when switched on: 200 answers/s, 200 NXDOMAIN/s, 200 errors/s per /24 or /56, window 15 s, slip 2, 65,536 entries. */
+        /**
+         * Off; when switched on: 200 answers/s, 200 NXDOMAIN/s, 200 errors/s per /24 or /56,
+         * window 15 s, slip 2, 65,536 entries, up to 16 limited networks in quarantine.
+         */
         public static RateLimit defaults() {
-            return new RateLimit(false, 200, 200, 200, 15, 2, 24, 56, List.of(), 65_536);
+            return new RateLimit(false, 200, 200, 200, 15, 2, 24, 56, List.of(), 65_536, 16);
         }
 
         public RateLimit withEnabled(boolean on) {
             return new RateLimit(on, responsesPerSecond, nxdomainsPerSecond, errorsPerSecond, windowSeconds, slip,
-                    ipv4PrefixLength, ipv6PrefixLength, exempt, tableSize);
+                    ipv4PrefixLength, ipv6PrefixLength, exempt, tableSize, quarantineNetworks);
         }
     }
 

@@ -23,6 +23,7 @@ public final class DnsMetrics {
     private final LongAdder unexpectedErrors = new LongAdder();
     private final LongAdder rateLimitDropped = new LongAdder();
     private final LongAdder rateLimitSlipped = new LongAdder();
+    private final LongAdder quarantined = new LongAdder();
     private final LongAdder cookieQueries = new LongAdder();
     private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
@@ -128,6 +129,15 @@ public final class DnsMetrics {
         return rateLimitSlipped.sum();
     }
 
+    void countQuarantined(int networks) {
+        quarantined.add(networks);
+    }
+
+    /** Rate-limited networks put in quarantine (UDP steered to a socket and thread of their own), so far. */
+    public long quarantined() {
+        return quarantined.sum();
+    }
+
     /** Whether an observer is set: the query path reads the clock for it only then. */
     boolean observed() {
         return observer != null;
@@ -230,6 +240,7 @@ public final class DnsMetrics {
         m.put("unexpectedErrors", unexpectedErrors());
         m.put("rateLimitDropped", rateLimitDropped());
         m.put("rateLimitSlipped", rateLimitSlipped());
+        m.put("quarantined", quarantined());
         m.put("cookieQueries", cookieQueries());
         m.put("validCookies", validCookies());
         m.put("answerCacheHits", answerCacheHits());

@@ -41,6 +41,7 @@ final class DnsQueryHandler {
     private final int maxUdpPayload;
     private final Clock clock;
     private final ResponseRateLimiter limiter; // null: off
+    private final FloodQuarantine quarantine;  // null: none
     private final ServerCookies cookies;       // null: off
     private final RefusalLog refusalLog = new RefusalLog(10_000);
     private final AnswerCache answers = new AnswerCache(ANSWER_CACHE_ENTRIES);
@@ -54,6 +55,15 @@ final class DnsQueryHandler {
      * @param random seeds the rate limiter's keys and makes the cookie secret when none is configured
      */
     DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, RandomGenerator random) {
+        this(config, resolver, metrics, clock, random, null);
+    }
+
+    /**
+     * @param quarantine told of every client whose response the rate limiter limited (null: none)
+     */
+    DnsQueryHandler(DnsConfig config, ResolveService resolver, DnsMetrics metrics, Clock clock, RandomGenerator random,
+                    FloodQuarantine quarantine) {
+        this.quarantine = quarantine;
         this.mapper = new DnsQueryMapper(config);
         this.resolver = resolver;
         this.writer = new DnsResponseWriter(config);
@@ -216,7 +226,11 @@ final class DnsQueryHandler {
         } else {
             metrics.countRateLimitSlipped();
         }
-        if (refusalLog.mayLog(source.hashCode(), clock.millis())) {
+        long now = clock.millis();
+        if (quarantine != null) {
+            quarantine.limited(source, now);
+        }
+        if (refusalLog.mayLog(source.hashCode(), now)) {
             LOG.info("rate limit: {} responses to {} (counted per {}) beyond the limit are dropped or sent truncated"
                     + " (totals: {} dropped, {} truncated)", kind, source.getHostAddress(), limiter.prefixOf(source),
                     metrics.rateLimitDropped(), metrics.rateLimitSlipped());

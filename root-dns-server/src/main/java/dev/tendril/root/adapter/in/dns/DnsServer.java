@@ -66,6 +66,7 @@ public final class DnsServer implements AutoCloseable {
     private final DnsConfig config;
     private final DnsMetrics metrics = new DnsMetrics();
     private final DnsQueryHandler chain;
+    private final FloodQuarantine quarantine; // null: none
     private final List<Channel> channels = new ArrayList<>();
     private final TcpAdmission tcpAdmission;
     private final RefusalLog refusalLog = new RefusalLog(10_000);
@@ -77,8 +78,14 @@ public final class DnsServer implements AutoCloseable {
 
     public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
         this.config = config;
+        DnsConfig.RateLimit rrl = config.rateLimit();
+        // a quarantine needs the batched loop with one lane; whether that binds is known at start (else it stays idle)
+        this.quarantine = rrl.enabled() && rrl.quarantineNetworks() > 0 && config.udpLanes() == 1
+                ? new FloodQuarantine(ioThreads(), clock, rrl.quarantineNetworks(), rrl.windowSeconds() * 1000L,
+                        rrl.ipv4PrefixLength(), rrl.ipv6PrefixLength())
+                : null;
         this.chain = new DnsQueryHandler(config, new ResolveService(directory, locator, clock, config.resolvePolicy()), metrics,
-                clock, new SecureRandom());
+                clock, new SecureRandom(), quarantine);
         this.clock = clock;
         this.tcpAdmission = new TcpAdmission(config.tcpMaxConnections(), config.tcpMaxConnectionsPerClient());
     }
@@ -89,7 +96,7 @@ public final class DnsServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         boolean epoll = Epoll.isAvailable();
-        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        int threads = ioThreads();
         boolean batched = useMmsg();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // with batched UDP the event loops serve TCP only: one is plenty for a DNS root's TCP share
@@ -103,6 +110,9 @@ public final class DnsServer implements AutoCloseable {
                         : config.udpLanes() == 1 ? "udp: recvmmsg/sendmmsg"
                         : "udp: recvmmsg/sendmmsg, " + config.udpLanes() + " lanes per thread by client /"
                                 + config.rateLimit().ipv4PrefixLength() + " and /" + config.rateLimit().ipv6PrefixLength();
+                if (mmsg != null && mmsg.hasQuarantine()) {
+                    udpIo += ", a quarantine for up to " + config.rateLimit().quarantineNetworks() + " rate-limited networks";
+                }
                 LOG.info("DNS listening on {} port {} ({}, {} threads; tcp: {}) for zones {}",
                         bind.getHostAddress(), port, udpIo, batched || epoll ? threads : 1, epoll ? "epoll" : "nio",
                         config.zones());
@@ -116,6 +126,10 @@ public final class DnsServer implements AutoCloseable {
         group = null;
         throw new IllegalStateException("dns.port: cannot bind UDP and TCP on " + bind.getHostAddress() + " port "
                 + config.port() + ": " + (last == null ? "" : last.getMessage()), last);
+    }
+
+    private int ioThreads() {
+        return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     /** Whether UDP goes through {@link MmsgUdpListener}: MMSG demands it, AUTO takes it where it binds. */
@@ -142,8 +156,8 @@ public final class DnsServer implements AutoCloseable {
         if (batched) {
             DnsConfig.RateLimit prefixes = config.rateLimit(); // a lane per client network as RRL counts them
             mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, config.udpLanes(),
-                    prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), (wire, source) -> chain.handle(wire, source, false),
-                    metrics);
+                    prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), quarantine,
+                    (wire, source) -> chain.handle(wire, source, false), metrics);
             actual = mmsg.port();
         } else {
             actual = bindNettyUdp(bind, epoll, epoll ? threads : 1);

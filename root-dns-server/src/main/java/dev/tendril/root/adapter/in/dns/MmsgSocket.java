@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -51,6 +53,7 @@ final class MmsgSocket implements AutoCloseable {
     private static final int SO_REUSEPORT = 15;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
+    private static final int SO_DETACH_REUSEPORT_BPF = 68;
     private static final int MSG_WAITFORONE = 0x10000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EPOLLIN = 0x1;
@@ -109,6 +112,9 @@ final class MmsgSocket implements AutoCloseable {
 
         @SaveError
         int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
+
+        @SaveError
+        int setpriority(int which, int who, int priority);
 
         int shutdown(int fd, int how);
 
@@ -311,11 +317,51 @@ final class MmsgSocket implements AutoCloseable {
      * IOException naming the error when the kernel refuses it.
      */
     static void steer(MmsgSocket member, ClientPrefixSteering steering) throws IOException {
-        ByteBuffer program = steering.program();
+        steer(member, steering.program());
+    }
+
+    /**
+     * Attaches {@code program} ({@code struct sock_filter[]}, native byte order) to the
+     * SO_REUSEPORT group of {@code member}, replacing any program there. Throws IOException
+     * naming the error when the kernel refuses it.
+     */
+    static void steer(MmsgSocket member, ByteBuffer program) throws IOException {
         ByteBuffer fprog = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder()); // struct sock_fprog (LP64)
         fprog.putShort(0, (short) (program.capacity() / 8)).putLong(8, Pointer.wrap(runtime, program).address());
         if (libc.setsockopt(member.fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, Pointer.wrap(runtime, fprog).address(), 16) != 0) {
             throw failure("setsockopt(SO_ATTACH_REUSEPORT_CBPF)");
+        }
+    }
+
+    /**
+     * Detaches the program of {@code member}'s SO_REUSEPORT group (Linux 5.8 and later): the
+     * kernel's flow hash picks the socket again. Throws IOException naming the error.
+     */
+    static void unsteer(MmsgSocket member) throws IOException {
+        ByteBuffer unused = ByteBuffer.allocateDirect(4); // not the socket's scratch: its reader may be using it
+        if (libc.setsockopt(member.fd, SOL_SOCKET, SO_DETACH_REUSEPORT_BPF, Pointer.wrap(runtime, unused).address(), 4) != 0) {
+            throw failure("setsockopt(SO_DETACH_REUSEPORT_BPF)");
+        }
+    }
+
+    /**
+     * Sets the nice value of the calling thread (Linux: a thread is a PRIO_PROCESS of its own
+     * id). Throws IOException when libc or the kernel refuses.
+     */
+    static void niceCurrentThread(int nice) throws IOException {
+        String why = unavailable();
+        if (why != null) {
+            throw new IOException(why);
+        }
+        int tid;
+        try { // "/proc/thread-self" links to "<pid>/task/<tid>": the id without a gettid binding
+            tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                    .getFileName().toString());
+        } catch (NumberFormatException | UnsupportedOperationException e) {
+            throw new IOException("cannot read this thread's id from /proc/thread-self: " + e.getMessage(), e);
+        }
+        if (libc.setpriority(0 /* PRIO_PROCESS */, tid, nice) != 0) {
+            throw failure("setpriority(" + nice + ")");
         }
     }
 
@@ -495,6 +541,11 @@ final class MmsgSocket implements AutoCloseable {
     }
 
     /** Makes a blocked (or the next) {@link #receive()} return 0 at once, for good. Any thread. */
+    /** Whether {@link #wake()} was called: a receive returns nothing from then on. */
+    boolean woken() {
+        return closed;
+    }
+
     void wake() {
         closed = true;
         libc.shutdown(fd, SHUT_RD); // ENOTCONN for unconnected UDP, but it marks the socket and wakes the reader

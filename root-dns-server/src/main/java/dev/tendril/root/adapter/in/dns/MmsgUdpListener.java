@@ -25,6 +25,15 @@ import java.util.concurrent.locks.LockSupport;
  * flood from one network queues behind itself: a query from another network waits for at
  * most one batch of it, not for every datagram the flood put in the socket before it.
  *
+ * <p>With a {@link FloodQuarantine} (and one lane), a thread ({@code dns-udp-<port>-steering})
+ * waits for the rate limiter to limit a network. Then it attaches the quarantine's program,
+ * binds one more socket on the port and starts a thread at nice +10 to read it
+ * ({@code dns-udp-<port>-quarantine}); the program sends that socket the datagrams of the
+ * networks in quarantine. It attaches the program again at every change (sweeping every half
+ * second) and logs it; when the last network leaves, it steers everyone back, closes the
+ * socket and detaches the program. Without a flood the port is exactly as without a
+ * quarantine: no program, no extra socket, the threads blocking in {@code recvmmsg}.
+ *
  * <pre>{@code
  * var steering = new ClientPrefixSteering(2, 4, 24, 56);   // 2 threads x 4 lanes
  * var udp = MmsgUdpListener.open(InetAddress.getByName("127.0.0.1"), 0, steering, chain, metrics);
@@ -45,6 +54,9 @@ final class MmsgUdpListener implements AutoCloseable {
     }
 
     private static final int POLL_MILLIS = 1000; // a safety net: wake() ends the wait at once
+    private static final long SWEEP_MILLIS = 500;
+    private static final int QUARANTINE_NICE = 10;
+    private static final long DRAIN_MILLIS = 100; // the quarantine's reader, steered around already, empties its queue
 
     /**
      * What one thread reads: its sockets, in bind order, and the epoll set over them (null with
@@ -62,6 +74,8 @@ final class MmsgUdpListener implements AutoCloseable {
     }
 
     private final List<Reader> readers;
+    private final InetAddress address;
+    private final FloodQuarantine quarantine;  // null: none
     private final int port;
     private final List<Thread> threads = new ArrayList<>();
     private final Answerer chain;
@@ -69,8 +83,11 @@ final class MmsgUdpListener implements AutoCloseable {
     private final RefusalLog errorLog = new RefusalLog(10_000);
     private volatile boolean closing;
 
-    private MmsgUdpListener(List<Reader> readers, Answerer chain, DnsMetrics metrics) {
+    private MmsgUdpListener(List<Reader> readers, InetAddress address, FloodQuarantine quarantine, Answerer chain,
+                            DnsMetrics metrics) {
         this.readers = readers;
+        this.address = address;
+        this.quarantine = quarantine;
         this.port = readers.get(0).sockets()[0].localPort();
         this.chain = chain;
         this.metrics = metrics;
@@ -84,6 +101,22 @@ final class MmsgUdpListener implements AutoCloseable {
      */
     static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, Answerer chain,
                                 DnsMetrics metrics) throws IOException {
+        return open(address, port, steering, null, chain, metrics);
+    }
+
+    /**
+     * As {@link #open(InetAddress, int, ClientPrefixSteering, Answerer, DnsMetrics)}, with a
+     * {@code quarantine} (null: none) for {@code steering.threads()} threads when there is one
+     * lane and the kernel takes its program (tried once here, then detached; when it refuses:
+     * a WARN, and no quarantine). With several lanes the quarantine is not used: the lanes keep
+     * a flood apart already.
+     */
+    static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, FloodQuarantine quarantine,
+                                Answerer chain, DnsMetrics metrics) throws IOException {
+        if (quarantine != null && quarantine.threads() != steering.threads()) {
+            throw new IllegalArgumentException("quarantine for " + quarantine.threads() + " threads, steering for "
+                    + steering.threads());
+        }
         List<MmsgSocket> opened = new ArrayList<>(); // in bind order: the steering program's indices
         List<Reader> readers = new ArrayList<>();
         try {
@@ -113,8 +146,38 @@ final class MmsgUdpListener implements AutoCloseable {
                 LOG.warn("DNS UDP on port {}: clients are not steered to lanes by prefix ({}); the kernel's flow hash"
                         + " spreads them", opened.get(0).localPort(), e.getMessage());
             }
+            return new MmsgUdpListener(List.copyOf(readers), address, null, chain, metrics);
         }
-        return new MmsgUdpListener(List.copyOf(readers), chain, metrics);
+        boolean usable = quarantine != null && kernelTakes(opened.get(0), quarantine);
+        return new MmsgUdpListener(List.copyOf(readers), address, usable ? quarantine : null, chain, metrics);
+    }
+
+    /** Whether the kernel takes the quarantine's program on this group: attached and detached again, or a WARN. */
+    private static boolean kernelTakes(MmsgSocket member, FloodQuarantine quarantine) {
+        try {
+            MmsgSocket.steer(member, quarantine.program());
+        } catch (IOException e) {
+            LOG.warn("DNS UDP on port {}: no quarantine for rate-limited networks ({}); a flood shares the sockets"
+                    + " of everyone else", member.localPort(), e.getMessage());
+            return false;
+        }
+        unsteer(member);
+        quarantine.activate();
+        return true;
+    }
+
+    /** Detaches the group's program (Linux 5.8+); where that fails the program stays, steering all by port. */
+    private static void unsteer(MmsgSocket member) {
+        try {
+            MmsgSocket.unsteer(member);
+        } catch (IOException e) {
+            LOG.debug("DNS UDP on port {}: reuseport program left attached: {}", member.localPort(), e.getMessage());
+        }
+    }
+
+    /** Whether the port has a quarantine socket for rate-limited networks, its program attached. */
+    boolean hasQuarantine() {
+        return quarantine != null;
     }
 
     /** The port the sockets are bound to. */
@@ -132,6 +195,117 @@ final class MmsgUdpListener implements AutoCloseable {
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
+        }
+        if (quarantine != null) {
+            Thread steering = new Thread(this::steerQuarantine, "dns-udp-" + port + "-steering");
+            steering.setDaemon(true);
+            threads.add(steering);
+            steering.start();
+        }
+    }
+
+    /** The quarantine's socket and the thread reading it, while a network is in quarantine. */
+    private record Quarantined(MmsgSocket socket, Thread reader) {
+    }
+
+    /**
+     * Attaches the quarantine's program again whenever its networks change, binds its socket
+     * and starts its reader when the first network enters, retires them when the last leaves;
+     * logs each change. Runs until close(), then retires what is open.
+     */
+    private void steerQuarantine() {
+        MmsgSocket member = readers.get(0).sockets()[0];
+        Quarantined open = null;
+        List<String> before = List.of();
+        boolean warned = false;
+        try {
+            while (!closing) {
+                boolean changed;
+                List<String> left;
+                try {
+                    changed = quarantine.awaitChange(SWEEP_MILLIS);
+                    left = quarantine.sweep();
+                    changed |= quarantine.awaitChange(0);
+                } catch (InterruptedException e) {
+                    return; // close()
+                }
+                if (!changed || closing) {
+                    continue;
+                }
+                List<String> now = quarantine.networks();
+                try {
+                    // the program first: until the socket it names is bound, the kernel hashes those datagrams
+                    // over the others, and once no network is left, no datagram goes to the socket retired next
+                    MmsgSocket.steer(member, quarantine.program());
+                    if (open == null && !now.isEmpty()) {
+                        open = openQuarantine();
+                    }
+                } catch (IOException e) {
+                    if (!warned) { // once: the kernel took the program at start, so this is not expected to repeat
+                        LOG.warn("DNS UDP on port {}: cannot steer the quarantine's networks ({}); they stay where they"
+                                + " were", port, e.getMessage());
+                        warned = true;
+                    }
+                    continue;
+                }
+                if (open != null && now.isEmpty()) {
+                    retire(open, true);
+                    open = null;
+                    unsteer(member);
+                }
+                report(now, before, left);
+                before = now;
+            }
+        } finally {
+            if (open != null) {
+                retire(open, false);
+            }
+        }
+    }
+
+    private Quarantined openQuarantine() throws IOException {
+        MmsgSocket socket = MmsgSocket.open(address, port);
+        Thread reader = new Thread(() -> {
+            try {
+                MmsgSocket.niceCurrentThread(QUARANTINE_NICE);
+            } catch (IOException e) {
+                LOG.info("DNS UDP quarantine thread on port {} runs at the process's priority: {}", port, e.getMessage());
+            }
+            while (!socket.woken()) {
+                readAndAnswer(socket, true);
+            }
+        }, "dns-udp-" + port + "-quarantine");
+        reader.setDaemon(true);
+        reader.start();
+        return new Quarantined(socket, reader);
+    }
+
+    /** Stops the quarantine's reader (after {@link #DRAIN_MILLIS} to empty its queue, when {@code drain}) and closes its socket. */
+    private void retire(Quarantined q, boolean drain) {
+        if (drain) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS));
+        }
+        q.socket().wake();
+        if (join(q.reader())) {
+            q.socket().close();
+        } else { // never close a descriptor a thread may still read
+            LOG.warn("DNS UDP thread {} did not stop within 2 s; its socket stays open", q.reader().getName());
+        }
+    }
+
+    /** Counts and logs the networks that entered ({@code now} less {@code before}) and those that {@code left}. */
+    private void report(List<String> now, List<String> before, List<String> left) {
+        List<String> entered = new ArrayList<>(now);
+        entered.removeAll(before);
+        if (!entered.isEmpty()) {
+            metrics.countQuarantined(entered.size());
+            long turnedAway = quarantine.turnedAway();
+            LOG.info("DNS UDP: rate-limited {} now in quarantine (a socket and thread of its own); in quarantine: {}{}",
+                    entered, now, turnedAway == 0 ? "" : " (limited networks left out, the quarantine being full,"
+                            + " so far: " + turnedAway + ")");
+        }
+        if (!left.isEmpty()) {
+            LOG.info("DNS UDP: {} out of quarantine (not limited for a while); in quarantine: {}", left, now);
         }
     }
 
@@ -215,6 +389,11 @@ final class MmsgUdpListener implements AutoCloseable {
     public synchronized void close() {
         closing = true;
         readers.forEach(r -> Arrays.stream(r.sockets()).forEach(MmsgSocket::wake));
+        if (threads.size() > readers.size()) {
+            Thread steering = threads.get(readers.size());
+            steering.interrupt();
+            join(steering); // it retires the quarantine's socket and reader
+        }
         for (int t = 0; t < readers.size(); t++) {
             Thread thread = t < threads.size() ? threads.get(t) : null;
             if (thread != null && !join(thread)) {

@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * dig, and a UDP flood from a second loopback /24 (127.0.0.0/8 is all local).
  *
  * <p>Behaviours: beyond the rate, answers to one /24 are dropped or slipped (TC) while another
- * /24 is answered in full, and dig's retry over TCP after a slip gets the answer; a client
+ * /24 is answered in full, the limited /24 goes into quarantine, and dig's retry over TCP
+ * after a slip gets the answer; a client
  * that returns its server cookie is not limited, one without is; ANY is answered with one
  * HINFO; CHAOS version.bind and id.server are answered; TCP connections beyond the per-client
  * and total caps are closed, and a freed slot is usable again; a client trickling a frame
@@ -60,7 +61,7 @@ class DnsAbuseIT {
         directory.batch(d -> d.putInstance("web", new NodeInfo("fra1", "10.0.1.1", new GeoPoint(50.11, 8.68),
                 List.of(new ServicePort("http", "tcp", 8080)), 7000), true));
         DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(0).nsid("root-it").version("tendril-it").ioThreads(2)
-                .rateLimit(new DnsConfig.RateLimit(true, RATE, RATE, RATE, 15, 2, 24, 56, List.of(), 4096))
+                .rateLimit(new DnsConfig.RateLimit(true, RATE, RATE, RATE, 15, 2, 24, 56, List.of(), 4096, 16))
                 .tcpMaxConnections(4).tcpMaxConnectionsPerClient(2).tcpIdleTimeoutSeconds(1).build();
         server = new DnsServer(config, directory, new TableGeoLocator(), clock).start();
     }
@@ -116,6 +117,11 @@ class DnsAbuseIT {
 
         Dig.Result other = dig("-b", "127.0.2.1", "web." + Z, "A", "+nocookie");
         assertEquals(List.of("web." + Z + " 10 IN A 10.0.1.1"), other.answer(), "another /24 is answered: " + other);
+        // the flooding /24 went into quarantine: its UDP now goes to a socket and thread of its own
+        for (int i = 0; i < 100 && server.metrics().quarantined() == 0; i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(server.metrics().quarantined() >= 1, "networks put in quarantine: " + server.metrics().quarantined());
         // the flooding /24 itself: dropped (a timeout) or slipped, and then dig asks again over TCP, which is not limited
         for (int i = 0; i < 2; i++) {
             Dig.Result same = dig("-b", "127.0.1.2", "web." + Z, "A", "+nocookie", "+time=1");

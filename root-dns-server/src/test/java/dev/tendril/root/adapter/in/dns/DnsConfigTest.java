@@ -74,14 +74,17 @@ class DnsConfigTest {
         m = error(b -> b.tcpMaxConnections(0));
         assertTrue(m.contains("dns.tcpMaxConnections"), m);
         m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 96,
-                List.of(), 65536)).getMessage();
+                List.of(), 65536, 16)).getMessage();
         assertTrue(m.contains("dns.rateLimit.ipv6PrefixLength") && m.contains("'96'") && m.contains("[16, 64]"), m);
         m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56,
-                List.of("10.0.0.0/8", "bad"), 65536)).getMessage();
+                List.of("10.0.0.0/8", "bad"), 65536, 16)).getMessage();
         assertTrue(m.contains("dns.rateLimit.exempt") && m.contains("bad"), m);
         m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56,
-                List.of(), 100)).getMessage();
+                List.of(), 100, 16)).getMessage();
         assertTrue(m.contains("dns.rateLimit.tableSize"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new DnsConfig.RateLimit(true, 200, 200, 200, 15, 2, 24, 56,
+                List.of(), 65536, 65)).getMessage();
+        assertTrue(m.contains("dns.rateLimit.quarantineNetworks") && m.contains("[0, 64]"), m);
         DnsConfig d = DnsConfig.builder().build();
         assertEquals("tendril", d.version());
         assertFalse(d.rateLimit().enabled(), "off unless a preset or the config switches it on");

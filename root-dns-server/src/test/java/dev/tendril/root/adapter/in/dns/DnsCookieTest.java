@@ -43,7 +43,7 @@ class DnsCookieTest {
         SpatialInstanceDirectory dir = new SpatialInstanceDirectory(clock);
         dir.batch(d -> d.putInstance("web", World.NYC, true));
         DnsConfig c = DnsConfig.builder().zones(List.of(Z)).defaultPosition(World.NEW_YORK).cookies(cookies)
-                .rateLimit(new DnsConfig.RateLimit(true, 1, 1, 1, 15, 0, 24, 56, List.of(), 1024)).build();
+                .rateLimit(new DnsConfig.RateLimit(true, 1, 1, 1, 15, 0, 24, 56, List.of(), 1024, 16)).build();
         return new DnsQueryHandler(c, new ResolveService(dir, World.locator(), clock, c.resolvePolicy()), new DnsMetrics(),
                 clock, new SplittableRandom(1));
     }

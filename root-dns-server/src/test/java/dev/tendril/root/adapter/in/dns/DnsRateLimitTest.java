@@ -38,7 +38,7 @@ class DnsRateLimitTest {
         SpatialInstanceDirectory dir = new SpatialInstanceDirectory(clock);
         dir.batch(d -> d.putInstance("web", World.NYC, true));
         DnsConfig c = DnsConfig.builder().zones(List.of(Z)).defaultPosition(World.NEW_YORK)
-                .rateLimit(new DnsConfig.RateLimit(true, 2, 2, 2, 15, 2, 24, 56, List.of("203.0.113.0/24"), 1024)).build();
+                .rateLimit(new DnsConfig.RateLimit(true, 2, 2, 2, 15, 2, 24, 56, List.of("203.0.113.0/24"), 1024, 16)).build();
         metrics = new DnsMetrics();
         var locator = World.locator();
         dev.tendril.protocol.geo.GeoLocator counting = address -> {

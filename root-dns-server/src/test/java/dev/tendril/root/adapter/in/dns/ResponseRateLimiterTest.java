@@ -18,7 +18,7 @@ class ResponseRateLimiterTest {
     private static final long T0 = 1_700_000_000_000L;
 
     private static DnsConfig.RateLimit limits(int rate, int window, int slip) {
-        return new DnsConfig.RateLimit(true, rate, rate, rate, window, slip, 24, 56, List.of("198.51.100.0/24"), 1024);
+        return new DnsConfig.RateLimit(true, rate, rate, rate, window, slip, 24, 56, List.of("198.51.100.0/24"), 1024, 16);
     }
 
     private static InetAddress ip(String s) throws Exception {
@@ -71,7 +71,7 @@ class ResponseRateLimiterTest {
 
     @Test
     void aRateOfZeroLeavesThatKindUnlimited() throws Exception {
-        ResponseRateLimiter rrl = new ResponseRateLimiter(new DnsConfig.RateLimit(true, 1, 0, 1, 15, 0, 24, 56, List.of(), 1024), 42);
+        ResponseRateLimiter rrl = new ResponseRateLimiter(new DnsConfig.RateLimit(true, 1, 0, 1, 15, 0, 24, 56, List.of(), 1024, 16), 42);
         assertEquals("SSSSS", burst(rrl, "192.0.2.1", Kind.NXDOMAIN, 7, 5, T0));
         assertEquals("SD", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 2, T0));
     }
