@@ -37,6 +37,7 @@ final class ResponseRateLimiter {
     private static final int WAYS = 4;
     private static final int CAS_ATTEMPTS = 8;
     private static final long TOKEN_MASK = (1L << 28) - 1;
+    private static final int SKEW_MILLIS = 60_000;
 
     private final AtomicLongArray keys;   // 0 = empty
     private final AtomicLongArray states; // [63..32] time (ms, low 32 bits) | [31..4] tokens (signed 28) | [3..0] slip count
@@ -124,8 +125,24 @@ final class ResponseRateLimiter {
 
     private static long tokensAfterRefill(long s, int rate, long nowMillis) {
         long tokens = ((s >> 4) & TOKEN_MASK) << 36 >> 36;
-        long elapsed = ((int) nowMillis - (int) (s >>> 32)) & 0xFFFFFFFFL;
-        return elapsed >= (1L << 31) ? rate : Math.min(rate, tokens + elapsed * rate / 1000);
+        long elapsed = elapsedMillis((int) (s >>> 32), nowMillis);
+        return elapsed == Long.MAX_VALUE ? rate : Math.min(rate, tokens + elapsed * rate / 1000);
+    }
+
+    /**
+     * Milliseconds from a bucket's time (the low 32 bits of the clock) to {@code nowMillis}.
+     * Now may read a little behind the bucket's time: two query threads read the clock, and the
+     * one that read it later may store its time first. That is no time at all (counted as the
+     * full 32-bit distance, it refilled a flooding prefix's bucket: a second burst of answers).
+     * Further behind than {@link #SKEW_MILLIS}, the 32-bit time wrapped (untouched for over 24
+     * days) or the clock was set back: a long time, a full bucket.
+     */
+    private static long elapsedMillis(int time, long nowMillis) {
+        int delta = (int) nowMillis - time;
+        if (delta >= 0) {
+            return delta;
+        }
+        return delta > -SKEW_MILLIS ? 0 : Long.MAX_VALUE;
     }
 
     /** The (client prefix, kind of response) this client's response is counted under, for logs. */
@@ -200,7 +217,7 @@ final class ResponseRateLimiter {
             if (keys.get(base + i) == 0) {
                 return base + i;
             }
-            long age = ((int) nowMillis - (int) (states.get(base + i) >>> 32)) & 0xFFFFFFFFL;
+            long age = elapsedMillis((int) (states.get(base + i) >>> 32), nowMillis);
             if (age > bestAge) {
                 bestAge = age;
                 best = base + i;
@@ -214,9 +231,9 @@ final class ResponseRateLimiter {
         int time = (int) (s >>> 32);
         long tokens = ((s >> 4) & TOKEN_MASK) << 36 >> 36; // sign-extend 28 bits
         int slipCount = (int) (s & 0xF);
-        long elapsed = ((int) nowMillis - time) & 0xFFFFFFFFL;
+        long elapsed = elapsedMillis(time, nowMillis);
         if (elapsed > 0) {
-            long earned = elapsed >= (1L << 31) ? Long.MAX_VALUE : elapsed * rate / 1000;
+            long earned = elapsed == Long.MAX_VALUE ? Long.MAX_VALUE : elapsed * rate / 1000;
             if (earned >= rate - tokens) {
                 tokens = rate;
                 time = (int) nowMillis;

@@ -64,6 +64,19 @@ class ResponseRateLimiterTest {
     }
 
     @Test
+    void aClockReadJustBehindTheBucketsTimeRefillsNothing() throws Exception {
+        // two query threads (an I/O thread and the flood quarantine's, or two I/O threads) each
+        // read the clock, and the one that read it later may store its time first
+        ResponseRateLimiter rrl = new ResponseRateLimiter(limits(5, 15, 0), 42);
+        assertEquals("SSSSSDD", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 7, T0 + 10));
+        assertEquals(Verdict.DROP, rrl.checkIfInDebt(ip("192.0.2.1"), Kind.ANSWER, 7, T0 + 9), "1 ms behind: still in debt");
+        assertEquals("DDD", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 3, T0 + 9), "1 ms behind");
+        assertEquals("DDD", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 3, T0 - 2_000), "2 s behind");
+        long days30 = 30L * 24 * 3600 * 1000; // past 2^31 ms: the 32-bit time reads as behind, but it is long after
+        assertEquals("SSSSSD", burst(rrl, "192.0.2.1", Kind.ANSWER, 7, 6, T0 + days30), "a month later: a fresh burst");
+    }
+
+    @Test
     void exemptNetworksAreNeverLimited() throws Exception {
         ResponseRateLimiter rrl = new ResponseRateLimiter(limits(1, 15, 0), 42);
         assertEquals("SSSSSS", burst(rrl, "198.51.100.7", Kind.ANSWER, 7, 6, T0));
