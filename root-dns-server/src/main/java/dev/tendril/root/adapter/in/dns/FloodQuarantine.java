@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import static dev.tendril.root.adapter.in.dns.ClassicBpf.*;
 
@@ -32,7 +33,7 @@ import static dev.tendril.root.adapter.in.dns.ClassicBpf.*;
  * response to it is limited ({@link #limited}, from the query threads) and leaves
  * {@code holdMillis} after its last limited response (a {@link #sweep}). At most
  * {@code capacity} networks are in quarantine at once; beyond that a limited network stays
- * where it is (counted in {@link #turnedAway}). The set is small on purpose: the program
+ * where it is (its limited answers counted in {@link #turnedAway}). The set is small on purpose: the program
  * compares a datagram's source with each network in turn.
  *
  * <p>The group's sockets, in bind order: {@code threads} sockets (thread {@code t} reads
@@ -69,7 +70,7 @@ final class FloodQuarantine {
     private volatile Entry[] entries = new Entry[0];
     private volatile boolean active;
     private boolean changed; // guarded by this
-    private long turnedAway;  // guarded by this
+    private final LongAdder turnedAway = new LongAdder();
 
     /**
      * @param threads          threads reading the port's other sockets (at least 1)
@@ -119,13 +120,18 @@ final class FloodQuarantine {
         }
         boolean v6 = !(client instanceof Inet4Address);
         long bits = bitsOf(client, v6);
-        for (Entry e : entries) {
+        Entry[] now = entries;
+        for (Entry e : now) {
             if (e.bits == bits && e.v6 == v6) {
                 if (nowMillis - e.lastLimited >= REFRESH_MILLIS) {
                     e.lastLimited = nowMillis;
                 }
                 return;
             }
+        }
+        if (now.length >= capacity) {
+            turnedAway.increment(); // no lock per refused datagram while the quarantine is full
+            return;
         }
         enter(v6, bits, nowMillis);
     }
@@ -137,7 +143,7 @@ final class FloodQuarantine {
             }
         }
         if (entries.length >= capacity) {
-            turnedAway++;
+            turnedAway.increment();
             return;
         }
         Entry[] next = Arrays.copyOf(entries, entries.length + 1);
@@ -191,9 +197,9 @@ final class FloodQuarantine {
         return Arrays.stream(entries).map(this::describe).toList();
     }
 
-    /** Limited networks that found the quarantine full and stayed where they were, so far. */
-    synchronized long turnedAway() {
-        return turnedAway;
+    /** Limited answers to networks that found the quarantine full (and stayed where they were), so far. */
+    long turnedAway() {
+        return turnedAway.sum();
     }
 
     /** The socket (index in bind order) the program sends a datagram from {@code source} port {@code port} to. */

@@ -301,7 +301,7 @@ final class MmsgUdpListener implements AutoCloseable {
             metrics.countQuarantined(entered.size());
             long turnedAway = quarantine.turnedAway();
             LOG.info("DNS UDP: rate-limited {} now in quarantine (a socket and thread of its own); in quarantine: {}{}",
-                    entered, now, turnedAway == 0 ? "" : " (limited networks left out, the quarantine being full,"
+                    entered, now, turnedAway == 0 ? "" : " (limited answers to networks left out while it was full,"
                             + " so far: " + turnedAway + ")");
         }
         if (!left.isEmpty()) {

@@ -84,7 +84,7 @@ class FloodQuarantineTest {
         q.limited(ip("198.51.102.1"), 0);
         q.limited(ip("198.51.102.2"), 0);
         assertEquals(List.of("198.51.100.0/24", "198.51.101.0/24"), q.networks());
-        assertEquals(2, q.turnedAway());
+        assertEquals(2, q.turnedAway(), "the two limited answers to 198.51.102.0/24");
         assertEquals(1, q.socketFor(ip("198.51.100.9"), 5353), "in quarantine: the socket after the thread's");
         assertEquals(0, q.socketFor(ip("198.51.102.1"), 5353), "turned away: its thread's socket");
     }
