@@ -79,8 +79,9 @@ public final class DnsServer implements AutoCloseable {
     public DnsServer(DnsConfig config, SpatialInstanceDirectory directory, GeoLocator locator, Clock clock) {
         this.config = config;
         DnsConfig.RateLimit rrl = config.rateLimit();
-        // a quarantine needs the batched loop with one lane; whether that binds is known at start (else it stays idle)
+        // a quarantine needs the batched loop with one lane; whether AUTO binds it is known at start (else it stays idle)
         this.quarantine = rrl.enabled() && rrl.quarantineNetworks() > 0 && config.udpLanes() == 1
+                && config.udpIo() != DnsConfig.UdpIo.NETTY
                 ? new FloodQuarantine(ioThreads(), clock, rrl.quarantineNetworks(), rrl.windowSeconds() * 1000L,
                         rrl.ipv4PrefixLength(), rrl.ipv6PrefixLength())
                 : null;

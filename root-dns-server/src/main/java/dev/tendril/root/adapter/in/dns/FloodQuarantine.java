@@ -4,7 +4,6 @@ import dev.tendril.protocol.net.Cidr;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,15 +45,17 @@ import static dev.tendril.root.adapter.in.dns.ClassicBpf.*;
 final class FloodQuarantine {
     private static final long REFRESH_MILLIS = 100; // a network's last-limited time is kept to this grain
 
-    /** A network in quarantine: its family, its prefix bits (IPv4 in the low 32), when it was last limited. */
+    /** A network in quarantine: its family, its prefix bits (IPv4 in the low 32), its CIDR text, when it was last limited. */
     private static final class Entry {
         final boolean v6;
         final long bits;
+        final String network;
         volatile long lastLimited;
 
-        Entry(boolean v6, long bits, long now) {
+        Entry(boolean v6, long bits, String network, long now) {
             this.v6 = v6;
             this.bits = bits;
+            this.network = network;
             this.lastLimited = now;
         }
     }
@@ -133,10 +134,10 @@ final class FloodQuarantine {
             turnedAway.increment(); // no lock per refused datagram while the quarantine is full
             return;
         }
-        enter(v6, bits, nowMillis);
+        enter(client, v6, bits, nowMillis);
     }
 
-    private synchronized void enter(boolean v6, long bits, long nowMillis) {
+    private synchronized void enter(InetAddress client, boolean v6, long bits, long nowMillis) {
         for (Entry e : entries) {
             if (e.bits == bits && e.v6 == v6) {
                 return; // another thread put it in
@@ -147,7 +148,7 @@ final class FloodQuarantine {
             return;
         }
         Entry[] next = Arrays.copyOf(entries, entries.length + 1);
-        next[entries.length] = new Entry(v6, bits, nowMillis);
+        next[entries.length] = new Entry(v6, bits, Cidr.of(client, v6 ? ipv6Length : ipv4Length).toString(), nowMillis);
         entries = next;
         changed = true;
         notifyAll();
@@ -167,7 +168,7 @@ final class FloodQuarantine {
         List<Entry> kept = new ArrayList<>();
         for (Entry e : entries) {
             if (nowMillis - e.lastLimited > holdMillis) {
-                out.add(describe(e));
+                out.add(e.network);
             } else {
                 kept.add(e);
             }
@@ -194,7 +195,7 @@ final class FloodQuarantine {
 
     /** The networks in quarantine now, as CIDR text. */
     List<String> networks() {
-        return Arrays.stream(entries).map(this::describe).toList();
+        return Arrays.stream(entries).map(e -> e.network).toList();
     }
 
     /** Limited answers to networks that found the quarantine full (and stayed where they were), so far. */
@@ -267,17 +268,5 @@ final class FloodQuarantine {
             return (client.hashCode() & mask4) & 0xFFFFFFFFL; // Inet4Address's hash is its address: no allocation
         }
         return ByteBuffer.wrap(client.getAddress()).getLong(0) & mask6;
-    }
-
-    private String describe(Entry e) {
-        try {
-            if (!e.v6) {
-                return Cidr.of(InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(0, (int) e.bits).array()), ipv4Length)
-                        .toString();
-            }
-            return Cidr.of(InetAddress.getByAddress(ByteBuffer.allocate(16).putLong(0, e.bits).array()), ipv6Length).toString();
-        } catch (UnknownHostException impossible) { // 4 or 16 bytes
-            throw new IllegalStateException(impossible);
-        }
     }
 }
