@@ -40,8 +40,9 @@ class RootPartitionIT {
         try (ReplicatedRoots roots = ReplicatedRoots.start(dir, "")) {
             TestNetwork net = roots.net();
             List<String> acked = new ArrayList<>();
-            acked.add(enrolSomewhere(net, List.of(0, 1, 2)));
-            int leader = Testbed.until("a leader", Duration.ofSeconds(30), () -> leaderIndex(net));
+            // a fresh group's first election can take a while on a busy machine: wait for it, not in the write's time
+            int leader = Testbed.until("a leader", Duration.ofSeconds(60), () -> leaderIndex(net), () -> logTails(roots));
+            acked.add(enrolSomewhere(roots, List.of(leader, (leader + 1) % 3, (leader + 2) % 3))); // the leader first
             int cut = (leader + 1) % ROOTS.length; // a follower: the minority
             List<Integer> majority = new ArrayList<>(List.of(0, 1, 2));
             majority.remove(Integer.valueOf(cut));
@@ -55,7 +56,7 @@ class RootPartitionIT {
             assertTrue(soa.contains("ns1." + ZONE), "the cut-off root answers DNS: " + soa);
             // the majority takes writes (electing a new leader first when it must)
             for (int n = 0; n < 3; n++) {
-                acked.add(enrolSomewhere(net, majority));
+                acked.add(enrolSomewhere(roots, majority));
             }
             // the cut-off root refuses a write with a clear error, once it noticed it is alone
             EmulatedHosts.Ctl refused = EmulatedHosts.ctl(net, ROOTS[cut], "keys", "enrol", "--root", address(cut) + ":5390",
@@ -77,20 +78,40 @@ class RootPartitionIT {
         }
     }
 
-    /** Enrols a fresh platform key through the first of {@code roots} that takes it; returns the key. */
-    static String enrolSomewhere(TestNetwork net, List<Integer> roots) {
+    /**
+     * Enrols a fresh platform key through the first of {@code which} (root indices) that takes
+     * it; returns the key. On a timeout the error carries each root's last refusal and log tail.
+     */
+    static String enrolSomewhere(ReplicatedRoots roots, List<Integer> which) {
         String key = CurveKeyPair.generate().publicKey();
         String platform = "p" + Integer.toHexString(key.hashCode() & 0xffff);
+        java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
         return Testbed.until("a root taking the enrolment of " + platform, Duration.ofSeconds(30), () -> {
-            for (int i : roots) {
-                EmulatedHosts.Ctl c = EmulatedHosts.ctl(net, "u", "keys", "enrol", "--root", address(i) + ":5390",
+            for (int i : which) {
+                EmulatedHosts.Ctl c = EmulatedHosts.ctl(roots.net(), "u", "keys", "enrol", "--root", address(i) + ":5390",
                         "--timeout", "3s", "platform", platform, key);
                 if (c.code() == 0) {
                     return Optional.of(key);
                 }
+                refused.put(i, "exit " + c.code() + ": " + c.out().strip());
             }
             return Optional.empty();
-        });
+        }, () -> "last refusals " + refused + "; " + logTails(roots));
+    }
+
+    /** The last lines of each root's log, for a timeout's message (the test's folder is gone by then). */
+    static String logTails(ReplicatedRoots roots) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ROOTS.length; i++) {
+            String log;
+            try {
+                log = java.nio.file.Files.readString(roots.log(i));
+            } catch (java.io.IOException e) {
+                log = "(no log: " + e.getMessage() + ")";
+            }
+            b.append("\n--- ").append(ROOTS[i]).append(" log tail ---\n").append(Testbed.tail(log, 3000));
+        }
+        return b.toString();
     }
 
     static final java.util.regex.Pattern LEADER = java.util.regex.Pattern.compile("\"leaderId\"\\s*:\\s*\"r(\\d)\"");

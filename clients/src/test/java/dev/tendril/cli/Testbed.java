@@ -1,7 +1,8 @@
 package dev.tendril.cli;
 
+import dev.tendril.root.testing.ListenPorts;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,12 +198,9 @@ final class Testbed implements AutoCloseable {
         }
     }
 
+    /** A free port for a server under test, never one the kernel hands out as a client's ({@link ListenPorts}). */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ListenPorts.free();
     }
 
     @Override

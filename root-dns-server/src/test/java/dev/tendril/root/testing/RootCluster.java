@@ -1,8 +1,6 @@
 package dev.tendril.root.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,10 +115,9 @@ public final class RootCluster implements AutoCloseable {
 
     private static int freePort(Set<Integer> taken) throws IOException {
         for (int i = 0; i < 100; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (taken.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
+            int port = ListenPorts.free();
+            if (taken.add(port)) {
+                return port;
             }
         }
         throw new IOException("no free port found in 100 tries");

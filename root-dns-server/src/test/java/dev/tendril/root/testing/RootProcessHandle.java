@@ -25,7 +25,7 @@ public final class RootProcessHandle implements AutoCloseable {
 
     /** Starts the built-in demo config with the database at {@code db}, DNS and control on free ports. */
     public static RootProcessHandle start(Path dir, Path db, String... extraSets) throws IOException {
-        List<String> sets = new ArrayList<>(List.of("store.path=" + db, "dns.port=0", "control.port=0",
+        List<String> sets = new ArrayList<>(List.of("store.path=" + db, "dns.port=" + ListenPorts.free(), "control.port=" + ListenPorts.free(),
                 "dns.ioThreads=1", "control.handlerThreads=16"));
         sets.addAll(List.of(extraSets));
         return start(dir, "builtin:demo", sets);

@@ -5,6 +5,7 @@ import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.ServicePort;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.testing.Dig;
+import dev.tendril.root.testing.ListenPorts;
 import dev.tendril.root.testing.TableGeoLocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,7 @@ class DnsAbuseIT {
         Dig.require();
         directory.batch(d -> d.putInstance("web", new NodeInfo("fra1", "10.0.1.1", new GeoPoint(50.11, 8.68),
                 List.of(new ServicePort("http", "tcp", 8080)), 7000), true));
-        DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(0).nsid("root-it").version("tendril-it").ioThreads(2)
+        DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(ListenPorts.free()).nsid("root-it").version("tendril-it").ioThreads(2)
                 .rateLimit(new DnsConfig.RateLimit(true, RATE, RATE, RATE, 15, 2, 24, 56, List.of(), 4096, 16))
                 .tcpMaxConnections(4).tcpMaxConnectionsPerClient(2).tcpIdleTimeoutSeconds(1).build();
         server = new DnsServer(config, directory, new TableGeoLocator(), clock).start();

@@ -8,6 +8,7 @@ import dev.tendril.protocol.message.ServicePort;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.testing.Dig;
+import dev.tendril.root.testing.ListenPorts;
 import dev.tendril.root.testing.MutableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,10 +74,10 @@ class RootDnsIT {
                 d.putInstance("many", node("m" + i, "10.7.0." + (i + 1), i, i), true);
             }
         });
-        DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(0).nsid("root-it").tcpIdleTimeoutSeconds(1)
+        DnsConfig config = DnsConfig.builder().zones(List.of(Z)).port(ListenPorts.free()).nsid("root-it").tcpIdleTimeoutSeconds(1)
                 .ioThreads(2).defaultPosition(new GeoPoint(40.7128, -74.0060)).build();
         server = new DnsServer(config, directory, geo, clock).start();
-        wide = new DnsServer(config.toBuilder().recordsPerAnswer(40).build(), directory, geo, clock).start();
+        wide = new DnsServer(config.toBuilder().port(ListenPorts.free()).recordsPerAnswer(40).build(), directory, geo, clock).start();
     }
 
     @AfterAll

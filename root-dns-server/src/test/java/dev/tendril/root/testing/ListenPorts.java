@@ -1,0 +1,80 @@
+package dev.tendril.root.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free ports for servers under test, taken from below the kernel's ephemeral range
+ * ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default), never from it.
+ *
+ * <p>Why not bind port 0: the kernel hands a client socket with SO_REUSEPORT (dig sets it,
+ * and binds port 0) a port that a server's SO_REUSEPORT sockets of the same user already
+ * hold. When dig's source port happens to be the DNS server's port, dig's connected socket
+ * is the better match for its own query, and dig reads that query back as the "answer"
+ * (";; Warning: query response not set"): about one dig in 28,000, seen twice under the full
+ * suite. A port the kernel never chooses cannot be shared that way, nor taken by an outgoing
+ * connection between choosing it here and the server binding it.
+ *
+ * <pre>{@code
+ * int dnsPort = ListenPorts.free();   // e.g. 23817: free for TCP and UDP on every address
+ * }</pre>
+ */
+public final class ListenPorts {
+    private static final int LOWEST = 10_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet(); // never twice in one JVM
+
+    private ListenPorts() {
+    }
+
+    /**
+     * A port that nothing holds for TCP or UDP on the wildcard address right now, below the
+     * ephemeral range (above it when that range starts too low to leave room), not handed out
+     * before by this JVM. Another process may still take it before the caller binds it.
+     */
+    public static int free() {
+        int[] range = ephemeralRange();
+        int from = LOWEST;
+        int to = range[0] - 1;
+        if (to - from < 1_000) { // an ephemeral range reaching down this far: use what lies above it
+            from = range[1] + 1;
+            to = 65_535;
+        }
+        for (int tries = 0; tries < 500; tries++) {
+            int port = ThreadLocalRandom.current().nextInt(from, to + 1);
+            if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port in " + from + "-" + to + " after 500 tries");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket tcp = new ServerSocket();
+             DatagramSocket udp = new DatagramSocket(null)) {
+            tcp.setReuseAddress(false);
+            tcp.bind(new InetSocketAddress(port));
+            udp.setReuseAddress(false);
+            udp.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code [low, high]} of net.ipv4.ip_local_port_range; Linux's default where it cannot be read. */
+    static int[] ephemeralRange() {
+        try {
+            String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(v[0]), Integer.parseInt(v[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32_768, 60_999};
+        }
+    }
+}
