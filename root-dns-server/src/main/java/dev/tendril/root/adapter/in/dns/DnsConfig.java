@@ -45,6 +45,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
                         UdpIo udpIo, int udpLanes) {
 
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
+    /**
+     * UDP sockets one port may have with batched UDP ({@code ioThreads x udpLanes}): each is a
+     * descriptor, a receive buffer and an entry of the port's SO_REUSEPORT group. The limit lets
+     * every thread count of the range have 4 lanes, and stops a typo from opening 16,384.
+     */
+    public static final int MAX_UDP_SOCKETS = 1024;
     public static final String HIDE_VERSION = "hide";
 
     /**
@@ -214,6 +220,10 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             throw bad("dns.udpIo", null, "AUTO, MMSG or NETTY");
         }
         requireRange("dns.udpLanes", udpLanes, 1, 64);
+        if (ioThreads > 0 && ioThreads * udpLanes > MAX_UDP_SOCKETS) {
+            throw bad("dns.udpLanes", udpLanes, "at most " + Math.max(1, MAX_UDP_SOCKETS / ioThreads) + " with dns.ioThreads "
+                    + ioThreads + " (dns.ioThreads x dns.udpLanes UDP sockets, at most " + MAX_UDP_SOCKETS + ")");
+        }
         if (udpLanes > 1 && udpIo == UdpIo.NETTY) {
             throw bad("dns.udpLanes", udpLanes, "1 with dns.udpIo NETTY (lanes need the batched UDP loop: AUTO or MMSG)");
         }

@@ -80,7 +80,7 @@ public final class DnsServer implements AutoCloseable {
         this.config = config;
         DnsConfig.RateLimit rrl = config.rateLimit();
         // a quarantine needs the batched loop with one lane; whether AUTO binds it is known at start (else it stays idle)
-        this.quarantine = rrl.enabled() && rrl.quarantineNetworks() > 0 && config.udpLanes() == 1
+        this.quarantine = rrl.enabled() && rrl.quarantineNetworks() > 0 && udpLanes() == 1
                 && config.udpIo() != DnsConfig.UdpIo.NETTY
                 ? new FloodQuarantine(ioThreads(), clock, rrl.quarantineNetworks(), rrl.windowSeconds() * 1000L,
                         rrl.ipv4PrefixLength(), rrl.ipv6PrefixLength())
@@ -99,6 +99,10 @@ public final class DnsServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         int threads = ioThreads();
         boolean batched = useMmsg();
+        if (batched && udpLanes() < config.udpLanes()) {
+            LOG.warn("dns.udpLanes {} lowered to {}: {} I/O threads (one per CPU) x {} lanes would be over {} UDP sockets",
+                    config.udpLanes(), udpLanes(), threads, config.udpLanes(), DnsConfig.MAX_UDP_SOCKETS);
+        }
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // with batched UDP the event loops serve TCP only: one is plenty for a DNS root's TCP share
         group = new MultiThreadIoEventLoopGroup(batched ? Math.min(threads, 2) : threads, io);
@@ -108,8 +112,8 @@ public final class DnsServer implements AutoCloseable {
             try {
                 bindAll(bind, epoll, threads, batched);
                 udpIo = !batched ? "udp: " + (epoll ? "epoll" : "nio")
-                        : config.udpLanes() == 1 ? "udp: recvmmsg/sendmmsg"
-                        : "udp: recvmmsg/sendmmsg, " + config.udpLanes() + " lanes per thread by client /"
+                        : udpLanes() == 1 ? "udp: recvmmsg/sendmmsg"
+                        : "udp: recvmmsg/sendmmsg, " + udpLanes() + " lanes per thread by client /"
                                 + config.rateLimit().ipv4PrefixLength() + " and /" + config.rateLimit().ipv6PrefixLength();
                 if (mmsg != null && mmsg.hasQuarantine()) {
                     udpIo += ", a quarantine for up to " + config.rateLimit().quarantineNetworks() + " rate-limited networks";
@@ -131,6 +135,14 @@ public final class DnsServer implements AutoCloseable {
 
     private int ioThreads() {
         return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * UDP sockets per I/O thread: {@code dns.udpLanes}, fewer where one thread per CPU would make
+     * more than {@link DnsConfig#MAX_UDP_SOCKETS} in all (a set thread count is checked with the config).
+     */
+    private int udpLanes() {
+        return Math.min(config.udpLanes(), Math.max(1, DnsConfig.MAX_UDP_SOCKETS / ioThreads()));
     }
 
     /** Whether UDP goes through {@link MmsgUdpListener}: MMSG demands it, AUTO takes it where it binds. */
@@ -156,7 +168,7 @@ public final class DnsServer implements AutoCloseable {
         int actual;
         if (batched) {
             DnsConfig.RateLimit prefixes = config.rateLimit(); // a lane per client network as RRL counts them
-            mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, config.udpLanes(),
+            mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, udpLanes(),
                     prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), quarantine,
                     (wire, source) -> chain.handle(wire, source, false), metrics);
             actual = mmsg.port();

@@ -61,6 +61,10 @@ class DnsConfigTest {
             String m = error(b -> b.udpLanes(bad));
             assertTrue(m.contains("dns.udpLanes") && m.contains("'" + bad + "'") && m.contains("[1, 64]"), m);
         }
+        assertEquals(16, DnsConfig.builder().ioThreads(64).udpLanes(16).build().udpLanes(), "64 x 16 = 1,024 sockets");
+        String many = error(b -> b.ioThreads(32).udpLanes(64));
+        assertTrue(many.contains("dns.udpLanes") && many.contains("at most 32 with dns.ioThreads 32")
+                && many.contains("at most 1024"), many);
         String netty = error(b -> b.udpLanes(4).udpIo(DnsConfig.UdpIo.NETTY));
         assertTrue(netty.contains("dns.udpLanes") && netty.contains("NETTY") && netty.contains("AUTO or MMSG"), netty);
     }
