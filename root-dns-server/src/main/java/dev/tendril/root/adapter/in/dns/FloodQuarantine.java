@@ -25,8 +25,9 @@ import static dev.tendril.root.adapter.in.dns.ClassicBpf.*;
  * {@code slip}-th datagram, a truncated answer. It arrives in bursts (a flooding dnsperf
  * sends as its timed-out queries free their slots), and a bystander's query that lands in
  * one socket's queue behind such a burst waits for all of it. In quarantine, the burst waits
- * in its own queue, the kernel drops what overflows it, and its thread runs at nice +10, so
- * on a busy machine it yields the CPU to the threads answering everyone else.
+ * in its own queue, the kernel drops what overflows it, and its thread runs in SCHED_IDLE
+ * (nice +10 where that is refused), so on a busy machine any thread answering everyone else
+ * that wakes takes the CPU from it at once.
  *
  * <p>A network is the rate limiter's prefix (/24 and /56 by default). It enters when a
  * response to it is limited ({@link #limited}, from the query threads) and leaves

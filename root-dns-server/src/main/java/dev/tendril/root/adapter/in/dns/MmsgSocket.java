@@ -116,6 +116,9 @@ final class MmsgSocket implements AutoCloseable {
         @SaveError
         int setpriority(int which, int who, int priority);
 
+        @SaveError
+        int sched_setscheduler(int pid, int policy, long param);
+
         int shutdown(int fd, int how);
 
         int close(int fd);
@@ -349,19 +352,34 @@ final class MmsgSocket implements AutoCloseable {
      * id). Throws IOException when libc or the kernel refuses.
      */
     static void niceCurrentThread(int nice) throws IOException {
+        if (libc.setpriority(0 /* PRIO_PROCESS */, currentThreadId(), nice) != 0) {
+            throw failure("setpriority(" + nice + ")");
+        }
+    }
+
+    /**
+     * Puts the calling thread in SCHED_IDLE: it runs only on CPU time no other thread of the
+     * machine wants, and any other thread that wakes takes its CPU at once (with a nice value,
+     * the waking thread may wait out the running one's slice). Throws IOException when libc or
+     * the kernel refuses.
+     */
+    static void idleCurrentThread() throws IOException {
+        ByteBuffer param = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()); // struct sched_param {0}
+        if (libc.sched_setscheduler(currentThreadId(), 5 /* SCHED_IDLE */, Pointer.wrap(runtime, param).address()) != 0) {
+            throw failure("sched_setscheduler(SCHED_IDLE)");
+        }
+    }
+
+    /** The calling thread's kernel id; IOException when libc is not bound or it cannot be read. */
+    private static int currentThreadId() throws IOException {
         String why = unavailable();
         if (why != null) {
             throw new IOException(why);
         }
-        int tid;
         try { // "/proc/thread-self" links to "<pid>/task/<tid>": the id without a gettid binding
-            tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self"))
-                    .getFileName().toString());
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
         } catch (NumberFormatException | UnsupportedOperationException e) {
             throw new IOException("cannot read this thread's id from /proc/thread-self: " + e.getMessage(), e);
-        }
-        if (libc.setpriority(0 /* PRIO_PROCESS */, tid, nice) != 0) {
-            throw failure("setpriority(" + nice + ")");
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>With a {@link FloodQuarantine} (and one lane), a thread ({@code dns-udp-<port>-steering})
  * waits for the rate limiter to limit a network. Then it attaches the quarantine's program,
- * binds one more socket on the port and starts a thread at nice +10 to read it
+ * binds one more socket on the port and starts a thread in SCHED_IDLE (else nice +10) to read it
  * ({@code dns-udp-<port>-quarantine}); the program sends that socket the datagrams of the
  * networks in quarantine. It attaches the program again at every change (sweeping every half
  * second) and logs it; when the last network leaves, it steers everyone back, closes the
@@ -266,11 +266,7 @@ final class MmsgUdpListener implements AutoCloseable {
     private Quarantined openQuarantine() throws IOException {
         MmsgSocket socket = MmsgSocket.open(address, port);
         Thread reader = new Thread(() -> {
-            try {
-                MmsgSocket.niceCurrentThread(QUARANTINE_NICE);
-            } catch (IOException e) {
-                LOG.info("DNS UDP quarantine thread on port {} runs at the process's priority: {}", port, e.getMessage());
-            }
+            lowerPriority();
             while (!socket.woken()) {
                 readAndAnswer(socket, true);
             }
@@ -278,6 +274,22 @@ final class MmsgUdpListener implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         return new Quarantined(socket, reader);
+    }
+
+    /** SCHED_IDLE for the calling (quarantine) thread; where refused, nice +10; where that is refused too, an INFO. */
+    private void lowerPriority() {
+        try {
+            MmsgSocket.idleCurrentThread();
+            return;
+        } catch (IOException e) {
+            LOG.debug("DNS UDP quarantine thread on port {}: no SCHED_IDLE ({}); trying nice +{}", port, e.getMessage(),
+                    QUARANTINE_NICE);
+        }
+        try {
+            MmsgSocket.niceCurrentThread(QUARANTINE_NICE);
+        } catch (IOException e) {
+            LOG.info("DNS UDP quarantine thread on port {} runs at the process's priority: {}", port, e.getMessage());
+        }
     }
 
     /** Stops the quarantine's reader (after {@link #DRAIN_MILLIS} to empty its queue, when {@code drain}) and closes its socket. */

@@ -194,5 +194,30 @@ class MmsgSocketTest {
         assertEquals(0, s.receive()); // pending datagrams are not read after wake()
     }
 
+    @Test
+    void aThreadPutInSchedIdleRunsUnderThatPolicyAndOnlyThatThread() throws Exception {
+        CompletableFuture<String[]> policies = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                String before = schedPolicy();
+                MmsgSocket.idleCurrentThread();
+                policies.complete(new String[] {before, schedPolicy()});
+            } catch (Exception e) {
+                policies.completeExceptionally(e);
+            }
+        });
+        t.start();
+        String[] p = policies.get(10, TimeUnit.SECONDS);
+        assertEquals("0", p[0], "SCHED_OTHER before");
+        assertEquals("5", p[1], "SCHED_IDLE after");
+        assertEquals("0", schedPolicy(), "the calling thread only: this one is untouched");
+    }
+
+    /** Field 41 (policy) of /proc/thread-self/stat, counted after the command name's closing parenthesis. */
+    private static String schedPolicy() throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[41 - 3];
+    }
+
     private volatile boolean woken;
 }
