@@ -35,17 +35,13 @@ public final class ListenPorts {
 
     /**
      * A port that nothing holds for TCP or UDP on the wildcard address right now, below the
-     * ephemeral range (above it when that range starts too low to leave room), not handed out
+     * ephemeral range (above it when that range starts too low to leave room: {@link #span}), not handed out
      * before by this JVM. Another process may still take it before the caller binds it.
      */
     public static int free() {
-        int[] range = ephemeralRange();
-        int from = LOWEST;
-        int to = range[0] - 1;
-        if (to - from < 1_000) { // an ephemeral range reaching down this far: use what lies above it
-            from = range[1] + 1;
-            to = 65_535;
-        }
+        int[] span = span(ephemeralRange());
+        int from = span[0];
+        int to = span[1];
         for (int tries = 0; tries < 500; tries++) {
             int port = ThreadLocalRandom.current().nextInt(from, to + 1);
             if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
@@ -53,6 +49,20 @@ public final class ListenPorts {
             }
         }
         throw new IllegalStateException("no free port in " + from + "-" + to + " after 500 tries");
+    }
+
+    /**
+     * Where to look: below the ephemeral range, else above it; where neither leaves 1,000 ports
+     * (a range of nearly every port), anywhere from {@link #LOWEST}, the collision then possible again.
+     */
+    static int[] span(int[] ephemeral) {
+        if (ephemeral[0] - 1 - LOWEST >= 1_000) {
+            return new int[] {LOWEST, ephemeral[0] - 1};
+        }
+        if (65_535 - (ephemeral[1] + 1) >= 1_000) {
+            return new int[] {ephemeral[1] + 1, 65_535};
+        }
+        return new int[] {LOWEST, 65_535};
     }
 
     private static boolean bindable(int port) {
