@@ -5,11 +5,15 @@ import dev.tendril.protocol.transport.CurveKeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -85,7 +89,7 @@ class RootPartitionIT {
     static String enrolSomewhere(ReplicatedRoots roots, List<Integer> which) {
         String key = CurveKeyPair.generate().publicKey();
         String platform = "p" + Integer.toHexString(key.hashCode() & 0xffff);
-        java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
+        Map<Integer, String> refused = new TreeMap<>();
         return Testbed.until("a root taking the enrolment of " + platform, Duration.ofSeconds(30), () -> {
             for (int i : which) {
                 EmulatedHosts.Ctl c = EmulatedHosts.ctl(roots.net(), "u", "keys", "enrol", "--root", address(i) + ":5390",
@@ -105,8 +109,8 @@ class RootPartitionIT {
         for (int i = 0; i < ROOTS.length; i++) {
             String log;
             try {
-                log = java.nio.file.Files.readString(roots.log(i));
-            } catch (java.io.IOException e) {
+                log = Files.readString(roots.log(i));
+            } catch (IOException e) {
                 log = "(no log: " + e.getMessage() + ")";
             }
             b.append("\n--- ").append(ROOTS[i]).append(" log tail ---\n").append(Testbed.tail(log, 3000));
@@ -151,7 +155,7 @@ class RootPartitionIT {
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             p.waitFor();
             return out;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

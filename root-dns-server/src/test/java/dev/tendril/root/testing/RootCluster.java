@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A replicated group of real root processes on loopback for integration tests: one config
@@ -71,13 +69,12 @@ public final class RootCluster implements AutoCloseable {
 
     private static RootCluster write(Path dir, int n, int initial, String controlKeys, String... extraClusterKeys)
             throws IOException {
-        Set<Integer> taken = new HashSet<>();
         List<Member> members = new ArrayList<>();
         StringBuilder peers = new StringBuilder();
         StringBuilder initialPeers = new StringBuilder();
         for (int i = 1; i <= n; i++) {
-            int raft = freePort(taken);
-            int control = freePort(taken);
+            int raft = ListenPorts.free();
+            int control = ListenPorts.free();
             members.add(new Member("r" + i, dir.resolve("r" + i + ".yaml"), raft, control));
             String line = "    - {id: r" + i + ", raft: 127.0.0.1:" + raft + ", control: 127.0.0.1:" + control + "}\n";
             peers.append(line);
@@ -111,16 +108,6 @@ public final class RootCluster implements AutoCloseable {
             Files.writeString(m.config, yaml);
         }
         return new RootCluster(dir, members);
-    }
-
-    private static int freePort(Set<Integer> taken) throws IOException {
-        for (int i = 0; i < 100; i++) {
-            int port = ListenPorts.free();
-            if (taken.add(port)) {
-                return port;
-            }
-        }
-        throw new IOException("no free port found in 100 tries");
     }
 
     public List<Member> members() {

@@ -44,13 +44,13 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
                         RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
                         UdpIo udpIo, int udpLanes) {
 
-    /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     /**
      * UDP sockets one port may have with batched UDP ({@code ioThreads x udpLanes}): each is a
      * descriptor, a receive buffer and an entry of the port's SO_REUSEPORT group. The limit lets
      * every thread count of the range have 4 lanes, and stops a typo from opening 16,384.
      */
     public static final int MAX_UDP_SOCKETS = 1024;
+    /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
 
     /**
