@@ -86,6 +86,7 @@ final class WarmUp {
         roundTrip(codec, new SelfOrgMessage.Replicate(spec.service(), id, self, text));
         roundTrip(codec, new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
         roundTrip(codec, new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
+        roundTrip(codec, new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId()));
         roundTrip(codec, new RootMessage.RegisterNode(spec.service(), self));
         // the events' details are formatted like this (Replication, ServiceReplicas)
         String.format(Locale.ROOT, "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", self.nodeId(), 1, 1,

@@ -4,6 +4,7 @@ import dev.tendril.edge.selforg.domain.EventKind;
 import dev.tendril.edge.selforg.domain.SelfOrgEvent;
 import dev.tendril.edge.selforg.domain.SelfOrgPolicy;
 import dev.tendril.edge.selforg.sim.SimWorld;
+import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.spec.Arch;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,12 @@ class ReplicationTest {
         assertTrue(w.events().stream().noneMatch(e -> e.kind() == EventKind.REPLICATION_DECIDED));
         assertEquals(List.of("munich>augsburg", "munich>frankfurt"),
                 w.network().prepared().stream().filter(pair -> pair.startsWith("munich>")).toList());
+        // and told that a Replicate may follow, so that they can check munich's membership now
+        assertEquals(List.of("munich>augsburg", "munich>frankfurt"), w.network().delivered().stream()
+                .filter(d -> d.message() instanceof SelfOrgMessage.ReplicateSoon).map(d -> d.from() + ">" + d.to()).toList());
+        assertEquals(List.of("web<munich"), w.node("augsburg").expected());
+        assertEquals(List.of("web<munich"), w.node("frankfurt").expected());
+        assertEquals(List.of(), w.node("garching").expected(), "a platform that does not fit is told nothing");
         w.runFor(Duration.ofSeconds(8));
 
         assertEquals(Set.of("munich", "augsburg"), w.root().hosts("web"));
@@ -80,6 +87,11 @@ class ReplicationTest {
         assertEquals(0.68, w.node("munich").cpuLoad(), 1e-9);
         assertEquals(8, w.node("munich").usersServed());
         assertEquals(4, w.node("augsburg").usersServed());
+
+        // a hint about a service the node hosts already asks nothing (its Replicate is answered "hosting")
+        w.network().send("augsburg", "munich", new SelfOrgMessage.ReplicateSoon("web", "augsburg"));
+        w.runFor(Duration.ofSeconds(1));
+        assertEquals(List.of(), w.node("munich").expected());
     }
 
     @Test

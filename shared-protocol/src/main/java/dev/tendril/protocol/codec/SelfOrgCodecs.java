@@ -8,6 +8,7 @@ import dev.tendril.protocol.message.SelfOrgMessage.NeighbourGrids;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.message.SelfOrgMessage.SiblingGrid;
 import dev.tendril.protocol.message.SelfOrgMessage.SubtreeGrid;
 
@@ -73,7 +74,10 @@ public final class SelfOrgCodecs {
                             w.bool(m.ok()).int64(m.containerStartMillis()).int64(m.registeredAtMillis()).string(m.detail());
                         },
                         r -> r.struct(f -> new ReplicaReady(f.string(), f.string(), ValueCodecs.nodeInfo(f), f.bool(),
-                                f.int64(), f.int64(), f.string()))));
+                                f.int64(), f.int64(), f.string()))),
+                of(MessageType.REPLICATE_SOON, ReplicateSoon.class,
+                        (w, m) -> w.struct(2).string(m.service()).string(m.requesterId()),
+                        r -> r.struct(f -> new ReplicateSoon(f.string(), f.string()))));
     }
 
     private static void siblingGrid(BodyWriter out, SiblingGrid s) {

@@ -58,6 +58,7 @@ public enum MessageType {
     REPLICATE(85),
     REPLICATE_REPLY(86),
     REPLICA_READY(87),
+    REPLICATE_SOON(88),
 
     // admin (tendrilctl to a node, admin socket)
     ADMIN_DEPLOY(128),

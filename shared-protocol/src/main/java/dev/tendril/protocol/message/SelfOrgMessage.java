@@ -159,6 +159,21 @@ public sealed interface SelfOrgMessage extends Message {
         public MessageType type() { return MessageType.REPLICA_READY; }
     }
 
+    /**
+     * A hint from {@code requesterId}, a member of the tree of {@code service}: a {@link Replicate}
+     * of that service may follow within seconds (its load went above the thresholds, and the
+     * receiver is among its likeliest replication candidates). The receiver may check the
+     * requester's membership with the root now, so that the Replicate does not wait for that
+     * round trip. Asks for nothing else; a receiver may ignore it.
+     */
+    record ReplicateSoon(String service, String requesterId) implements SelfOrgMessage {
+        public ReplicateSoon {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("requester id", requesterId);
+        }
+        public MessageType type() { return MessageType.REPLICATE_SOON; }
+    }
+
     private static void requireId(String requestId) {
         if (requestId == null || requestId.isEmpty() || requestId.length() > 128) {
             throw new IllegalArgumentException("request id must have 1-128 characters, got '" + requestId + "'");

@@ -150,6 +150,7 @@ public final class SampleEnvelopes {
         put(m, new SelfOrgMessage.Replicate("web", "rep-munich-1-2", MUNICH, "service: web\nimage: demo:1\nzone: svc.example.edge\n"));
         put(m, new SelfOrgMessage.ReplicateReply("web", "rep-munich-1-2", "hosting", "already hosts web", Optional.of(FIJI)));
         put(m, new SelfOrgMessage.ReplicaReady("web", "rep-munich-1-2", FIJI, true, 840, 1_700_000_004_000L, ""));
+        put(m, new SelfOrgMessage.ReplicateSoon("web", "munich-1"));
         put(m, new AdminMessage.EventsQuery("abcd", "web", 17, 100));
         put(m, new AdminMessage.EventsReply("munich-1", List.of(
                 new AdminMessage.EventView(18, 1_700_000_005_000L, "munich-1", "web", "MIGRATION_DECIDED", "mig-munich-1-7",

@@ -46,6 +46,8 @@ public final class TreePolicy {
             return Optional.of(m.parentId());
         } else if (body instanceof SelfOrgMessage.Replicate m) {
             return Optional.of(m.requester().nodeId());
+        } else if (body instanceof SelfOrgMessage.ReplicateSoon m) {
+            return Optional.of(m.requesterId());
         } else if (body instanceof SelfOrgMessage.ReplicaReady m) {
             return Optional.of(m.instance().nodeId());
         }

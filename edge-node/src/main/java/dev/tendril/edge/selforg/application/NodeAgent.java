@@ -9,6 +9,7 @@ import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.spec.DeploymentSpec;
 
 import java.util.ArrayList;
@@ -29,6 +30,13 @@ import java.util.TreeMap;
  * ReplicaReady of a replica deployed here, sent from the deployment's thread ({@link Deploying}).
  */
 public final class NodeAgent {
+    /**
+     * Said by a REPLICA_STARTED event whose origin's membership the root had answered before the
+     * Replicate came (on its ReplicateSoon): the replication made one root round trip fewer.
+     * compose/experiments' runner (TopologyEvents) reads the path by this text.
+     */
+    public static final String MEMBERSHIP_AHEAD = "the origin's membership was checked ahead of its Replicate";
+
     private record Waiter(NodeInfo requester, String requestId) {
     }
 
@@ -136,6 +144,12 @@ public final class NodeAgent {
         if (m instanceof Replicate r) {
             return onReplicate(r);
         }
+        if (m instanceof ReplicateSoon soon) {
+            if (!agents.containsKey(soon.service()) && !deploying.containsKey(soon.service())) {
+                ctx.host().expect(soon.service(), soon.requesterId()); // its Replicate then skips the membership round trip
+            }
+            return new RootMessage.Ack();
+        }
         ServiceAgent a = agents.get(m.service());
         if (a == null) {
             unknownService++;
@@ -185,7 +199,8 @@ public final class NodeAgent {
             long startMillis = ok.containerStart().toMillis();
             // stamped at the registration (when the ReplicaReady left), not now, after the attach
             ctx.events().recordAt(ok.registeredAt(), service, EventKind.REPLICA_STARTED, firstId, "replica of " + service
-                    + " running here, registered (then attached); container start " + startMillis + " ms", startMillis);
+                    + " running here, registered (then attached); container start " + startMillis + " ms"
+                    + (ok.membershipAhead() ? "; " + MEMBERSHIP_AHEAD : ""), startMillis);
             host(ok.spec(), d.specYaml);
             d.ready(ok).forEach(w -> tellReady(service, w, ok)); // those the deployment's thread did not tell (a host without it)
         } else {

@@ -14,6 +14,7 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.Thresholds;
 import org.slf4j.Logger;
@@ -155,12 +156,18 @@ final class ServiceReplicas {
      * never contacted otherwise waits for the TCP and ZeroMQ handshakes, ~3 round trips
      * (docs/evaluation.md, 1c: +128-319 ms in 8 of 11 runs on D); opened only at the decision,
      * a far candidate's handshake is still under way when the Replicate goes out. Some of these
-     * may turn out to host the service already; those connections stay idle.
+     * may turn out to host the service already; those connections stay idle. Each is also told
+     * ({@link ReplicateSoon}) so that it can ask the root whether this node is a member of the
+     * tree now: the Replicate's membership check is then no round trip on the timed path.
      */
     private void prepareLikelyCandidates(GeoPoint position, Predicate<Platform> near, String farther, Instant now) {
         CandidateChoice likely = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, Set.of(ctx.nodeId()),
                 near, farther, now);
-        likely.candidates().stream().limit(PREPARED_CANDIDATES).forEach(p -> ctx.messenger().prepareToPlatform(p.id()));
+        likely.candidates().stream().limit(PREPARED_CANDIDATES).forEach(p -> {
+            ctx.messenger().prepareToPlatform(p.id());
+            // and each may ask the root about this node's membership now, not when the Replicate comes
+            ctx.messenger().sendToPlatform(p.id(), new ReplicateSoon(service, ctx.nodeId()));
+        });
     }
 
     /** An action for a cluster or a shortage did not happen: let it earn its turn again. */

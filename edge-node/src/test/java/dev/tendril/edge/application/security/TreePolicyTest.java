@@ -9,6 +9,7 @@ import dev.tendril.protocol.message.OverlayMessage.Attach;
 import dev.tendril.protocol.message.OverlayMessage.Detach;
 import dev.tendril.protocol.message.OverlayMessage.Heartbeat;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.transport.Caller;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,6 +44,8 @@ class TreePolicyTest {
                 Arguments.of(from("munich", new Detach("web", "munich")), MUNICH, true),
                 Arguments.of(from("munich", new Replicate("web", "r1", node("munich"), "service: web")), MUNICH, true),
                 Arguments.of(from("munich", new Replicate("web", "r1", node("sydney"), "service: web")), MUNICH, false),
+                Arguments.of(from("munich", new ReplicateSoon("web", "munich")), MUNICH, true),
+                Arguments.of(from("munich", new ReplicateSoon("web", "sydney")), MUNICH, false),
                 Arguments.of(from("alice", new Heartbeat("web", "alice")), ALICE, false), // operators use the admin socket
                 Arguments.of(from("anyone", new Detach("web", "sydney")), Caller.anonymous(KEY), false),
                 Arguments.of(from("anyone", new Detach("web", "sydney")), Caller.clear(), true));

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * node, with an RTT of 1 ms + 1 ms per 100 km + any extra delay set on the user's link.
  */
 public final class SimNode implements LoadGauge, UserLatencies, ReplicaHost {
+    private final List<String> expected = new ArrayList<>();
     private final SimWorld world;
     private final Platform platform;
     private final Map<String, Integer> deploys = new HashMap<>();
@@ -145,6 +146,17 @@ public final class SimNode implements LoadGauge, UserLatencies, ReplicaHost {
             world.root().register(service, nodeInfo());
             done.accept(new Deployed(nodeInfo(), spec, containerStart, world.scheduler().now()));
         });
+    }
+
+    /** Records the hint ("service<origin"); the simulated root needs no membership check. */
+    @Override
+    public void expect(String service, String origin) {
+        expected.add(service + "<" + origin);
+    }
+
+    /** Every ReplicateSoon hint handed to this node's host, "service<origin", in order. */
+    public List<String> expected() {
+        return List.copyOf(expected);
     }
 
     /** The root decides and signs off at once; the instance stops afterwards (the tree no longer counts it). */

@@ -42,6 +42,7 @@ public final class HostedReplicaHost implements ReplicaHost {
     private final Clock clock;
     private final Set<String> leaving = ConcurrentHashMap.newKeySet();
     private final dev.tendril.protocol.refusal.RefusalLog refusals;
+    private final MembershipsAhead ahead;
 
     /** Replicas refused here so far, by reason (e.g. {@code replicate-not-a-member}): the node's {@code refused.*} figures. */
     public java.util.Map<String, Long> refusals() {
@@ -59,6 +60,7 @@ public final class HostedReplicaHost implements ReplicaHost {
         this.worker = worker;
         this.post = post;
         this.clock = clock;
+        this.ahead = new MembershipsAhead(clock);
         this.refusals = dev.tendril.protocol.refusal.RefusalLog.perMinute(
                 org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock);
     }
@@ -100,7 +102,11 @@ public final class HostedReplicaHost implements ReplicaHost {
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
-                Optional<RootMessage.Membership> offerer = offeredBy == null ? Optional.empty()
+                // a member's answer fetched on its ReplicateSoon hint saves the round trip; anything else is asked now
+                Optional<RootMessage.Membership> fetched = offeredBy == null ? Optional.empty()
+                        : ahead.take(service, offeredBy.nodeId()).filter(RootMessage.Membership::member);
+                boolean checkedAhead = fetched.isPresent();
+                Optional<RootMessage.Membership> offerer = checkedAhead || offeredBy == null ? fetched
                         : hosted.membership(service, offeredBy.nodeId());
                 if (offeredBy != null && !offerer.map(RootMessage.Membership::member).orElse(false)
                         && !hosted.treeHas(service, nodeId)) { // the second query only on the way to a refusal
@@ -114,13 +120,14 @@ public final class HostedReplicaHost implements ReplicaHost {
                 hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
                 Instant t0 = clock.instant(); // the container start counts from here: the membership check is a root round trip
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
-                DeployReply r = hosted.deployReplica(specYaml, peer, dep -> tellOnce(service, ready, told, deployed(dep, t0)));
+                DeployReply r = hosted.deployReplica(specYaml, peer,
+                        dep -> tellOnce(service, ready, told, deployed(dep, t0, checkedAhead)));
                 Optional<Deployment> d = deployments.get(service);
                 if ((r.outcome().equals("deployed") || r.outcome().equals("already-deployed")) && d.isPresent()) {
                     if (r.detail().startsWith("registration with the root pending")) {
                         log.warn("{}: replica of {} runs but is not registered yet: {}", nodeId, service, r.detail());
                     }
-                    outcome = told.get() != null ? told.get() : deployed(d.get(), t0);
+                    outcome = told.get() != null ? told.get() : deployed(d.get(), t0, checkedAhead);
                 } else {
                     outcome = new Failed(r.outcome() + ": " + String.join("; ", r.problems()) + " " + r.detail());
                 }
@@ -143,11 +150,36 @@ public final class HostedReplicaHost implements ReplicaHost {
         });
     }
 
+    /**
+     * Fetches the membership of {@code origin} in the tree of {@code service} ahead of its
+     * Replicate, on the worker ({@link MembershipsAhead}); nothing when this node hosts the
+     * service already (its Replicate is answered "hosting"). A hint beyond the held answers'
+     * bound, and one from a node the root does not count in the tree, is counted and logged.
+     */
+    @Override
+    public void expect(String service, String origin) {
+        if (deployments.get(service).isPresent()) {
+            return;
+        }
+        MembershipsAhead.Fetch f = ahead.fetch(service, origin, worker, () -> {
+            Optional<RootMessage.Membership> m = hosted.membership(service, origin);
+            if (m.isPresent() && !m.get().member()) {
+                refusals.refused(origin, "replicate-soon-not-a-member", nodeId + ": a ReplicateSoon for " + service
+                        + " from '" + origin + "', which is not a node of its tree");
+            }
+            return m;
+        });
+        if (f == MembershipsAhead.Fetch.FULL) {
+            refusals.refused(origin, "replicate-soon-over-limit", nodeId + ": a ReplicateSoon for " + service + " from '"
+                    + origin + "' while " + MembershipsAhead.MAX_ENTRIES + " answers fetched ahead are held");
+        }
+    }
+
     /** The outcome of a deployment that started at {@code t0}, stamped now (the registration, or the deploy's end). */
-    private Deployed deployed(Deployment d, Instant t0) {
+    private Deployed deployed(Deployment d, Instant t0, boolean membershipAhead) {
         Instant since = d.since();
         Duration start = since.isAfter(t0) ? Duration.between(t0, since) : Duration.ZERO;
-        return new Deployed(hosted.nodeInfo(d.spec()), d.spec(), start, clock.instant());
+        return new Deployed(hosted.nodeInfo(d.spec()), d.spec(), start, clock.instant(), membershipAhead);
     }
 
     /** Calls {@code ready} with {@code ok} unless it was called already (at the registration); never throws. */

@@ -19,12 +19,18 @@ public interface ReplicaHost {
      * when the deploy ended without an answer); as {@code done}'s outcome also attached to its
      * parent, or the attach failed and the membership's rounds retry it.
      */
-    record Deployed(NodeInfo instance, DeploymentSpec spec, Duration containerStart, Instant registeredAt) implements Outcome {
+    record Deployed(NodeInfo instance, DeploymentSpec spec, Duration containerStart, Instant registeredAt,
+                    boolean membershipAhead) implements Outcome {
         public Deployed {
             Objects.requireNonNull(instance, "instance");
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(containerStart, "containerStart");
             Objects.requireNonNull(registeredAt, "registeredAt");
+        }
+
+        /** Deployed without a membership answer fetched ahead ({@link #expect}). */
+        public Deployed(NodeInfo instance, DeploymentSpec spec, Duration containerStart, Instant registeredAt) {
+            this(instance, spec, containerStart, registeredAt, false);
         }
     }
 
@@ -56,6 +62,15 @@ public interface ReplicaHost {
      */
     default void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
         deploy(service, specYaml, offeredBy, done);
+    }
+
+    /**
+     * A hint that {@code origin} may soon offer a replica of {@code service}
+     * ({@code ReplicateSoon}): an adapter may check {@code origin}'s membership with the root now,
+     * so that the Replicate's {@link #deploy} finds the answer instead of waiting for the round
+     * trip ({@link Deployed#membershipAhead}). Must not block. Default: nothing.
+     */
+    default void expect(String service, String origin) {
     }
 
     /** What the root decided about an idle instance's leave ({@link #terminate}). */

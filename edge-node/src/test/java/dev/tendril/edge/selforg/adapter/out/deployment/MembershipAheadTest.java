@@ -1,0 +1,173 @@
+package dev.tendril.edge.selforg.adapter.out.deployment;
+
+import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
+import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.deployment.Deployments;
+import dev.tendril.edge.deployment.InMemoryContainerRuntime;
+import dev.tendril.edge.domain.Hardware;
+import dev.tendril.edge.domain.NodePolicies;
+import dev.tendril.edge.domain.Platform;
+import dev.tendril.edge.overlay.InMemoryNetwork;
+import dev.tendril.edge.overlay.Overlay;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
+import dev.tendril.edge.testing.FakeRoot;
+import dev.tendril.edge.testing.MutableClock;
+import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.spec.Arch;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.spec.Thresholds;
+import dev.tendril.protocol.spec.Validated;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A candidate told by an origin that a Replicate may follow (ReplicateSoon) asks the root about
+ * the origin's membership at once; the Replicate then uses that answer instead of a round trip
+ * of its own, while it is fresh and only when the root counted the origin in the tree.
+ */
+class MembershipAheadTest {
+    static final long GI = 1L << 30;
+    static final String SPEC = "service: web\nimage: demo:1\ncommand: [httpd, -f]\n"
+            + "ports: [{name: http, containerPort: 8080, hostPort: 18080}]\nzone: svc.example.edge\n";
+    static final NodeInfo MUNICH = node("munich", 48.14, 11.58);
+    static final NodeInfo AUGSBURG = node("augsburg", 48.37, 10.90);
+
+    final NodePolicies policies = new NodePolicies(Thresholds.DEFAULT, Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofSeconds(10), Duration.ofSeconds(1), 2);
+    final MutableClock clock = new MutableClock();
+    final FakeRoot root = new FakeRoot();
+    final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
+    final List<Set<String>> opened = new ArrayList<>();
+    final List<RootMessage> asked = new ArrayList<>();
+    final HostedServices hosted;
+    final Deployments deployments;
+    final HostedReplicaHost garching;
+
+    static NodeInfo node(String id, double lat, double lon) {
+        return new NodeInfo(id, "127.0.0.2", new GeoPoint(lat, lon), List.of(), 7400);
+    }
+
+    MembershipAheadTest() {
+        root.call("web", new RootMessage.CreateTree("web", MUNICH));
+        root.call("web", new RootMessage.RegisterNode("web", AUGSBURG));
+        Platform p = new Platform("garching", "garching", "127.0.0.3", new GeoPoint(48.25, 11.65),
+                new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());
+        Function<String, Validated<DeploymentSpec>> parser = t -> YamlDocuments.spec(t, 256 << 10);
+        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
+        InMemoryNetwork net = new InMemoryNetwork();
+        Overlay overlay = new Overlay();
+        net.attach("garching", overlay);
+        hosted = new HostedServices(p, deployments, overlay, (service, request) -> {
+            asked.add(request);
+            return root.call(service, request);
+        }, net, clock, policies, (interval, task) -> () -> { }, parser);
+        hosted.overlayPort(7400);
+        hosted.peerConnections((ids, limit) -> opened.add(new TreeSet<>(ids)));
+        garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
+    }
+
+    ReplicaHost.Outcome replicate(NodeInfo offeredBy) {
+        List<ReplicaHost.Outcome> out = new ArrayList<>();
+        garching.deploy("web", SPEC, offeredBy, out::add);
+        assertEquals(1, out.size());
+        return out.get(0);
+    }
+
+    long membershipQueries() {
+        return asked.stream().filter(RootMessage.MembershipQuery.class::isInstance).count();
+    }
+
+    @Test
+    void aReplicateAfterTheHintAsksTheRootNothingMoreAboutTheOrigin() {
+        garching.expect("web", "munich");
+        assertEquals(1, membershipQueries(), "asked at the hint");
+        assertEquals(0, runtime.list().size(), "a hint deploys nothing");
+        clock.advance(Duration.ofSeconds(5)); // a load window later
+
+        ReplicaHost.Deployed d = assertInstanceOf(ReplicaHost.Deployed.class, replicate(MUNICH));
+        assertTrue(d.membershipAhead());
+        assertEquals(1, membershipQueries(), "the Replicate used the answer fetched ahead");
+        assertEquals(List.of(Set.of("munich", "augsburg")), opened, "its likely parents came with that answer");
+        assertEquals(1, runtime.list().size());
+    }
+
+    @Test
+    void anAnswerServesOneReplicateAndOnlyWhileItIsFresh() {
+        garching.expect("web", "munich");
+        clock.advance(MembershipsAhead.FRESH);
+        ReplicaHost.Deployed d = assertInstanceOf(ReplicaHost.Deployed.class, replicate(MUNICH));
+        assertFalse(d.membershipAhead(), "stale: asked again");
+        assertEquals(2, membershipQueries());
+    }
+
+    @Test
+    void aStrangersHintIsCountedAndItsReplicateIsStillRefused() {
+        garching.expect("web", "evil-1");
+        assertEquals(Map.of("replicate-soon-not-a-member", 1L), garching.refusals());
+
+        assertInstanceOf(ReplicaHost.Failed.class, replicate(node("evil-1", 48.0, 11.0)));
+        assertEquals(List.of(), runtime.list());
+        assertTrue(membershipQueries() >= 2, "the negative answer is not reused: the Replicate asks the root itself");
+        assertEquals(1L, garching.refusals().get("replicate-not-a-member"));
+    }
+
+    @Test
+    void aHintForAServiceHostedHereAsksNothing() {
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(MUNICH));
+        long before = membershipQueries();
+        garching.expect("web", "munich");
+        assertEquals(before, membershipQueries());
+    }
+
+    @Test
+    void hintsBeyondTheBoundAreRefusedUntilTheHeldAnswersGoStale() {
+        for (int i = 0; i < MembershipsAhead.MAX_ENTRIES; i++) {
+            garching.expect("svc-" + i, "munich");
+        }
+        long queries = membershipQueries();
+        garching.expect("web", "munich");
+        assertEquals(queries, membershipQueries(), "no root query for a hint over the bound");
+        assertEquals(1L, garching.refusals().get("replicate-soon-over-limit"));
+        garching.expect("svc-0", "munich");
+        assertEquals(queries, membershipQueries(), "a hint already answered is not asked again");
+
+        clock.advance(MembershipsAhead.FRESH);
+        garching.expect("web", "munich");
+        assertEquals(queries + 1, membershipQueries());
+    }
+
+    @Test
+    void aReplicateWaitsForTheAnswerStillInFlight() throws Exception {
+        MembershipsAhead ahead = new MembershipsAhead(clock);
+        List<Runnable> held = new ArrayList<>();
+        RootMessage.Membership yes = new RootMessage.Membership("web", "munich", true, true, List.of("munich"));
+        assertEquals(MembershipsAhead.Fetch.STARTED, ahead.fetch("web", "munich", held::add, () -> Optional.of(yes)));
+        assertEquals(MembershipsAhead.Fetch.HELD_ALREADY, ahead.fetch("web", "munich", held::add, () -> Optional.of(yes)));
+        assertEquals(1, held.size());
+
+        CompletableFuture<Optional<RootMessage.Membership>> taken = CompletableFuture.supplyAsync(() -> ahead.take("web", "munich"));
+        Thread.sleep(50);
+        assertFalse(taken.isDone(), "waits for the root's answer");
+        held.get(0).run();
+        assertEquals(Optional.of(yes), taken.get(10, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), ahead.take("web", "munich"), "one Replicate per answer");
+        assertEquals(0, ahead.size());
+    }
+}
