@@ -13,6 +13,7 @@ import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.protocol.signing.SignedSpec;
 import dev.tendril.protocol.spec.Validated;
+import dev.tendril.protocol.text.Decimals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,6 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -44,6 +44,8 @@ import java.util.function.Function;
 final class WarmUp {
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
     static final String SIGNER = "warm-up";
+    /** How many event texts the warm-up writes (C1 compiles a method after ~200 calls, loops after more). */
+    static final int WRITES = 1_000;
 
     private WarmUp() {
     }
@@ -88,9 +90,17 @@ final class WarmUp {
         roundTrip(codec, new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
         roundTrip(codec, new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId()));
         roundTrip(codec, new RootMessage.RegisterNode(spec.service(), self));
-        // the events' details are formatted like this (Replication, ServiceReplicas)
-        String.format(Locale.ROOT, "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", self.nodeId(), 1, 1,
-                self.position().distanceKm(new GeoPoint(52.5, 13.4)), self.position());
+        // the events' details: distances, loads and positions written by Decimals (Replication, ServiceReplicas,
+        // SearchRouter, UserCluster); often enough that C1 compiles it, which it does after a few hundred calls
+        GeoPoint far = new GeoPoint(52.5, 13.4);
+        int length = 0;
+        for (int i = 0; i < WRITES; i++) {
+            GeoPoint p = new GeoPoint(48 + i * 0.001, 11.5 - i * 0.0007);
+            length += (p + " " + Decimals.fixed(p.distanceKm(far), 0) + " " + Decimals.fixed(i / 7.0, 1 + i % 2)).length();
+        }
+        if (length == 0) {
+            throw new IllegalStateException("the warm-up wrote no text");
+        }
         return spec;
     }
 

@@ -1,5 +1,7 @@
 package dev.tendril.protocol.geo;
 
+import dev.tendril.protocol.text.Decimals;
+
 /**
  * A position on the earth in WGS84 degrees. Distances are great-circle distances on a
  * sphere of the mean earth radius: good to about 0.5 %, which is far below what
@@ -31,6 +33,6 @@ public record GeoPoint(double latitude, double longitude) {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "(%.4f, %.4f)", latitude, longitude);
+        return "(" + Decimals.fixed(latitude, 4) + ", " + Decimals.fixed(longitude, 4) + ")"; // as %.4f, without Formatter
     }
 }

@@ -12,6 +12,7 @@ import dev.tendril.protocol.message.SelfOrgMessage.MigrationOffer;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationSearch;
 import dev.tendril.protocol.net.Cidr;
 import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.protocol.text.Decimals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,10 +146,11 @@ final class MigrationSearches {
         double originKm = self.position().distanceKm(centroid);
         Instant deadline = now.plus(ctx.policy().searchTimeout());
         searches.put(id, new PendingSearch(id, c.id(), deadline, centroid, originKm));
-        ctx.events().record(service, EventKind.MIGRATION_DECIDED, id, String.format(Locale.ROOT,
-                "bad QoE (max %d ms): cluster %s; %.0f km from this node; score %.1f >= %.1f; search: reach %.0f km, hop limit %d, deadline %d ms",
-                spec.maxLatencyMs(), c.describe(), originKm, c.score(), ctx.policy().clusterScoreThreshold(), scope.reachKm(),
-                ctx.policy().hopLimit(), ctx.policy().searchTimeout().toMillis()));
+        ctx.events().record(service, EventKind.MIGRATION_DECIDED, id, "bad QoE (max " + spec.maxLatencyMs() + " ms): cluster "
+                + c.describe() + "; " + Decimals.fixed(originKm, 0) + " km from this node; score " + Decimals.fixed(c.score(), 1)
+                + " >= " + Decimals.fixed(ctx.policy().clusterScoreThreshold(), 1) + "; search: reach "
+                + Decimals.fixed(scope.reachKm(), 0) + " km, hop limit " + ctx.policy().hopLimit() + ", deadline "
+                + ctx.policy().searchTimeout().toMillis() + " ms");
         MigrationSearch r = new MigrationSearch(service, id, self, centroid, c.size(), scope.need(), scope.reachKm(), 0,
                 ctx.policy().hopLimit(), deadline.toEpochMilli(), ctx.nodeId(), true);
         hops.start(r, self, now);
@@ -179,8 +181,8 @@ final class MigrationSearches {
             log.info("{} {}: offer of {} for {} came after the cluster dissolved", ctx.nodeId(), service, o.target().nodeId(), p.id());
             return;
         }
-        String what = String.format(Locale.ROOT, "cluster %s -> %s: %.0f km from the cluster instead of %.0f km, found in %d hops",
-                c.get().describe(), o.target().nodeId(), o.distanceKm(), p.originKm(), o.hops());
+        String what = "cluster " + c.get().describe() + " -> " + o.target().nodeId() + ": " + Decimals.fixed(o.distanceKm(), 0)
+                + " km from the cluster instead of " + Decimals.fixed(p.originKm(), 0) + " km, found in " + o.hops() + " hops";
         if (scope.redirect(c.get().clients(), o.target(), p.id(), EventKind.MIGRATION_RECORDED, what, now)) {
             clusters.remove(p.clusterId());
         } else {

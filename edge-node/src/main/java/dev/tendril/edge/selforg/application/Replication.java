@@ -7,10 +7,10 @@ import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicaReady;
 import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.text.Decimals;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One replication at the origin (DESIGN.md flow 7): asks the candidates in order, nearest
@@ -95,9 +95,9 @@ final class Replication {
         attempts++;
         deadline = ctx.clock().instant().plus(ctx.policy().replyTimeout());
         if (attempts == 1) {
-            ctx.events().record(service, EventKind.REPLICA_REQUESTED, id, String.format(Locale.ROOT,
-                    "asked %s (candidate %d of %d, %.0f km from %s) to deploy a replica", p.id(), index + 1,
-                    candidates.size(), p.position().distanceKm(position), position));
+            ctx.events().record(service, EventKind.REPLICA_REQUESTED, id, "asked " + p.id() + " (candidate " + (index + 1)
+                    + " of " + candidates.size() + ", " + Decimals.fixed(p.position().distanceKm(position), 0) + " km from "
+                    + position + ") to deploy a replica");
         }
         ctx.messenger().sendToPlatform(p.id(), new Replicate(service, id, requester, specYaml));
     }

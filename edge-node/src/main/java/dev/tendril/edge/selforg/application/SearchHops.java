@@ -7,9 +7,9 @@ import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationNotFound;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationOffer;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationSearch;
+import dev.tendril.protocol.text.Decimals;
 
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -84,9 +84,9 @@ final class SearchHops {
         }
         if (route instanceof SearchRouter.Offer o) {
             visit.settled(null);
-            ctx.events().record(service, EventKind.SEARCH_OFFERED, r.requestId(), String.format(Locale.ROOT,
-                    "offered this node to %s: %.0f km from the cluster (reach %.0f km), hop %d", r.origin().nodeId(),
-                    o.distanceKm(), r.reachKm(), r.hops()));
+            ctx.events().record(service, EventKind.SEARCH_OFFERED, r.requestId(), "offered this node to " + r.origin().nodeId()
+                    + ": " + Decimals.fixed(o.distanceKm(), 0) + " km from the cluster (reach " + Decimals.fixed(r.reachKm(), 0)
+                    + " km), hop " + r.hops());
             ctx.messenger().send(r.origin(), new MigrationOffer(service, r.requestId(), self, o.distanceKm(), r.hops()));
         } else if (route instanceof SearchRouter.Forward f) {
             if (f.upward()) {
@@ -94,8 +94,8 @@ final class SearchHops {
             } else {
                 visit.sentDown(f.to().nodeId());
             }
-            ctx.events().record(service, EventKind.SEARCH_FORWARDED, r.requestId(), String.format(Locale.ROOT,
-                    "hop %d -> %s (%s): %s", r.hops() + 1, f.to().nodeId(), f.upward() ? "up" : "down", f.why()));
+            ctx.events().record(service, EventKind.SEARCH_FORWARDED, r.requestId(), "hop " + (r.hops() + 1) + " -> "
+                    + f.to().nodeId() + " (" + (f.upward() ? "up" : "down") + "): " + f.why());
             ctx.messenger().send(f.to(), r.forwarded(ctx.nodeId(), f.upward()));
         } else if (route instanceof SearchRouter.Back b) {
             back(r, visit, visit.sender(), b.why());
@@ -113,8 +113,8 @@ final class SearchHops {
             notFound(r, why + "; " + toId + ", where it came from, is no neighbour any more");
             return;
         }
-        ctx.events().record(service, EventKind.SEARCH_FORWARDED, r.requestId(), String.format(Locale.ROOT,
-                "hop %d -> %s (back): %s", r.hops() + 1, toId, why));
+        ctx.events().record(service, EventKind.SEARCH_FORWARDED, r.requestId(), "hop " + (r.hops() + 1) + " -> " + toId
+                + " (back): " + why);
         ctx.messenger().send(to.get(), r.forwarded(ctx.nodeId(), false));
     }
 

@@ -17,6 +17,7 @@ import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.Thresholds;
+import dev.tendril.protocol.text.Decimals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -108,7 +108,7 @@ final class ServiceReplicas {
         Instant decidedAt = ctx.clock().instant();
         double reach = scope.reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
-        String farther = String.format(Locale.ROOT, "further than the reach of %.0f km from the cluster", reach);
+        String farther = "further than the reach of " + Decimals.fixed(reach, 0) + " km from the cluster";
         Optional<TreePosition.Members> known = ctx.tree().recentMembers(service);
         Optional<Set<String>> hosted;
         String hostedFrom;
@@ -141,7 +141,7 @@ final class ServiceReplicas {
             return;
         }
         List<String> ranked = choice.candidates().stream()
-                .map(p -> String.format(Locale.ROOT, "%s %.0f km", p.id(), p.position().distanceKm(position))).toList();
+                .map(p -> p.id() + " " + Decimals.fixed(p.position().distanceKm(position), 0) + " km").toList();
         ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
                 + "; candidates " + ranked + skipped + "; " + hostedFrom, -1);
         replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates());
@@ -211,8 +211,8 @@ final class ServiceReplicas {
             if (run.reason() == Replication.Reason.QOE) {
                 Optional<UserCluster> c = clusters.get(run.clusterId());
                 if (c.isPresent() && c.get().size() > 0) {
-                    String what = String.format(Locale.ROOT, "cluster %s -> new replica %s, %.0f km from the cluster",
-                            c.get().describe(), r.instance().nodeId(), r.instance().position().distanceKm(run.position()));
+                    String what = "cluster " + c.get().describe() + " -> new replica " + r.instance().nodeId() + ", "
+                            + Decimals.fixed(r.instance().position().distanceKm(run.position()), 0) + " km from the cluster";
                     if (scope.redirect(c.get().clients(), r.instance(), run.id(), EventKind.MIGRATION_RECORDED, what, now)) {
                         clusters.remove(c.get().id());
                     } else {
@@ -263,7 +263,7 @@ final class ServiceReplicas {
                 .min(Comparator.comparingDouble((List<LocatedUser> g) -> g.get(0).position().distanceKm(target)))
                 .orElseThrow();
         scope.redirect(group.stream().map(LocatedUser::address).toList(), offloadTarget, offloadId, EventKind.OFFLOADED,
-                String.format(Locale.ROOT, "%d users around %s -> %s; load %s", group.size(), group.get(0).position(),
-                        offloadTarget.nodeId(), ShortageWatch.describe(load)), now);
+                group.size() + " users around " + group.get(0).position() + " -> " + offloadTarget.nodeId() + "; load "
+                        + ShortageWatch.describe(load), now);
     }
 }

@@ -5,11 +5,11 @@ import dev.tendril.edge.domain.HardwareNeed;
 import dev.tendril.edge.domain.InfrastructureDb;
 import dev.tendril.edge.domain.Platform;
 import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.text.Decimals;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -57,7 +57,7 @@ public record CandidateChoice(List<Platform> candidates, List<String> skipped) {
             why.add(free.gpus() == 0 ? "no GPU free (needs " + need.gpus() + ")" : "GPUs " + free.gpus() + " < " + need.gpus());
         }
         if (free.cpus() < need.cpus()) {
-            why.add(String.format(Locale.ROOT, "CPU %.2f free < %.2f", free.cpus(), need.cpus()));
+            why.add("CPU " + Decimals.fixed(free.cpus(), 2) + " free < " + Decimals.fixed(need.cpus(), 2));
         }
         if (free.ramBytes() < need.ramBytes()) {
             why.add("RAM " + (free.ramBytes() >> 20) + " MiB free < " + (need.ramBytes() >> 20) + " MiB");

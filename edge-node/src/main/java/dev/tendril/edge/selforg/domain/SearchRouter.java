@@ -8,10 +8,10 @@ import dev.tendril.protocol.grid.GridPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.SelfOrgMessage.MigrationSearch;
 import dev.tendril.protocol.message.SelfOrgMessage.SiblingGrid;
+import dev.tendril.protocol.text.Decimals;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -80,7 +80,7 @@ public final class SearchRouter {
         for (Neighbourhood.ChildGrid c : hood.freshChildren(now, staleAfter)) {
             if (!leg.excluded().contains(c.node().nodeId())) {
                 nearestFit(c.grid(), r.centroid(), r.need()).ifPresent(d -> best.considerStrictly(d, new Forward(c.node(), false,
-                        String.format(Locale.ROOT, "child %s's subtree has capacity %.0f km from the cluster", c.node().nodeId(), d))));
+                        "child " + c.node().nodeId() + "'s subtree has capacity " + Decimals.fixed(d, 0) + " km from the cluster")));
             }
         }
         String parentId = parent.map(NodeInfo::nodeId).orElse("");
@@ -93,16 +93,16 @@ public final class SearchRouter {
             return route;
         }
         if (route == null && climbing) {
-            route = new Forward(parent.get(), true, String.format(Locale.ROOT,
-                    "nothing here nearer than %.0f km: up to parent %s", r.reachKm(), parentId));
+            route = new Forward(parent.get(), true, "nothing here nearer than " + Decimals.fixed(r.reachKm(), 0)
+                    + " km: up to parent " + parentId);
         }
         if (route == null && !leg.upward() && !leg.excluded().contains(self.nodeId())) {
-            route = new Back(String.format(Locale.ROOT, "nothing with capacity within %.0f km of the cluster below %s",
-                    r.reachKm(), self.nodeId()));
+            route = new Back("nothing with capacity within " + Decimals.fixed(r.reachKm(), 0) + " km of the cluster below "
+                    + self.nodeId());
         }
         if (route == null) {
-            return new NotFound(String.format(Locale.ROOT, "%s: no instance with capacity within %.0f km of the cluster",
-                    leg.upward() ? "top of the tree reached" : "no instance below " + self.nodeId(), r.reachKm()));
+            return new NotFound((leg.upward() ? "top of the tree reached" : "no instance below " + self.nodeId())
+                    + ": no instance with capacity within " + Decimals.fixed(r.reachKm(), 0) + " km of the cluster");
         }
         if (r.hops() >= r.hopLimit()) {
             return selfOffer != null ? selfOffer : new NotFound("hop limit " + r.hopLimit() + " reached");
@@ -122,14 +122,14 @@ public final class SearchRouter {
         for (SiblingGrid s : hood.freshSiblings(now, staleAfter, parent.nodeId())) {
             if (!leg.excluded().contains(s.node().nodeId()) && !s.node().nodeId().equals(self.nodeId())) {
                 nearestFit(s.grid(), r.centroid(), r.need()).ifPresent(d -> best.considerStrictly(d, new Forward(s.node(), false,
-                        String.format(Locale.ROOT, "sibling %s's subtree has capacity %.0f km from the cluster", s.node().nodeId(), d))));
+                        "sibling " + s.node().nodeId() + "'s subtree has capacity " + Decimals.fixed(d, 0) + " km from the cluster")));
             }
         }
         Optional<GridPoint> pp = hood.parentPoint(now, staleAfter, parent.nodeId());
         if (pp.isPresent() && pp.get().free().covers(r.need()) && !parent.nodeId().equals(r.origin().nodeId())) {
             double d = pp.get().position().distanceKm(r.centroid());
-            best.considerStrictly(d, new Forward(parent, true, String.format(Locale.ROOT, "parent %s is %.0f km from the cluster",
-                    parent.nodeId(), d)));
+            best.considerStrictly(d, new Forward(parent, true, "parent " + parent.nodeId() + " is " + Decimals.fixed(d, 0)
+                    + " km from the cluster"));
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.tendril.edge.selforg.domain;
 
 import dev.tendril.protocol.spec.Thresholds;
+import dev.tendril.protocol.text.Decimals;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,8 +31,9 @@ public final class ShortageWatch {
                     if (why.length() > 0) {
                         why.append(", ");
                     }
-                    why.append(String.format(Locale.ROOT, "%s %.2f > %.2f for %.1f s", NAMES[i], load[i], limit[i],
-                            above.toMillis() / 1000.0));
+                    why.append(NAMES[i]).append(' ').append(Decimals.fixed(load[i], 2)).append(" > ")
+                            .append(Decimals.fixed(limit[i], 2)).append(" for ").append(Decimals.fixed(above.toMillis() / 1000.0, 1))
+                            .append(" s");
                 }
             } else {
                 aboveSince[i] = null;
@@ -55,7 +56,8 @@ public final class ShortageWatch {
 
     /** "cpu 0.55, ram 0.40, gpu 0.00, disk 0.10" for log lines. */
     public static String describe(LoadSample s) {
-        return String.format(Locale.ROOT, "cpu %.2f, ram %.2f, gpu %.2f, disk %.2f", s.cpu(), s.ram(), s.gpu(), s.disk());
+        return "cpu " + Decimals.fixed(s.cpu(), 2) + ", ram " + Decimals.fixed(s.ram(), 2) + ", gpu " + Decimals.fixed(s.gpu(), 2)
+                + ", disk " + Decimals.fixed(s.disk(), 2);
     }
 
     private static double[] values(LoadSample s) {

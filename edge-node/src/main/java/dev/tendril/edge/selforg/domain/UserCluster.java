@@ -1,11 +1,11 @@
 package dev.tendril.edge.selforg.domain;
 
 import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.protocol.text.Decimals;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -99,9 +99,9 @@ public final class UserCluster {
             if (medians.length() > 0) {
                 medians.append('/');
             }
-            medians.append(String.format(Locale.ROOT, "%.1f", u.medianMs()));
+            medians.append(Decimals.fixed(u.medianMs(), 1));
         }
-        return String.format(Locale.ROOT, "%s: %d users around %s, score %.1f, medians %s ms", id, members.size(), centroid(),
-                score, medians);
+        return id + ": " + members.size() + " users around " + centroid() + ", score " + Decimals.fixed(score, 1) + ", medians "
+                + medians + " ms";
     }
 }
