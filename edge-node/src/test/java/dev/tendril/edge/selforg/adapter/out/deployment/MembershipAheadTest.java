@@ -1,24 +1,10 @@
 package dev.tendril.edge.selforg.adapter.out.deployment;
 
-import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
-import dev.tendril.edge.application.HostedServices;
-import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.deployment.InMemoryContainerRuntime;
-import dev.tendril.edge.domain.Hardware;
-import dev.tendril.edge.domain.NodePolicies;
-import dev.tendril.edge.domain.Platform;
-import dev.tendril.edge.overlay.InMemoryNetwork;
-import dev.tendril.edge.overlay.Overlay;
 import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
-import dev.tendril.edge.testing.FakeRoot;
 import dev.tendril.edge.testing.MutableClock;
-import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
-import dev.tendril.protocol.spec.Arch;
-import dev.tendril.protocol.spec.DeploymentSpec;
-import dev.tendril.protocol.spec.Thresholds;
-import dev.tendril.protocol.spec.Validated;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -27,10 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,55 +27,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of its own, while it is fresh and only when the root counted the origin in the tree.
  */
 class MembershipAheadTest {
-    static final long GI = 1L << 30;
-    static final String SPEC = "service: web\nimage: demo:1\ncommand: [httpd, -f]\n"
-            + "ports: [{name: http, containerPort: 8080, hostPort: 18080}]\nzone: svc.example.edge\n";
-    static final NodeInfo MUNICH = node("munich", 48.14, 11.58);
-    static final NodeInfo AUGSBURG = node("augsburg", 48.37, 10.90);
-
-    final NodePolicies policies = new NodePolicies(Thresholds.DEFAULT, Duration.ofSeconds(1), Duration.ofSeconds(10),
-            Duration.ofSeconds(10), Duration.ofSeconds(1), 2);
-    final MutableClock clock = new MutableClock();
-    final FakeRoot root = new FakeRoot();
-    final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
-    final List<Set<String>> opened = new ArrayList<>();
-    final List<RootMessage> asked = new ArrayList<>();
-    final HostedServices hosted;
-    final Deployments deployments;
-    final HostedReplicaHost garching;
+    static final NodeInfo MUNICH = ReplicaHostFixture.MUNICH;
+    final ReplicaHostFixture f = new ReplicaHostFixture();
+    final MutableClock clock = f.clock;
+    final InMemoryContainerRuntime runtime = f.runtime;
+    final HostedReplicaHost garching = f.garching;
 
     static NodeInfo node(String id, double lat, double lon) {
-        return new NodeInfo(id, "127.0.0.2", new GeoPoint(lat, lon), List.of(), 7400);
-    }
-
-    MembershipAheadTest() {
-        root.call("web", new RootMessage.CreateTree("web", MUNICH));
-        root.call("web", new RootMessage.RegisterNode("web", AUGSBURG));
-        Platform p = new Platform("garching", "garching", "127.0.0.3", new GeoPoint(48.25, 11.65),
-                new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());
-        Function<String, Validated<DeploymentSpec>> parser = t -> YamlDocuments.spec(t, 256 << 10);
-        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
-        InMemoryNetwork net = new InMemoryNetwork();
-        Overlay overlay = new Overlay();
-        net.attach("garching", overlay);
-        hosted = new HostedServices(p, deployments, overlay, (service, request) -> {
-            asked.add(request);
-            return root.call(service, request);
-        }, net, clock, policies, (interval, task) -> () -> { }, parser);
-        hosted.overlayPort(7400);
-        hosted.peerConnections((ids, limit) -> opened.add(new TreeSet<>(ids)));
-        garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
+        return ReplicaHostFixture.node(id, lat, lon);
     }
 
     ReplicaHost.Outcome replicate(NodeInfo offeredBy) {
-        List<ReplicaHost.Outcome> out = new ArrayList<>();
-        garching.deploy("web", SPEC, offeredBy, out::add);
-        assertEquals(1, out.size());
-        return out.get(0);
+        return f.replicate(offeredBy);
     }
 
     long membershipQueries() {
-        return asked.stream().filter(RootMessage.MembershipQuery.class::isInstance).count();
+        return f.membershipQueries();
     }
 
     @Test
@@ -104,7 +55,8 @@ class MembershipAheadTest {
         ReplicaHost.Deployed d = assertInstanceOf(ReplicaHost.Deployed.class, replicate(MUNICH));
         assertTrue(d.membershipAhead());
         assertEquals(1, membershipQueries(), "the Replicate used the answer fetched ahead");
-        assertEquals(List.of(Set.of("munich", "augsburg")), opened, "its likely parents came with that answer");
+        assertEquals(List.of(Set.of("munich", "augsburg")), f.opened.stream().map(ReplicaHostFixture.Opened::ids).toList(),
+                "its likely parents came with that answer");
         assertEquals(1, runtime.list().size());
     }
 
