@@ -32,8 +32,8 @@ import java.util.function.Function;
 
 /**
  * Runs once, off the start path, the code a node first needs when another node asks it for a
- * replica: the signature check of a spec, the spec's parser and the codec of a replication's
- * messages, on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
+ * replica: the signature check of a spec, the spec's parser, the codec of a replication's
+ * messages and the writing of its events' texts ({@code Decimals}), on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
  * no operator's). In a JVM that runs C1 only, the first use of that code (loading its classes,
  * bootstrapping its lambdas and string concatenations, interpreting it) took 80-120 ms of a
  * first replication's processing on topology D, against 37-51 ms for a pair that had

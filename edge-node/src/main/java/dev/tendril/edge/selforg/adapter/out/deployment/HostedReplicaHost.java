@@ -106,8 +106,8 @@ public final class HostedReplicaHost implements ReplicaHost {
                 Optional<RootMessage.Membership> fetched = offeredBy == null ? Optional.empty()
                         : ahead.take(service, offeredBy.nodeId()).filter(RootMessage.Membership::member);
                 boolean checkedAhead = fetched.isPresent();
-                Optional<RootMessage.Membership> offerer = checkedAhead || offeredBy == null ? fetched
-                        : hosted.membership(service, offeredBy.nodeId());
+                Optional<RootMessage.Membership> offerer = offeredBy == null ? Optional.empty()
+                        : fetched.or(() -> hosted.membership(service, offeredBy.nodeId()));
                 if (offeredBy != null && !offerer.map(RootMessage.Membership::member).orElse(false)
                         && !hosted.treeHas(service, nodeId)) { // the second query only on the way to a refusal
                     refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
@@ -118,7 +118,8 @@ public final class HostedReplicaHost implements ReplicaHost {
                 }
                 // before the instance starts: its Attach follows the registration
                 hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
-                Instant t0 = clock.instant(); // the container start counts from here: the membership check is a root round trip
+                // the container start counts from here, after the membership check (a root round trip unless made ahead)
+                Instant t0 = clock.instant();
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
                 DeployReply r = hosted.deployReplica(specYaml, peer,
                         dep -> tellOnce(service, ready, told, deployed(dep, t0, checkedAhead)));
