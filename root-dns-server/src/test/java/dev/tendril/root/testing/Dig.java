@@ -27,8 +27,13 @@ public final class Dig {
         }
     }
 
-    /** {@code dig @127.0.0.1 -p port +time=3 +tries=1 args...}. */
+    /**
+     * {@code dig @127.0.0.1 -p port +time=3 +tries=1 args...}. Fails at once for a server port
+     * in the kernel's ephemeral range (a server started on port 0): dig may be handed that very
+     * port as its source and read its own query back, once in ~28,000 digs ({@link ListenPorts}).
+     */
     public static Result query(int port, String... args) {
+        ListenPorts.requireNoClientCanTake(port);
         List<String> cmd = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), "+time=3", "+tries=1"));
         cmd.addAll(List.of(args));
         try {

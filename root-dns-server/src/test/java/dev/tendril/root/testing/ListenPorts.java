@@ -65,6 +65,26 @@ public final class ListenPorts {
         return new int[] {LOWEST, 65_535};
     }
 
+    /**
+     * Fails when the kernel may give {@code port} to a client socket (it lies in the ephemeral
+     * range) although {@link #free} could have chosen one it never gives: the test's server was
+     * started on port 0 or a port of its own choosing. The message says what to use instead.
+     */
+    public static void requireNoClientCanTake(int port) {
+        requireNoClientCanTake(port, ephemeralRange());
+    }
+
+    static void requireNoClientCanTake(int port, int[] ephemeral) {
+        if (clientsMayTake(port, ephemeral) && !clientsMayTake(span(ephemeral)[0], ephemeral)) {
+            throw new AssertionError("server port " + port + " lies in the kernel's ephemeral range " + ephemeral[0] + "-"
+                    + ephemeral[1] + ", where dig may be handed it as its own source port: start the server on ListenPorts.free()");
+        }
+    }
+
+    static boolean clientsMayTake(int port, int[] ephemeral) {
+        return port >= ephemeral[0] && port <= ephemeral[1];
+    }
+
     private static boolean bindable(int port) {
         try (ServerSocket tcp = new ServerSocket();
              DatagramSocket udp = new DatagramSocket(null)) {

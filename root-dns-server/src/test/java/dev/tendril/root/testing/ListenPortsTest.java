@@ -9,7 +9,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ListenPortsTest {
@@ -34,5 +36,16 @@ class ListenPortsTest {
         assertArrayEquals(new int[] {10_000, 32_767}, ListenPorts.span(new int[] {32_768, 60_999}));
         assertArrayEquals(new int[] {61_000, 65_535}, ListenPorts.span(new int[] {5_000, 60_999}));
         assertArrayEquals(new int[] {10_000, 65_535}, ListenPorts.span(new int[] {1_024, 65_535}));
+    }
+
+    @Test
+    void aServerPortTheKernelMayGiveToDigIsRefusedUnlessNoOtherWasPossible() {
+        int[] usual = {32_768, 60_999};
+        AssertionError e = assertThrows(AssertionError.class, () -> ListenPorts.requireNoClientCanTake(43_898, usual));
+        assertTrue(e.getMessage().contains("ListenPorts.free()"), e.getMessage());
+        assertDoesNotThrow(() -> ListenPorts.requireNoClientCanTake(23_817, usual));
+        assertDoesNotThrow(() -> ListenPorts.requireNoClientCanTake(61_000, usual));
+        assertDoesNotThrow(() -> ListenPorts.requireNoClientCanTake(43_898, new int[] {1_024, 65_535}),
+                "where the range covers every port, free() hands out such ports itself");
     }
 }

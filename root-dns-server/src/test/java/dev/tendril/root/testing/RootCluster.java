@@ -18,13 +18,15 @@ public final class RootCluster implements AutoCloseable {
         public final Path config;
         public final int raftPort;
         public final int controlPort;
+        public final int dnsPort;
         RootProcessHandle handle;
 
-        Member(String id, Path config, int raftPort, int controlPort) {
+        Member(String id, Path config, int raftPort, int controlPort, int dnsPort) {
             this.id = id;
             this.config = config;
             this.raftPort = raftPort;
             this.controlPort = controlPort;
+            this.dnsPort = dnsPort;
         }
 
         public String controlEndpoint() {
@@ -75,7 +77,8 @@ public final class RootCluster implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             int raft = ListenPorts.free();
             int control = ListenPorts.free();
-            members.add(new Member("r" + i, dir.resolve("r" + i + ".yaml"), raft, control));
+            int dns = ListenPorts.free(); // never port 0: see ListenPorts for what dig does with an ephemeral one
+            members.add(new Member("r" + i, dir.resolve("r" + i + ".yaml"), raft, control, dns));
             String line = "    - {id: r" + i + ", raft: 127.0.0.1:" + raft + ", control: 127.0.0.1:" + control + "}\n";
             peers.append(line);
             if (i <= initial) {
@@ -96,7 +99,7 @@ public final class RootCluster implements AutoCloseable {
                     + "  defaultPosition: {latitude: 50.1109, longitude: 8.6821}\n"
                     + "  nsid: " + m.id + "\n"
                     + "  bindAddress: 127.0.0.1\n"
-                    + "  port: 0\n"
+                    + "  port: " + m.dnsPort + "\n"
                     + "  ioThreads: 1\n"
                     + "control: {bindAddress: 127.0.0.1, port: " + m.controlPort + ", " + controlKeys + "}\n"
                     + "store: {path: " + m.id + "/topology.db}\n"
