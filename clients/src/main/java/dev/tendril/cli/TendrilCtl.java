@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.protocol.message.RootMessage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,12 +33,32 @@ public final class TendrilCtl implements Runnable {
     }
 
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** Runs with the given output streams (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return commandLine().setOut(out).setErr(err).execute(args);
+        return commandLine(args).setOut(out).setErr(err).execute(args);
+    }
+
+    /**
+     * The command line for these arguments. One CURVE public key in 85 starts with '-', and
+     * picocli takes such an argument for an unknown option ("Missing required parameter:
+     * 'PUBLIC_KEY'"). No option is 40 characters of Z85, so when an argument is one, dash
+     * arguments that match no option are read as parameters; otherwise a mistyped option stays
+     * an "Unknown option" error.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine line = commandLine();
+        if (java.util.Arrays.stream(args).anyMatch(TendrilCtl::dashKey)) {
+            line.setUnmatchedOptionsArePositionalParams(true);
+        }
+        return line;
+    }
+
+    private static boolean dashKey(String arg) {
+        return arg.length() == 40 && arg.startsWith("-")
+                && arg.chars().allMatch(c -> RootMessage.Z85_ALPHABET.indexOf(c) >= 0);
     }
 
     /** The command line of this launcher (for tests, completion and man pages). */

@@ -2,6 +2,7 @@ package dev.tendril.cli;
 
 import dev.tendril.protocol.keys.CurveKeyFiles;
 import dev.tendril.protocol.keys.SigningKeyFiles;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,5 +57,40 @@ class KeysCommandTest {
         assertEquals(TendrilCtl.BAD_INPUT, run("keys", "list", "--root", root, "--curve-key", dir.resolve("munich.key").toString(),
                 "--root-key", dir.resolve("munich.pub").toString()));
         assertTrue(err.toString().contains("chmod 600"), err.toString());
+    }
+
+    /**
+     * One Z85 key in 85 starts with '-' (picocli took it for an unknown option: "Missing required
+     * parameter: 'PUBLIC_KEY'"); such keys are arguments like any other, wherever a key is given.
+     */
+    @Test
+    void aKeyThatStartsWithADashIsAKeyNotAnOption() throws Exception {
+        String root = TendrilCtlTest.deadNode();
+        String key = dashKey();
+        assertEquals(TendrilCtl.FAILED, run("keys", "enrol", "--root", root, "--timeout", "1s", "platform", "munich", key),
+                "parsed, sent, and no root answered: " + err);
+        assertEquals(TendrilCtl.FAILED, run("keys", "revoke", "--root", root, "--timeout", "1s", "platform", "munich", key), err.toString());
+        run("keys", "gen", "--out", dir.toString(), "--name", "ops");
+        assertEquals(TendrilCtl.FAILED, run("keys", "list", "--root", root, "--timeout", "1s", "--curve-key",
+                dir.resolve("ops.key").toString(), "--root-key", key), err.toString());
+        assertTrue(!err.toString().contains("Missing required parameter") && !err.toString().contains("Unknown option"), err.toString());
+    }
+
+    @Test
+    void aMistypedOptionIsStillAnInputError() throws Exception {
+        String root = TendrilCtlTest.deadNode();
+        run("keys", "gen", "--out", dir.toString(), "--name", "munich");
+        assertEquals(TendrilCtl.BAD_INPUT, run("keys", "enrol", "--root", root, "--timout", "1s", "platform", "munich",
+                dir.resolve("munich.pub").toString()));
+        assertTrue(err.toString().contains("--timout"), "the error names what it did not understand: " + err);
+    }
+
+    private static String dashKey() {
+        while (true) {
+            String k = CurveKeyPair.generate().publicKey();
+            if (k.startsWith("-")) {
+                return k;
+            }
+        }
     }
 }
