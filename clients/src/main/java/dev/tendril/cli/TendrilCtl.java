@@ -1,6 +1,6 @@
 package dev.tendril.cli;
 
-import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,8 +57,7 @@ public final class TendrilCtl implements Runnable {
     }
 
     private static boolean dashKey(String arg) {
-        return arg.length() == 40 && arg.startsWith("-")
-                && arg.chars().allMatch(c -> RootMessage.Z85_ALPHABET.indexOf(c) >= 0);
+        return arg.startsWith("-") && CurveKeyPair.isZ85Key(arg);
     }
 
     /** The command line of this launcher (for tests, completion and man pages). */

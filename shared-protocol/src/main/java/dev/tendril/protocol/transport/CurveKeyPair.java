@@ -21,11 +21,16 @@ public record CurveKeyPair(String publicKey, String secretKey) {
 
     static String requireZ85Key(String what, String key) {
         Objects.requireNonNull(key, what);
-        if (key.length() != ZMQ.Curve.KEY_SIZE_Z85 || !decodes(key)) {
+        if (!isZ85Key(key)) {
             throw new IllegalArgumentException(what + " must be 40 characters of Z85, got "
                     + key.length() + " characters");
         }
         return key;
+    }
+
+    /** Whether {@code text} is a CURVE key written in Z85: 40 characters of its alphabet that decode. */
+    public static boolean isZ85Key(String text) {
+        return text.length() == ZMQ.Curve.KEY_SIZE_Z85 && decodes(text);
     }
 
     private static final String Z85_ALPHABET =
