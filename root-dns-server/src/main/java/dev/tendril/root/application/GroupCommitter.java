@@ -185,6 +185,12 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         return ControlErrors.awaitReply(submit(request));
     }
 
+    /** The request is only queued: {@link #submit} never waits (its queue has no bound). */
+    @Override
+    public boolean handsOnWithoutWaiting() {
+        return true;
+    }
+
     /** As {@link #submit}: nothing waits for the commit; the reply completes on the writer's thread. */
     @Override
     public CompletableFuture<RootMessage> handleLater(RootMessage request) {

@@ -55,6 +55,12 @@ public final class ReplicatedControl implements RootControl {
         return ControlErrors.awaitReply(handleLater(request));
     }
 
+    /** Queries go to the local writer's queue, changes to the log's batcher; neither waits. */
+    @Override
+    public boolean handsOnWithoutWaiting() {
+        return local.handsOnWithoutWaiting();
+    }
+
     /**
      * Queries and changes complete when the local writer answered or the log committed, on
      * their threads; only the group's own membership requests are answered on the calling one.

@@ -40,6 +40,11 @@ public final class EventRecordingControl implements RootControl {
         return recorded(request, delegate.handle(request));
     }
 
+    @Override
+    public boolean handsOnWithoutWaiting() {
+        return delegate.handsOnWithoutWaiting();
+    }
+
     /** Recorded when the delegate's reply completes, on its thread. */
     @Override
     public java.util.concurrent.CompletionStage<RootMessage> handleLater(RootMessage request) {

@@ -134,7 +134,8 @@ public final class RootControlEndpoint implements AutoCloseable {
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
         // requests in flight: the transport's 1,024, plus room for the key queries held as long polls
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
-                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL).withMaxInFlight(IN_FLIGHT + KeyEnrolment.MAX_HELD_QUERIES);
+                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL).withMaxInFlight(IN_FLIGHT + KeyEnrolment.MAX_HELD_QUERIES)
+                .withInline(control.handsOnWithoutWaiting() ? RootControlEndpoint::checkedInMemory : request -> false);
         if (serverKeys.isPresent()) {
             if (keys == null) {
                 throw new IllegalArgumentException("a CURVE root needs the enrolled keys");
@@ -144,6 +145,25 @@ public final class RootControlEndpoint implements AutoCloseable {
         LaterHandler handler = (request, caller) -> handleLater(control, stats, reload, keys, policy, request, caller,
                 refusals);
         return new RootControlEndpoint(RequestServer.start(options, handler, clock));
+    }
+
+    /**
+     * Requests handled on the socket's thread, without a handler thread in between: those whose
+     * checks ({@link ControlPolicy}: a node speaks for itself, or no rule) read nothing but the
+     * caller and the request, and which the {@link RootControl} port only queues (the writer, or
+     * the replicated log, completes them; a port that may block keeps every request on handler
+     * threads, see {@link RootControl#handsOnWithoutWaiting}). A registration then wakes two
+     * threads at the root instead of three (docs/evaluation.md, section 1c). The rest may read the store (a
+     * migration's or a dead child's check asks for a parent), write it (key enrolment) or the
+     * configuration (reload), and stay on handler threads: nothing that waits may hold the socket.
+     */
+    static boolean checkedInMemory(Envelope request) {
+        Message body = request.body();
+        return body instanceof RootMessage.RegisterNode || body instanceof RootMessage.CreateTree
+                || body instanceof RootMessage.SignOff || body instanceof RootMessage.ConditionalSignOff
+                || body instanceof RootMessage.OrphanReport || body instanceof RootMessage.HostedSetQuery
+                || body instanceof RootMessage.MembershipQuery || body instanceof RootMessage.TreeQuery
+                || body instanceof RootMessage.MigrationsQuery || body instanceof RootMessage.ResolveQuery;
     }
 
     private static RefusalLog defaultRefusals(Clock clock) {

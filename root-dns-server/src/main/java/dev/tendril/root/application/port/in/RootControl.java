@@ -23,4 +23,13 @@ public interface RootControl {
     default CompletionStage<RootMessage> handleLater(RootMessage request) {
         return CompletableFuture.completedFuture(handle(request));
     }
+
+    /**
+     * True when {@link #handleLater} never waits (it only queues the request for the thread that
+     * completes it), so that the control endpoint may call it on its socket's thread. False by
+     * default, as for every port that keeps the blocking {@link #handleLater} above.
+     */
+    default boolean handsOnWithoutWaiting() {
+        return false;
+    }
 }

@@ -1,6 +1,8 @@
 package dev.tendril.root.adapter.in.control;
 
+import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.OverlayMessage;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.Ack;
@@ -14,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -96,5 +100,55 @@ class RootControlEndpointTest {
             committer.join();
             assertEquals(new Ack(), change.get(10, TimeUnit.SECONDS), "answered once committed");
         }
+    }
+
+    /** A port that records which thread handed it each request; {@code queues}: whether it says it never waits. */
+    private static RootControl recordingThreads(boolean queues, Map<String, String> threads) {
+        return new RootControl() {
+            @Override
+            public RootMessage handle(RootMessage request) {
+                return handleLater(request).toCompletableFuture().join();
+            }
+
+            @Override
+            public CompletionStage<RootMessage> handleLater(RootMessage request) {
+                threads.put(request.type().name(), Thread.currentThread().getName());
+                return CompletableFuture.completedFuture(new Ack());
+            }
+
+            @Override
+            public boolean handsOnWithoutWaiting() {
+                return queues;
+            }
+        };
+    }
+
+    @Test
+    void aQueuingPortTakesRegistrationsOnTheSocketThreadAndChecksThatReadTheStoreOnHandlers() {
+        Map<String, String> threads = new ConcurrentHashMap<>();
+        NodeInfo tokyo = new NodeInfo("tokyo", "192.0.2.7", new GeoPoint(35.7, 139.7), List.of(), 7400);
+        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 2,
+                recordingThreads(true, threads), Clock.systemUTC());
+             ControlCalls client = new ControlCalls(endpoint.endpoint(), "t")) {
+            assertEquals(new Ack(), client.call(new RootMessage.RegisterNode("web", tokyo)));
+            assertEquals(new Ack(), client.call(new RootMessage.RecordMigration("web", List.of("198.51.100.0/24"), "tokyo", 60_000)));
+            assertEquals(new Ack(), client.call(new NodeState("web", "tokyo", false)));
+        }
+        assertEquals("request-server-root-t", threads.get("REGISTER_NODE"), "no handler thread in between");
+        // a migration's and a dead child's check ask the store for a parent: never on the socket's thread
+        assertTrue(threads.get("RECORD_MIGRATION").startsWith("request-handler-root-t-"), threads.toString());
+        assertTrue(threads.get("NODE_STATE").startsWith("request-handler-root-t-"), threads.toString());
+    }
+
+    @Test
+    void aPortThatMayBlockNeverRunsOnTheSocketThread() {
+        Map<String, String> threads = new ConcurrentHashMap<>();
+        NodeInfo tokyo = new NodeInfo("tokyo", "192.0.2.7", new GeoPoint(35.7, 139.7), List.of(), 7400);
+        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 2,
+                recordingThreads(false, threads), Clock.systemUTC());
+             ControlCalls client = new ControlCalls(endpoint.endpoint(), "t")) {
+            assertEquals(new Ack(), client.call(new RootMessage.RegisterNode("web", tokyo)));
+        }
+        assertTrue(threads.get("REGISTER_NODE").startsWith("request-handler-root-t-"), threads.toString());
     }
 }
