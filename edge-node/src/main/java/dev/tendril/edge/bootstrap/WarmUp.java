@@ -1,10 +1,5 @@
 package dev.tendril.edge.bootstrap;
 
-import dev.tendril.edge.domain.NodePolicies;
-import dev.tendril.edge.overlay.OverlayLink;
-import dev.tendril.edge.overlay.PeerConnections;
-import dev.tendril.edge.overlay.RootControl;
-import dev.tendril.edge.overlay.ServiceMembership;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.codec.DecodeResult;
 import dev.tendril.protocol.codec.FrameCodec;
@@ -13,7 +8,6 @@ import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.NodeInfo;
-import dev.tendril.protocol.message.OverlayMessage;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.signing.OperatorKeys;
@@ -28,14 +22,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -47,10 +39,7 @@ import java.util.function.Function;
  * first replication's processing on topology D, against 37-51 ms for a pair that had
  * replicated before (docs/evaluation.md, section 1b); a fresh JVM on an idle machine needs
  * ~25 ms for the first Ed25519 check, ~70 ms for the first spec parse and ~70 ms for the first
- * Replicate encoded and decoded, 1-3 ms for the second. Then it rehearses a replica's joining
- * of its tree ({@link #rehearseMembership}): a node that hosted nothing had never run that code
- * when its first replica registered (docs/evaluation.md, section 1c, "The replica's first
- * membership"). Nothing is deployed, kept or counted.
+ * Replicate encoded and decoded, 1-3 ms for the second. Nothing is deployed, kept or counted.
  */
 final class WarmUp {
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
@@ -62,14 +51,12 @@ final class WarmUp {
     }
 
     /** Runs {@link #run} on a daemon thread after {@code delay} (so that it does not slow the start). */
-    static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs,
-                             NodePolicies policies) {
+    static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs) {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(delay.toMillis());
                 long t0 = System.nanoTime();
                 run(specs);
-                rehearseMembership(policies);
                 log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -116,37 +103,6 @@ final class WarmUp {
         }
         return spec;
     }
-
-    /**
-     * Registers and attaches a membership of a tree that exists nowhere, against a root and a
-     * parent answered in memory: the code a new replica runs between its instance's start and
-     * its ReplicaReady (the registration, the task told of it, the Attach) and its first
-     * heartbeat. Nothing leaves the process; the membership is dropped after. Its two log lines
-     * ("warm-up: rehearsal: registered, parent warm-up-parent", "attached to ...") name no real
-     * node or service. Throws when the rehearsal did not register, tell and attach.
-     */
-    static void rehearseMembership(NodePolicies policies) {
-        NodeInfo self = new NodeInfo("warm-up", "192.0.2.1", new GeoPoint(48.1, 11.6), List.of(), 7400);
-        NodeInfo parent = new NodeInfo("warm-up-parent", "192.0.2.2", new GeoPoint(48.2, 11.5), List.of(), 7400);
-        RootControl root = (service, request) -> Optional.of(request instanceof RootMessage.RegisterNode
-                ? new RootMessage.Registered(service, self.nodeId(), Optional.of(parent)) : new RootMessage.Ack());
-        OverlayLink link = (peer, message, timeout, attempts) -> Optional.of(message instanceof OverlayMessage.Attach a
-                ? new OverlayMessage.AttachAck(a.service(), peer.nodeId())
-                : new OverlayMessage.HeartbeatAck(message.service(), self.nodeId(), true));
-        ServiceMembership m = new ServiceMembership(REHEARSAL, self, false, false, root, link, Clock.systemUTC(), policies);
-        m.openAheadWith(PeerConnections.NONE);
-        AtomicBoolean told = new AtomicBoolean();
-        m.onNextRegistration(() -> told.set(true));
-        m.tick(); // registers, tells, attaches
-        m.tick(); // heartbeats the parent
-        ServiceMembership.View v = m.view();
-        if (!v.registered() || !told.get() || !v.parentId().equals(Optional.of(parent.nodeId()))) {
-            throw new IllegalStateException("the membership rehearsal did not register and attach: " + v);
-        }
-    }
-
-    /** The service name of the membership rehearsal (no spec is ever deployed under it). */
-    static final String REHEARSAL = "rehearsal";
 
     private static void roundTrip(FrameCodec codec, Message body) {
         Envelope sent = new Envelope(MessageId.random(new SplittableRandom(1)), "warm-up", "warm-up", 1L, body);

@@ -1,7 +1,6 @@
 package dev.tendril.edge.bootstrap;
 
 import dev.tendril.edge.adapter.out.yaml.SpecParser;
-import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import org.junit.jupiter.api.Test;
 
@@ -14,14 +13,6 @@ class WarmUpTest {
     void theSampleVerifiesParsesAndRoundTrips() throws Exception {
         DeploymentSpec spec = WarmUp.run(text -> SpecParser.parse(text, 256 * 1024));
         assertEquals("warm-up", spec.service());
-    }
-
-    @Test
-    void theMembershipRehearsalRegistersAndAttachesUnderEveryPreset() {
-        // it throws unless the in-memory root registered it, the task ran and the parent took the Attach
-        for (String preset : new String[] {"local", "wan"}) {
-            WarmUp.rehearseMembership(NodePolicies.preset(preset));
-        }
     }
 
     @Test
