@@ -35,8 +35,10 @@ import java.util.Optional;
  * node speaks only for itself) and refused with {@code FORBIDDEN} otherwise. Key enrolment
  * requests go to {@link KeyEnrolment}, never to the topology writer.
  *
- * <p>A handler thread checks each request and hands it to the {@link RootControl} port's
- * {@link RootControl#handleLater} without waiting: the reply is finished on the thread that
+ * <p>Each request is checked and handed to the {@link RootControl} port's
+ * {@link RootControl#handleLater} without waiting, by the socket's own thread when the check
+ * reads nothing but the request ({@link #checkedInMemory}) and the port only queues, else by a
+ * handler thread: the reply is finished on the thread that
  * commits it (the writer, or the replicated log), so requests that arrive together are
  * committed together (group commit, see {@code GroupCommitter}) and no thread wakes up only to
  * pass a committed reply on.
