@@ -33,31 +33,74 @@ public final class TendrilCtl implements Runnable {
     }
 
     public static int run(String... args) {
-        return commandLine(args).execute(args);
+        CommandLine line = commandLine();
+        return line.execute(keysAsParameters(line, args));
     }
 
     /** Runs with the given output streams (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return commandLine(args).setOut(out).setErr(err).execute(args);
+        CommandLine line = commandLine().setOut(out).setErr(err);
+        return line.execute(keysAsParameters(line, args));
     }
 
     /**
-     * The command line for these arguments. One CURVE public key in 85 starts with '-', and
-     * picocli takes such an argument for an unknown option ("Missing required parameter:
-     * 'PUBLIC_KEY'"). No option is 40 characters of Z85, so when an argument is one, dash
-     * arguments that match no option are read as parameters; otherwise a mistyped option stays
-     * an "Unknown option" error.
+     * The arguments, with every CURVE public key that starts with '-' made unmistakable for an
+     * option. One Z85 key in 85 does, and picocli took "-Xy..." for an unknown option ("Missing
+     * required parameter: 'PUBLIC_KEY'"), and "-hX..." or "-VX..." for help or version: exit 0,
+     * nothing enrolled. A key (or comma-separated list of keys) that is the value of the option
+     * before it ({@code --root-key KEY}) is joined to it ({@code --root-key=KEY}: picocli splits
+     * at the first '='); any other goes last, after {@code --} (a key is the last parameter of
+     * every command that takes one). Everything else is passed as given, so a mistyped option is
+     * still an error.
      */
-    static CommandLine commandLine(String... args) {
-        CommandLine line = commandLine();
-        if (java.util.Arrays.stream(args).anyMatch(TendrilCtl::dashKey)) {
-            line.setUnmatchedOptionsArePositionalParams(true);
+    static String[] keysAsParameters(CommandLine line, String... args) {
+        if (java.util.Arrays.stream(args).noneMatch(TendrilCtl::dashKeys)) {
+            return args;
         }
-        return line;
+        // picocli refuses a value that looks like an option ("-hX..."), even joined with '=': this one is a key
+        line.setAllowOptionsAsOptionParameters(true);
+        java.util.Set<String> takingValues = optionsTakingValues(line, new java.util.HashSet<>());
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        boolean endOfOptions = false;
+        for (String arg : args) {
+            if (!endOfOptions && dashKeys(arg)) {
+                int last = out.size() - 1;
+                if (last >= 0 && takingValues.contains(out.get(last))) {
+                    out.set(last, out.get(last) + "=" + arg);
+                } else {
+                    keys.add(arg);
+                }
+                continue;
+            }
+            endOfOptions |= arg.equals("--");
+            out.add(arg);
+        }
+        if (!keys.isEmpty()) {
+            if (!endOfOptions) {
+                out.add("--");
+            }
+            out.addAll(keys);
+        }
+        return out.toArray(String[]::new);
     }
 
-    private static boolean dashKey(String arg) {
-        return arg.startsWith("-") && CurveKeyPair.isZ85Key(arg);
+    /** Whether {@code arg} starts with '-' and is a key, or comma-separated keys, of 40 Z85 characters. */
+    private static boolean dashKeys(String arg) {
+        return arg.startsWith("-") && java.util.Arrays.stream(arg.split(",", -1)).allMatch(CurveKeyPair::isZ85Key);
+    }
+
+    /** The names of every option of the command and its subcommands that takes a value. */
+    private static java.util.Set<String> optionsTakingValues(CommandLine line, java.util.Set<String> names) {
+        for (CommandLine.Model.OptionSpec o : line.getCommandSpec().options()) {
+            if (o.arity().max() > 0) {
+                names.addAll(java.util.List.of(o.names()));
+            }
+        }
+        for (CommandLine sub : line.getSubcommands().values()) {
+            optionsTakingValues(sub, names);
+        }
+        return names;
     }
 
     /** The command line of this launcher (for tests, completion and man pages). */

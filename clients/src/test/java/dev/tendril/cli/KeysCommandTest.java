@@ -11,8 +11,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** tendrilctl keys: files made with the right modes; bad input refused before anything is sent. */
@@ -60,20 +63,40 @@ class KeysCommandTest {
     }
 
     /**
-     * One Z85 key in 85 starts with '-' (picocli took it for an unknown option: "Missing required
-     * parameter: 'PUBLIC_KEY'"); such keys are arguments like any other, wherever a key is given.
+     * One Z85 key in 85 starts with '-': picocli took it for an unknown option ("Missing required
+     * parameter: 'PUBLIC_KEY'"), and one that starts with "-h" or "-V" for help or version (exit
+     * 0, nothing sent: seen in the full suite). Such keys are arguments like any other, wherever
+     * a key is given; each prefix is tried, with a random dash key besides.
      */
     @Test
     void aKeyThatStartsWithADashIsAKeyNotAnOption() throws Exception {
         String root = TendrilCtlTest.deadNode();
-        String key = dashKey();
-        assertEquals(TendrilCtl.FAILED, run("keys", "enrol", "--root", root, "--timeout", "1s", "platform", "munich", key),
-                "parsed, sent, and no root answered: " + err);
-        assertEquals(TendrilCtl.FAILED, run("keys", "revoke", "--root", root, "--timeout", "1s", "platform", "munich", key), err.toString());
         run("keys", "gen", "--out", dir.toString(), "--name", "ops");
-        assertEquals(TendrilCtl.FAILED, run("keys", "list", "--root", root, "--timeout", "1s", "--curve-key",
-                dir.resolve("ops.key").toString(), "--root-key", key), err.toString());
+        for (String key : List.of(dashKey("-h"), dashKey("-V"), dashKey("-"))) {
+            assertEquals(TendrilCtl.FAILED, run("keys", "enrol", "--root", root, "--timeout", "1s", "platform", "munich", key),
+                    key + ": parsed, sent, and no root answered: " + err + out);
+            assertEquals(TendrilCtl.FAILED, run("keys", "revoke", "--root", root, "--timeout", "1s", "platform", "munich", key),
+                    key + ": " + err + out);
+            assertEquals(TendrilCtl.FAILED, run("keys", "list", "--root", root, "--timeout", "1s", "--curve-key",
+                    dir.resolve("ops.key").toString(), "--root-key", key), key + ": " + err + out);
+            assertEquals(TendrilCtl.FAILED, run("keys", "list", "--root", root + "," + root, "--timeout", "1s", "--curve-key",
+                    dir.resolve("ops.key").toString(), "--root-key", key + "," + key), key + " twice: " + err + out);
+        }
         assertTrue(!err.toString().contains("Missing required parameter") && !err.toString().contains("Unknown option"), err.toString());
+        assertTrue(!out.toString().contains("Usage:") && !out.toString().contains("tendrilctl 0."), out.toString());
+    }
+
+    @Test
+    void dashKeysAreJoinedToTheirOptionOrPutAfterTheEndOfOptions() {
+        String h = dashKey("-h");
+        String v = dashKey("-V");
+        var line = TendrilCtl.commandLine();
+        assertArrayEquals(new String[] {"keys", "enrol", "platform", "munich", "--json", "--", h},
+                TendrilCtl.keysAsParameters(line, "keys", "enrol", "platform", "munich", h, "--json"));
+        assertArrayEquals(new String[] {"keys", "list", "--root-key=" + v + "," + h, "--json"},
+                TendrilCtl.keysAsParameters(line, "keys", "list", "--root-key", v + "," + h, "--json"));
+        String[] plain = {"keys", "enrol", "-h"};
+        assertSame(plain, TendrilCtl.keysAsParameters(line, plain), "no key: nothing rewritten (-h is help)");
     }
 
     @Test
@@ -85,10 +108,11 @@ class KeysCommandTest {
         assertTrue(err.toString().contains("--timout"), "the error names what it did not understand: " + err);
     }
 
-    private static String dashKey() {
+    /** A fresh CURVE public key that starts with {@code prefix} (one in 85 per character). */
+    private static String dashKey(String prefix) {
         while (true) {
             String k = CurveKeyPair.generate().publicKey();
-            if (k.startsWith("-")) {
+            if (k.startsWith(prefix)) {
                 return k;
             }
         }
