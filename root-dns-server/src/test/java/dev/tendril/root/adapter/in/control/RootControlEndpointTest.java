@@ -123,17 +123,26 @@ class RootControlEndpointTest {
         };
     }
 
+    private static final NodeInfo TOKYO = new NodeInfo("tokyo", "192.0.2.7", new GeoPoint(35.7, 139.7), List.of(), 7400);
+
+    /** Sends each request to an endpoint over such a port; the thread that handed each on, by request type. */
+    private static Map<String, String> handingThreads(boolean queues, RootMessage... requests) {
+        Map<String, String> threads = new ConcurrentHashMap<>();
+        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 2,
+                recordingThreads(queues, threads), Clock.systemUTC());
+             ControlCalls client = new ControlCalls(endpoint.endpoint(), "t")) {
+            for (RootMessage r : requests) {
+                assertEquals(new Ack(), client.call(r), r.type().name());
+            }
+        }
+        return threads;
+    }
+
     @Test
     void aQueuingPortTakesRegistrationsOnTheSocketThreadAndChecksThatReadTheStoreOnHandlers() {
-        Map<String, String> threads = new ConcurrentHashMap<>();
-        NodeInfo tokyo = new NodeInfo("tokyo", "192.0.2.7", new GeoPoint(35.7, 139.7), List.of(), 7400);
-        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 2,
-                recordingThreads(true, threads), Clock.systemUTC());
-             ControlCalls client = new ControlCalls(endpoint.endpoint(), "t")) {
-            assertEquals(new Ack(), client.call(new RootMessage.RegisterNode("web", tokyo)));
-            assertEquals(new Ack(), client.call(new RootMessage.RecordMigration("web", List.of("198.51.100.0/24"), "tokyo", 60_000)));
-            assertEquals(new Ack(), client.call(new NodeState("web", "tokyo", false)));
-        }
+        Map<String, String> threads = handingThreads(true, new RootMessage.RegisterNode("web", TOKYO),
+                new RootMessage.RecordMigration("web", List.of("198.51.100.0/24"), "tokyo", 60_000),
+                new NodeState("web", "tokyo", false));
         assertEquals("request-server-root-t", threads.get("REGISTER_NODE"), "no handler thread in between");
         // a migration's and a dead child's check ask the store for a parent: never on the socket's thread
         assertTrue(threads.get("RECORD_MIGRATION").startsWith("request-handler-root-t-"), threads.toString());
@@ -142,13 +151,7 @@ class RootControlEndpointTest {
 
     @Test
     void aPortThatMayBlockNeverRunsOnTheSocketThread() {
-        Map<String, String> threads = new ConcurrentHashMap<>();
-        NodeInfo tokyo = new NodeInfo("tokyo", "192.0.2.7", new GeoPoint(35.7, 139.7), List.of(), 7400);
-        try (RootControlEndpoint endpoint = RootControlEndpoint.start("root-t", "127.0.0.1", 0, 2,
-                recordingThreads(false, threads), Clock.systemUTC());
-             ControlCalls client = new ControlCalls(endpoint.endpoint(), "t")) {
-            assertEquals(new Ack(), client.call(new RootMessage.RegisterNode("web", tokyo)));
-        }
+        Map<String, String> threads = handingThreads(false, new RootMessage.RegisterNode("web", TOKYO));
         assertTrue(threads.get("REGISTER_NODE").startsWith("request-handler-root-t-"), threads.toString());
     }
 }
