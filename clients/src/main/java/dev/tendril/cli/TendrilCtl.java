@@ -33,14 +33,20 @@ public final class TendrilCtl implements Runnable {
     }
 
     public static int run(String... args) {
-        CommandLine line = commandLine();
-        return line.execute(keysAsParameters(line, args));
+        return execute(commandLine(), args);
     }
 
     /** Runs with the given output streams (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine line = commandLine().setOut(out).setErr(err);
-        return line.execute(keysAsParameters(line, args));
+        return execute(commandLine().setOut(out).setErr(err), args);
+    }
+
+    private static int execute(CommandLine line, String... args) {
+        String[] given = keysAsParameters(line, args);
+        // a key joined to its option ("--root-key=-hX...") looks like an option to picocli, which
+        // refuses such a value, even joined with '=', unless told
+        line.setAllowOptionsAsOptionParameters(given != args);
+        return line.execute(given);
     }
 
     /**
@@ -51,14 +57,12 @@ public final class TendrilCtl implements Runnable {
      * before it ({@code --root-key KEY}) is joined to it ({@code --root-key=KEY}: picocli splits
      * at the first '='); any other goes last, after {@code --} (a key is the last parameter of
      * every command that takes one). Everything else is passed as given, so a mistyped option is
-     * still an error.
+     * still an error. Returns {@code args} itself when it holds no such key.
      */
     static String[] keysAsParameters(CommandLine line, String... args) {
         if (java.util.Arrays.stream(args).noneMatch(TendrilCtl::dashKeys)) {
             return args;
         }
-        // picocli refuses a value that looks like an option ("-hX..."), even joined with '=': this one is a key
-        line.setAllowOptionsAsOptionParameters(true);
         java.util.Set<String> takingValues = optionsTakingValues(line, new java.util.HashSet<>());
         java.util.List<String> out = new java.util.ArrayList<>();
         java.util.List<String> keys = new java.util.ArrayList<>();

@@ -65,6 +65,15 @@ public final class ControlPolicy {
         return Optional.empty();
     }
 
+    /**
+     * Whether the rule for {@code request} above may ask the store ({@link Parents}) rather than
+     * read only the caller and the request: a migration's record and a node's state. The control
+     * endpoint checks these off its socket's thread (ControlPolicyTest ties this to the rules).
+     */
+    public static boolean readsStore(RootMessage request) {
+        return request instanceof RecordMigration || request instanceof NodeState;
+    }
+
     private static Optional<String> self(Caller caller, String nodeId, String what) {
         return caller.isPlatform(nodeId) ? Optional.empty()
                 : Optional.of("platform " + caller.name() + " may not " + what + " node " + nodeId);

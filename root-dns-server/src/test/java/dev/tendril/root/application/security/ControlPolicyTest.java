@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A node speaks only for itself: each root control request against each kind of caller. */
 class ControlPolicyTest {
@@ -90,5 +91,20 @@ class ControlPolicyTest {
     @MethodSource("table")
     void eachRequestIsAllowedOnlyToWhoMayAsk(RootMessage request, Caller caller, boolean allowed) {
         assertEquals(allowed, policy.refusal(caller, request).isEmpty(), () -> String.valueOf(policy.refusal(caller, request)));
+    }
+
+    @ParameterizedTest(name = "{0} from {1}")
+    @MethodSource("table")
+    void onlyTheRequestsSaidToReadTheStoreAskIt(RootMessage request, Caller caller, boolean allowed) {
+        // the control endpoint checks the others on its socket's thread, which must never wait for the store
+        java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+        ControlPolicy recording = new ControlPolicy((service, node) -> {
+            asked.set(true);
+            return "web".equals(service) ? Optional.ofNullable(PARENTS.get(node)) : Optional.empty();
+        });
+        assertEquals(allowed, recording.refusal(caller, request).isEmpty());
+        if (asked.get()) {
+            assertTrue(ControlPolicy.readsStore(request), request + " asked the store but readsStore says no");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tendril.root.adapter.in.control;
 
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageType;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.refusal.RefusalLog;
@@ -17,6 +18,8 @@ import dev.tendril.root.application.security.ControlPolicy;
 import dev.tendril.root.application.security.KeyEnrolment;
 
 import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -150,23 +153,27 @@ public final class RootControlEndpoint implements AutoCloseable {
     }
 
     /**
-     * Requests handled on the socket's thread, without a handler thread in between: those whose
-     * checks ({@link ControlPolicy}: a node speaks for itself, or no rule) read nothing but the
-     * caller and the request, and which the {@link RootControl} port only queues (the writer, or
-     * the replicated log, completes them; a port that may block keeps every request on handler
-     * threads, see {@link RootControl#handsOnWithoutWaiting}). A registration then wakes two
-     * threads at the root instead of three (docs/evaluation.md, section 1c). The rest may read the store (a
-     * migration's or a dead child's check asks for a parent), write it (key enrolment) or the
-     * configuration (reload), and stay on handler threads: nothing that waits may hold the socket.
+     * Requests handled on the socket's thread, without a handler thread in between: the
+     * topology requests, which the {@link RootControl} port only queues (the writer, or the
+     * replicated log, completes them; a port that may block keeps every request on handler
+     * threads, see {@link RootControl#handsOnWithoutWaiting}), less those whose check may read the
+     * store ({@link ControlPolicy#readsStore}). A registration then wakes two threads at the root
+     * instead of three (docs/evaluation.md, section 1c). Key enrolment (which writes the store),
+     * the counters, reload and the group's membership are not the port's queue's and stay on
+     * handler threads too: nothing that waits may hold the socket.
      */
     static boolean checkedInMemory(Envelope request) {
-        Message body = request.body();
-        return body instanceof RootMessage.RegisterNode || body instanceof RootMessage.CreateTree
-                || body instanceof RootMessage.SignOff || body instanceof RootMessage.ConditionalSignOff
-                || body instanceof RootMessage.OrphanReport || body instanceof RootMessage.HostedSetQuery
-                || body instanceof RootMessage.MembershipQuery || body instanceof RootMessage.TreeQuery
-                || body instanceof RootMessage.MigrationsQuery || body instanceof RootMessage.ResolveQuery;
+        return request.body() instanceof RootMessage body && TOPOLOGY_REQUESTS.contains(body.type())
+                && !ControlPolicy.readsStore(body);
     }
+
+    private static final Set<MessageType> TOPOLOGY_REQUESTS = EnumSet.of(
+            MessageType.REGISTER_NODE, MessageType.CREATE_TREE,
+            MessageType.SIGN_OFF, MessageType.CONDITIONAL_SIGN_OFF,
+            MessageType.ORPHAN_REPORT, MessageType.NODE_STATE,
+            MessageType.RECORD_MIGRATION, MessageType.HOSTED_SET_QUERY,
+            MessageType.MEMBERSHIP_QUERY, MessageType.TREE_QUERY,
+            MessageType.MIGRATIONS_QUERY, MessageType.RESOLVE_QUERY);
 
     private static RefusalLog defaultRefusals(Clock clock) {
         return RefusalLog.perMinute(org.slf4j.LoggerFactory.getLogger("tendril.refusals"), clock);
