@@ -89,9 +89,13 @@ public final class TendrilCtl implements Runnable {
         return out.toArray(String[]::new);
     }
 
-    /** Whether {@code arg} starts with '-' and is a key, or comma-separated keys, of 40 Z85 characters. */
+    /**
+     * Whether {@code arg} starts with '-' and is a key, or comma-separated keys, of 40 Z85
+     * characters; spaces around a comma are allowed, as the options that take lists allow them.
+     */
     private static boolean dashKeys(String arg) {
-        return arg.startsWith("-") && java.util.Arrays.stream(arg.split(",", -1)).allMatch(CurveKeyPair::isZ85Key);
+        return arg.startsWith("-")
+                && java.util.Arrays.stream(arg.split(",", -1)).map(String::strip).allMatch(CurveKeyPair::isZ85Key);
     }
 
     /** The names of every option of the command and its subcommands that takes a value. */

@@ -95,6 +95,9 @@ class KeysCommandTest {
                 TendrilCtl.keysAsParameters(line, "keys", "enrol", "platform", "munich", h, "--json"));
         assertArrayEquals(new String[] {"keys", "list", "--root-key=" + v + "," + h, "--json"},
                 TendrilCtl.keysAsParameters(line, "keys", "list", "--root-key", v + "," + h, "--json"));
+        assertArrayEquals(new String[] {"keys", "list", "--root-key=" + v + ", " + h},
+                TendrilCtl.keysAsParameters(line, "keys", "list", "--root-key", v + ", " + h),
+                "a list with a space after its comma, as one quoted argument");
         String[] plain = {"keys", "enrol", "-h"};
         assertSame(plain, TendrilCtl.keysAsParameters(line, plain), "no key: nothing rewritten (-h is help)");
     }
