@@ -93,7 +93,9 @@ class RealTopologyIT {
      * tendrilctl is a JVM of about half a CPU-second, a dig is ip netns exec + dig. Looking every
      * 10 ms, as it did until 2026-12-03, kept about one of the 2 cores busy with the runner in
      * the very window the nodes time. The figures are the nodes' own event times, so looking
-     * less often changes only when the runner notices, not what it measures.
+     * less often changes only when the runner notices, not what it measures. The looks also run
+     * at nice 19 ({@link #look}, {@link EmulatedHosts#ASIDE}) since 2026-12-05: a look that does
+     * fall into the window yields the CPU to the nodes.
      */
     static final Duration LOOK_CTL = Duration.ofSeconds(1);
     static final Duration LOOK_DIG = Duration.ofMillis(200);
@@ -402,7 +404,7 @@ class RealTopologyIT {
         long t0 = System.nanoTime();
         Thread.sleep(FIRST_REPLICA_LOOK.toMillis()); // not a wait for a condition: the runner stays out of the window it times
         String replica = Testbed.until("a replica of " + p.name() + " registered", Duration.ofSeconds(40), LOOK_CTL, () -> {
-            Ctl e = ctl("events", "--service", "web", "--kind", "REPLICA_REGISTERED", "--node", node(p), "--key", KEY);
+            Ctl e = look("events", "--service", "web", "--kind", "REPLICA_REGISTERED", "--node", node(p), "--key", KEY);
             List<String> names = e.out().lines().map(REPLICA::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
             return names.size() > registeredBefore ? Optional.of(names.get(names.size() - 1)) : Optional.empty();
         });
@@ -426,7 +428,7 @@ class RealTopologyIT {
         try {
             outcome = Testbed.until("the idle replica on " + r.name() + " terminates or is held at the minimum",
                     Duration.ofSeconds(IDLE_SECONDS * 3L + 30), LOOK_CTL, () -> {
-                        Ctl e = ctl("events", "--service", "web", "--node", node(r), "--key", KEY);
+                        Ctl e = look("events", "--service", "web", "--node", node(r), "--key", KEY);
                         List<String> lines = e.out().lines().toList();
                         int started = -1;
                         for (int i = 0; i < lines.size(); i++) {
@@ -518,7 +520,7 @@ class RealTopologyIT {
 
     /** Live instances of web (name -> parent, "" for the top), from the root. */
     Map<String, String> live() {
-        Ctl t = ctl("tree", "web", "--root", ROOT + ":5390");
+        Ctl t = look("tree", "web", "--root", ROOT + ":5390");
         Map<String, String> out = new LinkedHashMap<>();
         if (t.code() != 0) {
             return out;
@@ -533,7 +535,7 @@ class RealTopologyIT {
     }
 
     long countEvents(SwitchTree.Platform p, String kind) {
-        Ctl e = ctl("events", "--service", "web", "--kind", kind, "--node", node(p), "--key", KEY);
+        Ctl e = look("events", "--service", "web", "--kind", kind, "--node", node(p), "--key", KEY);
         return e.out().lines().filter(l -> l.contains("  " + kind)).count();
     }
 
@@ -633,7 +635,7 @@ class RealTopologyIT {
     }
 
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit, Duration pace) {
-        return EmulatedHosts.awaitAnswer(net, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
+        return EmulatedHosts.awaitAnswer(net, EmulatedHosts.ASIDE, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
     }
 
     /** Resident memory of a process (the JVM: ip netns exec and the launcher exec it), MiB; -1 if gone. */
@@ -669,7 +671,6 @@ class RealTopologyIT {
         return dir.resolve("keys");
     }
 
-    /** tendrilctl from the root's namespace; with CURVE as the operator alice, pinning the root's or the node's key. */
     /**
      * A join that finds {@code web} already there was beaten by self-organization: a replica
      * placed on that platform before the deploy arrived (the users dig from the start). The
@@ -683,9 +684,19 @@ class RealTopologyIT {
         return c;
     }
 
+    /** tendrilctl from the root's namespace; with CURVE as the operator alice, pinning the root's or the node's key. */
     Ctl ctl(String... args) {
+        return ctl(List.of(), args);
+    }
+
+    /** A look of the runner's at what the nodes did ({@link EmulatedHosts#ASIDE}: it must not take their CPU). */
+    Ctl look(String... args) {
+        return ctl(EmulatedHosts.ASIDE, args);
+    }
+
+    private Ctl ctl(List<String> prefix, String... args) {
         if (!CURVE) {
-            return EmulatedHosts.ctl(net, "root", args);
+            return EmulatedHosts.ctl(net, "root", prefix, args);
         }
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--curve-key", keys().resolve("alice.key").toString()));
@@ -697,6 +708,6 @@ class RealTopologyIT {
         } else {
             all.addAll(List.of("--root-key", keys().resolve("root-topo.pub").toString()));
         }
-        return EmulatedHosts.ctl(net, "root", all.toArray(String[]::new));
+        return EmulatedHosts.ctl(net, "root", prefix, all.toArray(String[]::new));
     }
 }
