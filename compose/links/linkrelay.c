@@ -191,11 +191,10 @@ static uint64_t release(struct direction *d, uint64_t by) {
 }
 
 static void report(const struct direction *d) {
-    fprintf(stderr, "linkrelay %s: forwarded=%llu lost=%llu overflow=%llu oversize=%llu write_errors=%llu "
-            "timer_lateness_us=%llu\n",
+    fprintf(stderr, "linkrelay %s: forwarded=%llu lost=%llu overflow=%llu oversize=%llu write_errors=%llu\n",
             d->name, (unsigned long long)d->forwarded, (unsigned long long)d->lost,
             (unsigned long long)d->overflow, (unsigned long long)d->oversize,
-            (unsigned long long)d->write_errors, (unsigned long long)(lateness_ns / 1000));
+            (unsigned long long)d->write_errors);
 }
 
 int main(int argc, char **argv) {
@@ -214,7 +213,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(arg, "--limit")) limit = (uint32_t)strtoul(val, NULL, 10);
         else if (!strcmp(arg, "--realtime")) realtime = atoi(val);
         else if (!strcmp(arg, "--control")) control = val;
-        else if (!strcmp(arg, "--lateness") && (!strcmp(val, "on") || !strcmp(val, "off"))) compensate = !strcmp(val, "on");
+        else if (!strcmp(arg, "--lateness")) {
+            if (strcmp(val, "on") && strcmp(val, "off")) {
+                fprintf(stderr, "linkrelay: bad --lateness '%s' (on, off)\n", val);
+                return 2;
+            }
+            compensate = !strcmp(val, "on");
+        }
         else { fprintf(stderr, "linkrelay: unknown option %s\n", arg); return 2; }
         i++;
     }
@@ -305,5 +310,7 @@ int main(int argc, char **argv) {
     }
     report(&dirs[0]);
     report(&dirs[1]);
+    fprintf(stderr, "linkrelay: timer lateness %llu us (running mean of the timed wake-ups, both directions)\n",
+            (unsigned long long)(lateness_ns / 1000));
     return 0;
 }

@@ -90,7 +90,7 @@ class RealTopologyIT {
     static final Duration REDIG = Duration.ofSeconds(4);
     /**
      * How often the runner looks (tendrilctl, dig) while the nodes act. Each look starts processes:
-     * tendrilctl is a JVM of about half a CPU-second, a dig is ip netns exec + dig. Looking every
+     * tendrilctl is a JVM of 0.3-0.5 CPU-seconds, a dig is ip netns exec + dig (~12 ms). Looking every
      * 10 ms, as it did until 2026-12-03, kept about one of the 2 cores busy with the runner in
      * the very window the nodes time. The figures are the nodes' own event times, so looking
      * less often changes only when the runner notices, not what it measures. The looks also run
