@@ -105,6 +105,9 @@ final class TopologyEvents {
         return out;
     }
 
+    /** What a REPLICA_REGISTERED's detail says when the origin learnt of it from the root (ServiceReplicas.ROOT_TOLD). */
+    static final String ROOT_TOLD = "registered (the root told)";
+
     /** What a REPLICATION_DECIDED's detail says when the decision waited for the root's hosted-set answer. */
     static final String ASKED_ROOT = "ranked after the root's hosted-set answer";
 
@@ -113,9 +116,11 @@ final class TopologyEvents {
      * origin's hosted-set round trip with the root (only when it held no recent members list from
      * its overlay's members rounds), Replicate origin->replica, the replica's
      * membership check (its MembershipQuery round trip with the root: is the origin a node of
-     * the tree? none when answered ahead, on the origin's ReplicateSoon), (container start excluded), the replica's registration round trip with the root,
-     * ReplicaReady replica->origin. The replica's Attach to its parent is not on the path: the
-     * ReplicaReady leaves once the root acknowledged the registration, the Attach runs meanwhile.
+     * the tree? none when answered ahead, on the origin's ReplicateSoon), (container start excluded), then
+     * either the replica's RegisterNode replica->root and the root's answer to the origin's
+     * registration watch root->origin (the REPLICA_REGISTERED says "the root told"), or the
+     * registration round trip with the root and the ReplicaReady replica->origin. The replica's
+     * Attach to its parent is not on the path: it runs meanwhile.
      */
     List<Trial> replications(SwitchTree tree) {
         List<Trial> out = new ArrayList<>();
@@ -141,8 +146,13 @@ final class TopologyEvents {
             // origin's ReplicateSoon (its REPLICA_STARTED says so); without that event the shorter path is
             // assumed, which counts more as processing, not less
             boolean checkedAhead = started.map(e -> e.detail().contains(NodeAgent.MEMBERSHIP_AHEAD)).orElse(true);
+            // the origin learnt of the registration from the root (its watch's answer: RegisterNode replica->root,
+            // then root->origin) or from the replica's ReplicaReady (the root's acknowledgement back, then replica->origin)
+            boolean rootTold = reg.get().detail().contains(ROOT_TOLD);
             double ms = (askedRoot ? 2 * tree.delayMs(o, "root") : 0) + tree.delayMs(o, replica)
-                    + (checkedAhead ? 2 : 4) * tree.delayMs(replica, "root") + tree.delayMs(replica, o);
+                    + (checkedAhead ? 0 : 2) * tree.delayMs(replica, "root")
+                    + (rootTold ? tree.delayMs(replica, "root") + tree.delayMs("root", o)
+                            : 2 * tree.delayMs(replica, "root") + tree.delayMs(replica, o));
             double measured = millis(d, reg.get()) - Math.max(0, reg.get().containerStartMs());
             double start = Math.max(0, reg.get().containerStartMs());
             double[] stages = requested.isEmpty() || started.isEmpty() ? new double[] {Double.NaN, Double.NaN, Double.NaN}
@@ -150,8 +160,8 @@ final class TopologyEvents {
                             millis(started.get(), reg.get())};
             String what = d.detail().startsWith("shortage:") ? "replicate-shortage" : "replicate-qoe";
             out.add(new Trial(what, o, replica, measured, ms,
-                    (askedRoot ? o + "<>root," : "") + o + ">" + replica + (checkedAhead ? "<>root," : "<>root<>root,")
-                            + replica + ">" + o, stages));
+                    (askedRoot ? o + "<>root," : "") + o + ">" + replica + (checkedAhead ? "" : "<>root")
+                            + (rootTold ? ">root>" + o : "<>root," + replica + ">" + o), stages));
         }
         return out;
     }
@@ -191,8 +201,11 @@ final class TopologyEvents {
         long asked = replications.stream().filter(t -> t.path().startsWith(t.origin() + "<>root,")).count();
         sb.append("replications that asked the root for the hosted set (no recent members list): ").append(asked)
                 .append(" of ").append(replications.size()).append('\n');
-        long ahead = replications.stream().filter(t -> !t.path().contains("<>root<>root")).count();
+        long ahead = replications.stream().filter(t -> !t.path().contains("<>root<>root") && !t.path().contains("<>root>root")).count();
         sb.append("replications whose membership check was answered ahead (ReplicateSoon): ").append(ahead)
+                .append(" of ").append(replications.size()).append('\n');
+        long told = replications.stream().filter(t -> t.path().endsWith(">root>" + t.origin())).count();
+        sb.append("replications the origin learnt of from the root (registration watch), not the ReplicaReady: ").append(told)
                 .append(" of ").append(replications.size()).append('\n');
         sb.append('\n').append("| stage (from the nodes' event times) | n | p50 ms | p90 ms |\n|---|---|---|---|\n");
         stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
@@ -201,7 +214,8 @@ final class TopologyEvents {
                 replications, 0);
         stage(sb, "replicate: Replicate sent -> replica registered, minus container start (delivery, membership check, deploy, register)",
                 replications, 1);
-        stage(sb, "replicate: replica registered -> origin registered it (ReplicaReady)", replications, 2);
+        stage(sb, "replicate: replica registered -> origin registered it (the root's watch answer, else the ReplicaReady)",
+                replications, 2);
         return sb.toString();
     }
 

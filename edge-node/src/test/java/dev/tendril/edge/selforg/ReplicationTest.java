@@ -21,6 +21,7 @@ import static dev.tendril.edge.selforg.Places.FRANKFURT;
 import static dev.tendril.edge.selforg.Places.GARCHING;
 import static dev.tendril.edge.selforg.Places.MUNICH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Shortage: a replica on the nearest platform that fits, then users offloaded until the load is normal. */
@@ -145,6 +146,40 @@ class ReplicationTest {
         assertTrue(decided.detail().contains("garching: CPU 0.40 free < 1.00"), decided.detail());
         assertTrue(decided.detail().contains("candidates [augsburg"), decided.detail());
         assertEquals(0.4, w.node("munich").agent().context().infra().free("garching").cpus(), 2e-3);
+    }
+
+    /**
+     * With the root holding registration watches, the origin learns of its replica from the
+     * root's answer, one one-way trip after the registration, before the replica's ReplicaReady
+     * comes; the REPLICA_REGISTERED is stamped then and still carries the container start, which
+     * only the ReplicaReady reports. Same world, same seed: without watches it comes later.
+     */
+    @Test
+    void theRootsAnswerToTheWatchTellsTheOriginBeforeTheReplicaReady() {
+        SelfOrgEvent told = replicaRegistered(true);
+        SelfOrgEvent ready = replicaRegistered(false);
+        assertTrue(told.detail().contains("registered (the root told)"), told.detail());
+        assertTrue(told.detail().contains("container start 800 ms (reported apart"), told.detail());
+        assertEquals(800, told.containerStartMillis());
+        assertFalse(ready.detail().contains("the root told"), ready.detail());
+        assertEquals(800, ready.containerStartMillis());
+        assertTrue(told.at().isBefore(ready.at()), told.at() + " vs " + ready.at());
+    }
+
+    private static SelfOrgEvent replicaRegistered(boolean watches) {
+        SimWorld w = new SimWorld(13, SimWorld.testPolicy());
+        w.platform("munich", MUNICH[0], MUNICH[1]).baseCpu(0.95);
+        w.platform("augsburg", AUGSBURG[0], AUGSBURG[1]);
+        w.start();
+        if (watches) {
+            w.root().answerWatches(w.scheduler(), Duration.ofMillis(1));
+        }
+        w.deploy("munich", SimWorld.spec("web", 0, LONG_IDLE, 1));
+        w.runFor(Duration.ofSeconds(8));
+        assertEquals(Set.of("munich", "augsburg"), w.root().hosts("web"));
+        List<SelfOrgEvent> registered = events(w, EventKind.REPLICA_REGISTERED);
+        assertEquals(1, registered.size(), registered.toString());
+        return registered.get(0);
     }
 
     @Test

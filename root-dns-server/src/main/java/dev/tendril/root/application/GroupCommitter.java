@@ -138,6 +138,23 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         void committed(int requests, long nanos);
     }
 
+    /**
+     * Told of every command applied here once it is durable: this root's own requests (single
+     * root) and every command of the replicated log's entries (every root of a group), with its
+     * reply, on the writer's thread, before the callers' replies complete. It must not block.
+     */
+    @FunctionalInterface
+    public interface AppliedListener {
+        void applied(RootMessage command, RootMessage reply);
+    }
+
+    private volatile AppliedListener appliedListener;
+
+    /** Sets the one listener of applied commands (e.g. the registration watches); null: none. */
+    public void onApplied(AppliedListener listener) {
+        this.appliedListener = listener;
+    }
+
     /** Sets the one observer of answered requests and commits. */
     public void observe(CommitObserver observer) {
         this.commitObserver = observer == null ? CommitObserver.NONE : observer;
@@ -471,6 +488,10 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         if (batch.get(0).request() != null) {
             dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
         }
+        AppliedListener listener = appliedListener;
+        if (listener != null) {
+            tellApplied(listener, batch, replies);
+        }
         CommitObserver observer = commitObserver;
         observer.committed(batch.size(), System.nanoTime() - startNanos);
         for (int i = 0; i < batch.size(); i++) {
@@ -479,6 +500,21 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
                 observer.answered(batch.get(i).request(), replies.get(i).get(0));
             }
             batch.get(i).complete(replies.get(i));
+        }
+    }
+
+    private void tellApplied(AppliedListener listener, List<Pending> batch, List<List<RootMessage>> replies) {
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            List<RootMessage> commands = p.entry() == null ? java.util.Collections.singletonList(p.request())
+                    : p.entry().commands();
+            for (int c = 0; c < commands.size() && c < replies.get(i).size(); c++) {
+                try {
+                    listener.applied(commands.get(c), replies.get(i).get(c));
+                } catch (RuntimeException e) {
+                    log.error("{}: a listener of applied commands failed", rootId, e);
+                }
+            }
         }
     }
 

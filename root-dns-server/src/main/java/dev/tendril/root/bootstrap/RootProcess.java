@@ -59,6 +59,7 @@ public final class RootProcess implements AutoCloseable {
     private final List<AutoCloseable> opened = new ArrayList<>();
     private SpatialiteTopologyRepository repository;
     private GroupCommitter committer;
+    private volatile dev.tendril.root.application.RegistrationWatches watches;
     private RatisTopologyLog raft;
     private volatile RootControlEndpoint control;
     /** Starts the control endpoint on a port with a server key (or in clear); kept to rotate the key. */
@@ -146,9 +147,13 @@ public final class RootProcess implements AutoCloseable {
         // the live map's events: recorded after each answered write, without touching the use cases
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         RootControl recording = new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock);
+        // a replication's origin learns of its replica's registration from here (docs/protocol.md, RegistrationWatch)
+        watches = new dev.tendril.root.application.RegistrationWatches(config.id());
+        committer.onApplied(watches);
+        RootControl watching = new dev.tendril.root.application.RegistrationWatchingControl(recording, watches);
         KeyEnrolment enrolment = keys;
         controlStarter = (port, serverKey) -> RootControlEndpoint.start(config.id(), config.control().bindAddress(), port,
-                config.control().handlerThreads(), recording, this::stats, this::reloadReply, serverKey, enrolment, policy,
+                config.control().handlerThreads(), watching, this::stats, this::reloadReply, serverKey, enrolment, policy,
                 clock, refusals);
         serverKeys = config.security().serverKeys();
         control = track(controlStarter.apply(config.control().port(), serverKeys));
@@ -228,6 +233,13 @@ public final class RootProcess implements AutoCloseable {
         }
         out.add(new Figure("writer.requests", Long.toString(committer.requests())));
         out.add(new Figure("writer.transactions", Long.toString(committer.batches())));
+        var w = watches;
+        if (w != null) {
+            out.add(new Figure("watches.held", Integer.toString(w.size())));
+            out.add(new Figure("watches.answered", Long.toString(w.answered())));
+            out.add(new Figure("watches.expired", Long.toString(w.expired())));
+            out.add(new Figure("watches.notHeld", Long.toString(w.refused())));
+        }
         out.add(new Figure("geoip.reloads", Long.toString(geoReloads)));
         out.add(new Figure("geoip.reloadsRefused", Long.toString(geoReloadsRefused)));
         return new RootMessage.RootStats(config.id(), out);

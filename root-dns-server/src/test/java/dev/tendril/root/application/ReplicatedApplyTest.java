@@ -91,6 +91,22 @@ class ReplicatedApplyTest {
         assertEquals(leaderTime + 5 + 60_000, directory.migration("web", "10.0.0.0/24").expiresAtMillis());
     }
 
+    /** Every root of a group answers its registration watches when it applies the entry, not only the leader. */
+    @Test
+    void aRegistrationInALogEntryAnswersThisRootsWatches() throws Exception {
+        GroupCommitter c = start();
+        RegistrationWatches watches = new RegistrationWatches("r1");
+        c.onApplied(watches);
+        CompletableFuture<RootMessage> watch = watches.hold("origin", new RootMessage.RegistrationWatch("web", "berlin", 30_000));
+        c.apply(new LogEntry(new CreateTree("web", info("tokyo", TOKYO)), 1_000, 1, 1)).join();
+        assertFalse(watch.isDone());
+        c.applyAll(new LogEntry(List.of(new RecordMigration("web", List.of("10.0.0.0/24"), "tokyo", 60_000),
+                new RootMessage.RegisterNode("web", info("berlin", BERLIN))), 1_005, 1, 2)).join();
+        RootMessage.RegistrationSeen seen = assertInstanceOf(RootMessage.RegistrationSeen.class,
+                watch.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("berlin", seen.node().orElseThrow().nodeId());
+    }
+
     @Test
     void entriesQueuedTogetherAreAppliedInLogOrderAndThePositionIsTheLast() {
         List<CompletableFuture<RootMessage>> replies = new ArrayList<>();

@@ -95,6 +95,14 @@ public final class RootCodecs {
                         (w, m) -> w.struct(5).string(m.service()).string(m.nodeId()).bool(m.member()).bool(m.live())
                                 .stringList(m.nearest()),
                         r -> r.struct(f -> new Membership(f.string(), f.string(), f.bool(), f.bool(), f.stringList()))),
+                of(MessageType.REGISTRATION_WATCH, RootMessage.RegistrationWatch.class,
+                        (w, m) -> w.struct(3).string(m.service()).string(m.nodeId()).int64(m.holdMillis()),
+                        r -> r.struct(f -> new RootMessage.RegistrationWatch(f.string(), f.string(), f.int64()))),
+                of(MessageType.REGISTRATION_SEEN, RootMessage.RegistrationSeen.class,
+                        (w, m) -> w.struct(4).string(m.service()).string(m.nodeId()).optional(m.node(), ValueCodecs::nodeInfo)
+                                .string(m.detail()),
+                        r -> r.struct(f -> new RootMessage.RegistrationSeen(f.string(), f.string(),
+                                f.optional(ValueCodecs::nodeInfo), f.string()))),
                 of(MessageType.TREE_QUERY, TreeQuery.class,
                         (w, m) -> w.struct(1).string(m.service()),
                         r -> r.struct(f -> new TreeQuery(f.string()))),

@@ -27,6 +27,8 @@ public enum MessageType {
     SIGN_OFF_DECISION(19),
     MEMBERSHIP_QUERY(20),
     MEMBERSHIP(21),
+    REGISTRATION_WATCH(22),
+    REGISTRATION_SEEN(23),
     // key enrolment (operator to root): ids 40-47
     ENROL_KEY(40),
     REVOKE_KEY(41),

@@ -243,6 +243,47 @@ public sealed interface RootMessage extends Message {
         public MessageType type() { return MessageType.MEMBERSHIP; }
     }
 
+    /**
+     * Tell me when {@code nodeId} registers in the tree of {@code service}: the root holds this
+     * request (a long poll) until it applies a {@link RegisterNode} of that node in that tree, made
+     * after this request arrived, or until {@code holdMillis} (at most {@value #MAX_HOLD_MILLIS})
+     * have passed. A replication's origin asks it when its Replicate goes out, so that it learns of
+     * the replica's registration from the root, one one-way trip after the commit, instead of from
+     * the replica's ReplicaReady, which leaves only once the replica has the root's acknowledgement.
+     * Reply: {@link RegistrationSeen}.
+     */
+    record RegistrationWatch(String service, String nodeId, long holdMillis) implements RootMessage {
+        /** The longest a root holds a watch. */
+        public static final long MAX_HOLD_MILLIS = 60_000;
+
+        public RegistrationWatch {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            if (holdMillis < 1 || holdMillis > MAX_HOLD_MILLIS) {
+                throw new IllegalArgumentException("holdMillis must be 1 to " + MAX_HOLD_MILLIS + ", got " + holdMillis);
+            }
+        }
+        public MessageType type() { return MessageType.REGISTRATION_WATCH; }
+    }
+
+    /**
+     * Reply to {@link RegistrationWatch}: {@code node} as it registered (the root had the
+     * registration durable when this left), or empty when the hold ended first, or when the root
+     * could not hold the watch (too many held: {@code detail} says which).
+     */
+    record RegistrationSeen(String service, String nodeId, Optional<NodeInfo> node, String detail) implements RootMessage {
+        public RegistrationSeen {
+            Names.requireDnsLabel("service", service);
+            Names.requireDnsLabel("node id", nodeId);
+            Objects.requireNonNull(node, "node");
+            detail = detail == null ? "" : detail;
+            if (node.isPresent() && !node.get().nodeId().equals(nodeId)) {
+                throw new IllegalArgumentException("registration of " + node.get().nodeId() + " answers a watch of " + nodeId);
+            }
+        }
+        public MessageType type() { return MessageType.REGISTRATION_SEEN; }
+    }
+
     private static void requireNearest(int nearest) {
         if (nearest < 0 || nearest > MembershipQuery.MAX_NEAREST) {
             throw new IllegalArgumentException("nearest must be 0 to " + MembershipQuery.MAX_NEAREST + ", got " + nearest);

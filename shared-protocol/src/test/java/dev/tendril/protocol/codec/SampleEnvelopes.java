@@ -73,6 +73,8 @@ public final class SampleEnvelopes {
         put(m, new HostedSet("web", List.of("munich-1", "sydney-2", "fiji-3")));
         put(m, new RootMessage.MembershipQuery("web", "munich-1", Optional.of(FIJI.position()), 3));
         put(m, new RootMessage.Membership("web", "munich-1", true, false, List.of("fiji-3", "sydney-2")));
+        put(m, new RootMessage.RegistrationWatch("web", "fiji-3", 15_000L));
+        put(m, new RootMessage.RegistrationSeen("web", "fiji-3", Optional.of(FIJI), ""));
         put(m, new TreeQuery(""));
         put(m, new TreeListing(List.of(
                 new TreeNodeView("web", MUNICH, "", true, 1_700_000_000_000L),

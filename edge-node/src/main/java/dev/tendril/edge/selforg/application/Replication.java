@@ -30,7 +30,15 @@ final class Replication {
     record Waiting() implements Step {
     }
 
-    record Ready(NodeInfo instance, long containerStartMillis, boolean existing) implements Step {
+    /**
+     * The replica is registered: {@code fromRoot} when the root's answer to this run's
+     * registration watch told it (its container start comes later, with the ReplicaReady;
+     * {@code containerStartMillis} is then -1), else the replica's ReplicaReady or a HOSTING reply.
+     */
+    record Ready(NodeInfo instance, long containerStartMillis, boolean existing, boolean fromRoot) implements Step {
+        Ready(NodeInfo instance, long containerStartMillis, boolean existing) {
+            this(instance, containerStartMillis, existing, false);
+        }
     }
 
     record Exhausted(String why) implements Step {
@@ -51,9 +59,24 @@ final class Replication {
     private int attempts;
     private boolean accepted;
     private Instant deadline;
+    /** The current candidate's registration as the root told it, before its acceptance came. */
+    private NodeInfo registered;
+    private final java.util.function.BiConsumer<String, java.util.Optional<NodeInfo>> seen;
 
     Replication(AgentContext ctx, String service, String specYaml, NodeInfo requester, String id, Reason reason,
                 GeoPoint position, String clusterId, List<Platform> candidates) {
+        this(ctx, service, specYaml, requester, id, reason, position, clusterId, candidates, (candidate, node) -> {
+        });
+    }
+
+    /**
+     * @param seen where the root's answers to the registration watches go (candidate, its
+     *             registration): to {@link #onRegistered} of this run, on the self-organization thread
+     */
+    Replication(AgentContext ctx, String service, String specYaml, NodeInfo requester, String id, Reason reason,
+                GeoPoint position, String clusterId, List<Platform> candidates,
+                java.util.function.BiConsumer<String, java.util.Optional<NodeInfo>> seen) {
+        this.seen = seen;
         this.ctx = ctx;
         this.service = service;
         this.specYaml = specYaml;
@@ -100,6 +123,14 @@ final class Replication {
                     + position + ") to deploy a replica");
         }
         ctx.messenger().sendToPlatform(p.id(), new Replicate(service, id, requester, specYaml));
+        if (attempts == 1) {
+            // the root tells of the candidate's registration one one-way trip after its commit; the
+            // ReplicaReady would take the root's acknowledgement to the replica and then its own trip
+            java.time.Duration hold = ctx.policy().replyTimeout().multipliedBy(ctx.policy().replicateAttempts())
+                    .plus(ctx.policy().readyTimeout());
+            String candidate = p.id();
+            ctx.root().watchRegistration(service, candidate, hold, node -> seen.accept(candidate, node));
+        }
     }
 
     Step onReply(String from, ReplicateReply reply) {
@@ -112,7 +143,7 @@ final class Replication {
                     accepted = true;
                     deadline = ctx.clock().instant().plus(ctx.policy().readyTimeout());
                 }
-                return WAITING;
+                return registered != null ? new Ready(registered, -1, false, true) : WAITING;
             }
             case ReplicateReply.HOSTING -> {
                 if (reply.instance().isPresent()) {
@@ -136,6 +167,23 @@ final class Replication {
         return next("deployment failed: " + ready.detail());
     }
 
+    /**
+     * The root answered the watch of {@code candidate}: registered as {@code node}, or empty (the
+     * hold ended, no root held it). Ready once the candidate has also accepted this run's Replicate
+     * (a node registered before it accepted may host the service already); the ReplicaReady, which
+     * follows, then only brings the container start.
+     */
+    Step onRegistered(String candidate, java.util.Optional<NodeInfo> node) {
+        if (node.isEmpty() || index >= candidates.size() || !candidate.equals(current().id())) {
+            return WAITING;
+        }
+        if (accepted) {
+            return new Ready(node.get(), -1, false, true);
+        }
+        registered = node.get();
+        return WAITING;
+    }
+
     Step onTick(Instant now) {
         if (!now.isAfter(deadline)) {
             return WAITING;
@@ -155,6 +203,7 @@ final class Replication {
         index++;
         attempts = 0;
         accepted = false;
+        registered = null;
         if (index >= candidates.size()) {
             return new Exhausted("all " + candidates.size() + " candidates failed");
         }

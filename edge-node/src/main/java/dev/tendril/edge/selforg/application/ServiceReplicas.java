@@ -144,7 +144,8 @@ final class ServiceReplicas {
                 .map(p -> p.id() + " " + Decimals.fixed(p.position().distanceKm(position), 0) + " km").toList();
         ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
                 + "; candidates " + ranked + skipped + "; " + hostedFrom, -1);
-        replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates());
+        replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates(),
+                (candidate, node) -> onRegistered(id, candidate, node));
         replication.begin();
     }
 
@@ -187,23 +188,70 @@ final class ServiceReplicas {
     }
 
     void onReady(String from, ReplicaReady r, Instant now) {
+        if (unreported != null && unreported.runId().equals(r.requestId()) && unreported.replica().equals(from)) {
+            report(r.ok() ? r.containerStartMillis() : -1, now);
+            return;
+        }
         if (replication != null) {
             step(replication.onReady(from, r), now);
         }
     }
 
-    /** Resends and timeouts of the running replication. */
+    /** The root's answer to the watch of {@code candidate} for replication {@code runId}. */
+    private void onRegistered(String runId, String candidate, Optional<NodeInfo> node) {
+        if (replication != null && replication.id().equals(runId)) {
+            step(replication.onRegistered(candidate, node), ctx.clock().instant());
+        }
+    }
+
+    /** Resends and timeouts of the running replication; a registration whose container start never came. */
     void timeouts(Instant now) {
+        if (unreported != null && now.isAfter(unreported.reportBy())) {
+            report(-1, now);
+        }
         if (replication != null) {
             step(replication.onTick(now), now);
         }
+    }
+
+    /**
+     * A replica the root told registered, whose REPLICA_REGISTERED waits for the container start
+     * its ReplicaReady reports (the Timings rule takes it off time-to-replicate).
+     */
+    private record Unreported(String runId, String replica, Instant registeredAt, Instant reportBy) {
+    }
+
+    private Unreported unreported;
+
+    /** The phrase of a REPLICA_REGISTERED whose registration the root told (the runner's path formula reads it). */
+    static final String ROOT_TOLD = "registered (the root told)";
+
+    /**
+     * Records the REPLICA_REGISTERED of {@link #unreported} at the time the root told, with the
+     * container start its ReplicaReady reported ({@code -1}: none came within the ready timeout;
+     * the time then includes the container start).
+     */
+    private void report(long containerStartMillis, Instant now) {
+        Unreported u = unreported;
+        unreported = null;
+        String start = containerStartMillis < 0 ? "container start not reported (counted in)"
+                : "container start " + containerStartMillis + " ms (reported apart, "
+                + Math.max(0, Duration.between(u.registeredAt(), now).toMillis()) + " ms later by its ReplicaReady)";
+        ctx.events().recordAt(u.registeredAt(), service, EventKind.REPLICA_REGISTERED, u.runId(), "replica " + u.replica()
+                + " " + ROOT_TOLD + "; " + start, containerStartMillis);
     }
 
     private void step(Replication.Step s, Instant now) {
         if (s instanceof Replication.Ready r) {
             Replication run = replication;
             replication = null;
-            if (!r.existing()) {
+            if (r.fromRoot()) {
+                if (unreported != null) { // an earlier replica's ReplicaReady never came: recorded without its start
+                    report(-1, now);
+                }
+                unreported = new Unreported(run.id(), r.instance().nodeId(), ctx.clock().instant(),
+                        ctx.clock().instant().plus(ctx.policy().readyTimeout()));
+            } else if (!r.existing()) {
                 ctx.events().record(service, EventKind.REPLICA_REGISTERED, run.id(), "replica " + r.instance().nodeId()
                         + " registered; container start " + r.containerStartMillis() + " ms (reported apart)",
                         r.containerStartMillis());

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The root as self-organization sees it, in memory: one tree per service (a joining node
@@ -51,6 +52,24 @@ public final class SimRoot {
                         .thenComparing(e -> e.node().nodeId()))
                 .map(e -> e.node().nodeId()).orElse("");
         tree.put(node.nodeId(), new Entry(node, parent));
+        List<Consumer<Optional<NodeInfo>>> waiting = watches.remove(service + "/" + node.nodeId());
+        if (waiting != null) {
+            waiting.forEach(w -> watchScheduler.after(watchDelay, () -> w.accept(Optional.of(node))));
+        }
+    }
+
+    private final Map<String, List<Consumer<Optional<NodeInfo>>>> watches = new HashMap<>();
+    private SimScheduler watchScheduler;
+    private Duration watchDelay;
+
+    /**
+     * Holds registration watches from now on, as the real root does: each is answered
+     * {@code oneWay} after the watched node's next registration (or empty when its hold ends).
+     * Without this call the root holds none (the port's default: nothing is ever answered).
+     */
+    public synchronized void answerWatches(SimScheduler scheduler, Duration oneWay) {
+        this.watchScheduler = scheduler;
+        this.watchDelay = oneWay;
     }
 
     /** The node leaves the tree (sign-off, or death noticed); its children re-attach. */
@@ -165,6 +184,26 @@ public final class SimRoot {
                 synchronized (SimRoot.this) {
                     hostedSetQueries++;
                     return Optional.of(hosts(service));
+                }
+            }
+
+            @Override
+            public void watchRegistration(String service, String nodeId, Duration hold, Consumer<Optional<NodeInfo>> seen) {
+                synchronized (SimRoot.this) {
+                    if (watchScheduler == null) {
+                        return;
+                    }
+                    String key = service + "/" + nodeId;
+                    watches.computeIfAbsent(key, k -> new ArrayList<>()).add(seen);
+                    watchScheduler.after(hold, () -> {
+                        synchronized (SimRoot.this) {
+                            List<Consumer<Optional<NodeInfo>>> w = watches.get(key);
+                            if (w == null || !w.remove(seen)) {
+                                return;
+                            }
+                        }
+                        seen.accept(Optional.empty());
+                    });
                 }
             }
 

@@ -137,9 +137,10 @@ public final class RootControlEndpoint implements AutoCloseable {
                                             ControlPolicy policy, Clock clock, RefusalLog refusals) {
         String host = bindAddress.indexOf(':') >= 0 ? "[" + bindAddress + "]" : bindAddress;
         // replies kept for retries: at 2,000 requests/s the transport's default 10,000 would last 5 s
-        // requests in flight: the transport's 1,024, plus room for the key queries held as long polls
+        // requests in flight: the transport's 1,024, plus room for the key queries and registration watches held as long polls
         ServerOptions options = ServerOptions.of("tcp://" + host + ":" + port, rootId).withHandlerThreads(handlerThreads)
-                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL).withMaxInFlight(IN_FLIGHT + KeyEnrolment.MAX_HELD_QUERIES)
+                .withDedupe(DEDUPE_REPLIES, DEDUPE_TTL).withMaxInFlight(IN_FLIGHT + KeyEnrolment.MAX_HELD_QUERIES
+                        + dev.tendril.root.application.RegistrationWatches.CAPACITY)
                 .withInline(control.handsOnWithoutWaiting() ? RootControlEndpoint::checkedInMemory : request -> false);
         if (serverKeys.isPresent()) {
             if (keys == null) {
@@ -172,7 +173,7 @@ public final class RootControlEndpoint implements AutoCloseable {
             MessageType.SIGN_OFF, MessageType.CONDITIONAL_SIGN_OFF,
             MessageType.ORPHAN_REPORT, MessageType.NODE_STATE,
             MessageType.RECORD_MIGRATION, MessageType.HOSTED_SET_QUERY,
-            MessageType.MEMBERSHIP_QUERY, MessageType.TREE_QUERY,
+            MessageType.MEMBERSHIP_QUERY, MessageType.REGISTRATION_WATCH, MessageType.TREE_QUERY,
             MessageType.MIGRATIONS_QUERY, MessageType.RESOLVE_QUERY);
 
     private static RefusalLog defaultRefusals(Clock clock) {
@@ -237,6 +238,17 @@ public final class RootControlEndpoint implements AutoCloseable {
         }
         if (body instanceof RootMessage.RootReload) {
             return now(reload.get());
+        }
+        if (body instanceof RootMessage.RegistrationWatch w) {
+            // held per identity the transport authenticated (in clear: the claimed sender, local preset only)
+            String who = caller.isClear() ? "clear " + request.from() : caller.publicKey();
+            return control.watch(who, w).thenApply(reply -> {
+                if (reply instanceof RootMessage.RegistrationSeen seen && seen.detail().startsWith("not held")) {
+                    refusals.refused(caller.isClear() ? request.from() : caller.describe(), "registration-watch-not-held",
+                            w.service() + "/" + w.nodeId() + ": " + seen.detail());
+                }
+                return reply;
+            });
         }
         return control.handleLater(body).thenApply(reply -> {
             if (reply instanceof ErrorReply e && (e.code().equals(ControlErrors.LIMIT) || e.code().equals(ControlErrors.INVALID))) {

@@ -32,4 +32,16 @@ public interface RootControl {
     default boolean handsOnWithoutWaiting() {
         return false;
     }
+
+    /**
+     * Holds a {@link RootMessage.RegistrationWatch} from {@code caller} (its authenticated
+     * identity) as a long poll: the stage completes with a {@link RootMessage.RegistrationSeen}
+     * at the node's next registration or when the hold ends. It never blocks. This default holds
+     * none and answers at once, empty: the asking origin then learns of its replica from the
+     * replica's ReplicaReady.
+     */
+    default CompletionStage<RootMessage> watch(String caller, RootMessage.RegistrationWatch watch) {
+        return CompletableFuture.completedFuture(new RootMessage.RegistrationSeen(watch.service(), watch.nodeId(),
+                java.util.Optional.empty(), "not held: this root holds no registration watches"));
+    }
 }

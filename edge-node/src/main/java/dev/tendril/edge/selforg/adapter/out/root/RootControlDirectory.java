@@ -14,9 +14,51 @@ import java.util.Set;
 /** {@link RootDirectory} over the root control endpoint (the overlay's {@link RootControl} port). */
 public final class RootControlDirectory implements RootDirectory {
     private final RootControl root;
+    private final java.util.concurrent.Executor worker;
+    private final java.util.function.Consumer<Runnable> post;
 
+    /** Without registration watches (nothing to wait on them). */
     public RootControlDirectory(RootControl root) {
+        this(root, null, null);
+    }
+
+    /**
+     * @param worker runs the registration watches, each a blocking held call (null: no watches)
+     * @param post   runs a watch's answer on the self-organization thread
+     */
+    public RootControlDirectory(RootControl root, java.util.concurrent.Executor worker, java.util.function.Consumer<Runnable> post) {
         this.root = root;
+        this.worker = worker;
+        this.post = post;
+    }
+
+    /** How much longer than the watch's hold the call waits for the root's answer. */
+    static final Duration WATCH_MARGIN = Duration.ofSeconds(2);
+
+    @Override
+    public void watchRegistration(String service, String nodeId, Duration hold,
+                                  java.util.function.Consumer<Optional<dev.tendril.protocol.message.NodeInfo>> seen) {
+        if (worker == null) {
+            return;
+        }
+        long holdMillis = Math.max(1, Math.min(hold.toMillis(), RootMessage.RegistrationWatch.MAX_HOLD_MILLIS));
+        RootMessage.RegistrationWatch watch = new RootMessage.RegistrationWatch(service, nodeId, holdMillis);
+        try {
+            worker.execute(() -> {
+                Optional<dev.tendril.protocol.message.NodeInfo> node;
+                try {
+                    node = root.callHeld(service, watch, Duration.ofMillis(holdMillis).plus(WATCH_MARGIN))
+                            .filter(RootMessage.RegistrationSeen.class::isInstance)
+                            .flatMap(m -> ((RootMessage.RegistrationSeen) m).node());
+                } catch (RuntimeException e) {
+                    node = Optional.empty();
+                }
+                Optional<dev.tendril.protocol.message.NodeInfo> answer = node;
+                post.accept(() -> seen.accept(answer));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: no watch; the ReplicaReady still tells
+        }
     }
 
     /** Subnets per request: the roots' default {@code control.limits.maxSubnetsPerRequest}. */

@@ -20,4 +20,15 @@ public interface RootDirectory {
 
     /** The live redirects of {@code service} (one round trip). */
     Optional<List<Redirect>> redirects(String service);
+
+    /**
+     * Asks the root to tell when {@code nodeId} registers in the tree of {@code service} (a
+     * request the root holds, up to {@code hold}), without waiting: {@code seen} runs later on
+     * the self-organization thread, with the node as it registered, or empty when the hold ended,
+     * no root held the watch or none answered. This default asks nothing and never calls back:
+     * the replication then learns of its replica from the replica's ReplicaReady alone.
+     */
+    default void watchRegistration(String service, String nodeId, Duration hold,
+                                   java.util.function.Consumer<Optional<dev.tendril.protocol.message.NodeInfo>> seen) {
+    }
 }
