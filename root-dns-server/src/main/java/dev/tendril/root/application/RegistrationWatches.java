@@ -89,7 +89,12 @@ public final class RegistrationWatches implements GroupCommitter.AppliedListener
             return refuse(watch, "the root holds " + capacity + " watches already");
         }
         Held h = new Held(caller, watch.service(), watch.nodeId(), new CompletableFuture<>());
-        byNode.computeIfAbsent(key(watch.service(), watch.nodeId()), k -> new CopyOnWriteArrayList<>()).add(h);
+        // added and removed under the map's lock for the key: a list emptied and dropped meanwhile cannot take it
+        byNode.compute(key(watch.service(), watch.nodeId()), (k, list) -> {
+            List<Held> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.add(h);
+            return l;
+        });
         var expiry = timer.schedule(() -> {
             if (take(h)) {
                 expired.increment();
@@ -147,12 +152,14 @@ public final class RegistrationWatches implements GroupCommitter.AppliedListener
 
     /** Removes {@code h} if it is still held; true for the one caller that removed it. */
     private boolean take(Held h) {
-        String key = key(h.service(), h.nodeId());
-        List<Held> list = byNode.get(key);
-        if (list == null || !list.remove(h)) {
+        boolean[] removed = new boolean[1];
+        byNode.computeIfPresent(key(h.service(), h.nodeId()), (k, l) -> {
+            removed[0] = l.remove(h);
+            return l.isEmpty() ? null : l;
+        });
+        if (!removed[0]) {
             return false;
         }
-        byNode.computeIfPresent(key, (k, l) -> l.isEmpty() ? null : l);
         size.decrementAndGet();
         release(h.caller());
         return true;

@@ -167,6 +167,7 @@ public final class RootProcess implements AutoCloseable {
             metrics.bindControl(() -> control.stats(), committer); // the endpoint in use (a key rotation replaces it)
             metrics.bindDirectory(directory);
             metrics.bindKeys(keys);
+            metrics.bindWatches(watches);
         }
         notReady = null; // DNS listens and the state is loaded
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",

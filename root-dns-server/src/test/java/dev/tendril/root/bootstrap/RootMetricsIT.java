@@ -102,6 +102,27 @@ class RootMetricsIT {
                 assertEquals(1.0, keys.sum("tendril_keys_enrolled", Map.of()));
                 assertEquals(0.0, keys.sum("tendril_keys_held_queries", Map.of()));
             }
+            // a replication origin's registration watch: held at the root, shown, answered by the node's registration
+            dev.tendril.protocol.message.NodeInfo third = DemoRegistration.CITIES.get(2).info();
+            try (ControlCalls origin = new ControlCalls(root.controlEndpoint(), "origin-it", java.time.Duration.ofSeconds(40), 1)) {
+                java.util.concurrent.CompletableFuture<RootMessage> watch = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> origin.call(new RootMessage.RegistrationWatch("web", third.nodeId(), 30_000)));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                double watching = 0;
+                while (watching < 1 && System.nanoTime() < deadline) {
+                    watching = scrape(base).sum("tendril_registration_watches_held", Map.of());
+                    Thread.sleep(20);
+                }
+                assertEquals(1.0, watching, "the held watch is counted");
+                assertEquals(false, watch.isDone());
+                assertInstanceOf(Registered.class, control.call(new RegisterNode("web", third)));
+                RootMessage.RegistrationSeen seen = assertInstanceOf(RootMessage.RegistrationSeen.class,
+                        watch.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(java.util.Optional.of(third), seen.node());
+                PrometheusText watched = scrape(base);
+                assertEquals(0.0, watched.sum("tendril_registration_watches_held", Map.of()));
+                assertEquals(1.0, watched.sum("tendril_registration_watches_total", Map.of("outcome", "answered")));
+            }
             assertEquals(0.0, after.sum("tendril_dns_rrl_responses_total", Map.of("action", "dropped")), "RRL is off in the local preset");
             for (String name : dashboardMetrics("tendril_dns_", "tendril_control_")) {
                 assertTrue(after.value(name, Map.of()).isPresent(), "docs/grafana/tendril-dashboard.json reads " + name

@@ -119,6 +119,20 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
                 .register(registry);
     }
 
+    /** Exports the registration watches: held now, and how each ended. */
+    public void bindWatches(dev.tendril.root.application.RegistrationWatches watches) {
+        read.add(watches);
+        Gauge.builder("tendril.registration.watches.held", watches, w -> w.size())
+                .description("Registration watches held as long polls (replication origins waiting for their replica)")
+                .register(registry);
+        FunctionCounter.builder("tendril.registration.watches", watches, w -> w.answered())
+                .tag("outcome", "answered").description("Registration watches ended, by outcome").register(registry);
+        FunctionCounter.builder("tendril.registration.watches", watches, w -> w.expired())
+                .tag("outcome", "expired").description("Registration watches ended, by outcome").register(registry);
+        FunctionCounter.builder("tendril.registration.watches", watches, w -> w.refused())
+                .tag("outcome", "not_held").description("Registration watches ended, by outcome").register(registry);
+    }
+
     /** Exports the size of the DNS directory. */
     public void bindDirectory(SpatialInstanceDirectory directory) {
         read.add(directory);
