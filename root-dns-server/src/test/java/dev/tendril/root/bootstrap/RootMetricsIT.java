@@ -85,13 +85,7 @@ class RootMetricsIT {
             try (ControlCalls edge = new ControlCalls(root.controlEndpoint(), "edge-it", java.time.Duration.ofSeconds(40), 1)) {
                 java.util.concurrent.CompletableFuture<RootMessage> held = java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> edge.call(new KeysQuery(digest, 30_000)));
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                double holding = 0;
-                while (holding < 1 && System.nanoTime() < deadline) {
-                    holding = scrape(base).sum("tendril_keys_held_queries", Map.of());
-                    Thread.sleep(20);
-                }
-                assertEquals(1.0, holding, "the held key query is counted");
+                assertEquals(1.0, awaitAtLeastOne(base, "tendril_keys_held_queries"), "the held key query is counted");
                 assertEquals(false, held.isDone(), "and not answered while the keys stay the same");
                 // a key enrolled: the held query is answered at once, with the new listing
                 assertInstanceOf(RootMessage.Ack.class, control.call(new RootMessage.EnrolKey(RootMessage.KeyRole.PLATFORM,
@@ -107,13 +101,7 @@ class RootMetricsIT {
             try (ControlCalls origin = new ControlCalls(root.controlEndpoint(), "origin-it", java.time.Duration.ofSeconds(40), 1)) {
                 java.util.concurrent.CompletableFuture<RootMessage> watch = java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> origin.call(new RootMessage.RegistrationWatch("web", third.nodeId(), 30_000)));
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                double watching = 0;
-                while (watching < 1 && System.nanoTime() < deadline) {
-                    watching = scrape(base).sum("tendril_registration_watches_held", Map.of());
-                    Thread.sleep(20);
-                }
-                assertEquals(1.0, watching, "the held watch is counted");
+                assertEquals(1.0, awaitAtLeastOne(base, "tendril_registration_watches_held"), "the held watch is counted");
                 assertEquals(false, watch.isDone());
                 assertInstanceOf(Registered.class, control.call(new RegisterNode("web", third)));
                 RootMessage.RegistrationSeen seen = assertInstanceOf(RootMessage.RegistrationSeen.class,
@@ -146,6 +134,17 @@ class RootMetricsIT {
         }
         assertTrue(names.size() >= 5, "names found in the dashboard: " + names);
         return names;
+    }
+
+    /** The gauge's value once it is at least 1 (a request the root holds shows), or after 10 s its last value. */
+    private double awaitAtLeastOne(String base, String gauge) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        double value = 0;
+        while (value < 1 && System.nanoTime() < deadline) {
+            value = scrape(base).sum(gauge, Map.of());
+            Thread.sleep(20);
+        }
+        return value;
     }
 
     private PrometheusText scrape(String base) throws Exception {
