@@ -105,9 +105,6 @@ final class TopologyEvents {
         return out;
     }
 
-    /** What a REPLICA_REGISTERED's detail says when the origin learnt of it from the root (ServiceReplicas.ROOT_TOLD). */
-    static final String ROOT_TOLD = "registered (the root told)";
-
     /** What a REPLICATION_DECIDED's detail says when the decision waited for the root's hosted-set answer. */
     static final String ASKED_ROOT = "ranked after the root's hosted-set answer";
 
@@ -148,7 +145,7 @@ final class TopologyEvents {
             boolean checkedAhead = started.map(e -> e.detail().contains(NodeAgent.MEMBERSHIP_AHEAD)).orElse(true);
             // the origin learnt of the registration from the root (its watch's answer: RegisterNode replica->root,
             // then root->origin) or from the replica's ReplicaReady (the root's acknowledgement back, then replica->origin)
-            boolean rootTold = reg.get().detail().contains(ROOT_TOLD);
+            boolean rootTold = reg.get().detail().contains(NodeAgent.ROOT_TOLD);
             double ms = (askedRoot ? 2 * tree.delayMs(o, "root") : 0) + tree.delayMs(o, replica)
                     + (checkedAhead ? 0 : 2) * tree.delayMs(replica, "root")
                     + (rootTold ? tree.delayMs(replica, "root") + tree.delayMs("root", o)

@@ -171,8 +171,7 @@ public final class RegistrationWatches implements GroupCommitter.AppliedListener
 
     private CompletableFuture<RootMessage> refuse(RegistrationWatch watch, String why) {
         refused.increment();
-        return CompletableFuture.completedFuture(new RegistrationSeen(watch.service(), watch.nodeId(), Optional.empty(),
-                "not held: " + why));
+        return CompletableFuture.completedFuture(RegistrationSeen.notHeld(watch.service(), watch.nodeId(), why));
     }
 
     private static String key(String service, String nodeId) {

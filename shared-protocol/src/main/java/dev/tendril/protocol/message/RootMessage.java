@@ -281,6 +281,19 @@ public sealed interface RootMessage extends Message {
                 throw new IllegalArgumentException("registration of " + node.get().nodeId() + " answers a watch of " + nodeId);
             }
         }
+        /** What {@link #detail} starts with when the root did not hold the watch. */
+        public static final String NOT_HELD = "not held: ";
+
+        /** The answer to a watch the root did not hold ({@code why}: which bound, or none held here). */
+        public static RegistrationSeen notHeld(String service, String nodeId, String why) {
+            return new RegistrationSeen(service, nodeId, Optional.empty(), NOT_HELD + why);
+        }
+
+        /** True when the root did not hold the watch (a bound was reached, or it holds none). */
+        public boolean isNotHeld() {
+            return node.isEmpty() && detail.startsWith(NOT_HELD);
+        }
+
         public MessageType type() { return MessageType.REGISTRATION_SEEN; }
     }
 

@@ -37,6 +37,12 @@ public final class NodeAgent {
      */
     public static final String MEMBERSHIP_AHEAD = "the origin's membership was checked ahead of its Replicate";
 
+    /**
+     * In an origin's REPLICA_REGISTERED: it learnt of the registration from the root's answer to its
+     * registration watch, not from the replica's ReplicaReady (the topology runner's path formula reads it).
+     */
+    public static final String ROOT_TOLD = "registered (the root told)";
+
     private record Waiter(NodeInfo requester, String requestId) {
     }
 

@@ -9,8 +9,11 @@ import dev.tendril.protocol.message.SelfOrgMessage.Replicate;
 import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
 import dev.tendril.protocol.text.Decimals;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * One replication at the origin (DESIGN.md flow 7): asks the candidates in order, nearest
@@ -61,13 +64,7 @@ final class Replication {
     private Instant deadline;
     /** The current candidate's registration as the root told it, before its acceptance came. */
     private NodeInfo registered;
-    private final java.util.function.BiConsumer<String, java.util.Optional<NodeInfo>> seen;
-
-    Replication(AgentContext ctx, String service, String specYaml, NodeInfo requester, String id, Reason reason,
-                GeoPoint position, String clusterId, List<Platform> candidates) {
-        this(ctx, service, specYaml, requester, id, reason, position, clusterId, candidates, (candidate, node) -> {
-        });
-    }
+    private final BiConsumer<String, Optional<NodeInfo>> seen;
 
     /**
      * @param seen where the root's answers to the registration watches go (candidate, its
@@ -75,7 +72,7 @@ final class Replication {
      */
     Replication(AgentContext ctx, String service, String specYaml, NodeInfo requester, String id, Reason reason,
                 GeoPoint position, String clusterId, List<Platform> candidates,
-                java.util.function.BiConsumer<String, java.util.Optional<NodeInfo>> seen) {
+                BiConsumer<String, Optional<NodeInfo>> seen) {
         this.seen = seen;
         this.ctx = ctx;
         this.service = service;
@@ -126,7 +123,7 @@ final class Replication {
         if (attempts == 1) {
             // the root tells of the candidate's registration one one-way trip after its commit; the
             // ReplicaReady would take the root's acknowledgement to the replica and then its own trip
-            java.time.Duration hold = ctx.policy().replyTimeout().multipliedBy(ctx.policy().replicateAttempts())
+            Duration hold = ctx.policy().replyTimeout().multipliedBy(ctx.policy().replicateAttempts())
                     .plus(ctx.policy().readyTimeout());
             String candidate = p.id();
             ctx.root().watchRegistration(service, candidate, hold, node -> seen.accept(candidate, node));
@@ -173,7 +170,7 @@ final class Replication {
      * (a node registered before it accepted may host the service already); the ReplicaReady, which
      * follows, then only brings the container start.
      */
-    Step onRegistered(String candidate, java.util.Optional<NodeInfo> node) {
+    Step onRegistered(String candidate, Optional<NodeInfo> node) {
         if (node.isEmpty() || index >= candidates.size() || !candidate.equals(current().id())) {
             return WAITING;
         }

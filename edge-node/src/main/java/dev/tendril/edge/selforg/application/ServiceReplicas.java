@@ -223,9 +223,6 @@ final class ServiceReplicas {
 
     private Unreported unreported;
 
-    /** The phrase of a REPLICA_REGISTERED whose registration the root told (the runner's path formula reads it). */
-    static final String ROOT_TOLD = "registered (the root told)";
-
     /**
      * Records the REPLICA_REGISTERED of {@link #unreported} at the time the root told, with the
      * container start its ReplicaReady reported ({@code -1}: none came within the ready timeout;
@@ -238,7 +235,7 @@ final class ServiceReplicas {
                 : "container start " + containerStartMillis + " ms (reported apart, "
                 + Math.max(0, Duration.between(u.registeredAt(), now).toMillis()) + " ms later by its ReplicaReady)";
         ctx.events().recordAt(u.registeredAt(), service, EventKind.REPLICA_REGISTERED, u.runId(), "replica " + u.replica()
-                + " " + ROOT_TOLD + "; " + start, containerStartMillis);
+                + " " + NodeAgent.ROOT_TOLD + "; " + start, containerStartMillis);
     }
 
     private void step(Replication.Step s, Instant now) {

@@ -243,7 +243,7 @@ public final class RootControlEndpoint implements AutoCloseable {
             // held per identity the transport authenticated (in clear: the claimed sender, local preset only)
             String who = caller.isClear() ? "clear " + request.from() : caller.publicKey();
             return control.watch(who, w).thenApply(reply -> {
-                if (reply instanceof RootMessage.RegistrationSeen seen && seen.detail().startsWith("not held")) {
+                if (reply instanceof RootMessage.RegistrationSeen seen && seen.isNotHeld()) {
                     refusals.refused(caller.isClear() ? request.from() : caller.describe(), "registration-watch-not-held",
                             w.service() + "/" + w.nodeId() + ": " + seen.detail());
                 }

@@ -41,7 +41,7 @@ public interface RootControl {
      * replica's ReplicaReady.
      */
     default CompletionStage<RootMessage> watch(String caller, RootMessage.RegistrationWatch watch) {
-        return CompletableFuture.completedFuture(new RootMessage.RegistrationSeen(watch.service(), watch.nodeId(),
-                java.util.Optional.empty(), "not held: this root holds no registration watches"));
+        return CompletableFuture.completedFuture(RootMessage.RegistrationSeen.notHeld(watch.service(), watch.nodeId(),
+                "this root holds no registration watches"));
     }
 }

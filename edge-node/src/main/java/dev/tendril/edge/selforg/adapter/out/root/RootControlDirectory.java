@@ -3,19 +3,26 @@ package dev.tendril.edge.selforg.adapter.out.root;
 import dev.tendril.edge.overlay.RootControl;
 import dev.tendril.edge.selforg.application.port.out.RootDirectory;
 import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /** {@link RootDirectory} over the root control endpoint (the overlay's {@link RootControl} port). */
 public final class RootControlDirectory implements RootDirectory {
+    private static final Logger log = LoggerFactory.getLogger(RootControlDirectory.class);
     private final RootControl root;
-    private final java.util.concurrent.Executor worker;
-    private final java.util.function.Consumer<Runnable> post;
+    private final Executor worker;
+    private final Consumer<Runnable> post;
 
     /** Without registration watches (nothing to wait on them). */
     public RootControlDirectory(RootControl root) {
@@ -26,7 +33,7 @@ public final class RootControlDirectory implements RootDirectory {
      * @param worker runs the registration watches, each a blocking held call (null: no watches)
      * @param post   runs a watch's answer on the self-organization thread
      */
-    public RootControlDirectory(RootControl root, java.util.concurrent.Executor worker, java.util.function.Consumer<Runnable> post) {
+    public RootControlDirectory(RootControl root, Executor worker, Consumer<Runnable> post) {
         this.root = root;
         this.worker = worker;
         this.post = post;
@@ -36,8 +43,7 @@ public final class RootControlDirectory implements RootDirectory {
     static final Duration WATCH_MARGIN = Duration.ofSeconds(2);
 
     @Override
-    public void watchRegistration(String service, String nodeId, Duration hold,
-                                  java.util.function.Consumer<Optional<dev.tendril.protocol.message.NodeInfo>> seen) {
+    public void watchRegistration(String service, String nodeId, Duration hold, Consumer<Optional<NodeInfo>> seen) {
         if (worker == null) {
             return;
         }
@@ -45,18 +51,19 @@ public final class RootControlDirectory implements RootDirectory {
         RootMessage.RegistrationWatch watch = new RootMessage.RegistrationWatch(service, nodeId, holdMillis);
         try {
             worker.execute(() -> {
-                Optional<dev.tendril.protocol.message.NodeInfo> node;
+                Optional<NodeInfo> node;
                 try {
                     node = root.callHeld(service, watch, Duration.ofMillis(holdMillis).plus(WATCH_MARGIN))
                             .filter(RootMessage.RegistrationSeen.class::isInstance)
                             .flatMap(m -> ((RootMessage.RegistrationSeen) m).node());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException e) { // the ReplicaReady still tells; nothing is lost but the time
+                    log.debug("registration watch of {} in {} failed", nodeId, service, e);
                     node = Optional.empty();
                 }
-                Optional<dev.tendril.protocol.message.NodeInfo> answer = node;
+                Optional<NodeInfo> answer = node;
                 post.accept(() -> seen.accept(answer));
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing: no watch; the ReplicaReady still tells
         }
     }

@@ -1,10 +1,13 @@
 package dev.tendril.edge.selforg.application.port.out;
 
+import dev.tendril.protocol.message.NodeInfo;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Port: what self-organization asks of the root control endpoint. Empty/false when no root answered. */
 public interface RootDirectory {
@@ -28,7 +31,6 @@ public interface RootDirectory {
      * no root held the watch or none answered. This default asks nothing and never calls back:
      * the replication then learns of its replica from the replica's ReplicaReady alone.
      */
-    default void watchRegistration(String service, String nodeId, Duration hold,
-                                   java.util.function.Consumer<Optional<dev.tendril.protocol.message.NodeInfo>> seen) {
+    default void watchRegistration(String service, String nodeId, Duration hold, Consumer<Optional<NodeInfo>> seen) {
     }
 }
