@@ -29,6 +29,7 @@ import dev.tendril.root.application.RecoverDirectory;
 import dev.tendril.root.application.ReplicatedControl;
 import dev.tendril.root.application.port.in.RootControl;
 import dev.tendril.root.application.ResolveService;
+import dev.tendril.root.application.SingleRootControl;
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.protocol.message.AdminMessage.Figure;
 import dev.tendril.protocol.message.RootMessage;
@@ -117,20 +118,7 @@ public final class RootProcess implements AutoCloseable {
             committer = track(new GroupCommitter(config.id(), repository, deferred, directory, dispatcher,
                     new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                     config.control().maxBatch()).start());
-            GroupCommitter single = committer;
-            handler = new RootControl() {
-                @Override
-                public RootMessage handle(RootMessage request) {
-                    return ControlErrors.awaitReply(handleLater(request));
-                }
-
-                @Override
-                public java.util.concurrent.CompletionStage<RootMessage> handleLater(RootMessage request) {
-                    return request instanceof RootMessage.RootsQuery
-                            ? java.util.concurrent.CompletableFuture.completedFuture(singleRootStatus())
-                            : single.handleLater(request);
-                }
-            };
+            handler = new SingleRootControl(committer, this::singleRootStatus);
         } else {
             handler = startReplicated(config.cluster().get(), directory, deferred, resolver, clock);
         }
@@ -224,6 +212,7 @@ public final class RootProcess implements AutoCloseable {
             ServerStats c = endpoint.stats();
             out.add(new Figure("control.received", Long.toString(c.received())));
             out.add(new Figure("control.handled", Long.toString(c.handled())));
+            out.add(new Figure("control.handledInline", Long.toString(c.inline())));
             out.add(new Figure("control.duplicates", Long.toString(c.duplicates())));
             out.add(new Figure("control.dropped", Long.toString(c.dropped())));
             out.add(new Figure("control.overloaded", Long.toString(c.overloaded())));

@@ -369,6 +369,7 @@ public final class RequestServer implements AutoCloseable {
         inFlight.put(id, peers);
         Caller who = caller.get();
         if (options.inline().test(request)) {
+            counters.inline.increment();
             handle(request, who); // answered by sendFinished() in this same turn of the loop
             return;
         }
@@ -388,6 +389,7 @@ public final class RequestServer implements AutoCloseable {
         }
         directInFlight++;
         if (options.inline().test(request)) {
+            counters.inline.increment();
             handle(request, caller, peer);
             return;
         }

@@ -20,6 +20,7 @@ final class ServerCounters {
     final LongAdder refusedKeys = new LongAdder();
     final LongAdder forbidden = new LongAdder();
     final LongAdder failedHandshakes = new LongAdder();
+    final LongAdder inline = new LongAdder();
 
     void dropped(DecodeResult.Reason reason) {
         switch (reason) {
@@ -33,6 +34,6 @@ final class ServerCounters {
     ServerStats snapshot() {
         return new ServerStats(received.sum(), handled.sum(), duplicates.sum(), malformed.sum(), invalid.sum(),
                 unknownType.sum(), unknownVersion.sum(), overloaded.sum(), handlerFailures.sum(), replies.sum(),
-                refusedConnections.sum(), refusedKeys.sum(), forbidden.sum(), failedHandshakes.sum());
+                refusedConnections.sum(), refusedKeys.sum(), forbidden.sum(), failedHandshakes.sum(), inline.sum());
     }
 }

@@ -24,11 +24,13 @@ import java.util.function.ToLongFunction;
  *                        or {@code UNAUTHENTICATED})
  * @param failedHandshakes connections to a CURVE socket closed before their handshake: a
  *                        client in clear (no key), another mechanism, or no ZMTP at all
+ * @param inline          requests (of those handled) the handler took on the socket's own thread,
+ *                        without a handler thread in between ({@link ServerOptions#withInline})
  */
 public record ServerStats(long received, long handled, long duplicates, long malformed, long invalid,
                           long unknownType, long unknownVersion, long overloaded, long handlerFailures,
                           long replies, long refusedConnections, long refusedKeys, long forbidden,
-                          long failedHandshakes) {
+                          long failedHandshakes, long inline) {
 
     /**
      * The per-outcome frame counters as exported by the metrics of every socket (label value ->

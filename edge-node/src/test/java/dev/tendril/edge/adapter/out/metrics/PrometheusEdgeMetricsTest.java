@@ -128,7 +128,7 @@ class PrometheusEdgeMetricsTest {
         PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
         metrics.scrape(); // /metrics may be scraped while the node is still starting
         dev.tendril.protocol.transport.ServerStats stats = new dev.tendril.protocol.transport.ServerStats(
-                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5);
+                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5, 0);
         metrics.bindSocket("admin", () -> stats);
         PrometheusText text = PrometheusText.parse(metrics.scrape());
         assertEquals(10.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "admin", "outcome", "received")));
@@ -201,7 +201,7 @@ class PrometheusEdgeMetricsTest {
     void socketRefusalsAreExported() {
         PrometheusEdgeMetrics metrics = new PrometheusEdgeMetrics("munich-1");
         dev.tendril.protocol.transport.ServerStats stats = new dev.tendril.protocol.transport.ServerStats(
-                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5);
+                10, 9, 0, 1, 0, 0, 0, 0, 0, 9, 3, 2, 4, 5, 0);
         metrics.bindSocket("tree", () -> stats);
         PrometheusText text = PrometheusText.parse(metrics.scrape());
         assertEquals(3.0, text.sum("tendril_edge_socket_frames_total", Map.of("socket", "tree", "outcome", "refused_connection")));
