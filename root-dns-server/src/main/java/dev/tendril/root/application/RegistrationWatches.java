@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link RegistrationWatch#MAX_HOLD_MILLIS}. Answers are completed on the writer's thread (a
  * registration) or on a thread of this class (the end of a hold), never while a lock is held.
  */
-public final class RegistrationWatches implements GroupCommitter.AppliedListener {
+public final class RegistrationWatches implements GroupCommitter.AppliedListener, AutoCloseable {
     /** Watches held at once, all callers together. */
     public static final int CAPACITY = 1_000;
     /** Watches one caller may hold at once. */
@@ -172,6 +172,12 @@ public final class RegistrationWatches implements GroupCommitter.AppliedListener
     private CompletableFuture<RootMessage> refuse(RegistrationWatch watch, String why) {
         refused.increment();
         return CompletableFuture.completedFuture(RegistrationSeen.notHeld(watch.service(), watch.nodeId(), why));
+    }
+
+    /** Stops the timer that ends the holds; watches still held are not answered any more. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 
     private static String key(String service, String nodeId) {

@@ -55,6 +55,8 @@ import java.util.List;
  */
 public final class RootProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RootProcess.class);
+    /** After the start, when the root rehearses a replication's first answers ({@link RootWarmUp}). */
+    static final java.time.Duration WARM_UP_DELAY = java.time.Duration.ofSeconds(1);
 
     private final RootConfig config;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -136,7 +138,7 @@ public final class RootProcess implements AutoCloseable {
         var events = new dev.tendril.root.application.map.RecentEvents(dev.tendril.root.application.map.RecentEvents.DEFAULT_CAPACITY);
         RootControl recording = new dev.tendril.root.application.map.EventRecordingControl(handler, events, clock);
         // a replication's origin learns of its replica's registration from here (docs/protocol.md, RegistrationWatch)
-        watches = new dev.tendril.root.application.RegistrationWatches(config.id());
+        watches = track(new dev.tendril.root.application.RegistrationWatches(config.id()));
         committer.onApplied(watches);
         RootControl watching = new dev.tendril.root.application.RegistrationWatchingControl(recording, watches);
         KeyEnrolment enrolment = keys;
@@ -158,6 +160,7 @@ public final class RootProcess implements AutoCloseable {
             metrics.bindWatches(watches);
         }
         notReady = null; // DNS listens and the state is loaded
+        RootWarmUp.startAfter(WARM_UP_DELAY, config.id());
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
     }
