@@ -4,6 +4,7 @@ import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Port: the root control endpoint. Sends one request (retried with the same id by the
@@ -20,5 +21,14 @@ public interface RootControl {
      */
     default Optional<Message> callHeld(String service, RootMessage request, java.time.Duration wait) {
         return call(service, request);
+    }
+
+    /**
+     * As {@link #callHeld}, without a thread waiting for the root's answer: the stage completes
+     * when the reply comes, or with empty when none came in time, on the adapter's own thread
+     * (chain only short work onto it). This default runs {@link #callHeld} on the common pool.
+     */
+    default CompletableFuture<Optional<Message>> callHeldLater(String service, RootMessage request, java.time.Duration wait) {
+        return CompletableFuture.supplyAsync(() -> callHeld(service, request, wait));
     }
 }

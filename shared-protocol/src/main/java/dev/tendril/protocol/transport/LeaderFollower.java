@@ -83,6 +83,14 @@ public final class LeaderFollower {
         return client.request(preferred.withRetries(wait, 1), envelope);
     }
 
+    /**
+     * As {@link #requestOnce}, without a thread waiting: the stage completes on the client's
+     * thread (what is chained onto it must be short), or exceptionally when the client closes.
+     */
+    public java.util.concurrent.CompletableFuture<RequestResult> requestOnceLater(Envelope envelope, Duration wait) {
+        return client.submit(preferred.withRetries(wait, 1), envelope);
+    }
+
     /** The CURVE server key of the listing asked first (empty in clear). */
     public java.util.Optional<String> preferredServerKey() {
         return preferred.curve().map(ClientOptions.Curve::serverPublicKey);

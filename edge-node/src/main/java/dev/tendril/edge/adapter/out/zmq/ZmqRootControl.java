@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 
 /**
@@ -61,6 +62,13 @@ public final class ZmqRootControl implements RootControl {
     @Override
     public Optional<Message> callHeld(String service, RootMessage request, Duration wait) {
         return body(roots.requestOnce(envelopes.create(service, request), wait));
+    }
+
+    /** Completes on the client's thread; a closed client completes it empty (nothing else waits on it). */
+    @Override
+    public CompletableFuture<Optional<Message>> callHeldLater(String service, RootMessage request, Duration wait) {
+        return roots.requestOnceLater(envelopes.create(service, request), wait)
+                .handle((r, e) -> e != null ? Optional.<Message>empty() : body(r));
     }
 
     private static Optional<Message> body(RequestResult r) {

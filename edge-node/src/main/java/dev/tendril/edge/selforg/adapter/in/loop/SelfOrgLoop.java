@@ -87,7 +87,7 @@ public final class SelfOrgLoop implements AutoCloseable {
         this.worker = Executors.newCachedThreadPool(r -> daemon(r, "selforg-work-" + nodeId));
         this.events = new EventLog(nodeId, p.clock(), 10_000);
         this.failures = new LoopFailures(nodeId, log, p.clock());
-        RootControlDirectory root = new RootControlDirectory(p.root(), worker, this::execute);
+        RootControlDirectory root = new RootControlDirectory(p.root(), this::execute);
         Duration attempt = p.policy().replyTimeout().dividedBy(2);
         this.messenger = new ZmqTreeMessenger(nodeId, p.clock(), p.messageIds(), p.infra(), p.treePort(),
                 attempt.isZero() ? Duration.ofMillis(200) : attempt, 2, this::post, p.requests(), p.curve());

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -21,51 +21,56 @@ import java.util.function.Consumer;
 public final class RootControlDirectory implements RootDirectory {
     private static final Logger log = LoggerFactory.getLogger(RootControlDirectory.class);
     private final RootControl root;
-    private final Executor worker;
     private final Consumer<Runnable> post;
 
-    /** Without registration watches (nothing to wait on them). */
+    /** Without registration watches (nothing to run their answers). */
     public RootControlDirectory(RootControl root) {
-        this(root, null, null);
+        this(root, null);
     }
 
     /**
-     * @param worker runs the registration watches, each a blocking held call (null: no watches)
-     * @param post   runs a watch's answer on the self-organization thread
+     * @param post runs a watch's answer on the self-organization thread (null: no watches)
      */
-    public RootControlDirectory(RootControl root, Executor worker, Consumer<Runnable> post) {
+    public RootControlDirectory(RootControl root, Consumer<Runnable> post) {
         this.root = root;
-        this.worker = worker;
         this.post = post;
     }
 
     /** How much longer than the watch's hold the call waits for the root's answer. */
     static final Duration WATCH_MARGIN = Duration.ofSeconds(2);
 
+    /**
+     * Sends the watch and returns at once; no thread waits for the root's answer (a held call
+     * may last the whole hold). The answer is handed from the client's thread straight to the
+     * self-organization thread: one thread wake-up fewer than a worker blocked in the call.
+     */
     @Override
     public void watchRegistration(String service, String nodeId, Duration hold, Consumer<Optional<NodeInfo>> seen) {
-        if (worker == null) {
+        if (post == null) {
             return;
         }
         long holdMillis = Math.max(1, Math.min(hold.toMillis(), RootMessage.RegistrationWatch.MAX_HOLD_MILLIS));
         RootMessage.RegistrationWatch watch = new RootMessage.RegistrationWatch(service, nodeId, holdMillis);
+        CompletableFuture<Optional<Message>> reply;
         try {
-            worker.execute(() -> {
-                Optional<NodeInfo> node;
-                try {
-                    node = root.callHeld(service, watch, Duration.ofMillis(holdMillis).plus(WATCH_MARGIN))
-                            .filter(RootMessage.RegistrationSeen.class::isInstance)
-                            .flatMap(m -> ((RootMessage.RegistrationSeen) m).node());
-                } catch (RuntimeException e) { // the ReplicaReady still tells; nothing is lost but the time
-                    log.debug("registration watch of {} in {} failed", nodeId, service, e);
-                    node = Optional.empty();
-                }
-                Optional<NodeInfo> answer = node;
-                post.accept(() -> seen.accept(answer));
-            });
-        } catch (RejectedExecutionException e) {
-            // closing: no watch; the ReplicaReady still tells
+            reply = root.callHeldLater(service, watch, Duration.ofMillis(holdMillis).plus(WATCH_MARGIN));
+        } catch (RuntimeException e) { // the ReplicaReady still tells; nothing is lost but the time
+            log.debug("registration watch of {} in {} not sent", nodeId, service, e);
+            return;
         }
+        reply.whenComplete((m, e) -> {
+            if (e != null) {
+                log.debug("registration watch of {} in {} failed", nodeId, service, e);
+            }
+            Optional<NodeInfo> node = m == null ? Optional.empty() : m
+                    .filter(RootMessage.RegistrationSeen.class::isInstance)
+                    .flatMap(r -> ((RootMessage.RegistrationSeen) r).node());
+            try {
+                post.accept(() -> seen.accept(node));
+            } catch (RejectedExecutionException closing) {
+                // the loop has stopped: nobody is left to tell
+            }
+        });
     }
 
     /** Subnets per request: the roots' default {@code control.limits.maxSubnetsPerRequest}. */
