@@ -88,7 +88,7 @@ final class WarmUp {
         roundTrip(codec, new SelfOrgMessage.Replicate(spec.service(), id, self, text));
         roundTrip(codec, new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
         roundTrip(codec, new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
-        roundTrip(codec, new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId()));
+        roundTrip(codec, new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId(), text));
         roundTrip(codec, new RootMessage.RegisterNode(spec.service(), self));
         // the events' details: distances, loads and positions written by Decimals (Replication, ServiceReplicas,
         // SearchRouter, UserCluster); often enough that C1 compiles it, which it does after a few hundred calls

@@ -76,8 +76,9 @@ public final class SelfOrgCodecs {
                         r -> r.struct(f -> new ReplicaReady(f.string(), f.string(), ValueCodecs.nodeInfo(f), f.bool(),
                                 f.int64(), f.int64(), f.string()))),
                 of(MessageType.REPLICATE_SOON, ReplicateSoon.class,
-                        (w, m) -> w.struct(2).string(m.service()).string(m.requesterId()),
-                        r -> r.struct(f -> new ReplicateSoon(f.string(), f.string()))));
+                        (w, m) -> w.struct(3).string(m.service()).string(m.requesterId()).string(m.specYaml()),
+                        // the spec was appended (2026-12-06): an older node's hint has none
+                        r -> r.struct(f -> new ReplicateSoon(f.string(), f.string(), f.hasField() ? f.string() : ""))));
     }
 
     private static void siblingGrid(BodyWriter out, SiblingGrid s) {

@@ -164,13 +164,23 @@ public sealed interface SelfOrgMessage extends Message {
      * of that service may follow within seconds (its load went above the thresholds, and the
      * receiver is among its likeliest replication candidates). The receiver may check the
      * requester's membership with the root now, so that the Replicate does not wait for that
-     * round trip. Asks for nothing else; a receiver may ignore it.
+     * round trip. {@code specYaml} is the spec the Replicate would carry ("" for none, as older
+     * nodes sent it): the receiver may check its operator signature now, once the requester is
+     * known to be a member, so that the Replicate does not wait for that check either. Asks for
+     * nothing else; a receiver may ignore it.
      */
-    record ReplicateSoon(String service, String requesterId) implements SelfOrgMessage {
+    record ReplicateSoon(String service, String requesterId, String specYaml) implements SelfOrgMessage {
         public ReplicateSoon {
             Names.requireDnsLabel("service", service);
             Names.requireDnsLabel("requester id", requesterId);
+            Objects.requireNonNull(specYaml, "specYaml");
         }
+
+        /** Without the spec (as nodes sent it before the spec was appended). */
+        public ReplicateSoon(String service, String requesterId) {
+            this(service, requesterId, "");
+        }
+
         public MessageType type() { return MessageType.REPLICATE_SOON; }
     }
 

@@ -152,7 +152,7 @@ public final class NodeAgent {
         }
         if (m instanceof ReplicateSoon soon) {
             if (!agents.containsKey(soon.service()) && !deploying.containsKey(soon.service())) {
-                ctx.host().expect(soon.service(), soon.requesterId()); // its Replicate then skips the membership round trip
+                ctx.host().expect(soon.service(), soon.requesterId(), soon.specYaml()); // its Replicate then skips the membership round trip and the signature check
             }
             return new RootMessage.Ack();
         }

@@ -166,8 +166,8 @@ final class ServiceReplicas {
                 near, farther, now);
         likely.candidates().stream().limit(PREPARED_CANDIDATES).forEach(p -> {
             ctx.messenger().prepareToPlatform(p.id());
-            // and each may ask the root about this node's membership now, not when the Replicate comes
-            ctx.messenger().sendToPlatform(p.id(), new ReplicateSoon(service, ctx.nodeId()));
+            // and each may ask the root about this node's membership (and check the spec) now, not when the Replicate comes
+            ctx.messenger().sendToPlatform(p.id(), new ReplicateSoon(service, ctx.nodeId(), scope.specYaml()));
         });
     }
 

@@ -159,6 +159,18 @@ public final class HostedReplicaHost implements ReplicaHost {
      */
     @Override
     public void expect(String service, String origin) {
+        expect(service, origin, "");
+    }
+
+    /**
+     * As above; once the root says {@code origin} is a member, the spec's signature is checked on
+     * another worker thread and remembered ({@link HostedServices#specRefusal}), so the
+     * Replicate's own check is a digest lookup: an Ed25519 check took 2-10 ms in the edge's C1-only
+     * JVM, on the self-organization thread, at every pair's first replication. The membership
+     * answer does not wait for it. A spec that fails is refused and counted as at the Replicate.
+     */
+    @Override
+    public void expect(String service, String origin, String specYaml) {
         if (deployments.get(service).isPresent()) {
             return;
         }
@@ -167,6 +179,8 @@ public final class HostedReplicaHost implements ReplicaHost {
             if (m.isPresent() && !m.get().member()) {
                 refusals.refused(origin, "replicate-soon-not-a-member", nodeId + ": a ReplicateSoon for " + service
                         + " from '" + origin + "', which is not a node of its tree");
+            } else if (m.isPresent() && !specYaml.isEmpty()) {
+                worker.execute(() -> hosted.specRefusal(specYaml, origin));
             }
             return m;
         });

@@ -73,6 +73,15 @@ public interface ReplicaHost {
     default void expect(String service, String origin) {
     }
 
+    /**
+     * As {@link #expect(String, String)}, with the spec the Replicate would carry ("" for none):
+     * an adapter may also check its operator signature now, once {@code origin} is known to be a
+     * member, so that the Replicate finds it checked. Must not block. Default: the hint without it.
+     */
+    default void expect(String service, String origin, String specYaml) {
+        expect(service, origin);
+    }
+
     /** What the root decided about an idle instance's leave ({@link #terminate}). */
     sealed interface Termination {
     }

@@ -161,4 +161,30 @@ class SignedReplicaTest {
         assertEquals(1, runtime.list().size());
         assertTrue(runtime.list().get(0).specText().contains(SignedSpec.MARK + "alice "), "the stored spec keeps its signature");
     }
+
+    @Test
+    void aMembersHintChecksTheSpecAheadSoTheReplicateVerifiesNothing() {
+        String signed = SignedSpec.sign(SPEC, "alice", ALICE.getPrivate());
+        garching.expect("web", "munich", signed);
+        assertEquals(1, signatures.verifications(), "checked at the hint, after the root counted munich in the tree");
+        assertEquals(List.of(), runtime.list(), "a hint deploys nothing");
+
+        assertInstanceOf(ReplicaHost.Deployed.class, replicate(signed, MUNICH));
+        assertEquals(1, signatures.verifications(), "the Replicate found the spec checked");
+    }
+
+    @Test
+    void aStrangersOrABadSpecInAHintIsNotRemembered() {
+        String signed = SignedSpec.sign(SPEC, "alice", ALICE.getPrivate());
+        garching.expect("web", "evil-1", signed);
+        assertEquals(0, signatures.verifications(), "no signature check for a node the root does not count in the tree");
+        assertEquals(1L, garching.refusals().get("replicate-soon-not-a-member"));
+
+        String tampered = signed.replace("demo:1", "evil:1");
+        garching.expect("web", "munich", tampered);
+        assertEquals(1, refusals.total("spec-bad-signature"), "refused and counted at the hint " + refusals.counts());
+        assertInstanceOf(ReplicaHost.Failed.class, replicate(tampered, MUNICH));
+        assertEquals(List.of(), runtime.list(), "and still refused at the Replicate");
+        assertEquals(2, refusals.total("spec-bad-signature"));
+    }
 }
