@@ -15,7 +15,9 @@ on the socket), srv.recv (the receiver's socket thread read it), srv.handle (a h
 took it), loop.run / loop.ran (the self-organization thread ran it), srv.handled / srv.replied,
 cli.done (the reply reached the sender), root.queued / root.batch / root.committed (the root's
 writer), event (a self-organization event), deploy.* / replica.outcome (a replica's deployment),
-loop.tick (a self-organization round that took >= 1 ms, in us).
+loop.tick (a self-organization round that took >= 1 ms, in us), decide.start / decide.hosted /
+decide.ranked / decide.texts (an origin's replication decision: the tree's members known, the
+candidates ranked, the event's text written).
 """
 import collections
 import glob

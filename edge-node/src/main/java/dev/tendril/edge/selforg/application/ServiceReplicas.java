@@ -18,6 +18,7 @@ import dev.tendril.protocol.message.SelfOrgMessage.ReplicateSoon;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.spec.Thresholds;
 import dev.tendril.protocol.text.Decimals;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,7 @@ final class ServiceReplicas {
         // decided now; which platforms already host the service (not candidates) the overlay's members
         // round knows, else it takes a round trip to the root
         Instant decidedAt = ctx.clock().instant();
+        HopTrace.mark("decide.start", id, reason);
         double reach = scope.reachKm();
         Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
         String farther = "further than the reach of " + Decimals.fixed(reach, 0) + " km from the cluster";
@@ -130,9 +132,11 @@ final class ServiceReplicas {
             release(reason, clusterId, now);
             return;
         }
+        HopTrace.mark("decide.hosted", id, hosted.map(Set::size).orElse(-1));
         Set<String> exclude = new HashSet<>(hosted.get());
         exclude.add(ctx.nodeId());
         CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near, farther, now);
+        HopTrace.mark("decide.ranked", id, choice.candidates().size());
         String skipped = choice.skipped().isEmpty() ? "" : "; skipped " + choice.skipped();
         if (choice.candidates().isEmpty()) {
             ctx.events().record(service, EventKind.REPLICATION_FAILED, id, why + "; no candidate among "
@@ -142,6 +146,7 @@ final class ServiceReplicas {
         }
         List<String> ranked = choice.candidates().stream()
                 .map(p -> p.id() + " " + Decimals.fixed(p.position().distanceKm(position), 0) + " km").toList();
+        HopTrace.mark("decide.texts", id, ranked.size());
         ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
                 + "; candidates " + ranked + skipped + "; " + hostedFrom, -1);
         replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates(),
