@@ -10,28 +10,12 @@ import java.util.concurrent.CompletionStage;
  * to the delegate, a {@link RootMessage.RegistrationWatch} is held here. The watches learn of
  * registrations from the writer ({@link GroupCommitter#onApplied}), which the root wires.
  */
-public final class RegistrationWatchingControl implements RootControl {
-    private final RootControl delegate;
+public final class RegistrationWatchingControl extends ForwardingRootControl {
     private final RegistrationWatches watches;
 
     public RegistrationWatchingControl(RootControl delegate, RegistrationWatches watches) {
-        this.delegate = delegate;
+        super(delegate);
         this.watches = watches;
-    }
-
-    @Override
-    public RootMessage handle(RootMessage request) {
-        return delegate.handle(request);
-    }
-
-    @Override
-    public CompletionStage<RootMessage> handleLater(RootMessage request) {
-        return delegate.handleLater(request);
-    }
-
-    @Override
-    public boolean handsOnWithoutWaiting() {
-        return delegate.handsOnWithoutWaiting();
     }
 
     @Override

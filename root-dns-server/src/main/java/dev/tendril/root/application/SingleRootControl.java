@@ -9,15 +9,13 @@ import java.util.function.Supplier;
 
 /**
  * The control port of a root without a group: every request goes to the writer (the
- * {@link GroupCommitter}), except {@code RootsQuery}, which this root answers about itself alone.
- *
- * <p>Like every decorator of {@link RootControl}, it passes on {@link #handsOnWithoutWaiting}:
- * a wrapper that kept the interface's default (false) sent every registration of a single root
- * through a handler thread, one thread wake-up more per request than the writer needs (found
- * in a hop trace on 2026-12-06; docs/evaluation.md, section 1c).
+ * {@link GroupCommitter}), except {@code RootsQuery}, which this root answers about itself alone,
+ * from memory. Everything else, {@code handsOnWithoutWaiting} included, is the writer's
+ * ({@link ForwardingRootControl}): the anonymous wrapper this replaced kept the port's default
+ * there, and every registration of a single root took a handler thread (found in a hop trace on
+ * 2026-12-06; docs/evaluation.md, section 1c).
  */
-public final class SingleRootControl implements RootControl {
-    private final RootControl writer;
+public final class SingleRootControl extends ForwardingRootControl {
     private final Supplier<RootMessage.RootsStatus> status;
 
     /**
@@ -25,7 +23,7 @@ public final class SingleRootControl implements RootControl {
      * @param status this root's answer to {@code RootsQuery} (read from memory; it must not block)
      */
     public SingleRootControl(RootControl writer, Supplier<RootMessage.RootsStatus> status) {
-        this.writer = writer;
+        super(writer);
         this.status = status;
     }
 
@@ -38,17 +36,6 @@ public final class SingleRootControl implements RootControl {
     public CompletionStage<RootMessage> handleLater(RootMessage request) {
         return request instanceof RootMessage.RootsQuery
                 ? CompletableFuture.completedFuture(status.get())
-                : writer.handleLater(request);
-    }
-
-    /** As the writer: it only queues (the roots' status is answered from memory). */
-    @Override
-    public boolean handsOnWithoutWaiting() {
-        return writer.handsOnWithoutWaiting();
-    }
-
-    @Override
-    public CompletionStage<RootMessage> watch(String caller, RootMessage.RegistrationWatch watch) {
-        return writer.watch(caller, watch);
+                : delegate.handleLater(request);
     }
 }

@@ -11,6 +11,7 @@ import dev.tendril.protocol.message.RootMessage.RegisterNode;
 import dev.tendril.protocol.message.RootMessage.Registered;
 import dev.tendril.protocol.message.RootMessage.SignOff;
 import dev.tendril.protocol.message.RootMessage.SignOffDecision;
+import dev.tendril.root.application.ForwardingRootControl;
 import dev.tendril.root.application.map.TopologyEvent.Kind;
 import dev.tendril.root.application.port.in.RootControl;
 
@@ -18,19 +19,18 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Decorates the {@link RootControl} port: hands each request on, and once a write request
- * is answered without error (so it is durable), records what changed in {@link RecentEvents}
- * for the live map. Reads, errors and refused conditional sign-offs record nothing. A retried
+ * Decorates the {@link RootControl} port ({@link ForwardingRootControl}): hands each request
+ * on, and once a write request is answered without error (so it is durable), records what
+ * changed in {@link RecentEvents} for the live map. Reads, errors and refused conditional sign-offs record nothing. A retried
  * request is answered by the endpoint's dedupe before it reaches this port, so it is not
  * recorded twice.
  */
-public final class EventRecordingControl implements RootControl {
-    private final RootControl delegate;
+public final class EventRecordingControl extends ForwardingRootControl {
     private final RecentEvents events;
     private final Clock clock;
 
     public EventRecordingControl(RootControl delegate, RecentEvents events, Clock clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.events = events;
         this.clock = clock;
     }
@@ -38,11 +38,6 @@ public final class EventRecordingControl implements RootControl {
     @Override
     public RootMessage handle(RootMessage request) {
         return recorded(request, delegate.handle(request));
-    }
-
-    @Override
-    public boolean handsOnWithoutWaiting() {
-        return delegate.handsOnWithoutWaiting();
     }
 
     /** Recorded when the delegate's reply completes, on its thread. */
