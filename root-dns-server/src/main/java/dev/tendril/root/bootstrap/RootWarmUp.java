@@ -1,11 +1,7 @@
 package dev.tendril.root.bootstrap;
 
-import dev.tendril.protocol.codec.DecodeResult;
 import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.geo.GeoPoint;
-import dev.tendril.protocol.message.Envelope;
-import dev.tendril.protocol.message.Message;
-import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.ServicePort;
@@ -16,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -69,25 +64,19 @@ final class RootWarmUp {
             seen = s;
         }
         FrameCodec codec = FrameCodec.standard();
-        roundTrip(codec, new RootMessage.RegistrationWatch(SERVICE, node.nodeId(), 60_000));
-        roundTrip(codec, seen);
-        roundTrip(codec, RootMessage.RegistrationSeen.notHeld(SERVICE, node.nodeId(), "warm-up"));
-        roundTrip(codec, new RootMessage.RegisterNode(SERVICE, node));
-        roundTrip(codec, new RootMessage.Registered(SERVICE, node.nodeId(), Optional.of(node)));
-        roundTrip(codec, new RootMessage.MembershipQuery(SERVICE, node.nodeId(), Optional.of(node.position()), 3));
-        roundTrip(codec, new RootMessage.Membership(SERVICE, node.nodeId(), true, true, List.of(node.nodeId())));
-        roundTrip(codec, new RootMessage.HostedSetQuery(SERVICE));
-        roundTrip(codec, new RootMessage.HostedSet(SERVICE, List.of(node.nodeId())));
-        roundTrip(codec, new RootMessage.RecordMigration(SERVICE, List.of("198.51.100.0/24"), node.nodeId(), 60_000));
-        roundTrip(codec, new RootMessage.NodeState(SERVICE, node.nodeId(), true));
-        roundTrip(codec, new RootMessage.Ack());
+        codec.rehearse(new RootMessage.RegistrationWatch(SERVICE, node.nodeId(), 60_000));
+        codec.rehearse(seen);
+        codec.rehearse(RootMessage.RegistrationSeen.notHeld(SERVICE, node.nodeId(), "warm-up"));
+        codec.rehearse(new RootMessage.RegisterNode(SERVICE, node));
+        codec.rehearse(new RootMessage.Registered(SERVICE, node.nodeId(), Optional.of(node)));
+        codec.rehearse(new RootMessage.MembershipQuery(SERVICE, node.nodeId(), Optional.of(node.position()), 3));
+        codec.rehearse(new RootMessage.Membership(SERVICE, node.nodeId(), true, true, List.of(node.nodeId())));
+        codec.rehearse(new RootMessage.HostedSetQuery(SERVICE));
+        codec.rehearse(new RootMessage.HostedSet(SERVICE, List.of(node.nodeId())));
+        codec.rehearse(new RootMessage.RecordMigration(SERVICE, List.of("198.51.100.0/24"), node.nodeId(), 60_000));
+        codec.rehearse(new RootMessage.NodeState(SERVICE, node.nodeId(), true));
+        codec.rehearse(new RootMessage.Ack());
         return seen;
     }
 
-    private static void roundTrip(FrameCodec codec, Message body) {
-        Envelope sent = new Envelope(MessageId.random(new SplittableRandom(1)), SERVICE, SERVICE, 1L, body);
-        if (!(codec.decode(codec.encode(sent)) instanceof DecodeResult.Decoded decoded) || !decoded.envelope().equals(sent)) {
-            throw new IllegalStateException("the codec did not round-trip " + body.type());
-        }
-    }
 }

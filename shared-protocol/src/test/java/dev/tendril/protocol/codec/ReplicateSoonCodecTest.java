@@ -49,4 +49,12 @@ class ReplicateSoonCodecTest {
     private static Envelope decoded(FrameCodec codec, byte[] frame) {
         return assertInstanceOf(DecodeResult.Decoded.class, codec.decode(frame)).envelope();
     }
+
+    @Test
+    void aRehearsalFailsWhenTheCodecLosesAField() {
+        codec.rehearse(new ReplicateSoon("web", "munich-1", SPEC)); // the standard codec keeps it
+        // the older codec drops the spec: what comes back differs from what went in
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> older.rehearse(new ReplicateSoon("web", "munich-1", SPEC)));
+    }
 }
