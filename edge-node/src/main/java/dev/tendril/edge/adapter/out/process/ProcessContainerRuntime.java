@@ -150,7 +150,18 @@ public final class ProcessContainerRuntime implements ContainerRuntime {
     @Override
     public java.util.OptionalInt exitCode(String instanceId) {
         Process p = ownProcesses.get(instanceId);
-        return p == null || p.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p.exitValue());
+        if (p == null) {
+            return java.util.OptionalInt.empty();
+        }
+        if (p.isAlive() && !p.toHandle().isAlive()) {
+            // gone (list() already says stopped) but the JDK's reaper has not collected its status yet
+            try {
+                p.waitFor(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return p.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p.exitValue());
     }
 
     /**
