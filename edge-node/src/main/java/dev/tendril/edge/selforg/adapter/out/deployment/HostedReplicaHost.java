@@ -116,8 +116,9 @@ public final class HostedReplicaHost implements ReplicaHost {
                     post.accept(() -> done.accept(refused));
                     return;
                 }
-                // before the instance starts: its Attach follows the registration
-                hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
+                if (!checkedAhead) { // before the instance starts: its Attach follows the registration
+                    hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
+                } // else opened at the hint, when its answer came (expect)
                 // the container start counts from here, after the membership check (a root round trip unless made ahead)
                 Instant t0 = clock.instant();
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
@@ -163,7 +164,8 @@ public final class HostedReplicaHost implements ReplicaHost {
     }
 
     /**
-     * As above; once the root says {@code origin} is a member, the spec's signature is checked on
+     * As above; once the root says {@code origin} is a member, the likely parents of its answer are
+     * connected (the Replicate then opens nothing on its path), and the spec's signature is checked on
      * another worker thread and remembered ({@link HostedServices#specRefusal}), so the
      * Replicate's own check is a digest lookup: an Ed25519 check took 2-10 ms in the edge's C1-only
      * JVM, on the self-organization thread, at every pair's first replication. The membership
@@ -179,8 +181,15 @@ public final class HostedReplicaHost implements ReplicaHost {
             if (m.isPresent() && !m.get().member()) {
                 refusals.refused(origin, "replicate-soon-not-a-member", nodeId + ": a ReplicateSoon for " + service
                         + " from '" + origin + "', which is not a node of its tree");
-            } else if (m.isPresent() && !specYaml.isEmpty()) {
-                worker.execute(() -> hosted.specRefusal(specYaml, origin));
+            } else if (m.isPresent()) {
+                // the likely parents are connected now, seconds before the Replicate: opening a connection
+                // (a socket, its handshake watch, CURVE keys) runs on the node's one client thread, and
+                // when it ran at the Replicate it held up the registration queued behind it (1-7 ms at a
+                // node's first replica on topology D, docs/evaluation.md 1c)
+                hosted.openToLikelyParents(m.get().nearest());
+                if (!specYaml.isEmpty()) {
+                    worker.execute(() -> hosted.specRefusal(specYaml, origin));
+                }
             }
             return m;
         });
