@@ -121,6 +121,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                 } // else opened at the hint, when its answer came (expect)
                 // the container start counts from here, after the membership check (a root round trip unless made ahead)
                 Instant t0 = clock.instant();
+                dev.tendril.protocol.trace.HopTrace.mark("replica.checked", service, checkedAhead ? "ahead" : "asked");
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
                 DeployReply r = hosted.deployReplica(specYaml, peer,
                         dep -> tellOnce(service, ready, told, deployed(dep, t0, checkedAhead)));

@@ -5,6 +5,7 @@ import dev.tendril.edge.selforg.application.port.out.RootDirectory;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,12 @@ public final class RootControlDirectory implements RootDirectory {
             Optional<NodeInfo> node = m == null ? Optional.empty() : m
                     .filter(RootMessage.RegistrationSeen.class::isInstance)
                     .flatMap(r -> ((RootMessage.RegistrationSeen) r).node());
+            HopTrace.mark("watch.answer", service, nodeId);
             try {
-                post.accept(() -> seen.accept(node));
+                post.accept(() -> {
+                    HopTrace.mark("watch.seen", service, nodeId);
+                    seen.accept(node);
+                });
             } catch (RejectedExecutionException closing) {
                 // the loop has stopped: nobody is left to tell
             }
