@@ -3,7 +3,9 @@ package dev.tendril.edge.bootstrap;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import dev.tendril.protocol.codec.FrameCodec;
 import dev.tendril.protocol.geo.GeoPoint;
+import dev.tendril.edge.selforg.adapter.out.root.RootControlDirectory;
 import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.OverlayMessage;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.signing.OperatorKeys;
@@ -27,8 +29,10 @@ import java.util.function.Function;
 
 /**
  * Runs once, off the start path, the code a node first needs when another node asks it for a
- * replica: the signature check of a spec, the spec's parser, the codec of a replication's
- * messages and the writing of its events' texts ({@code Decimals}), on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
+ * replica or when it replicates: the signature check of a spec, the spec's parser, the codec of
+ * a replication's messages (with the peers and with the root), the path that hands a
+ * registration watch's answer to the self-organization thread, and the writing of its events'
+ * texts ({@code Decimals}), on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
  * no operator's). In a JVM that runs C1 only, the first use of that code (loading its classes,
  * bootstrapping its lambdas and string concatenations, interpreting it) took 80-120 ms of a
  * first replication's processing on topology D, against 37-51 ms for a pair that had
@@ -85,6 +89,20 @@ final class WarmUp {
         codec.rehearse(new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
         codec.rehearse(new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId(), text));
         codec.rehearse(new RootMessage.RegisterNode(spec.service(), self));
+        // a replication's other messages with the root: the hint's membership check, the origin's registration
+        // watch and its answer, the replica's registration answer, and its Attach; an origin decoded its first
+        // RegistrationSeen on its client's thread 3-5 ms slower than its next ones (topology D, docs/evaluation.md 1c)
+        codec.rehearse(new RootMessage.MembershipQuery(spec.service(), self.nodeId(), Optional.of(self.position()), 3));
+        codec.rehearse(new RootMessage.Membership(spec.service(), self.nodeId(), true, true, List.of(self.nodeId())));
+        codec.rehearse(new RootMessage.RegistrationWatch(spec.service(), self.nodeId(), 1_000));
+        codec.rehearse(new RootMessage.RegistrationSeen(spec.service(), self.nodeId(), Optional.of(self), ""));
+        codec.rehearse(new RootMessage.Registered(spec.service(), self.nodeId(), Optional.of(self)));
+        codec.rehearse(new OverlayMessage.Attach(spec.service(), self));
+        codec.rehearse(new OverlayMessage.AttachAck(spec.service(), self.nodeId()));
+        // and the path that hands a watch's answer to the self-organization thread
+        if (!RootControlDirectory.rehearse(self).equals(Optional.of(self))) {
+            throw new IllegalStateException("the rehearsed registration watch saw no registration");
+        }
         // the events' details: distances, loads and positions written by Decimals (Replication, ServiceReplicas,
         // SearchRouter, UserCluster); often enough that C1 compiles it, which it does after a few hundred calls
         GeoPoint far = new GeoPoint(52.5, 13.4);

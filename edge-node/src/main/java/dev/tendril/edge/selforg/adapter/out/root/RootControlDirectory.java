@@ -78,6 +78,32 @@ public final class RootControlDirectory implements RootDirectory {
         });
     }
 
+    /**
+     * Runs one registration watch through this class's answer path, answered at once by a stub
+     * root and posted on the calling thread, and returns the node it saw (empty when that path is
+     * broken). For a node's warm-up: the path's first run in a JVM links its lambdas and method
+     * references and resolves its calls, which took 0.5-7 ms of an origin's first replication on
+     * topology D against 0.1-0.2 ms at repeats (docs/evaluation.md, 1c). Sends nothing.
+     */
+    public static Optional<NodeInfo> rehearse(NodeInfo node) {
+        RootControl stub = new RootControl() {
+            @Override
+            public Optional<Message> call(String service, RootMessage request) {
+                return Optional.empty();
+            }
+
+            @Override
+            public CompletableFuture<Optional<Message>> callHeldLater(String service, RootMessage request, Duration wait) {
+                return CompletableFuture.completedFuture(Optional.of(
+                        new RootMessage.RegistrationSeen(service, node.nodeId(), Optional.of(node), "")));
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<Optional<NodeInfo>> seen = new java.util.concurrent.atomic.AtomicReference<>(
+                Optional.empty());
+        new RootControlDirectory(stub, Runnable::run).watchRegistration("warm-up", node.nodeId(), Duration.ofMillis(1), seen::set);
+        return seen.get();
+    }
+
     /** Subnets per request: the roots' default {@code control.limits.maxSubnetsPerRequest}. */
     static final int SUBNETS_PER_REQUEST = 64;
 

@@ -105,4 +105,10 @@ class RootControlDirectoryTest {
         new RootControlDirectory(root).watchRegistration("web", "p5", Duration.ofSeconds(33), node -> fail("no watch"));
         assertTrue(root.held.isEmpty());
     }
+
+    @Test
+    void aRehearsedWatchRunsTheAnswerPathAndSeesTheNodeItWasGiven() {
+        NodeInfo node = new NodeInfo("p7", "10.0.0.7", new GeoPoint(48.1, 11.6), List.of(), 7400);
+        assertEquals(Optional.of(node), RootControlDirectory.rehearse(node));
+    }
 }
