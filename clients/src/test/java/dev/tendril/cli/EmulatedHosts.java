@@ -32,8 +32,9 @@ final class EmulatedHosts {
      * Put before a watcher's command (a runner's tendrilctl or dig that only looks whether the
      * nodes did something): the lowest CPU priority, so that on a 2-core machine the process
      * that watches does not take a CPU from the nodes whose own event times are being measured
-     * (a tendrilctl is a JVM of about 0.3 CPU-seconds on both cores). The nodes, and the users
-     * whose traffic is part of the scenario, keep the normal priority.
+     * (a tendrilctl is a JVM of about 0.3 CPU-seconds on both cores). The topology runner's users
+     * fetch at this priority too (RealTopologyIT.fetch: they stand for hosts elsewhere); the
+     * nodes keep the normal priority.
      */
     static final List<String> ASIDE = List.of("nice", "-n", "19");
 
