@@ -632,16 +632,8 @@ class RealTopologyIT {
      * the priority of the user's process; a niced fetch only yields the CPU to the nodes.
      */
     boolean fetch(String host, String from, String instance) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(EmulatedHosts.ASIDE);
-        cmd.addAll(net.command(host, "curl", "-sf", "-o", "/dev/null", "--max-time", "3",
-                "--interface", from, "http://" + instance + ":8080/"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor();
-            return false;
-        }
-        return p.exitValue() == 0;
+        return net.runBehind(EmulatedHosts.ASIDE, Duration.ofSeconds(5), host, "curl", "-sf", "-o", "/dev/null",
+                "--max-time", "3", "--interface", from, "http://" + instance + ":8080/") == 0;
     }
 
     String dig(String host, String from) {

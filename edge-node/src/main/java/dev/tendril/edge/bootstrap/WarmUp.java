@@ -6,7 +6,6 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.edge.selforg.adapter.out.root.RootControlDirectory;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.OverlayMessage;
-import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.SelfOrgMessage;
 import dev.tendril.protocol.signing.OperatorKeys;
 import dev.tendril.protocol.signing.SignedSpec;
@@ -88,15 +87,9 @@ final class WarmUp {
         codec.rehearse(new SelfOrgMessage.ReplicateReply(spec.service(), id, SelfOrgMessage.ReplicateReply.ACCEPTED, "", Optional.empty()));
         codec.rehearse(new SelfOrgMessage.ReplicaReady(spec.service(), id, self, true, 1, 1, ""));
         codec.rehearse(new SelfOrgMessage.ReplicateSoon(spec.service(), self.nodeId(), text));
-        codec.rehearse(new RootMessage.RegisterNode(spec.service(), self));
-        // a replication's other messages with the root: the hint's membership check, the origin's registration
-        // watch and its answer, the replica's registration answer, and its Attach; an origin decoded its first
-        // RegistrationSeen on its client's thread 3-5 ms slower than its next ones (topology D, docs/evaluation.md 1c)
-        codec.rehearse(new RootMessage.MembershipQuery(spec.service(), self.nodeId(), Optional.of(self.position()), 3));
-        codec.rehearse(new RootMessage.Membership(spec.service(), self.nodeId(), true, true, List.of(self.nodeId())));
-        codec.rehearse(new RootMessage.RegistrationWatch(spec.service(), self.nodeId(), 1_000));
-        codec.rehearse(new RootMessage.RegistrationSeen(spec.service(), self.nodeId(), Optional.of(self), ""));
-        codec.rehearse(new RootMessage.Registered(spec.service(), self.nodeId(), Optional.of(self)));
+        // the replication's messages with the root (an origin decoded its first RegistrationSeen on its client's
+        // thread 3-5 ms slower than its next ones, topology D, docs/evaluation.md 1c), and the replica's Attach
+        codec.rehearseReplicationWithRoot(spec.service(), self);
         codec.rehearse(new OverlayMessage.Attach(spec.service(), self));
         codec.rehearse(new OverlayMessage.AttachAck(spec.service(), self.nodeId()));
         // and the path that hands a watch's answer to the self-organization thread

@@ -64,13 +64,8 @@ final class RootWarmUp {
             seen = s;
         }
         FrameCodec codec = FrameCodec.standard();
-        codec.rehearse(new RootMessage.RegistrationWatch(SERVICE, node.nodeId(), 60_000));
         codec.rehearse(seen);
-        codec.rehearse(RootMessage.RegistrationSeen.notHeld(SERVICE, node.nodeId(), "warm-up"));
-        codec.rehearse(new RootMessage.RegisterNode(SERVICE, node));
-        codec.rehearse(new RootMessage.Registered(SERVICE, node.nodeId(), Optional.of(node)));
-        codec.rehearse(new RootMessage.MembershipQuery(SERVICE, node.nodeId(), Optional.of(node.position()), 3));
-        codec.rehearse(new RootMessage.Membership(SERVICE, node.nodeId(), true, true, List.of(node.nodeId())));
+        codec.rehearseReplicationWithRoot(SERVICE, node);
         codec.rehearse(new RootMessage.HostedSetQuery(SERVICE));
         codec.rehearse(new RootMessage.HostedSet(SERVICE, List.of(node.nodeId())));
         codec.rehearse(new RootMessage.RecordMigration(SERVICE, List.of("198.51.100.0/24"), node.nodeId(), 60_000));

@@ -2,6 +2,8 @@ package dev.tendril.protocol.codec;
 
 import dev.tendril.protocol.message.Envelope;
 import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.MessageId;
 import dev.tendril.protocol.message.MessageType;
 
@@ -10,6 +12,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Encodes envelopes to frames and decodes frames back, total on any input.
@@ -135,5 +138,21 @@ public final class FrameCodec {
         if (!(decode(encode(sent)) instanceof DecodeResult.Decoded decoded) || !decoded.envelope().equals(sent)) {
             throw new IllegalStateException("the codec did not round-trip " + body.type());
         }
+    }
+
+    /**
+     * {@link #rehearse}s the messages a replication exchanges with the root, for {@code node} in
+     * {@code service}: the membership check and its answer, the registration and its answer, the
+     * origin's registration watch and both of its answers (seen, not held). A root and an edge
+     * node both send and receive these; each warm-up calls this and adds its own.
+     */
+    public void rehearseReplicationWithRoot(String service, NodeInfo node) {
+        rehearse(new RootMessage.MembershipQuery(service, node.nodeId(), Optional.of(node.position()), 3));
+        rehearse(new RootMessage.Membership(service, node.nodeId(), true, true, List.of(node.nodeId())));
+        rehearse(new RootMessage.RegisterNode(service, node));
+        rehearse(new RootMessage.Registered(service, node.nodeId(), Optional.of(node)));
+        rehearse(new RootMessage.RegistrationWatch(service, node.nodeId(), 60_000));
+        rehearse(new RootMessage.RegistrationSeen(service, node.nodeId(), Optional.of(node), ""));
+        rehearse(RootMessage.RegistrationSeen.notHeld(service, node.nodeId(), "warm-up"));
     }
 }

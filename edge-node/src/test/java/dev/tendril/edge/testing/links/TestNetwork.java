@@ -122,7 +122,18 @@ public final class TestNetwork implements AutoCloseable {
 
     /** Runs a command in a host to completion (or kills it at the timeout); returns its exit status. */
     public int run(Duration timeout, String host, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(host, command)).redirectErrorStream(true)
+        return runBehind(List.of(), timeout, host, command);
+    }
+
+    /**
+     * As {@link #run}, the whole {@code ip netns exec} behind {@code prefix} (e.g. {@code nice -n 19}:
+     * entering the namespace runs at that priority too).
+     */
+    public int runBehind(List<String> prefix, Duration timeout, String host, String... command)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(host, command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /** {@link RootDirectory} over the root control endpoint (the overlay's {@link RootControl} port). */
@@ -98,8 +99,7 @@ public final class RootControlDirectory implements RootDirectory {
                         new RootMessage.RegistrationSeen(service, node.nodeId(), Optional.of(node), "")));
             }
         };
-        java.util.concurrent.atomic.AtomicReference<Optional<NodeInfo>> seen = new java.util.concurrent.atomic.AtomicReference<>(
-                Optional.empty());
+        AtomicReference<Optional<NodeInfo>> seen = new AtomicReference<>(Optional.empty());
         new RootControlDirectory(stub, Runnable::run).watchRegistration("warm-up", node.nodeId(), Duration.ofMillis(1), seen::set);
         return seen.get();
     }
