@@ -121,6 +121,28 @@ class AdminReplayTest {
         return ((RequestResult.Reply) r).envelope().body();
     }
 
+    /**
+     * The reply to a request that is to run, sent as tendrilctl sends it: a copy the client sends
+     * again over a connection it judged stalled (150 ms without a handshake: a GC pause of the test
+     * JVM in a suite run) is a signed retry, answered with the run's reply. A plain resend of the same
+     * id is refused as its own replay, by design, and the test saw that refusal instead of the reply.
+     */
+    Message replyAsCtl(RequestClient c, Envelope first, String key) {
+        return body(c.request(first, AdminAuth.retries(key, "ctl", MessageType.ADMIN_DEPLOY, SPEC,
+                auth -> new AdminMessage.Deploy(auth, SPEC), random)), c);
+    }
+
+    /** As {@link #replyAsCtl}, for a retry of {@code first}: a copy sent again is a fresh retry of {@code first}. */
+    Message replyToRetry(RequestClient c, Envelope retry, Envelope first) {
+        return body(c.request(retry, copy -> retry(ALICE, first, SPEC)), c);
+    }
+
+    static Message body(RequestResult r, RequestClient c) {
+        assertInstanceOf(RequestResult.Reply.class, r, () -> "no reply: " + r);
+        Message m = ((RequestResult.Reply) r).envelope().body();
+        return m instanceof RootMessage.ErrorReply ? fail(m + " after " + c.stalledConnects() + " stalled connects") : m;
+    }
+
     static void assertRefused(Message m, String fragment) {
         RootMessage.ErrorReply e = assertInstanceOf(RootMessage.ErrorReply.class, m);
         assertEquals("UNAUTHORIZED", e.code());
@@ -176,13 +198,13 @@ class AdminReplayTest {
     void aRetryOfARequestThatRanGetsItsReplyAndRunsNothing() {
         RequestClient c = client(node(startedAMomentAgo()));
         Envelope first = deploy(ALICE);
-        AdminMessage.DeployReply ran = assertInstanceOf(AdminMessage.DeployReply.class, reply(c, first));
+        AdminMessage.DeployReply ran = assertInstanceOf(AdminMessage.DeployReply.class, replyAsCtl(c, first, ALICE));
         assertEquals("i-1", ran.instanceId());
 
         // the client did not see that reply (its connection was replaced) and retries
         Envelope retry = retry(ALICE, first, SPEC);
-        assertEquals(ran, reply(c, retry), "the first request's reply, again");
-        assertEquals(ran, reply(c, retry(ALICE, first, SPEC)), "and for a second retry");
+        assertEquals(ran, replyToRetry(c, retry, first), "the first request's reply, again");
+        assertEquals(ran, replyToRetry(c, retry(ALICE, first, SPEC), first), "and for a second retry");
         assertEquals(1, runs.get(), "nothing ran again");
 
         // a captured retry is a replay like any request; a retry is no way to run something else
@@ -203,9 +225,9 @@ class AdminReplayTest {
     void aRetryOfARequestThatNeverArrivedRunsOnceAndTheLateFirstIsRefused() {
         RequestClient c = client(node(startedAMomentAgo()));
         Envelope lost = deploy(ALICE);
-        AdminMessage.DeployReply ran = (AdminMessage.DeployReply) reply(c, retry(ALICE, lost, SPEC));
+        AdminMessage.DeployReply ran = assertInstanceOf(AdminMessage.DeployReply.class, replyToRetry(c, retry(ALICE, lost, SPEC), lost));
         assertEquals("deployed", ran.outcome());
-        assertEquals(ran, reply(c, retry(ALICE, lost, SPEC)), "a second retry gets the first retry's reply");
+        assertEquals(ran, replyToRetry(c, retry(ALICE, lost, SPEC), lost), "a second retry gets the first retry's reply");
         assertRefused(reply(c, lost), "already used"); // the first copy, arriving late
         assertEquals(1, runs.get(), "one of the three copies ran");
     }
