@@ -104,6 +104,17 @@ class RealTopologyIT {
      * and the replication itself (under a second) pass without a tendrilctl JVM beside them.
      */
     static final Duration FIRST_REPLICA_LOOK = Duration.ofSeconds(3);
+    /**
+     * The first run waits until the edge nodes together use under this share of one core per
+     * node over {@link #QUIET_WINDOW} (at most {@link #QUIET_AT_MOST}). 30 JVMs that start at once
+     * on the 2-core testbed still load classes and compile for minutes after the tree has settled
+     * (D, 2026-12-06: 31-36 % of a core in all when the runs began, 22-25 % from about two minutes
+     * later), and runs 1-4 of every D set were its slowest. A node on a machine of its own is long
+     * past that when it first migrates a user; the runs themselves are unchanged.
+     */
+    static final double QUIET_SHARE_PER_NODE = 0.01;
+    static final Duration QUIET_WINDOW = Duration.ofSeconds(10);
+    static final Duration QUIET_AT_MOST = Duration.ofMinutes(3);
     static final int H_MAX_LATENCY_MS = 4; // reach 4 x 100 km/ms = 400 km < Potsdam-Munich; RTT to Munich ~2 ms
     static final String ARM64 = "arm64";
 
@@ -231,6 +242,13 @@ class RealTopologyIT {
                 order.subList(0, LAYOUT.initial()).stream().map(SwitchTree.Platform::name).toList(), settled,
                 steady.size(), (System.nanoTime() - t0) / 1_000_000_000, loadAverage());
 
+        long quietFrom = System.nanoTime();
+        double share = awaitQuietNodes(edges.values());
+        System.out.printf(java.util.Locale.ROOT, "topology %s: edge nodes at %.0f %% of a core in all over %d s (under %.0f %%: %s) after %d s more%n",
+                name, share * 100, QUIET_WINDOW.toSeconds(), QUIET_SHARE_PER_NODE * edges.size() * 100,
+                share < QUIET_SHARE_PER_NODE * edges.size() ? "quiet" : "not reached, runs start anyway",
+                (System.nanoTime() - quietFrom) / 1_000_000_000);
+
         for (int run = 1; run <= RUNS; run++) {
             if (LAYOUT == SwitchTree.H) {
                 replicateForQoe(run);
@@ -327,6 +345,39 @@ class RealTopologyIT {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Waits until {@code edges} together used under {@link #QUIET_SHARE_PER_NODE} of a core per
+     * node over the last {@link #QUIET_WINDOW}, or {@link #QUIET_AT_MOST} passed; returns the last
+     * window's share of one core (their CPU time, as the kernel counts it, over the window).
+     */
+    static double awaitQuietNodes(java.util.Collection<Process> edges) throws InterruptedException {
+        double limit = QUIET_SHARE_PER_NODE * edges.size();
+        long end = System.nanoTime() + QUIET_AT_MOST.toNanos();
+        long cpu = cpuNanos(edges);
+        long at = System.nanoTime();
+        while (true) {
+            Thread.sleep(QUIET_WINDOW.toMillis());
+            long cpuNow = cpuNanos(edges);
+            long now = System.nanoTime();
+            double share = (double) (cpuNow - cpu) / (now - at);
+            if (share < limit || now - end >= 0) {
+                return share;
+            }
+            cpu = cpuNow;
+            at = now;
+        }
+    }
+
+    /** The processes' CPU time so far (user and system), as the JDK reads it from /proc. */
+    static long cpuNanos(java.util.Collection<Process> processes) {
+        long sum = 0;
+        for (Process p : processes) {
+            sum += p.info().totalCpuDuration().map(Duration::toNanos)
+                    .orElseThrow(() -> new IllegalStateException("no CPU time for process " + p.pid()));
+        }
+        return sum;
     }
 
     /** Polls the root's tree until it has not changed for two idle timeouts; returns it. */
