@@ -333,6 +333,11 @@ public final class EdgeNode implements AutoCloseable {
         return Optional.ofNullable(http).map(StatusServer::authority);
     }
 
+    /** A replication's candidate side, run once on a scratch agent ({@link dev.tendril.edge.selforg.adapter.in.loop.ReplicateRehearsal}). */
+    void rehearseReplicate(dev.tendril.protocol.spec.DeploymentSpec spec, String specYaml) {
+        selfOrg.rehearseReplicate(spec, specYaml);
+    }
+
     public int treePort() {
         return tree.port();
     }

@@ -146,7 +146,7 @@ public final class EdgeNodeMain implements Callable<Integer> {
         // the first Replicate this node gets should not pay for loading the code it needs
         int maxSpec = cfg.admission().maxSpecBytes();
         WarmUp.startAfter(Duration.ofSeconds(1), cfg.platform().id(),
-                text -> dev.tendril.edge.adapter.out.yaml.SpecParser.parse(text, maxSpec));
+                text -> dev.tendril.edge.adapter.out.yaml.SpecParser.parse(text, maxSpec), node::rehearseReplicate);
         stopRequested.await();
         log.info("{}: stopping", cfg.platform().id());
         node.close();

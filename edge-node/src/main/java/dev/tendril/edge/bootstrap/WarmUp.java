@@ -24,14 +24,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
  * Runs once, off the start path, the code a node first needs when another node asks it for a
  * replica or when it replicates: the signature check of a spec, the spec's parser, the codec of
  * a replication's messages (with the peers and with the root), the path that hands a
- * registration watch's answer to the self-organization thread, and the writing of its events'
- * texts ({@code Decimals}), on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
+ * registration watch's answer to the self-organization thread, the writing of its events'
+ * texts ({@code Decimals}) and, through {@link #startAfter}'s {@code replica}, a Replicate's
+ * way through a scratch self-organization inbox and agent, on a built-in sample ({@code warm-up/spec.yaml}, signed by a key made for this and
  * no operator's). In a JVM that runs C1 only, the first use of that code (loading its classes,
  * bootstrapping its lambdas and string concatenations, interpreting it) took 80-120 ms of a
  * first replication's processing on topology D, against 37-51 ms for a pair that had
@@ -44,17 +46,24 @@ final class WarmUp {
     static final String SIGNER = "warm-up";
     /** How many event texts the warm-up writes (C1 compiles a method after ~200 calls, loops after more). */
     static final int WRITES = 1_000;
+    /** The signed sample spec the warm-up checks, parses and rehearses a replica of. */
+    static final String SAMPLE = "warm-up/spec.yaml";
 
     private WarmUp() {
     }
 
-    /** Runs {@link #run} on a daemon thread after {@code delay} (so that it does not slow the start). */
-    static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs) {
+    /**
+     * Runs {@link #run} on a daemon thread after {@code delay} (so that it does not slow the start),
+     * then {@code replica} with the sample and its text: the node's rehearsal of a replica deployed
+     * here (a scratch agent, nothing deployed or sent).
+     */
+    static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs,
+                             BiConsumer<DeploymentSpec, String> replica) {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(delay.toMillis());
                 long t0 = System.nanoTime();
-                run(specs);
+                replica.accept(run(specs), resource(SAMPLE));
                 log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -69,7 +78,7 @@ final class WarmUp {
 
     /** Checks and parses the sample spec and round-trips a replication's messages; throws when any step fails. */
     static DeploymentSpec run(Function<String, Validated<DeploymentSpec>> specs) throws IOException, GeneralSecurityException {
-        String text = resource("warm-up/spec.yaml");
+        String text = resource(SAMPLE);
         PublicKey key = OperatorKeys.publicKey(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim()));
         SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, key));
         if (!(verified instanceof SignedSpec.Verification.Valid)) {

@@ -62,6 +62,7 @@ public final class SelfOrgLoop implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final ExecutorService worker;
     private final NodeAgent agent;
+    private final NodeInfo platformNode;
     private final EventLog events;
     private final Deployments deployments;
     private final HostedReplicaHost host;
@@ -98,7 +99,8 @@ public final class SelfOrgLoop implements AutoCloseable {
                 new MembershipTreePosition(p.overlay(), p.hosted(), p.deployments(), root, p.clock()), p.locator(), p.infra(),
                 events);
         Platform pl = p.platform();
-        this.agent = new NodeAgent(ctx, new NodeInfo(pl.id(), pl.address(), pl.position(), List.of(), p.treePort()));
+        this.platformNode = new NodeInfo(pl.id(), pl.address(), pl.position(), List.of(), p.treePort());
+        this.agent = new NodeAgent(ctx, platformNode);
         this.inbox = new SelfOrgInbox(nodeId, thread::execute, agent::onMessage, INBOX_CAPACITY, RECEIVE_WAIT, failures,
                 LoggerFactory.getLogger(SelfOrgInbox.class), p.clock());
     }
@@ -190,6 +192,15 @@ public final class SelfOrgLoop implements AutoCloseable {
      */
     public java.util.concurrent.CompletionStage<Message> receiveLater(Envelope request) {
         return inbox.receiveLater(request);
+    }
+
+    /**
+     * Runs a replication's candidate side once on a scratch agent ({@link ReplicateRehearsal}), off
+     * this loop's thread; nothing reaches this node's agent, events or peers. Throws when the
+     * rehearsal does not go as a replication goes.
+     */
+    public void rehearseReplicate(dev.tendril.protocol.spec.DeploymentSpec spec, String specYaml) {
+        ReplicateRehearsal.run(agent.context(), platformNode, spec, specYaml);
     }
 
     /** The inbox's figures: messages queued now, refused BUSY; failures on the loop's thread. */

@@ -1,0 +1,107 @@
+package dev.tendril.edge.selforg.adapter.in.loop;
+
+import dev.tendril.edge.selforg.application.AgentContext;
+import dev.tendril.edge.selforg.application.NodeAgent;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
+import dev.tendril.edge.selforg.application.port.out.TreeMessenger;
+import dev.tendril.edge.selforg.domain.EventLog;
+import dev.tendril.protocol.message.Envelope;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.MessageId;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import org.slf4j.helpers.NOPLogger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The candidate side of a replication run once on a scratch agent, so that a node's first real
+ * Replicate does not resolve that code's call sites, classes and lambdas on the
+ * self-organization thread: an inbox whose loop runs each task at once, a {@link NodeAgent} on a
+ * copy of the node's context whose host deploys nothing (it reports the sample as deployed),
+ * whose messenger sends nothing and whose event log is its own. The hint, the Replicate
+ * (accepted, the replica deployed and its requester told) and a second Replicate (hosting)
+ * take the paths a real replication takes; the node's own agent, events and peers see none of
+ * it. On topology D a node's first Replicate took 1.2-1.6 ms on that thread against
+ * 0.24-0.35 ms for its next, and its arrival to the membership check 3.8-6.1 ms against
+ * 0.9-1.1 (docs/evaluation.md, 1c).
+ */
+public final class ReplicateRehearsal {
+    private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
+
+    private ReplicateRehearsal() {
+    }
+
+    /**
+     * Runs the rehearsal; returns the replies to the two Replicates ({@code ACCEPTED}, then
+     * {@code HOSTING}); throws IllegalStateException when either is not that.
+     *
+     * @param node the node's own context: its ports are only read (the scratch agent's rounds never run)
+     */
+    public static List<Message> run(AgentContext node, NodeInfo platformNode, DeploymentSpec spec, String specYaml) {
+        String service = spec.service();
+        ReplicaHost host = new ReportsDeployed(platformNode, spec);
+        TreeMessenger silent = new TreeMessenger() {
+            @Override
+            public void send(NodeInfo to, SelfOrgMessage message) {
+            }
+
+            @Override
+            public void sendToPlatform(String platformId, SelfOrgMessage message) {
+            }
+        };
+        AgentContext scratch = new AgentContext(node.nodeId(), node.policy(), node.nodeThresholds(), node.loadWindow(),
+                node.clock(), node.random(), silent, node.root(), host, node.load(), node.latencies(), node.tree(),
+                node.locator(), node.infra(), new EventLog(node.nodeId(), node.clock(), 16, false));
+        NodeAgent agent = new NodeAgent(scratch, platformNode);
+        SelfOrgInbox inbox = new SelfOrgInbox(node.nodeId(), Runnable::run, agent::onMessage, 4, REPLY_WAIT,
+                new LoopFailures(node.nodeId(), NOPLogger.NOP_LOGGER, node.clock()), NOPLogger.NOP_LOGGER, node.clock());
+        NodeInfo origin = new NodeInfo("rehearsal-origin", "192.0.2.2", platformNode.position(), List.of(), platformNode.overlayPort());
+        SplittableRandom ids = new SplittableRandom(1);
+        inbox.receive(envelope(ids, service, new SelfOrgMessage.ReplicateSoon(service, origin.nodeId(), specYaml)));
+        Message first = inbox.receive(envelope(ids, service, new SelfOrgMessage.Replicate(service, "rep-rehearsal-1", origin, specYaml)));
+        Message second = inbox.receive(envelope(ids, service, new SelfOrgMessage.Replicate(service, "rep-rehearsal-2", origin, specYaml)));
+        expect(first, ReplicateReply.ACCEPTED);
+        expect(second, ReplicateReply.HOSTING);
+        return List.of(first, second);
+    }
+
+    private static Envelope envelope(SplittableRandom ids, String service, SelfOrgMessage body) {
+        return new Envelope(MessageId.random(ids), service, "rehearsal-origin", 0, body);
+    }
+
+    private static void expect(Message reply, String status) {
+        if (!(reply instanceof ReplicateReply r) || !r.status().equals(status)) {
+            throw new IllegalStateException("the rehearsed Replicate was answered " + reply + ", not " + status);
+        }
+    }
+
+    /** Deploys nothing: reports the sample deployed and registered at once, on the caller's thread. */
+    private record ReportsDeployed(NodeInfo instance, DeploymentSpec spec) implements ReplicaHost {
+        @Override
+        public void deploy(String service, String specYaml, Consumer<Outcome> done) {
+            done.accept(deployed());
+        }
+
+        @Override
+        public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
+            Deployed ok = deployed();
+            ready.accept(ok);
+            done.accept(ok);
+        }
+
+        private Deployed deployed() {
+            return new Deployed(instance, spec, Duration.ZERO, java.time.Instant.EPOCH, true);
+        }
+
+        @Override
+        public Termination terminate(String service, int minInstances) {
+            return new Unanswered("a rehearsal terminates nothing");
+        }
+    }
+}

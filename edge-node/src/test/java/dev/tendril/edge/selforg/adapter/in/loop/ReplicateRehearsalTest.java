@@ -1,0 +1,93 @@
+package dev.tendril.edge.selforg.adapter.in.loop;
+
+import dev.tendril.edge.selforg.application.AgentContext;
+import dev.tendril.edge.selforg.application.NodeAgent;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
+import dev.tendril.edge.selforg.application.port.out.TreeMessenger;
+import dev.tendril.edge.selforg.domain.EventLog;
+import dev.tendril.edge.selforg.sim.SimWorld;
+import dev.tendril.protocol.message.Message;
+import dev.tendril.protocol.message.NodeInfo;
+import dev.tendril.protocol.message.SelfOrgMessage;
+import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
+import dev.tendril.protocol.spec.DeploymentSpec;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * The rehearsal of a replica takes a Replicate through an inbox and an agent as a real one goes
+ * (accepted, then hosting) while the node's own host, messenger, events and agent see nothing:
+ * it deploys nothing, sends nothing and records nothing of the node's.
+ */
+class ReplicateRehearsalTest {
+    private static final DeploymentSpec SAMPLE = SimWorld.spec("warm-up", 50, Duration.ofMinutes(10), 1);
+
+    final List<String> touched = new ArrayList<>();
+
+    @Test
+    void aRehearsedReplicateIsAcceptedThenHostedAndTheNodeSeesNothing() {
+        SimWorld w = new SimWorld(3, SimWorld.testPolicy());
+        w.platform("garching", 48.25, 11.65);
+        w.start();
+        AgentContext sim = w.node("garching").agent().context();
+        EventLog events = new EventLog("garching", sim.clock(), 100, false);
+        AgentContext node = new AgentContext(sim.nodeId(), sim.policy(), sim.nodeThresholds(), sim.loadWindow(), sim.clock(),
+                sim.random(), recordingMessenger(), sim.root(), recordingHost(), sim.load(), sim.latencies(), sim.tree(),
+                sim.locator(), sim.infra(), events);
+        NodeAgent own = new NodeAgent(node, w.node("garching").nodeInfo());
+
+        List<Message> replies = ReplicateRehearsal.run(own.context(), w.node("garching").nodeInfo(), SAMPLE, "spec:warm-up");
+
+        assertEquals(ReplicateReply.ACCEPTED, assertInstanceOf(ReplicateReply.class, replies.get(0)).status());
+        assertEquals(ReplicateReply.HOSTING, assertInstanceOf(ReplicateReply.class, replies.get(1)).status());
+        assertEquals(List.of(), touched, "the node's host and messenger");
+        assertEquals(List.of(), events.all(), "the node's events");
+        assertEquals(java.util.Set.of(), own.services(), "the node's agent");
+    }
+
+    TreeMessenger recordingMessenger() {
+        return new TreeMessenger() {
+            @Override
+            public void send(NodeInfo to, SelfOrgMessage message) {
+                touched.add("send " + message.type());
+            }
+
+            @Override
+            public void sendToPlatform(String platformId, SelfOrgMessage message) {
+                touched.add("send " + message.type());
+            }
+
+            @Override
+            public void prepare(NodeInfo to) {
+                touched.add("prepare " + to.nodeId());
+            }
+        };
+    }
+
+    ReplicaHost recordingHost() {
+        return new ReplicaHost() {
+            @Override
+            public void deploy(String service, String specYaml, Consumer<Outcome> done) {
+                touched.add("deploy " + service);
+            }
+
+            @Override
+            public void expect(String service, String origin, String specYaml) {
+                touched.add("expect " + service);
+            }
+
+            @Override
+            public Termination terminate(String service, int minInstances) {
+                touched.add("terminate " + service);
+                return new Unanswered("test");
+            }
+        };
+    }
+}
