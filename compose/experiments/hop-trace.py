@@ -17,8 +17,9 @@ cli.done (the reply reached the sender), root.queued / root.batch / root.committ
 writer), event (a self-organization event), deploy.* / replica.outcome (a replica's deployment),
 loop.tick (a self-organization round that took >= 1 ms, in us), decide.start / decide.hosted /
 decide.ranked / decide.texts (an origin's replication decision: the tree's members known, the
-candidates ranked, the event's text written), replica.checked (a replica's membership check done: its container
-start counts from here), watch.answer / watch.seen (a registration watch's answer on the client's thread, then on
+candidates ranked, the event's text written), replica.queued / replica.work (a replica's deployment handed from
+the self-organization thread to a worker, then taken by it), replica.checked (a replica's membership check done: its
+container start counts from here), watch.answer / watch.seen (a registration watch's answer on the client's thread, then on
 the self-organization thread).
 """
 import collections

@@ -97,7 +97,9 @@ public final class HostedReplicaHost implements ReplicaHost {
             post.accept(() -> done.accept(refused));
             return;
         }
+        dev.tendril.protocol.trace.HopTrace.mark("replica.queued", service, nodeId);
         worker.execute(() -> {
+            dev.tendril.protocol.trace.HopTrace.mark("replica.work", service, nodeId);
             AtomicReference<Deployed> told = new AtomicReference<>();
             Outcome outcome;
             try {
