@@ -98,28 +98,53 @@ public final class HostedReplicaHost implements ReplicaHost {
             return;
         }
         dev.tendril.protocol.trace.HopTrace.mark("replica.queued", service, nodeId);
-        worker.execute(() -> {
+        worker.execute(new ReplicaDeployment(service, specYaml, offeredBy, ready, done));
+    }
+
+    /**
+     * A replica's deployment on the worker: the origin's membership check, then the deploy. A named
+     * task in plain code, without lambdas or method references up to the membership check: in the
+     * edge's C1-only JVM each of those links its call site the first time it runs (0.3-1 ms each on
+     * the loaded testbed), and this runs once per replica, so a node's first replica paid them all.
+     * On topology D a node's first Replicate took 3.5-7.8 ms from its arrival to the membership
+     * check with them, its next ones 1.1-1.6 ms (hop traces, docs/evaluation.md 1c).
+     */
+    private final class ReplicaDeployment implements Runnable {
+        private final String service;
+        private final String specYaml;
+        private final NodeInfo offeredBy;
+        private final Consumer<Deployed> ready;
+        private final Consumer<Outcome> done;
+
+        ReplicaDeployment(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
+            this.service = service;
+            this.specYaml = specYaml;
+            this.offeredBy = offeredBy;
+            this.ready = ready;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
             dev.tendril.protocol.trace.HopTrace.mark("replica.work", service, nodeId);
             AtomicReference<Deployed> told = new AtomicReference<>();
             Outcome outcome;
             try {
                 String peer = offeredBy == null ? "replicate" : offeredBy.nodeId();
                 // a member's answer fetched on its ReplicateSoon hint saves the round trip; anything else is asked now
-                Optional<RootMessage.Membership> fetched = offeredBy == null ? Optional.empty()
-                        : ahead.take(service, offeredBy.nodeId()).filter(RootMessage.Membership::member);
-                boolean checkedAhead = fetched.isPresent();
+                Optional<RootMessage.Membership> fetched = offeredBy == null ? Optional.empty() : ahead.take(service, offeredBy.nodeId());
+                boolean checkedAhead = fetched.isPresent() && fetched.get().member();
                 Optional<RootMessage.Membership> offerer = offeredBy == null ? Optional.empty()
-                        : fetched.or(() -> hosted.membership(service, offeredBy.nodeId()));
-                if (offeredBy != null && !offerer.map(RootMessage.Membership::member).orElse(false)
-                        && !hosted.treeHas(service, nodeId)) { // the second query only on the way to a refusal
+                        : checkedAhead ? fetched : hosted.membership(service, offeredBy.nodeId());
+                boolean offererIsMember = offerer.isPresent() && offerer.get().member();
+                if (offeredBy != null && !offererIsMember && !hosted.treeHas(service, nodeId)) { // the second query only on the way to a refusal
                     refusals.refused(peer, "replicate-not-a-member", nodeId + ": a replica of " + service + " offered by '"
                             + offeredBy.nodeId() + "', which is not a node of its tree");
-                    Outcome refused = new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service);
-                    post.accept(() -> done.accept(refused));
+                    finish(new Failed("refused: '" + offeredBy.nodeId() + "' is not a node of the tree of " + service));
                     return;
                 }
                 if (!checkedAhead) { // before the instance starts: its Attach follows the registration
-                    hosted.openToLikelyParents(offerer.map(RootMessage.Membership::nearest).orElse(List.of()));
+                    hosted.openToLikelyParents(offerer.isPresent() ? offerer.get().nearest() : List.of());
                 } // else opened at the hint, when its answer came (expect)
                 // the container start counts from here, after the membership check (a root round trip unless made ahead)
                 Instant t0 = clock.instant();
@@ -146,13 +171,16 @@ public final class HostedReplicaHost implements ReplicaHost {
                     outcome = new Failed(e.toString());
                 }
             }
-            Outcome result = outcome;
-            dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, result.getClass().getSimpleName());
-            if (result instanceof Deployed ok) {
+            dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, outcome.getClass().getSimpleName());
+            if (outcome instanceof Deployed ok) {
                 tellOnce(service, ready, told, ok); // not told at the registration (the root did not answer, or already deployed)
             }
+            finish(outcome);
+        }
+
+        private void finish(Outcome result) {
             post.accept(() -> done.accept(result));
-        });
+        }
     }
 
     /**
