@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * Replicate does not resolve that code's call sites, classes and lambdas on the
  * self-organization thread: an inbox whose loop runs each task at once, a {@link NodeAgent} on a
  * copy of the node's context whose host deploys nothing (it reports the sample as deployed),
- * whose messenger sends nothing and whose event log is its own. The hint, the Replicate
+ * whose messenger sends nothing and whose event log and random generator are its own (the
+ * node's seeded one is not drawn from, nor shared with this thread). The hint, the Replicate
  * (accepted, the replica deployed and its requester told) and a second Replicate (hosting)
  * take the paths a real replication takes; the node's own agent, events and peers see none of
  * it. On topology D a node's first Replicate took 1.2-1.6 ms on that thread against
@@ -56,7 +57,7 @@ public final class ReplicateRehearsal {
             }
         };
         AgentContext scratch = new AgentContext(node.nodeId(), node.policy(), node.nodeThresholds(), node.loadWindow(),
-                node.clock(), node.random(), silent, node.root(), host, node.load(), node.latencies(), node.tree(),
+                node.clock(), new SplittableRandom(7), silent, node.root(), host, node.load(), node.latencies(), node.tree(),
                 node.locator(), node.infra(), new EventLog(node.nodeId(), node.clock(), 16, false));
         NodeAgent agent = new NodeAgent(scratch, platformNode);
         SelfOrgInbox inbox = new SelfOrgInbox(node.nodeId(), Runnable::run, agent::onMessage, 4, REPLY_WAIT,

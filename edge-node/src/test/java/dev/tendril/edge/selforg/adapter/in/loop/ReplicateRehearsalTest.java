@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
  * The rehearsal of a replica takes a Replicate through an inbox and an agent as a real one goes
- * (accepted, then hosting) while the node's own host, messenger, events and agent see nothing:
- * it deploys nothing, sends nothing and records nothing of the node's.
+ * (accepted, then hosting) while the node's own host, messenger, events, agent and seeded random
+ * generator see nothing: it deploys nothing, sends nothing, records nothing of the node's and draws
+ * nothing from its random sequence.
  */
 class ReplicateRehearsalTest {
     private static final DeploymentSpec SAMPLE = SimWorld.spec("warm-up", 50, Duration.ofMinutes(10), 1);
@@ -38,8 +39,13 @@ class ReplicateRehearsalTest {
         w.start();
         AgentContext sim = w.node("garching").agent().context();
         EventLog events = new EventLog("garching", sim.clock(), 100, false);
+        java.util.concurrent.atomic.AtomicInteger draws = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.random.RandomGenerator counted = () -> {
+            draws.incrementAndGet();
+            return sim.random().nextLong();
+        };
         AgentContext node = new AgentContext(sim.nodeId(), sim.policy(), sim.nodeThresholds(), sim.loadWindow(), sim.clock(),
-                sim.random(), recordingMessenger(), sim.root(), recordingHost(), sim.load(), sim.latencies(), sim.tree(),
+                counted, recordingMessenger(), sim.root(), recordingHost(), sim.load(), sim.latencies(), sim.tree(),
                 sim.locator(), sim.infra(), events);
         NodeAgent own = new NodeAgent(node, w.node("garching").nodeInfo());
 
