@@ -56,6 +56,7 @@ class ReplicateRehearsalTest {
         assertEquals(List.of(), touched, "the node's host and messenger");
         assertEquals(List.of(), events.all(), "the node's events");
         assertEquals(java.util.Set.of(), own.services(), "the node's agent");
+        assertEquals(0, draws.get(), "the node's seeded random generator (its sequence; not thread-safe)");
     }
 
     TreeMessenger recordingMessenger() {
