@@ -1,5 +1,7 @@
 package dev.tendril.edge.bootstrap;
 
+import dev.tendril.protocol.spec.DeploymentSpec;
+import dev.tendril.edge.selforg.adapter.in.loop.SelfOrgLoop;
 import dev.tendril.edge.adapter.in.admin.AdminSocket;
 import dev.tendril.edge.adapter.in.overlay.TreeSocket;
 import dev.tendril.edge.adapter.out.docker.DockerContainerRuntime;
@@ -333,8 +335,8 @@ public final class EdgeNode implements AutoCloseable {
         return Optional.ofNullable(http).map(StatusServer::authority);
     }
 
-    /** A replication's candidate side, run once on a scratch agent ({@link dev.tendril.edge.selforg.adapter.in.loop.ReplicateRehearsal}). */
-    void rehearseReplicate(dev.tendril.protocol.spec.DeploymentSpec spec, String specYaml) {
+    /** A replication's candidate side, run once on a scratch agent ({@link SelfOrgLoop#rehearseReplicate}). */
+    void rehearseReplicate(DeploymentSpec spec, String specYaml) {
         selfOrg.rehearseReplicate(spec, specYaml);
     }
 

@@ -63,7 +63,8 @@ final class WarmUp {
             try {
                 Thread.sleep(delay.toMillis());
                 long t0 = System.nanoTime();
-                replica.accept(run(specs), resource(SAMPLE));
+                String text = resource(SAMPLE);
+                replica.accept(run(text, specs), text);
                 log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -78,7 +79,12 @@ final class WarmUp {
 
     /** Checks and parses the sample spec and round-trips a replication's messages; throws when any step fails. */
     static DeploymentSpec run(Function<String, Validated<DeploymentSpec>> specs) throws IOException, GeneralSecurityException {
-        String text = resource(SAMPLE);
+        return run(resource(SAMPLE), specs);
+    }
+
+    /** As {@link #run(Function)}, on the sample's {@code text} already read. */
+    static DeploymentSpec run(String text, Function<String, Validated<DeploymentSpec>> specs)
+            throws IOException, GeneralSecurityException {
         PublicKey key = OperatorKeys.publicKey(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim()));
         SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, key));
         if (!(verified instanceof SignedSpec.Verification.Valid)) {

@@ -94,9 +94,7 @@ class ReplicaReadyTest {
                 sent.add(new Sent(platformId, message));
             }
         };
-        AgentContext ctx = new AgentContext(sim.nodeId(), sim.policy(), sim.nodeThresholds(), sim.loadWindow(), sim.clock(),
-                sim.random(), recording, sim.root(), host, sim.load(), sim.latencies(), sim.tree(), sim.locator(), sim.infra(),
-                sim.events());
+        AgentContext ctx = sim.withPorts(sim.random(), recording, host, sim.events());
         return new NodeAgent(ctx, w.node("garching").nodeInfo());
     }
 

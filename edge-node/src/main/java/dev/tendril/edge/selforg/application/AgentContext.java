@@ -46,6 +46,15 @@ public record AgentContext(String nodeId, SelfOrgPolicy policy, Thresholds nodeT
         Objects.requireNonNull(events, "events");
     }
 
+    /**
+     * This context with other ports for what an agent sends, deploys, records and draws: a scratch
+     * agent beside the node's own (a rehearsal, a test) shares everything else it only reads.
+     */
+    public AgentContext withPorts(RandomGenerator random, TreeMessenger messenger, ReplicaHost host, EventLog events) {
+        return new AgentContext(nodeId, policy, nodeThresholds, loadWindow, clock, random, messenger, root, host, load,
+                latencies, tree, locator, infra, events);
+    }
+
     /** A fresh correlation id: {@code <prefix>-<node>-<seq>-<random hex>} (random from the injected generator). */
     public String newId(String prefix, long seq) {
         return prefix + "-" + nodeId + "-" + seq + "-" + Integer.toHexString(random.nextInt(0x10000));

@@ -33,8 +33,6 @@ import java.util.function.Consumer;
  * 0.9-1.1 (docs/evaluation.md, 1c).
  */
 public final class ReplicateRehearsal {
-    private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
-
     private ReplicateRehearsal() {
     }
 
@@ -56,11 +54,9 @@ public final class ReplicateRehearsal {
             public void sendToPlatform(String platformId, SelfOrgMessage message) {
             }
         };
-        AgentContext scratch = new AgentContext(node.nodeId(), node.policy(), node.nodeThresholds(), node.loadWindow(),
-                node.clock(), new SplittableRandom(7), silent, node.root(), host, node.load(), node.latencies(), node.tree(),
-                node.locator(), node.infra(), new EventLog(node.nodeId(), node.clock(), 16, false));
+        AgentContext scratch = node.withPorts(new SplittableRandom(7), silent, host, new EventLog(node.nodeId(), node.clock(), 16, false));
         NodeAgent agent = new NodeAgent(scratch, platformNode);
-        SelfOrgInbox inbox = new SelfOrgInbox(node.nodeId(), Runnable::run, agent::onMessage, 4, REPLY_WAIT,
+        SelfOrgInbox inbox = new SelfOrgInbox(node.nodeId(), Runnable::run, agent::onMessage, 4, SelfOrgLoop.RECEIVE_WAIT,
                 new LoopFailures(node.nodeId(), NOPLogger.NOP_LOGGER, node.clock()), NOPLogger.NOP_LOGGER, node.clock());
         NodeInfo origin = new NodeInfo("rehearsal-origin", "192.0.2.2", platformNode.position(), List.of(), platformNode.overlayPort());
         SplittableRandom ids = new SplittableRandom(1);

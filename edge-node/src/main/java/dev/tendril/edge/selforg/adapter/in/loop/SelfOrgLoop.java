@@ -36,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import dev.tendril.protocol.spec.DeploymentSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,7 +57,8 @@ import java.util.random.RandomGenerator;
  */
 public final class SelfOrgLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SelfOrgLoop.class);
-    private static final Duration RECEIVE_WAIT = Duration.ofSeconds(2);
+    /** How long a Replicate's reply waits for this thread ({@code BUSY} after it); the rehearsal's inbox too. */
+    static final Duration RECEIVE_WAIT = Duration.ofSeconds(2);
 
     private final String nodeId;
     private final ScheduledExecutorService thread;
@@ -199,7 +201,7 @@ public final class SelfOrgLoop implements AutoCloseable {
      * this loop's thread; nothing reaches this node's agent, events or peers. Throws when the
      * rehearsal does not go as a replication goes.
      */
-    public void rehearseReplicate(dev.tendril.protocol.spec.DeploymentSpec spec, String specYaml) {
+    public void rehearseReplicate(DeploymentSpec spec, String specYaml) {
         ReplicateRehearsal.run(agent.context(), platformNode, spec, specYaml);
     }
 

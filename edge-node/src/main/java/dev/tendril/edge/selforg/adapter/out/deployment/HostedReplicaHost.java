@@ -6,6 +6,7 @@ import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.protocol.message.AdminMessage.DeployReply;
 import dev.tendril.protocol.message.RootMessage;
+import dev.tendril.protocol.trace.HopTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class HostedReplicaHost implements ReplicaHost {
             post.accept(() -> done.accept(refused));
             return;
         }
-        dev.tendril.protocol.trace.HopTrace.mark("replica.queued", service, nodeId);
+        HopTrace.mark("replica.queued", service, nodeId);
         worker.execute(new ReplicaDeployment(service, specYaml, offeredBy, ready, done));
     }
 
@@ -126,7 +127,7 @@ public final class HostedReplicaHost implements ReplicaHost {
 
         @Override
         public void run() {
-            dev.tendril.protocol.trace.HopTrace.mark("replica.work", service, nodeId);
+            HopTrace.mark("replica.work", service, nodeId);
             AtomicReference<Deployed> told = new AtomicReference<>();
             Outcome outcome;
             try {
@@ -148,7 +149,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                 } // else opened at the hint, when its answer came (expect)
                 // the container start counts from here, after the membership check (a root round trip unless made ahead)
                 Instant t0 = clock.instant();
-                dev.tendril.protocol.trace.HopTrace.mark("replica.checked", service, checkedAhead ? "ahead" : "asked");
+                HopTrace.mark("replica.checked", service, checkedAhead ? "ahead" : "asked");
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
                 DeployReply r = hosted.deployReplica(specYaml, peer,
                         dep -> tellOnce(service, ready, told, deployed(dep, t0, checkedAhead)));
@@ -171,7 +172,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                     outcome = new Failed(e.toString());
                 }
             }
-            dev.tendril.protocol.trace.HopTrace.mark("replica.outcome", service, outcome.getClass().getSimpleName());
+            HopTrace.mark("replica.outcome", service, outcome.getClass().getSimpleName());
             if (outcome instanceof Deployed ok) {
                 tellOnce(service, ready, told, ok); // not told at the registration (the root did not answer, or already deployed)
             }
@@ -242,7 +243,7 @@ public final class HostedReplicaHost implements ReplicaHost {
         if (!told.compareAndSet(null, ok)) {
             return;
         }
-        dev.tendril.protocol.trace.HopTrace.mark("replica.ready", service, nodeId);
+        HopTrace.mark("replica.ready", service, nodeId);
         try {
             ready.accept(ok); // the ReplicaReady leaves now, not after the attach nor the self-organization thread's round
         } catch (RuntimeException e) {

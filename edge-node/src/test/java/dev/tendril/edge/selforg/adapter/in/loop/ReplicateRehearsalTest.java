@@ -44,9 +44,7 @@ class ReplicateRehearsalTest {
             draws.incrementAndGet();
             return sim.random().nextLong();
         };
-        AgentContext node = new AgentContext(sim.nodeId(), sim.policy(), sim.nodeThresholds(), sim.loadWindow(), sim.clock(),
-                counted, recordingMessenger(), sim.root(), recordingHost(), sim.load(), sim.latencies(), sim.tree(),
-                sim.locator(), sim.infra(), events);
+        AgentContext node = sim.withPorts(counted, recordingMessenger(), recordingHost(), events);
         NodeAgent own = new NodeAgent(node, w.node("garching").nodeInfo());
 
         List<Message> replies = ReplicateRehearsal.run(own.context(), w.node("garching").nodeInfo(), SAMPLE, "spec:warm-up");
