@@ -52,6 +52,7 @@ public final class HostedServices {
     private final Ticker rootTicker;
     private final Function<String, Validated<DeploymentSpec>> specParser;
     private final SpecSignatures signatures;
+    private final AcceptedSpecs accepted = new AcceptedSpecs();
     private final Map<String, AutoCloseable> ticking = new ConcurrentHashMap<>();
     private volatile int overlayPort;
     private volatile PeerConnections peers = PeerConnections.NONE;
@@ -147,7 +148,41 @@ public final class HostedServices {
      * counted and logged (per {@code peer}).
      */
     public Optional<String> specRefusal(String specText, String peer) {
+        if (accepted.get(specText) != null) {
+            return Optional.empty();
+        }
         return signatures.refusal(specText, peer);
+    }
+
+    /**
+     * Checks (size, operator signature) and parses a spec ahead of its deploy, remembering the
+     * result when it passes ({@link AcceptedSpecs}): the replica's deploy that follows a
+     * {@code ReplicateSoon} then checks and parses nothing. Returns why it must not run (the
+     * refusal, or the spec's problems; a refusal is counted and logged per {@code peer}), or empty.
+     */
+    public Optional<String> prepareSpec(String specText, String peer) {
+        Validated<DeploymentSpec> checked = checkedSpec(specText, peer);
+        if (checked instanceof Validated.Invalid<DeploymentSpec> invalid) {
+            return Optional.of(String.join("; ", invalid.problems()));
+        }
+        return Optional.empty();
+    }
+
+    /** The spec of {@code specText} once it passed the checks and parsed (remembered), or why not. */
+    private Validated<DeploymentSpec> checkedSpec(String specText, String peer) {
+        DeploymentSpec known = accepted.get(specText);
+        if (known != null) {
+            return new Validated.Valid<>(known);
+        }
+        Optional<String> refused = signatures.refusal(specText, peer);
+        if (refused.isPresent()) {
+            return new Validated.Invalid<>(List.of(refused.get()));
+        }
+        Validated<DeploymentSpec> parsed = specParser.apply(specText);
+        if (parsed instanceof Validated.Valid<DeploymentSpec> valid) {
+            accepted.put(specText, valid.value());
+        }
+        return parsed;
     }
 
     /**
@@ -195,11 +230,7 @@ public final class HostedServices {
     }
 
     private synchronized DeployReply deploy(String specText, boolean replica, String peer, Consumer<Deployment> registered) {
-        Optional<String> refused = signatures.refusal(specText, peer);
-        if (refused.isPresent()) {
-            return new DeployReply("rejected", "", "", "", List.of(refused.get()), "nothing deployed");
-        }
-        Validated<DeploymentSpec> parsed = specParser.apply(specText);
+        Validated<DeploymentSpec> parsed = checkedSpec(specText, peer);
         if (parsed instanceof Validated.Invalid<DeploymentSpec> invalid) {
             return new DeployReply("rejected", "", "", "", invalid.problems(), "nothing deployed");
         }

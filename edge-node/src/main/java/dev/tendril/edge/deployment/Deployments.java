@@ -7,6 +7,8 @@ import dev.tendril.protocol.spec.Quantities;
 import dev.tendril.protocol.spec.Validated;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -128,12 +130,13 @@ public final class Deployments {
     private DeployResult start(DeploymentSpec spec, String specText) {
         InstanceRequest request = request(spec, specText);
         String image = request.image();
-        long t0 = System.nanoTime();
+        Instant asked = clock.instant();
         RuntimeResult result = runtime.start(request);
-        long startMs = (System.nanoTime() - t0) / 1_000_000;
+        Instant up = clock.instant();
+        Duration took = up.isAfter(asked) ? Duration.between(asked, up) : Duration.ZERO;
         if (result instanceof RuntimeResult.Started started) {
-            log.info("{}: started {} ({} {}) in {} ms", self.id(), spec.service(), runtime.kind(), image, startMs);
-            Deployment d = new Deployment(spec, specText, started.instance(), clock.instant(), false);
+            log.info("{}: started {} ({} {}) in {} ms", self.id(), spec.service(), runtime.kind(), image, took.toMillis());
+            Deployment d = new Deployment(spec, specText, started.instance(), up, took, false);
             synchronized (this) {
                 byService.put(spec.service(), d);
             }
@@ -165,7 +168,7 @@ public final class Deployments {
                 log.info("{}: restarted {} ({}; was {})", self.id(), service, started.instance().id(), exitedInstanceId);
                 synchronized (this) {
                     byService.put(service, new Deployment(d.get().spec(), d.get().specText(), started.instance(),
-                            d.get().since(), d.get().adopted()));
+                            d.get().since(), d.get().startTook(), d.get().adopted()));
                 }
             }
             return Optional.of(result);
@@ -228,7 +231,7 @@ public final class Deployments {
                 }
             }
             if (kept != null) {
-                Deployment d = new Deployment(keep.get(), kept.specText(), kept, clock.instant(), true);
+                Deployment d = new Deployment(keep.get(), kept.specText(), kept, clock.instant(), Duration.ZERO, true);
                 byService.put(d.service(), d);
                 adopted.add(d);
             }

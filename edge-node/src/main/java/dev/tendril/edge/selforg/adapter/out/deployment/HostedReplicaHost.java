@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * {@link ReplicaHost} over the node's hosting use cases: a replica is deployed like an
  * admin deploy of the spec text (start, register, attach; a spec with {@code root: true}
  * finds the tree existing and joins it), on a worker thread; the outcome is posted back to
- * the self-organization thread. The container start is the time from the membership check's
- * answer (a root round trip, not part of it) until the deployment's instance was up;
+ * the self-organization thread. The container start is the time the container runtime took to
+ * start the deployment's instance (the spec's checks and parse before it are not part of it);
  * registration and attach follow it. The replica is told ready ({@code ready}) once registered
  * (DNS answers it from then on), not after the attach, which only joins the overlay tree.
  */
@@ -147,7 +147,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                 if (!checkedAhead) { // before the instance starts: its Attach follows the registration
                     hosted.openToLikelyParents(offerer.isPresent() ? offerer.get().nearest() : List.of());
                 } // else opened at the hint, when its answer came (expect)
-                // the container start counts from here, after the membership check (a root round trip unless made ahead)
+                // an instance up after this was started by this deploy (its runtime start is the container start)
                 Instant t0 = clock.instant();
                 HopTrace.mark("replica.checked", service, checkedAhead ? "ahead" : "asked");
                 // ready leaves once the root acknowledged the registration; the Attach runs while it travels
@@ -220,7 +220,7 @@ public final class HostedReplicaHost implements ReplicaHost {
                 // node's first replica on topology D, docs/evaluation.md 1c)
                 hosted.openToLikelyParents(m.get().nearest());
                 if (!specYaml.isEmpty()) {
-                    worker.execute(() -> hosted.specRefusal(specYaml, origin));
+                    worker.execute(() -> hosted.prepareSpec(specYaml, origin));
                 }
             }
             return m;
@@ -231,10 +231,14 @@ public final class HostedReplicaHost implements ReplicaHost {
         }
     }
 
-    /** The outcome of a deployment that started at {@code t0}, stamped now (the registration, or the deploy's end). */
+    /**
+     * The outcome of a deployment asked for at {@code t0}, stamped now (the registration, or the
+     * deploy's end). Its container start is the runtime's start of the instance alone; the spec's
+     * checks and parse before it count as processing. Zero when the instance was up before
+     * {@code t0} (already deployed).
+     */
     private Deployed deployed(Deployment d, Instant t0, boolean membershipAhead) {
-        Instant since = d.since();
-        Duration start = since.isAfter(t0) ? Duration.between(t0, since) : Duration.ZERO;
+        Duration start = d.since().isAfter(t0) ? d.startTook() : Duration.ZERO;
         return new Deployed(hosted.nodeInfo(d.spec()), d.spec(), start, clock.instant(), membershipAhead);
     }
 

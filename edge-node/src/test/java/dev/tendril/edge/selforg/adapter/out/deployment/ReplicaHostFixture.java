@@ -2,8 +2,12 @@ package dev.tendril.edge.selforg.adapter.out.deployment;
 
 import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
 import dev.tendril.edge.application.HostedServices;
+import dev.tendril.edge.deployment.ContainerRuntime;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.deployment.InMemoryContainerRuntime;
+import dev.tendril.edge.deployment.Instance;
+import dev.tendril.edge.deployment.InstanceRequest;
+import dev.tendril.edge.deployment.RuntimeResult;
 import dev.tendril.edge.domain.Hardware;
 import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.edge.domain.Platform;
@@ -26,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +57,11 @@ final class ReplicaHostFixture {
     final MutableClock clock = new MutableClock();
     final FakeRoot root = new FakeRoot();
     final InMemoryContainerRuntime runtime = new InMemoryContainerRuntime(Set.of("demo:1"));
+    /** Clock time the runtime takes to start an instance, and the parser to parse a spec (zero unless set). */
+    Duration startTakes = Duration.ZERO;
+    Duration parseTakes = Duration.ZERO;
+    /** Specs parsed so far. */
+    final AtomicInteger parses = new AtomicInteger();
     final List<Opened> opened = new ArrayList<>();
     final List<RootMessage> asked = new ArrayList<>();
     final Deployments deployments;
@@ -67,8 +77,12 @@ final class ReplicaHostFixture {
         root.call("web", new RootMessage.RegisterNode("web", AUGSBURG));
         Platform p = new Platform("garching", "garching", "127.0.0.3", new GeoPoint(48.25, 11.65),
                 new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());
-        Function<String, Validated<DeploymentSpec>> parser = t -> YamlDocuments.spec(t, 256 << 10);
-        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
+        Function<String, Validated<DeploymentSpec>> parser = t -> {
+            parses.incrementAndGet();
+            clock.advance(parseTakes);
+            return YamlDocuments.spec(t, 256 << 10);
+        };
+        deployments = new Deployments(p, "svc.example.edge", timed(runtime), parser, clock);
         InMemoryNetwork net = new InMemoryNetwork();
         Overlay overlay = new Overlay();
         net.attach("garching", overlay);
@@ -79,6 +93,32 @@ final class ReplicaHostFixture {
         hosted.overlayPort(7400);
         hosted.peerConnections((ids, limit) -> opened.add(new Opened(new TreeSet<>(ids), limit, runtime.list().size())));
         garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
+    }
+
+    /** {@code runtime}, whose start takes {@link #startTakes} on the clock. */
+    private ContainerRuntime timed(InMemoryContainerRuntime inner) {
+        return new ContainerRuntime() {
+            @Override
+            public String kind() {
+                return inner.kind();
+            }
+
+            @Override
+            public RuntimeResult start(InstanceRequest request) {
+                clock.advance(startTakes);
+                return inner.start(request);
+            }
+
+            @Override
+            public RuntimeResult remove(String instanceId) {
+                return inner.remove(instanceId);
+            }
+
+            @Override
+            public List<Instance> list() {
+                return inner.list();
+            }
+        };
     }
 
     /** Garching deploys web's replica offered by {@code offeredBy}; the one outcome. */
