@@ -41,13 +41,18 @@ import dev.tendril.edge.health.application.WatchInstances;
 import dev.tendril.edge.health.domain.RestartBackoff;
 import dev.tendril.protocol.message.AdminMessage.Figure;
 import dev.tendril.protocol.transport.ServerStats;
+import dev.tendril.protocol.refusal.RefusalLog;
+import org.slf4j.helpers.NOPLogger;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Wires one edge node by hand from its configuration and runs it until closed. */
@@ -335,9 +340,25 @@ public final class EdgeNode implements AutoCloseable {
         return Optional.ofNullable(http).map(StatusServer::authority);
     }
 
-    /** A replication's candidate side, run once on a scratch agent ({@link SelfOrgLoop#rehearseReplicate}). */
+    /**
+     * A replication's candidate side, run once on a scratch agent through the real replica host's
+     * code over hosting that reaches nothing ({@link RehearsalHosting}, {@link SelfOrgLoop#rehearseReplicate});
+     * {@code spec} must be the warm-up's sample, signed by its key.
+     */
     void rehearseReplicate(DeploymentSpec spec, String specYaml) {
-        selfOrg.rehearseReplicate(spec, specYaml);
+        Clock clock = Clock.systemUTC();
+        int maxSpec = config.admission().maxSpecBytes();
+        SpecSignatures sample;
+        try {
+            sample = new SpecSignatures(config.platform().id(), Map.of(WarmUp.SIGNER, WarmUp.signerKey()), maxSpec,
+                    new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 1));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("the warm-up's key does not load: " + e, e);
+        }
+        // the sample's own zone (warm-up.invalid): a node deploys only specs of the zone it serves
+        RehearsalHosting scratch = RehearsalHosting.of(config.platform(), spec.zone(), config.policies(),
+                text -> SpecParser.parse(text, maxSpec), sample, clock);
+        selfOrg.rehearseReplicate(spec, specYaml, scratch.hosted, scratch.deployments);
     }
 
     public int treePort() {

@@ -63,7 +63,7 @@ final class WarmUp {
             try {
                 Thread.sleep(delay.toMillis());
                 long t0 = System.nanoTime();
-                String text = resource(SAMPLE);
+                String text = sample();
                 replica.accept(run(text, specs), text);
                 log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
             } catch (InterruptedException e) {
@@ -85,8 +85,7 @@ final class WarmUp {
     /** As {@link #run(Function)}, on the sample's {@code text} already read. */
     static DeploymentSpec run(String text, Function<String, Validated<DeploymentSpec>> specs)
             throws IOException, GeneralSecurityException {
-        PublicKey key = OperatorKeys.publicKey(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim()));
-        SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, key));
+        SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, signerKey()));
         if (!(verified instanceof SignedSpec.Verification.Valid)) {
             throw new IllegalStateException("the warm-up spec does not verify: " + verified);
         }
@@ -125,6 +124,16 @@ final class WarmUp {
         return spec;
     }
 
+
+    /** The sample's text. */
+    static String sample() throws IOException {
+        return resource(SAMPLE);
+    }
+
+    /** The public key the sample is signed with (made for the warm-up, no operator's). */
+    static PublicKey signerKey() throws IOException, GeneralSecurityException {
+        return OperatorKeys.publicKey(Base64.getDecoder().decode(resource("warm-up/warm-up.pub").trim()));
+    }
 
     private static String resource(String name) throws IOException {
         try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name)) {

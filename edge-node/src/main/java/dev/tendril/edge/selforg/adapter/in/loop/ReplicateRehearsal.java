@@ -14,23 +14,23 @@ import dev.tendril.protocol.message.SelfOrgMessage.ReplicateReply;
 import dev.tendril.protocol.spec.DeploymentSpec;
 import org.slf4j.helpers.NOPLogger;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 /**
  * The candidate side of a replication run once on a scratch agent, so that a node's first real
  * Replicate does not resolve that code's call sites, classes and lambdas on the
- * self-organization thread: an inbox whose loop runs each task at once, a {@link NodeAgent} on a
- * copy of the node's context whose host deploys nothing (it reports the sample as deployed),
- * whose messenger sends nothing and whose event log and random generator are its own (the
- * node's seeded one is not drawn from, nor shared with this thread). The hint, the Replicate
- * (accepted, the replica deployed and its requester told) and a second Replicate (hosting)
- * take the paths a real replication takes; the node's own agent, events and peers see none of
- * it. On topology D a node's first Replicate took 1.2-1.6 ms on that thread against
- * 0.24-0.35 ms for its next, and its arrival to the membership check 3.8-6.1 ms against
- * 0.9-1.1 (docs/evaluation.md, 1c).
+ * self-organization thread and the replica host's worker: an inbox whose loop runs each task at
+ * once, a {@link NodeAgent} on a copy of the node's context whose messenger sends nothing, whose
+ * event log and random generator are its own (the node's seeded one is not drawn from, nor
+ * shared with this thread), and whose replica host is the one given: in the node, the real
+ * {@code HostedReplicaHost} over hosting that reaches nothing (the warm-up's
+ * {@code RehearsalHosting}), so the deploy's own code runs too, on this thread. The hint, the
+ * Replicate (accepted, the replica deployed and its requester told) and a second Replicate
+ * (hosting) take the paths a real replication takes; the node's own agent, events and peers see
+ * none of it. On topology D a node's first Replicate took 1.2-1.6 ms on the self-organization
+ * thread against 0.24-0.35 ms for its next, and its arrival to the membership check 3.8-6.1 ms
+ * against 0.9-1.1 (docs/evaluation.md, 1c).
  */
 public final class ReplicateRehearsal {
     private ReplicateRehearsal() {
@@ -41,10 +41,11 @@ public final class ReplicateRehearsal {
      * {@code HOSTING}); throws IllegalStateException when either is not that.
      *
      * @param node the node's own context: its ports are only read (the scratch agent's rounds never run)
+     * @param host deploys the replica on the calling thread and must reach nothing of the node's
      */
-    public static List<Message> run(AgentContext node, NodeInfo platformNode, DeploymentSpec spec, String specYaml) {
+    public static List<Message> run(AgentContext node, NodeInfo platformNode, DeploymentSpec spec, String specYaml,
+                                    ReplicaHost host) {
         String service = spec.service();
-        ReplicaHost host = new ReportsDeployed(platformNode, spec);
         TreeMessenger silent = new TreeMessenger() {
             @Override
             public void send(NodeInfo to, SelfOrgMessage message) {
@@ -75,30 +76,6 @@ public final class ReplicateRehearsal {
     private static void expect(Message reply, String status) {
         if (!(reply instanceof ReplicateReply r) || !r.status().equals(status)) {
             throw new IllegalStateException("the rehearsed Replicate was answered " + reply + ", not " + status);
-        }
-    }
-
-    /** Deploys nothing: reports the sample deployed and registered at once, on the caller's thread. */
-    private record ReportsDeployed(NodeInfo instance, DeploymentSpec spec) implements ReplicaHost {
-        @Override
-        public void deploy(String service, String specYaml, Consumer<Outcome> done) {
-            done.accept(deployed());
-        }
-
-        @Override
-        public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready, Consumer<Outcome> done) {
-            Deployed ok = deployed();
-            ready.accept(ok);
-            done.accept(ok);
-        }
-
-        private Deployed deployed() {
-            return new Deployed(instance, spec, Duration.ZERO, java.time.Instant.EPOCH, true);
-        }
-
-        @Override
-        public Termination terminate(String service, int minInstances) {
-            return new Unanswered("a rehearsal terminates nothing");
         }
     }
 }

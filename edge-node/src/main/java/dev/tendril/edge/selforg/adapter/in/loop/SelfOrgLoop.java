@@ -20,6 +20,7 @@ import dev.tendril.edge.selforg.adapter.out.root.RootControlDirectory;
 import dev.tendril.edge.selforg.adapter.out.zmq.ZmqTreeMessenger;
 import dev.tendril.edge.selforg.application.AgentContext;
 import dev.tendril.edge.selforg.application.NodeAgent;
+import dev.tendril.edge.selforg.application.port.out.ReplicaHost;
 import dev.tendril.edge.selforg.domain.EventLog;
 import dev.tendril.edge.selforg.domain.SelfOrgEvent;
 import dev.tendril.edge.selforg.domain.SelfOrgPolicy;
@@ -198,11 +199,15 @@ public final class SelfOrgLoop implements AutoCloseable {
 
     /**
      * Runs a replication's candidate side once on a scratch agent ({@link ReplicateRehearsal}), off
-     * this loop's thread; nothing reaches this node's agent, events or peers. Throws when the
-     * rehearsal does not go as a replication goes.
+     * this loop's thread, deploying through the real replica host's code over {@code hosted} and
+     * {@code deployments}, which must reach nothing (the warm-up's scratch hosting); nothing
+     * reaches this node's agent, events or peers. Throws when the rehearsal does not go as a
+     * replication goes.
      */
-    public void rehearseReplicate(DeploymentSpec spec, String specYaml) {
-        ReplicateRehearsal.run(agent.context(), platformNode, spec, specYaml);
+    public void rehearseReplicate(DeploymentSpec spec, String specYaml, HostedServices hosted, Deployments deployments) {
+        AgentContext node = agent.context();
+        ReplicaHost host = new HostedReplicaHost(nodeId, hosted, deployments, Runnable::run, Runnable::run, node.clock());
+        ReplicateRehearsal.run(node, platformNode, spec, specYaml, host);
     }
 
     /** The inbox's figures: messages queued now, refused BUSY; failures on the loop's thread. */

@@ -47,10 +47,13 @@ class ReplicateRehearsalTest {
         AgentContext node = sim.withPorts(counted, recordingMessenger(), recordingHost(), events);
         NodeAgent own = new NodeAgent(node, w.node("garching").nodeInfo());
 
-        List<Message> replies = ReplicateRehearsal.run(own.context(), w.node("garching").nodeInfo(), SAMPLE, "spec:warm-up");
+        List<String> rehearsed = new ArrayList<>();
+        List<Message> replies = ReplicateRehearsal.run(own.context(), w.node("garching").nodeInfo(), SAMPLE, "spec:warm-up",
+                reportsDeployed(w.node("garching").nodeInfo(), rehearsed));
 
         assertEquals(ReplicateReply.ACCEPTED, assertInstanceOf(ReplicateReply.class, replies.get(0)).status());
         assertEquals(ReplicateReply.HOSTING, assertInstanceOf(ReplicateReply.class, replies.get(1)).status());
+        assertEquals(List.of("expect warm-up", "deploy warm-up"), rehearsed, "the rehearsal's own host");
         assertEquals(List.of(), touched, "the node's host and messenger");
         assertEquals(List.of(), events.all(), "the node's events");
         assertEquals(java.util.Set.of(), own.services(), "the node's agent");
@@ -72,6 +75,35 @@ class ReplicateRehearsalTest {
             @Override
             public void prepare(NodeInfo to) {
                 touched.add("prepare " + to.nodeId());
+            }
+        };
+    }
+
+    /** The rehearsal's host: reports the sample deployed and registered at once, on the caller's thread. */
+    static ReplicaHost reportsDeployed(NodeInfo instance, List<String> calls) {
+        return new ReplicaHost() {
+            @Override
+            public void deploy(String service, String specYaml, Consumer<Outcome> done) {
+                deploy(service, specYaml, null, ok -> { }, done);
+            }
+
+            @Override
+            public void deploy(String service, String specYaml, NodeInfo offeredBy, Consumer<Deployed> ready,
+                               Consumer<Outcome> done) {
+                calls.add("deploy " + service);
+                Deployed ok = new Deployed(instance, SAMPLE, Duration.ZERO, java.time.Instant.EPOCH, true);
+                ready.accept(ok);
+                done.accept(ok);
+            }
+
+            @Override
+            public void expect(String service, String origin, String specYaml) {
+                calls.add("expect " + service);
+            }
+
+            @Override
+            public Termination terminate(String service, int minInstances) {
+                return new Unanswered("a rehearsal terminates nothing");
             }
         };
     }
