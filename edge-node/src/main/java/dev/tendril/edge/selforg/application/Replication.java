@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One replication at the origin (DESIGN.md flow 7): asks the candidates in order, nearest
@@ -125,8 +126,25 @@ final class Replication {
             // ReplicaReady would take the root's acknowledgement to the replica and then its own trip
             Duration hold = ctx.policy().replyTimeout().multipliedBy(ctx.policy().replicateAttempts())
                     .plus(ctx.policy().readyTimeout());
-            String candidate = p.id();
-            ctx.root().watchRegistration(service, candidate, hold, node -> seen.accept(candidate, node));
+            ctx.root().watchRegistration(service, p.id(), hold, new SeenFor(p.id()));
+        }
+    }
+
+    /**
+     * The root's answer to the registration watch of {@code candidate}, handed to {@code seen}. A
+     * named class, not a lambda: it is created once per replication, on the timed path, and a
+     * lambda's call site is linked the first time it runs in the edge's C1-only JVM (docs/gotchas.md).
+     */
+    private final class SeenFor implements Consumer<Optional<NodeInfo>> {
+        private final String candidate;
+
+        SeenFor(String candidate) {
+            this.candidate = candidate;
+        }
+
+        @Override
+        public void accept(Optional<NodeInfo> node) {
+            seen.accept(candidate, node);
         }
     }
 

@@ -24,11 +24,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -97,6 +99,48 @@ final class ServiceReplicas {
         }
     }
 
+    /** Every platform may take a shortage's replica (a lambda linked once, when this class is initialised). */
+    private static final Predicate<Platform> ANY_PLATFORM = p -> true;
+
+    /**
+     * A platform within the reach of a QoE cluster. A named class, like {@link RegistrationSeen}: in
+     * the edge's C1-only JVM each lambda's call site is linked the first time it runs (0.3-1 ms on
+     * the loaded testbed, docs/gotchas.md), and a node decides its first replication once; its
+     * decision to the {@code Replicate}'s send took 2.5-2.7 ms then against 0.7 ms at its next (D).
+     */
+    private static final class WithinReach implements Predicate<Platform> {
+        private final GeoPoint cluster;
+        private final double reachKm;
+
+        WithinReach(GeoPoint cluster, double reachKm) {
+            this.cluster = cluster;
+            this.reachKm = reachKm;
+        }
+
+        @Override
+        public boolean test(Platform p) {
+            return p.position().distanceKm(cluster) <= reachKm;
+        }
+    }
+
+    /** Hands the root's answers to a run's registration watches to {@link #onRegistered} (see {@link WithinReach}). */
+    private final class RegistrationSeen implements BiConsumer<String, Optional<NodeInfo>> {
+        private final String runId;
+
+        RegistrationSeen(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public void accept(String candidate, Optional<NodeInfo> node) {
+            onRegistered(runId, candidate, node);
+        }
+    }
+
+    /**
+     * Decides a replication and asks its first candidate. Plain code without lambdas or method
+     * references on the way to the {@code Replicate} (see {@link WithinReach}).
+     */
     void decide(Replication.Reason reason, NodeInfo self, GeoPoint position, String clusterId, String why, Instant now) {
         if (replication != null) {
             log.info("{} {}: {} -- but replication {} is still running", ctx.nodeId(), service, why, replication.id());
@@ -109,7 +153,7 @@ final class ServiceReplicas {
         Instant decidedAt = ctx.clock().instant();
         HopTrace.mark("decide.start", id, reason);
         double reach = scope.reachKm();
-        Predicate<Platform> near = reason == Replication.Reason.QOE ? p -> p.position().distanceKm(position) <= reach : p -> true;
+        Predicate<Platform> near = reason == Replication.Reason.QOE ? new WithinReach(position, reach) : ANY_PLATFORM;
         String farther = "further than the reach of " + Decimals.fixed(reach, 0) + " km from the cluster";
         Optional<TreePosition.Members> known = ctx.tree().recentMembers(service);
         Optional<Set<String>> hosted;
@@ -132,7 +176,7 @@ final class ServiceReplicas {
             release(reason, clusterId, now);
             return;
         }
-        HopTrace.mark("decide.hosted", id, hosted.map(Set::size).orElse(-1));
+        HopTrace.mark("decide.hosted", id, hosted.get().size());
         Set<String> exclude = new HashSet<>(hosted.get());
         exclude.add(ctx.nodeId());
         CandidateChoice choice = CandidateChoice.rank(ctx.infra(), HardwareNeed.of(spec), position, exclude, near, farther, now);
@@ -144,13 +188,15 @@ final class ServiceReplicas {
             release(reason, clusterId, now);
             return;
         }
-        List<String> ranked = choice.candidates().stream()
-                .map(p -> p.id() + " " + Decimals.fixed(p.position().distanceKm(position), 0) + " km").toList();
+        List<String> ranked = new ArrayList<>(choice.candidates().size());
+        for (Platform p : choice.candidates()) {
+            ranked.add(p.id() + " " + Decimals.fixed(p.position().distanceKm(position), 0) + " km");
+        }
         HopTrace.mark("decide.texts", id, ranked.size());
         ctx.events().recordAt(decidedAt, service, EventKind.REPLICATION_DECIDED, id, why + "; replica near " + position
                 + "; candidates " + ranked + skipped + "; " + hostedFrom, -1);
         replication = new Replication(ctx, service, scope.specYaml(), self, id, reason, position, clusterId, choice.candidates(),
-                (candidate, node) -> onRegistered(id, candidate, node));
+                new RegistrationSeen(id));
         replication.begin();
     }
 

@@ -74,8 +74,14 @@ public final class MembershipTreePosition implements TreePosition {
 
     @Override
     public Optional<Members> recentMembers(String service) {
-        return overlay.get(service).flatMap(ServiceMembership::recentMembers)
-                .map(m -> new Members(m.nodeIds(), m.listedAt()));
+        // plain code, no method reference or lambda: read once per replica decision, whose first run
+        // would link their call sites on the timed path (docs/gotchas.md)
+        Optional<ServiceMembership> membership = overlay.get(service);
+        if (membership.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ServiceMembership.Members> m = membership.get().recentMembers();
+        return m.isEmpty() ? Optional.empty() : Optional.of(new Members(m.get().nodeIds(), m.get().listedAt()));
     }
 
     private synchronized Optional<NodeInfo> lookup(String service, String id) {
