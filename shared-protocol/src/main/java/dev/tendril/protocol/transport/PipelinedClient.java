@@ -95,6 +95,7 @@ public final class PipelinedClient implements AutoCloseable {
     private final LongAdder ignoredReplies = new LongAdder();
     private final LongAdder stalledConnects = new LongAdder();
     private volatile boolean closing;
+    private final PollGuard pollGuard;
 
     // confined to the client's thread
     private final Map<String, Peer> peers = new HashMap<>();
@@ -112,6 +113,7 @@ public final class PipelinedClient implements AutoCloseable {
         // e.g. a connection replaced for a stalled handshake: debug, not a stack trace on stderr
         context.setNotificationExceptionHandler((t, e) -> log.debug("{}: ZeroMQ I/O thread: {}", name, e.toString()));
         this.wakePipe = new WakeUpPipe("client " + name);
+        this.pollGuard = new PollGuard("client " + name, log);
         this.thread = new Thread(this::run, "pipelined-client-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -158,6 +160,14 @@ public final class PipelinedClient implements AutoCloseable {
         return ignoredReplies.sum();
     }
 
+    /**
+     * Times the client's thread was found interrupted before a poll and the flag cleared (code run
+     * on it, such as a caller's continuation of a request, set it; see {@link PollGuard}).
+     */
+    public long interruptsCleared() {
+        return pollGuard.interrupts();
+    }
+
     /** Connections replaced because their handshake stalled after the TCP connect. */
     public long stalledConnects() {
         return stalledConnects.sum();
@@ -198,11 +208,13 @@ public final class PipelinedClient implements AutoCloseable {
         try {
             int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
             while (!closing) {
+                pollGuard.clearInterrupt();
                 if (poller.poll(pollMillis()) < 0) {
-                    if (!closing) {
-                        log.error("{}: polling failed, client stops", name);
+                    if (closing) {
+                        break;
                     }
-                    break;
+                    pollGuard.failed();
+                    continue;
                 }
                 if (poller.pollin(wakeIndex)) {
                     wakePipe.drain();
@@ -334,8 +346,20 @@ public final class PipelinedClient implements AutoCloseable {
             pending.remove(p.first.request().id());
             HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind(), "Reply");
             RequestResult reply = new RequestResult.Reply(((DecodeResult.Decoded) result).envelope(), p.attempt);
-            p.waiters.forEach(f -> f.complete(reply));
+            tell(p, reply);
         }
+    }
+
+    /**
+     * Completes the request's waiters with {@code result}: their continuations run here, on the
+     * client's thread; an interrupt one of them leaves would fail the next JeroMQ call (EINTR), so it
+     * is cleared at once ({@link PollGuard}).
+     */
+    private void tell(Pending p, RequestResult result) {
+        for (CompletableFuture<RequestResult> f : p.waiters) {
+            f.complete(result);
+        }
+        pollGuard.clearInterrupt();
     }
 
     private void expire(long now) {
@@ -354,7 +378,7 @@ public final class PipelinedClient implements AutoCloseable {
                 it.remove();
                 HopTrace.mark("cli.done", p.first.request().id(), p.first.request().kind(), "TimedOut");
                 RequestResult timedOut = new RequestResult.TimedOut(p.attempt);
-                p.waiters.forEach(f -> f.complete(timedOut));
+                tell(p, timedOut);
             }
         }
         java.util.Set<Peer> reopened = new java.util.HashSet<>();

@@ -229,12 +229,15 @@ public final class RequestServer implements AutoCloseable {
             int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
             int zapIndex = zap == null ? -1 : poller.register(zap, ZMQ.Poller.POLLIN);
             int handshakeIndex = handshakes == null ? -1 : poller.register(handshakes.events(), ZMQ.Poller.POLLIN);
+            PollGuard guard = new PollGuard("request server " + options.nodeId(), log);
             while (!closing) {
+                guard.clearInterrupt();
                 if (poller.poll(1_000) < 0) {
-                    if (!closing) {
-                        log.error("{}: polling failed, request server stops", options.nodeId());
+                    if (closing) {
+                        break;
                     }
-                    break;
+                    guard.failed();
+                    continue;
                 }
                 if (poller.pollin(wakeIndex)) {
                     wakePipe.drain();

@@ -55,6 +55,41 @@ class PipelinedClientTest {
         return ClientOptions.of(endpoint).withRetries(timeout, attempts);
     }
 
+    /**
+     * A caller's continuation runs on the client's thread when a reply completes its future; one that
+     * leaves the thread's interrupt flag set (restoring it after an InterruptedException) made the
+     * client's next JeroMQ call fail (EINTR), and the client's thread stopped for good: every later
+     * request of the node went unanswered (an edge node of topology D, 2026-12-06).
+     */
+    @Test
+    void aContinuationThatInterruptsTheClientsThreadDoesNotStopTheClient() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        RequestServer server = server(req -> {
+            try {
+                assertTrue(answer.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return hosted(((HostedSetQuery) req.body()).service(), 1);
+        });
+        PipelinedClient client = track(new PipelinedClient("t"));
+        ClientOptions o = options(server.endpoint(), Duration.ofSeconds(5), 1);
+        List<String> ranOn = new ArrayList<>();
+
+        CompletableFuture<RequestResult> first = client.submit(o, envelopes.create("a", new HostedSetQuery("a")))
+                .whenComplete((r, e) -> {
+                    ranOn.add(Thread.currentThread().getName());
+                    Thread.currentThread().interrupt();
+                });
+        answer.countDown(); // the reply comes after the continuation is in place: it runs on the client's thread
+        assertInstanceOf(RequestResult.Reply.class, first.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of("pipelined-client-t"), ranOn);
+
+        RequestResult second = client.submit(o, envelopes.create("b", new HostedSetQuery("b"))).get(5, TimeUnit.SECONDS);
+        assertInstanceOf(RequestResult.Reply.class, second, "the client still sends and reads after the interrupt");
+        assertEquals(1, client.interruptsCleared(), "the interrupt was noticed, cleared and counted");
+    }
+
     @Test
     void aRequestIsAnsweredWhileAnotherToTheSameServerStillWaitsForItsReply() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
