@@ -12,9 +12,16 @@ public final class InMemoryContainerRuntime implements ContainerRuntime {
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final Set<String> knownImages;
     private final AtomicInteger ids = new AtomicInteger();
+    private volatile Runnable beforeStart = () -> {
+    };
 
     public InMemoryContainerRuntime(Set<String> knownImages) {
         this.knownImages = knownImages;
+    }
+
+    /** Runs {@code hook} at the beginning of every start (e.g. to advance a test clock by the start's duration). */
+    public void beforeStart(Runnable hook) {
+        this.beforeStart = hook;
     }
 
     @Override
@@ -24,6 +31,7 @@ public final class InMemoryContainerRuntime implements ContainerRuntime {
 
     @Override
     public synchronized RuntimeResult start(InstanceRequest r) {
+        beforeStart.run();
         if (!knownImages.contains(r.image()) && !r.image().startsWith("exits:")) {
             return new RuntimeResult.Failed("image '" + r.image() + "' is not on this machine");
         }

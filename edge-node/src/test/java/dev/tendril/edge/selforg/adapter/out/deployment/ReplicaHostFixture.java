@@ -2,12 +2,8 @@ package dev.tendril.edge.selforg.adapter.out.deployment;
 
 import dev.tendril.edge.adapter.out.yaml.YamlDocuments;
 import dev.tendril.edge.application.HostedServices;
-import dev.tendril.edge.deployment.ContainerRuntime;
 import dev.tendril.edge.deployment.Deployments;
 import dev.tendril.edge.deployment.InMemoryContainerRuntime;
-import dev.tendril.edge.deployment.Instance;
-import dev.tendril.edge.deployment.InstanceRequest;
-import dev.tendril.edge.deployment.RuntimeResult;
 import dev.tendril.edge.domain.Hardware;
 import dev.tendril.edge.domain.NodePolicies;
 import dev.tendril.edge.domain.Platform;
@@ -82,7 +78,8 @@ final class ReplicaHostFixture {
             clock.advance(parseTakes);
             return YamlDocuments.spec(t, 256 << 10);
         };
-        deployments = new Deployments(p, "svc.example.edge", timed(runtime), parser, clock);
+        deployments = new Deployments(p, "svc.example.edge", runtime, parser, clock);
+        runtime.beforeStart(() -> clock.advance(startTakes));
         InMemoryNetwork net = new InMemoryNetwork();
         Overlay overlay = new Overlay();
         net.attach("garching", overlay);
@@ -93,32 +90,6 @@ final class ReplicaHostFixture {
         hosted.overlayPort(7400);
         hosted.peerConnections((ids, limit) -> opened.add(new Opened(new TreeSet<>(ids), limit, runtime.list().size())));
         garching = new HostedReplicaHost("garching", hosted, deployments, Runnable::run, Runnable::run, clock);
-    }
-
-    /** {@code runtime}, whose start takes {@link #startTakes} on the clock. */
-    private ContainerRuntime timed(InMemoryContainerRuntime inner) {
-        return new ContainerRuntime() {
-            @Override
-            public String kind() {
-                return inner.kind();
-            }
-
-            @Override
-            public RuntimeResult start(InstanceRequest request) {
-                clock.advance(startTakes);
-                return inner.start(request);
-            }
-
-            @Override
-            public RuntimeResult remove(String instanceId) {
-                return inner.remove(instanceId);
-            }
-
-            @Override
-            public List<Instance> list() {
-                return inner.list();
-            }
-        };
     }
 
     /** Garching deploys web's replica offered by {@code offeredBy}; the one outcome. */
