@@ -44,9 +44,8 @@ import dev.tendril.protocol.transport.ServerStats;
 import dev.tendril.protocol.refusal.RefusalLog;
 import org.slf4j.helpers.NOPLogger;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -343,18 +342,13 @@ public final class EdgeNode implements AutoCloseable {
     /**
      * A replication's candidate side, run once on a scratch agent through the real replica host's
      * code over hosting that reaches nothing ({@link RehearsalHosting}, {@link SelfOrgLoop#rehearseReplicate});
-     * {@code spec} must be the warm-up's sample, signed by its key.
+     * {@code spec} must be the warm-up's sample, signed by {@code signer}.
      */
-    void rehearseReplicate(DeploymentSpec spec, String specYaml) {
+    void rehearseReplicate(DeploymentSpec spec, String specYaml, PublicKey signer) {
         Clock clock = Clock.systemUTC();
         int maxSpec = config.admission().maxSpecBytes();
-        SpecSignatures sample;
-        try {
-            sample = new SpecSignatures(config.platform().id(), Map.of(WarmUp.SIGNER, WarmUp.signerKey()), maxSpec,
-                    new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 1));
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("the warm-up's key does not load: " + e, e);
-        }
+        SpecSignatures sample = new SpecSignatures(config.platform().id(), Map.of(WarmUp.SIGNER, signer), maxSpec,
+                new RefusalLog(NOPLogger.NOP_LOGGER, clock, Duration.ofMinutes(1), 1));
         // the sample's own zone (warm-up.invalid): a node deploys only specs of the zone it serves
         RehearsalHosting scratch = RehearsalHosting.of(config.platform(), spec.zone(), config.policies(),
                 text -> SpecParser.parse(text, maxSpec), sample, clock);

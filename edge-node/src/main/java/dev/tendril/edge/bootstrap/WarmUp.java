@@ -24,7 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -58,13 +57,14 @@ final class WarmUp {
      * here (a scratch agent, nothing deployed or sent).
      */
     static Thread startAfter(Duration delay, String nodeId, Function<String, Validated<DeploymentSpec>> specs,
-                             BiConsumer<DeploymentSpec, String> replica) {
+                             Rehearsal replica) {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(delay.toMillis());
                 long t0 = System.nanoTime();
                 String text = sample();
-                replica.accept(run(text, specs), text);
+                PublicKey signer = signerKey();
+                replica.run(run(text, signer, specs), text, signer);
                 log.debug("{}: warm-up took {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -79,13 +79,18 @@ final class WarmUp {
 
     /** Checks and parses the sample spec and round-trips a replication's messages; throws when any step fails. */
     static DeploymentSpec run(Function<String, Validated<DeploymentSpec>> specs) throws IOException, GeneralSecurityException {
-        return run(resource(SAMPLE), specs);
+        return run(sample(), signerKey(), specs);
     }
 
-    /** As {@link #run(Function)}, on the sample's {@code text} already read. */
-    static DeploymentSpec run(String text, Function<String, Validated<DeploymentSpec>> specs)
-            throws IOException, GeneralSecurityException {
-        SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, signerKey()));
+    /** The node's rehearsal of a replica of the sample ({@code spec} parsed from {@code text}, signed by {@code signer}). */
+    @FunctionalInterface
+    interface Rehearsal {
+        void run(DeploymentSpec spec, String text, PublicKey signer);
+    }
+
+    /** As {@link #run(Function)}, on the sample's {@code text} and its {@code signer} already read. */
+    static DeploymentSpec run(String text, PublicKey signer, Function<String, Validated<DeploymentSpec>> specs) {
+        SignedSpec.Verification verified = SignedSpec.verify(text, Map.of(SIGNER, signer));
         if (!(verified instanceof SignedSpec.Verification.Valid)) {
             throw new IllegalStateException("the warm-up spec does not verify: " + verified);
         }

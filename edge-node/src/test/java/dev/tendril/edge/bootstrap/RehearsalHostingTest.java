@@ -41,7 +41,7 @@ class RehearsalHostingTest {
     @Test
     void aRehearsedReplicaIsDeployedRegisteredAndAttachedOnTheScratchHostingOnly() throws Exception {
         String text = WarmUp.sample();
-        DeploymentSpec spec = WarmUp.run(text, t -> SpecParser.parse(t, 256 << 10));
+        DeploymentSpec spec = WarmUp.run(text, WarmUp.signerKey(), t -> SpecParser.parse(t, 256 << 10));
         Clock clock = Clock.systemUTC();
         Platform platform = new Platform("garching", "garching", "127.0.0.3", new GeoPoint(48.25, 11.65),
                 new Hardware(Arch.AMD64, 2, 4 * GI, 50 * GI, 0), Map.of());

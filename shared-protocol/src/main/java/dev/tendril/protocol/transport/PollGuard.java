@@ -59,9 +59,4 @@ final class PollGuard {
     long interrupts() {
         return interrupts.sum();
     }
-
-    /** Polls that failed so far. */
-    long failures() {
-        return failures.sum();
-    }
 }
