@@ -72,7 +72,7 @@ public final class RootProcess implements AutoCloseable {
     private KeyEnrolment keys;
     private volatile DnsServer dns;
     private RecoverDirectory.Recovered recovered;
-    private boolean closed;
+    private volatile boolean closed;
     private String stages = "";
     private StatusServer http;
     private SwappableGeoLocator geo;
@@ -160,7 +160,7 @@ public final class RootProcess implements AutoCloseable {
             metrics.bindWatches(watches);
         }
         notReady = null; // DNS listens and the state is loaded
-        RootWarmUp.startAfter(WARM_UP_DELAY, config.id());
+        RootWarmUp.startAfter(WARM_UP_DELAY, config.id(), config.fanOut(), RootWarmUp.CHANGE_ROUNDS, () -> closed);
         stages = String.format(java.util.Locale.ROOT, "database %d ms, recovery %d ms, endpoints %d ms",
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
     }
