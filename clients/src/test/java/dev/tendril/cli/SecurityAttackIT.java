@@ -418,6 +418,8 @@ class SecurityAttackIT {
                     r4.askAnswered(b.id(), new RootMessage.RegisterNode("web", a.info(httpPort))),
                     r4.askAnswered(b.id(), new RootMessage.SignOff("web", a.id())),
                     r4.askAnswered(b.id(), new RootMessage.NodeState("web", a.id(), false)),
+                    // b is no node of this tree: checked against the root's directory, off the store
+                    r4.askAnswered(b.id(), new RootMessage.RecordMigration("shop", List.of("10.8.0.0/24"), b.id(), 60_000)),
                     t4.askAnswered(b.id(), new OverlayMessage.Attach("web", new NodeInfo("atk-evil", "198.51.100.66",
                             new GeoPoint(48.1, 11.6), List.of(), 7400))),
                     t4.askAnswered(a.id(), new OverlayMessage.Heartbeat("web", a.id())),

@@ -128,7 +128,8 @@ public final class RootProcess implements AutoCloseable {
             keyStore = track(SqliteKeyStore.open(config.store().path(), config.store().sync()));
             keys = new KeyEnrolment(config.id(), keyStore, config.security().operatorKeys(), clock);
         }
-        ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId));
+        ControlPolicy policy = new ControlPolicy((service, nodeId) -> repository.node(service, nodeId).map(TreeNode::parentId),
+                (service, nodeId) -> directory.service(service).map(view -> view.instances().get(nodeId) != null).orElse(false));
         if (config.security().serverKeys().isEmpty()) {
             log.warn("{}: control endpoint {} runs in CLEAR (no security.serverKey): any local process may change DNS "
                     + "answers; only the local preset on loopback allows this (see docs/security.md)", config.id(),

@@ -35,7 +35,8 @@ class ControlPolicyTest {
     /** web: munich is the top, sydney its child. */
     private static final Map<String, String> PARENTS = Map.of("munich", "", "sydney", "munich");
     private final ControlPolicy policy = new ControlPolicy((service, node) ->
-            "web".equals(service) ? Optional.ofNullable(PARENTS.get(node)) : Optional.empty());
+            "web".equals(service) ? Optional.ofNullable(PARENTS.get(node)) : Optional.empty(),
+            (service, node) -> "web".equals(service) && PARENTS.containsKey(node));
 
     private static NodeInfo node(String id) {
         return new NodeInfo(id, "192.0.2.1", new GeoPoint(48.1, 11.6), List.of(), 7400);
@@ -101,7 +102,7 @@ class ControlPolicyTest {
         ControlPolicy recording = new ControlPolicy((service, node) -> {
             asked.set(true);
             return "web".equals(service) ? Optional.ofNullable(PARENTS.get(node)) : Optional.empty();
-        });
+        }, (service, node) -> "web".equals(service) && PARENTS.containsKey(node));
         assertEquals(allowed, recording.refusal(caller, request).isEmpty());
         if (asked.get()) {
             assertTrue(ControlPolicy.readsStore(request), request + " asked the store but readsStore says no");

@@ -96,7 +96,7 @@ public final class RootControlEndpoint implements AutoCloseable {
                                             RootControl control, Supplier<RootMessage> stats, Clock clock,
                                             RefusalLog refusals) {
         return start(rootId, bindAddress, port, handlerThreads, control, stats, Optional.empty(), null,
-                new ControlPolicy((service, node) -> Optional.empty()), clock, refusals);
+                ControlPolicy.NO_NODES, clock, refusals);
     }
 
     /** In clear, with security's policy. */
@@ -112,7 +112,7 @@ public final class RootControlEndpoint implements AutoCloseable {
                                             RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload,
                                             Clock clock) {
         return start(rootId, bindAddress, port, handlerThreads, control, stats, reload, Optional.empty(), null,
-                new ControlPolicy((service, node) -> Optional.empty()), clock, defaultRefusals(clock));
+                ControlPolicy.NO_NODES, clock, defaultRefusals(clock));
     }
 
     /** Counters, security and the refusal log, without reload. */
@@ -181,12 +181,12 @@ public final class RootControlEndpoint implements AutoCloseable {
     }
 
     static Message handle(RootControl control, Envelope request) {
-        return handle(control, NO_STATS, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+        return handle(control, NO_STATS, null, ControlPolicy.NO_NODES, request,
                 Caller.clear(), defaultRefusals(Clock.systemUTC()));
     }
 
     static Message handle(RootControl control, Envelope request, RefusalLog refusals) {
-        return handle(control, NO_STATS, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+        return handle(control, NO_STATS, null, ControlPolicy.NO_NODES, request,
                 Caller.clear(), refusals);
     }
 
@@ -195,7 +195,7 @@ public final class RootControlEndpoint implements AutoCloseable {
     }
 
     static Message handle(RootControl control, Supplier<RootMessage> stats, Supplier<RootMessage> reload, Envelope request) {
-        return handle(control, stats, reload, null, new ControlPolicy((service, node) -> Optional.empty()), request,
+        return handle(control, stats, reload, null, ControlPolicy.NO_NODES, request,
                 Caller.clear(), defaultRefusals(Clock.systemUTC()));
     }
 

@@ -40,7 +40,7 @@ class ControlRefusalPeerTest {
 
     int linesFor(Caller caller) {
         RefusalLog refusals = new RefusalLog(counting, clock, Duration.ofMinutes(1), 10_000);
-        ControlPolicy open = new ControlPolicy((service, node) -> Optional.of(""));
+        ControlPolicy open = new ControlPolicy((service, node) -> Optional.of(""), (service, node) -> true);
         warnings.set(0);
         for (int i = 0; i < 100; i++) {
             Envelope request = new Envelope(new MessageId(3, i), "web", "claimed-" + i, clock.millis(),

@@ -54,7 +54,7 @@ class MembershipQueryAccessTest {
             (CallerHandler) (request, caller) -> RootControlEndpoint.handle(r -> {
                 seen.add(r);
                 return answer;
-            }, null, new ControlPolicy((service, node) -> Optional.empty()), request, caller),
+            }, null, ControlPolicy.NO_NODES, request, caller),
             Clock.systemUTC());
 
     @AfterEach

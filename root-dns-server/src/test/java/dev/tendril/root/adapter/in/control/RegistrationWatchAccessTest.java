@@ -59,7 +59,7 @@ class RegistrationWatchAccessTest {
                     PeerKeys.of(Map.of(munich.publicKey(), Caller.platform("munich", munich.publicKey())))
                             .or(PeerKeys.anyKey()))),
             (LaterHandler) (request, caller) -> RootControlEndpoint.handleLater(control, () -> null, () -> null, null,
-                    new ControlPolicy((service, node) -> Optional.empty()), request, caller, refusals),
+                    ControlPolicy.NO_NODES, request, caller, refusals),
             Clock.systemUTC());
 
     @AfterEach

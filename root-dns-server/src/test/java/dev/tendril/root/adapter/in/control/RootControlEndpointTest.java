@@ -139,13 +139,14 @@ class RootControlEndpointTest {
     }
 
     @Test
-    void aQueuingPortTakesRegistrationsOnTheSocketThreadAndChecksThatReadTheStoreOnHandlers() {
+    void aQueuingPortTakesRegistrationsAndMigrationsOnTheSocketThreadAndChecksThatReadTheStoreOnHandlers() {
         Map<String, String> threads = handingThreads(true, new RootMessage.RegisterNode("web", TOKYO),
                 new RootMessage.RecordMigration("web", List.of("198.51.100.0/24"), "tokyo", 60_000),
                 new NodeState("web", "tokyo", false));
         assertEquals("request-server-root-t", threads.get("REGISTER_NODE"), "no handler thread in between");
-        // a migration's and a dead child's check ask the store for a parent: never on the socket's thread
-        assertTrue(threads.get("RECORD_MIGRATION").startsWith("request-handler-root-t-"), threads.toString());
+        // a migration's check asks the directory whether its caller is in the tree (memory): on the socket's thread
+        assertEquals("request-server-root-t", threads.get("RECORD_MIGRATION"), "no handler thread in between");
+        // a dead child's check asks the store for a parent: never on the socket's thread
         assertTrue(threads.get("NODE_STATE").startsWith("request-handler-root-t-"), threads.toString());
     }
 

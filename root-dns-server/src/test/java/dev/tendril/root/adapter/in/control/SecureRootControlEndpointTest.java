@@ -47,7 +47,7 @@ class SecureRootControlEndpointTest {
         return new Ack();
     }, Optional.of(rootKeys), new KeyEnrolment("root-t", new InMemoryKeyStore(),
             Map.of("alice", alice.publicKey()), Clock.systemUTC()),
-            new ControlPolicy((service, node) -> Optional.empty()), Clock.systemUTC());
+            ControlPolicy.NO_NODES, Clock.systemUTC());
 
     @AfterEach
     void closeAll() throws Exception {
