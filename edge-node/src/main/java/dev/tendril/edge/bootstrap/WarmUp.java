@@ -111,6 +111,13 @@ final class WarmUp {
         codec.rehearseReplicationWithRoot(spec.service(), self);
         codec.rehearse(new OverlayMessage.Attach(spec.service(), self));
         codec.rehearse(new OverlayMessage.AttachAck(spec.service(), self.nodeId()));
+        // a migration search's messages, which a node meets as a hop, a target or an origin
+        SelfOrgMessage.MigrationSearch search = new SelfOrgMessage.MigrationSearch(spec.service(), "mig-warm-up", self,
+                self.position(), 1, dev.tendril.protocol.grid.Capacity.of(1, 1 << 20, 0, 0), 500, 0, 8, 1, self.nodeId(), true);
+        codec.rehearse(search);
+        codec.rehearse(search.forwarded("warm-up-parent", false));
+        codec.rehearse(new SelfOrgMessage.MigrationOffer(spec.service(), "mig-warm-up", self, 12.5, 2));
+        codec.rehearse(new SelfOrgMessage.MigrationNotFound(spec.service(), "mig-warm-up", self.nodeId(), "nothing within reach", 3));
         // and the path that hands a watch's answer to the self-organization thread
         if (!RootControlDirectory.rehearse(self).equals(Optional.of(self))) {
             throw new IllegalStateException("the rehearsed registration watch saw no registration");

@@ -55,6 +55,15 @@ public record AgentContext(String nodeId, SelfOrgPolicy policy, Thresholds nodeT
                 latencies, tree, locator, infra, events);
     }
 
+    /**
+     * This context with another view of the node's trees: a scratch agent that must route a
+     * service's messages as a member of its tree without the node being one (a rehearsal).
+     */
+    public AgentContext withTree(TreePosition tree) {
+        return new AgentContext(nodeId, policy, nodeThresholds, loadWindow, clock, random, messenger, root, host, load,
+                latencies, tree, locator, infra, events);
+    }
+
     /** A fresh correlation id: {@code <prefix>-<node>-<seq>-<random hex>} (random from the injected generator). */
     public String newId(String prefix, long seq) {
         return prefix + "-" + nodeId + "-" + seq + "-" + Integer.toHexString(random.nextInt(0x10000));

@@ -48,8 +48,9 @@ class ReplicateRehearsalTest {
         NodeAgent own = new NodeAgent(node, w.node("garching").nodeInfo());
 
         List<String> rehearsed = new ArrayList<>();
+        EventLog scratchEvents = new EventLog("garching", sim.clock(), 16, false);
         List<Message> replies = ReplicateRehearsal.run(own.context(), w.node("garching").nodeInfo(), SAMPLE, "spec:warm-up",
-                reportsDeployed(w.node("garching").nodeInfo(), rehearsed));
+                reportsDeployed(w.node("garching").nodeInfo(), rehearsed), scratchEvents);
 
         assertEquals(ReplicateReply.ACCEPTED, assertInstanceOf(ReplicateReply.class, replies.get(0)).status());
         assertEquals(ReplicateReply.HOSTING, assertInstanceOf(ReplicateReply.class, replies.get(1)).status());
@@ -58,6 +59,12 @@ class ReplicateRehearsalTest {
         assertEquals(List.of(), events.all(), "the node's events");
         assertEquals(java.util.Set.of(), own.services(), "the node's agent");
         assertEquals(0, draws.get(), "the node's seeded random generator (its sequence; not thread-safe)");
+        // then a hop of three searches: users at the node (offered here: the simulated node has room),
+        // users beyond its reach (forwarded up to the made-up parent), the same coming back from it (sent
+        // back towards the origin, its next branch)
+        assertEquals(List.of(dev.tendril.edge.selforg.domain.EventKind.SEARCH_OFFERED,
+                dev.tendril.edge.selforg.domain.EventKind.SEARCH_FORWARDED,
+                dev.tendril.edge.selforg.domain.EventKind.SEARCH_FORWARDED), ReplicateRehearsal.searchEvents(scratchEvents));
     }
 
     TreeMessenger recordingMessenger() {
