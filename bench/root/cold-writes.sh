@@ -8,18 +8,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-2}"
 case "$runs" in ''|*[!0-9]*) echo "cold-writes.sh: RUNS must be a whole number" >&2; exit 2 ;; esac
-for d in root-dns-server shared-protocol; do
-  [ -d "$here/$d/target/classes" ] || { echo "cold-writes.sh: $d/target/classes missing: build it first" >&2; exit 1; }
-done
-out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-(cd "$here" && mvn -o -q -pl root-dns-server dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null)
-cp="$here/root-dns-server/target/classes:$here/shared-protocol/target/classes:$(cat "$out/cp.txt")"
-javac -nowarn -d "$out" -cp "$cp" "$here/bench/root/ColdWritesBench.java"
+# shellcheck source=bench/root/compile.sh
+. "$here/bench/root/compile.sh"
+root_bench_compile cold-writes.sh "$here" "$here/bench/root/ColdWritesBench.java"
 echo "$(cd "$here" && git rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
-eval "$(sed -n '/^DEFAULT_OPTS=/,/"$/p' "$here/bin/tendril-root")"
 for i in $(seq "$runs"); do
   for rounds in 0 300; do
     # shellcheck disable=SC2086
-    java $DEFAULT_OPTS -cp "$out:$cp" dev.tendril.root.bootstrap.ColdWritesBench "$rounds" 2>&1 | grep -v " INFO \| DEBUG "
+    java $DEFAULT_OPTS -cp "$cp" dev.tendril.root.bootstrap.ColdWritesBench "$rounds" 2>&1 | grep -v " INFO \| DEBUG "
   done
 done

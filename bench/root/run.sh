@@ -8,15 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-20}"; writers="${2:-8}"; checkout="$(cd "${3:-$here}" && pwd)"
 case "$seconds$writers" in *[!0-9]*) echo "run.sh: SECONDS and WRITERS must be whole numbers" >&2; exit 2 ;; esac
-for d in root-dns-server shared-protocol; do
-  [ -d "$checkout/$d/target/classes" ] || { echo "run.sh: $checkout/$d/target/classes missing: build it first" >&2; exit 1; }
-done
-out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-(cd "$checkout" && mvn -o -q -pl root-dns-server dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null)
-cp="$checkout/root-dns-server/target/classes:$checkout/shared-protocol/target/classes:$(cat "$out/cp.txt")"
-javac -nowarn -d "$out" -cp "$cp" "$here/bench/root/QueryUnderWritesBench.java"
+# shellcheck source=bench/root/compile.sh
+. "$here/bench/root/compile.sh"
+root_bench_compile run.sh "$checkout" "$here/bench/root/QueryUnderWritesBench.java"
 echo "checkout $checkout ($(cd "$checkout" && git rev-parse --short HEAD)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-# bin/tendril-root's DEFAULT_OPTS, read from the launcher so the two cannot drift apart
-eval "$(sed -n '/^DEFAULT_OPTS=/,/"$/p' "$checkout/bin/tendril-root")"
 # shellcheck disable=SC2086
-java $DEFAULT_OPTS -cp "$out:$cp" QueryUnderWritesBench "$seconds" "$writers" 2>&1 | grep -v " INFO \| DEBUG "
+java $DEFAULT_OPTS -cp "$cp" QueryUnderWritesBench "$seconds" "$writers" 2>&1 | grep -v " INFO \| DEBUG "
