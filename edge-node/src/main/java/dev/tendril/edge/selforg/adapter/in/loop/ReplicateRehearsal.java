@@ -43,8 +43,9 @@ import java.util.SplittableRandom;
  * a node of the sample's tree under a made-up parent ({@link #scratchTree}): one for users at the
  * node (offered here, or routed on by the node's real free capacity), one for users beyond its
  * reach (forwarded up to the parent) and the same one coming back from the parent (sent back
- * towards the origin, its next branch). On topology D a node's first search took 1.4-6.3 ms from its arrival to
- * the next message's send against 0.5-0.7 ms for a later one (trace, 2026-12-06).
+ * towards the origin, its next branch). On topology D a node's first search took 1.4-6.3 ms
+ * from its arrival to the next message's send against 0.5-0.7 ms for a later one (trace,
+ * 2026-12-06).
  */
 public final class ReplicateRehearsal {
     private ReplicateRehearsal() {
