@@ -4,16 +4,10 @@ import dev.tendril.protocol.geo.GeoPoint;
 import dev.tendril.protocol.message.NodeInfo;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository;
-import dev.tendril.root.application.ControlDispatcher;
-import dev.tendril.root.application.DeferredDirectory;
 import dev.tendril.root.application.GroupCommitter;
-import dev.tendril.root.application.PurgeExpiredMigrations;
-import dev.tendril.root.domain.SpatialInstanceDirectory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,38 +25,28 @@ public final class ColdWritesBench {
         int done = rounds > 0 ? RootWarmUp.rehearseChanges(rounds, 4, () -> false) : 0;
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
         Path dir = Files.createTempDirectory("tendril-cold-writes");
-        Clock clock = Clock.systemUTC();
         try (SpatialiteTopologyRepository repo = SpatialiteTopologyRepository.open(dir.resolve("topology.db"),
-                SpatialiteTopologyRepository.Sync.FULL)) {
-            DeferredDirectory deferred = new DeferredDirectory();
-            ControlDispatcher dispatcher = new ControlDispatcher(repo, deferred, clock, 4, ControlDispatcher::noResolver);
-            try (GroupCommitter root = new GroupCommitter("bench", repo, deferred, new SpatialInstanceDirectory(clock), dispatcher,
-                    new PurgeExpiredMigrations(repo, deferred, clock), Duration.ofHours(1), 512).start()) {
-                root.handle(new RootMessage.CreateTree("web", node(0)));
-                int n = 60;
-                double[] register = new double[n];
-                double[] migration = new double[n];
-                for (int i = 1; i <= n; i++) {
-                    long s = System.nanoTime();
-                    expect(root.handle(new RootMessage.RegisterNode("web", node(i))), RootMessage.Registered.class);
-                    register[i - 1] = (System.nanoTime() - s) / 1e6;
-                    Thread.sleep(20);
-                    s = System.nanoTime();
-                    expect(root.handle(new RootMessage.RecordMigration("web", List.of("198.51." + i + ".0/24"), "n" + i, 60_000)),
-                            RootMessage.Ack.class);
-                    migration[i - 1] = (System.nanoTime() - s) / 1e6;
-                    Thread.sleep(20);
-                }
-                System.out.printf("rehearsal: %d rounds in %d ms | new node: %s | migration record: %s%n", done, tookMs,
-                        quantiles(register), quantiles(migration));
+                SpatialiteTopologyRepository.Sync.FULL);
+             GroupCommitter root = RootWarmUp.writerOver("bench", repo, 4, 512).start()) {
+            root.handle(new RootMessage.CreateTree("web", node(0)));
+            int n = 60;
+            double[] register = new double[n];
+            double[] migration = new double[n];
+            for (int i = 1; i <= n; i++) {
+                long s = System.nanoTime();
+                expect(root.handle(new RootMessage.RegisterNode("web", node(i))), RootMessage.Registered.class);
+                register[i - 1] = (System.nanoTime() - s) / 1e6;
+                Thread.sleep(20);
+                s = System.nanoTime();
+                expect(root.handle(new RootMessage.RecordMigration("web", List.of("198.51." + i + ".0/24"), "n" + i, 60_000)),
+                        RootMessage.Ack.class);
+                migration[i - 1] = (System.nanoTime() - s) / 1e6;
+                Thread.sleep(20);
             }
+            System.out.printf("rehearsal: %d rounds in %d ms | new node: %s | migration record: %s%n", done, tookMs,
+                    quantiles(register), quantiles(migration));
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(dir);
+            RootWarmUp.deleteScratch(dir);
         }
     }
 

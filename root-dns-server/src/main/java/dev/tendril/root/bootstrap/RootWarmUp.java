@@ -132,12 +132,7 @@ final class RootWarmUp {
         try (SpatialiteTopologyRepository repository = SpatialiteTopologyRepository.open(dir.resolve("topology.db"),
                 SpatialiteTopologyRepository.Sync.NORMAL);
              RegistrationWatches watches = new RegistrationWatches(SERVICE)) {
-            Clock clock = Clock.systemUTC();
-            DeferredDirectory deferred = new DeferredDirectory();
-            ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, fanOut,
-                    ControlDispatcher::noResolver, ControlLimits.defaults(), ControlLimits.quietRefusals());
-            try (GroupCommitter writer = new GroupCommitter(SERVICE + "-scratch", repository, deferred, new SpatialInstanceDirectory(clock),
-                    dispatcher, new PurgeExpiredMigrations(repository, deferred, clock), Duration.ofHours(1), 64)) {
+            try (GroupCommitter writer = writerOver(SERVICE + "-scratch", repository, fanOut, 64)) {
                 writer.onApplied(watches);
                 writer.start();
                 expect(writer.handle(new RootMessage.CreateTree(SERVICE, scratchNode("warm-up-origin", 0))), RootMessage.Registered.class);
@@ -153,6 +148,20 @@ final class RootWarmUp {
             deleteScratch(dir);
         }
         return done;
+    }
+
+    /**
+     * A single root's writer (not started) over {@code repository}, with a DNS directory and a
+     * dispatcher of its own (default limits, refusals not logged, no resolver): the rehearsal's,
+     * and the root benches' (bench/root/ColdWritesBench.java).
+     */
+    static GroupCommitter writerOver(String id, SpatialiteTopologyRepository repository, int fanOut, int maxBatch) {
+        Clock clock = Clock.systemUTC();
+        DeferredDirectory deferred = new DeferredDirectory();
+        ControlDispatcher dispatcher = new ControlDispatcher(repository, deferred, clock, fanOut,
+                ControlDispatcher::noResolver, ControlLimits.defaults(), ControlLimits.quietRefusals());
+        return new GroupCommitter(id, repository, deferred, new SpatialInstanceDirectory(clock), dispatcher,
+                new PurgeExpiredMigrations(repository, deferred, clock), Duration.ofHours(1), maxBatch);
     }
 
     private static void rehearseRound(GroupCommitter writer, RegistrationWatches watches, NodeInfo node) {
@@ -181,7 +190,8 @@ final class RootWarmUp {
         }
     }
 
-    private static void deleteScratch(Path dir) {
+    /** Removes a scratch directory and the files in it; a failure is one WARN. */
+    static void deleteScratch(Path dir) {
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(f);

@@ -113,6 +113,11 @@ public record DeploymentSpec(String service, Images images, List<String> command
         public boolean allowsArch(Arch arch) {
             return archs.isEmpty() || archs.contains(arch);
         }
+
+        /** The capacity a platform must have free: what a migration search asks of its targets. */
+        public dev.tendril.protocol.grid.Capacity minimum() {
+            return dev.tendril.protocol.grid.Capacity.of(minCpus, minRamBytes, minGpus, minDiskBytes);
+        }
     }
 
     /** Lifecycle policies of the service. */

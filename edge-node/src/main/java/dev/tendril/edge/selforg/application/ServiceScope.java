@@ -94,8 +94,7 @@ final class ServiceScope {
     }
 
     Capacity need() {
-        var r = spec.requirements();
-        return Capacity.of(r.minCpus(), r.minRamBytes(), r.minGpus(), r.minDiskBytes());
+        return spec.requirements().minimum();
     }
 
     void backOff(UserCluster c, Instant now) {

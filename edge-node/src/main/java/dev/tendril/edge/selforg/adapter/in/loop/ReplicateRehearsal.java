@@ -116,8 +116,7 @@ public final class ReplicateRehearsal {
     private static void rehearseSearches(SelfOrgInbox inbox, SplittableRandom ids, DeploymentSpec spec, NodeInfo origin,
                                          NodeInfo platformNode, long nowMillis) {
         String service = spec.service();
-        var r = spec.requirements();
-        Capacity need = Capacity.of(r.minCpus(), r.minRamBytes(), r.minGpus(), r.minDiskBytes());
+        Capacity need = spec.requirements().minimum();
         long deadline = nowMillis + 10_000;
         GeoPoint here = platformNode.position();
         GeoPoint antipode = new GeoPoint(-here.latitude(), here.longitude() > 0 ? here.longitude() - 180 : here.longitude() + 180);
