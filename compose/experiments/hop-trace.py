@@ -13,7 +13,7 @@ folder (RealTopologyIT keeps them in clients/target/real-topology-logs), then:
 Steps: cli.send (a node hands a request to its client), cli.sent (the client's thread put it
 on the socket), srv.recv (the receiver's socket thread read it), srv.handle (a handler thread
 took it), loop.run / loop.ran (the self-organization thread ran it), srv.handled / srv.replied,
-cli.done (the reply reached the sender), root.queued / root.batch / root.committed (the root's
+cli.done (the reply reached the sender), root.queued / root.batch / root.written / root.synced / root.committed (the root's
 writer), event (a self-organization event), deploy.* / replica.outcome (a replica's deployment),
 loop.tick (a self-organization round that took >= 1 ms, in us), decide.start / decide.hosted /
 decide.ranked / decide.texts (an origin's replication decision: the tree's members known, the

@@ -430,6 +430,13 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         return null;
     }
 
+    /** A trace line for a batch of requests at {@code step} (no line for a batch of log entries). */
+    private static void traceBatch(String step, List<Pending> batch) {
+        if (dev.tendril.protocol.trace.HopTrace.on() && batch.get(0).request() != null) {
+            dev.tendril.protocol.trace.HopTrace.mark(step, batch.size(), batch.get(0).request().type());
+        }
+    }
+
     private void commit(List<Pending> batch) {
         long startNanos = System.nanoTime();
         if (dev.tendril.protocol.trace.HopTrace.on()) {
@@ -439,7 +446,12 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         }
         List<List<RootMessage>> replies;
         try {
-            replies = repository.inTransaction(() -> dispatchAll(batch));
+            replies = repository.inTransaction(() -> {
+                List<List<RootMessage>> written = dispatchAll(batch);
+                traceBatch("root.written", batch); // the statements ran; the commit (and its sync) follows
+                return written;
+            });
+            traceBatch("root.synced", batch);
         } catch (RuntimeException e) {
             deferred.discard();
             if (batch.size() == 1 && e instanceof CommandFailed failed && !batch.get(0).failed().get(failed.command)) {
@@ -485,9 +497,7 @@ public final class GroupCommitter implements RootControl, TopologyLog, AutoClose
         if (last != null) {
             replication.applied().accept(last);
         }
-        if (batch.get(0).request() != null) {
-            dev.tendril.protocol.trace.HopTrace.mark("root.committed", batch.size(), batch.get(0).request().type());
-        }
+        traceBatch("root.committed", batch);
         AppliedListener listener = appliedListener;
         if (listener != null) {
             tellApplied(listener, batch, replies);
