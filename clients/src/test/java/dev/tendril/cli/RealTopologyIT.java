@@ -616,6 +616,7 @@ class RealTopologyIT {
         String me = u.address(0);
         long pace = Math.max(500, 50L * tree.users.size()); // 30 users' curl processes must not swamp 2 cores
         Thread t = new Thread(() -> {
+            enterUserNamespace(u.name());
             String instance = "";
             int failures = 0;
             long dug = 0;
@@ -652,6 +653,7 @@ class RealTopologyIT {
     AtomicLong startFetcher(String host, String from, String instance, AtomicBoolean done, long paceMs) {
         AtomicLong ok = new AtomicLong();
         Thread t = new Thread(() -> {
+            enterUserNamespace(host);
             while (!stop.get() && !done.get()) {
                 try {
                     if (fetch(host, from, instance)) {
@@ -673,19 +675,38 @@ class RealTopologyIT {
     }
 
     /**
-     * One fetch of a user: curl from the user's address, the whole of it ({@code ip netns exec}
-     * too) at nice 19. A user stands for a host elsewhere; here its processes share the 2 cores
-     * with the nodes being timed: on D 20 fetches a second (30 users, one each 1.5 s) of about 9 ms
-     * of CPU each (an exec of ip, which enters the namespace, then of curl: 50 took 0.44 CPU-s),
-     * about 18 % of a core at the nodes' priority, while all 30 edge JVMs used 20-25 % (a
-     * per-process sample of a D set, 2026-12-06). What the nodes measure of a user, its TCP round trip
-     * (eBPF, in the kernel's TCP), and what the runner checks (served at all) do not depend on
-     * the priority of the user's process; a niced fetch only yields the CPU to the nodes.
+     * One fetch of a user from the user's address, at nice 19. A user stands for a host
+     * elsewhere; here it shares the 2 cores with the nodes being timed: on D 20 fetches a second
+     * (30 users, one each 1.5 s). Made by the user's own thread from inside its namespace
+     * ({@link NamespacedUser}, since 2026-12-06: no process per fetch) when the thread entered it;
+     * else by a curl behind {@code ip netns exec}, the whole of it at nice 19 (about 9 ms of CPU
+     * each: an exec of ip, which enters the namespace, then of curl). What the nodes measure of a
+     * user, its TCP round trip (eBPF, in the kernel's TCP), and what the runner checks (served at
+     * all) are the same either way: a new connection from the user's address, one GET.
      */
     boolean fetch(String host, String from, String instance) throws IOException, InterruptedException {
+        if (net.namespace(host).equals(NamespacedUser.entered())) {
+            return NamespacedUser.get(from, instance, 8080, Duration.ofSeconds(3));
+        }
         return net.runBehind(EmulatedHosts.ASIDE, Duration.ofSeconds(5), host, "curl", "-sf", "-o", "/dev/null",
                 "--max-time", "3", "--interface", from, "http://" + instance + ":8080/") == 0;
     }
+
+    /**
+     * Moves the calling (user's or mover's) thread into {@code host}'s network namespace for
+     * its fetches; where the kernel refuses, one WARN line and the thread fetches with curl.
+     */
+    void enterUserNamespace(String host) {
+        try {
+            NamespacedUser.enter(net.namespace(host));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            if (userNamespaceWarned.compareAndSet(false, true)) {
+                System.out.println("warning: users fetch with curl processes: " + e);
+            }
+        }
+    }
+
+    private final AtomicBoolean userNamespaceWarned = new AtomicBoolean();
 
     String dig(String host, String from) {
         return EmulatedHosts.dig(net, host, from, ROOT, "web." + ZONE);
