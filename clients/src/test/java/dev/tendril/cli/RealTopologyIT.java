@@ -614,7 +614,7 @@ class RealTopologyIT {
         paused.put(u.name(), pause);
         served.put(u.name(), ok);
         String me = u.address(0);
-        long pace = Math.max(500, 50L * tree.users.size()); // 30 users' curl processes must not swamp 2 cores
+        long pace = Math.max(500, 50L * tree.users.size()); // set when each fetch was a curl process; kept, so the traffic is as before
         Thread t = new Thread(() -> {
             enterUserNamespace(u.name());
             String instance = "";
