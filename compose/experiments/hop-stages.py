@@ -120,79 +120,81 @@ WRITER_STAGES = [('arrival -> writer', 'recv', 'batch'), ('statements', 'batch',
                  ('handed back -> sent', 'handled', 'replied'), ('arrival -> reply', 'recv', 'replied')]
 
 
-def replications(trace, registrations):
-    print('replications (ms; trips include the link delay)')
+def decisions(trace, kind):
+    """Every (origin, event) of that kind, by node, in time order."""
     for origin, rows in sorted(trace.steps.items()):
         for d in rows:
-            if d.step != 'event' or not d.detail.startswith('REPLICATION_DECIDED'):
-                continue
-            sent = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REPLICATE '), 1_000_000)
-            if sent is None:
-                continue
-            wire = trace.step(origin, sent.id, 'cli.sent')
-            got = trace.received.get(sent.id)
-            if got is None:
-                continue
-            replica = got.node
-            start = trace.after(replica, got.us, lambda s: s.step == 'deploy.start', 5_000_000)
-            started = trace.after(replica, got.us, lambda s: s.step == 'deploy.started', 60_000_000)
-            reg = started and trace.after(replica, started.us,
-                                          lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTER_NODE'), 5_000_000)
-            reg_wire = reg and trace.step(replica, reg.id, 'cli.sent')
-            reg_recv = reg and trace.received.get(reg.id)
-            if reg_recv is not None:
-                registrations.add(reg.id)
-            watch = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTRATION_WATCH'), 1_000_000)
-            answered = watch and trace.step('root', watch.id, 'srv.replied')
-            told = watch and trace.step(origin, watch.id, 'cli.done')
-            # the REPLICA_REGISTERED is recorded at the time the origin saw the root's answer (watch.seen),
-            # though its line is written once the replica's ReplicaReady reports the container's start
-            done = told and trace.after(origin, told.us, lambda s: s.step == 'watch.seen', 1_000_000)
-            if done is None:   # no watch answer: the replica's ReplicaReady told the origin
-                done = trace.after(origin, d.us, lambda s: s.step == 'event' and s.id == d.id
-                                   and s.detail.startswith('REPLICA_REGISTERED'), 60_000_000)
-            total = '%.1f' % ((done.us - d.us) / 1000) if done else '-'
-            print('  %s %s -> %s: decided -> sent %s | Replicate trip %s | replica: to deploy %s, deploy %s, '
-                  'to RegisterNode %s | RegisterNode trip %s | root %s | watch answer trip %s | origin %s | total %s'
-                  % (d.id, origin, replica, ms(d, sent), trip(trace, wire, got), ms(got, start), ms(start, started),
-                     ms(started, reg), trip(trace, reg_wire, reg_recv), ms(reg_recv, trace.step('root', reg_recv.id, 'srv.replied') if reg_recv else None),
-                     trip(trace, answered, told), ms(told, done), total))
+            if d.step == 'event' and d.detail.startswith(kind):
+                yield origin, d
+
+
+def replications(trace, registrations):
+    print('replications (ms; trips include the link delay)')
+    for origin, d in decisions(trace, 'REPLICATION_DECIDED'):
+        sent = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REPLICATE '), 1_000_000)
+        if sent is None:
+            continue
+        wire = trace.step(origin, sent.id, 'cli.sent')
+        got = trace.received.get(sent.id)
+        if got is None:
+            continue
+        replica = got.node
+        start = trace.after(replica, got.us, lambda s: s.step == 'deploy.start', 5_000_000)
+        started = trace.after(replica, got.us, lambda s: s.step == 'deploy.started', 60_000_000)
+        reg = started and trace.after(replica, started.us,
+                                      lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTER_NODE'), 5_000_000)
+        reg_wire = reg and trace.step(replica, reg.id, 'cli.sent')
+        reg_recv = reg and trace.received.get(reg.id)
+        if reg_recv is not None:
+            registrations.add(reg.id)
+        watch = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTRATION_WATCH'), 1_000_000)
+        answered = watch and trace.step('root', watch.id, 'srv.replied')
+        told = watch and trace.step(origin, watch.id, 'cli.done')
+        # the REPLICA_REGISTERED is recorded at the time the origin saw the root's answer (watch.seen),
+        # though its line is written once the replica's ReplicaReady reports the container's start
+        done = told and trace.after(origin, told.us, lambda s: s.step == 'watch.seen', 1_000_000)
+        if done is None:   # no watch answer: the replica's ReplicaReady told the origin
+            done = trace.after(origin, d.us, lambda s: s.step == 'event' and s.id == d.id
+                               and s.detail.startswith('REPLICA_REGISTERED'), 60_000_000)
+        total = '%.1f' % ((done.us - d.us) / 1000) if done else '-'
+        print('  %s %s -> %s: decided -> sent %s | Replicate trip %s | replica: to deploy %s, deploy %s, '
+              'to RegisterNode %s | RegisterNode trip %s | root %s | watch answer trip %s | origin %s | total %s'
+              % (d.id, origin, replica, ms(d, sent), trip(trace, wire, got), ms(got, start), ms(start, started),
+                 ms(started, reg), trip(trace, reg_wire, reg_recv), ms(reg_recv, trace.step('root', reg_recv.id, 'srv.replied') if reg_recv else None),
+                 trip(trace, answered, told), ms(told, done), total))
 
 
 def migrations(trace, records):
     print('migrations (ms; hops: node arrival -> next send)')
-    for origin, rows in sorted(trace.steps.items()):
-        for d in rows:
-            if d.step != 'event' or not d.detail.startswith('MIGRATION_DECIDED'):
-                continue
-            done = trace.after(origin, d.us, lambda s: s.step == 'event' and s.id == d.id
-                               and s.detail.startswith('MIGRATION_RECORDED'), 60_000_000)
-            if done is None:
-                continue
-            search = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('MIGRATION_SEARCH'), 1_000_000)
-            hops, sent = [], search
-            while sent is not None and len(hops) < 64:
-                got = trace.received.get(sent.id)
-                if got is None or got.node == origin:
-                    break
-                nxt = trace.after(got.node, got.us, lambda s: s.step == 'cli.send' and (
-                    s.detail.startswith('MIGRATION_SEARCH') or s.detail.startswith('MIGRATION_OFFER')), 1_000_000)
-                hops.append('%s %s' % (got.node, ms(got, nxt).strip()))
-                if nxt is None or nxt.detail.startswith('MIGRATION_OFFER'):
-                    sent = nxt
-                    break
+    for origin, d in decisions(trace, 'MIGRATION_DECIDED'):
+        done = trace.after(origin, d.us, lambda s: s.step == 'event' and s.id == d.id
+                           and s.detail.startswith('MIGRATION_RECORDED'), 60_000_000)
+        if done is None:
+            continue
+        search = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('MIGRATION_SEARCH'), 1_000_000)
+        hops, sent = [], search
+        while sent is not None and len(hops) < 64:
+            got = trace.received.get(sent.id)
+            if got is None or got.node == origin:
+                break
+            nxt = trace.after(got.node, got.us, lambda s: s.step == 'cli.send' and (
+                s.detail.startswith('MIGRATION_SEARCH') or s.detail.startswith('MIGRATION_OFFER')), 1_000_000)
+            hops.append('%s %s' % (got.node, ms(got, nxt).strip()))
+            if nxt is None or nxt.detail.startswith('MIGRATION_OFFER'):
                 sent = nxt
-            offer = sent and trace.received.get(sent.id)
-            record = offer and trace.after(origin, offer.us,
-                                           lambda s: s.step == 'cli.send' and s.detail.startswith('RECORD_MIGRATION'), 1_000_000)
-            at_root = record and trace.received.get(record.id)
-            if at_root is not None:
-                records.add(record.id)
-            reply = record and trace.step(origin, record.id, 'cli.done')
-            print('  %s %s: decided -> search sent %s | hops %s | offer -> RecordMigration %s | root %s | reply -> event %s | total %.1f'
-                  % (d.id, origin, ms(d, search), ', '.join(hops) or '-', ms(offer, record),
-                     ms(at_root, trace.step('root', at_root.id, 'srv.replied') if at_root else None), ms(reply, done),
-                     (done.us - d.us) / 1000))
+                break
+            sent = nxt
+        offer = sent and trace.received.get(sent.id)
+        record = offer and trace.after(origin, offer.us,
+                                       lambda s: s.step == 'cli.send' and s.detail.startswith('RECORD_MIGRATION'), 1_000_000)
+        at_root = record and trace.received.get(record.id)
+        if at_root is not None:
+            records.add(record.id)
+        reply = record and trace.step(origin, record.id, 'cli.done')
+        print('  %s %s: decided -> search sent %s | hops %s | offer -> RecordMigration %s | root %s | reply -> event %s | total %.1f'
+              % (d.id, origin, ms(d, search), ', '.join(hops) or '-', ms(offer, record),
+                 ms(at_root, trace.step('root', at_root.id, 'srv.replied') if at_root else None), ms(reply, done),
+                 (done.us - d.us) / 1000))
 
 
 def pct(values, p):
