@@ -49,22 +49,22 @@ class Trace:
             rows.sort(key=lambda s: s.us)
         self.times = {n: [s.us for s in rows] for n, rows in self.steps.items()}
         self.received = {}   # message id -> the first srv.recv of it, on any node
+        self.answered = {}   # message id -> the first cli.done of it (the reply reached its sender)
         self.by_id = collections.defaultdict(dict)   # (node, id) -> step name -> first Step
         for rows in self.steps.values():
             for s in rows:
                 self.by_id[(s.node, s.id)].setdefault(s.step, s)
                 if s.step == 'srv.recv':
                     self.received.setdefault(s.id, s)
-        self.floor = {}   # (sender, receiver) -> least cli.sent -> srv.recv, and root replies
+                elif s.step == 'cli.done':
+                    self.answered.setdefault(s.id, s)
+        self.floor = {}   # (sender, receiver) -> least cli.sent -> srv.recv, and replies srv.replied -> cli.done
         for rows in self.steps.values():
             for s in rows:
                 if s.step == 'cli.sent' and s.id in self.received:
                     self._least((s.node, self.received[s.id].node), self.received[s.id].us - s.us)
-                if s.step == 'srv.replied':
-                    for node in self.steps:
-                        done = self.by_id.get((node, s.id), {}).get('cli.done')
-                        if done and node != s.node:
-                            self._least((s.node, node), done.us - s.us)
+                elif s.step == 'srv.replied' and s.id in self.answered and self.answered[s.id].node != s.node:
+                    self._least((s.node, self.answered[s.id].node), self.answered[s.id].us - s.us)
 
     def _least(self, pair, us):
         if us > 0 and (pair not in self.floor or us < self.floor[pair]):
