@@ -129,7 +129,7 @@ public final class RootConfigReader {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
                 "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies", "tcpMaxConnections",
-                "tcpMaxConnectionsPerClient", "udpIo", "udpLanes");
+                "tcpMaxConnectionsPerClient", "udpIo", "udpLanes", "xdpInterfaces");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -170,6 +170,9 @@ public final class RootConfigReader {
         b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
         b.udpLanes((int) d.integer("udpLanes", 1L, 1, 64));
+        if (d.has("xdpInterfaces")) {
+            b.xdpInterfaces(d.strings("xdpInterfaces", "network interface names, e.g. [eth0]"));
+        }
         b.tcpMaxConnections((int) d.integer("tcpMaxConnections", 1024L, 1, 1_000_000));
         b.tcpMaxConnectionsPerClient((int) d.integer("tcpMaxConnectionsPerClient", 32L, 1, 1_000_000));
         String udpIo = d.string("udpIo", "AUTO", "AUTO, MMSG or NETTY").toUpperCase(Locale.ROOT);

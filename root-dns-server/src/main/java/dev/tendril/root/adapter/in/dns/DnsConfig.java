@@ -36,13 +36,15 @@ import java.util.regex.Pattern;
  * @param udpIo               how UDP is read and written: {@link UdpIo#AUTO} (default), {@link UdpIo#MMSG}, {@link UdpIo#NETTY}
  * @param udpLanes            UDP sockets per I/O thread with batched UDP, steered by client prefix and read in turn
  *                            (1-64, default 1: one socket per thread, the kernel's flow hash spreads clients)
+ * @param xdpInterfaces       network interfaces whose UDP/IPv4 queries to the port are answered through AF_XDP
+ *                            ({@link XdpUdpListener}) beside the sockets; empty (default): none
  */
 public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, int soaTtlSeconds,
                         int answerTtlSeconds, int recordsPerAnswer, GeoPoint defaultPosition,
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
                         RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
-                        UdpIo udpIo, int udpLanes) {
+                        UdpIo udpIo, int udpLanes, List<String> xdpInterfaces) {
 
     /**
      * UDP sockets one port may have with batched UDP ({@code ioThreads x udpLanes}): each is a
@@ -171,6 +173,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         }
     }
 
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[^/:\\s]{1,15}");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     public DnsConfig {
@@ -227,6 +230,18 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         if (udpLanes > 1 && udpIo == UdpIo.NETTY) {
             throw bad("dns.udpLanes", udpLanes, "1 with dns.udpIo NETTY (lanes need the batched UDP loop: AUTO or MMSG)");
         }
+        xdpInterfaces = List.copyOf(Objects.requireNonNull(xdpInterfaces, "dns.xdpInterfaces"));
+        for (String name : xdpInterfaces) {
+            if (!INTERFACE_NAME.matcher(name).matches()) {
+                throw bad("dns.xdpInterfaces", name, "an interface name: 1-15 characters, no '/', ':' or white space");
+            }
+        }
+        if (xdpInterfaces.size() != xdpInterfaces.stream().distinct().count()) {
+            throw bad("dns.xdpInterfaces", xdpInterfaces, "each interface once");
+        }
+        if (!xdpInterfaces.isEmpty() && bindAddress.contains(":") && !bindAddress.equals("::")) {
+            throw bad("dns.xdpInterfaces", xdpInterfaces, "empty with an IPv6 dns.bindAddress (XDP answers IPv4 only)");
+        }
     }
 
     /** The text for CHAOS version queries, or empty when hidden. */
@@ -281,6 +296,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int tcpMaxConnectionsPerClient = 32;
         private UdpIo udpIo = UdpIo.AUTO;
         private int udpLanes = 1;
+        private List<String> xdpInterfaces = List.of();
 
         private Builder() {
         }
@@ -307,6 +323,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
             udpIo = c.udpIo;
             udpLanes = c.udpLanes;
+            xdpInterfaces = c.xdpInterfaces;
         }
 
         public Builder zones(List<String> v) { zones = v; return this; }
@@ -330,11 +347,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
         public Builder udpIo(UdpIo v) { udpIo = v; return this; }
         public Builder udpLanes(int v) { udpLanes = v; return this; }
+        public Builder xdpInterfaces(List<String> v) { xdpInterfaces = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo, udpLanes);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo, udpLanes, xdpInterfaces);
         }
     }
 

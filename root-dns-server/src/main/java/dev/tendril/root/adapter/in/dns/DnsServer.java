@@ -73,6 +73,7 @@ public final class DnsServer implements AutoCloseable {
     private final Clock clock;
     private EventLoopGroup group;
     private MmsgUdpListener mmsg; // null: UDP on Netty
+    private XdpUdpListener xdp;   // null: no dns.xdpInterfaces
     private String udpIo = "";
     private int port = -1;
 
@@ -118,10 +119,16 @@ public final class DnsServer implements AutoCloseable {
                 if (mmsg != null && mmsg.hasQuarantine()) {
                     udpIo += ", a quarantine for up to " + config.rateLimit().quarantineNetworks() + " rate-limited networks";
                 }
+                startXdp(bind);
                 LOG.info("DNS listening on {} port {} ({}, {} threads; tcp: {}) for zones {}",
                         bind.getHostAddress(), port, udpIo, batched || epoll ? threads : 1, epoll ? "epoll" : "nio",
                         config.zones());
                 return this;
+            } catch (XdpFailure e) {
+                closeChannels();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                group = null;
+                throw new IllegalStateException("dns.xdpInterfaces " + config.xdpInterfaces() + ": " + e.getMessage(), e);
             } catch (Exception e) { // Netty rethrows the bind's IOException unchecked-style: catch it too, to retry
                 last = e;
                 closeChannels();
@@ -282,7 +289,37 @@ public final class DnsServer implements AutoCloseable {
         return udpIo;
     }
 
+    /** Why the XDP path could not be set up: start() fails then, since it was asked for. */
+    private static final class XdpFailure extends RuntimeException {
+        XdpFailure(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** The XDP path on {@code dns.xdpInterfaces} (none: nothing), once the sockets hold the port. */
+    private void startXdp(InetAddress bind) {
+        if (config.xdpInterfaces().isEmpty()) {
+            return;
+        }
+        String why = XdpNative.unavailable();
+        try {
+            if (why != null) {
+                throw new IOException(why);
+            }
+            xdp = XdpUdpListener.open(config.xdpInterfaces(), bind, port, (wire, source) -> chain.handle(wire, source, false),
+                    metrics);
+        } catch (IOException e) {
+            throw new XdpFailure(e);
+        }
+        xdp.start();
+        udpIo += "; XDP on " + String.join(", ", xdp.sockets());
+    }
+
     private void closeChannels() {
+        if (xdp != null) { // first: the kernel's sockets take the port's queries again
+            xdp.close();
+            xdp = null;
+        }
         if (mmsg != null) {
             mmsg.close();
             mmsg = null;
