@@ -104,10 +104,13 @@ class RootConfigReaderTest {
         assertEquals(30, wan.dns().answerTtlSeconds());
         assertEquals(8, wan.fanOut());
         assertEquals(1, wan.dns().udpLanes(), "UDP lanes are opted into");
-        RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\n  udpLanes: 2\ntree:\n  fanOut: 2\n" + keys());
+        assertEquals(List.of(), wan.dns().xdpInterfaces(), "so is XDP");
+        RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\n  udpLanes: 2\n  xdpInterfaces: [eth0]\n"
+                + "tree:\n  fanOut: 2\n" + keys());
         assertEquals(5, mine.dns().answerTtlSeconds());
         assertEquals(2, mine.fanOut());
         assertEquals(2, mine.dns().udpLanes());
+        assertEquals(List.of("eth0"), mine.dns().xdpInterfaces());
     }
 
     @Test

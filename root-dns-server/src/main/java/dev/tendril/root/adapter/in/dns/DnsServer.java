@@ -74,6 +74,7 @@ public final class DnsServer implements AutoCloseable {
     private EventLoopGroup group;
     private MmsgUdpListener mmsg; // null: UDP on Netty
     private XdpUdpListener xdp;   // null: no dns.xdpInterfaces
+    private long xdpAnswersAtClose;
     private String udpIo = "";
     private int port = -1;
 
@@ -284,6 +285,11 @@ public final class DnsServer implements AutoCloseable {
         return config;
     }
 
+    /** UDP answers sent through AF_XDP so far (0 without dns.xdpInterfaces); after close(), those until then. */
+    public synchronized long xdpAnswers() {
+        return xdp != null ? xdp.answered() : xdpAnswersAtClose;
+    }
+
     /** How UDP is served: "udp: recvmmsg/sendmmsg", "udp: epoll" or "udp: nio" (after {@link #start()}). */
     public synchronized String udpIo() {
         return udpIo;
@@ -317,7 +323,11 @@ public final class DnsServer implements AutoCloseable {
 
     private void closeChannels() {
         if (xdp != null) { // first: the kernel's sockets take the port's queries again
+            long[] drops = xdp.drops(); // while the sockets are open
             xdp.close();
+            xdpAnswersAtClose = xdp.answered();
+            LOG.info("DNS XDP on port {} closed: {} answers; frames the kernel dropped on receive {}, invalid TX"
+                    + " descriptors {}, refused kicks {}", port, xdpAnswersAtClose, drops[0], drops[1], drops[2]);
             xdp = null;
         }
         if (mmsg != null) {

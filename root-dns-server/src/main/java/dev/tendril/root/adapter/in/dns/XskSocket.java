@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An AF_XDP socket on one receive queue of one interface, in copy mode: frames the XDP program
@@ -50,6 +51,7 @@ final class XskSocket implements AutoCloseable {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int POLLIN = 0x1;
     private static final int EFD_CLOEXEC = 0x80000;
+    private static final long BIND_BUSY_MILLIS = 2000;
     private static final int KICKS = 8; // the kernel sends 32 frames per kick in copy mode: a batch needs at most 2
 
     private static final VarHandle INDEX = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -164,9 +166,7 @@ final class XskSocket implements AutoCloseable {
             fill.publishProducer(FRAMES);
             ByteBuffer sxdp = XdpNative.buffer(16);
             sxdp.putShort(0, (short) AF_XDP).putShort(2, (short) XDP_COPY).putInt(4, ifindex).putInt(8, queue);
-            if (c.bind(fd, XdpNative.address(sxdp), 16) != 0) {
-                throw XdpNative.failure("bind AF_XDP to " + name + " queue " + queue);
-            }
+            bind(c, fd, sxdp, name + " queue " + queue);
             wakeFd = c.eventfd(0, EFD_CLOEXEC);
             if (wakeFd < 0) {
                 throw XdpNative.failure("eventfd");
@@ -183,6 +183,23 @@ final class XskSocket implements AutoCloseable {
             }
             c.close(fd);
             throw e;
+        }
+    }
+
+    /**
+     * Binds, waiting up to {@link #BIND_BUSY_MILLIS} while the queue is busy: the kernel lets go of
+     * a closed socket's queue in a deferred work item, so a socket opened right after the last one
+     * closed (a server restarted in one process) finds it busy for a moment.
+     */
+    private static void bind(XdpNative.LibC c, int fd, ByteBuffer sxdp, String what) throws IOException {
+        long deadline = System.nanoTime() + BIND_BUSY_MILLIS * 1_000_000L;
+        while (c.bind(fd, XdpNative.address(sxdp), 16) != 0) {
+            if (XdpNative.errno() != XdpNative.EBUSY || System.nanoTime() > deadline) {
+                IOException e = XdpNative.failure("bind AF_XDP to " + what);
+                throw XdpNative.errno() == XdpNative.EBUSY
+                        ? new IOException(e.getMessage() + ": another AF_XDP socket holds the queue", e) : e;
+            }
+            LockSupport.parkNanos(50_000_000L);
         }
     }
 

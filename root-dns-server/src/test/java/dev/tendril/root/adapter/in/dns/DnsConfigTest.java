@@ -70,6 +70,22 @@ class DnsConfigTest {
     }
 
     @Test
+    void xdpInterfacesAreNoneUnlessSetAndAreInterfaceNames() {
+        assertEquals(List.of(), DnsConfig.builder().build().xdpInterfaces());
+        assertEquals(List.of("eth0", "lo"), DnsConfig.builder().xdpInterfaces(List.of("eth0", "lo")).build().xdpInterfaces());
+        assertEquals(List.of("eth0"), DnsConfig.builder().bindAddress("::").xdpInterfaces(List.of("eth0")).build()
+                .xdpInterfaces(), "the IPv6 wildcard takes IPv4 queries too");
+        for (String bad : new String[] {"", "a-name-of-16-chr", "eth0/1", "eth0:1", "eth 0"}) {
+            String m = error(b -> b.xdpInterfaces(List.of(bad)));
+            assertTrue(m.contains("dns.xdpInterfaces") && m.contains("'" + bad + "'") && m.contains("interface name"), m);
+        }
+        String twice = error(b -> b.xdpInterfaces(List.of("eth0", "eth0")));
+        assertTrue(twice.contains("dns.xdpInterfaces") && twice.contains("each interface once"), twice);
+        String v6 = error(b -> b.bindAddress("2001:db8::1").xdpInterfaces(List.of("eth0")));
+        assertTrue(v6.contains("dns.xdpInterfaces") && v6.contains("IPv4 only"), v6);
+    }
+
+    @Test
     void abuseSettingsAreValidatedWithTheirKeys() {
         String m = error(b -> b.version(""));
         assertTrue(m.contains("dns.version") && m.contains("hide"), m);
