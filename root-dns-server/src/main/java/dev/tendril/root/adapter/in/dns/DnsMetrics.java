@@ -24,6 +24,7 @@ public final class DnsMetrics {
     private final LongAdder rateLimitDropped = new LongAdder();
     private final LongAdder rateLimitSlipped = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
+    private final LongAdder xdpAnswers = new LongAdder();
     private final LongAdder cookieQueries = new LongAdder();
     private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
@@ -138,6 +139,15 @@ public final class DnsMetrics {
         return quarantined.sum();
     }
 
+    void countXdpAnswer() {
+        xdpAnswers.increment();
+    }
+
+    /** UDP answers sent through AF_XDP ({@code dns.xdpInterfaces}), so far. */
+    public long xdpAnswers() {
+        return xdpAnswers.sum();
+    }
+
     /** Whether an observer is set: the query path reads the clock for it only then. */
     boolean observed() {
         return observer != null;
@@ -241,6 +251,7 @@ public final class DnsMetrics {
         m.put("rateLimitDropped", rateLimitDropped());
         m.put("rateLimitSlipped", rateLimitSlipped());
         m.put("quarantined", quarantined());
+        m.put("xdpAnswers", xdpAnswers());
         m.put("cookieQueries", cookieQueries());
         m.put("validCookies", validCookies());
         m.put("answerCacheHits", answerCacheHits());

@@ -74,7 +74,6 @@ public final class DnsServer implements AutoCloseable {
     private EventLoopGroup group;
     private MmsgUdpListener mmsg; // null: UDP on Netty
     private XdpUdpListener xdp;   // null: no dns.xdpInterfaces
-    private long xdpAnswersAtClose;
     private String udpIo = "";
     private int port = -1;
 
@@ -285,9 +284,9 @@ public final class DnsServer implements AutoCloseable {
         return config;
     }
 
-    /** UDP answers sent through AF_XDP so far (0 without dns.xdpInterfaces); after close(), those until then. */
-    public synchronized long xdpAnswers() {
-        return xdp != null ? xdp.answered() : xdpAnswersAtClose;
+    /** UDP answers sent through AF_XDP so far (0 without dns.xdpInterfaces). */
+    public long xdpAnswers() {
+        return metrics.xdpAnswers();
     }
 
     /** How UDP is served: "udp: recvmmsg/sendmmsg", "udp: epoll" or "udp: nio" (after {@link #start()}). */
@@ -325,9 +324,8 @@ public final class DnsServer implements AutoCloseable {
         if (xdp != null) { // first: the kernel's sockets take the port's queries again
             long[] drops = xdp.drops(); // while the sockets are open
             xdp.close();
-            xdpAnswersAtClose = xdp.answered();
             LOG.info("DNS XDP on port {} closed: {} answers; frames the kernel dropped on receive {}, invalid TX"
-                    + " descriptors {}, refused kicks {}", port, xdpAnswersAtClose, drops[0], drops[1], drops[2]);
+                    + " descriptors {}, refused kicks {}", port, metrics.xdpAnswers(), drops[0], drops[1], drops[2]);
             xdp = null;
         }
         if (mmsg != null) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -45,7 +44,6 @@ final class XdpUdpListener implements AutoCloseable {
     private final DnsMetrics metrics;
     private final RefusalLog errorLog = new RefusalLog(10_000);
     private final List<Thread> threads = new ArrayList<>();
-    private final LongAdder answered = new LongAdder();
     private volatile boolean closing;
 
     private XdpUdpListener(List<XdpRedirect> programs, List<Lane> lanes, MmsgUdpListener.Answerer chain,
@@ -178,16 +176,12 @@ final class XdpUdpListener implements AutoCloseable {
         }
         int frameLength = XdpFrames.writeAnswer(frames, at, socket.answerOffset(i), out);
         if (socket.reply(i, frameLength)) {
-            answered.increment();
+            metrics.countXdpAnswer();
         } else {
             metrics.countDropped(); // the TX ring is full: the kernel has not sent the last batches yet
         }
     }
 
-    /** Answers handed to the kernel to send so far. */
-    long answered() {
-        return answered.sum();
-    }
 
     /** The last source address seen, so a burst from one client makes one InetAddress. */
     private static final class Sources {

@@ -88,6 +88,8 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
         dnsCounter("tendril.dns.rrl.responses", "Answers beyond the response rate limit (RRL), by action", "action", "slipped", dns, DnsMetrics::rateLimitSlipped);
         dnsCounter("tendril.dns.rrl.quarantined", "Rate-limited networks put in quarantine: their UDP to a socket and thread of their own",
                 null, null, dns, DnsMetrics::quarantined);
+        dnsCounter("tendril.dns.xdp.answers", "UDP answers sent through AF_XDP (dns.xdpInterfaces)", null, null, dns,
+                DnsMetrics::xdpAnswers);
         dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "valid", dns, DnsMetrics::validCookies);
         dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "none_or_invalid", dns,
                 m -> m.cookieQueries() - m.validCookies());
