@@ -1,6 +1,5 @@
 package dev.tendril.root.adapter.in.dns;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 
@@ -12,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * A UDP socket read and written in batches with Linux's {@code recvmmsg} and {@code sendmmsg}
@@ -158,18 +156,10 @@ final class MmsgSocket implements AutoCloseable {
     static String unavailable() {
         synchronized (LOCK) {
             if (libc == null && unavailable == null) {
-                String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-                String arch = System.getProperty("os.arch", "");
-                if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
-                    unavailable = "recvmmsg/sendmmsg need Linux on x86-64 or AArch64; this is " + os + " " + arch;
-                } else {
-                    try {
-                        libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-                        runtime = jnr.ffi.Runtime.getRuntime(libc);
-                    } catch (LinkageError | RuntimeException e) {
-                        unavailable = "cannot bind libc through jnr-ffi: " + e;
-                    }
-                }
+                LinuxLibc.Binding<LibC> b = LinuxLibc.bind(LibC.class, "recvmmsg/sendmmsg");
+                libc = b.libc();
+                runtime = b.runtime();
+                unavailable = b.unavailable();
             }
             return unavailable;
         }

@@ -1,12 +1,10 @@
 package dev.tendril.root.adapter.in.dns;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.SaveError;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Locale;
 
 /**
  * The system calls of the XDP path, libc bound through jnr-ffi: {@code bpf(2)} (through
@@ -79,20 +77,12 @@ final class XdpNative {
     static String unavailable() {
         synchronized (LOCK) {
             if (libc == null && unavailable == null) {
-                String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-                String arch = System.getProperty("os.arch", "");
-                if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
-                    unavailable = "XDP needs Linux on x86-64 or AArch64; this is " + os + " " + arch;
-                } else {
-                    try {
-                        libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-                        runtime = jnr.ffi.Runtime.getRuntime(libc);
-                        sysBpf = arch.equals("aarch64") ? 280 : 321;
-                        sysMmap = arch.equals("aarch64") ? 222 : 9;
-                    } catch (LinkageError | RuntimeException e) {
-                        unavailable = "cannot bind libc through jnr-ffi: " + e;
-                    }
-                }
+                LinuxLibc.Binding<LibC> b = LinuxLibc.bind(LibC.class, "XDP sockets");
+                libc = b.libc();
+                runtime = b.runtime();
+                unavailable = b.unavailable();
+                sysBpf = LinuxLibc.aarch64() ? 280 : 321;
+                sysMmap = LinuxLibc.aarch64() ? 222 : 9;
             }
             return unavailable;
         }
