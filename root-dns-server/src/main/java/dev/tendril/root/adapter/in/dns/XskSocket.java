@@ -94,6 +94,7 @@ final class XskSocket implements AutoCloseable {
         }
     }
 
+    private final XdpNative.LibC libc;
     private final int fd;
     private final int wakeFd;
     private final String name;
@@ -112,7 +113,9 @@ final class XskSocket implements AutoCloseable {
     private volatile boolean woken;
     private boolean released;
 
-    private XskSocket(int fd, int wakeFd, String name, ByteBuffer umem, Ring rx, Ring tx, Ring fill, Ring completion) {
+    private XskSocket(XdpNative.LibC libc, int fd, int wakeFd, String name, ByteBuffer umem, Ring rx, Ring tx, Ring fill,
+                      Ring completion) {
+        this.libc = libc;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.name = name;
@@ -171,7 +174,7 @@ final class XskSocket implements AutoCloseable {
             if (wakeFd < 0) {
                 throw XdpNative.failure("eventfd");
             }
-            return new XskSocket(fd, wakeFd, name + " queue " + queue, umem, rings[0], rings[1], rings[2], rings[3]);
+            return new XskSocket(c, fd, wakeFd, name + " queue " + queue, umem, rings[0], rings[1], rings[2], rings[3]);
         } catch (IOException | RuntimeException e) {
             for (Ring r : rings) {
                 if (r != null) {
@@ -259,10 +262,9 @@ final class XskSocket implements AutoCloseable {
     }
 
     private void await(int timeoutMillis) throws IOException {
-        XdpNative.LibC c = XdpNative.libc();
         scratch.putInt(0, fd).putShort(4, (short) POLLIN).putShort(6, (short) 0);
         scratch.putInt(8, wakeFd).putShort(12, (short) POLLIN).putShort(14, (short) 0);
-        if (c.poll(scratchAddress, 2, timeoutMillis) < 0 && XdpNative.errno() != XdpNative.EINTR) {
+        if (libc.poll(scratchAddress, 2, timeoutMillis) < 0 && XdpNative.errno() != XdpNative.EINTR) {
             throw XdpNative.failure("poll");
         }
     }
@@ -352,20 +354,15 @@ final class XskSocket implements AutoCloseable {
         }
         queuedTx = 0;
         tx.publishProducer(tx.cached);
-        try {
-            XdpNative.LibC c = XdpNative.libc();
-            for (int k = 0; k < KICKS && tx.consumer() != tx.cached; k++) {
-                if (c.sendto(fd, 0, 0, MSG_DONTWAIT, 0, 0) < 0) {
-                    int errno = XdpNative.errno();
-                    if (errno != XdpNative.EAGAIN && errno != XdpNative.EBUSY && errno != XdpNative.ENOBUFS
-                            && errno != XdpNative.EINTR) {
-                        sendFailures++;
-                        break;
-                    }
+        for (int k = 0; k < KICKS && tx.consumer() != tx.cached; k++) {
+            if (libc.sendto(fd, 0, 0, MSG_DONTWAIT, 0, 0) < 0) {
+                int errno = XdpNative.errno();
+                if (errno != XdpNative.EAGAIN && errno != XdpNative.EBUSY && errno != XdpNative.ENOBUFS
+                        && errno != XdpNative.EINTR) {
+                    sendFailures++;
+                    break;
                 }
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("libc was bound when the socket opened", e);
         }
         reclaim();
         return n;
