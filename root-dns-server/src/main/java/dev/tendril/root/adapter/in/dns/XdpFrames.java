@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
  *
  * <p>A query is taken only when it is an untagged IPv4 frame with a 20-byte header (no options),
  * a valid header checksum, not a fragment, UDP, and lengths that agree (the IP total length
- * within the frame, the UDP length within the IP packet and at least 8). Everything else is
+ * within the frame, the UDP length within the IP packet and at least 8), between unicast MAC
+ * addresses and unicast IPv4 addresses (a spoofed broadcast or multicast source would turn the
+ * answer into one for the whole link). Everything else is
  * left to the kernel by the XDP program, or dropped here and counted. The UDP checksum of a
  * query is not checked: on the loopback interface the kernel leaves only the pseudo-header's
  * partial sum in it (the checksum is "offloaded" to a device that never computes it), and on a
@@ -42,6 +44,12 @@ final class XdpFrames {
         if (u16(frame, at + 12) != ETHERTYPE_IPV4 || u8(frame, at + 14) != 0x45 || u8(frame, at + 23) != PROTO_UDP) {
             return -1;
         }
+        if ((u8(frame, at) & 1) != 0 || (u8(frame, at + 6) & 1) != 0) {
+            return -1; // a group MAC on either side: the answer would go out from, or to, every host of the link
+        }
+        if (!unicast(u8(frame, at + 26)) || !unicast(u8(frame, at + 30))) {
+            return -1; // from or to 0/8, multicast, 240/4 or broadcast: the kernel answers none of those either
+        }
         if ((u16(frame, at + 20) & 0x3FFF) != 0) { // more fragments, or a fragment's offset
             return -1;
         }
@@ -54,6 +62,11 @@ final class XdpFrames {
             return -1;
         }
         return udpLength - UDP;
+    }
+
+    /** Whether an IPv4 address with this first byte can be a unicast host's: not 0/8, 224/4 or 240/4. */
+    private static boolean unicast(int firstByte) {
+        return firstByte != 0 && firstByte < 224;
     }
 
     /** The query's source IPv4 address (network order in the int's bytes, high byte first). */

@@ -88,6 +88,17 @@ class XdpFramesTest {
         assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.putShort(AT + 38, (short) 7)), AT, len),
                 "UDP length under its header");
         assertEquals(-1, XdpFrames.queryPayload(query(payload), AT, 41), "shorter than the headers");
+        assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.put(AT + 6, (byte) 0xff)), AT, len),
+                "a broadcast (group) source MAC");
+        assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.put(AT, (byte) 0x01)), AT, len),
+                "sent to a multicast MAC");
+        for (int[] bad : new int[][] {{12, 0xE0000001}, {12, 0xFFFFFFFF}, {12, 0x00000001}, {16, 0xEFFFFFFA}, {16, 0xFFFFFFFF}}) {
+            ByteBuffer f = query(payload, g -> {
+                g.putInt(AT + 14 + bad[0], bad[1]).putShort(AT + 24, (short) 0);
+                g.putShort(AT + 24, (short) XdpFrames.checksum(g, AT + 14, 20, 0));
+            });
+            assertEquals(-1, XdpFrames.queryPayload(f, AT, len), (bad[0] == 12 ? "from " : "to ") + Integer.toHexString(bad[1]));
+        }
         // and the untouched frame is taken, so each refusal above is that rule's
         assertEquals(12, XdpFrames.queryPayload(query(payload), AT, len));
         assertEquals(12, XdpFrames.queryPayload(query(payload, ipField(6, 0x4000)), AT, len), "don't-fragment alone is fine");
