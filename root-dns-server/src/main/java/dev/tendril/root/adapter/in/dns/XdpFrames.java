@@ -58,8 +58,8 @@ final class XdpFrames {
             return -1;
         }
         int udpLength = u16(frame, at + 38);
-        if (udpLength < UDP || udpLength > total - IPV4) {
-            return -1;
+        if (udpLength < UDP || udpLength > total - IPV4 || sourcePort(frame, at) == 0) {
+            return -1; // port 0: the kernel's sockets refuse to send there, so the socket path never answers it
         }
         return udpLength - UDP;
     }

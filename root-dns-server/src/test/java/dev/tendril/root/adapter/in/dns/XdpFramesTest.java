@@ -88,6 +88,8 @@ class XdpFramesTest {
         assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.putShort(AT + 38, (short) 7)), AT, len),
                 "UDP length under its header");
         assertEquals(-1, XdpFrames.queryPayload(query(payload), AT, 41), "shorter than the headers");
+        assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.putShort(AT + 34, (short) 0)), AT, len),
+                "from UDP port 0");
         assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.put(AT + 6, (byte) 0xff)), AT, len),
                 "a broadcast (group) source MAC");
         assertEquals(-1, XdpFrames.queryPayload(query(payload, f -> f.put(AT, (byte) 0x01)), AT, len),
