@@ -45,7 +45,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class MmsgUdpListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MmsgUdpListener.class);
-    private static final long ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** Answers one datagram: the reply, or null for none. {@link DnsQueryHandler} in the server. */
     @FunctionalInterface
@@ -78,9 +77,8 @@ final class MmsgUdpListener implements AutoCloseable {
     private final FloodQuarantine quarantine;  // null: none
     private final int port;
     private final List<Thread> threads = new ArrayList<>();
-    private final Answerer chain;
+    private final GuardedAnswerer guarded;
     private final DnsMetrics metrics;
-    private final RefusalLog errorLog = new RefusalLog(10_000);
     private volatile boolean closing;
 
     private MmsgUdpListener(List<Reader> readers, InetAddress address, FloodQuarantine quarantine, Answerer chain,
@@ -89,7 +87,7 @@ final class MmsgUdpListener implements AutoCloseable {
         this.address = address;
         this.quarantine = quarantine;
         this.port = readers.get(0).sockets()[0].localPort();
-        this.chain = chain;
+        this.guarded = new GuardedAnswerer(chain, metrics, "UDP");
         this.metrics = metrics;
     }
 
@@ -368,29 +366,13 @@ final class MmsgUdpListener implements AutoCloseable {
     }
 
     private void failed(String where, IOException e) {
-        if (closing) {
-            return;
+        if (!closing) {
+            guarded.readFailed(where, e);
         }
-        metrics.countUnexpectedError();
-        if (errorLog.mayLog(0, System.currentTimeMillis())) {
-            LOG.warn("DNS UDP on {}: {}", where, e.getMessage());
-        }
-        LockSupport.parkNanos(ERROR_PAUSE_NANOS); // do not spin on a persistent error
     }
 
     private void answer(MmsgSocket socket, int i) {
-        byte[] wire = socket.datagram(i);
-        InetAddress source = socket.source(i);
-        byte[] out;
-        try {
-            out = chain.answer(wire, source);
-        } catch (RuntimeException e) { // the chain answers SERVFAIL itself; this is a bug outside it
-            metrics.countUnexpectedError();
-            if (errorLog.mayLog(source.hashCode(), System.currentTimeMillis())) {
-                LOG.warn("unexpected error answering a UDP query from {}", source.getHostAddress(), e);
-            }
-            return;
-        }
+        byte[] out = guarded.answer(socket.datagram(i), socket.source(i));
         if (out != null && !socket.reply(i, out)) {
             metrics.countUnexpectedError(); // longer than any UDP answer the chain writes
         }

@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -33,16 +31,14 @@ import java.util.stream.Stream;
 final class XdpUdpListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdpUdpListener.class);
     private static final int POLL_MILLIS = 1000;
-    private static final long ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private record Lane(String interfaceName, int queue, XskSocket socket) {
     }
 
     private final List<XdpRedirect> programs;
     private final List<Lane> lanes;
-    private final MmsgUdpListener.Answerer chain;
+    private final GuardedAnswerer guarded;
     private final DnsMetrics metrics;
-    private final RefusalLog errorLog = new RefusalLog(10_000);
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closing;
 
@@ -50,7 +46,7 @@ final class XdpUdpListener implements AutoCloseable {
                            DnsMetrics metrics) {
         this.programs = programs;
         this.lanes = lanes;
-        this.chain = chain;
+        this.guarded = new GuardedAnswerer(chain, metrics, "UDP over XDP");
         this.metrics = metrics;
     }
 
@@ -153,18 +149,7 @@ final class XdpUdpListener implements AutoCloseable {
         }
         byte[] wire = new byte[length];
         frames.get(at + XdpFrames.HEADERS, wire);
-        InetAddress source = sources.of(XdpFrames.source(frames, at));
-        byte[] out;
-        try {
-            out = chain.answer(wire, source);
-        } catch (RuntimeException e) { // the chain answers SERVFAIL itself; this is a bug outside it
-            metrics.countUnexpectedError();
-            if (errorLog.mayLog(source.hashCode(), System.currentTimeMillis())) {
-                LOG.warn("unexpected error answering a UDP query from {} over XDP", source.getHostAddress(), e);
-            }
-            socket.drop(i);
-            return;
-        }
+        byte[] out = guarded.answer(wire, sources.of(XdpFrames.source(frames, at)));
         if (out == null) {
             socket.drop(i);
             return;
@@ -202,14 +187,9 @@ final class XdpUdpListener implements AutoCloseable {
     }
 
     private void failed(XskSocket socket, IOException e) {
-        if (closing) {
-            return;
+        if (!closing) {
+            guarded.readFailed(socket, e);
         }
-        metrics.countUnexpectedError();
-        if (errorLog.mayLog(0, System.currentTimeMillis())) {
-            LOG.warn("DNS XDP on {}: {}", socket, e.getMessage());
-        }
-        LockSupport.parkNanos(ERROR_PAUSE_NANOS); // do not spin on a persistent error
     }
 
     /**
