@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * address, unless it is the wildcard) goes to the socket of the queue it arrived on; every
  * other frame, and a query on a queue without a socket, goes on to the kernel as before.
  *
- * <p>The program is eBPF assembled here (25 instructions; the bytes are in {@link #program}),
+ * <p>The program is eBPF assembled here (25 instructions, 27 with an address; the bytes are in {@link #program}),
  * loaded with {@code bpf(BPF_PROG_LOAD)} and attached with a BPF link
  * ({@code BPF_LINK_CREATE}, Linux 5.9 and later) in the driver's mode where the driver has
  * one, else the generic mode. A link lives as long as its descriptor: when the root exits,
