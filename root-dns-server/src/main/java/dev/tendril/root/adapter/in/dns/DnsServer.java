@@ -177,7 +177,7 @@ public final class DnsServer implements AutoCloseable {
             DnsConfig.RateLimit prefixes = config.rateLimit(); // a lane per client network as RRL counts them
             mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, udpLanes(),
                     prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), quarantine,
-                    (wire, source) -> chain.handle(wire, source, false), metrics);
+                    this::answerUdp, metrics);
             actual = mmsg.port();
         } else {
             actual = bindNettyUdp(bind, epoll, epoll ? threads : 1);
@@ -294,6 +294,11 @@ public final class DnsServer implements AutoCloseable {
         return udpIo;
     }
 
+    /** A UDP query's answer (null: none), for both raw UDP paths. */
+    private byte[] answerUdp(byte[] wire, InetAddress source) {
+        return chain.handle(wire, source, false);
+    }
+
     /** Why the XDP path could not be set up: start() fails then, since it was asked for. */
     private static final class XdpFailure extends RuntimeException {
         XdpFailure(IOException cause) {
@@ -306,13 +311,8 @@ public final class DnsServer implements AutoCloseable {
         if (config.xdpInterfaces().isEmpty()) {
             return;
         }
-        String why = XdpNative.unavailable();
-        try {
-            if (why != null) {
-                throw new IOException(why);
-            }
-            xdp = XdpUdpListener.open(config.xdpInterfaces(), bind, port, (wire, source) -> chain.handle(wire, source, false),
-                    metrics);
+        try { // where XDP cannot be bound here, open says why (XdpNative.libc())
+            xdp = XdpUdpListener.open(config.xdpInterfaces(), bind, port, this::answerUdp, metrics);
         } catch (IOException e) {
             throw new XdpFailure(e);
         }

@@ -378,18 +378,13 @@ final class XskSocket implements AutoCloseable {
      * fill ring empty, invalid TX descriptors; {0, 0, 0, 0} where it cannot say.
      */
     long[] statistics() {
-        try {
-            ByteBuffer stats = XdpNative.buffer(64 + 8);
-            stats.putInt(64, 64);
-            if (XdpNative.libc().getsockopt(fd, SOL_XDP, XDP_STATISTICS, XdpNative.address(stats),
-                    XdpNative.address(stats) + 64) != 0) {
-                return new long[4];
-            }
-            // struct xdp_statistics {rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs, ...}
-            return new long[]{stats.getLong(0) + stats.getLong(8), stats.getLong(24), stats.getLong(32), stats.getLong(16)};
-        } catch (IOException e) {
+        ByteBuffer stats = XdpNative.buffer(64 + 8);
+        stats.putInt(64, 64);
+        if (libc.getsockopt(fd, SOL_XDP, XDP_STATISTICS, XdpNative.address(stats), XdpNative.address(stats) + 64) != 0) {
             return new long[4];
         }
+        // struct xdp_statistics {rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs, ...}
+        return new long[]{stats.getLong(0) + stats.getLong(8), stats.getLong(24), stats.getLong(32), stats.getLong(16)};
     }
 
     @Override
@@ -406,12 +401,8 @@ final class XskSocket implements AutoCloseable {
     /** Makes a waiting (or the next) {@link #receive} return 0 at once, for good. Any thread. */
     void wake() {
         woken = true;
-        try {
-            ByteBuffer one = XdpNative.buffer(8).putLong(0, 1);
-            XdpNative.libc().write(wakeFd, XdpNative.address(one), 8);
-        } catch (IOException e) {
-            throw new IllegalStateException("libc was bound when the socket opened", e);
-        }
+        ByteBuffer one = XdpNative.buffer(8).putLong(0, 1);
+        libc.write(wakeFd, XdpNative.address(one), 8);
     }
 
     /** Whether {@link #wake} was called. */
@@ -427,15 +418,10 @@ final class XskSocket implements AutoCloseable {
         }
         released = true;
         woken = true;
-        try {
-            XdpNative.LibC c = XdpNative.libc();
-            for (Ring r : new Ring[]{rx, tx, fill, completion}) {
-                c.munmap(r.address, r.length);
-            }
-            c.close(wakeFd);
-            c.close(fd);
-        } catch (IOException e) {
-            throw new IllegalStateException("libc was bound when the socket opened", e);
+        for (Ring r : new Ring[]{rx, tx, fill, completion}) {
+            libc.munmap(r.address, r.length);
         }
+        libc.close(wakeFd);
+        libc.close(fd);
     }
 }
