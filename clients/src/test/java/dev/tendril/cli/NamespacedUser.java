@@ -1,16 +1,31 @@
 package dev.tendril.cli;
 
 import jnr.ffi.LibraryLoader;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CookieOption;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An emulated user's HTTP fetches from a thread of the runner's own JVM that entered the user's
@@ -123,6 +138,56 @@ final class NamespacedUser {
             return head.length() >= 10 && head.indexOf("HTTP/") == 0 && (head.charAt(9) == '2' || head.charAt(9) == '3');
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * The single A record {@code server}:{@code port} answers for {@code name} to one query sent
+     * from {@code from}, as {@code dig +short +tries=1 -b from @server -p port name A} prints it:
+     * one UDP query with recursion desired and EDNS (1,232 bytes, a client cookie, as dig 9.18
+     * sends), one wait of at most {@code limit}; "" for no answer, an error code or not exactly
+     * one A record in the answer section.
+     */
+    static String resolveA(String from, String server, int port, String name, Duration limit) {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(from, 0))) {
+            Message query = Message.newQuery(Record.newRecord(
+                    Name.fromString(name.endsWith(".") ? name : name + "."), Type.A,
+                    DClass.IN));
+            byte[] clientCookie = new byte[8];
+            ThreadLocalRandom.current().nextBytes(clientCookie);
+            query.addRecord(new OPTRecord(1232, 0, 0, 0,
+                    List.of(new CookieOption(clientCookie))), Section.ADDITIONAL);
+            byte[] wire = query.toWire();
+            s.send(new DatagramPacket(wire, wire.length, new InetSocketAddress(server, port)));
+            long deadline = System.nanoTime() + limit.toNanos();
+            byte[] buf = new byte[4096];
+            while (true) {
+                int left = (int) ((deadline - System.nanoTime()) / 1_000_000);
+                if (left <= 0) {
+                    return "";
+                }
+                s.setSoTimeout(left);
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                s.receive(p);
+                Message answer;
+                try {
+                    answer = new Message(Arrays.copyOf(p.getData(), p.getLength()));
+                } catch (IOException malformed) {
+                    continue; // not an answer to this query: keep waiting, as dig does
+                }
+                if (answer.getHeader().getID() != query.getHeader().getID()) {
+                    continue;
+                }
+                if (answer.getRcode() != Rcode.NOERROR) {
+                    return "";
+                }
+                List<String> addresses = answer.getSection(Section.ANSWER).stream()
+                        .filter(r -> r instanceof ARecord)
+                        .map(r -> ((ARecord) r).getAddress().getHostAddress()).toList();
+                return addresses.size() == 1 ? addresses.get(0) : "";
+            }
+        } catch (IOException e) {
+            return ""; // timed out, refused, or the address is not this namespace's
         }
     }
 

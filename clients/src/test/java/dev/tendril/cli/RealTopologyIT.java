@@ -132,6 +132,7 @@ class RealTopologyIT {
     @AfterEach
     void tearDown() throws InterruptedException {
         stop.set(true);
+        looks.close();
         for (Thread t : threads) {
             t.join(10_000);
         }
@@ -716,8 +717,45 @@ class RealTopologyIT {
         return awaitAnswer(host, from, wanted, limit, Duration.ofMillis(10));
     }
 
+    /**
+     * Polls DNS from {@code from} on {@code host} until the answer satisfies {@code wanted}, each
+     * query from the runner's thread in the host's namespace ({@link NamespaceWorkers}: no process
+     * per poll), then asks once more with a real {@code dig} (the client a user meets), which
+     * must give the same answer. Where the namespace cannot be entered, every poll is a dig at
+     * nice 19, as before.
+     */
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit, Duration pace) {
-        return EmulatedHosts.awaitAnswer(net, EmulatedHosts.ASIDE, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
+        String[] last = {""};
+        String answer;
+        try {
+            answer = Testbed.until("an answer from DNS to " + from, limit, pace, () -> {
+                try {
+                    last[0] = looks.call(net.namespace(host), 5_000,
+                            () -> NamespacedUser.resolveA(from, ROOT, 5353, "web." + ZONE, Duration.ofSeconds(2)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
+            });
+        } catch (java.io.UncheckedIOException e) {
+            warnLooksAsProcesses(e.getCause());
+            return EmulatedHosts.awaitAnswer(net, EmulatedHosts.ASIDE, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
+        }
+        String dug = dig(host, from);
+        assertEquals(answer, dug, "dig from " + from + " answers as the runner's own query did");
+        return answer;
+    }
+
+    /** The runner's looks in-process (tendrilctl calls, DNS queries), one thread per namespace. */
+    private final NamespaceWorkers looks = new NamespaceWorkers();
+    private final AtomicBoolean looksWarned = new AtomicBoolean();
+
+    private void warnLooksAsProcesses(Exception e) {
+        if (looksWarned.compareAndSet(false, true)) {
+            System.out.println("warning: the runner's looks run as processes: " + e);
+        }
     }
 
     /** Resident memory of a process (the JVM: ip netns exec and the launcher exec it), MiB; -1 if gone. */
@@ -771,14 +809,39 @@ class RealTopologyIT {
         return ctl(List.of(), args);
     }
 
-    /** A look of the runner's at what the nodes did ({@link EmulatedHosts#ASIDE}: it must not take their CPU). */
+    /**
+     * A look of the runner's at what the nodes did: the tendrilctl command run in the runner's
+     * JVM on its thread in the root's namespace at nice 19 ({@link NamespaceWorkers}), where
+     * a tendrilctl process (a JVM start) would take the nodes' CPU in the window being timed;
+     * where the namespace cannot be entered, a tendrilctl process at nice 19
+     * ({@link EmulatedHosts#ASIDE}).
+     */
     Ctl look(String... args) {
-        return ctl(EmulatedHosts.ASIDE, args);
+        String[] all = withKeys(args);
+        try {
+            return looks.call(net.namespace("root"), 60_000, () -> {
+                java.io.StringWriter out = new java.io.StringWriter();
+                java.io.StringWriter err = new java.io.StringWriter();
+                int code;
+                try (java.io.PrintWriter o = new java.io.PrintWriter(out); java.io.PrintWriter e = new java.io.PrintWriter(err)) {
+                    code = TendrilCtl.run(o, e, all);
+                }
+                return new Ctl(code, out + err.toString());
+            });
+        } catch (IOException e) {
+            warnLooksAsProcesses(e);
+            return EmulatedHosts.ctl(net, "root", EmulatedHosts.ASIDE, all);
+        }
     }
 
     private Ctl ctl(List<String> prefix, String... args) {
+        return EmulatedHosts.ctl(net, "root", prefix, withKeys(args));
+    }
+
+    /** The arguments with the CURVE options of the operator alice, pinning the root's or the node's key. */
+    private String[] withKeys(String... args) {
         if (!CURVE) {
-            return EmulatedHosts.ctl(net, "root", prefix, args);
+            return args;
         }
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--curve-key", keys().resolve("alice.key").toString()));
@@ -790,6 +853,6 @@ class RealTopologyIT {
         } else {
             all.addAll(List.of("--root-key", keys().resolve("root-topo.pub").toString()));
         }
-        return EmulatedHosts.ctl(net, "root", prefix, all.toArray(String[]::new));
+        return all.toArray(String[]::new);
     }
 }
