@@ -18,8 +18,10 @@
  * preemption does not swing it), aims each wake-up that much before the next due time, and
  * on waking sends every frame due within that margin (sleeping again would send it later
  * than sending it now). The delay a frame sees is then centred on the configured one instead
- * of lying above it by the mean lateness. --lateness off turns this off (the relay then sends
- * a frame no earlier than its due time, as before).
+ * of lying above it by the mean lateness. A frame that wakes the relay waited the same kind of
+ * wake-up before the relay could read it, so its due time counts from that mean lateness
+ * before the read (never from before the relay went to sleep). --lateness off turns both off
+ * (the relay then dates a frame by its read and sends it no earlier than its due time).
  *
  * With --control FILE, SIGHUP re-reads the link's parameters from FILE ("DELAY_US
  * JITTER_US LOSS", one line) and prints "set delay_us=.. jitter_us=.. loss=.." on stdout:
@@ -296,6 +298,7 @@ int main(int argc, char **argv) {
             timeout.tv_nsec = (long)(wait % 1000000000ull);
             tp = &timeout;
         }
+        uint64_t asleep = now_ns();
         int ready = ppoll(fds, 2, tp, &waiting);
         if (ready < 0) {
             if (errno == EINTR) continue;
@@ -303,9 +306,14 @@ int main(int argc, char **argv) {
         }
         now = now_ns();
         if (ready == 0 && tp) note_lateness(now > aim ? now - aim : 0); /* the timer, not a frame, woke it */
+        /* A frame that woke the relay was there a wake-up's latency before the relay could read
+         * it: date it back by the timed wake-ups' mean lateness (the same path: a sleeping task
+         * woken, on this machine), but never before the relay went to sleep. */
+        uint64_t arrived = now;
+        if (compensate && ready > 0) arrived = now - lateness_ns > asleep ? now - lateness_ns : asleep;
         for (int i = 0; i < 2; i++) {
             if (fds[i].revents & (POLLERR | POLLNVAL)) { errno = EIO; die("poll", dirs[i].name); }
-            if (fds[i].revents & POLLIN) receive(&dirs[i], now);
+            if (fds[i].revents & POLLIN) receive(&dirs[i], arrived);
         }
     }
     report(&dirs[0]);
