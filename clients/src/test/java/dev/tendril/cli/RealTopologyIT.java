@@ -89,13 +89,13 @@ class RealTopologyIT {
      */
     static final Duration REDIG = Duration.ofSeconds(4);
     /**
-     * How often the runner looks (tendrilctl, dig) while the nodes act. Each look starts processes:
-     * tendrilctl is a JVM of 0.3-0.5 CPU-seconds, a dig is ip netns exec + dig (~12 ms). Looking every
-     * 10 ms, as it did until 2026-12-03, kept about one of the 2 cores busy with the runner in
-     * the very window the nodes time. The figures are the nodes' own event times, so looking
-     * less often changes only when the runner notices, not what it measures. The looks also run
-     * at nice 19 ({@link #look}, {@link EmulatedHosts#ASIDE}) since 2026-12-05: a look that does
-     * fall into the window yields the CPU to the nodes.
+     * How often the runner looks (tendrilctl, DNS) while the nodes act. Until 2026-12-06 each look
+     * started processes: tendrilctl a JVM of 0.3-0.5 CPU-seconds, a dig ip netns exec + dig (~12
+     * ms); looking every 10 ms, as it did until 2026-12-03, kept about one of the 2 cores busy
+     * with the runner in the very window the nodes time. The figures are the nodes' own event
+     * times, so looking less often changes only when the runner notices, not what it measures.
+     * The looks run at nice 19 since 2026-12-05, and in the runner's own JVM since 2026-12-06
+     * ({@link #look}, {@link #awaitAnswer}, {@link NamespaceWorkers}).
      */
     static final Duration LOOK_CTL = Duration.ofSeconds(1);
     static final Duration LOOK_DIG = Duration.ofMillis(200);
