@@ -107,10 +107,19 @@ final class EmulatedHosts {
     /** As above, each dig behind {@code prefix} (e.g. {@link #ASIDE}). */
     static String awaitAnswer(TestNetwork net, List<String> prefix, String host, String from, String server, String name,
                               Predicate<String> wanted, Duration limit, Duration pace) {
+        return awaitAnswer("dig from " + from, () -> dig(net, prefix, host, from, server, name), wanted, limit, pace);
+    }
+
+    /**
+     * Asks {@code query} (an answer as {@link #dig} gives it) every {@code pace} until its answer
+     * satisfies {@code wanted}; fails after {@code limit} naming {@code what} and the last answer.
+     */
+    static String awaitAnswer(String what, java.util.function.Supplier<String> query, Predicate<String> wanted, Duration limit,
+                              Duration pace) {
         String[] last = {""};
         try {
-            return Testbed.until("dig from " + from, limit, pace, () -> {
-                last[0] = dig(net, prefix, host, from, server, name);
+            return Testbed.until(what, limit, pace, () -> {
+                last[0] = query.get();
                 return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
             });
         } catch (AssertionError e) {

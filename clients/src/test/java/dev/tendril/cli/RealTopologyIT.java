@@ -725,23 +725,19 @@ class RealTopologyIT {
      * nice 19, as before.
      */
     String awaitAnswer(String host, String from, java.util.function.Predicate<String> wanted, Duration limit, Duration pace) {
-        String[] last = {""};
         String answer;
         try {
-            answer = Testbed.until("an answer from DNS to " + from, limit, pace, () -> {
+            answer = EmulatedHosts.awaitAnswer("an answer from DNS to " + from, () -> {
                 try {
-                    last[0] = looks.call(net.namespace(host), 5_000,
+                    return looks.call(net.namespace(host), 5_000,
                             () -> NamespacedUser.resolveA(from, ROOT, 5353, "web." + ZONE, Duration.ofSeconds(2)));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                return wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
-            });
+            }, wanted, limit, pace);
         } catch (java.io.UncheckedIOException e) {
             warnLooksAsProcesses(e.getCause());
             return EmulatedHosts.awaitAnswer(net, EmulatedHosts.ASIDE, host, from, ROOT, "web." + ZONE, wanted, limit, pace);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + " (last answer '" + last[0] + "')", e);
         }
         String dug = dig(host, from);
         assertEquals(answer, dug, "dig from " + from + " answers as the runner's own query did");
@@ -820,13 +816,8 @@ class RealTopologyIT {
         String[] all = withKeys(args);
         try {
             return looks.call(net.namespace("root"), 60_000, () -> {
-                java.io.StringWriter out = new java.io.StringWriter();
-                java.io.StringWriter err = new java.io.StringWriter();
-                int code;
-                try (java.io.PrintWriter o = new java.io.PrintWriter(out); java.io.PrintWriter e = new java.io.PrintWriter(err)) {
-                    code = TendrilCtl.run(o, e, all);
-                }
-                return new Ctl(code, out + err.toString());
+                FuzzTargets.Ctl c = FuzzTargets.ctl(all); // tendrilctl in-process, its output captured
+                return new Ctl(c.code(), c.out() + c.err());
             });
         } catch (IOException e) {
             warnLooksAsProcesses(e);
