@@ -84,8 +84,14 @@ final class DnsMutator {
             byKind[kind]++;
             p = mutate(p, kind);
         }
-        return p;
+        // rounds compound (an oversized packet with its question repeated 40 times, a splice of a
+        // splice): cut to what one IPv4 UDP datagram (and a DNS-over-TCP message) can carry, or the
+        // fuzzer's own send fails ("Message too long", FuzzSmokeIT, seed-dependent)
+        return p.length > MAX_DATAGRAM ? Arrays.copyOf(p, MAX_DATAGRAM) : p;
     }
+
+    /** The largest UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
+    static final int MAX_DATAGRAM = 65_507;
 
     /** How many mutations of each kind were applied so far. */
     long[] byKind() {
