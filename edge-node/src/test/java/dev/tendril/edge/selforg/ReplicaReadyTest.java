@@ -146,6 +146,18 @@ class ReplicaReadyTest {
     }
 
     @Test
+    void theContainerStartTravelsRoundedToTheNearestMillisecond() {
+        HeldHost host = new HeldHost(true);
+        NodeAgent agent = garching(host);
+        agent.onMessage("munich", new Replicate("web", "rep-1", MUNICH, "spec:web"));
+        host.ready.accept(new ReplicaHost.Deployed(node("garching", 48.25, 11.65), WEB, Duration.ofNanos(15_620_000),
+                Instant.ofEpochMilli(5_000)));
+        assertEquals(16, ((ReplicaReady) sent.get(0).message()).containerStartMillis(), "15.62 ms, not cut to 15");
+        assertEquals(15, new ReplicaHost.Deployed(node("garching", 48.25, 11.65), WEB, Duration.ofNanos(15_499_000),
+                Instant.ofEpochMilli(5_000)).containerStartMillis());
+    }
+
+    @Test
     void aFailedDeploymentTellsEveryRequesterItFailed() {
         HeldHost host = new HeldHost(true);
         NodeAgent agent = garching(host);

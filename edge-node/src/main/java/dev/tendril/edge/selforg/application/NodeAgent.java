@@ -192,7 +192,7 @@ public final class NodeAgent {
     /** Thread-safe (the messenger is): called from the deployment's thread as well as the agent's. */
     private void tellReady(String service, Waiter w, ReplicaHost.Deployed ok) {
         ctx.messenger().send(w.requester(), new ReplicaReady(service, w.requestId(), ok.instance(), true,
-                ok.containerStart().toMillis(), ok.registeredAt().toEpochMilli(), ""));
+                ok.containerStartMillis(), ok.registeredAt().toEpochMilli(), ""));
     }
 
     private void deployed(String service, ReplicaHost.Outcome outcome) {
@@ -202,7 +202,7 @@ public final class NodeAgent {
         }
         String firstId = d.firstId();
         if (outcome instanceof ReplicaHost.Deployed ok) {
-            long startMillis = ok.containerStart().toMillis();
+            long startMillis = ok.containerStartMillis();
             // stamped at the registration (when the ReplicaReady left), not now, after the attach
             ctx.events().recordAt(ok.registeredAt(), service, EventKind.REPLICA_STARTED, firstId, "replica of " + service
                     + " running here, registered (then attached); container start " + startMillis + " ms"

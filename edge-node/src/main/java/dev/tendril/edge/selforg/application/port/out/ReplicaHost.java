@@ -28,6 +28,16 @@ public interface ReplicaHost {
             Objects.requireNonNull(registeredAt, "registeredAt");
         }
 
+        /**
+         * The container start in whole milliseconds, rounded to the nearest: what the ReplicaReady
+         * and the REPLICA_STARTED event carry, and what time-to-replicate leaves out. Truncated
+         * ({@link Duration#toMillis}) it left up to 1 ms of every start (0.5 on average) counted
+         * as processing.
+         */
+        public long containerStartMillis() {
+            return (containerStart.toNanos() + 500_000) / 1_000_000;
+        }
+
         /** Deployed without a membership answer fetched ahead ({@link #expect}). */
         public Deployed(NodeInfo instance, DeploymentSpec spec, Duration containerStart, Instant registeredAt) {
             this(instance, spec, containerStart, registeredAt, false);
