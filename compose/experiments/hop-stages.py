@@ -22,8 +22,13 @@ Prints, in ms:
   handed back -> sent; p50 / p90 over the trace.
 A trip's time is the link delay plus what the sockets, relays and wake-ups add; the least trip
 seen between the same two processes in the trace (the "floor") is printed beside it, so the
-difference is the part above the path's best case. TRACE logging itself costs each step some
-tens of microseconds: compare traces with traces, not with untraced sets.
+difference is the part above the path's best case. The floor counts only sends whose stamp is
+tight: a send is stamped after the socket call returns (cli.sent, srv.replied), so a thread held
+up in between (by the scheduler, or a log write) stamps late and its trip reads short, up to
+4 ms below the link's delay on topology D; only sends stamped within 0.3 ms of the step before
+them on the same side (cli.send, srv.handled) count, the least of all when no send was tight.
+TRACE logging itself costs each step some tens of microseconds: compare traces with traces,
+not with untraced sets.
 """
 import bisect
 import collections
@@ -34,6 +39,9 @@ import sys
 
 LINE = re.compile(r'\[([^\]]+)\] tendril\.hop - hop (\d+) (\S+) (\S+) ?(.*)$')
 Step = collections.namedtuple('Step', 'us node thread step id detail')
+
+
+TIGHT_US = 300   # a send stamped within this of the step before it counts for a floor
 
 
 class Trace:
@@ -58,17 +66,26 @@ class Trace:
                     self.received.setdefault(s.id, s)
                 elif s.step == 'cli.done':
                     self.answered.setdefault(s.id, s)
-        self.floor = {}   # (sender, receiver) -> least cli.sent -> srv.recv, and replies srv.replied -> cli.done
+        trips = collections.defaultdict(list)   # (sender, receiver) -> [(tight, us)]: cli.sent -> srv.recv, srv.replied -> cli.done
         for rows in self.steps.values():
             for s in rows:
                 if s.step == 'cli.sent' and s.id in self.received:
-                    self._least((s.node, self.received[s.id].node), self.received[s.id].us - s.us)
+                    trips[(s.node, self.received[s.id].node)].append(
+                        (self._tight(s, 'cli.send'), self.received[s.id].us - s.us))
                 elif s.step == 'srv.replied' and s.id in self.answered and self.answered[s.id].node != s.node:
-                    self._least((s.node, self.answered[s.id].node), self.answered[s.id].us - s.us)
+                    trips[(s.node, self.answered[s.id].node)].append(
+                        (self._tight(s, 'srv.handled'), self.answered[s.id].us - s.us))
+        self.floor = {}
+        for pair, seen in trips.items():
+            tight = [us for ok, us in seen if ok and us > 0]
+            every = [us for ok, us in seen if us > 0]
+            if tight or every:
+                self.floor[pair] = min(tight or every)
 
-    def _least(self, pair, us):
-        if us > 0 and (pair not in self.floor or us < self.floor[pair]):
-            self.floor[pair] = us
+    def _tight(self, sent, before):
+        """Whether the send stamp came within TIGHT_US of the step `before` of the same message on its node."""
+        first = self.by_id[(sent.node, sent.id)].get(before)
+        return first is not None and 0 <= sent.us - first.us <= TIGHT_US
 
     def after(self, node, us, pred, limit_us=None):
         """The first step of node at or after us (and before us + limit_us) that pred accepts."""

@@ -11,8 +11,6 @@ import org.zeromq.ZMQ;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -116,20 +114,14 @@ class EdgeAcceptanceIT {
 
     // ---- helpers ----
 
-    record Ctl(int code, String out, String err) {
-    }
-
-    static Ctl ctl(Node n, String key, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    static CtlRun ctl(Node n, String key, String... args) {
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--node";
         all[args.length + 1] = n.address() + ":" + adminPorts.get(n.name());
         all[args.length + 2] = "--key";
         all[args.length + 3] = key;
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
-        return new Ctl(code, out.toString(), err.toString());
+        return CtlRun.of(all);
     }
 
     static Path spec(String name, String text) throws IOException {
@@ -185,7 +177,7 @@ class EdgeAcceptanceIT {
     @Test
     void treeDnsHealingRejoinAndRemove() throws IOException {
         long t0 = System.nanoTime();
-        Ctl top = ctl(munich, KEY, "deploy", spec("web-root.yaml", webSpec(true)).toString());
+        CtlRun top = ctl(munich, KEY, "deploy", spec("web-root.yaml", webSpec(true)).toString());
         assertEquals(0, top.code(), top.err());
         assertTrue(top.out().contains("registered as the top node"), top.out());
         Testbed.until("munich answered in DNS", Duration.ofSeconds(10),
@@ -193,9 +185,9 @@ class EdgeAcceptanceIT {
         System.out.printf("deploy (in-process tendrilctl) -> instance answered in DNS: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
         Path join = spec("web-join.yaml", webSpec(false));
-        Ctl ny = ctl(newYork, KEY, "deploy", join.toString());
+        CtlRun ny = ctl(newYork, KEY, "deploy", join.toString());
         assertTrue(Testbed.registeredUnder(ny.out(), munich.id()), ny.out() + ny.err());
-        Ctl mv = ctl(mountainView, KEY, "deploy", join.toString());
+        CtlRun mv = ctl(mountainView, KEY, "deploy", join.toString());
         assertTrue(Testbed.registeredUnder(mv.out(), newYork.id()), "Mountain View is nearer New York than Munich: " + mv.out() + mv.err());
 
         String tree = ctl(munich, KEY, "tree", "web").out();
@@ -244,7 +236,7 @@ class EdgeAcceptanceIT {
                 "name=^/tendril-" + newYork.id() + "-web$").strip().lines().count(), "no duplicate container");
 
         // remove on Mountain View
-        Ctl removed = ctl(mountainView, KEY, "remove", "web");
+        CtlRun removed = ctl(mountainView, KEY, "remove", "web");
         assertEquals(0, removed.code(), removed.err());
         assertTrue(!containerExists("tendril-" + mountainView.id() + "-web"), "container gone");
         assertTrue(!answerFor(mountainView.subnet()).equals(mountainView.address()), "not answered any more");
@@ -263,19 +255,19 @@ class EdgeAcceptanceIT {
                 "bad port", "ports[0].containerPort: got '0'", "missing image", "image: missing",
                 "not a DNS label", "service: got 'GPU_web'");
         for (var e : bad.entrySet()) {
-            Ctl c = ctl(n, KEY, "deploy", spec("bad.yaml", e.getValue()).toString());
+            CtlRun c = ctl(n, KEY, "deploy", spec("bad.yaml", e.getValue()).toString());
             assertEquals(TendrilCtl.BAD_INPUT, c.code(), e.getKey());
             assertTrue(c.err().contains(expected.get(e.getKey())), e.getKey() + ": " + c.err());
         }
         // valid YAML that this node cannot host: rejected by the node
-        Ctl tooBig = ctl(n, KEY, "deploy", spec("big.yaml",
+        CtlRun tooBig = ctl(n, KEY, "deploy", spec("big.yaml",
                 "service: gpuweb\nimage: tendril/httpd-demo:latest\nrequirements: {minGpus: 2}\nroot: true\n").toString());
         assertEquals(TendrilCtl.BAD_INPUT, tooBig.code());
         assertTrue(tooBig.err().contains("requirements.minGpus: got '2'; this platform has 0"), tooBig.err());
         assertTrue(!ctl(n, KEY, "stats").out().contains("gpuweb"), "nothing deployed");
         assertTrue(!containerExists("tendril-" + n.id() + "-gpuweb"));
 
-        Ctl wrongKey = ctl(n, "wrong-key-0123456789abcdef", "stats");
+        CtlRun wrongKey = ctl(n, "wrong-key-0123456789abcdef", "stats");
         assertEquals(TendrilCtl.REFUSED, wrongKey.code());
         assertTrue(wrongKey.err().contains("UNAUTHORIZED"), wrongKey.err());
 

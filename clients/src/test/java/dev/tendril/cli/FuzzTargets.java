@@ -5,8 +5,6 @@ import dev.tendril.protocol.keys.SigningKeyFiles;
 import dev.tendril.protocol.transport.CurveKeyPair;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +76,7 @@ final class FuzzTargets implements AutoCloseable {
         try {
             t.startRoot();
             for (String p : List.of(EDGE, FUZZER)) {
-                Ctl c = t.rootCtl("keys", "enrol", "platform", p, t.keys.resolve(p + ".pub").toString());
+                CtlRun c = t.rootCtl("keys", "enrol", "platform", p, t.keys.resolve(p + ".pub").toString());
                 if (c.code() != 0) {
                     throw new AssertionError("enrol " + p + ": " + c.out() + c.err());
                 }
@@ -176,30 +174,24 @@ final class FuzzTargets implements AutoCloseable {
                 ports: [{name: http, containerPort: %d, hostPort: %d}]
                 root: true
                 """.formatted(httpPort, httpPort));
-        Ctl c = edgeCtl("deploy", "--operator-key", keys.resolve("alice.sign.key").toString(), spec.toString());
+        CtlRun c = edgeCtl("deploy", "--operator-key", keys.resolve("alice.sign.key").toString(), spec.toString());
         if (c.code() != 0) {
             throw new AssertionError("deploy web: " + c.out() + c.err());
         }
     }
 
-    record Ctl(int code, String out, String err) {
+    static CtlRun ctl(String... args) {
+        return CtlRun.of(args);
     }
 
-    static Ctl ctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Ctl(code, out.toString(), err.toString());
-    }
-
-    Ctl rootCtl(String... args) {
+    CtlRun rootCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", keys.resolve("alice.key").toString(),
                 "--root-key", keys.resolve("root-fz.pub").toString()));
         return ctl(all.toArray(String[]::new));
     }
 
-    Ctl edgeCtl(String... args) {
+    CtlRun edgeCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", edgeAddress + ":" + adminPort, "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve("alice.key").toString(), "--node-key", keys.resolve(EDGE + ".pub").toString()));

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,17 +96,15 @@ class InstanceHealthIT {
     }
 
     static String ctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--node";
         all[args.length + 1] = address + ":" + adminPort;
         all[args.length + 2] = "--key";
         all[args.length + 3] = KEY;
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
-        assertEquals(0, code, String.join(" ", args) + ": " + err);
-        return out.toString();
+        CtlRun c = CtlRun.of(all);
+        assertEquals(0, c.code(), String.join(" ", args) + ": " + c.err());
+        return c.out();
     }
 
     static boolean answered() {

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -76,29 +74,23 @@ class KeyRotationIT {
         }
     }
 
-    record Ctl(int code, String out, String err) {
+    static CtlRun run(List<String> args) {
+        return CtlRun.of(args);
     }
 
-    static Ctl run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-        return new Ctl(code, out.toString(), err.toString());
-    }
-
-    Ctl rootCtl(String... args) {
+    CtlRun rootCtl(String... args) {
         return rootCtlAs(keys.resolve("alice.key"), args);
     }
 
     /** tendrilctl at the root with the CURVE key {@code curveKey} (an operator's, or a platform's for queries). */
-    Ctl rootCtlAs(Path curveKey, String... args) {
+    CtlRun rootCtlAs(Path curveKey, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", curveKey.toString(),
                 "--root-key", rootKey, "--timeout", "6s"));
         return run(all);
     }
 
-    Ctl nodeCtl(Node n, String operator, String... args) {
+    CtlRun nodeCtl(Node n, String operator, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", n.address() + ":" + adminPorts.get(n == a ? 0 : 1), "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve(operator + ".key").toString(), "--node-key", nodeKey(n), "--timeout", "5s"));
@@ -228,14 +220,14 @@ class KeyRotationIT {
                 "--ready-file", ready.toString());
         Testbed.until("root ready", Duration.ofSeconds(60), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
         for (Node n : List.of(a, b)) {
-            Ctl c = rootCtl("keys", "enrol", "platform", n.id(), keys.resolve(n.id() + ".pub").toString());
+            CtlRun c = rootCtl("keys", "enrol", "platform", n.id(), keys.resolve(n.id() + ".pub").toString());
             assertEquals(0, c.code(), c.err());
         }
         startEdge(a, keys.resolve(a.id() + ".key").toString(), "a");
         Process oldB = startEdge(b, keys.resolve(b.id() + ".key").toString(), "b");
-        Ctl top = nodeCtl(a, "alice", "deploy", Files.writeString(dir.resolve("top.yaml"), spec(true, httpPort)).toString());
+        CtlRun top = nodeCtl(a, "alice", "deploy", Files.writeString(dir.resolve("top.yaml"), spec(true, httpPort)).toString());
         assertEquals(0, top.code(), top.out() + top.err());
-        Ctl join = nodeCtl(b, "alice", "deploy", Files.writeString(dir.resolve("join.yaml"), spec(false, httpPort)).toString());
+        CtlRun join = nodeCtl(b, "alice", "deploy", Files.writeString(dir.resolve("join.yaml"), spec(false, httpPort)).toString());
         assertEquals(0, join.code(), join.out() + join.err());
         Testbed.until("both answered in DNS", Duration.ofSeconds(20), () ->
                 dig(a.subnet()).equals(a.address()) && dig(b.subnet()).equals(b.address()) ? Optional.of(true) : Optional.empty());
@@ -260,12 +252,12 @@ class KeyRotationIT {
 
         // 1. edge b's platform key: enrol the new key, restart b with it, revoke the old one
         CurveKeyFiles.generate(keys.resolve("next"), b.id());
-        Ctl enrol = rootCtl("keys", "enrol", "platform", b.id(), keys.resolve("next/" + b.id() + ".pub").toString());
+        CtlRun enrol = rootCtl("keys", "enrol", "platform", b.id(), keys.resolve("next/" + b.id() + ".pub").toString());
         assertEquals(0, enrol.code(), enrol.err());
         oldB.destroy();
         assertTrue(oldB.waitFor(30, TimeUnit.SECONDS), "edge b stops");
         startEdge(b, keys.resolve("next/" + b.id() + ".key").toString(), "b2");
-        Ctl revoke = rootCtl("keys", "revoke", "platform", b.id(), keys.resolve(b.id() + ".pub").toString());
+        CtlRun revoke = rootCtl("keys", "revoke", "platform", b.id(), keys.resolve(b.id() + ".pub").toString());
         assertEquals(0, revoke.code(), revoke.err());
         Testbed.until("b answered in DNS again after its restart", Duration.ofSeconds(30), () ->
                 dig(b.subnet()).equals(b.address()) ? Optional.of(true) : Optional.empty());
@@ -278,7 +270,7 @@ class KeyRotationIT {
         Path staged = dir.resolve("root-rot.key.new");
         Files.copy(keys.resolve("next/root-rot.key"), staged, StandardCopyOption.COPY_ATTRIBUTES);
         Files.move(staged, rootKeyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Ctl reload = rootCtl("root", "reload");
+        CtlRun reload = rootCtl("root", "reload");
         assertEquals(0, reload.code(), reload.err());
         String oldRootKey = rootKey;
         rootKey = keys.resolve("next/root-rot.pub").toString();
@@ -290,7 +282,7 @@ class KeyRotationIT {
         rootKey = rootKeyNow;
 
         // the edges reach the rotated root: an operator enrolled now is admitted at both admin sockets
-        Ctl bob = rootCtl("keys", "enrol", "operator", "bob", keys.resolve("bob.pub").toString());
+        CtlRun bob = rootCtl("keys", "enrol", "operator", "bob", keys.resolve("bob.pub").toString());
         assertEquals(0, bob.code(), bob.err());
         for (Node n : List.of(a, b)) {
             Testbed.until(n.id() + " admits bob (it fetched the keys from the rotated root)", Duration.ofSeconds(30), () ->

@@ -7,8 +7,6 @@ import dev.tendril.root.testing.RootCluster.Member;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -31,17 +29,11 @@ class KeysReplicatedRootsIT {
     @TempDir
     Path dir;
 
-    record Ctl(int code, String out, String err) {
-    }
-
-    Ctl ctl(Member root, String... args) {
+    CtlRun ctl(Member root, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + root.controlPort, "--curve-key", dir.resolve("keys/alice.key").toString(),
                 "--root-key", dir.resolve("keys/roots.pub").toString(), "--timeout", "20s"));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Ctl(code, out.toString(), err.toString());
+        return CtlRun.of(all);
     }
 
     @Test
@@ -61,7 +53,7 @@ class KeysReplicatedRootsIT {
             cluster.startAll();
             List<Member> roots = cluster.members();
             for (int i = 0; i < platforms.size(); i++) { // one platform through each root: two of them are followers
-                Ctl enrol = ctl(roots.get(i), "keys", "enrol", "platform", platforms.get(i),
+                CtlRun enrol = ctl(roots.get(i), "keys", "enrol", "platform", platforms.get(i),
                         dir.resolve("keys/" + platforms.get(i) + ".pub").toString());
                 assertEquals(TendrilCtl.OK, enrol.code(), roots.get(i).id + ": " + enrol.err());
             }
@@ -73,7 +65,7 @@ class KeysReplicatedRootsIT {
             }
             for (int i = 0; i < platforms.size(); i++) {
                 Member through = roots.get((i + 1) % roots.size());
-                Ctl revoke = ctl(through, "keys", "revoke", "platform", platforms.get(i));
+                CtlRun revoke = ctl(through, "keys", "revoke", "platform", platforms.get(i));
                 assertEquals(TendrilCtl.OK, revoke.code(), through.id + ": " + revoke.err());
             }
             for (Member m : roots) {

@@ -19,8 +19,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -155,17 +153,15 @@ class MapBrowserIT {
     }
 
     static int ctl(Node n, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--node";
         all[args.length + 1] = n.address() + ":" + adminPorts.get(n.name());
         all[args.length + 2] = "--key";
         all[args.length + 3] = KEY;
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
-        assertEquals(0, code, String.join(" ", args) + " on " + n.name() + ": " + out + err);
-        return code;
+        CtlRun c = CtlRun.of(all);
+        assertEquals(0, c.code(), String.join(" ", args) + " on " + n.name() + ": " + c.out() + c.err());
+        return c.code();
     }
 
     static String spec(boolean root) throws IOException {

@@ -816,7 +816,7 @@ class RealTopologyIT {
         String[] all = withKeys(args);
         try {
             return looks.call(net.namespace("root"), 60_000, () -> {
-                FuzzTargets.Ctl c = FuzzTargets.ctl(all); // tendrilctl in-process, its output captured
+                CtlRun c = CtlRun.of(all); // tendrilctl in-process, its output captured
                 return new Ctl(c.code(), c.out() + c.err());
             });
         } catch (IOException e) {

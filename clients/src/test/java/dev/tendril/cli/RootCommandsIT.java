@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -104,14 +102,11 @@ class RootCommandsIT {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
     static int dnsPort;
 
     @Test
     void rootStatsShowsDnsAndControlCountersThatMove() throws Exception {
-        Run before = tendrilctl("root", "stats", "--root", control, "--json");
+        CtlRun before = tendrilctl("root", "stats", "--root", control, "--json");
         assertEquals(0, before.code(), before.err());
         JsonNode b = new ObjectMapper().readTree(before.out());
         org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver("127.0.0.1");
@@ -120,22 +115,22 @@ class RootCommandsIT {
                 org.xbill.DNS.Name.fromString("web.svc.example.edge."), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)));
         assertEquals(org.xbill.DNS.Rcode.NOERROR, reply.getRcode());
 
-        Run table = tendrilctl("root", "stats", "--root", control);
+        CtlRun table = tendrilctl("root", "stats", "--root", control);
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().startsWith("root root-demo\n"), table.out());
         assertTrue(table.out().contains("  dns.udpQueries = "), table.out());
         assertTrue(table.out().contains("  writer.requests = "), table.out());
-        Run after = tendrilctl("root", "stats", "--root", control, "--json");
+        CtlRun after = tendrilctl("root", "stats", "--root", control, "--json");
         JsonNode a = new ObjectMapper().readTree(after.out());
         assertEquals(counter(b, "dns.udpQueries") + 1, counter(a, "dns.udpQueries"), after.out());
         assertEquals(counter(b, "dns.rcode.NOERROR") + 1, counter(a, "dns.rcode.NOERROR"), after.out());
         assertTrue(counter(a, "writer.requests") >= 4, "the four registrations: " + after.out());
         assertTrue(counter(a, "control.received") > counter(b, "control.received"), "the stats queries themselves");
 
-        Run reload = tendrilctl("root", "reload", "--root", control);
+        CtlRun reload = tendrilctl("root", "reload", "--root", control);
         assertEquals(0, reload.code(), reload.err());
         assertTrue(reload.out().startsWith("reloaded"), reload.out());
-        Run afterReload = tendrilctl("root", "stats", "--root", control, "--json");
+        CtlRun afterReload = tendrilctl("root", "stats", "--root", control, "--json");
         assertEquals(counter(a, "geoip.reloads") + 1, counter(new ObjectMapper().readTree(afterReload.out()), "geoip.reloads"));
     }
 
@@ -148,21 +143,18 @@ class RootCommandsIT {
         return 0;
     }
 
-    static Run tendrilctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    static CtlRun tendrilctl(String... args) {
+        return CtlRun.of(args);
     }
 
     @Test
     void treeShowsParentsChosenByProximity() throws Exception {
-        Run table = tendrilctl("tree", "web", "--root", control);
+        CtlRun table = tendrilctl("tree", "web", "--root", control);
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("gar 10.9.0.4"), table.out());
         assertTrue(table.out().lines().anyMatch(l -> l.contains("gar ") && l.endsWith("parent muc")), table.out());
 
-        Run json = tendrilctl("tree", "web", "--root", control, "--json");
+        CtlRun json = tendrilctl("tree", "web", "--root", control, "--json");
         assertEquals(0, json.code(), json.err());
         JsonNode nodes = new ObjectMapper().readTree(json.out());
         assertEquals(4, nodes.size(), json.out());
@@ -176,19 +168,19 @@ class RootCommandsIT {
 
     @Test
     void resolveNamesTheNearestInstanceThenTheMigrationTarget() throws Exception {
-        Run tokyo = tendrilctl("resolve", "web", "--client", "198.18.6.20", "--root", control);
+        CtlRun tokyo = tendrilctl("resolve", "web", "--client", "198.18.6.20", "--root", control);
         assertEquals(0, tokyo.code(), tokyo.err());
         assertTrue(tokyo.out().startsWith("web for 198.18.6.20: nearest"), tokyo.out());
         assertTrue(tokyo.out().contains("tyo"), tokyo.out());
 
         call(new RootMessage.RecordMigration("web", List.of("198.18.3.0/24"), "gar", 60_000));
-        Run migrated = tendrilctl("resolve", "web", "--client", "198.18.3.9", "--root", control, "--json");
+        CtlRun migrated = tendrilctl("resolve", "web", "--client", "198.18.3.9", "--root", control, "--json");
         assertEquals(0, migrated.code(), migrated.err());
         JsonNode answer = new ObjectMapper().readTree(migrated.out());
         assertEquals("migration", answer.get("basis").asText(), migrated.out());
         assertEquals("gar", answer.get("instances").get(0).get("nodeId").asText(), migrated.out());
 
-        Run listing = tendrilctl("migrations", "web", "--root", control);
+        CtlRun listing = tendrilctl("migrations", "web", "--root", control);
         assertEquals(0, listing.code(), listing.err());
         assertTrue(listing.out().lines().anyMatch(l -> l.startsWith("web") && l.contains("198.18.3.0/24") && l.contains("gar")), listing.out());
         JsonNode records = new ObjectMapper().readTree(tendrilctl("migrations", "--root", control, "--json").out());
@@ -198,15 +190,15 @@ class RootCommandsIT {
 
     @Test
     void badInputIsRefusedBeforeAnythingIsSentAndAnUnknownServiceIsReported() {
-        Run badClient = tendrilctl("resolve", "web", "--client", "1.2.3", "--root", control);
+        CtlRun badClient = tendrilctl("resolve", "web", "--client", "1.2.3", "--root", control);
         assertEquals(TendrilCtl.BAD_INPUT, badClient.code());
         assertTrue(badClient.err().contains("--client"), badClient.err());
 
-        Run badRoot = tendrilctl("migrations", "--root", "nowhere");
+        CtlRun badRoot = tendrilctl("migrations", "--root", "nowhere");
         assertEquals(TendrilCtl.BAD_INPUT, badRoot.code());
         assertTrue(badRoot.err().contains("--root: got 'nowhere'"), badRoot.err());
 
-        Run unknown = tendrilctl("resolve", "nosuch", "--client", "198.18.6.1", "--root", control);
+        CtlRun unknown = tendrilctl("resolve", "nosuch", "--client", "198.18.6.1", "--root", control);
         assertTrue(unknown.code() == TendrilCtl.OK || unknown.code() == TendrilCtl.FAILED, unknown.toString());
         assertTrue(unknown.out().contains("none") || unknown.err().contains("NOT_FOUND"), unknown.toString());
     }

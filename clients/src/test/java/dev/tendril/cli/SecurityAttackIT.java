@@ -25,8 +25,6 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -132,7 +130,7 @@ class SecurityAttackIT {
         Testbed.until("root ready", Duration.ofSeconds(60), () -> Files.exists(ready) ? Optional.of(true) : Optional.empty());
 
         for (String p : List.of(a.id(), b.id(), "revoked")) {
-            Ctl c = rootCtl("keys", "enrol", "platform", p, keys.resolve(p + ".pub").toString());
+            CtlRun c = rootCtl("keys", "enrol", "platform", p, keys.resolve(p + ".pub").toString());
             assertEquals(0, c.code(), c.err());
         }
         startEdge(a);
@@ -186,24 +184,18 @@ class SecurityAttackIT {
 
     // ---- tendrilctl with alice's (operator) credentials ----
 
-    record Ctl(int code, String out, String err) {
+    static CtlRun run(String... args) {
+        return CtlRun.of(args);
     }
 
-    static Ctl run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = TendrilCtl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Ctl(code, out.toString(), err.toString());
-    }
-
-    static Ctl rootCtl(String... args) {
+    static CtlRun rootCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", keys.resolve("alice.key").toString(),
                 "--root-key", keys.resolve("root-sec.pub").toString()));
         return run(all.toArray(String[]::new));
     }
 
-    static Ctl nodeCtl(Node n, String... args) {
+    static CtlRun nodeCtl(Node n, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", n.address() + ":" + adminPorts.get(n.id()), "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve("alice.key").toString(), "--node-key", keys.resolve(n.id() + ".pub").toString()));
@@ -359,9 +351,9 @@ class SecurityAttackIT {
     @Test
     void strangersAndRevokedPlatformsAreRefusedOnEveryPlaneAndValidCredentialsWork() throws Exception {
         // valid credentials: deploy through the admin socket, the tree forms over CURVE, DNS answers
-        Ctl top = nodeCtl(a, "deploy", Files.writeString(dir.resolve("top.yaml"), spec(true, "web", httpPort, HTTPD)).toString());
+        CtlRun top = nodeCtl(a, "deploy", Files.writeString(dir.resolve("top.yaml"), spec(true, "web", httpPort, HTTPD)).toString());
         assertEquals(0, top.code(), top.out() + top.err());
-        Ctl join = nodeCtl(b, "deploy", Files.writeString(dir.resolve("join.yaml"), spec(false, "web", httpPort, HTTPD)).toString());
+        CtlRun join = nodeCtl(b, "deploy", Files.writeString(dir.resolve("join.yaml"), spec(false, "web", httpPort, HTTPD)).toString());
         assertEquals(0, join.code(), join.out() + join.err());
         assertTrue(Testbed.registeredUnder(join.out(), a.id()), join.out() + join.err());
         Testbed.until("both answered in DNS", Duration.ofSeconds(15), () ->
@@ -374,7 +366,7 @@ class SecurityAttackIT {
         // plain ask kept one stalled socket for all 10 s once under the full suite's load)
         Testbed.until("the platform still enrolled is answered", Duration.ofSeconds(20), () ->
                 revokedRoot.askAnswered("revoked", new RootMessage.KeysQuery()).filter(m -> m instanceof RootMessage.KeyListing));
-        Ctl revoke = rootCtl("keys", "revoke", "platform", "revoked");
+        CtlRun revoke = rootCtl("keys", "revoke", "platform", "revoked");
         assertEquals(0, revoke.code(), revoke.err());
         long revokedAt = System.nanoTime();
         long refusedBy = Testbed.until("edge a refuses the revoked platform (its held key query is answered at the revocation, else within a heartbeat)",
@@ -441,7 +433,7 @@ class SecurityAttackIT {
         // nothing changed: DNS, the tree, no migration of 0.0.0.0/0, nothing ran
         assertEquals(a.address(), dig(a.subnet()));
         assertEquals(b.address(), dig(b.subnet()));
-        Ctl treeCtl = rootCtl("tree", "web");
+        CtlRun treeCtl = rootCtl("tree", "web");
         String tree = treeCtl.out();
         assertTrue(tree.contains(a.id()) && tree.contains(b.id()), tree + treeCtl.err());
         assertFalse(tree.contains("198.51.100.66") || tree.contains("evil"), tree);
