@@ -20,13 +20,14 @@ Prints, in ms:
   periodic registrations that change nothing): arrival -> the writer takes it -> statements
   ran (root.written) -> committed and synced (root.synced) -> directory and watches done ->
   handed back -> sent; p50 / p90 over the trace.
-A trip's time is the link delay plus what the sockets, relays and wake-ups add; the least trip
-seen between the same two processes in the trace (the "floor") is printed beside it, so the
-difference is the part above the path's best case. The floor counts only sends whose stamp is
-tight: a send is stamped after the socket call returns (cli.sent, srv.replied), so a thread held
-up in between (by the scheduler, or a log write) stamps late and its trip reads short, up to
-4 ms below the link's delay on topology D; only sends stamped within 0.3 ms of the step before
-them on the same side (cli.send, srv.handled) count, the least of all when no send was tight.
+A trip counts from the sender's hand-off (cli.send: the request given to the node's client;
+srv.handled: the reply done by its handler) to the receiver's read (srv.recv, cli.done), so it
+is the link delay plus the hand-off to the sending thread, the sockets, the relays and the
+wake-ups. Not from the send's own stamp (cli.sent, srv.replied): that one is taken after the
+socket call returns, and a thread held up in between (by the scheduler, or a log write) stamps
+late, so a trip from it read up to 4 ms below its link's delay on topology D. The least trip
+seen between the same two processes in the trace (the "floor") is printed beside each trip, so
+the difference is the part above the path's best case.
 TRACE logging itself costs each step some tens of microseconds: compare traces with traces,
 not with untraced sets.
 """
@@ -39,9 +40,6 @@ import sys
 
 LINE = re.compile(r'\[([^\]]+)\] tendril\.hop - hop (\d+) (\S+) (\S+) ?(.*)$')
 Step = collections.namedtuple('Step', 'us node thread step id detail')
-
-
-TIGHT_US = 300   # a send stamped within this of the step before it counts for a floor
 
 
 class Trace:
@@ -66,26 +64,17 @@ class Trace:
                     self.received.setdefault(s.id, s)
                 elif s.step == 'cli.done':
                     self.answered.setdefault(s.id, s)
-        trips = collections.defaultdict(list)   # (sender, receiver) -> [(tight, us)]: cli.sent -> srv.recv, srv.replied -> cli.done
+        self.floor = {}   # (sender, receiver) -> least trip: cli.send -> srv.recv, and replies srv.handled -> cli.done
         for rows in self.steps.values():
             for s in rows:
-                if s.step == 'cli.sent' and s.id in self.received:
-                    trips[(s.node, self.received[s.id].node)].append(
-                        (self._tight(s, 'cli.send'), self.received[s.id].us - s.us))
-                elif s.step == 'srv.replied' and s.id in self.answered and self.answered[s.id].node != s.node:
-                    trips[(s.node, self.answered[s.id].node)].append(
-                        (self._tight(s, 'srv.handled'), self.answered[s.id].us - s.us))
-        self.floor = {}
-        for pair, seen in trips.items():
-            tight = [us for ok, us in seen if ok and us > 0]
-            every = [us for ok, us in seen if us > 0]
-            if tight or every:
-                self.floor[pair] = min(tight or every)
+                if s.step == 'cli.send' and s.id in self.received:
+                    self._least((s.node, self.received[s.id].node), self.received[s.id].us - s.us)
+                elif s.step == 'srv.handled' and s.id in self.answered and self.answered[s.id].node != s.node:
+                    self._least((s.node, self.answered[s.id].node), self.answered[s.id].us - s.us)
 
-    def _tight(self, sent, before):
-        """Whether the send stamp came within TIGHT_US of the step `before` of the same message on its node."""
-        first = self.by_id[(sent.node, sent.id)].get(before)
-        return first is not None and 0 <= sent.us - first.us <= TIGHT_US
+    def _least(self, pair, us):
+        if us > 0 and (pair not in self.floor or us < self.floor[pair]):
+            self.floor[pair] = us
 
     def after(self, node, us, pred, limit_us=None):
         """The first step of node at or after us (and before us + limit_us) that pred accepts."""
@@ -151,7 +140,6 @@ def replications(trace, registrations):
         sent = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REPLICATE '), 1_000_000)
         if sent is None:
             continue
-        wire = trace.step(origin, sent.id, 'cli.sent')
         got = trace.received.get(sent.id)
         if got is None:
             continue
@@ -160,12 +148,11 @@ def replications(trace, registrations):
         started = trace.after(replica, got.us, lambda s: s.step == 'deploy.started', 60_000_000)
         reg = started and trace.after(replica, started.us,
                                       lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTER_NODE'), 5_000_000)
-        reg_wire = reg and trace.step(replica, reg.id, 'cli.sent')
         reg_recv = reg and trace.received.get(reg.id)
         if reg_recv is not None:
             registrations.add(reg.id)
         watch = trace.after(origin, d.us, lambda s: s.step == 'cli.send' and s.detail.startswith('REGISTRATION_WATCH'), 1_000_000)
-        answered = watch and trace.step('root', watch.id, 'srv.replied')
+        answered = watch and trace.step('root', watch.id, 'srv.handled')
         told = watch and trace.step(origin, watch.id, 'cli.done')
         # the REPLICA_REGISTERED is recorded at the time the origin saw the root's answer (watch.seen),
         # though its line is written once the replica's ReplicaReady reports the container's start
@@ -176,8 +163,8 @@ def replications(trace, registrations):
         total = '%.1f' % ((done.us - d.us) / 1000) if done else '-'
         print('  %s %s -> %s: decided -> sent %s | Replicate trip %s | replica: to deploy %s, deploy %s, '
               'to RegisterNode %s | RegisterNode trip %s | root %s | watch answer trip %s | origin %s | total %s'
-              % (d.id, origin, replica, ms(d, sent), trip(trace, wire, got), ms(got, start), ms(start, started),
-                 ms(started, reg), trip(trace, reg_wire, reg_recv), ms(reg_recv, trace.step('root', reg_recv.id, 'srv.replied') if reg_recv else None),
+              % (d.id, origin, replica, ms(d, sent), trip(trace, sent, got), ms(got, start), ms(start, started),
+                 ms(started, reg), trip(trace, reg, reg_recv), ms(reg_recv, trace.step('root', reg_recv.id, 'srv.handled') if reg_recv else None),
                  trip(trace, answered, told), ms(told, done), total))
 
 
