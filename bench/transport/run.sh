@@ -13,8 +13,9 @@ out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 (cd "$here" && mvn -o -q -pl shared-protocol dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null)
 cp="$here/shared-protocol/target/classes:$(cat "$out/cp.txt")"
 javac -nowarn -d "$out" -cp "$cp" "$here/bench/transport/HandOffBench.java"
-# the edge launcher's defaults (bin/tendril-edge, TENDRIL_JAVA_OPTS unset)
-opts="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xms16m -Xmx128m -XX:NewSize=2m -XX:MaxNewSize=8m"
+# the edge launcher's defaults (TENDRIL_JAVA_OPTS unset), read from bin/tendril-edge so the two cannot drift apart
+opts="$(sed -n 's/.*\${TENDRIL_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$here/bin/tendril-edge")"
+[ -n "$opts" ] || { echo "run.sh: no default JVM options found in bin/tendril-edge" >&2; exit 1; }
 echo "$(cd "$here" && git rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
 # shellcheck disable=SC2086
 java $opts -cp "$out:$cp" HandOffBench "$n" "$rounds" 2>&1 | grep -v "^SLF4J"

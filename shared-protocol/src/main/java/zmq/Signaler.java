@@ -126,16 +126,14 @@ final class Signaler implements Closeable
         while (true) {
             int rc;
             try {
-                rc = timeout < 0 ? selector.select(0) : selector.select(timeout);
-                selector.selectedKeys().clear();
-            }
-            catch (ClosedSelectorException e) {
-                errno.set(ZError.EINTR);
-                return false;
+                rc = select(timeout < 0 ? 0 : timeout);
             }
             catch (IOException e) {
                 errno.set(ZError.exccode(e));
                 return false;
+            }
+            if (rc < 0) {
+                return false; // closed: EINTR set
             }
             if (Thread.interrupted()) {
                 errno.set(ZError.EINTR);
@@ -179,21 +177,33 @@ final class Signaler implements Closeable
             if (!drain()) {
                 return; // closed
             }
-            if (pending == 0) {
-                try {
-                    selector.select(0);
-                    selector.selectedKeys().clear();
+            try {
+                if (pending == 0 && select(0) < 0) {
+                    return; // closed: EINTR set
                 }
-                catch (ClosedSelectorException e) {
-                    errno.set(ZError.EINTR);
-                    return;
-                }
-                catch (IOException e) {
-                    throw new ZError.IOException(e);
-                }
+            }
+            catch (IOException e) {
+                throw new ZError.IOException(e);
             }
         }
         pending--;
+    }
+
+    /**
+     * Waits until the pipe is readable, at most {@code millis} ms (for ever when 0); the selector's
+     * count, or -1 with {@code EINTR} set when the selector is closed.
+     */
+    private int select(long millis) throws IOException
+    {
+        try {
+            int rc = selector.select(millis);
+            selector.selectedKeys().clear();
+            return rc;
+        }
+        catch (ClosedSelectorException e) {
+            errno.set(ZError.EINTR);
+            return -1;
+        }
     }
 
     /**

@@ -180,22 +180,18 @@ final class FuzzTargets implements AutoCloseable {
         }
     }
 
-    static CtlRun ctl(String... args) {
-        return CtlRun.of(args);
-    }
-
     CtlRun rootCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", keys.resolve("alice.key").toString(),
                 "--root-key", keys.resolve("root-fz.pub").toString()));
-        return ctl(all.toArray(String[]::new));
+        return CtlRun.of(all);
     }
 
     CtlRun edgeCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", edgeAddress + ":" + adminPort, "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve("alice.key").toString(), "--node-key", keys.resolve(EDGE + ".pub").toString()));
-        return ctl(all.toArray(String[]::new));
+        return CtlRun.of(all);
     }
 
     String rootEndpoint() {

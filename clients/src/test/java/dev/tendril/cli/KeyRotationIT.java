@@ -74,10 +74,6 @@ class KeyRotationIT {
         }
     }
 
-    static CtlRun run(List<String> args) {
-        return CtlRun.of(args);
-    }
-
     CtlRun rootCtl(String... args) {
         return rootCtlAs(keys.resolve("alice.key"), args);
     }
@@ -87,14 +83,14 @@ class KeyRotationIT {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", curveKey.toString(),
                 "--root-key", rootKey, "--timeout", "6s"));
-        return run(all);
+        return CtlRun.of(all);
     }
 
     CtlRun nodeCtl(Node n, String operator, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", n.address() + ":" + adminPorts.get(n == a ? 0 : 1), "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve(operator + ".key").toString(), "--node-key", nodeKey(n), "--timeout", "5s"));
-        return run(all);
+        return CtlRun.of(all);
     }
 
     /** The node's current public key file (b's changes with the rotation). */

@@ -184,22 +184,18 @@ class SecurityAttackIT {
 
     // ---- tendrilctl with alice's (operator) credentials ----
 
-    static CtlRun run(String... args) {
-        return CtlRun.of(args);
-    }
-
     static CtlRun rootCtl(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", "127.0.0.1:" + controlPort, "--curve-key", keys.resolve("alice.key").toString(),
                 "--root-key", keys.resolve("root-sec.pub").toString()));
-        return run(all.toArray(String[]::new));
+        return CtlRun.of(all);
     }
 
     static CtlRun nodeCtl(Node n, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--node", n.address() + ":" + adminPorts.get(n.id()), "--key", ADMIN_KEY,
                 "--curve-key", keys.resolve("alice.key").toString(), "--node-key", keys.resolve(n.id() + ".pub").toString()));
-        return run(all.toArray(String[]::new));
+        return CtlRun.of(all);
     }
 
     static String dig(String subnet) {
