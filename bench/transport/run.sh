@@ -10,7 +10,10 @@ n="${1:-1000}"; rounds="${2:-3}"
 case "$n$rounds" in ''|*[!0-9]*) echo "run.sh: REQUESTS and ROUNDS must be whole numbers" >&2; exit 2 ;; esac
 [ -d "$here/shared-protocol/target/classes" ] || { echo "run.sh: shared-protocol/target/classes missing: build it first" >&2; exit 1; }
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-(cd "$here" && mvn -o -q -pl shared-protocol dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null)
+# shared-protocol's classes carry JeroMQ's (with Tendril's own zmq.Signaler), as on the nodes' class path: the
+# JeroMQ jar itself (a provided dependency) is left out, so no class path order decides which Signaler runs
+(cd "$here" && mvn -o -q -pl shared-protocol dependency:build-classpath -DexcludeArtifactIds=jeromq \
+  -Dmdep.outputFile="$out/cp.txt" >/dev/null)
 cp="$here/shared-protocol/target/classes:$(cat "$out/cp.txt")"
 javac -nowarn -d "$out" -cp "$cp" "$here/bench/transport/HandOffBench.java"
 # the edge launcher's defaults (TENDRIL_JAVA_OPTS unset), read from bin/tendril-edge so the two cannot drift apart
