@@ -37,12 +37,13 @@ EDGE_NODES=("munich-edge 127.0.0.2 48.1374 11.5755" "newyork-edge 127.0.0.3 40.7
 ADMIN_KEY="demo-admin-key-0123456789abcdef"
 MOD="$REPO/root-dns-server/target"
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
-CONTROL="tcp://127.0.0.1:$CONTROL_PORT"
+# the control endpoints of r1-r3: a change goes to the leader, a root that does not answer is passed over
+CONTROL="tcp://127.0.0.1:$CONTROL_PORT,tcp://127.0.0.1:$((CONTROL_PORT + 1)),tcp://127.0.0.1:$((CONTROL_PORT + 2))"
 KEYS="$REPO/.run/keys"
 # the operator's credentials for DemoRegistration and tendrilctl (read from the environment)
 export TENDRIL_CURVE_KEY="$KEYS/demo.key" TENDRIL_ROOT_KEY="$KEYS/root-demo.pub"
 
-registration() { # follows the leader from the first root
+registration() { # follows the leader from any live root
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.tendril.root.bootstrap.DemoRegistration "$CONTROL" "$@"
 }
 
@@ -53,7 +54,7 @@ root_port() { # base rN
 # the root that won the latest election (highest term in the roots' logs)
 leader() {
   for r in "${ROOTS[@]}"; do
-    grep -h "to LEADER at term" "$STATE/$r/root.log" 2>/dev/null | tail -1 | sed "s/.*at term \([0-9]*\).*/\1 $r/"
+    { grep -h "to LEADER at term" "$STATE/$r/root.log" 2>/dev/null || true; } | tail -1 | sed "s/.*at term \([0-9]*\).*/\1 $r/"
   done | sort -n | tail -1 | cut -d' ' -f2
 }
 start_root() { # rN
@@ -233,7 +234,7 @@ for r in "${ROOTS[@]}"; do
 done
 touch "$STATE/ready"
 
-echo "demo: registering instances of 'web' through the control endpoint ($CONTROL):"
+echo "demo: registering instances of 'web' through the roots' control endpoints ($CONTROL):"
 registration setup | sed 's/^/  /'
 
 D="dig @127.0.0.1 -p $DNS_PORT"

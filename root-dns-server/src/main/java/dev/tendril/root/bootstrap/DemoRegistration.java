@@ -18,10 +18,12 @@ import java.util.List;
 /**
  * The demo's registration client (until tendrilctl has root commands): registers instances
  * of service {@code web} in six cities through the real control endpoint, or records a
- * migration, or prints the tree.
+ * migration, or prints the tree. The first argument lists the control endpoints of the roots
+ * of one group, comma-separated: a change goes to the leader, and a root that does not answer
+ * (killed, as the demo invites) is passed over for the next.
  *
  * <pre>
- * DemoRegistration tcp://127.0.0.1:5390 setup
+ * DemoRegistration tcp://127.0.0.1:5390,tcp://127.0.0.1:5391,tcp://127.0.0.1:5392 setup
  * DemoRegistration tcp://127.0.0.1:5390 migrate &lt;target-node&gt; &lt;seconds&gt; &lt;subnet&gt;...
  * DemoRegistration tcp://127.0.0.1:5390 tree
  * </pre>
@@ -48,11 +50,11 @@ public final class DemoRegistration {
 
     public static void main(String[] args) {
         if (args.length < 2) {
-            System.err.println("usage: DemoRegistration <control-endpoint> setup | tree | migrate <target> <seconds> <subnet>...");
+            System.err.println("usage: DemoRegistration <control-endpoint>[,<control-endpoint>...] setup | tree | migrate <target> <seconds> <subnet>...");
             System.exit(2);
         }
         // CURVE from TENDRIL_CURVE_KEY and TENDRIL_ROOT_KEY when set (the demo's operator key)
-        try (ControlCalls root = ControlCalls.followingLeader(args[0], "demo",
+        try (ControlCalls root = ControlCalls.followingLeader(List.of(args[0].split(",")), "demo",
                 dev.tendril.protocol.keys.CurveEnvironment.toRoot(System.getenv()))) {
             switch (args[1]) {
                 case "setup" -> setup(root);
