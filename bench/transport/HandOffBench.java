@@ -60,8 +60,9 @@ public final class HandOffBench {
                 handedOff[i] = System.nanoTime() - t0;
                 Thread.sleep(2);
             }
-            System.out.printf("round %d of %d requests: round trip us p50 / p75 / p90: own DEALER %s; through PipelinedClient %s%n",
-                    round, n, quantiles(direct), quantiles(handedOff));
+            System.out.printf("round %d of %d requests: round trip us p50 / p75 / p90: own DEALER %s; through PipelinedClient %s"
+                            + " (sent on the caller's thread so far: %d)%n",
+                    round, n, quantiles(direct), quantiles(handedOff), client.sentByCaller());
         }
         System.exit(0);
     }

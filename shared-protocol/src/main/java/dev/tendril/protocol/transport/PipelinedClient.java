@@ -22,6 +22,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 
 /**
  * ZeroMQ DEALERs to any number of servers, all owned by one thread, with any number of
@@ -44,7 +50,13 @@ import java.util.concurrent.atomic.LongAdder;
  * server key) replaces the connection, and requests in flight go on over the new one.
  *
  * <p>Threads: all public methods are thread-safe. Futures complete on the client's thread:
- * what is chained onto them must be short (hand work on to another thread).
+ * what is chained onto them must be short (hand work on to another thread). The sockets and the
+ * client's state belong to whoever holds {@link #loop}: the client's thread, except while it
+ * sleeps in {@link Selector#select}, when a caller may take it and send its request itself on a
+ * connection already open (handing it to a sleeping thread cost a wake-up: 0.58 ms at the median
+ * on the loaded topology D testbed, per message, docs/evaluation.md 1c). That is why the client
+ * waits in its own selector rather than in JeroMQ's poll, which reads the sockets' state before
+ * and after it sleeps.
  */
 public final class PipelinedClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelinedClient.class);
@@ -96,11 +108,21 @@ public final class PipelinedClient implements AutoCloseable {
     private final LongAdder stalledConnects = new LongAdder();
     private volatile boolean closing;
     private final PollGuard pollGuard;
+    private final LongAdder sentByCaller = new LongAdder();
 
-    // confined to the client's thread
+    /** Held by the client's thread except while it sleeps in {@link #selector}; guards everything below. */
+    private final ReentrantLock loop = new ReentrantLock();
+    /** True while the client's thread sleeps in the selector (so a caller holding {@link #loop} may send). */
+    private boolean sleeping;
+    /** When the sleeping client's thread wakes on its own (System.nanoTime()). */
+    private long wakeAtNanos;
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<MessageId, Pending> pending = new HashMap<>();
-    private ZMQ.Poller poller;
+    /** What the client's thread sleeps on: the wake-up pipe, its DEALERs' and their handshake watches' mailboxes. */
+    private final Selector selector;
+    /** The sockets registered in {@link #selector}: each is looked at before the thread sleeps. */
+    private final List<ZMQ.Socket> watched = new ArrayList<>();
+    private SelectionKey wakeKey;
 
     public PipelinedClient(String name) {
         this(name, FrameCodec.standard());
@@ -114,6 +136,12 @@ public final class PipelinedClient implements AutoCloseable {
         context.setNotificationExceptionHandler((t, e) -> log.debug("{}: ZeroMQ I/O thread: {}", name, e.toString()));
         this.wakePipe = new WakeUpPipe("client " + name);
         this.pollGuard = new PollGuard("client " + name, log);
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            wakePipe.close();
+            throw new UncheckedIOException("cannot open the selector of client " + name, e);
+        }
         this.thread = new Thread(this::run, "pipelined-client-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -160,6 +188,11 @@ public final class PipelinedClient implements AutoCloseable {
         return ignoredReplies.sum();
     }
 
+    /** Requests their caller sent itself on an open connection while the client's thread slept (no hand-off). */
+    public long sentByCaller() {
+        return sentByCaller.sum();
+    }
+
     /**
      * Times the client's thread was found interrupted before a poll and the flag cleared (code run
      * on it, such as a caller's continuation of a request, set it; see {@link PollGuard}).
@@ -176,6 +209,9 @@ public final class PipelinedClient implements AutoCloseable {
     private void enqueue(Submission s) {
         if (closing) {
             fail(s, "closed");
+            return;
+        }
+        if (sendHere(s)) {
             return;
         }
         submissions.add(s);
@@ -203,20 +239,100 @@ public final class PipelinedClient implements AutoCloseable {
         }
     }
 
-    private void run() {
-        poller = context.createPoller(8);
+    /**
+     * Sends {@code s} on the caller's thread when the client's thread sleeps, nothing is queued
+     * ahead of it (a caller's requests keep their order) and its connection is open with the same
+     * settings; else false (queue it). A socket call may take the command that would have woken
+     * the client's thread for a reply that just arrived (a ZeroMQ socket's descriptor signals only
+     * new commands), so the caller then looks, and wakes the thread when a reply waits, or when the
+     * request's first deadline comes before the thread would wake on its own.
+     */
+    private boolean sendHere(Submission s) {
+        if (s.request() == null || Thread.currentThread().isInterrupted() || !loop.tryLock()) {
+            return false; // an interrupted thread must not touch the sockets' channels
+        }
         try {
-            int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+            if (!sleeping || closing || !submissions.isEmpty()) {
+                return false;
+            }
+            Peer peer = peers.get(s.options().endpoint());
+            if (peer == null || peer.socket == null || !peer.options.curve().equals(s.options().curve())) {
+                return false;
+            }
+            start(s);
+            sentByCaller.increment();
+            Pending p = pending.get(s.request().id());
+            if ((peer.socket.getEvents() & ZMQ.Poller.POLLIN) != 0 || p != null && p.deadlineNanos - wakeAtNanos < 0) {
+                wake();
+            }
+            return true;
+        } finally {
+            loop.unlock();
+        }
+    }
+
+    /** Sleeps in the selector up to {@code millis} (0: only looks), with {@link #loop} released meanwhile. */
+    private void sleep(long millis) throws IOException {
+        wakeAtNanos = System.nanoTime() + millis * 1_000_000;
+        sleeping = true;
+        loop.unlock();
+        try {
+            if (millis == 0) {
+                selector.selectNow();
+            } else {
+                selector.select(millis);
+            }
+        } finally {
+            loop.lock();
+            sleeping = false;
+        }
+    }
+
+    /** True when a watched socket has something to read now (its descriptor would not signal it again). */
+    private boolean readable() {
+        for (ZMQ.Socket s : watched) {
+            if ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void register(ZMQ.Socket s) {
+        try {
+            s.getFD().register(selector, SelectionKey.OP_READ);
+        } catch (IOException e) {
+            throw new UncheckedIOException("client " + name + " cannot watch a socket", e);
+        }
+        watched.add(s);
+    }
+
+    private void unregister(ZMQ.Socket s) {
+        SelectionKey key = s.getFD().keyFor(selector);
+        if (key != null) {
+            key.cancel();
+        }
+        watched.remove(s);
+    }
+
+    private void run() {
+        loop.lock();
+        try {
+            wakeKey = wakePipe.source().register(selector, SelectionKey.OP_READ);
             while (!closing) {
                 pollGuard.clearInterrupt();
-                if (poller.poll(pollMillis()) < 0) {
+                try {
+                    sleep(readable() ? 0 : pollMillis());
+                } catch (IOException e) {
                     if (closing) {
                         break;
                     }
                     pollGuard.failed();
                     continue;
                 }
-                if (poller.pollin(wakeIndex)) {
+                boolean woken = selector.selectedKeys().contains(wakeKey);
+                selector.selectedKeys().clear();
+                if (woken) {
                     wakePipe.drain();
                 }
                 Submission s;
@@ -231,8 +347,8 @@ public final class PipelinedClient implements AutoCloseable {
                 replaceStalled(now);
                 expire(now);
             }
-        } catch (RuntimeException e) {
-            if (!closing) {
+        } catch (RuntimeException | IOException e) {
+            if (!closing && !(e instanceof ClosedSelectorException)) {
                 log.error("{}: client stopped by an unexpected error", name, e);
             }
         } finally {
@@ -245,7 +361,12 @@ public final class PipelinedClient implements AutoCloseable {
                     p.watch.close(); // before the context closes the sockets: see HandshakeWatch.close
                 }
             }
-            poller.close();
+            try {
+                selector.close();
+            } catch (IOException e) {
+                log.debug("{}: closing the selector failed", name, e);
+            }
+            loop.unlock();
         }
     }
 
@@ -414,7 +535,7 @@ public final class PipelinedClient implements AutoCloseable {
         // the connection outlives the attempt that opened it: its handshake may take longer than one
         StalledConnect.guardWatched(s, options.attemptTimeout());
         peer.watch = HandshakeWatch.attach(context, s, peer.stalls);
-        poller.register(peer.watch.events(), ZMQ.Poller.POLLIN); // wakes the loop to judge the handshake
+        register(peer.watch.events()); // wakes the loop to judge the handshake
         options.curve().ifPresent(curve -> {
             s.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientKeys().publicKey()));
             s.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientKeys().secretKey()));
@@ -422,17 +543,17 @@ public final class PipelinedClient implements AutoCloseable {
         });
         s.connect(options.endpoint());
         HopTrace.mark("cli.open", options.endpoint(), peer.stalls); // how old a connection was at a request: traces tell
-        poller.register(s, ZMQ.Poller.POLLIN);
+        register(s);
         peer.openedNanos = System.nanoTime();
         peer.repliesAtOpen = peer.replies;
         return s;
     }
 
     private void reset(Peer peer) {
-        poller.unregister(peer.watch.events());
+        unregister(peer.watch.events());
         peer.watch.close(); // first: see HandshakeWatch.close
         peer.watch = null;
-        poller.unregister(peer.socket);
+        unregister(peer.socket);
         context.destroySocket(peer.socket);
         peer.socket = null;
     }

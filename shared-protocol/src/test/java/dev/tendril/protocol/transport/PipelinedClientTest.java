@@ -121,6 +121,81 @@ class PipelinedClientTest {
         assertEquals(hosted("slow", 1), slowReply.envelope().body());
     }
 
+    /**
+     * Once a connection is open, a request submitted while the client's thread sleeps goes out on
+     * the caller's thread (no hand-off); its reply still comes back through the client's thread.
+     */
+    @Test
+    void aRequestOnAnOpenConnectionGoesOutOnTheCallersThreadAndItsReplyArrives() throws Exception {
+        RequestServer server = server(req -> hosted("web", 1));
+        PipelinedClient client = track(new PipelinedClient("t"));
+        ClientOptions o = options(server.endpoint(), Duration.ofSeconds(5), 1);
+        assertInstanceOf(RequestResult.Reply.class, client.request(o, envelopes.create("web", new HostedSetQuery("web"))));
+        assertEquals(0, client.sentByCaller(), "the first request opens the connection on the client's thread");
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(5); // let the client's thread go back to sleep
+            Envelope e = envelopes.create("web", new HostedSetQuery("web"));
+            RequestResult.Reply r = assertInstanceOf(RequestResult.Reply.class, client.request(o, e));
+            assertEquals(e.id(), r.envelope().id());
+        }
+        assertTrue(client.sentByCaller() >= 10, "sent by their callers: " + client.sentByCaller() + " of 20");
+    }
+
+    /**
+     * Callers sending on the client's sockets while its thread sleeps, several at once and beside
+     * the client's own sends and reads: every request is answered, each handled once, and none
+     * waits for a retry (one attempt each).
+     */
+    @Test
+    void manyCallersAtOnceGetEveryReplyWithOneAttemptEach() throws Exception {
+        java.util.Set<String> handled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger twice = new AtomicInteger();
+        RequestServer a = server(req -> {
+            if (!handled.add(req.id().toString())) {
+                twice.incrementAndGet();
+            }
+            return hosted("a", 1);
+        });
+        RequestServer b = server(req -> hosted("b", 2));
+        PipelinedClient client = track(new PipelinedClient("t"));
+        ClientOptions oa = options(a.endpoint(), Duration.ofSeconds(20), 1);
+        ClientOptions ob = options(b.endpoint(), Duration.ofSeconds(20), 1);
+        client.request(oa, envelopes.create("web", new HostedSetQuery("web")));
+        client.request(ob, envelopes.create("web", new HostedSetQuery("web")));
+        int threads = 6;
+        int each = 300;
+        List<Thread> callers = new ArrayList<>();
+        java.util.Queue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < threads; t++) {
+            int caller = t;
+            EnvelopeFactory own = new EnvelopeFactory("edge-" + t, CLOCK, new SplittableRandom(100 + t));
+            Thread th = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    boolean toA = (i + caller) % 3 != 0;
+                    Envelope e = own.create("web", new HostedSetQuery("web"));
+                    RequestResult r = client.request(toA ? oa : ob, e);
+                    if (!(r instanceof RequestResult.Reply reply) || !reply.envelope().id().equals(e.id())
+                            || !reply.envelope().body().equals(toA ? hosted("a", 1) : hosted("b", 2))) {
+                        wrong.add(e.id() + ": " + r);
+                    }
+                    if (i % 50 == 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // let the client's thread sleep
+                    }
+                }
+            }, "caller-" + t);
+            callers.add(th);
+            th.start();
+        }
+        for (Thread th : callers) {
+            th.join(120_000);
+            assertFalse(th.isAlive(), th.getName() + " still waiting for replies");
+        }
+        assertEquals(List.of(), new ArrayList<>(wrong));
+        assertEquals(0, twice.get(), "a request handled twice (a retry)");
+        assertEquals(0, client.ignoredReplies());
+        assertTrue(client.sentByCaller() > 0, "no request went out on its caller's thread");
+    }
+
     @Test
     void repliesFromSeveralServersReachTheirRequests() {
         RequestServer a = server(req -> hosted("a", 1));
