@@ -112,8 +112,11 @@ public final class PipelinedClient implements AutoCloseable {
 
     /** Held by the client's thread except while it sleeps in {@link #selector}; guards everything below. */
     private final ReentrantLock loop = new ReentrantLock();
-    /** True while the client's thread sleeps in the selector (so a caller holding {@link #loop} may send). */
-    private boolean sleeping;
+    /**
+     * True while the client's thread sleeps in the selector (so a caller holding {@link #loop} may send);
+     * cleared as soon as it wakes, before it waits for the lock, so callers stop taking the lock ahead of it.
+     */
+    private volatile boolean sleeping;
     /** When the sleeping client's thread wakes on its own (System.nanoTime()). */
     private long wakeAtNanos;
     private final Map<String, Peer> peers = new HashMap<>();
@@ -283,8 +286,8 @@ public final class PipelinedClient implements AutoCloseable {
                 selector.select(millis);
             }
         } finally {
-            loop.lock();
             sleeping = false;
+            loop.lock();
         }
     }
 
