@@ -52,8 +52,11 @@ public final class ControlCalls implements AutoCloseable {
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("at least one root control endpoint is needed");
         }
+        // one root: as long as it may take (an election, a slow commit); several: a dead one is passed over sooner
+        Duration attempt = roots.size() == 1 ? Duration.ofSeconds(2) : Duration.ofSeconds(1);
+        int attempts = roots.size() == 1 ? 3 : 2;
         List<ClientOptions> options = roots.stream()
-                .map(e -> ClientOptions.of(e).withRetries(Duration.ofSeconds(2), 3))
+                .map(e -> ClientOptions.of(e).withRetries(attempt, attempts))
                 .map(o -> curve.map(o::withCurve).orElse(o)) // the roots of a group share one server key
                 .toList();
         this.endpoints = String.join(",", roots);
@@ -79,8 +82,8 @@ public final class ControlCalls implements AutoCloseable {
 
     /**
      * As above over several roots of one group, asked in this order: a root that does not answer
-     * (2 s, 3 attempts) is passed over for the next, so a call still reaches the group when the
-     * first root listed is down.
+     * (two attempts of 1 s; a single root gets three of 2 s) is passed over for the next, so a
+     * call still reaches the group when the first root listed is down.
      */
     public static ControlCalls followingLeader(List<String> endpoints, String from, java.util.Optional<ClientOptions.Curve> curve) {
         return new ControlCalls(endpoints, from, curve);
