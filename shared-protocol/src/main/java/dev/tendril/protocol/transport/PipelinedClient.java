@@ -121,10 +121,11 @@ public final class PipelinedClient implements AutoCloseable {
     private long wakeAtNanos;
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<MessageId, Pending> pending = new HashMap<>();
-    /** What the client's thread sleeps on: the wake-up pipe, its DEALERs' and their handshake watches' mailboxes. */
+    /**
+     * What the client's thread sleeps on: the wake-up pipe, and its DEALERs' and their handshake watches'
+     * mailboxes (each key's attachment is its socket, looked at before the thread sleeps).
+     */
     private final Selector selector;
-    /** The sockets registered in {@link #selector}: each is looked at before the thread sleeps. */
-    private final List<ZMQ.Socket> watched = new ArrayList<>();
     private SelectionKey wakeKey;
 
     public PipelinedClient(String name) {
@@ -263,8 +264,10 @@ public final class PipelinedClient implements AutoCloseable {
                 return false;
             }
             start(s);
-            sentByCaller.increment();
             Pending p = pending.get(s.request().id());
+            if (p != null && p.first == s) {
+                sentByCaller.increment(); // else the same request was already in flight: s only waits for its reply
+            }
             if ((peer.socket.getEvents() & ZMQ.Poller.POLLIN) != 0 || p != null && p.deadlineNanos - wakeAtNanos < 0) {
                 wake();
             }
@@ -277,8 +280,8 @@ public final class PipelinedClient implements AutoCloseable {
     /** Sleeps in the selector up to {@code millis} (0: only looks), with {@link #loop} released meanwhile. */
     private void sleep(long millis) throws IOException {
         wakeAtNanos = System.nanoTime() + millis * 1_000_000;
-        sleeping = true;
         loop.unlock();
+        sleeping = true; // after the unlock: a caller that sees it can take the lock
         try {
             if (millis == 0) {
                 selector.selectNow();
@@ -293,21 +296,25 @@ public final class PipelinedClient implements AutoCloseable {
 
     /** True when a watched socket has something to read now (its descriptor would not signal it again). */
     private boolean readable() {
-        for (ZMQ.Socket s : watched) {
-            if ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.attachment() instanceof ZMQ.Socket s && (s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                 return true;
             }
         }
         return false;
     }
 
+    /** For tests: whether the client's thread sleeps now (a request on an open connection then goes out on its caller's thread). */
+    boolean sleeping() {
+        return sleeping;
+    }
+
     private void register(ZMQ.Socket s) {
         try {
-            s.getFD().register(selector, SelectionKey.OP_READ);
+            s.getFD().register(selector, SelectionKey.OP_READ, s);
         } catch (IOException e) {
             throw new UncheckedIOException("client " + name + " cannot watch a socket", e);
         }
-        watched.add(s);
     }
 
     private void unregister(ZMQ.Socket s) {
@@ -315,7 +322,6 @@ public final class PipelinedClient implements AutoCloseable {
         if (key != null) {
             key.cancel();
         }
-        watched.remove(s);
     }
 
     private void run() {

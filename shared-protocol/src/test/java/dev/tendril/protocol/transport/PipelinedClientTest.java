@@ -133,12 +133,13 @@ class PipelinedClientTest {
         assertInstanceOf(RequestResult.Reply.class, client.request(o, envelopes.create("web", new HostedSetQuery("web"))));
         assertEquals(0, client.sentByCaller(), "the first request opens the connection on the client's thread");
         for (int i = 0; i < 20; i++) {
-            Thread.sleep(5); // let the client's thread go back to sleep
+            Poll.until("the client's thread asleep", client::sleeping);
             Envelope e = envelopes.create("web", new HostedSetQuery("web"));
             RequestResult.Reply r = assertInstanceOf(RequestResult.Reply.class, client.request(o, e));
             assertEquals(e.id(), r.envelope().id());
         }
-        assertTrue(client.sentByCaller() >= 10, "sent by their callers: " + client.sentByCaller() + " of 20");
+        // the thread wakes on its own after 1 s idle: one such wake-up between a look and a request may queue it
+        assertTrue(client.sentByCaller() >= 19, "sent by their callers: " + client.sentByCaller() + " of 20");
     }
 
     /**
