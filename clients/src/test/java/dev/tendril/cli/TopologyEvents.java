@@ -204,6 +204,7 @@ final class TopologyEvents {
         long told = replications.stream().filter(t -> t.path().endsWith(">root>" + t.origin())).count();
         sb.append("replications the origin learnt of from the root (registration watch), not the ReplicaReady: ").append(told)
                 .append(" of ").append(replications.size()).append('\n');
+        sb.append(byRun(replications));
         sb.append('\n').append("| stage (from the nodes' event times) | n | p50 ms | p90 ms |\n|---|---|---|---|\n");
         stage(sb, "migrate: decided -> target offers (search hops)", migrations, 0);
         stage(sb, "migrate: target offers -> root recorded (offer + redirect round trip)", migrations, 1);
@@ -214,6 +215,26 @@ final class TopologyEvents {
         stage(sb, "replicate: replica registered -> origin registered it (the root's watch answer, else the ReplicaReady)",
                 replications, 2);
         return sb.toString();
+    }
+
+    /**
+     * The replications' processing in the order they were decided, a replica node's first in the
+     * set marked {@code *}, and the medians of the two kinds: the sets' slow runs were mostly a
+     * node's first replica (docs/evaluation.md, 1c), and this line shows it without the run log.
+     */
+    static String byRun(List<Trial> replications) {
+        java.util.Set<String> hosted = new java.util.HashSet<>();
+        List<Double> first = new ArrayList<>();
+        List<Double> later = new ArrayList<>();
+        StringBuilder runs = new StringBuilder();
+        for (Trial t : replications) {
+            boolean isFirst = hosted.add(t.target());
+            (isFirst ? first : later).add(t.processingMs());
+            runs.append(runs.length() == 0 ? "" : " ").append(fmt(t.processingMs())).append(isFirst ? "*" : "");
+        }
+        return "replication processing in decision order, ms (* a replica node's first in the set): " + runs
+                + "; p50 of a node's first " + fmt(percentile(first, 50)) + " (" + first.size() + "), of the later ones "
+                + fmt(percentile(later, 50)) + " (" + later.size() + ")\n";
     }
 
     private static void row(StringBuilder sb, String topology, String what, List<Trial> trials, double[] thesis) {
