@@ -10,7 +10,9 @@
 # (H: 30), --seed 1, --out docs/eval, --security curve (CURVE keys on every ZeroMQ plane; clear:
 # security.insecureClear, written as real-topology-<T>-clear.*; both: curve, then clear, one after
 # the other on the same build, for the cost of security). Needs root, iproute2, gcc, dig, curl, bpftool/libbpf1
-# (scripts/setup.sh). See docs/evaluation.md, section 1b.
+# (scripts/setup.sh). See docs/evaluation.md, section 1b. Below the table, a line lists every replication's
+# processing in decision order with a replica node's first in the set marked '*', and the medians of firsts
+# and repeats: on D a set's median lands where the two groups meet (docs/gotchas.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 topology="${1:-A}"; shift || true
