@@ -13,6 +13,7 @@
 #   ./demo.sh tree                              while it runs: show the service tree
 #   ./demo.sh leader                            while it runs: which root leads (r1, r2 or r3)
 #   ./demo.sh start-root <r1|r2|r3>             while it runs: start a root again (after a kill -9)
+#   ./demo.sh processes                         the pids of this checkout's demo roots and edge nodes, if any
 #
 # Ports: TENDRIL_DEMO_DNS_PORT (default 5353; roots r1-r3 on 5353-5355), TENDRIL_DEMO_CONTROL_PORT
 # (default 5390; 5390-5392), TENDRIL_DEMO_RAFT_PORT (default 6001; 6001-6003, Raft between the roots),
@@ -64,7 +65,23 @@ start_root() { # rN
   echo "$!" >"$STATE/$1/root.pid"
 }
 
+# this checkout's demo processes (roots by their config under .run/demo, edges by their working folder there)
+is_demo_root() { # pid
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.root.bootstrap.RootMain.*$STATE"
+}
+is_demo_edge() { # pid: an edge node of this demo (its working folder is under .run/demo/edges)
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.edge.bootstrap.EdgeNodeMain" \
+    && readlink "/proc/$1/cwd" 2>/dev/null | grep -q "^$STATE/edges/"
+}
+demo_processes() { # the pids of this checkout's demo roots and edge nodes, whatever their pid files say
+  local pid
+  for pid in $(pgrep -f 'dev.tendril.(root.bootstrap.RootMain|edge.bootstrap.EdgeNodeMain)' || true); do
+    if is_demo_root "$pid" || is_demo_edge "$pid"; then echo "$pid"; fi
+  done
+}
+
 case "${1:-}" in
+  processes) demo_processes; exit 0 ;;
   migrate|tree|leader|start-root)
     [ -f "$STATE/ready" ] || { echo "demo.sh: no demo is running (start it with ./demo.sh)" >&2; exit 1; }
     case "$1" in
@@ -78,13 +95,10 @@ case "${1:-}" in
     exit 0
     ;;
   "") ;;
-  *) echo "usage: ./demo.sh [migrate <node> <seconds> <subnet>... | tree | leader | start-root <rN>]" >&2; exit 2 ;;
+  *) echo "usage: ./demo.sh [migrate <node> <seconds> <subnet>... | tree | leader | start-root <rN> | processes]" >&2; exit 2 ;;
 esac
 
 # --- stop a leftover demo (ours only: checked by its command line) and free the ports
-is_demo_root() { # pid
-  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.root.bootstrap.RootMain.*$STATE"
-}
 for f in "$STATE"/r*/root.pid; do
   [ -f "$f" ] || continue
   old="$(cat "$f")"
@@ -95,10 +109,6 @@ for f in "$STATE"/r*/root.pid; do
     is_demo_root "$old" && kill -KILL "$old" 2>/dev/null || true
   fi
 done
-is_demo_edge() { # pid: an edge node of this demo (its working folder is under .run/demo/edges)
-  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dev.tendril.edge.bootstrap.EdgeNodeMain" \
-    && readlink "/proc/$1/cwd" 2>/dev/null | grep -q "^$STATE/edges/"
-}
 for f in "$STATE"/edges/*/node.pid; do
   [ -f "$f" ] || continue
   old="$(cat "$f")"

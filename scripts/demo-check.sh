@@ -101,15 +101,7 @@ eventually_answer 60 $((DNS_PORT + ${leader#r} - 1)) web.svc.example.edge 198.18
 # a clean stop
 stop_demo || fail "./demo.sh did not stop within 60 s of SIGTERM"
 DEMO=""
-# this checkout's demo only, told apart as demo.sh does: a root's config under .run/demo, an edge's working folder there
-state="$(pwd)/.run/demo/"
-left=""
-for pid in $(pgrep -f 'dev.tendril.(root.bootstrap.RootMain|edge.bootstrap.EdgeNodeMain)' || true); do
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$state" \
-     || [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)/" == "$state"* ]]; then
-    left+="$pid "
-  fi
-done
+left="$(./demo.sh processes | tr '\n' ' ')"  # this checkout's demo only, told apart by demo.sh itself
 [ -z "$left" ] || fail "processes of the demo left running after its stop: $left"
 containers="$(docker ps -aq --filter 'name=^/tendril-(munich|newyork|tokyo)-edge-' | tr '\n' ' ')"
 [ -z "$containers" ] || fail "containers of the demo left after its stop: $containers"

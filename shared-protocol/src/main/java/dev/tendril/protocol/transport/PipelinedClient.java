@@ -11,6 +11,11 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -23,11 +28,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 
 /**
  * ZeroMQ DEALERs to any number of servers, all owned by one thread, with any number of
@@ -126,7 +126,6 @@ public final class PipelinedClient implements AutoCloseable {
      * mailboxes (each key's attachment is its socket, looked at before the thread sleeps).
      */
     private final Selector selector;
-    private SelectionKey wakeKey;
 
     public PipelinedClient(String name) {
         this(name, FrameCodec.standard());
@@ -327,7 +326,7 @@ public final class PipelinedClient implements AutoCloseable {
     private void run() {
         loop.lock();
         try {
-            wakeKey = wakePipe.source().register(selector, SelectionKey.OP_READ);
+            SelectionKey wakeKey = wakePipe.source().register(selector, SelectionKey.OP_READ);
             while (!closing) {
                 pollGuard.clearInterrupt();
                 try {
