@@ -25,7 +25,14 @@ public final class BodyWriter {
         void write(BodyWriter out, T value);
     }
 
-    private final MessageBufferPacker packer = MessagePack.newDefaultBufferPacker();
+    /**
+     * A frame's body starts in one 1 KB chunk and takes more as it grows. Most frames are a
+     * few hundred bytes; the default first chunk (8 KB a frame) was most of what an idle edge
+     * node allocated after its eBPF and /proc reads stopped allocating (its heartbeats).
+     */
+    private static final MessagePack.PackerConfig PACKER = new MessagePack.PackerConfig().withBufferSize(1024);
+
+    private final MessageBufferPacker packer = PACKER.newBufferPacker();
     /** Values still to write in each open struct or list, innermost last. */
     private final Deque<int[]> open = new ArrayDeque<>();
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,6 +28,20 @@ class FrameCodecTest {
         assertEquals(Envelope.VERSION, frame[0]);
         assertEquals(type.id(), frame[1] & 0xff);
         assertEquals(new DecodeResult.Decoded(sample), codec.decode(frame));
+    }
+
+    @Test
+    void framesLongerThanTheWritersFirstChunkRoundTrip() {
+        // BodyWriter starts a body in a 1 KB chunk: one long string, and many short values, cross it
+        List<String> nodes = IntStream.range(0, 600).mapToObj(i -> "edge-node-" + i).toList();
+        Envelope many = new Envelope(new MessageId(1, 2), "web", "root-1", 3, new RootMessage.HostedSet("web", nodes));
+        Envelope longText = new Envelope(new MessageId(4, 5), "web", "root-1", 6,
+                new RootMessage.ErrorReply("E", "x".repeat(1023) + "\u00e9".repeat(3000)));
+        for (Envelope e : List.of(many, longText)) {
+            byte[] frame = codec.encode(e);
+            assertTrue(frame.length > 4096, "frame of " + frame.length + " bytes");
+            assertEquals(new DecodeResult.Decoded(e), codec.decode(frame));
+        }
     }
 
     @Test

@@ -47,12 +47,26 @@ public final class MovingWindow {
 
     public OptionalDouble mean(Instant now) {
         evict(now);
-        return samples.stream().mapToDouble(Sample::value).average();
+        if (samples.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        double sum = 0; // loops, not streams: read every monitoring round for the node's whole life
+        for (Sample s : samples) {
+            sum += s.value();
+        }
+        return OptionalDouble.of(sum / samples.size());
     }
 
     public OptionalDouble max(Instant now) {
         evict(now);
-        return samples.stream().mapToDouble(Sample::value).max();
+        if (samples.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (Sample s : samples) {
+            max = Math.max(max, s.value());
+        }
+        return OptionalDouble.of(max);
     }
 
     public OptionalDouble latest() {
@@ -69,6 +83,11 @@ public final class MovingWindow {
         if (samples.isEmpty() || samples.peekFirst().at().isAfter(now.minus(length).plus(slack))) {
             return false;
         }
-        return samples.stream().allMatch(s -> s.value() > threshold);
+        for (Sample s : samples) {
+            if (!(s.value() > threshold)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -56,6 +56,22 @@ final class BpfRttProgram implements AutoCloseable {
     private final Set<Integer> ports = new HashSet<>();
     private boolean batchWorks = true;
     private boolean closed;
+    /**
+     * The batch read's buffers, made at the first read and reused: the map is read every
+     * monitoring round (twice a second by default), and fresh ones (56 KB of arrays and as much
+     * native memory a read) were half of an idle node's allocation.
+     */
+    private BatchBuffers batchBuffers;
+
+    private record BatchBuffers(Pointer keys, Pointer values, Pointer inBatch, Pointer outBatch,
+                                byte[] keyBytes, byte[] valueBytes) {
+        static BatchBuffers allocate(Runtime runtime) {
+            return new BatchBuffers(Memory.allocateDirect(runtime, (long) BATCH * RttMapLayout.KEY_SIZE),
+                    Memory.allocateDirect(runtime, (long) BATCH * RttMapLayout.VALUE_SIZE),
+                    Memory.allocateDirect(runtime, 8), Memory.allocateDirect(runtime, 8),
+                    new byte[BATCH * RttMapLayout.KEY_SIZE], new byte[BATCH * RttMapLayout.VALUE_SIZE]);
+        }
+    }
 
     private BpfRttProgram(LibBpf bpf, LibBpf.LibC libc, Pointer object, Pointer objectBytes, Pointer link,
                           int portsFd, int rttFd) {
@@ -192,17 +208,16 @@ final class BpfRttProgram implements AutoCloseable {
 
     /** Null if batches do not work here (then they are not tried again) or a bucket overflowed. */
     private List<RttCounters> readBatched() {
-        Pointer keys = Memory.allocateDirect(runtime, (long) BATCH * RttMapLayout.KEY_SIZE);
-        Pointer values = Memory.allocateDirect(runtime, (long) BATCH * RttMapLayout.VALUE_SIZE);
-        Pointer inBatch = Memory.allocateDirect(runtime, 8);
-        Pointer outBatch = Memory.allocateDirect(runtime, 8);
-        byte[] keyBytes = new byte[BATCH * RttMapLayout.KEY_SIZE];
-        byte[] valueBytes = new byte[BATCH * RttMapLayout.VALUE_SIZE];
+        if (batchBuffers == null) {
+            batchBuffers = BatchBuffers.allocate(runtime);
+        }
+        BatchBuffers b = batchBuffers;
         List<RttCounters> out = new ArrayList<>();
         boolean first = true;
         while (true) {
             IntByReference count = new IntByReference(BATCH);
-            int rc = bpf.bpf_map_lookup_batch(rttFd, first ? null : inBatch, outBatch, keys, values, count, null);
+            int rc = bpf.bpf_map_lookup_batch(rttFd, first ? null : b.inBatch(), b.outBatch(), b.keys(), b.values(),
+                    count, null);
             if (rc < 0 && -rc != ENOENT) {
                 if (-rc == ENOSPC) {
                     return null; // a hash bucket held more than BATCH entries: iterate this time
@@ -214,17 +229,17 @@ final class BpfRttProgram implements AutoCloseable {
                 throw failure("bpf_map_lookup_batch", rc);
             }
             int n = count.getValue();
-            keys.get(0, keyBytes, 0, n * RttMapLayout.KEY_SIZE);
-            values.get(0, valueBytes, 0, n * RttMapLayout.VALUE_SIZE);
+            b.keys().get(0, b.keyBytes(), 0, n * RttMapLayout.KEY_SIZE);
+            b.values().get(0, b.valueBytes(), 0, n * RttMapLayout.VALUE_SIZE);
             for (int i = 0; i < n; i++) {
                 out.add(RttMapLayout.decode(
-                        ByteBuffer.wrap(keyBytes, i * RttMapLayout.KEY_SIZE, RttMapLayout.KEY_SIZE).slice(),
-                        ByteBuffer.wrap(valueBytes, i * RttMapLayout.VALUE_SIZE, RttMapLayout.VALUE_SIZE).slice()));
+                        ByteBuffer.wrap(b.keyBytes(), i * RttMapLayout.KEY_SIZE, RttMapLayout.KEY_SIZE).slice(),
+                        ByteBuffer.wrap(b.valueBytes(), i * RttMapLayout.VALUE_SIZE, RttMapLayout.VALUE_SIZE).slice()));
             }
             if (rc < 0) {
                 return out; // ENOENT: that was the last chunk
             }
-            inBatch.putLong(0, outBatch.getLong(0));
+            b.inBatch().putLong(0, b.outBatch().getLong(0));
             first = false;
         }
     }

@@ -6,11 +6,13 @@ import dev.tendril.edge.monitoring.hardware.HardwareReading;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,13 @@ import java.util.Optional;
  * memory from {@code /proc/meminfo} (used = MemTotal - MemAvailable), and the file store that
  * holds {@code diskPath} (used = total - free, as df counts it); NVIDIA GPUs through
  * {@link NvidiaSmiGpuReader}. The first read reports the load since the collector was built.
+ *
+ * <p>It runs every monitoring round (twice a second with the default policies) for the node's
+ * whole life, so it allocates little: the files are read into one reused buffer (a
+ * {@code BufferedReader} per file cost 24 KB of buffers a read, which with the eBPF probe's
+ * read was most of an idle node's allocation and a young collection every ~5 s), and the file
+ * store is looked up once (each {@link Files#getFileStore} reads {@code /proc/mounts}; the store
+ * asks {@code statvfs} of the path itself at every read, so it follows a new mount there).
  */
 public final class ProcHardwareCollector implements HardwareCollector {
     private static final Logger LOG = LoggerFactory.getLogger(ProcHardwareCollector.class);
@@ -28,6 +37,8 @@ public final class ProcHardwareCollector implements HardwareCollector {
     private final NvidiaSmiGpuReader gpus;
     private long[] previous;
     private String lastFailure = "";
+    private byte[] buffer = new byte[4096];
+    private FileStore store; // looked up at the first read, again after a failure
 
     /** @param proc the proc file system ({@code /proc}; another folder in tests) */
     public ProcHardwareCollector(Path proc, Path diskPath, NvidiaSmiGpuReader gpus) {
@@ -49,12 +60,15 @@ public final class ProcHardwareCollector implements HardwareCollector {
             double load = load(previous, now);
             previous = now;
             long[] memory = memory();
-            FileStore store = Files.getFileStore(diskPath);
+            if (store == null) {
+                store = Files.getFileStore(diskPath);
+            }
             long diskTotal = store.getTotalSpace();
             long diskUsed = Math.max(0, diskTotal - store.getUnallocatedSpace());
             lastFailure = "";
             return Optional.of(new HardwareReading(load, memory[0], memory[1], diskTotal, diskUsed, gpus.read()));
         } catch (IOException | RuntimeException e) {
+            store = null;
             if (!e.toString().equals(lastFailure)) { // once per distinct problem
                 LOG.warn("hardware read failed: {}", e.toString());
                 lastFailure = e.toString();
@@ -79,16 +93,18 @@ public final class ProcHardwareCollector implements HardwareCollector {
 
     /** user nice system idle iowait irq softirq steal of all CPUs (guest time is inside user). */
     private long[] ticks() throws IOException {
-        try (var lines = Files.lines(proc.resolve("stat"))) {
-            String cpu = lines.filter(l -> l.startsWith("cpu ")).findFirst()
-                    .orElseThrow(() -> new IOException(proc.resolve("stat") + " has no 'cpu' line"));
-            String[] f = cpu.trim().split("\\s+");
-            long[] t = new long[Math.min(8, f.length - 1)];
-            for (int i = 0; i < t.length; i++) {
-                t[i] = Long.parseLong(f[i + 1]);
-            }
-            return t;
+        // the first line is the sum over all CPUs; the rest (a line per CPU, interrupts) is not read
+        String text = read(proc.resolve("stat"), 512);
+        int end = text.indexOf('\n');
+        String cpu = end < 0 ? text : text.substring(0, end);
+        if (!cpu.startsWith("cpu ")) {
+            throw new IOException(proc.resolve("stat") + " does not start with a 'cpu' line");
         }
+        long[] t = numbers(cpu, 4, 8);
+        if (t.length == 0) {
+            throw new IOException(proc.resolve("stat") + ": no ticks in its 'cpu' line");
+        }
+        return t;
     }
 
     private long[] ticksOrZero() {
@@ -101,23 +117,65 @@ public final class ProcHardwareCollector implements HardwareCollector {
 
     /** {total, used} in bytes. */
     private long[] memory() throws IOException {
-        long total = -1;
-        long available = -1;
-        for (String line : Files.readAllLines(proc.resolve("meminfo"))) {
-            if (line.startsWith("MemTotal:")) {
-                total = kibibytes(line);
-            } else if (line.startsWith("MemAvailable:")) {
-                available = kibibytes(line);
-            }
-        }
+        String text = read(proc.resolve("meminfo"), Integer.MAX_VALUE);
+        long total = kibibytes(text, "MemTotal:");
+        long available = kibibytes(text, "MemAvailable:");
         if (total < 0 || available < 0) {
             throw new IOException(proc.resolve("meminfo") + " lacks MemTotal or MemAvailable");
         }
         return new long[] {total, Math.max(0, total - available)};
     }
 
-    private static long kibibytes(String line) {
-        List<String> f = List.of(line.trim().split("\\s+"));
-        return Long.parseLong(f.get(1)) * 1024;
+    /** The value of a "Name:   N kB" line in bytes, or -1 if there is no such line. */
+    private static long kibibytes(String text, String name) {
+        int at;
+        if (text.startsWith(name)) {
+            at = 0;
+        } else {
+            int newline = text.indexOf("\n" + name);
+            if (newline < 0) {
+                return -1;
+            }
+            at = newline + 1;
+        }
+        int end = text.indexOf('\n', at);
+        long[] value = numbers(text.substring(at, end < 0 ? text.length() : end), name.length(), 1);
+        return value.length == 1 ? value[0] * 1024 : -1;
+    }
+
+    /** Up to {@code max} whole numbers separated by blanks, from {@code from} on. */
+    static long[] numbers(String line, int from, int max) {
+        long[] out = new long[max];
+        int n = 0;
+        int i = from;
+        while (n < max) {
+            while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            int start = i;
+            while (i < line.length() && line.charAt(i) >= '0' && line.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == start) {
+                break;
+            }
+            out[n++] = Long.parseLong(line, start, i, 10);
+        }
+        return n == max ? out : Arrays.copyOf(out, n);
+    }
+
+    /** The file's first {@code limit} bytes (all of it if shorter) as Latin-1 text, through the reused buffer. */
+    private String read(Path file, int limit) throws IOException {
+        try (var in = new FileInputStream(file.toFile())) {
+            int n = 0;
+            int got;
+            while (n < limit && (got = in.read(buffer, n, Math.min(buffer.length, limit) - n)) > 0) {
+                n += got;
+                if (n == buffer.length && n < limit) {
+                    buffer = Arrays.copyOf(buffer, n * 2); // a meminfo longer than 4 KB
+                }
+            }
+            return new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+        }
     }
 }

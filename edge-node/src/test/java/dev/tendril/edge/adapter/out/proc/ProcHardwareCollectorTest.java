@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +46,39 @@ class ProcHardwareCollectorTest {
         Files.writeString(proc.resolve("meminfo"), "MemTotal: 1000 kB\n");
         assertFalse(new ProcHardwareCollector(proc, proc, NO_GPUS).read().isPresent());
         assertFalse(ProcHardwareCollector.available(proc.resolve("nothing")));
+    }
+
+    @Test
+    void aLongMeminfoAndTabsAreRead() throws IOException {
+        Files.writeString(proc.resolve("stat"), "cpu \t5 0\t5 90 0 0 0 0\n");
+        // longer than the collector's first buffer (4 KB), the figure it needs last
+        StringBuilder meminfo = new StringBuilder("MemTotal:\t2000 kB\n");
+        for (int i = 0; i < 300; i++) {
+            meminfo.append("Filler").append(i).append(":   ").append(i).append(" kB\n");
+        }
+        Files.writeString(proc.resolve("meminfo"), meminfo.append("MemAvailable: 500 kB").toString());
+        ProcHardwareCollector c = new ProcHardwareCollector(proc, proc, NO_GPUS);
+        HardwareReading r = c.read().orElseThrow();
+        assertEquals(2000L * 1024, r.memoryTotalBytes());
+        assertEquals(1500L * 1024, r.memoryUsedBytes());
+        Files.writeString(proc.resolve("stat"), "cpu  15 0 15 170 0 0 0 0\n");
+        assertEquals(0.2, c.read().orElseThrow().cpuLoad(), 1e-9);
+    }
+
+    @Test
+    void aStatWithoutItsCpuLineFirstIsNoReading() throws IOException {
+        meminfo(1000, 500);
+        Files.writeString(proc.resolve("stat"), "intr 1\ncpu  1 2 3 4 5 6 7 8\n");
+        assertFalse(new ProcHardwareCollector(proc, proc, NO_GPUS).read().isPresent());
+        Files.writeString(proc.resolve("stat"), "cpu  x\n");
+        assertFalse(new ProcHardwareCollector(proc, proc, NO_GPUS).read().isPresent());
+    }
+
+    @Test
+    void numbersStopAtTheFirstWordThatIsNotOne() {
+        assertArrayEquals(new long[] {1, 22, 333}, ProcHardwareCollector.numbers("cpu  1 22\t333 x 4", 4, 8));
+        assertArrayEquals(new long[] {1, 22}, ProcHardwareCollector.numbers("cpu  1 22 333", 4, 2));
+        assertArrayEquals(new long[0], ProcHardwareCollector.numbers("cpu ", 4, 8));
     }
 
     @Test
