@@ -18,6 +18,8 @@
 #   rss/pss   VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) after IDLE_SECONDS idle
 #   scraped   VmRSS 3 s after one GET /metrics that follows (the node builds its metrics registry
 #             at the first scrape: this is what a node that Prometheus scrapes holds)
+#   idle_cpu  the node's CPU over the IDLE_SECONDS after ready (utime + stime of /proc/PID/stat), in %
+#             of one core: its rounds, and in the first minutes C1 compiling them (docs/benchmarks.md)
 # then SIGTERM (the instance keeps running, as in production). Prints one line per start and the
 # median and max of each column. Extra JVM options for experiments: TENDRIL_JAVA_OPTS (replaces
 # the launcher's defaults, as in bin/tendril-edge). FOOTPRINT_DIAG=DIR: after the last start's
@@ -112,6 +114,9 @@ scrape() { # one GET /metrics, body discarded
   timeout 5 cat <&3 >/dev/null || true
   exec 3<&- 3>&-
 }
+cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; its name, field 2, has no blank here)
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
 stop_edge() {
   kill -TERM "$EDGE_PID"; wait "$EDGE_PID" 2>/dev/null || true; EDGE_PID=""
 }
@@ -128,13 +133,17 @@ echo "footprint: CDS archive: $( [ -f "$JSA" ] && du -h "$JSA" | cut -f1 || echo
 
 echo "footprint: $STARTS starts, ${IDLE}s idle each; JVM options: ${TENDRIL_JAVA_OPTS:-launcher defaults}"
 echo "footprint: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s %9s %7s %8s %8s %8s %10s\n' start ready_ms log_ms rss_MB pss_MB threads scraped_MB
+printf '%-5s %9s %7s %8s %8s %8s %10s %9s\n' start ready_ms log_ms rss_MB pss_MB threads scraped_MB idle_cpu
 ROWS="$WORK/rows"
 for i in $(seq 1 "$STARTS"); do
   start_edge "run$i"
   grep -q 'DEGRADED' "$WORK/run$i.log" && { echo "footprint: eBPF probe DEGRADED in start $i" >&2; exit 1; }
-  sleep "$IDLE"
   jpid="$EDGE_PID" # bin/tendril-edge execs java: same pid
+  ticks0=$(cpu_ticks "$jpid")
+  sleep "$IDLE"
+  ticks1=$(cpu_ticks "$jpid")
+  cpu=$(python3 -c "import sys; print(f'{100 * (int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) / float(sys.argv[4]):.2f}')" \
+    "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$IDLE")
   rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$jpid/status")
   pss=$(awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$jpid/smaps_rollup")
   thr=$(awk '/^Threads/ {print $2}' "/proc/$jpid/status")
@@ -151,7 +160,7 @@ for i in $(seq 1 "$STARTS"); do
   scrape || echo "footprint: GET /metrics failed in start $i" >&2
   sleep 3
   scraped=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$jpid/status")
-  printf '%-5s %9s %7s %8s %8s %8s %10s\n' "$i" "$READY_MS" "$logms" "$rss" "$pss" "$thr" "$scraped" | tee -a "$ROWS"
+  printf '%-5s %9s %7s %8s %8s %8s %10s %9s\n' "$i" "$READY_MS" "$logms" "$rss" "$pss" "$thr" "$scraped" "$cpu" | tee -a "$ROWS"
   stop_edge
 done
 echo "footprint: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -159,7 +168,7 @@ echo "footprint: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$ROWS" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-cols = {"ready_ms": 1, "log_ms": 2, "rss_MB": 3, "pss_MB": 4, "threads": 5, "scraped_MB": 6}
+cols = {"ready_ms": 1, "log_ms": 2, "rss_MB": 3, "pss_MB": 4, "threads": 5, "scraped_MB": 6, "idle_cpu": 7}
 for name, i in cols.items():
     v = [float(r[i]) for r in rows]
     print(f"{name:10s} median {statistics.median(v):8.1f}  max {max(v):8.1f}  min {min(v):8.1f}")
