@@ -30,6 +30,9 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 STARTS="${1:-10}"; IDLE="${2:-30}"
+for n in "$STARTS" "$IDLE"; do
+  case "$n" in ''|*[!0-9]*) echo "footprint: STARTS and IDLE_SECONDS must be whole numbers, not '$n'" >&2; exit 2 ;; esac
+done
 for m in edge-node root-dns-server clients; do
   [ -f "$REPO/$m/target/$m-0.1.0-SNAPSHOT.jar" ] && [ -d "$REPO/$m/target/lib" ] \
     || { echo "footprint: build first: mvn -q -o -pl edge-node,root-dns-server,clients -am package -DskipTests" >&2; exit 1; }
@@ -142,7 +145,7 @@ for i in $(seq 1 "$STARTS"); do
   ticks0=$(cpu_ticks "$jpid")
   sleep "$IDLE"
   ticks1=$(cpu_ticks "$jpid")
-  cpu=$(python3 -c "import sys; print(f'{100 * (int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) / float(sys.argv[4]):.2f}')" \
+  cpu=$(python3 -c "import sys; s = float(sys.argv[4]); print(f'{100 * (int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) / s:.2f}' if s > 0 else 'nan')" \
     "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$IDLE")
   rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$jpid/status")
   pss=$(awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$jpid/smaps_rollup")
