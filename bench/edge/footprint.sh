@@ -117,6 +117,7 @@ scrape() { # one GET /metrics, body discarded
   timeout 5 cat <&3 >/dev/null || true
   exec 3<&- 3>&-
 }
+HZ="$(getconf CLK_TCK)" # clock ticks per second of /proc/PID/stat's times
 cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; its name, field 2, has no blank here)
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
@@ -145,8 +146,8 @@ for i in $(seq 1 "$STARTS"); do
   ticks0=$(cpu_ticks "$jpid")
   sleep "$IDLE"
   ticks1=$(cpu_ticks "$jpid")
-  cpu=$(python3 -c "import sys; s = float(sys.argv[4]); print(f'{100 * (int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) / s:.2f}' if s > 0 else 'nan')" \
-    "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$IDLE")
+  cpu=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$HZ" -v s="$IDLE" \
+    'BEGIN { if (s > 0) printf "%.2f", 100 * (b - a) / hz / s; else print "nan" }')
   rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$jpid/status")
   pss=$(awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$jpid/smaps_rollup")
   thr=$(awk '/^Threads/ {print $2}' "/proc/$jpid/status")
