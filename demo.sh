@@ -52,11 +52,12 @@ registration() { # follows the leader from any live root
 root_port() { # base rN
   echo $(($1 + ${2#r} - 1))
 }
-# the root that won the latest election (highest term in the roots' logs)
+# the root that leads now, as the roots say themselves (tendrilctl roots asks each; the highest term wins should two say so)
 leader() {
-  for r in "${ROOTS[@]}"; do
-    { grep -h "to LEADER at term" "$STATE/$r/root.log" 2>/dev/null || true; } | tail -1 | sed "s/.*at term \([0-9]*\).*/\1 $r/"
-  done | sort -n | tail -1 | cut -d' ' -f2
+  local roots
+  roots="$(bin/tendrilctl roots --root "${CONTROL//tcp:\/\//}" --timeout 6s)" || return 1
+  awk '$2 == "LEADER" && $3 + 0 > term { term = $3 + 0; id = $1 } END { if (id == "") exit 1; print id }' <<<"$roots" \
+    || { echo "demo.sh: no root leads right now (an election may be under way; try again):" >&2; echo "$roots" >&2; return 1; }
 }
 start_root() { # rN
   mkdir -p "$STATE/$1"

@@ -8,6 +8,10 @@ import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.RootMember;
 import dev.tendril.protocol.message.RootMessage.RootsQuery;
 import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.LeaderFollower;
+import dev.tendril.protocol.transport.PipelinedClient;
+import dev.tendril.protocol.transport.RequestResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The roots' own group (replicated roots, Raft): {@code tendrilctl roots} lists every root
@@ -36,6 +41,9 @@ final class RootsCommand implements Callable<Integer> {
     record Row(RootMember member, RootsStatus status, long lag) {
     }
 
+    /** How long one root may take to answer a change of the members (a new member may first catch up). */
+    static final Duration CHANGE_WAIT = Duration.ofSeconds(40);
+
     @Mixin
     RootOptions root;
 
@@ -49,8 +57,8 @@ final class RootsCommand implements Callable<Integer> {
         if (o instanceof RootCall.Outcome.Exit e) {
             return e.code();
         }
-        RootsStatus asked = (RootsStatus) ((RootCall.Outcome.Reply) o).body();
-        List<Row> rows = rows(asked, root.timeout());
+        RootCall.Outcome.Reply reply = (RootCall.Outcome.Reply) o;
+        List<Row> rows = rows((RootsStatus) reply.body(), RootCall.listings(root, err), reply.answeredBy(), root.timeout());
         PrintWriter out = cmd.commandLine().getOut();
         if (root.json) {
             Json.print(out, rows);
@@ -60,15 +68,32 @@ final class RootsCommand implements Callable<Integer> {
         return TendrilCtl.OK;
     }
 
-    /** Asks every member for its own status; lag = the highest commit index seen minus the member's applied index. */
-    static List<Row> rows(RootsStatus asked, Duration timeout) {
+    /**
+     * Asks every other member for its own status, all at once, each with the CURVE settings of
+     * its {@code --root} listing or else those of the root that answered (a group shares its
+     * server key), each within {@code timeout} divided by the members (a member down costs that
+     * once, not once per member); lag = the highest commit index seen minus the
+     * member's applied index.
+     */
+    static List<Row> rows(RootsStatus asked, List<ClientOptions> listed, ClientOptions answeredBy, Duration timeout) {
+        Map<String, CompletableFuture<RequestResult>> asking = new LinkedHashMap<>();
         Map<String, RootsStatus> answers = new LinkedHashMap<>();
-        for (RootMember m : asked.members()) {
-            RootsStatus s = m.id().equals(asked.rootId()) ? asked
-                    : m.control().isEmpty() ? null
-                    : RootCall.ask("tcp://" + m.control(), timeout.dividedBy(Math.max(1, asked.members().size())),
-                    new RootsQuery()) instanceof RootsStatus r ? r : null;
-            answers.put(m.id(), s);
+        Duration each = timeout.dividedBy(Math.max(1, asked.members().size()));
+        try (PipelinedClient client = new PipelinedClient("tendrilctl-roots")) {
+            for (RootMember m : asked.members()) {
+                if (!m.id().equals(asked.rootId()) && !m.control().isEmpty()) {
+                    ClientOptions member = LeaderFollower.listingFor(listed, "tcp://" + m.control(), answeredBy)
+                            .withRetries(each.dividedBy(2).plusMillis(1), 2);
+                    asking.put(m.id(), client.submit(member, RootCall.envelope("", new RootsQuery())));
+                }
+            }
+            for (RootMember m : asked.members()) {
+                CompletableFuture<RequestResult> f = asking.get(m.id());
+                RootsStatus s = m.id().equals(asked.rootId()) ? asked
+                        : f != null && f.join() instanceof RequestResult.Reply r && r.envelope().body() instanceof RootsStatus rs ? rs
+                        : null;
+                answers.put(m.id(), s);
+            }
         }
         long commit = answers.values().stream().filter(s -> s != null).mapToLong(RootsStatus::commitIndex).max().orElse(-1);
         List<Row> rows = new ArrayList<>();
@@ -93,18 +118,23 @@ final class RootsCommand implements Callable<Integer> {
         }
     }
 
-    /** Sends the new member list to the leader (following NOT_LEADER once or twice). */
-    static int change(RootOptions root, PrintWriter out, PrintWriter err, RootsStatus asked, List<RootMember> members) {
-        String endpoint = root.endpoint();
+    /**
+     * Sends the new member list to the leader (following NOT_LEADER once or twice), each root
+     * asked with the CURVE settings of its {@code --root} listing or else those of the root that
+     * answered the status; one attempt of up to 40 s each (a new member may first catch up).
+     */
+    static int change(RootOptions root, PrintWriter out, PrintWriter err, RootCall.Outcome.Reply asked, List<RootMember> members) {
+        List<ClientOptions> listed = RootCall.listings(root, err);
+        ClientOptions target = asked.answeredBy();
         for (int hops = 0; hops < 3; hops++) {
-            RootMessage reply = RootCall.ask(endpoint, Duration.ofSeconds(40), new ChangeRoots(members));
+            RootMessage reply = RootCall.ask(target.withRetries(CHANGE_WAIT, 1), new ChangeRoots(members));
             if (reply == null) {
-                err.println("no answer from the root at " + endpoint);
+                err.println("no answer from the root at " + target.endpoint());
                 return TendrilCtl.FAILED;
             }
             Optional<String> leader = LeaderHint.leaderOf(reply);
             if (leader.isPresent()) {
-                endpoint = leader.get();
+                target = LeaderFollower.listingFor(listed, leader.get(), target);
                 continue;
             }
             if (reply instanceof ErrorReply e) {
@@ -118,9 +148,10 @@ final class RootsCommand implements Callable<Integer> {
         return TendrilCtl.FAILED;
     }
 
-    static RootsStatus status(RootOptions root, PrintWriter err) {
+    /** The group's status as one root of {@code --root} answered it, with that root's listing; null after printing why not. */
+    static RootCall.Outcome.Reply status(RootOptions root, PrintWriter err) {
         RootCall.Outcome o = RootCall.send(root, err, "", new RootsQuery());
-        return o instanceof RootCall.Outcome.Reply r ? (RootsStatus) r.body() : null;
+        return o instanceof RootCall.Outcome.Reply r ? r : null;
     }
 
     @Command(name = "add", description = "Adds a root to the group. Start it first, with every member (itself included) "
@@ -149,17 +180,18 @@ final class RootsCommand implements Callable<Integer> {
                         + "'; allowed: a DNS label and two host:port");
                 return TendrilCtl.BAD_INPUT;
             }
-            RootsStatus s = status(root, err);
-            if (s == null) {
+            RootCall.Outcome.Reply asked = status(root, err);
+            if (asked == null) {
                 return TendrilCtl.FAILED;
             }
+            RootsStatus s = (RootsStatus) asked.body();
             if (s.members().stream().anyMatch(m -> m.id().equals(id))) {
                 err.println("roots add: '" + id + "' is a member already");
                 return TendrilCtl.BAD_INPUT;
             }
             List<RootMember> members = new ArrayList<>(s.members());
             members.add(new RootMember(id, raft, control, -1));
-            return change(root, cmd.commandLine().getOut(), err, s, members);
+            return change(root, cmd.commandLine().getOut(), err, asked, members);
         }
     }
 
@@ -177,10 +209,11 @@ final class RootsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter err = cmd.commandLine().getErr();
-            RootsStatus s = status(root, err);
-            if (s == null) {
+            RootCall.Outcome.Reply asked = status(root, err);
+            if (asked == null) {
                 return TendrilCtl.FAILED;
             }
+            RootsStatus s = (RootsStatus) asked.body();
             List<RootMember> members = s.members().stream().filter(m -> !m.id().equals(id)).toList();
             if (members.size() == s.members().size()) {
                 err.println("roots remove: '" + id + "' is not a member; members: "
@@ -191,7 +224,7 @@ final class RootsCommand implements Callable<Integer> {
                 err.println("roots remove: the last root cannot be removed");
                 return TendrilCtl.BAD_INPUT;
             }
-            return change(root, cmd.commandLine().getOut(), err, s, members);
+            return change(root, cmd.commandLine().getOut(), err, asked, members);
         }
     }
 }

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * sent to one root at a time. The two followers answer key changes NOT_LEADER naming the
  * leader; tendrilctl follows that answer (the same LeaderFollower as the edge's root client),
  * so enrolling through every root succeeds and every root lists every key, then the
- * revocations through every root take them off every root.
+ * revocations through every root take them off every root. {@code tendrilctl roots} through any
+ * root lists one leader and two followers (each asked over CURVE with the group's key).
  */
 class KeysReplicatedRootsIT {
     @TempDir
@@ -62,6 +63,12 @@ class KeysReplicatedRootsIT {
                     String listing = ctl(m, "keys", "list").out();
                     return keys.stream().allMatch(k -> listing.contains(k.publicKey())) ? Optional.of(true) : Optional.empty();
                 });
+            }
+            for (Member m : roots) { // tendrilctl roots asks the other members with the group's server key too
+                CtlRun listing = ctl(m, "roots");
+                assertEquals(TendrilCtl.OK, listing.code(), m.id + ": " + listing.err());
+                List<String> roles = listing.out().lines().skip(1).map(l -> l.trim().split(" +")[1]).sorted().toList();
+                assertEquals(List.of("FOLLOWER", "FOLLOWER", "LEADER"), roles, m.id + ":\n" + listing.out());
             }
             for (int i = 0; i < platforms.size(); i++) {
                 Member through = roots.get((i + 1) % roots.size());

@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.protocol.keys.CurveKeyFiles;
 import dev.tendril.protocol.message.LeaderHint;
 import dev.tendril.protocol.message.Message;
 import dev.tendril.protocol.message.RootMessage.Ack;
@@ -8,24 +9,31 @@ import dev.tendril.protocol.message.RootMessage.ErrorReply;
 import dev.tendril.protocol.message.RootMessage.RootMember;
 import dev.tendril.protocol.message.RootMessage.RootsQuery;
 import dev.tendril.protocol.message.RootMessage.RootsStatus;
+import dev.tendril.protocol.transport.CurveKeyPair;
 import dev.tendril.protocol.transport.RequestServer;
 import dev.tendril.protocol.transport.ServerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code tendrilctl roots} against fake roots (real ZeroMQ servers on free ports): r1 follows, r2 leads, r3 is down. */
+/**
+ * {@code tendrilctl roots} against fake roots (real ZeroMQ servers on free ports, in clear or
+ * under CURVE with one server key): r1 follows, r2 leads, r3 is down.
+ */
 class RootsCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -48,14 +56,23 @@ class RootsCommandTest {
         return s.endpoint().substring("tcp://".length());
     }
 
+    @TempDir
+    Path dir;
+
     private void startGroup() throws IOException {
+        startGroup(Optional.empty());
+    }
+
+    /** The fake group, in clear or under CURVE with one server key for both live roots (as a real group has). */
+    private void startGroup(Optional<ServerOptions.Curve> curve) throws IOException {
         r3Control = TendrilCtlTest.deadNode();
         String[] controls = new String[3];
         RequestServer[] started = new RequestServer[2];
         for (int i = 0; i < 2; i++) {
             boolean leader = i == 1;
             String id = "r" + (i + 1);
-            started[i] = RequestServer.start(ServerOptions.of("tcp://127.0.0.1:0", id), request -> {
+            ServerOptions options = ServerOptions.of("tcp://127.0.0.1:0", id);
+            started[i] = RequestServer.start(curve.map(options::withCurve).orElse(options), request -> {
                 Message body = request.body();
                 if (body instanceof RootsQuery) {
                     return new RootsStatus(id, leader ? "LEADER" : "FOLLOWER", "r2", 4, 120, leader ? 120 : 117, members(controls));
@@ -101,6 +118,36 @@ class RootsCommandTest {
         assertEquals(1, changes.size());
         assertEquals(List.of("r1", "r2", "r3", "r4"), changes.get(0).members().stream().map(RootMember::id).toList());
         assertTrue(out.toString().contains("members are now [r1, r2, r3, r4]"), out.toString());
+    }
+
+    /** Roots under CURVE that admit only alice; returns tendrilctl's CURVE options for her. */
+    private List<String> curveGroup() throws IOException {
+        CurveKeyPair server = CurveKeyFiles.generate(dir, "roots");
+        CurveKeyPair alice = CurveKeyFiles.generate(dir, "alice");
+        startGroup(Optional.of(new ServerOptions.Curve(server, Set.of(alice.publicKey()))));
+        return List.of("--curve-key", dir.resolve("alice.key").toString(), "--root-key", dir.resolve("roots.pub").toString());
+    }
+
+    @Test
+    void underCurveTheOtherMembersAreAskedWithTheGroupsServerKey() throws IOException {
+        List<String> keys = curveGroup();
+        List<String> args = new ArrayList<>(List.of("roots", "--root", hostPort(r1), "--timeout", "1500ms"));
+        args.addAll(keys);
+        assertEquals(TendrilCtl.OK, run(args.toArray(String[]::new)), err.toString());
+        String table = out.toString();
+        assertTrue(table.matches("(?s).*r1 +FOLLOWER +4 +120 +117 +3 .*"), table);
+        assertTrue(table.matches("(?s).*r2 +LEADER +4 +120 +120 +0 .*"), table); // asked over CURVE, not in clear
+        assertTrue(table.matches("(?s).*r3 +DOWN .*"), table);
+    }
+
+    @Test
+    void underCurveAChangeFollowsTheLeaderWithTheGroupsServerKey() throws IOException {
+        List<String> keys = curveGroup();
+        List<String> args = new ArrayList<>(List.of("roots", "remove", "r3", "--root", hostPort(r1)));
+        args.addAll(keys);
+        assertEquals(TendrilCtl.OK, run(args.toArray(String[]::new)), err.toString());
+        assertEquals(1, changes.size()); // r1 named r2 the leader; r2 took it
+        assertEquals(List.of("r1", "r2"), changes.get(0).members().stream().map(RootMember::id).toList());
     }
 
     @Test

@@ -91,6 +91,11 @@ public final class LeaderFollower {
         return client.submit(preferred.withRetries(wait, 1), envelope);
     }
 
+    /** The listing asked first: the one that answered last (a named leader not listed: its referrer's settings). */
+    public ClientOptions preferred() {
+        return preferred;
+    }
+
     /** The CURVE server key of the listing asked first (empty in clear). */
     public java.util.Optional<String> preferredServerKey() {
         return preferred.curve().map(ClientOptions.Curve::serverPublicKey);
@@ -133,7 +138,7 @@ public final class LeaderFollower {
                         last = r;
                         String hint = LeaderHint.leaderOf(reply.envelope().body()).orElse(null);
                         target = hint != null && hops++ < MAX_HOPS && !hint.equals(target.endpoint())
-                                ? optionsFor(hint, target) : null;
+                                ? listingFor(roots, hint, target) : null;
                     } else {
                         if (last == null) {
                             last = r;
@@ -179,8 +184,12 @@ public final class LeaderFollower {
         return roots.get(0);
     }
 
-    /** The configured settings of the named root, or those of the one that named it with its endpoint. */
-    private ClientOptions optionsFor(String endpoint, ClientOptions referrer) {
+    /**
+     * The first of {@code roots} listing {@code endpoint}; a root not listed (a leader a follower
+     * named, a member a group lists) gets the settings of {@code referrer}, the root that named
+     * it: the roots of one group share their server key.
+     */
+    public static ClientOptions listingFor(List<ClientOptions> roots, String endpoint, ClientOptions referrer) {
         for (ClientOptions o : roots) {
             if (o.endpoint().equals(endpoint)) {
                 return o;
