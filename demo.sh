@@ -267,19 +267,21 @@ if [ "$EDGES" != 0 ]; then
     done
     [ -n "$enrolled" ] || { echo "demo: could not enrol $1 at any root: $out" >&2; exit 1; }
   done
+  # what each node declares of itself and of the others (its infrastructure DB, as `tendrilctl nodes` lists it)
+  EDGE_HARDWARE="arch: amd64, cpus: 1, ram: 1Gi, disk: 10Gi"
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
     for c in $(docker ps -aq --filter "name=^/tendril-$1-"); do docker rm -f "$c" >/dev/null; done
     mkdir -p "$STATE/edges/$1"
     {
-      echo "platform: {id: $1, address: $2, position: {lat: $3, lon: $4}, arch: amd64, cpus: 1, ram: 1Gi, disk: 10Gi}"
+      echo "platform: {id: $1, address: $2, position: {lat: $3, lon: $4}, $EDGE_HARDWARE}"
       echo "zone: svc.example.edge"
       echo "root: {control: [\"127.0.0.1:$CONTROL_PORT\", \"127.0.0.1:$((CONTROL_PORT + 1))\", \"127.0.0.1:$((CONTROL_PORT + 2))\"]}"
       echo "infrastructure:"
       echo "  platforms:"
       for m in "${EDGE_NODES[@]}"; do
         set -- $m
-        echo "    - {id: $1, address: $2, position: {lat: $3, lon: $4}, arch: amd64, cpus: 1, ram: 1Gi}"
+        echo "    - {id: $1, address: $2, position: {lat: $3, lon: $4}, $EDGE_HARDWARE}"
       done
       set -- $n
       echo "policies: {preset: local, heartbeatInterval: 1s, missedHeartbeats: 1}"
