@@ -89,6 +89,11 @@ case "${1:-}" in
       leader) leader ;;
       start-root)
         [[ " ${ROOTS[*]} " == *" ${2:-} "* ]] || { echo "usage: ./demo.sh start-root <r1|r2|r3>" >&2; exit 2; }
+        running="$(cat "$STATE/$2/root.pid" 2>/dev/null || true)"
+        if [ -n "$running" ] && is_demo_root "$running"; then
+          echo "demo.sh: $2 is running (pid $running); start-root brings back a root that was stopped or killed" >&2
+          exit 1
+        fi
         start_root "$2"
         echo "demo: started $2 again (pid $(cat "$STATE/$2/root.pid"), log .run/demo/$2/root.log); it catches up from the leader" ;;
       *) registration "$@" ;;
@@ -161,6 +166,8 @@ mkdir -p "$STATE"
 for name in root-demo demo; do
   [ -f "$KEYS/$name.key" ] || bin/tendrilctl keys gen --out "$KEYS" --name "$name" | sed 's/^/demo: /'
 done
+# the roots' Raft transport: mutual TLS with one key pair for the group (each root pins its certificate)
+[ -f "$KEYS/roots-demo.tls.key" ] || bin/tendrilctl keys gen-tls --out "$KEYS" --name roots-demo | sed 's/^/demo: /'
 if [ "$EDGES" != 0 ]; then
   for n in "${EDGE_NODES[@]}"; do
     set -- $n
@@ -225,6 +232,7 @@ geoip: {databases: [builtin:demo]}
 cluster:
   id: $r
   storage: $r/raft
+  tls: {key: $KEYS/roots-demo.tls.key, cert: $KEYS/roots-demo.crt}   # Raft between the roots: mutual TLS, pinned
   peers:
 $PEERS
 YAML

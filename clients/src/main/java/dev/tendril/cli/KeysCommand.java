@@ -3,6 +3,7 @@ package dev.tendril.cli;
 import dev.tendril.protocol.keys.CurveKeyFiles;
 import dev.tendril.protocol.keys.KeyFileException;
 import dev.tendril.protocol.keys.SigningKeyFiles;
+import dev.tendril.protocol.keys.TlsKeyFiles;
 import dev.tendril.protocol.message.Names;
 import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.KeyRole;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
  * revokes and lists keys at a root (see docs/security.md).
  */
 @Command(name = "keys", description = "Makes CURVE and signing keys; enrols, revokes and lists keys at a root.",
-        subcommands = {KeysCommand.Gen.class, KeysCommand.GenOperator.class, KeysCommand.Enrol.class,
+        subcommands = {KeysCommand.Gen.class, KeysCommand.GenOperator.class, KeysCommand.GenTls.class, KeysCommand.Enrol.class,
                 KeysCommand.Revoke.class, KeysCommand.ListKeys.class})
 final class KeysCommand implements Runnable {
     @CommandLine.Spec
@@ -88,6 +89,9 @@ final class KeysCommand implements Runnable {
                     cmd.commandLine().getOut().println(text(w));
                 }
                 return TendrilCtl.OK;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                err.println("cannot write the keys: " + e.getMessage()); // nothing written: bad input, as the exit codes say
+                return TendrilCtl.BAD_INPUT;
             } catch (IOException e) {
                 err.println("cannot write the keys: " + e.getMessage());
                 return TendrilCtl.FAILED;
@@ -136,7 +140,34 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    /** What {@code keys gen --json} and {@code keys gen-operator --json} print (signing files: gen-operator only). */
+    @Command(name = "gen-tls", description = "Writes a TLS key pair for the replicated roots' Raft transport: "
+            + "<name>.tls.key (EC P-256, PEM PKCS#8, mode 0600) and <name>.crt (self-signed; peers pin it, "
+            + "cluster.tls in the root config).")
+    static final class GenTls extends KeyGen {
+        @Option(names = "--name", required = true, description = "the group's name for one pair shared by its roots, or a root id")
+        void name(String name) {
+            this.name = name;
+        }
+
+        @Override
+        Written write() throws IOException {
+            TlsKeyFiles.Identity made = TlsKeyFiles.generate(out, name);
+            return new Written(name, TlsKeyFiles.secretFile(out, name).toString(),
+                    TlsKeyFiles.certificateFile(out, name).toString(), "sha256:" + TlsKeyFiles.fingerprint(made.certificate()),
+                    null, null);
+        }
+
+        @Override
+        String text(Written w) {
+            return "wrote " + w.secretKeyFile() + " (secret) and " + w.publicKeyFile() + "; certificate " + w.publicKey();
+        }
+    }
+
+    /**
+     * What {@code keys gen --json}, {@code keys gen-operator --json} and {@code keys gen-tls --json}
+     * print (signing files: gen-operator only; for gen-tls the public key is the certificate's
+     * SHA-256, {@code sha256:<hex>}).
+     */
     record Written(String name, String secretKeyFile, String publicKeyFile, String publicKey, String signingKeyFile,
                    String signingPublicKeyFile) {
     }

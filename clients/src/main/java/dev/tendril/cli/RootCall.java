@@ -47,6 +47,11 @@ final class RootCall {
         }
     }
 
+    /** A refusal of the caller's key ({@code FORBIDDEN}, {@code UNAUTHENTICATED}) exits 3, any other error 1. */
+    static int exitCode(RootMessage.ErrorReply e) {
+        return e.code().equals("FORBIDDEN") || e.code().equals("UNAUTHENTICATED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED;
+    }
+
     static Envelope envelope(String service, RootMessage request) {
         return new Envelope(MessageId.random(RANDOM), service, "tendrilctl", System.currentTimeMillis(), request);
     }
@@ -108,8 +113,7 @@ final class RootCall {
             }
             if (body instanceof RootMessage.ErrorReply e) {
                 err.println("root " + root.root + " refused: " + e.code() + ": " + e.message());
-                return new Outcome.Exit(e.code().equals("FORBIDDEN") || e.code().equals("UNAUTHENTICATED")
-                        ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
+                return new Outcome.Exit(exitCode(e));
             }
             return new Outcome.Reply(body, group.preferred());
         }

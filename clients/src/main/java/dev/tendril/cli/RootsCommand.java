@@ -138,8 +138,8 @@ final class RootsCommand implements Callable<Integer> {
                 continue;
             }
             if (reply instanceof ErrorReply e) {
-                err.println("refused: " + e.code() + ": " + e.message());
-                return TendrilCtl.FAILED;
+                err.println("root " + target.endpoint().replaceFirst("^tcp://", "") + " refused: " + e.code() + ": " + e.message());
+                return RootCall.exitCode(e);
             }
             out.println("the group's members are now " + members.stream().map(RootMember::id).toList());
             return TendrilCtl.OK;

@@ -7,14 +7,14 @@ import picocli.CommandLine.Command;
 /**
  * {@code tendrilctl}: the admin CLI. Each subcommand is its own class; add new ones to the
  * {@code subcommands} list. Exit codes: 0 done, 1 failed or unreachable, 2 bad input
- * (nothing was changed), 3 refused (wrong admin key).
+ * (nothing was changed), 3 refused (wrong admin key, or a key the root or node refused).
  */
 @Command(name = "tendrilctl", mixinStandardHelpOptions = true, version = "tendrilctl 0.1.0",
         description = "Administers Tendril edge nodes and asks roots about trees, answers, migrations and their group.",
         // --help, --version and the exit code list reach every subcommand
         scope = CommandLine.ScopeType.INHERIT, exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed, or no answer from the node or root", "2:bad input; nothing was changed",
-            "3:refused (wrong admin key)"},
+            "3:refused (wrong admin key, or a key the root or node refused: FORBIDDEN, UNAUTHENTICATED)"},
         subcommands = {DeployCommand.class, RemoveCommand.class, StatsCommand.class, NodesCommand.class, TreeCommand.class,
                 ResolveCommand.class, MigrationsCommand.class, EventsCommand.class, RootCommand.class, KeysCommand.class, RootsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -1,6 +1,7 @@
 package dev.tendril.cli;
 
 import dev.tendril.protocol.keys.CurveKeyFiles;
+import dev.tendril.protocol.keys.TlsKeyFiles;
 import dev.tendril.protocol.keys.SigningKeyFiles;
 import dev.tendril.protocol.transport.CurveKeyPair;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class KeysCommandTest {
         Path secret = dir.resolve("munich.key");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
         assertEquals(CurveKeyFiles.readPair(secret).publicKey(), CurveKeyFiles.readPublic(dir.resolve("munich.pub").toString()));
-        assertEquals(TendrilCtl.FAILED, run("keys", "gen", "--out", dir.toString(), "--name", "munich"), "never overwrites");
+        assertEquals(TendrilCtl.BAD_INPUT, run("keys", "gen", "--out", dir.toString(), "--name", "munich"), "never overwrites: nothing changed");
         assertEquals(TendrilCtl.BAD_INPUT, run("keys", "gen", "--out", dir.toString(), "--name", "Not_A_Label"));
     }
 
@@ -46,6 +47,18 @@ class KeysCommandTest {
         SigningKeyFiles.readPrivate(dir.resolve("alice.sign.key"));
         SigningKeyFiles.readPublic(dir.resolve("alice.sign.pub"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("alice.sign.key"))));
+    }
+
+    @Test
+    void genTlsWritesAnOwnerOnlyKeyAndACertificateThatReadBackAndAreNeverOverwritten() throws Exception {
+        assertEquals(TendrilCtl.OK, run("keys", "gen-tls", "--out", dir.toString(), "--name", "roots"), err.toString());
+        TlsKeyFiles.Identity made = TlsKeyFiles.read(dir.resolve("roots.tls.key"), dir.resolve("roots.crt"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("roots.tls.key"))));
+        assertTrue(out.toString().contains("sha256:" + TlsKeyFiles.fingerprint(made.certificate())), out.toString());
+        String before = Files.readString(dir.resolve("roots.crt"));
+        assertEquals(TendrilCtl.BAD_INPUT, run("keys", "gen-tls", "--out", dir.toString(), "--name", "roots"));
+        assertTrue(err.toString().contains("never overwritten"), err.toString());
+        assertEquals(before, Files.readString(dir.resolve("roots.crt")));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tendril.cli;
 
+import dev.tendril.protocol.keys.TlsKeyFiles;
 import dev.tendril.edge.testing.links.TestNetwork;
 import dev.tendril.edge.testing.links.Topology;
 
@@ -70,6 +71,9 @@ final class ReplicatedRoots implements AutoCloseable {
                 peers.append("    - {id: ").append(IDS[i]).append(", raft: ").append(address(i)).append(":5391, control: ")
                         .append(control(i)).append("}\n");
             }
+            if (!Files.exists(TlsKeyFiles.secretFile(dir.resolve("keys"), "raft"))) {
+                TlsKeyFiles.generate(dir.resolve("keys"), "raft"); // the Raft transport's mutual TLS, as shipped
+            }
             for (int i = 0; i < IDS.length; i++) {
                 String r = IDS[i];
                 Files.writeString(dir.resolve(r + ".yaml"), "preset: local\n"
@@ -79,7 +83,8 @@ final class ReplicatedRoots implements AutoCloseable {
                         + "control: {bindAddress: " + address(i) + ", port: 5390" + controlExtra + "}\n"
                         + "security: {insecureClear: true}\n"
                         + "store: {path: " + r + "/topology.db}\n"
-                        + "cluster:\n  id: " + r + "\n  storage: " + r + "/raft\n  peers:\n" + peers);
+                        + "cluster:\n  id: " + r + "\n  storage: " + r + "/raft\n"
+                        + "  tls: {key: keys/raft.tls.key, cert: keys/raft.crt}\n  peers:\n" + peers);
                 roots.spawn(i);
             }
             for (int i = 0; i < IDS.length; i++) {

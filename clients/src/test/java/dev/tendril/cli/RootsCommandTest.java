@@ -39,6 +39,7 @@ class RootsCommandTest {
     private final StringWriter err = new StringWriter();
     private final List<RequestServer> servers = new ArrayList<>();
     private final List<ChangeRoots> changes = new CopyOnWriteArrayList<>();
+    private volatile boolean forbidChanges;
     private RequestServer r1;
     private RequestServer r2;
     private String r3Control;
@@ -80,6 +81,9 @@ class RootsCommandTest {
                 if (body instanceof ChangeRoots c) {
                     if (!leader) {
                         return LeaderHint.notLeader(id, Optional.of("tcp://" + controls[1]));
+                    }
+                    if (forbidChanges) {
+                        return new ErrorReply("FORBIDDEN", "only operators may change the group of roots");
                     }
                     changes.add(c);
                     return new Ack();
@@ -148,6 +152,15 @@ class RootsCommandTest {
         assertEquals(TendrilCtl.OK, run(args.toArray(String[]::new)), err.toString());
         assertEquals(1, changes.size()); // r1 named r2 the leader; r2 took it
         assertEquals(List.of("r1", "r2"), changes.get(0).members().stream().map(RootMember::id).toList());
+    }
+
+    @Test
+    void aChangeTheLeaderRefusesForTheCallersKeyExitsRefusedNamingTheRoot() throws IOException {
+        startGroup();
+        forbidChanges = true;
+        assertEquals(TendrilCtl.REFUSED, run("roots", "remove", "r3", "--root", hostPort(r1)));
+        assertTrue(err.toString().contains("root " + hostPort(r2) + " refused: FORBIDDEN"), err.toString());
+        assertTrue(changes.isEmpty());
     }
 
     @Test

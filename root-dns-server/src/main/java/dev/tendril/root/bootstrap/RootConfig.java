@@ -61,11 +61,19 @@ public record RootConfig(String id, DnsConfig dns, Control control, Store store,
      *                     operators (they enrol the platforms and further operators)
      * @param serverKeyFile the file {@code serverKeys} was read from: read again on reload
      *                     (SIGHUP, {@code tendrilctl root reload}) to rotate the key while running
+     * @param insecureClear an isolated testbed runs {@code local} in clear beyond loopback on purpose
+     *                     ({@code security.insecureClear}; the Raft transport's TLS follows it too)
      */
     public record Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
-                           java.util.Map<String, String> operatorKeys, java.util.Optional<Path> serverKeyFile) {
+                           java.util.Map<String, String> operatorKeys, java.util.Optional<Path> serverKeyFile,
+                           boolean insecureClear) {
         public Security {
             operatorKeys = java.util.Map.copyOf(operatorKeys);
+        }
+
+        public Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,
+                        java.util.Map<String, String> operatorKeys, java.util.Optional<Path> serverKeyFile) {
+            this(serverKeys, operatorKeys, serverKeyFile, false);
         }
 
         public Security(java.util.Optional<dev.tendril.protocol.transport.CurveKeyPair> serverKeys,

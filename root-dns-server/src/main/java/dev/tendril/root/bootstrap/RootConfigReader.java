@@ -9,6 +9,9 @@ import dev.tendril.protocol.spec.TreeReader;
 import dev.tendril.protocol.spec.Validated;
 import dev.tendril.root.adapter.in.dns.DnsConfig;
 import dev.tendril.root.adapter.out.ratis.ClusterConfig;
+import dev.tendril.protocol.keys.KeyFileException;
+import dev.tendril.protocol.keys.TlsKeyFiles;
+import java.security.cert.X509Certificate;
 import dev.tendril.root.adapter.out.sqlite.SpatialiteTopologyRepository.Sync;
 import dev.tendril.root.application.ControlLimits;
 
@@ -114,7 +117,8 @@ public final class RootConfigReader {
         RootConfig.Security security = RootSecurityReader.read(r.object("security", false,
                 "a mapping {serverKey, operatorKeys}"), presetName, control.bindAddress(), id, baseDir);
         java.util.Optional<ClusterConfig> cluster = r.has("cluster")
-                ? java.util.Optional.of(cluster(r.object("cluster", false, CLUSTER), baseDir))
+                ? java.util.Optional.of(cluster(r.object("cluster", false, CLUSTER), baseDir, presetName,
+                        security.insecureClear()))
                 : java.util.Optional.empty();
 
         List<String> all = new ArrayList<>(problems.messages());
@@ -285,13 +289,18 @@ public final class RootConfigReader {
     }
 
     private static final String CLUSTER = "a mapping {id, peers: [{id, raft, control}], storage, group, snapshotEvery, "
-            + "electionTimeoutMin, electionTimeoutMax, commitTimeout, logSegmentSize}";
+            + "electionTimeoutMin, electionTimeoutMax, commitTimeout, logSegmentSize, tls: {key, cert, peers}}";
     private static final String HOST_PORT = "host:port with an IPv4 literal or a host name, e.g. 127.0.0.1:6001";
 
-    /** The replicated group: this root's peer id, every peer's Raft and control address, the Raft storage. */
-    private static ClusterConfig cluster(TreeReader c, Path baseDir) {
+    /**
+     * The replicated group: this root's peer id, every peer's Raft and control address, the Raft
+     * storage, the Raft transport's TLS. Like the control endpoint's keys, TLS is required with
+     * the {@code lan} and {@code wan} presets and whenever a peer's Raft address is beyond
+     * loopback (unless an isolated testbed says {@code security.insecureClear}).
+     */
+    private static ClusterConfig cluster(TreeReader c, Path baseDir, String preset, boolean insecureClear) {
         c.rejectUnknown("id", "peers", "storage", "group", "snapshotEvery", "electionTimeoutMin", "electionTimeoutMax",
-                "commitTimeout", "logSegmentSize");
+                "commitTimeout", "logSegmentSize", "tls");
         String self = c.string("id", "a peer id (a DNS label) listed in cluster.peers");
         List<ClusterConfig.Peer> peers = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -332,8 +341,51 @@ public final class RootConfigReader {
         if (segment < 16 << 10) {
             c.bad("logSegmentSize", segment, "at least 16KiB, e.g. 8MiB");
         }
+        Optional<ClusterConfig.Tls> tls = Optional.empty();
+        if (c.has("tls")) {
+            tls = clusterTls(c.object("tls", false, "a mapping {key, cert, peers}"), baseDir);
+        } else {
+            boolean beyondLoopback = peers.stream().anyMatch(p -> !RootSecurityReader.loopback(p.raft()));
+            if (!"local".equals(preset) || (beyondLoopback && !insecureClear)) {
+                c.missing("tls", "the " + preset + " preset" + (beyondLoopback ? " (a peer's Raft port beyond loopback)" : "")
+                        + " refuses to run the Raft transport in clear: anyone who reaches it could write into the group. "
+                        + "Make a key pair with: tendrilctl keys gen-tls --out keys --name roots, give every root both files, then set cluster.tls: {key: keys/roots.tls.key, cert: keys/roots.crt} "
+                        + "(see docs/security.md)");
+            }
+        }
         return new ClusterConfig(self, peers, baseDir.resolve(storage).normalize(), group, snapshotEvery, min, max, commit,
-                segment);
+                segment, tls);
+    }
+
+    /** {@code cluster.tls}: this root's key and certificate files, and the certificates its peers may present (default: its own). */
+    private static Optional<ClusterConfig.Tls> clusterTls(TreeReader t, Path baseDir) {
+        t.rejectUnknown("key", "cert", "peers");
+        String key = t.string("key", "the path of this root's TLS private key (PEM, from tendrilctl keys gen-tls)");
+        String cert = t.string("cert", "the path of this root's certificate (PEM, from tendrilctl keys gen-tls)");
+        if (key == null || cert == null) {
+            return Optional.empty();
+        }
+        TlsKeyFiles.Identity identity;
+        try {
+            identity = TlsKeyFiles.read(baseDir.resolve(key).normalize(), baseDir.resolve(cert).normalize());
+        } catch (KeyFileException e) {
+            t.bad("key", key, "a TLS key file (owner-only) and its certificate file (" + e.getMessage() + ")");
+            return Optional.empty();
+        }
+        List<X509Certificate> pinned = new ArrayList<>();
+        List<String> listed = t.has("peers") ? t.strings("peers", "a list of certificate files (PEM)") : List.of(cert);
+        for (String file : listed) {
+            try {
+                pinned.addAll(TlsKeyFiles.readCertificates(baseDir.resolve(file).normalize()));
+            } catch (KeyFileException e) {
+                t.bad("peers", file, "a certificate file (PEM) of a peer (" + e.getMessage() + ")");
+            }
+        }
+        if (pinned.stream().noneMatch(p -> p.equals(identity.certificate()))) {
+            t.bad("peers", listed, "a list that holds this root's own certificate " + cert
+                    + " too (the roots connect to each other both ways)");
+        }
+        return Optional.of(new ClusterConfig.Tls(identity.key(), identity.certificate(), pinned));
     }
 
     private static boolean isHostPort(String s) {

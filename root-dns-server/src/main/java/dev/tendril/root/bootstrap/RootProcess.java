@@ -159,6 +159,9 @@ public final class RootProcess implements AutoCloseable {
             metrics.bindDirectory(directory);
             metrics.bindKeys(keys);
             metrics.bindWatches(watches);
+            if (raft != null) {
+                metrics.bindRaft(raft);
+            }
         }
         notReady = null; // DNS listens and the state is loaded
         RootWarmUp.startAfter(WARM_UP_DELAY, config.id(), config.fanOut(), RootWarmUp.CHANGE_ROUNDS, () -> closed);
@@ -224,6 +227,11 @@ public final class RootProcess implements AutoCloseable {
             out.add(new Figure("control.refused_keys", Long.toString(c.refusedKeys())));
             out.add(new Figure("control.forbidden", Long.toString(c.forbidden())));
             out.add(new Figure("control.failed_handshakes", Long.toString(c.failedHandshakes())));
+        }
+        RatisTopologyLog r = raft;
+        if (r != null) {
+            out.add(new Figure("raft.refused_peers", Long.toString(r.refusedPeers())));
+            out.add(new Figure("raft.forbidden_calls", Long.toString(r.forbiddenCalls())));
         }
         out.add(new Figure("writer.requests", Long.toString(committer.requests())));
         out.add(new Figure("writer.transactions", Long.toString(committer.batches())));
@@ -312,7 +320,7 @@ public final class RootProcess implements AutoCloseable {
                 new PurgeExpiredMigrations(repository, deferred, clock), config.control().purgeEvery(),
                 config.control().maxBatch(), new GroupCommitter.Replication(logClock, repository, stateMachine::applied)).start());
         stateMachine.attach(committer);
-        raft = track(RatisTopologyLog.start(cluster, stateMachine, clock));
+        raft = track(RatisTopologyLog.start(cluster, stateMachine, clock, refusals));
         return new ReplicatedControl(raft, committer, raft);
     }
 

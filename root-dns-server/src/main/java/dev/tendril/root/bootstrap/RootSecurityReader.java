@@ -62,7 +62,8 @@ final class RootSecurityReader {
                     + "make one with: tendrilctl keys gen --out keys --name alice, then set operatorKeys: {alice: keys/alice.pub}");
         }
         return new RootConfig.Security(serverKeys, operators, serverKeys.isEmpty() ? Optional.empty()
-                : Optional.of(baseDir.resolve(s.string("serverKey", "", "the path of this root's CURVE .key file")).normalize()));
+                : Optional.of(baseDir.resolve(s.string("serverKey", "", "the path of this root's CURVE .key file")).normalize()),
+                insecureClear);
     }
 
     static boolean loopback(String address) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import dev.tendril.protocol.keys.TlsKeyFiles;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class RootConfigReaderTest {
@@ -311,5 +313,51 @@ class RootConfigReaderTest {
         assertHas(p, "cluster.peers[0].raft", "nowhere", "host:port");
         assertHas(p, "cluster.peers[1].id", "r1", "not listed before");
         assertHas(p, "cluster.id", "r9", "one of the peer ids");
+    }
+
+    private static final String PEERS_ON_LOOPBACK = """
+              peers:
+                - {id: r1, raft: 127.0.0.1:6001, control: 127.0.0.1:5390}
+                - {id: r2, raft: 127.0.0.1:6002, control: 127.0.0.1:5391}
+            """;
+    private static final String PEERS_BEYOND_LOOPBACK = """
+              peers:
+                - {id: r1, raft: 10.0.0.1:6001, control: 127.0.0.1:5390}
+                - {id: r2, raft: 10.0.0.2:6001, control: 127.0.0.1:5391}
+            """;
+
+    @Test
+    void theRaftTransportRunsInClearOnlyOnLoopbackWithTheLocalPreset() throws Exception {
+        assertTrue(valid("id: r1\ncluster:\n  id: r1\n" + PEERS_ON_LOOPBACK).cluster().orElseThrow().tls().isEmpty());
+        assertHas(problems("id: r1\ncluster:\n  id: r1\n" + PEERS_BEYOND_LOOPBACK), "cluster.tls", "beyond loopback",
+                "tendrilctl keys gen-tls");
+        assertHas(problems("preset: lan\nid: r1\n" + keys() + "cluster:\n  id: r1\n" + PEERS_ON_LOOPBACK), "cluster.tls",
+                "lan preset", "in clear");
+        // an isolated testbed says so, as for the control endpoint
+        assertTrue(valid("id: r1\nsecurity: {insecureClear: true}\ncluster:\n  id: r1\n" + PEERS_BEYOND_LOOPBACK)
+                .cluster().orElseThrow().tls().isEmpty());
+    }
+
+    @Test
+    void clusterTlsReadsTheKeyAndPinsTheCertificatesListed() throws Exception {
+        TlsKeyFiles.Identity own = TlsKeyFiles.generate(dir.resolve("keys"), "roots");
+        TlsKeyFiles.Identity next = TlsKeyFiles.generate(dir.resolve("keys"), "roots-next");
+        var tls = valid("id: r1\ncluster:\n  id: r1\n  tls: {key: keys/roots.tls.key, cert: keys/roots.crt}\n"
+                + PEERS_BEYOND_LOOPBACK).cluster().orElseThrow().tls().orElseThrow();
+        assertEquals(own.certificate(), tls.certificate());
+        assertEquals(List.of(own.certificate()), tls.peers(), "by default a peer must present this root's own certificate");
+        var rotating = valid("id: r1\ncluster:\n  id: r1\n  tls: {key: keys/roots.tls.key, cert: keys/roots.crt, "
+                + "peers: [keys/roots.crt, keys/roots-next.crt]}\n" + PEERS_ON_LOOPBACK).cluster().orElseThrow().tls().orElseThrow();
+        assertEquals(List.of(own.certificate(), next.certificate()), rotating.peers());
+
+        assertHas(problems("id: r1\ncluster:\n  id: r1\n  tls: {key: keys/roots.tls.key, cert: keys/roots.crt, "
+                + "peers: [keys/roots-next.crt]}\n" + PEERS_ON_LOOPBACK), "cluster.tls.peers", "own certificate");
+        assertHas(problems("id: r1\ncluster:\n  id: r1\n  tls: {key: keys/nothing.tls.key, cert: keys/roots.crt}\n"
+                + PEERS_ON_LOOPBACK), "cluster.tls.key", "does not exist");
+        Files.setPosixFilePermissions(dir.resolve("keys/roots.tls.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertHas(problems("id: r1\ncluster:\n  id: r1\n  tls: {key: keys/roots.tls.key, cert: keys/roots.crt}\n"
+                + PEERS_ON_LOOPBACK), "cluster.tls.key", "chmod 600");
+        assertHas(problems("id: r1\ncluster:\n  id: r1\n  tls: {cert: keys/roots.crt}\n" + PEERS_ON_LOOPBACK),
+                "cluster.tls.key");
     }
 }

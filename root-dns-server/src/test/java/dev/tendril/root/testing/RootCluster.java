@@ -1,5 +1,6 @@
 package dev.tendril.root.testing;
 
+import dev.tendril.protocol.keys.TlsKeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,10 @@ public final class RootCluster implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             nameServers.append(i > 1 ? ", " : "").append("ns").append(i).append(".svc.example.edge.");
         }
+        if (!Files.exists(TlsKeyFiles.secretFile(dir.resolve("keys"), "raft"))) {
+            Files.createDirectories(dir.resolve("keys"));
+            TlsKeyFiles.generate(dir.resolve("keys"), "raft"); // the Raft transport's mutual TLS, as shipped
+        }
         for (Member m : members) {
             boolean first = Integer.parseInt(m.id.substring(1)) <= initial;
             String yaml = "preset: local\n"
@@ -106,6 +111,7 @@ public final class RootCluster implements AutoCloseable {
                     + "cluster:\n"
                     + "  id: " + m.id + "\n"
                     + "  storage: " + m.id + "/raft\n"
+                    + "  tls: {key: keys/raft.tls.key, cert: keys/raft.crt}\n" // one pair for the group, as in docs/security.md
                     + String.join("", List.of(extraClusterKeys).stream().map(k -> "  " + k + "\n").toList())
                     + "  peers:\n" + (first ? initialPeers : peers);
             Files.writeString(m.config, yaml);

@@ -23,11 +23,18 @@ import java.util.Optional;
  * on, and once a write request is answered without error (so it is durable), records what
  * changed in {@link RecentEvents} for the live map. Reads, errors and refused conditional sign-offs record nothing. A retried
  * request is answered by the endpoint's dedupe before it reaches this port, so it is not
- * recorded twice.
+ * recorded twice. Edge nodes register again every few seconds (soft state): such a refresh of
+ * a node already recorded in the same place records nothing, so {@code joined} means a node
+ * new to this root's view, back after it went down or left, or under another parent.
  */
 public final class EventRecordingControl extends ForwardingRootControl {
+    /** Nodes remembered at most; past this the memory starts again (a few refreshes then read as joins). */
+    static final int MAX_REMEMBERED = 200_000;
+
     private final RecentEvents events;
     private final Clock clock;
+    /** service + '\n' + node -> where it was last recorded (its parent text), for telling a refresh from a join. */
+    private final java.util.Map<String, String> placed = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EventRecordingControl(RootControl delegate, RecentEvents events, Clock clock) {
         super(delegate);
@@ -53,19 +60,30 @@ public final class EventRecordingControl extends ForwardingRootControl {
 
     private Optional<TopologyEvent> eventOf(RootMessage request, RootMessage reply) {
         long now = clock.millis();
-        if (request instanceof CreateTree r && reply instanceof Registered) {
+        if (request instanceof CreateTree r && reply instanceof Registered g) {
+            place(r.service(), r.node().nodeId(), parentText(g));
             return Optional.of(new TopologyEvent(now, Kind.TREE_CREATED, r.service(), r.node().nodeId(),
                     "top node at " + r.node().position()));
         } else if (request instanceof RegisterNode r && reply instanceof Registered g) {
-            return Optional.of(new TopologyEvent(now, Kind.JOINED, r.service(), r.node().nodeId(), parentText(g)));
+            String parent = parentText(g);
+            if (parent.equals(place(r.service(), r.node().nodeId(), parent))) {
+                return Optional.empty(); // a refresh: the node was recorded there already
+            }
+            return Optional.of(new TopologyEvent(now, Kind.JOINED, r.service(), r.node().nodeId(), parent));
         } else if (request instanceof SignOff r && reply instanceof Ack) {
+            placed.remove(key(r.service(), r.nodeId()));
             return Optional.of(new TopologyEvent(now, Kind.SIGNED_OFF, r.service(), r.nodeId(), ""));
         } else if (request instanceof ConditionalSignOff r && reply instanceof SignOffDecision d && d.granted()) {
+            placed.remove(key(r.service(), r.nodeId()));
             return Optional.of(new TopologyEvent(now, Kind.TERMINATED, r.service(), r.nodeId(),
                     d.liveInstances() + " live instance(s) remain, minimum " + d.minInstances()));
         } else if (request instanceof NodeState r && reply instanceof Ack) {
+            if (!r.live()) {
+                placed.remove(key(r.service(), r.nodeId()));
+            }
             return Optional.of(new TopologyEvent(now, r.live() ? Kind.NODE_UP : Kind.NODE_DOWN, r.service(), r.nodeId(), ""));
         } else if (request instanceof OrphanReport r && reply instanceof Registered g) {
+            place(r.service(), r.nodeId(), parentText(g));
             return Optional.of(new TopologyEvent(now, Kind.ORPHAN_REPARENTED, r.service(), r.nodeId(),
                     "parent " + r.deadParentId() + " dead; " + parentText(g)));
         } else if (request instanceof RecordMigration r && reply instanceof Ack) {
@@ -73,6 +91,18 @@ public final class EventRecordingControl extends ForwardingRootControl {
                     String.join(", ", r.clients()) + " for " + r.lifetimeMillis() / 1000 + " s"));
         }
         return Optional.empty();
+    }
+
+    private static String key(String service, String node) {
+        return service + '\n' + node;
+    }
+
+    /** Remembers where the node is now; returns where it was recorded before (null: nowhere). */
+    private String place(String service, String node, String parent) {
+        if (placed.size() >= MAX_REMEMBERED) {
+            placed.clear();
+        }
+        return placed.put(key(service, node), parent);
     }
 
     private static String parentText(Registered g) {

@@ -81,6 +81,31 @@ class EventRecordingControlTest {
     }
 
     @Test
+    void aRefreshOfANodeInTheSamePlaceRecordsNothingAndAJoinAfterItLeftOrMovedDoes() {
+        String[] parent = {"munich"};
+        EventRecordingControl c = control(r -> r instanceof CreateTree t ? registered(t.service(), t.node().nodeId(), null)
+                : r instanceof RegisterNode n ? registered(n.service(), n.node().nodeId(),
+                        n.node().nodeId().equals("munich") ? null : parent[0]) : new Ack());
+        c.handle(new CreateTree("web", info("munich", MUNICH)));
+        c.handle(new RegisterNode("web", info("munich", MUNICH))); // the top node's own refresh
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK)));
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK))); // refreshes, every few seconds
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK)));
+        c.handle(new RegisterNode("api", info("newyork", NEW_YORK))); // another tree: a join of its own
+        parent[0] = "tokyo";
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK))); // re-joined under another parent
+        c.handle(new NodeState("web", "newyork", false));
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK))); // back after it went down
+        c.handle(new SignOff("web", "newyork"));
+        c.handle(new RegisterNode("web", info("newyork", NEW_YORK))); // deployed again after it left
+
+        assertEquals(List.of("TREE_CREATED web munich top node at " + MUNICH, "JOINED web newyork parent munich",
+                        "JOINED api newyork parent munich", "JOINED web newyork parent tokyo", "NODE_DOWN web newyork ",
+                        "JOINED web newyork parent tokyo", "SIGNED_OFF web newyork ", "JOINED web newyork parent tokyo"),
+                events.latest().stream().map(e -> e.kind() + " " + e.service() + " " + e.nodeId() + " " + e.detail()).toList());
+    }
+
+    @Test
     void errorsReadsAndRefusedSignOffsRecordNothingAndRepliesPassUnchanged() {
         ErrorReply refused = new ErrorReply("NOT_FOUND", "no tree web");
         EventRecordingControl failing = control(r -> refused);

@@ -18,13 +18,26 @@ import java.util.Optional;
  * @param electionMax   longest election timeout
  * @param commitTimeout a write not committed within this is answered INTERNAL (the client retries)
  * @param segmentBytes  size of one Raft log segment file; the log is purged by whole segments up to the last snapshot
+ * @param tls           mutual TLS of the Raft transport ({@code cluster.tls}); empty: in clear (loopback or an isolated testbed)
  */
 public record ClusterConfig(String self, List<Peer> peers, Path storage, String group, long snapshotEvery,
-                            Duration electionMin, Duration electionMax, Duration commitTimeout, long segmentBytes) {
+                            Duration electionMin, Duration electionMax, Duration commitTimeout, long segmentBytes,
+                            Optional<Tls> tls) {
+
+    /**
+     * The Raft transport's TLS: this root's private key and certificate, and the certificates a
+     * peer may present (pinned; the group may share one pair, then {@code peers} is that one).
+     */
+    public record Tls(java.security.PrivateKey key, java.security.cert.X509Certificate certificate,
+                      List<java.security.cert.X509Certificate> peers) {
+        public Tls {
+            peers = List.copyOf(peers);
+        }
+    }
 
     /**
      * @param id      the peer id (a DNS label)
-     * @param raft    host:port of the Raft transport (Netty)
+     * @param raft    host:port of the Raft transport (gRPC)
      * @param control host:port of the peer's control endpoint, named to clients in NOT_LEADER replies
      */
     public record Peer(String id, String raft, String control) {

@@ -12,7 +12,10 @@ import dev.tendril.root.application.port.out.GroupMembership;
 import dev.tendril.root.application.port.out.TopologyLog;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import dev.tendril.protocol.refusal.RefusalLog;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -46,8 +49,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The topology log of a replicated root: a Raft group of roots (Apache Ratis, Netty
- * transport). The leader turns a command into a log entry stamped with its clock and
+ * The topology log of a replicated root: a Raft group of roots (Apache Ratis, gRPC
+ * transport: mutual TLS with pinned certificates when {@code cluster.tls} is set, see
+ * {@link PinnedPeerCertificates}; only Raft between members is served, see
+ * {@link RaftCallGuard}). The leader turns a command into a log entry stamped with its clock and
  * answers once the entry is committed on a majority and applied here; any other root
  * answers {@code NOT_LEADER} naming the leader's control endpoint (see {@link LeaderHint}).
  */
@@ -68,14 +73,41 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
     private final ProposalBatcher batcher;
+    private final RefusalLog refusals;
 
-    private RatisTopologyLog(ClusterConfig config, RaftServer server, RaftGroupId groupId, Clock clock) {
+    private RatisTopologyLog(ClusterConfig config, RaftServer server, RaftGroupId groupId, Clock clock, RefusalLog refusals) {
         this.config = config;
         this.server = server;
         this.groupId = groupId;
         this.self = RaftPeerId.valueOf(config.self());
         this.clock = clock;
+        this.refusals = refusals;
         this.batcher = new ProposalBatcher(config.self(), MAX_COMMANDS_PER_ENTRY, PROPOSALS_IN_FLIGHT, this::propose).start();
+    }
+
+    /** Mutual TLS from this root's key and certificate, trusting exactly the pinned peer certificates. */
+    static GrpcTlsConfig tls(ClusterConfig.Tls tls, RefusalLog refusals) {
+        try {
+            char[] none = new char[0];
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, none);
+            store.setKeyEntry("raft", tls.key(), none, new java.security.cert.Certificate[] {tls.certificate()});
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, none);
+            return new GrpcTlsConfig(keys.getKeyManagers()[0], new PinnedPeerCertificates(tls.peers(), refusals), true);
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot set up the Raft transport's TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Peers refused at the Raft port (certificate not pinned) and client or admin calls refused there. */
+    public long refusedPeers() {
+        return refusals.total(PinnedPeerCertificates.REFUSED);
+    }
+
+    public long forbiddenCalls() {
+        return refusals.total(RaftCallGuard.FORBIDDEN);
     }
 
     /** The group id all roots of a group derive from its name. */
@@ -87,16 +119,25 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         return RaftPeer.newBuilder().setId(p.id()).setAddress(p.raft()).setClientAddress(p.control()).build();
     }
 
-    /** Starts this root's Raft server (formats its storage on the first start, recovers it after). */
-    public static RatisTopologyLog start(ClusterConfig config, TopologyStateMachine stateMachine, Clock clock) {
+    /**
+     * Starts this root's Raft server (formats its storage on the first start, recovers it after).
+     * Refused peers and calls at the Raft port are counted and logged in {@code refusals}.
+     */
+    public static RatisTopologyLog start(ClusterConfig config, TopologyStateMachine stateMachine, Clock clock,
+                                         RefusalLog refusals) {
         ClusterConfig.Peer me = config.selfPeer();
         RaftGroupId groupId = groupId(config.group());
         RaftGroup group = RaftGroup.valueOf(groupId, config.peers().stream().map(RatisTopologyLog::peer).toList());
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         int colon = me.raft().lastIndexOf(':');
-        NettyConfigKeys.Server.setHost(p, me.raft().substring(0, colon));
-        NettyConfigKeys.Server.setPort(p, Integer.parseInt(me.raft().substring(colon + 1)));
+        GrpcConfigKeys.Server.setHost(p, me.raft().substring(0, colon));
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(me.raft().substring(colon + 1)));
+        Parameters transport = new Parameters();
+        RaftCallGuard guard = new RaftCallGuard(refusals);
+        GrpcConfigKeys.Server.setServicesCustomizer(transport, (builder, types) -> builder.intercept(guard));
+        // one TLS setting for the server port, the connections to the peers and (unused) Ratis clients
+        config.tls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(transport, tls(tls, refusals)));
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
@@ -116,12 +157,14 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         try {
             Files.createDirectories(config.storage());
             RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me.id())).setGroup(group)
-                    .setStateMachine(stateMachine).setProperties(p)
+                    .setStateMachine(stateMachine).setProperties(p).setParameters(transport)
                     .setOption(known ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
             server.start();
-            log.info("{}: Raft member of group {} ({} peers), raft {}, storage {} ({})", me.id(), config.group(),
-                    config.peers().size(), me.raft(), config.storage(), known ? "recovered" : "formatted");
-            return new RatisTopologyLog(config, server, groupId, clock);
+            log.info("{}: Raft member of group {} ({} peers), raft {} ({}), storage {} ({})", me.id(), config.group(),
+                    config.peers().size(), me.raft(), config.tls().map(t -> "mutual TLS, " + t.peers().size()
+                            + " pinned certificate(s)").orElse("in CLEAR: anyone who reaches this port can write into the group"),
+                    config.storage(), known ? "recovered" : "formatted");
+            return new RatisTopologyLog(config, server, groupId, clock, refusals);
         } catch (IOException e) {
             throw new UncheckedIOException("root " + me.id() + ": cannot start its Raft server on " + me.raft()
                     + " with storage " + config.storage() + ": " + e.getMessage(), e);
