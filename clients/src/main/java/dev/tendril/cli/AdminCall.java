@@ -67,7 +67,10 @@ final class AdminCall {
         try (RequestClient client = new RequestClient(options)) {
             RequestResult r = client.request(request.first(), request.retry());
             if (!(r instanceof RequestResult.Reply reply)) {
-                err.println("no answer from " + node.node + " within " + timeout.toMillis() + " ms (is the node running? is --node its admin socket?)");
+                // a CURVE handshake with a wrong server key or an unenrolled client key fails silently: say so
+                err.println("no answer from " + node.node + " within " + timeout.toMillis() + " ms (is the node running? is --node its admin socket?"
+                        + (curve.isPresent() ? " is --node-key that node's public key, and your --curve-key enrolled at the root?"
+                        : " does it need CURVE keys (--curve-key, --node-key)?") + ")");
                 return new Outcome.Exit(TendrilCtl.FAILED);
             }
             Message body = reply.envelope().body();
