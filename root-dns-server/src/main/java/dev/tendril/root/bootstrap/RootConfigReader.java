@@ -349,8 +349,8 @@ public final class RootConfigReader {
             if (!"local".equals(preset) || (beyondLoopback && !insecureClear)) {
                 c.missing("tls", "the " + preset + " preset" + (beyondLoopback ? " (a peer's Raft port beyond loopback)" : "")
                         + " refuses to run the Raft transport in clear: anyone who reaches it could write into the group. "
-                        + "Make a key pair with: tendrilctl keys gen-tls --out keys --name roots, give every root both files, then set cluster.tls: {key: keys/roots.tls.key, cert: keys/roots.crt} "
-                        + "(see docs/security.md)");
+                        + "Make a key pair with: tendrilctl keys gen-tls --out keys --name roots, give every root both "
+                        + "files, then set cluster.tls: {key: keys/roots.tls.key, cert: keys/roots.crt} (see docs/security.md)");
             }
         }
         return new ClusterConfig(self, peers, baseDir.resolve(storage).normalize(), group, snapshotEvery, min, max, commit,

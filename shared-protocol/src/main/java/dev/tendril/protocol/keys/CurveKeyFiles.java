@@ -29,10 +29,7 @@ public final class CurveKeyFiles {
     public static CurveKeyPair generate(Path dir, String name) throws IOException {
         Path secret = secretFile(dir, name);
         Path pub = publicFile(dir, name);
-        if (Files.exists(secret) || Files.exists(pub)) {
-            throw new java.nio.file.FileAlreadyExistsException(secret + " or " + pub, null,
-                    "a key file is never overwritten; remove it first or pick another --name");
-        }
+        KeyFiles.requireAbsent(secret, pub);
         CurveKeyPair keys = CurveKeyPair.generate();
         KeyFiles.writeSecret(secret, "# tendril CURVE key pair of " + name + "; keep this file secret (mode 0600)\n"
                 + "public-key " + keys.publicKey() + "\nsecret-key " + keys.secretKey() + "\n");

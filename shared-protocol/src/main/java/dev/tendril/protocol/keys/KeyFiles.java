@@ -24,6 +24,14 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
+    /** Before a pair is made: neither of its two files may exist (a key file is never overwritten). */
+    public static void requireAbsent(Path secret, Path other) throws FileAlreadyExistsException {
+        if (Files.exists(secret) || Files.exists(other)) {
+            throw new FileAlreadyExistsException(secret + " or " + other, null,
+                    "a key file is never overwritten; remove it first or pick another --name");
+        }
+    }
+
     /** Writes a secret file, mode 0600 from its creation on; refuses to overwrite one. */
     public static void writeSecret(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();

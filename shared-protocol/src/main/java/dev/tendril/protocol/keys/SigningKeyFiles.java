@@ -1,7 +1,6 @@
 package dev.tendril.protocol.keys;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -36,10 +35,7 @@ public final class SigningKeyFiles {
     public static KeyPair generate(Path dir, String name) throws IOException {
         Path secret = secretFile(dir, name);
         Path pub = publicFile(dir, name);
-        if (Files.exists(secret) || Files.exists(pub)) {
-            throw new java.nio.file.FileAlreadyExistsException(secret + " or " + pub, null,
-                    "a key file is never overwritten; remove it first or pick another --name");
-        }
+        KeyFiles.requireAbsent(secret, pub);
         KeyPair pair;
         try {
             pair = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();

@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -63,10 +62,7 @@ public final class TlsKeyFiles {
     public static Identity generate(Path dir, String name) throws IOException {
         Path secret = secretFile(dir, name);
         Path cert = certificateFile(dir, name);
-        if (Files.exists(secret) || Files.exists(cert)) {
-            throw new java.nio.file.FileAlreadyExistsException(secret + " or " + cert, null,
-                    "a key file is never overwritten; remove it first or pick another --name");
-        }
+        KeyFiles.requireAbsent(secret, cert);
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

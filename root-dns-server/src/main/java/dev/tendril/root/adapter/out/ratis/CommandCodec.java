@@ -24,7 +24,9 @@ import java.util.List;
  * batch = 0xB0  count:u32  (length:u32  frame){count}
  * </pre>
  * A frame starts with the protocol version (1), never 0xB0, so a batch is told from a single
- * frame by its first byte. A batch of one is written as the single frame.
+ * frame by its first byte. A batch of one is written as the single frame. A batch of none is a
+ * commit notice (see {@link ProposalBatcher}): an entry that changes nothing and carries the
+ * leader's commit index to the followers; its replies are a batch of none too.
  */
 final class CommandCodec {
     /** A decoded log entry of one command. */
@@ -157,7 +159,7 @@ final class CommandCodec {
             return null;
         }
         int count = b.getInt();
-        if (count < 1 || count > MAX_BATCH) {
+        if (count < 0 || count > MAX_BATCH) {
             return null;
         }
         List<byte[]> frames = new ArrayList<>(Math.min(count, 1024));

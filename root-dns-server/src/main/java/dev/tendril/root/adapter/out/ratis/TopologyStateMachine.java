@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -146,6 +147,9 @@ public final class TopologyStateMachine extends BaseStateMachine {
             log.warn("{}: log entry {} is not a root control request; applied as a no-op", rootId, index);
             return applier.apply(LogEntry.empty(entry.getTerm(), index)).thenApply(r -> CommandCodec.reply(
                     new ErrorReply(ControlErrors.INVALID, "log entry " + index + " is not a root control request"), rootId));
+        }
+        if (commands.requests().isEmpty()) { // a commit notice: nothing to apply but the position
+            return applier.apply(LogEntry.empty(entry.getTerm(), index)).thenApply(r -> CommandCodec.replies(List.of(), rootId));
         }
         reportLag();
         long proposedAt = commands.atMillis();

@@ -60,4 +60,18 @@ class CommandCodecTest {
         assertNull(CommandCodec.commands(ByteString.copyFrom(new byte[] {(byte) CommandCodec.BATCH})));
         assertNull(CommandCodec.commands(ByteString.EMPTY));
     }
+
+    @Test
+    void aCommitNoticeIsAnEntryOfNoCommandsWithNoReplies() {
+        ByteString notice = CommandCodec.commands(List.of(), 1, "r1", 9).getContent();
+        assertEquals(5, notice.size(), "the batch byte and a count of 0");
+        assertEquals(List.of(), CommandCodec.commands(notice).requests());
+        assertEquals(List.of(), CommandCodec.replies(CommandCodec.replies(List.of(), "r1")));
+        assertNull(CommandCodec.command(notice), "not an entry of one command");
+        byte[] negative = notice.toByteArray();
+        negative[1] = (byte) 0xff; // count -1 (big-endian int 0xff000000)
+        assertNull(CommandCodec.commands(ByteString.copyFrom(negative)));
+        byte[] trailing = java.util.Arrays.copyOf(notice.toByteArray(), 6);
+        assertNull(CommandCodec.commands(ByteString.copyFrom(trailing)), "a count of 0 with bytes after it");
+    }
 }

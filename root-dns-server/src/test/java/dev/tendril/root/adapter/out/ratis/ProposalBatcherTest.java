@@ -23,6 +23,8 @@ class ProposalBatcherTest {
     }
 
     private final BlockingQueue<Proposal> proposed = new LinkedBlockingQueue<>();
+    /** Commit notices (entries of no commands), kept apart; answered by the test too. */
+    private final BlockingQueue<Proposal> notices = new LinkedBlockingQueue<>();
     private ProposalBatcher batcher;
 
     @AfterEach
@@ -35,7 +37,7 @@ class ProposalBatcherTest {
     private ProposalBatcher start(int maxBatch, int inFlight) {
         batcher = new ProposalBatcher("r1", maxBatch, inFlight, commands -> {
             CompletableFuture<List<RootMessage>> f = new CompletableFuture<>();
-            proposed.add(new Proposal(commands, f));
+            (commands.isEmpty() ? notices : proposed).add(new Proposal(commands, f));
             return f;
         }).start();
         return batcher;
@@ -115,5 +117,45 @@ class ProposalBatcherTest {
         ProposalBatcher b = start(10, 1);
         b.close();
         assertEquals("INTERNAL", ((ErrorReply) b.offer(m(0)).get(10, TimeUnit.SECONDS)).code());
+    }
+
+    @Test
+    void aCommitThatLeavesNothingQueuedOrInFlightIsFollowedByOneCommitNotice() throws Exception {
+        ProposalBatcher b = start(100, 2);
+        CompletableFuture<RootMessage> first = b.offer(m(0));
+        CompletableFuture<RootMessage> second = b.offer(m(1));
+        Proposal p1 = next();
+        Proposal p2 = p1.commands().size() == 2 ? p1 : next(); // one entry or two, as the thread drained them
+        p1.replies().complete(acks(p1.commands().size(), "a"));
+        if (p2 != p1) {
+            assertNull(notices.poll(200, TimeUnit.MILLISECONDS), "no notice while another entry is in flight");
+            p2.replies().complete(acks(1, "b"));
+        }
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+        Proposal notice = notices.poll(10, TimeUnit.SECONDS);
+        assertNotNull(notice, "the last commit before the batcher fell idle is followed by a notice");
+        assertEquals(List.of(), notice.commands());
+        assertNull(notices.poll(200, TimeUnit.MILLISECONDS), "one notice, and none for the notice itself");
+        assertEquals(1, b.notices());
+
+        // the notice holds a slot until it is answered; a command meanwhile still goes out
+        CompletableFuture<RootMessage> third = b.offer(m(2));
+        Proposal p3 = next();
+        notice.replies().complete(List.of());
+        p3.replies().complete(List.of(new Ack()));
+        assertEquals(new Ack(), third.get(10, TimeUnit.SECONDS));
+        assertNotNull(notices.poll(10, TimeUnit.SECONDS), "idle again: another notice");
+        assertEquals(2, b.notices());
+    }
+
+    @Test
+    void aFailedEntryIsFollowedByNoNotice() throws Exception {
+        ProposalBatcher b = start(100, 1);
+        CompletableFuture<RootMessage> first = b.offer(m(0));
+        next().replies().completeExceptionally(new IllegalStateException("not leader any more"));
+        assertInstanceOf(ErrorReply.class, first.get(10, TimeUnit.SECONDS));
+        assertNull(notices.poll(300, TimeUnit.MILLISECONDS));
+        assertEquals(0, b.notices());
     }
 }
