@@ -82,14 +82,14 @@ base_rootfs() { # rootfs module
   cp "$mod/target/$(basename "$mod")-$VERSION.jar" "$rootfs/opt/tendril/"
   cp "$mod"/target/lib/*.jar "$rootfs/opt/tendril/lib/"
   # jars carry native libraries for every OS and CPU (sqlite-jdbc 12 MB, Ratis's shaded Netty
-  # 11 MB): keep only this machine's (Linux, this CPU), and no netty-tcnative (TLS: the Raft
-  # transport runs without it)
+  # 11 MB): keep only this machine's (Linux, this CPU); Ratis's netty-tcnative (BoringSSL) stays,
+  # the Raft transport's TLS runs on it
   local arch other; arch="$(uname -m)"
   case "$arch" in x86_64) other='aarch_\?64\|aarch64\|arm\|ppc64\|riscv\|s390\|/x86/' ;; *) other='x86_64\|x86\|ppc64\|riscv\|s390' ;; esac
   for jar in "$rootfs"/opt/tendril/lib/*.jar; do
     local drop
     drop="$(unzip -Z1 "$jar" | grep -v '/$' | grep -i '\.\(so\|dll\|jnilib\|dylib\)$\|^org/sqlite/native/' \
-      | grep -i 'tcnative\|windows\|osx\|macos\|mac/\|darwin\|sunos\|solaris\|aix\|openbsd\|dragonfly\|freebsd\|musl\|android\|\.dll$\|\.jnilib$\|\.dylib$\|'"$other" || true)"
+      | grep -i 'windows\|osx\|macos\|mac/\|darwin\|sunos\|solaris\|aix\|openbsd\|dragonfly\|freebsd\|musl\|android\|\.dll$\|\.jnilib$\|\.dylib$\|'"$other" || true)"
     if [ -n "$drop" ]; then
       echo "$drop" | tr '\n' '\0' | xargs -0 zip -q -d "$jar" >/dev/null
     fi
