@@ -89,9 +89,9 @@ final class RootsCommand implements Callable<Integer> {
             }
             for (RootMember m : asked.members()) {
                 CompletableFuture<RequestResult> f = asking.get(m.id());
+                RequestResult got = f == null ? null : f.handle((r, e) -> e == null ? r : null).join(); // failed: shown DOWN
                 RootsStatus s = m.id().equals(asked.rootId()) ? asked
-                        : f != null && f.join() instanceof RequestResult.Reply r && r.envelope().body() instanceof RootsStatus rs ? rs
-                        : null;
+                        : got instanceof RequestResult.Reply r && r.envelope().body() instanceof RootsStatus rs ? rs : null;
                 answers.put(m.id(), s);
             }
         }

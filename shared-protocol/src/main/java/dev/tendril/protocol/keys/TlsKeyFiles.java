@@ -91,6 +91,10 @@ public final class TlsKeyFiles {
             throw new KeyFileException("certificate file " + certificateFile + " holds " + certs.size()
                     + " certificates; this root's own must be one");
         }
+        if (!pair(key, certs.get(0))) {
+            throw new KeyFileException("TLS key file " + keyFile + " does not hold the key of certificate " + certificateFile
+                    + " (two files of different pairs?); tendrilctl keys gen-tls writes both of one pair");
+        }
         return new Identity(key, certs.get(0));
     }
 
@@ -100,6 +104,22 @@ public final class TlsKeyFiles {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot digest a certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the certificate holds the public key of {@code key}: a signature by the one verifies with the other. */
+    private static boolean pair(PrivateKey key, X509Certificate certificate) {
+        try {
+            byte[] probe = "tendril key pair check".getBytes(StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initSign(key);
+            s.update(probe);
+            byte[] signature = s.sign();
+            s.initVerify(certificate.getPublicKey());
+            s.update(probe);
+            return s.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false; // not an EC key of the same curve
         }
     }
 

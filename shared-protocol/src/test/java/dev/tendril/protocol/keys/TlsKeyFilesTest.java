@@ -79,6 +79,9 @@ class TlsKeyFilesTest {
         Path cut = dir.resolve("cut.crt");
         Files.writeString(cut, Files.readString(cert).replace("-----END CERTIFICATE-----", ""));
         assertThrows(KeyFileException.class, () -> TlsKeyFiles.readCertificates(cut));
+        TlsKeyFiles.generate(dir, "other");
+        assertTrue(assertThrows(KeyFileException.class, () -> TlsKeyFiles.read(key, TlsKeyFiles.certificateFile(dir, "other")))
+                .getMessage().contains("does not hold the key of certificate"));
         // a certificate where the key belongs, and the key where the certificate belongs
         assertThrows(KeyFileException.class, () -> TlsKeyFiles.read(cert, cert));
         assertThrows(KeyFileException.class, () -> TlsKeyFiles.read(key, key));
