@@ -26,7 +26,8 @@ final class TreeCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "one service (default: all)")
     String service = "";
 
-    @Option(names = "--root", description = "ask this root's control endpoint (host:port) directly instead of a node")
+    @Option(names = "--root", description = "ask a root's control endpoint (host:port; several roots of a replicated "
+            + "group comma-separated, the first that answers) directly instead of a node")
     String root;
 
     @Option(names = "--root-key", defaultValue = "${env:TENDRIL_ROOT_KEY}",

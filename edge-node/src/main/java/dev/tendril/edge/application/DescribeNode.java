@@ -64,8 +64,9 @@ public final class DescribeNode {
         hw.add(new Figure("gpu.util.mean", fmt(load.gpu())));
         hw.add(new Figure("samples", Long.toString(load.samples())));
         hw.add(new Figure("failed.reads", Long.toString(load.failedReads())));
-        hw.add(new Figure("short", (load.cpuShort() ? "cpu " : "") + (load.memoryShort() ? "memory " : "")
-                + (load.diskShort() ? "disk " : "") + (load.gpuShort() ? "gpu" : "")));
+        String shortOf = ((load.cpuShort() ? "cpu " : "") + (load.memoryShort() ? "memory " : "")
+                + (load.diskShort() ? "disk " : "") + (load.gpuShort() ? "gpu" : "")).strip();
+        hw.add(new Figure("short", shortOf.isEmpty() ? "none" : shortOf)); // what the node is short of now
         List<String> gpus = new ArrayList<>();
         load.latest().ifPresent(r -> {
             hw.add(new Figure("memory.total.bytes", Long.toString(r.memoryTotalBytes())));

@@ -235,8 +235,12 @@ public final class KeyEnrolment implements PeerKeys {
             keysChanged();
         }
         if (n == 0) {
+            boolean configured = r.role() == KeyRole.OPERATOR
+                    && bootstrap.values().stream().anyMatch(c -> c.name().equals(r.name()));
             return new ErrorReply(ControlErrors.NOT_FOUND, "no enrolled key of " + r.role().label() + " " + r.name()
-                    + (r.publicKey().isEmpty() ? "" : " is " + r.publicKey()));
+                    + (r.publicKey().isEmpty() ? "" : " is " + r.publicKey())
+                    + (configured ? " (" + r.name() + " is a bootstrap operator of the root's config, security.operatorKeys: "
+                    + "remove it there and restart the root)" : ""));
         }
         log.info("{}: {} revoked {} key(s) of {} {}", rootId, who, n, r.role().label(), r.name());
         return new Ack();

@@ -63,6 +63,16 @@ class KeyEnrolmentTest {
     }
 
     @Test
+    void revokingABootstrapOperatorSaysWhereItComesFrom() {
+        ErrorReply e = assertInstanceOf(ErrorReply.class, ask(new RevokeKey(KeyRole.OPERATOR, "alice", ""), operator));
+        assertEquals("NOT_FOUND", e.code());
+        assertEquals(true, e.message().contains("bootstrap operator of the root's config"), e.message());
+        assertEquals(Optional.of(operator), keys.callerOf(alice), "still admitted");
+        ErrorReply other = assertInstanceOf(ErrorReply.class, ask(new RevokeKey(KeyRole.OPERATOR, "bob", ""), operator));
+        assertEquals(false, other.message().contains("bootstrap"), other.message());
+    }
+
+    @Test
     void rotationKeepsBothKeysUntilTheOldOneIsRevoked() {
         ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich), operator);
         ask(new EnrolKey(KeyRole.PLATFORM, "munich", munich2), operator);
