@@ -111,7 +111,9 @@ public final class RootCluster implements AutoCloseable {
                     + "cluster:\n"
                     + "  id: " + m.id + "\n"
                     + "  storage: " + m.id + "/raft\n"
-                    + "  tls: {key: keys/raft.tls.key, cert: keys/raft.crt}\n" // one pair for the group, as in docs/security.md
+                    // one pair for the group, as in docs/security.md; a benchmark may ask for the transport in clear
+                    // (-Dtendril.bench.raftInClear=true) to tell TLS's cost from gRPC's
+                    + (Boolean.getBoolean("tendril.bench.raftInClear") ? "" : "  tls: {key: keys/raft.tls.key, cert: keys/raft.crt}\n")
                     + String.join("", List.of(extraClusterKeys).stream().map(k -> "  " + k + "\n").toList())
                     + "  peers:\n" + (first ? initialPeers : peers);
             Files.writeString(m.config, yaml);
