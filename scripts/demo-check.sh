@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs the README's main job, ./demo.sh, end to end and checks what its printout promises: the
 # nearest instance per city from dig, NSID naming the root, the edge nodes' sample service in DNS
-# and over HTTP, a write after `kill -9` of the leader (./demo.sh leader, ./demo.sh migrate), a
-# killed root started again catching up, and a clean stop (no demo process or container left).
+# and over HTTP, `tendrilctl roots` (one leader, two followers), a write after `kill -9` of the
+# leader (./demo.sh leader, ./demo.sh migrate), a killed root started again catching up, and a
+# clean stop (no demo process or container left).
 # test.sh runs it after the Maven suite. Needs root, like the demo. Exit 0: every check held.
 #
 #   scripts/demo-check.sh        (the demo's TENDRIL_DEMO_* port settings apply)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DNS_PORT="${TENDRIL_DEMO_DNS_PORT:-5353}"
+CONTROL_PORT="${TENDRIL_DEMO_CONTROL_PORT:-5390}"
 HTTP_PORT="${TENDRIL_DEMO_HTTP_PORT:-8080}"
 mkdir -p .run
 LOG=.run/demo-check.log
@@ -78,6 +80,12 @@ expect_answer $((DNS_PORT + 1)) hello.svc.example.edge 198.18.7.0/24 127.0.0.4 "
 page="$(curl -s --max-time 5 "http://127.0.0.3:$HTTP_PORT/" || true)"
 [[ "$page" == *newyork-edge* ]] || fail "curl http://127.0.0.3:$HTTP_PORT/ should name newyork-edge; got '${page:0:200}'"
 ok "the sample service answers over HTTP on newyork-edge"
+
+# the README's `tendrilctl roots`: every root answers over CURVE, one leads (others asked in clear once showed DOWN)
+roles="$(TENDRIL_CURVE_KEY=.run/keys/demo.key TENDRIL_ROOT_KEY=.run/keys/root-demo.pub \
+  bin/tendrilctl roots --root "127.0.0.1:$CONTROL_PORT" 2>&1 | awk 'NR > 1 { print $2 }' | sort | tr '\n' ' ')" || true
+[ "$roles" = "FOLLOWER FOLLOWER LEADER " ] || fail "tendrilctl roots should list one leader and two followers; got '$roles'"
+ok "tendrilctl roots lists one leader and two followers (asked over CURVE)"
 
 # kill -9 the leader; a write still goes through (to the new leader); DNS keeps answering
 leader="$(./demo.sh leader)" || fail "./demo.sh leader failed (printed '$leader')"
