@@ -76,8 +76,7 @@ final class AdminCall {
             Message body = reply.envelope().body();
             if (body instanceof RootMessage.ErrorReply e) {
                 err.println(node.node + " refused: " + e.code() + ": " + e.message());
-                return new Outcome.Exit(e.code().equals("UNAUTHORIZED") || e.code().equals("FORBIDDEN")
-                        || e.code().equals("UNAUTHENTICATED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED);
+                return new Outcome.Exit(TendrilCtl.exitCode(e));
             }
             return new Outcome.Reply(body);
         }

@@ -23,8 +23,11 @@ import java.util.Optional;
 final class RootCall {
     /** The reply body, or the exit code to end with (after printing why). */
     sealed interface Outcome {
-        /** {@code answeredBy}: the listing of the root that answered (its endpoint and CURVE settings). */
-        record Reply(RootMessage body, ClientOptions answeredBy) implements Outcome {
+        /**
+         * {@code answeredBy}: the listing of the root that answered (its endpoint and CURVE
+         * settings); {@code listed}: every root of {@code --root} as {@link #listings} made them.
+         */
+        record Reply(RootMessage body, ClientOptions answeredBy, List<ClientOptions> listed) implements Outcome {
         }
 
         record Exit(int code) implements Outcome {
@@ -45,11 +48,6 @@ final class RootCall {
             RequestResult r = client.request(envelope("", request));
             return r instanceof RequestResult.Reply reply && reply.envelope().body() instanceof RootMessage body ? body : null;
         }
-    }
-
-    /** A refusal of the caller's key ({@code FORBIDDEN}, {@code UNAUTHENTICATED}) exits 3, any other error 1. */
-    static int exitCode(RootMessage.ErrorReply e) {
-        return e.code().equals("FORBIDDEN") || e.code().equals("UNAUTHENTICATED") ? TendrilCtl.REFUSED : TendrilCtl.FAILED;
     }
 
     static Envelope envelope(String service, RootMessage request) {
@@ -113,9 +111,9 @@ final class RootCall {
             }
             if (body instanceof RootMessage.ErrorReply e) {
                 err.println("root " + root.root + " refused: " + e.code() + ": " + e.message());
-                return new Outcome.Exit(exitCode(e));
+                return new Outcome.Exit(TendrilCtl.exitCode(e));
             }
-            return new Outcome.Reply(body, group.preferred());
+            return new Outcome.Reply(body, group.preferred(), roots);
         }
     }
 }

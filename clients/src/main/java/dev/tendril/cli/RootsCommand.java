@@ -58,7 +58,7 @@ final class RootsCommand implements Callable<Integer> {
             return e.code();
         }
         RootCall.Outcome.Reply reply = (RootCall.Outcome.Reply) o;
-        List<Row> rows = rows((RootsStatus) reply.body(), RootCall.listings(root, err), reply.answeredBy(), root.timeout());
+        List<Row> rows = rows((RootsStatus) reply.body(), reply.listed(), reply.answeredBy(), root.timeout());
         PrintWriter out = cmd.commandLine().getOut();
         if (root.json) {
             Json.print(out, rows);
@@ -123,8 +123,7 @@ final class RootsCommand implements Callable<Integer> {
      * asked with the CURVE settings of its {@code --root} listing or else those of the root that
      * answered the status; one attempt of up to 40 s each (a new member may first catch up).
      */
-    static int change(RootOptions root, PrintWriter out, PrintWriter err, RootCall.Outcome.Reply asked, List<RootMember> members) {
-        List<ClientOptions> listed = RootCall.listings(root, err);
+    static int change(PrintWriter out, PrintWriter err, RootCall.Outcome.Reply asked, List<RootMember> members) {
         ClientOptions target = asked.answeredBy();
         for (int hops = 0; hops < 3; hops++) {
             RootMessage reply = RootCall.ask(target.withRetries(CHANGE_WAIT, 1), new ChangeRoots(members));
@@ -134,12 +133,12 @@ final class RootsCommand implements Callable<Integer> {
             }
             Optional<String> leader = LeaderHint.leaderOf(reply);
             if (leader.isPresent()) {
-                target = LeaderFollower.listingFor(listed, leader.get(), target);
+                target = LeaderFollower.listingFor(asked.listed(), leader.get(), target);
                 continue;
             }
             if (reply instanceof ErrorReply e) {
                 err.println("root " + target.endpoint().replaceFirst("^tcp://", "") + " refused: " + e.code() + ": " + e.message());
-                return RootCall.exitCode(e);
+                return TendrilCtl.exitCode(e);
             }
             out.println("the group's members are now " + members.stream().map(RootMember::id).toList());
             return TendrilCtl.OK;
@@ -191,7 +190,7 @@ final class RootsCommand implements Callable<Integer> {
             }
             List<RootMember> members = new ArrayList<>(s.members());
             members.add(new RootMember(id, raft, control, -1));
-            return change(root, cmd.commandLine().getOut(), err, asked, members);
+            return change(cmd.commandLine().getOut(), err, asked, members);
         }
     }
 
@@ -224,7 +223,7 @@ final class RootsCommand implements Callable<Integer> {
                 err.println("roots remove: the last root cannot be removed");
                 return TendrilCtl.BAD_INPUT;
             }
-            return change(root, cmd.commandLine().getOut(), err, asked, members);
+            return change(cmd.commandLine().getOut(), err, asked, members);
         }
     }
 }

@@ -24,6 +24,18 @@ public final class TendrilCtl implements Runnable {
     public static final int BAD_INPUT = 2;
     public static final int REFUSED = 3;
 
+    /**
+     * The exit code of an error reply: a refusal of the caller's credentials (a wrong admin key,
+     * {@code UNAUTHORIZED}; a key the root or node refused, {@code FORBIDDEN},
+     * {@code UNAUTHENTICATED}) is {@link #REFUSED}, any other error {@link #FAILED}.
+     */
+    static int exitCode(dev.tendril.protocol.message.RootMessage.ErrorReply e) {
+        return switch (e.code()) {
+            case "UNAUTHORIZED", "FORBIDDEN", "UNAUTHENTICATED" -> REFUSED;
+            default -> FAILED;
+        };
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -372,8 +372,11 @@ public final class RootConfigReader {
             t.bad("key", key, "a TLS key file (owner-only) and its certificate file (" + e.getMessage() + ")");
             return Optional.empty();
         }
+        if (!t.has("peers")) { // the group shares this root's pair
+            return Optional.of(new ClusterConfig.Tls(identity.key(), identity.certificate(), List.of(identity.certificate())));
+        }
         List<X509Certificate> pinned = new ArrayList<>();
-        List<String> listed = t.has("peers") ? t.strings("peers", "a list of certificate files (PEM)") : List.of(cert);
+        List<String> listed = t.strings("peers", "a list of certificate files (PEM)");
         for (String file : listed) {
             try {
                 pinned.addAll(TlsKeyFiles.readCertificates(baseDir.resolve(file).normalize()));

@@ -138,12 +138,12 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
     /** Exports what the Raft port of a replicated root refused: unpinned TLS peers and client or admin calls. */
     public void bindRaft(dev.tendril.root.adapter.out.ratis.RatisTopologyLog raft) {
         read.add(raft);
+        String help = "Refused at the Raft port, by reason: a TLS peer whose certificate is not pinned, "
+                + "a call to Ratis's client or admin protocol";
         FunctionCounter.builder("tendril.raft.refused", raft, r -> r.refusedPeers()).tag("reason", "peer_certificate")
-                .description("Refused at the Raft port, by reason: a TLS peer whose certificate is not pinned, "
-                        + "a call to Ratis's client or admin protocol").register(registry);
+                .description(help).register(registry);
         FunctionCounter.builder("tendril.raft.refused", raft, r -> r.forbiddenCalls()).tag("reason", "forbidden_call")
-                .description("Refused at the Raft port, by reason: a TLS peer whose certificate is not pinned, "
-                        + "a call to Ratis's client or admin protocol").register(registry);
+                .description(help).register(registry);
     }
 
     /** Exports the size of the DNS directory. */

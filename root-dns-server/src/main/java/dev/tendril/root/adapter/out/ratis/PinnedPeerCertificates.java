@@ -47,12 +47,13 @@ final class PinnedPeerCertificates extends X509ExtendedTrustManager {
         }
     }
 
+    /** The peer's address without its port: the refusal log keeps one line a minute per address (a port is new per connection). */
     private static String peer(SSLEngine engine) {
-        return engine == null || engine.getPeerHost() == null ? "" : engine.getPeerHost() + ":" + engine.getPeerPort();
+        return engine == null || engine.getPeerHost() == null ? "" : engine.getPeerHost();
     }
 
     private static String peer(Socket socket) {
-        return socket == null ? "" : String.valueOf(socket.getRemoteSocketAddress());
+        return socket == null || socket.getInetAddress() == null ? "" : socket.getInetAddress().getHostAddress();
     }
 
     @Override

@@ -36,8 +36,11 @@ final class RaftCallGuard implements ServerInterceptor {
         if (SERVER_PROTOCOL.equals(service)) {
             return next.startCall(call, headers);
         }
-        Object peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        refusals.refused(Objects.toString(peer, ""), FORBIDDEN, "called " + call.getMethodDescriptor().getFullMethodName()
+        // the address without its port: one log line a minute per address, however many connections it opens
+        java.net.SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        String from = peer instanceof java.net.InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress()
+                : Objects.toString(peer, "");
+        refusals.refused(from, FORBIDDEN, "called " + call.getMethodDescriptor().getFullMethodName()
                 + " at the Raft port (only Raft between the roots is served there)");
         call.close(Status.PERMISSION_DENIED.withDescription("only Raft between the roots of the group is served here"),
                 new Metadata());
