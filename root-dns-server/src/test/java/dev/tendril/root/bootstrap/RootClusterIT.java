@@ -18,9 +18,13 @@ import dev.tendril.protocol.transport.RequestResult;
 import dev.tendril.root.bootstrap.DemoRegistration.City;
 import dev.tendril.root.testing.Dig;
 import dev.tendril.root.testing.Poll;
+import dev.tendril.root.testing.PortBlock;
 import dev.tendril.root.testing.RootCluster;
 import dev.tendril.root.testing.RootCluster.Member;
+import dev.tendril.root.testing.RootLogsOnFailure;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -66,8 +70,11 @@ class RootClusterIT {
     private static final String NAME = "web.svc.example.edge";
     private static final int WRITERS = 8;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the roots' logs stay for RootLogsOnFailure
     Path dir;
+
+    @RegisterExtension
+    final RootLogsOnFailure rootLogs = new RootLogsOnFailure(() -> dir);
 
     @Test
     void killingTheLeaderLosesNoAcknowledgedWriteAndDnsKeepsAnswering() throws Exception {
@@ -286,6 +293,53 @@ class RootClusterIT {
     }
 
     /**
+     * With one root down, a leader that cannot reach the other follower for longer than the
+     * election timeout (a partition, a stalled host) steps down: it no longer hears a majority.
+     * Ratis keeps a leader that stepped down so out of elections for its
+     * {@code leader.step-down.wait-time} (10 s by default), and the other follower cannot win
+     * without its vote while its log is shorter (a write came in meanwhile): writes were refused
+     * NOT_LEADER for ~10 s after the follower was reachable again (seen in CI, after a kill -9).
+     * The root now waits one election timeout before it campaigns again.
+     */
+    @Test
+    void aLeaderCutOffFromItsLastFollowerIsElectedAgainSoonAfter() throws Exception {
+        try (RootCluster cluster = RootCluster.configure(dir, 3);
+             PipelinedClient client = new PipelinedClient("partition-it")) {
+            cluster.startAll();
+            List<ClientOptions> roots = cluster.controlEndpoints().stream()
+                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
+            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(30)).connectAll();
+            EnvelopeFactory envelopes = new EnvelopeFactory("partition-it", Clock.systemUTC(), new SplittableRandom(11));
+            List<City> cities = DemoRegistration.CITIES;
+            assertInstanceOf(Registered.class, call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info())));
+            Member leader = cluster.byControl(group.preferredEndpoint());
+            List<Member> followers = cluster.members().stream().filter(m -> m != leader).toList();
+            for (Member m : cluster.members()) {
+                Poll.until(Duration.ofSeconds(20), m.id + " holding the tree", () -> answers(m));
+            }
+            cluster.kill9(followers.get(0));
+            Member cut = followers.get(1);
+            java.util.concurrent.CompletableFuture<RootMessage> during;
+            try (PortBlock block = PortBlock.resetting(cut.raftPort)) {
+                // the leader appends this write and cannot commit it: its log is now longer than the follower's
+                during = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> call(group, envelopes, new RegisterNode(SERVICE, cities.get(1).info())));
+                Poll.until(Duration.ofSeconds(10), leader.id + " stepping down", () -> logged(leader, "Lost leadership"));
+            }
+            long reachable = System.nanoTime();
+            RootMessage after = call(group, envelopes, new RecordMigration(SERVICE, List.of("10.200.0.1/32"),
+                    cities.get(0).nodeId(), 600_000));
+            long waitedMs = (System.nanoTime() - reachable) / 1_000_000;
+            System.out.println("RootClusterIT: a write acknowledged " + waitedMs + " ms after the follower was reachable again");
+            assertEquals(new Ack(), after, "a write once the follower is reachable again");
+            assertTrue(waitedMs < 6_000, "the group took " + waitedMs + " ms to acknowledge a write after the follower was"
+                    + " reachable again (a stepped-down leader kept out of elections for 10 s takes more than 8 s)");
+            assertInstanceOf(Registered.class, during.get(30, java.util.concurrent.TimeUnit.SECONDS),
+                    "the write sent during the cut is answered too");
+        }
+    }
+
+    /**
      * Membership at run time (Raft reconfiguration through the control endpoint, as
      * {@code tendrilctl roots add|remove} sends it): a fourth root, started with every root in its
      * peers, is added, catches up and takes part; then a follower is removed and writes go on.
@@ -460,6 +514,14 @@ class RootClusterIT {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static boolean logged(Member m, String text) {
+        try {
+            return m.handle().log().contains(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static boolean answers(Member m) {

@@ -18,7 +18,10 @@ import dev.tendril.root.bootstrap.DemoRegistration.City;
 import dev.tendril.root.testing.Dig;
 import dev.tendril.root.testing.Poll;
 import dev.tendril.root.testing.RootProcessHandle;
+import dev.tendril.root.testing.RootLogsOnFailure;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -46,8 +49,11 @@ class RootCrashRecoveryIT {
     private static final String NEW_YORK_CLIENTS = "198.18.3.0/24";
     private static final String SYDNEY_CLIENTS = "198.18.7.0/24";
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the roots' logs stay for RootLogsOnFailure
     Path dir;
+
+    @RegisterExtension
+    final RootLogsOnFailure rootLogs = new RootLogsOnFailure(() -> dir);
 
     @Test
     void everythingAcknowledgedComesBackAfterKill9() throws Exception {

@@ -141,6 +141,11 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionMin()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
+        // a leader that stops hearing a majority steps down; Ratis then keeps it out of elections for this long
+        // (10 s by default), and with one root down the other follower cannot win without its vote when its log is
+        // shorter: no leader, no writes, for 10 s after a moment's cut (RootClusterIT). Pre-vote already keeps a root
+        // that is the one cut off from disturbing the others, so one election timeout is enough.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(config.electionMax()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back

@@ -24,7 +24,10 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.util.TimeDuration;
+import dev.tendril.root.testing.RootLogsOnFailure;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +55,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * No root lists the key; the roots count the unpinned certificate and the refused call.
  */
 class RaftTransportSecurityIT {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // the roots' logs stay for RootLogsOnFailure
     Path dir;
+
+    @RegisterExtension
+    final RootLogsOnFailure rootLogs = new RootLogsOnFailure(() -> dir);
 
     @Test
     void noStrangerAndNoMemberCanSubmitAnEntryAtTheRaftPort() throws Exception {
