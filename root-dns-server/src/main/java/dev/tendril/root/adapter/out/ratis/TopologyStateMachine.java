@@ -52,7 +52,7 @@ public final class TopologyStateMachine extends BaseStateMachine {
     private final String rootId;
     private final SpatialiteTopologyRepository store;
     private final Runnable reloadDirectory;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final SimpleStateMachineStorage storage = new RememberedSnapshotStorage();
     private final LongAdder undecodable = new LongAdder();
     private final Clock clock;
     private final ApplyLag lag = new ApplyLag();
