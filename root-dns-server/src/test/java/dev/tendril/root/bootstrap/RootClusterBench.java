@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * With {@code dnsQps} > 0, dnsperf sends that many queries per second (8 clients, ECS) to the
  * leader's DNS port during each throughput window, and the answered rate is printed beside it.
  * The roots run with the product's control settings ({@link RootCluster#configureForBench}).
- * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.RootClusterBench [kills] [seconds] [dnsQps] [writers,...]}
+ * With {@code warmSeconds} > 0, each window follows that long a run of the same load, unmeasured
+ * (a root as shipped spends its first half minute under load mostly in the JIT compiler).
+ * {@code java -cp <root-dns-server test classpath> dev.tendril.root.bootstrap.RootClusterBench [kills] [seconds] [dnsQps] [writers,...] [warmSeconds]}
  */
 public final class RootClusterBench {
     private static final String SERVICE = "web";
@@ -56,6 +58,7 @@ public final class RootClusterBench {
         int dnsQps = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         int[] writerCounts = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {8, 64};
+        int warmSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         Path dir = Files.createTempDirectory("root-cluster-bench");
         List<City> cities = DemoRegistration.CITIES;
         try (RootCluster cluster = RootCluster.configureForBench(dir, 3);
@@ -80,6 +83,14 @@ public final class RootClusterBench {
                         new AtomicLong(Long.MAX_VALUE), new AtomicLong(), new java.util.concurrent.atomic.AtomicReference<>(""), stop);
                 Poll.until(Duration.ofSeconds(90), "first writes", () -> acks.get() > writers);
                 Member leader = cluster.byControl(group.preferredEndpoint());
+                if (warmSeconds > 0) { // the same load, unmeasured: the JIT compiles the hot paths first
+                    if (dnsQps > 0) {
+                        ReplicatedDnsBench.dnsperf(leader.handle().dnsPort(), queries, warmSeconds, dnsQps);
+                    } else {
+                        Thread.sleep(warmSeconds * 1000L);
+                    }
+                    leader = cluster.byControl(group.preferredEndpoint());
+                }
                 long a0 = acks.get();
                 long t0 = System.nanoTime();
                 String dns = "";
