@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,8 +43,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -319,10 +323,10 @@ class RootClusterIT {
             }
             cluster.kill9(followers.get(0));
             Member cut = followers.get(1);
-            java.util.concurrent.CompletableFuture<RootMessage> during;
+            CompletableFuture<RootMessage> during;
             try (PortBlock block = PortBlock.resetting(cut.raftPort)) {
                 // the leader appends this write and cannot commit it: its log is now longer than the follower's
-                during = java.util.concurrent.CompletableFuture.supplyAsync(
+                during = CompletableFuture.supplyAsync(
                         () -> call(group, envelopes, new RegisterNode(SERVICE, cities.get(1).info())));
                 Poll.until(Duration.ofSeconds(10), leader.id + " stepping down", () -> logged(leader, "Lost leadership"));
             }
@@ -334,7 +338,7 @@ class RootClusterIT {
             assertEquals(new Ack(), after, "a write once the follower is reachable again");
             assertTrue(waitedMs < 6_000, "the group took " + waitedMs + " ms to acknowledge a write after the follower was"
                     + " reachable again (a stepped-down leader kept out of elections for 10 s takes more than 8 s)");
-            assertInstanceOf(Registered.class, during.get(30, java.util.concurrent.TimeUnit.SECONDS),
+            assertInstanceOf(Registered.class, during.get(30, TimeUnit.SECONDS),
                     "the write sent during the cut is answered too");
         }
     }
@@ -519,8 +523,8 @@ class RootClusterIT {
     private static boolean logged(Member m, String text) {
         try {
             return m.handle().log().contains(text);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
