@@ -8,7 +8,6 @@ import dev.tendril.protocol.message.RootMessage.RecordMigration;
 import dev.tendril.protocol.message.RootMessage.RegisterNode;
 import dev.tendril.protocol.message.RootMessage.ResolveAnswer;
 import dev.tendril.protocol.message.RootMessage.ResolveQuery;
-import dev.tendril.protocol.transport.ClientOptions;
 import dev.tendril.protocol.transport.LeaderFollower;
 import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestResult;
@@ -64,9 +63,7 @@ public final class RootClusterBench {
         try (RootCluster cluster = RootCluster.configureForBench(dir, 3);
              PipelinedClient client = new PipelinedClient("bench")) {
             cluster.startAll();
-            List<ClientOptions> roots = cluster.controlEndpoints().stream()
-                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
-            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(30)).connectAll();
+            LeaderFollower group = cluster.leaderFollower(client, Duration.ofSeconds(30));
             EnvelopeFactory envelopes = new EnvelopeFactory("bench", Clock.systemUTC(), new SplittableRandom(3));
             call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info()));
             for (City c : cities.subList(1, cities.size())) {

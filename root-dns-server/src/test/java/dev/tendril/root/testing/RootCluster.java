@@ -1,9 +1,13 @@
 package dev.tendril.root.testing;
 
 import dev.tendril.protocol.keys.TlsKeyFiles;
+import dev.tendril.protocol.transport.ClientOptions;
+import dev.tendril.protocol.transport.LeaderFollower;
+import dev.tendril.protocol.transport.PipelinedClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -133,6 +137,22 @@ public final class RootCluster implements AutoCloseable {
     public Member byControl(String endpoint) {
         return members.stream().filter(m -> m.controlEndpoint().equals(endpoint)).findFirst()
                 .orElseThrow(() -> new AssertionError("no member has control endpoint " + endpoint));
+    }
+
+    /**
+     * A leader-following client over every member's control endpoint, each connected (300 ms x 2
+     * attempts per root, so a dead root is passed over quickly), waiting up to {@code leaderWait}
+     * for a leader.
+     */
+    public LeaderFollower leaderFollower(PipelinedClient client, Duration leaderWait) {
+        return leaderFollower(client, members, leaderWait);
+    }
+
+    /** As {@link #leaderFollower(PipelinedClient, Duration)} over these members only. */
+    public static LeaderFollower leaderFollower(PipelinedClient client, List<Member> over, Duration leaderWait) {
+        List<ClientOptions> roots = over.stream()
+                .map(m -> ClientOptions.of(m.controlEndpoint()).withRetries(Duration.ofMillis(300), 2)).toList();
+        return new LeaderFollower(client, roots, leaderWait).connectAll();
     }
 
     public List<String> controlEndpoints() {

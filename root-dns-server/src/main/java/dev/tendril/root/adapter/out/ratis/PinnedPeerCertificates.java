@@ -5,9 +5,12 @@ import dev.tendril.protocol.refusal.RefusalLog;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Objects;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -53,7 +56,13 @@ final class PinnedPeerCertificates extends X509ExtendedTrustManager {
     }
 
     private static String peer(Socket socket) {
-        return socket == null || socket.getInetAddress() == null ? "" : socket.getInetAddress().getHostAddress();
+        return socket == null ? "" : hostOf(socket.getRemoteSocketAddress());
+    }
+
+    /** A peer's address without its port (also {@link RaftCallGuard}'s key in the refusal log). */
+    static String hostOf(SocketAddress address) {
+        return address instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress()
+                : Objects.toString(address, "");
     }
 
     @Override

@@ -8,8 +8,6 @@ import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 
-import java.util.Objects;
-
 /**
  * What a peer may ask at a root's Raft port: Raft between members (the server protocol:
  * append entries, votes, snapshots) and nothing else. Ratis serves its client and admin
@@ -37,9 +35,7 @@ final class RaftCallGuard implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         // the address without its port: one log line a minute per address, however many connections it opens
-        java.net.SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        String from = peer instanceof java.net.InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress()
-                : Objects.toString(peer, "");
+        String from = PinnedPeerCertificates.hostOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         refusals.refused(from, FORBIDDEN, "called " + call.getMethodDescriptor().getFullMethodName()
                 + " at the Raft port (only Raft between the roots is served there)");
         call.close(Status.PERMISSION_DENIED.withDescription("only Raft between the roots of the group is served here"),
