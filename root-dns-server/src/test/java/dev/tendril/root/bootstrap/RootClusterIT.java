@@ -86,9 +86,7 @@ class RootClusterIT {
         try (RootCluster cluster = RootCluster.configure(dir, 3);
              PipelinedClient client = new PipelinedClient("cluster-it")) {
             cluster.startAll();
-            List<ClientOptions> roots = cluster.controlEndpoints().stream()
-                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
-            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(20)).connectAll();
+            LeaderFollower group = cluster.leaderFollower(client, Duration.ofSeconds(20));
             EnvelopeFactory envelopes = new EnvelopeFactory("cluster-it", Clock.systemUTC(), new SplittableRandom(7));
 
             List<City> cities = DemoRegistration.CITIES;
@@ -242,9 +240,7 @@ class RootClusterIT {
         try (RootCluster cluster = RootCluster.configure(dir, 3, "snapshotEvery: 100", "logSegmentSize: 32Ki");
              PipelinedClient client = new PipelinedClient("snapshot-it")) {
             cluster.startAll();
-            List<ClientOptions> roots = cluster.controlEndpoints().stream()
-                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
-            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(20)).connectAll();
+            LeaderFollower group = cluster.leaderFollower(client, Duration.ofSeconds(20));
             EnvelopeFactory envelopes = new EnvelopeFactory("snapshot-it", Clock.systemUTC(), new SplittableRandom(9));
             List<City> cities = DemoRegistration.CITIES;
             RootMessage created = call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info()));
@@ -253,7 +249,13 @@ class RootClusterIT {
             assertInstanceOf(Registered.class, registered, registered.toString());
             Member leader = cluster.byControl(group.preferredEndpoint());
             Member lagging = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
-            Poll.until(Duration.ofSeconds(20), lagging.id + " holding the tree", () -> answers(lagging));
+            // every root, not only the one killed: a candidate with committed entries does not count the vote of a
+            // root whose log is empty (Ratis, RATIS-1995), so killing one while the third has received nothing yet
+            // leaves a group that cannot elect until the killed root is back (seen once: the leader's appends to a
+            // root that started after the election back off up to 5 s)
+            for (Member m : cluster.members()) {
+                Poll.until(Duration.ofSeconds(20), m.id + " holding the tree", () -> answers(m));
+            }
             cluster.kill9(lagging);
             String platformKey = CurveKeyPair.generate().publicKey(); // enrolled while lagging is down: compacted away
             try (ControlCalls admin = ControlCalls.followingLeader(leader.controlEndpoint(), "snapshot-it")) {
@@ -310,9 +312,7 @@ class RootClusterIT {
         try (RootCluster cluster = RootCluster.configure(dir, 3);
              PipelinedClient client = new PipelinedClient("partition-it")) {
             cluster.startAll();
-            List<ClientOptions> roots = cluster.controlEndpoints().stream()
-                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(300), 2)).toList();
-            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(30)).connectAll();
+            LeaderFollower group = cluster.leaderFollower(client, Duration.ofSeconds(30));
             EnvelopeFactory envelopes = new EnvelopeFactory("partition-it", Clock.systemUTC(), new SplittableRandom(11));
             List<City> cities = DemoRegistration.CITIES;
             assertInstanceOf(Registered.class, call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info())));
@@ -357,9 +357,7 @@ class RootClusterIT {
             for (Member m : first) {
                 cluster.start(m);
             }
-            List<ClientOptions> roots = first.stream()
-                    .map(m -> ClientOptions.of(m.controlEndpoint()).withRetries(Duration.ofMillis(300), 2)).toList();
-            LeaderFollower group = new LeaderFollower(client, roots, Duration.ofSeconds(20)).connectAll();
+            LeaderFollower group = RootCluster.leaderFollower(client, first, Duration.ofSeconds(20));
             EnvelopeFactory envelopes = new EnvelopeFactory("members-it", Clock.systemUTC(), new SplittableRandom(11));
             List<City> cities = DemoRegistration.CITIES;
             RootMessage created = call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info()));
