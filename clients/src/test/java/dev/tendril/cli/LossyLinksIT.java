@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * edge's link to the switch loses 10.6 % of frames each way, so every overlay path (two links)
  * loses 20 %; the root's link is clean. For one minute (TENDRIL_LOSS_SECONDS, 600 in benchmark
  * mode): no healthy node may be marked down (no orphan report, no dropped child, the root's
- * tree all live) and dig from the client must get an answer every time. Then one minute at
- * 50 % path loss (TENDRIL_HIGH_LOSS_SECONDS, default as long as the 20 % phase) is run and
- * reported, not asserted. Suspicions that a confirming probe refuted are reported too.
+ * tree all live) and dig from the client must get an answer every time. With
+ * TENDRIL_HIGH_LOSS_SECONDS set (the benchmark's 90), that many seconds at 50 % path loss follow,
+ * reported, not asserted: the suite skips them (they asserted nothing and took a minute of it).
+ * Suspicions that a confirming probe refuted are reported too.
  */
 class LossyLinksIT {
     static final String KEY = "loss-key-0123456789abcdef0123";
@@ -63,7 +64,7 @@ class LossyLinksIT {
         }
         Topology topology = b.build();
         int seconds = Integer.parseInt(System.getenv().getOrDefault("TENDRIL_LOSS_SECONDS", "60"));
-        int highSeconds = Integer.parseInt(System.getenv().getOrDefault("TENDRIL_HIGH_LOSS_SECONDS", String.valueOf(seconds)));
+        int highSeconds = Integer.parseInt(System.getenv().getOrDefault("TENDRIL_HIGH_LOSS_SECONDS", "0"));
         try (TestNetwork net = TestNetwork.start(topology)) {
             Path ready = dir.resolve("root.ready");
             net.spawn(dir.resolve("root.log"), "root", Testbed.REPO.resolve("bin/tendril-root").toString(),
@@ -113,13 +114,15 @@ class LossyLinksIT {
                     seconds, twenty.unanswered(), twenty.digs(), twenty.orphanReports(), twenty.droppedChildren(),
                     twenty.downInTree(), twenty.refuted());
 
-            setLoss(net, 0.5);
-            Sample fifty = observe(net, Duration.ofSeconds(highSeconds));
-            System.out.printf("50%% loss on every overlay path for %d s: %d/%d digs unanswered, %d orphan reports, "
-                            + "%d dropped children (cumulative), %d down in the root's tree at the end, "
-                            + "%d suspicions refuted by a probe (cumulative)%n", highSeconds,
-                    fifty.unanswered(), fifty.digs(), fifty.orphanReports(), fifty.droppedChildren(), fifty.downInTree(),
-                    fifty.refuted());
+            if (highSeconds > 0) {
+                setLoss(net, 0.5);
+                Sample fifty = observe(net, Duration.ofSeconds(highSeconds));
+                System.out.printf("50%% loss on every overlay path for %d s: %d/%d digs unanswered, %d orphan reports, "
+                                + "%d dropped children (cumulative), %d down in the root's tree at the end, "
+                                + "%d suspicions refuted by a probe (cumulative)%n", highSeconds,
+                        fifty.unanswered(), fifty.digs(), fifty.orphanReports(), fifty.droppedChildren(), fifty.downInTree(),
+                        fifty.refuted());
+            }
 
             assertEquals(0, twenty.orphanReports(), "no parent reported dead at 20 % loss");
             assertEquals(0, twenty.droppedChildren(), "no child dropped at 20 % loss");

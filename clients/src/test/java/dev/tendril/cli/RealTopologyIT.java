@@ -113,6 +113,13 @@ class RealTopologyIT {
      * past that when it first migrates a user; the runs themselves are unchanged.
      */
     static final double QUIET_SHARE_PER_NODE = 0.01;
+    /**
+     * {@code -Dtopology.quiet=true|false}: whether the first run waits for the quiet nodes above.
+     * Default: only for a set of runs (the experiments' figures, {@code run-topology.sh}); the
+     * suite's single run asserts behaviour, not times, and skipped a wait of up to 3 min (90 s on
+     * the 2-core VM, 2026-12-07) that only made its one printed figure steadier.
+     */
+    static final boolean QUIET_FIRST = Boolean.parseBoolean(System.getProperty("topology.quiet", String.valueOf(RUNS > 1)));
     static final Duration QUIET_WINDOW = Duration.ofSeconds(10);
     static final Duration QUIET_AT_MOST = Duration.ofMinutes(3);
     static final int H_MAX_LATENCY_MS = 4; // reach 4 x 100 km/ms = 400 km < Potsdam-Munich; RTT to Munich ~2 ms
@@ -243,12 +250,16 @@ class RealTopologyIT {
                 order.subList(0, LAYOUT.initial()).stream().map(SwitchTree.Platform::name).toList(), settled,
                 steady.size(), (System.nanoTime() - t0) / 1_000_000_000, loadAverage());
 
-        long quietFrom = System.nanoTime();
-        double share = awaitQuietNodes(edges.values());
-        System.out.printf(java.util.Locale.ROOT, "topology %s: edge nodes at %.0f %% of a core in all over %d s (under %.0f %%: %s) after %d s more%n",
-                name, share * 100, QUIET_WINDOW.toSeconds(), QUIET_SHARE_PER_NODE * edges.size() * 100,
-                share < QUIET_SHARE_PER_NODE * edges.size() ? "quiet" : "not reached, runs start anyway",
-                (System.nanoTime() - quietFrom) / 1_000_000_000);
+        if (QUIET_FIRST) {
+            long quietFrom = System.nanoTime();
+            double share = awaitQuietNodes(edges.values());
+            System.out.printf(java.util.Locale.ROOT, "topology %s: edge nodes at %.0f %% of a core in all over %d s (under %.0f %%: %s) after %d s more%n",
+                    name, share * 100, QUIET_WINDOW.toSeconds(), QUIET_SHARE_PER_NODE * edges.size() * 100,
+                    share < QUIET_SHARE_PER_NODE * edges.size() ? "quiet" : "not reached, runs start anyway",
+                    (System.nanoTime() - quietFrom) / 1_000_000_000);
+        } else {
+            System.out.printf("topology %s: runs start without waiting for quiet nodes (-Dtopology.quiet=true waits)%n", name);
+        }
 
         for (int run = 1; run <= RUNS; run++) {
             if (LAYOUT == SwitchTree.H) {
