@@ -64,6 +64,18 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
     static final int PROPOSALS_IN_FLIGHT = 3;
 
     private static final Logger log = LoggerFactory.getLogger(RatisTopologyLog.class);
+    /**
+     * How long the leader waits between two tries to reach a follower that does not answer (Ratis's
+     * {@code MultipleLinearRandomRetry}: pairs of wait and tries, each wait drawn from 0.5-1.5 x):
+     * 10 quick tries, then every 250-750 ms for as long as it stays away. Ratis's default moves to 5 s
+     * after 30 failures, so a root back after half a minute or more (a reboot, an upgrade, a late
+     * first start) waited 2.5-7.5 s for its first append (RootClusterIT), and while its log is empty
+     * its vote does not count for a candidate with committed entries (RATIS-1995): one more failure in
+     * that window left the group without a leader. A try at a root that is down is one failed
+     * connection (Ratis resets gRPC's own connect back-off on each failure); its warnings are batched
+     * to one line per 5 s.
+     */
+    static final String APPENDER_RETRY_POLICY = "1ms,10, 500ms," + Integer.MAX_VALUE;
 
     private final ClusterConfig config;
     private final RaftServer server;
@@ -146,6 +158,7 @@ public final class RatisTopologyLog implements TopologyLog, GroupMembership, Aut
         // shorter: no leader, no writes, for 10 s after a moment's cut (RootClusterIT). Pre-vote already keeps a root
         // that is the one cut off from disturbing the others, so one election timeout is enough.
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(config.electionMax()));
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         // purge the log up to each snapshot even when a root is down: it installs the snapshot when it is back
