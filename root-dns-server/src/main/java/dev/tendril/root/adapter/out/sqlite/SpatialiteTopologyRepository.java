@@ -546,13 +546,19 @@ public final class SpatialiteTopologyRepository implements TopologyRepository, L
 
     @Override
     public synchronized void saveMigration(Migration m) {
+        // one statement for a new subnet (the common case: a migration's clients are new), two for a known one;
+        // before, every record was a look-up and an INSERT OR REPLACE (the look-up ~4 % of a follower's CPU)
         inTransaction(() -> {
-            boolean known = hasMigration(m.service(), m.clients());
-            update("INSERT OR REPLACE INTO migrations(service, clients, target_id, created_at, expires_at) "
-                            + "VALUES (?, ?, ?, ?, ?)", m.service(), m.clients().toString(), m.targetNodeId(),
-                    m.createdAtMillis(), m.expiresAtMillis());
-            if (!known) {
+            String clients = m.clients().toString();
+            boolean added = update("INSERT OR IGNORE INTO migrations(service, clients, target_id, created_at, expires_at) "
+                    + "VALUES (?, ?, ?, ?, ?)", m.service(), clients, m.targetNodeId(), m.createdAtMillis(),
+                    m.expiresAtMillis()) == 1;
+            if (added) {
                 countMigrations(m.service(), 1);
+            } else if (update("UPDATE migrations SET target_id = ?, created_at = ?, expires_at = ? WHERE service = ? "
+                    + "AND clients = ?", m.targetNodeId(), m.createdAtMillis(), m.expiresAtMillis(), m.service(), clients) != 1) {
+                // OR IGNORE also skips a row that breaks another constraint: never let that pass as saved
+                throw new TopologyStoreException("topology database " + file + ": migration " + m + " neither inserted nor updated", null);
             }
             return null;
         });
