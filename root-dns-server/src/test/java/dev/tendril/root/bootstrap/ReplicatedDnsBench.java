@@ -5,7 +5,6 @@ import dev.tendril.protocol.message.RootMessage;
 import dev.tendril.protocol.message.RootMessage.CreateTree;
 import dev.tendril.protocol.message.RootMessage.RecordMigration;
 import dev.tendril.protocol.message.RootMessage.RegisterNode;
-import dev.tendril.protocol.transport.ClientOptions;
 import dev.tendril.protocol.transport.LeaderFollower;
 import dev.tendril.protocol.transport.PipelinedClient;
 import dev.tendril.protocol.transport.RequestResult;
@@ -66,8 +65,8 @@ public final class ReplicatedDnsBench {
              PipelinedClient client = new PipelinedClient("dns-bench");
              ControlCalls singleControl = new ControlCalls(single.controlEndpoint(), "dns-bench")) {
             cluster.startAll();
-            LeaderFollower group = new LeaderFollower(client, cluster.controlEndpoints().stream()
-                    .map(e -> ClientOptions.of(e).withRetries(Duration.ofMillis(500), 2)).toList(), Duration.ofSeconds(30)).connectAll();
+            LeaderFollower group = RootCluster.leaderFollower(client, cluster.members(), Duration.ofSeconds(30),
+                    Duration.ofMillis(500));
             EnvelopeFactory envelopes = new EnvelopeFactory("dns-bench", Clock.systemUTC(), new SplittableRandom(5));
             group.request(() -> envelopes.create("web", new CreateTree("web", cities.get(0).info())));
             singleControl.call(new CreateTree("web", cities.get(0).info()));

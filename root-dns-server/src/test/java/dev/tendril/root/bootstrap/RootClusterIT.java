@@ -359,7 +359,7 @@ class RootClusterIT {
         try (RootCluster cluster = RootCluster.configure(dir, 3);
              PipelinedClient client = new PipelinedClient("outage-it")) {
             Member late = cluster.member("r3");
-            LeaderFollower group = startOnly(cluster, cluster.members().subList(0, 2), client, Duration.ofSeconds(30));
+            LeaderFollower group = cluster.startOnly(cluster.members().subList(0, 2), client, Duration.ofSeconds(30));
             EnvelopeFactory envelopes = new EnvelopeFactory("outage-it", Clock.systemUTC(), new SplittableRandom(13));
             assertInstanceOf(Registered.class, call(group, envelopes, new CreateTree(SERVICE, DemoRegistration.CITIES.get(0).info())));
             // the leader's appends to r3 fail meanwhile, long enough to pass the default policy's 1-s steps
@@ -386,7 +386,7 @@ class RootClusterIT {
              PipelinedClient client = new PipelinedClient("members-it")) {
             List<Member> first = cluster.members().subList(0, 3);
             Member fourth = cluster.member("r4");
-            LeaderFollower group = startOnly(cluster, first, client, Duration.ofSeconds(20));
+            LeaderFollower group = cluster.startOnly(first, client, Duration.ofSeconds(20));
             EnvelopeFactory envelopes = new EnvelopeFactory("members-it", Clock.systemUTC(), new SplittableRandom(11));
             List<City> cities = DemoRegistration.CITIES;
             RootMessage created = call(group, envelopes, new CreateTree(SERVICE, cities.get(0).info()));
@@ -545,15 +545,6 @@ class RootClusterIT {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    /** Starts these members only (the others later, or never) and a client that follows their leader. */
-    private static LeaderFollower startOnly(RootCluster cluster, List<Member> members, PipelinedClient client,
-                                            Duration leaderWait) throws IOException {
-        for (Member m : members) {
-            cluster.start(m);
-        }
-        return RootCluster.leaderFollower(client, members, leaderWait);
     }
 
     private static boolean logged(Member m, String text) {

@@ -150,13 +150,23 @@ public final class RootCluster implements AutoCloseable {
 
     /** As {@link #leaderFollower(PipelinedClient, Duration)} over these members only. */
     public static LeaderFollower leaderFollower(PipelinedClient client, List<Member> over, Duration leaderWait) {
+        return leaderFollower(client, over, leaderWait, Duration.ofMillis(300));
+    }
+
+    /** As above with {@code attempt} per try at a root (2 tries) instead of 300 ms. */
+    public static LeaderFollower leaderFollower(PipelinedClient client, List<Member> over, Duration leaderWait,
+                                                Duration attempt) {
         List<ClientOptions> roots = over.stream()
-                .map(m -> ClientOptions.of(m.controlEndpoint()).withRetries(Duration.ofMillis(300), 2)).toList();
+                .map(m -> ClientOptions.of(m.controlEndpoint()).withRetries(attempt, 2)).toList();
         return new LeaderFollower(client, roots, leaderWait).connectAll();
     }
 
-    public List<String> controlEndpoints() {
-        return members.stream().map(Member::controlEndpoint).toList();
+    /** Starts these members only (the others later, or never) and a client that follows their leader. */
+    public LeaderFollower startOnly(List<Member> these, PipelinedClient client, Duration leaderWait) throws IOException {
+        for (Member m : these) {
+            start(m);
+        }
+        return leaderFollower(client, these, leaderWait);
     }
 
     /** Starts (or restarts) a member's process and waits for its ready file. */
