@@ -21,6 +21,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -28,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -62,6 +64,8 @@ public final class DnsServer implements AutoCloseable {
     private static final int BIND_ATTEMPTS = 20;
     private static final int MAX_DATAGRAM = 4096;
     private static final int RECV_BATCH = 32;
+    private static final IntegerUnixChannelOption IP_MTU_DISCOVER = new IntegerUnixChannelOption("IP_MTU_DISCOVER", 0, 10);
+    private static final IntegerUnixChannelOption IPV6_MTU_DISCOVER = new IntegerUnixChannelOption("IPV6_MTU_DISCOVER", 41, 23);
 
     private final DnsConfig config;
     private final DnsMetrics metrics = new DnsMetrics();
@@ -201,9 +205,16 @@ public final class DnsServer implements AutoCloseable {
             // batch leave together on the flush after it (sendmmsg).
             udp.option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * RECV_BATCH));
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * RECV_BATCH))
+                    // no fragments at a learnt path MTU, as on the batched path (MmsgSocket.open says why)
+                    .option(IP_MTU_DISCOVER, MmsgSocket.PMTUDISC_OMIT);
+            if (bind instanceof Inet6Address) {
+                udp.option(IPV6_MTU_DISCOVER, MmsgSocket.PMTUDISC_OMIT);
+            }
         } else {
             udp.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+            LOG.warn("DNS UDP on NIO: answers follow the path MTU the kernel learns (IP_PMTUDISC_OMIT needs epoll or"
+                    + " the batched loop), so a forged ICMP message can have larger answers fragmented");
         }
         Channel first = udp.bind(bind, config.port()).syncUninterruptibly().channel();
         channels.add(first);

@@ -52,6 +52,12 @@ final class MmsgSocket implements AutoCloseable {
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     private static final int SO_DETACH_REUSEPORT_BPF = 68;
+    private static final int SOL_IP = 0;
+    private static final int IP_MTU_DISCOVER = 10;
+    private static final int SOL_IPV6 = 41;
+    private static final int IPV6_MTU_DISCOVER = 23;
+    /** IP_PMTUDISC_OMIT and IPV6_PMTUDISC_OMIT (Linux 3.15): ignore path MTU information, send without DF. */
+    static final int PMTUDISC_OMIT = 5;
     private static final int MSG_WAITFORONE = 0x10000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EPOLLIN = 0x1;
@@ -193,6 +199,15 @@ final class MmsgSocket implements AutoCloseable {
             long base = buffersOf != null ? buffersOf.base : Pointer.wrap(runtime, mem).address();
             setInt(fd, mem, base, SO_REUSEPORT, 1, "SO_REUSEPORT");
             setInt(fd, mem, base, SO_RCVBUF, 4 << 20, "SO_RCVBUF");
+            // Answers are fragmented at the interface's MTU at most, never at a path MTU learnt from
+            // ICMP: a forged "fragmentation needed" for a resolver's address would otherwise make the
+            // kernel split every larger answer to it, and a spoofed second fragment can then poison
+            // the resolver's cache (RFC 9715; BIND does the same). A dual-stack socket sends to IPv4
+            // clients under the IPv4 option, so an IPv6 socket sets both.
+            setInt(fd, mem, base, SOL_IP, IP_MTU_DISCOVER, PMTUDISC_OMIT, "IP_MTU_DISCOVER");
+            if (v6) {
+                setInt(fd, mem, base, SOL_IPV6, IPV6_MTU_DISCOVER, PMTUDISC_OMIT, "IPV6_MTU_DISCOVER");
+            }
             // a blocked receive also returns after a quiet second, a safety net for close()
             mem.putLong(SCRATCH, 1).putLong(SCRATCH + 8, 0);
             if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, base + SCRATCH, 16) != 0) {
@@ -217,8 +232,13 @@ final class MmsgSocket implements AutoCloseable {
     }
 
     private static void setInt(int fd, ByteBuffer mem, long base, int option, int value, String name) throws IOException {
+        setInt(fd, mem, base, SOL_SOCKET, option, value, name);
+    }
+
+    private static void setInt(int fd, ByteBuffer mem, long base, int level, int option, int value, String name)
+            throws IOException {
         mem.putInt(SCRATCH, value);
-        if (libc.setsockopt(fd, SOL_SOCKET, option, base + SCRATCH, 4) != 0) {
+        if (libc.setsockopt(fd, level, option, base + SCRATCH, 4) != 0) {
             throw failure("setsockopt(" + name + ")");
         }
     }

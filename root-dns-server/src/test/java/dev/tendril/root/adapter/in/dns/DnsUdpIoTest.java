@@ -2,6 +2,7 @@ package dev.tendril.root.adapter.in.dns;
 
 import dev.tendril.root.domain.SpatialInstanceDirectory;
 import dev.tendril.root.testing.MutableClock;
+import dev.tendril.root.testing.SmallMtuRoute;
 import dev.tendril.root.testing.World;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real UDP client: the fast path and the dnsjava path answer with the query's id and name
  * case; a malformed query gets FORMERR; a response is never answered and the listener goes
  * on; a burst of queries sent without waiting (read in batches) is answered in full, each
- * reply to its query; TCP works beside it; both paths answer byte for byte alike; close()
+ * reply to its query; TCP works beside it; both paths answer byte for byte alike; neither
+ * fragments an answer at a learnt path MTU; close()
  * frees the port and stops the threads.
  */
 class DnsUdpIoTest {
@@ -66,7 +68,11 @@ class DnsUdpIoTest {
     }
 
     private DnsServer start(DnsConfig.UdpIo io) {
-        DnsConfig c = DnsConfig.builder().zones(List.of(Z)).port(0).ioThreads(2).nsid("udp-io")
+        return start(io, "udp-io");
+    }
+
+    private DnsServer start(DnsConfig.UdpIo io, String nsid) {
+        DnsConfig c = DnsConfig.builder().zones(List.of(Z)).port(0).ioThreads(2).nsid(nsid)
                 .defaultPosition(World.NEW_YORK).udpIo(io)
                 .udpLanes(io == DnsConfig.UdpIo.MMSG ? 4 : 1).build(); // MmsgUdpListenerTest covers one lane
         DnsServer s = new DnsServer(c, dir, World.locator(), clock).start();
@@ -217,6 +223,34 @@ class DnsUdpIoTest {
             for (int twice = 0; twice < 2; twice++) { // the second time from the answer cache where it applies
                 assertArrayEquals(ask(netty.port(), q), ask(mmsg.port(), q), new Message(q).getQuestion().toString());
             }
+        }
+    }
+
+    /**
+     * An answer longer than a path MTU the kernel learnt (here a route's locked 552 bytes, as a
+     * forged ICMP message would set) leaves whole on both paths, where a plain socket's datagram
+     * of that length is split (RFC 9715: no fragments for a spoofed second fragment to replace).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DnsConfig.UdpIo.class, names = {"MMSG", "NETTY"})
+    void anAnswerLongerThanALearntPathMtuIsNotFragmented(DnsConfig.UdpIo io) throws Exception {
+        DnsServer s = start(io, "n".repeat(255)); // the longest NSID, asked for below, makes a long answer
+        try (SmallMtuRoute route = SmallMtuRoute.to("127.77.0.10"); DatagramSocket c = route.client()) {
+            Message q = Message.newQuery(Record.newRecord(Name.fromString("a".repeat(63) + "." + "b".repeat(63) + "."
+                    + "c".repeat(63) + "." + Z), Type.A, DClass.IN));
+            q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new org.xbill.DNS.NSIDOption(new byte[0]))), Section.ADDITIONAL);
+            byte[] wire = q.toWire();
+            c.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), s.port()));
+            byte[] answer = receive(c);
+            assertTrue(answer.length + 28 > SmallMtuRoute.MTU, "the answer must not fit the route's MTU: " + answer.length);
+            assertTrue(route.fragmentsOfAPlainSocket(c, answer.length) > 0, "a plain socket's datagram of that length is split");
+
+            long before = SmallMtuRoute.fragmentsCreated();
+            c.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), s.port()));
+            Message a = new Message(receive(c));
+            assertEquals(0, SmallMtuRoute.fragmentsCreated() - before, "the answer was fragmented");
+            assertEquals(Rcode.NXDOMAIN, a.getRcode(), a::toString);
+            assertEquals(1, a.getOPT().getOptions(org.xbill.DNS.EDNSOption.Code.NSID).size(), a::toString);
         }
     }
 

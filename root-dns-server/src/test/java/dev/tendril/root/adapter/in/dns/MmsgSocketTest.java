@@ -1,5 +1,6 @@
 package dev.tendril.root.adapter.in.dns;
 
+import dev.tendril.root.testing.SmallMtuRoute;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link MmsgSocket} against real UDP clients on loopback: datagrams queued before a receive
  * come back in one batch, in order, with their source; replies go to each datagram's own
  * sender; datagrams longer than the buffer are cut; a dual-stack socket reports IPv4 clients
- * as IPv4 addresses; sockets share a port; wake() releases a blocked receive for good.
+ * as IPv4 addresses; replies are not fragmented at a path MTU smaller than the interface's;
+ * sockets share a port; wake() releases a blocked receive for good.
  */
 class MmsgSocketTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -149,6 +151,32 @@ class MmsgSocketTest {
         assertTrue(s.reply(0, new byte[]{4}));
         assertEquals(1, s.flush());
         assertArrayEquals(new byte[]{4}, receive(v6));
+    }
+
+    /**
+     * A route to the client with a small MTU stands for a path MTU the kernel learnt from ICMP
+     * (a forged one included): a plain UDP socket fragments a 1,200-byte reply on it, the
+     * root's sockets (IPv4 and dual-stack) send it whole (IP_PMTUDISC_OMIT).
+     */
+    @Test
+    void aSmallPathMtuDoesNotFragmentRepliesWhereAPlainSocketWould() throws Exception {
+        try (SmallMtuRoute route = SmallMtuRoute.to("127.77.0.9")) {
+            DatagramSocket c = route.client();
+            open.add(c);
+            byte[] reply = new byte[1200];
+            Arrays.fill(reply, (byte) 9);
+            assertTrue(route.fragmentsOfAPlainSocket(c, reply.length) >= 3, "the route's MTU splits a plain socket's datagram");
+            for (String bound : List.of("127.0.0.1", "::")) {
+                MmsgSocket s = socket(bound, 0);
+                send(c, InetAddress.getByName("127.0.0.1"), s.localPort(), new byte[]{1});
+                receiveAll(s, 1, new ArrayList<>());
+                assertTrue(s.reply(0, reply));
+                long before = SmallMtuRoute.fragmentsCreated();
+                assertEquals(1, s.flush());
+                assertArrayEquals(reply, receive(c));
+                assertEquals(0, SmallMtuRoute.fragmentsCreated() - before, "a socket bound to " + bound + " fragmented its reply");
+            }
+        }
     }
 
     @Test
