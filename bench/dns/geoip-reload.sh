@@ -4,6 +4,7 @@
 # Usage: bench/dns/geoip-reload.sh   (ports 15353/15390 on loopback; the issue-12 acceptance check)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"; W="$(mktemp -d)"; trap 'rm -rf "$W"' EXIT
+. "$REPO/bench/build-if-stale.sh"; build_if_stale root-dns-server
 printf 'cidr,lat,lon,city,country\n10.1.0.0/16,48.1374,11.5755,Munich,DE\n' > "$W/v1.csv"
 printf 'cidr,lat,lon,city,country\n10.1.0.0/16,35.6762,139.6503,Tokyo,JP\n' > "$W/v2.csv"
 "$REPO/bin/tendril-geoip-compile" "$W/v1.csv" "$W/v1.mmdb" >/dev/null

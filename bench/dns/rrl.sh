@@ -50,6 +50,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
   [ -n "${RRL_KEEP:-}" ] && cp -r "$work" "$RRL_KEEP"; rm -rf "$work"; }   # RRL_KEEP=<dir>: keep the raw outputs
 trap cleanup EXIT
 for t in dnsperf dig taskset chrt; do command -v $t >/dev/null || { echo "rrl.sh needs $t (apt-get install dnsperf dnsutils util-linux)" >&2; exit 2; }; done
+. "$top/bench/build-if-stale.sh"; build_if_stale root-dns-server
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 cp="$top/root-dns-server/target/root-dns-server-0.1.0-SNAPSHOT.jar:$top/root-dns-server/target/lib/*"
 Z=svc.example.edge

@@ -26,8 +26,7 @@ done
 for t in dnsperf gdnsd knotd taskset java; do
   command -v "$t" >/dev/null || { echo "bench: $t missing: run scripts/setup.sh" >&2; exit 1; }
 done
-[ -f "$top/clients/target/clients-0.1.0-SNAPSHOT.jar" ] && [ -f "$top/root-dns-server/target/root-dns-server-0.1.0-SNAPSHOT.jar" ] ||
-  (cd "$top" && mvn -q -B -pl clients,root-dns-server -am package -DskipTests)
+. "$top/bench/build-if-stale.sh"; build_if_stale clients root-dns-server
 
 work=$(mktemp -d /tmp/tendril-dnsbench.XXXXXX)
 pids=()

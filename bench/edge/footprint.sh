@@ -33,10 +33,7 @@ STARTS="${1:-10}"; IDLE="${2:-30}"
 for n in "$STARTS" "$IDLE"; do
   case "$n" in ''|*[!0-9]*) echo "footprint: STARTS and IDLE_SECONDS must be whole numbers, not '$n'" >&2; exit 2 ;; esac
 done
-for m in edge-node root-dns-server clients; do
-  [ -f "$REPO/$m/target/$m-0.1.0-SNAPSHOT.jar" ] && [ -d "$REPO/$m/target/lib" ] \
-    || { echo "footprint: build first: mvn -q -o -pl edge-node,root-dns-server,clients -am package -DskipTests" >&2; exit 1; }
-done
+. "$REPO/bench/build-if-stale.sh"; build_if_stale edge-node root-dns-server clients
 [ -x /bin/busybox ] || { echo "footprint: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || echo "footprint: not root: the eBPF probe will run DEGRADED (figures are not the acceptance's)" >&2
 

@@ -19,8 +19,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECONDS_RUN="${1:-120}"; CLIENTS="${2:-8}"; SUBNETS="${3:-64}"
 CURVE="${QUOTA_CURVE:-1}"
 MOD="$ROOT/root-dns-server/target"
-[ -f "$MOD/root-dns-server-0.1.0-SNAPSHOT.jar" ] && [ -d "$MOD/lib" ] && [ -f "$ROOT/clients/target/clients-0.1.0-SNAPSHOT.jar" ] \
-  || (cd "$ROOT" && mvn -q -B -o -pl root-dns-server,clients -am package -DskipTests)
+. "$ROOT/bench/build-if-stale.sh"; build_if_stale root-dns-server clients
 CP="$MOD/root-dns-server-0.1.0-SNAPSHOT.jar:$MOD/lib/*"
 WORK="$(mktemp -d)"; trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 KEYS="$WORK/keys"
