@@ -202,8 +202,8 @@ final class MmsgSocket implements AutoCloseable {
             // Answers are fragmented at the interface's MTU at most, never at a path MTU learnt from
             // ICMP: a forged "fragmentation needed" for a resolver's address would otherwise make the
             // kernel split every larger answer to it, and a spoofed second fragment can then poison
-            // the resolver's cache (RFC 9715; BIND does the same). A dual-stack socket sends to IPv4
-            // clients under the IPv4 option, so an IPv6 socket sets both.
+            // the resolver's cache (RFC 9715; gdnsd and BIND do the same). A dual-stack socket sends
+            // to IPv4 clients under the IPv4 option, so an IPv6 socket sets both.
             setInt(fd, mem, base, SOL_IP, IP_MTU_DISCOVER, PMTUDISC_OMIT, "IP_MTU_DISCOVER");
             if (v6) {
                 setInt(fd, mem, base, SOL_IPV6, IPV6_MTU_DISCOVER, PMTUDISC_OMIT, "IPV6_MTU_DISCOVER");
