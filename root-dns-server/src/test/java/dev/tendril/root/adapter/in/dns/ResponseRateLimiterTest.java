@@ -83,6 +83,30 @@ class ResponseRateLimiterTest {
     }
 
     @Test
+    void exemptNetworksMatchByPrefixInEitherFamilyAndOnlyInTheirOwn() throws Exception {
+        List<String> networks = List.of("10.0.0.0/8", "192.0.2.77/32", "2001:db8:40::/42", "2001:db8:ffff:1:2:3:4:5/128");
+        for (String exempt : List.of("10.0.0.0", "10.255.255.255", "192.0.2.77", "2001:db8:40::1",
+                "2001:db8:7f:ffff:ffff:ffff:ffff:ffff", "2001:db8:ffff:1:2:3:4:5",
+                "::ffff:10.0.0.1")) { // an IPv4-mapped address is read as IPv4, as the listeners report it
+            assertEquals("SSSS", burst(exempting(networks), exempt, Kind.ANSWER, 7, 4, T0), exempt);
+        }
+        // each on a fresh table: neighbours share a counted prefix (/24, /56) with the exempt ones
+        for (String limited : List.of("11.0.0.0", "9.255.255.255", "192.0.2.76", "192.0.2.78", "2001:db8:80::",
+                "2001:db8:3f:ffff::", "2001:db8:ffff:1:2:3:4:6", "::a00:1")) {
+            assertEquals("SD", burst(exempting(networks), limited, Kind.ANSWER, 7, 2, T0), limited);
+        }
+        assertEquals("SSS", burst(exempting(List.of("0.0.0.0/0")), "203.0.113.9", Kind.ANSWER, 7, 3, T0),
+                "an IPv4 /0 takes every IPv4 client");
+        assertEquals("SD", burst(exempting(List.of("0.0.0.0/0")), "2001:db8::9", Kind.ANSWER, 7, 2, T0), "and no IPv6 one");
+        assertEquals("SSS", burst(exempting(List.of("::/0")), "2001:db8::9", Kind.ANSWER, 7, 3, T0), "an IPv6 /0 every IPv6 one");
+    }
+
+    /** One response a second per kind, no slip, these networks exempt. */
+    private static ResponseRateLimiter exempting(List<String> networks) {
+        return new ResponseRateLimiter(new DnsConfig.RateLimit(true, 1, 1, 1, 15, 0, 24, 56, networks, 1024, 16), 42);
+    }
+
+    @Test
     void aRateOfZeroLeavesThatKindUnlimited() throws Exception {
         ResponseRateLimiter rrl = new ResponseRateLimiter(new DnsConfig.RateLimit(true, 1, 0, 1, 15, 0, 24, 56, List.of(), 1024, 16), 42);
         assertEquals("SSSSS", burst(rrl, "192.0.2.1", Kind.NXDOMAIN, 7, 5, T0));
