@@ -75,22 +75,22 @@ final class ResponseRateLimiter {
         List<Cidr> v6 = networks.stream().filter(c -> c.networkBytes().length == 16).toList();
         exempt4 = new int[v4.size() * 2];
         for (int i = 0; i < v4.size(); i++) {
-            exempt4[2 * i] = (int) high(v4.get(i).networkBytes(), 0, 4);
+            exempt4[2 * i] = (int) bigEndian(v4.get(i).networkBytes(), 0, 4);
             exempt4[2 * i + 1] = v4.get(i).prefixLength() == 0 ? 0 : -1 << (32 - v4.get(i).prefixLength());
         }
         exempt6 = new long[v6.size() * 4];
         for (int i = 0; i < v6.size(); i++) {
             byte[] n = v6.get(i).networkBytes();
             int bits = v6.get(i).prefixLength();
-            exempt6[4 * i] = high(n, 0, 8);
-            exempt6[4 * i + 1] = high(n, 8, 8);
+            exempt6[4 * i] = bigEndian(n, 0, 8);
+            exempt6[4 * i + 1] = bigEndian(n, 8, 8);
             exempt6[4 * i + 2] = bits == 0 ? 0 : bits >= 64 ? -1L : -1L << (64 - bits);
             exempt6[4 * i + 3] = bits <= 64 ? 0 : -1L << (128 - bits);
         }
     }
 
     /** {@code length} bytes of {@code a} from {@code from} as a big-endian number. */
-    private static long high(byte[] a, int from, int length) {
+    private static long bigEndian(byte[] a, int from, int length) {
         long v = 0;
         for (int i = from; i < from + length; i++) {
             v = v << 8 | (a[i] & 0xFF);
@@ -199,8 +199,8 @@ final class ResponseRateLimiter {
             return false;
         }
         byte[] a = client.getAddress();
-        long high = high(a, 0, 8);
-        long low = high(a, 8, 8);
+        long high = bigEndian(a, 0, 8);
+        long low = bigEndian(a, 8, 8);
         for (int i = 0; i < exempt6.length; i += 4) {
             if ((high & exempt6[i + 2]) == exempt6[i] && (low & exempt6[i + 3]) == exempt6[i + 1]) {
                 return true;
@@ -214,7 +214,7 @@ final class ResponseRateLimiter {
         if (client instanceof Inet4Address) {
             prefix = (client.hashCode() & ipv4Mask) & 0xFFFFFFFFL; // Inet4Address.hashCode() is the address
         } else {
-            prefix = mix(high(client.getAddress(), 0, 8) & ipv6Mask) ^ 0x5bd1e9955bd1e995L;
+            prefix = mix(bigEndian(client.getAddress(), 0, 8) & ipv6Mask) ^ 0x5bd1e9955bd1e995L;
         }
         long h = mix(prefix ^ seed);
         h = mix(h ^ ((long) kind.ordinal() << 32 | (kindHash & 0xFFFFFFFFL)));
