@@ -64,8 +64,10 @@ public final class DnsServer implements AutoCloseable {
     private static final int BIND_ATTEMPTS = 20;
     private static final int MAX_DATAGRAM = 4096;
     private static final int RECV_BATCH = 32;
-    private static final IntegerUnixChannelOption IP_MTU_DISCOVER = new IntegerUnixChannelOption("IP_MTU_DISCOVER", 0, 10);
-    private static final IntegerUnixChannelOption IPV6_MTU_DISCOVER = new IntegerUnixChannelOption("IPV6_MTU_DISCOVER", 41, 23);
+    private static final IntegerUnixChannelOption IP_MTU_DISCOVER =
+            new IntegerUnixChannelOption("IP_MTU_DISCOVER", MmsgSocket.SOL_IP, MmsgSocket.IP_MTU_DISCOVER);
+    private static final IntegerUnixChannelOption IPV6_MTU_DISCOVER =
+            new IntegerUnixChannelOption("IPV6_MTU_DISCOVER", MmsgSocket.SOL_IPV6, MmsgSocket.IPV6_MTU_DISCOVER);
 
     private final DnsConfig config;
     private final DnsMetrics metrics = new DnsMetrics();

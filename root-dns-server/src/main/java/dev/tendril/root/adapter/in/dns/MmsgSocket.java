@@ -52,10 +52,10 @@ final class MmsgSocket implements AutoCloseable {
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     private static final int SO_DETACH_REUSEPORT_BPF = 68;
-    private static final int SOL_IP = 0;
-    private static final int IP_MTU_DISCOVER = 10;
-    private static final int SOL_IPV6 = 41;
-    private static final int IPV6_MTU_DISCOVER = 23;
+    static final int SOL_IP = 0;
+    static final int IP_MTU_DISCOVER = 10;
+    static final int SOL_IPV6 = 41;
+    static final int IPV6_MTU_DISCOVER = 23;
     /** IP_PMTUDISC_OMIT and IPV6_PMTUDISC_OMIT (Linux 3.15): ignore path MTU information, send without DF. */
     static final int PMTUDISC_OMIT = 5;
     private static final int MSG_WAITFORONE = 0x10000;

@@ -48,10 +48,7 @@ final class ResponseRateLimiter {
     private final int slip;
     private final int ipv4Mask;
     private final long ipv6Mask;
-    /** The exempt IPv4 networks: pairs of (network, mask). */
-    private final int[] exempt4;
-    /** The exempt IPv6 networks: fours of (network high, network low, mask high, mask low). */
-    private final long[] exempt6;
+    private final List<Cidr> exempt;
 
     /**
      * @param config the limits
@@ -70,32 +67,7 @@ final class ResponseRateLimiter {
         slip = config.slip();
         ipv4Mask = config.ipv4PrefixLength() == 0 ? 0 : -1 << (32 - config.ipv4PrefixLength());
         ipv6Mask = config.ipv6PrefixLength() == 0 ? 0 : -1L << (64 - config.ipv6PrefixLength());
-        List<Cidr> networks = config.exempt().stream().map(Cidr::parse).toList();
-        List<Cidr> v4 = networks.stream().filter(c -> c.networkBytes().length == 4).toList();
-        List<Cidr> v6 = networks.stream().filter(c -> c.networkBytes().length == 16).toList();
-        exempt4 = new int[v4.size() * 2];
-        for (int i = 0; i < v4.size(); i++) {
-            exempt4[2 * i] = (int) bigEndian(v4.get(i).networkBytes(), 0, 4);
-            exempt4[2 * i + 1] = v4.get(i).prefixLength() == 0 ? 0 : -1 << (32 - v4.get(i).prefixLength());
-        }
-        exempt6 = new long[v6.size() * 4];
-        for (int i = 0; i < v6.size(); i++) {
-            byte[] n = v6.get(i).networkBytes();
-            int bits = v6.get(i).prefixLength();
-            exempt6[4 * i] = bigEndian(n, 0, 8);
-            exempt6[4 * i + 1] = bigEndian(n, 8, 8);
-            exempt6[4 * i + 2] = bits == 0 ? 0 : bits >= 64 ? -1L : -1L << (64 - bits);
-            exempt6[4 * i + 3] = bits <= 64 ? 0 : -1L << (128 - bits);
-        }
-    }
-
-    /** {@code length} bytes of {@code a} from {@code from} as a big-endian number. */
-    private static long bigEndian(byte[] a, int from, int length) {
-        long v = 0;
-        for (int i = from; i < from + length; i++) {
-            v = v << 8 | (a[i] & 0xFF);
-        }
-        return v;
+        exempt = config.exempt().stream().map(Cidr::parse).toList();
     }
 
     /** Entries in the table (a power of two). */
@@ -181,28 +153,12 @@ final class ResponseRateLimiter {
     }
 
     /**
-     * Whether {@code client} lies in an exempt network. Checked on every answer to an exempt
-     * client that is over its rate, so without allocating for IPv4 ({@code Cidr.contains} made
-     * two arrays per call).
+     * Whether {@code client} lies in an exempt network: checked on every limited answer, and so on
+     * every answer to an exempt client over its rate ({@code Cidr.contains} allocates nothing for IPv4).
      */
     private boolean isExempt(InetAddress client) {
-        if (client instanceof Inet4Address) {
-            int address = client.hashCode(); // Inet4Address.hashCode() is the address
-            for (int i = 0; i < exempt4.length; i += 2) {
-                if ((address & exempt4[i + 1]) == exempt4[i]) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (exempt6.length == 0) {
-            return false;
-        }
-        byte[] a = client.getAddress();
-        long high = bigEndian(a, 0, 8);
-        long low = bigEndian(a, 8, 8);
-        for (int i = 0; i < exempt6.length; i += 4) {
-            if ((high & exempt6[i + 2]) == exempt6[i] && (low & exempt6[i + 3]) == exempt6[i + 1]) {
+        for (Cidr c : exempt) {
+            if (c.contains(client)) {
                 return true;
             }
         }
@@ -214,7 +170,12 @@ final class ResponseRateLimiter {
         if (client instanceof Inet4Address) {
             prefix = (client.hashCode() & ipv4Mask) & 0xFFFFFFFFL; // Inet4Address.hashCode() is the address
         } else {
-            prefix = mix(bigEndian(client.getAddress(), 0, 8) & ipv6Mask) ^ 0x5bd1e9955bd1e995L;
+            byte[] a = client.getAddress();
+            long high = 0;
+            for (int i = 0; i < 8; i++) {
+                high = high << 8 | (a[i] & 0xFF);
+            }
+            prefix = mix(high & ipv6Mask) ^ 0x5bd1e9955bd1e995L;
         }
         long h = mix(prefix ^ seed);
         h = mix(h ^ ((long) kind.ordinal() << 32 | (kindHash & 0xFFFFFFFFL)));
