@@ -36,6 +36,11 @@ final class InstanceQuota {
         if (repository.node(service, nodeId).isPresent()) {
             return Optional.empty();
         }
+        return refusalOfNew(service, nodeId);
+    }
+
+    /** As {@link #refusal}, for a node the caller has just found absent from the tree (no second look-up). */
+    Optional<ErrorReply> refusalOfNew(String service, String nodeId) {
         int inTree = repository.nodeCount(service);
         if (inTree >= limits.maxInstancesPerService()) {
             refusals.count(PER_SERVICE);

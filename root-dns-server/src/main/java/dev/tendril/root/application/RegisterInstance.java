@@ -66,7 +66,7 @@ public final class RegisterInstance {
             }
         }
         if (existing.isEmpty()) {
-            Optional<dev.tendril.protocol.message.RootMessage.ErrorReply> refused = quota.refusal(service, nodeId);
+            Optional<dev.tendril.protocol.message.RootMessage.ErrorReply> refused = quota.refusalOfNew(service, nodeId);
             if (refused.isPresent()) {
                 return refused.get();
             }

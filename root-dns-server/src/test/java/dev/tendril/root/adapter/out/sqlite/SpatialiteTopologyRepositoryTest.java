@@ -61,6 +61,61 @@ class SpatialiteTopologyRepositoryTest extends TopologyRepositoryContract {
     }
 
     @Test
+    void nodeWritesLeaveSpatiaLitesTimestampsAloneAndKeepItsIndexAndGeometryChecks() throws Exception {
+        repo.inTransaction(() -> repo.createTree("web", 1));
+        save(node("web", "berlin", BERLIN, ""));
+        save(node("web", "paris", PARIS, "berlin")); // also updates berlin's child count
+        repo.removeNode("web", "paris");
+        repo.close();
+        Path file = dir.resolve("topology.db");
+        assertEquals(Set.of("ggi_nodes_position", "ggu_nodes_position", "gii_nodes_position", "giu_nodes_position",
+                "gid_nodes_position"), nodeTriggers(file));
+        assertEquals(List.of("0000-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z"),
+                rawRow(file, "SELECT last_insert, last_update, last_delete FROM geometry_columns_time "
+                        + "WHERE f_table_name = 'nodes'"));
+
+        // a database written before: the timestamp triggers go at the next open, the rest stays
+        rawExec(file, "CREATE TRIGGER tmu_nodes_position AFTER UPDATE ON nodes FOR EACH ROW BEGIN "
+                + "UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                + "WHERE f_table_name = 'nodes'; END");
+        repo = create();
+        repo.close();
+        assertEquals(5, nodeTriggers(file).size());
+        assertTrue(!nodeTriggers(file).contains("tmu_nodes_position"));
+        repo = create();
+        assertEquals("berlin", nearest("web", MUNICH, 4, Set.of()));
+    }
+
+    private static Set<String> nodeTriggers(Path file) throws Exception {
+        Set<String> names = new java.util.TreeSet<>();
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = conn.createStatement();
+             var rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'nodes'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static List<String> rawRow(Path file, String sql) throws Exception {
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = conn.createStatement();
+             var rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), "a row for " + sql);
+            List<String> row = new java.util.ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                row.add(rs.getString(i));
+            }
+            return row;
+        }
+    }
+
+    private static void rawExec(Path file, String sql) throws Exception {
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = conn.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
     void aDamagedDatabaseIsRefusedAtOpenAndNothingIsWritten() throws Exception {
         repo.inTransaction(() -> repo.createTree("web", 1));
         for (int i = 0; i < 200; i++) {
