@@ -7,6 +7,7 @@
 # The roots run with bin/tendril-root's default JVM options (as shipped) unless AB_ROOT_JAVA_OPTS is set.
 # AB_SET_A / AB_SET_B: extra root options for A / B, e.g. the same tree with and without RRL:
 #   AB_SET_B="--set dns.rateLimit.enabled=true --set dns.rateLimit.exempt=[127.0.0.0/8]" bench/dns/ab.sh . .
+# AB_RATES: the fixed rates (q/s) of the latency runs at the end, e.g. AB_RATES="500 20000 50000"; default 500.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; top="$(cd "$here/../.." && pwd)"
 treeA=$1 treeB=$2 n=${3:-50} rounds=${4:-4}
@@ -38,9 +39,17 @@ for r in $(seq 1 "$rounds"); do for s in "${servers[@]}"; do set -- $s
   qps=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 | awk '/Queries per second/{printf "%.0f", $4}')
   read -r u1 s1 < <(ticks "$2")
   awk -v l="$1" -v r="$r" -v q="$qps" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN{printf "%-6s round %d: %7d answers/s, CPU per answer %.1f us (user %.1f, sys %.1f), load %s\n", l, r, q, (u+s)*1e4/(q*5), u*1e4/(q*5), s*1e4/(q*5), ld}'
+    'BEGIN{printf "%-6s round %d: %7d answers/s, CPU per answer %.2f us (user %.2f, sys %.2f), load %s\n", l, r, q, (u+s)*1e4/(q*5), u*1e4/(q*5), s*1e4/(q*5), ld}' |
+    tee -a "$work/rounds"
 done; done
-for s in "${servers[@]}"; do set -- $s; for rep in 1 2; do
-  taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -Q 500 -v -E "8:$ecs" 2>&1 | awk '/^> NOERROR/{print $NF*1000}' | sort -g |
-    awk -v l="$1" '{a[NR]=$1} END{printf "%-6s at 500 q/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (n=%d)\n", l, a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], a[int(NR*0.999+0.999)], NR}'
-done; done
+# over all rounds: answers per CPU second of each server (answers per server core), and A's and B's against gdnsd's
+awk '{n[$1] += $4 * 5; c[$1] += $4 * 5 * $9 / 1e6} END{for (k in n) printf "%-6s all rounds: %.0f answers per server core\n", k, n[k] / c[k];
+  g = n["gdnsd"] / c["gdnsd"]; printf "answers per server core against gdnsd: A %.3f, B %.3f\n", n["A"] / c["A"] / g, n["B"] / c["B"] / g}' "$work/rounds"
+# latency at fixed rates (AB_RATES, default 500 q/s), and the server's CPU meanwhile: twice per server and rate
+for rate in ${AB_RATES:-500}; do for s in "${servers[@]}"; do set -- $s; for rep in 1 2; do
+  read -r u0 s0 < <(ticks "$2")
+  taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -Q "$rate" -v -E "8:$ecs" > "$work/lat" 2>&1
+  read -r u1 s1 < <(ticks "$2")
+  awk '/^> NOERROR/{print $NF*1000}' "$work/lat" | sort -g |
+    awk -v l="$1" -v rate="$rate" -v cpu=$((u1 - u0 + s1 - s0)) '{a[NR]=$1} END{printf "%-6s at %d q/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (n=%d), server CPU %.1f %%\n", l, rate, a[int(NR*0.5+0.999)], a[int(NR*0.99+0.999)], a[int(NR*0.999+0.999)], NR, cpu / 5}'
+done; done; done
