@@ -36,14 +36,17 @@ servers=("A $(cat "$work/a/id")" "B $(cat "$work/b/id")" "gdnsd $gpid $gport")
 for s in "${servers[@]}"; do set -- $s; taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 10 -c 8 -q 400 -E "8:$ecs" >/dev/null 2>&1; done
 for r in $(seq 1 "$rounds"); do for s in "${servers[@]}"; do set -- $s
   read -r u0 s0 < <(ticks "$2")
-  qps=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 | awk '/Queries per second/{printf "%.0f", $4}')
+  read -r qps done < <(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 |
+    awk '/Queries completed/{n = $3} /Queries per second/{q = $4} END{printf "%.0f %d\n", q, n}')
   read -r u1 s1 < <(ticks "$2")
-  awk -v l="$1" -v r="$r" -v q="$qps" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN{printf "%-6s round %d: %7d answers/s, CPU per answer %.2f us (user %.2f, sys %.2f), load %s\n", l, r, q, (u+s)*1e4/(q*5), u*1e4/(q*5), s*1e4/(q*5), ld}' |
+  # CPU per answer over the answers completed (not answers/s x 5: a run that lost queries waits out
+  # dnsperf's timeout, and its answers/s counts that idle tail)
+  awk -v l="$1" -v r="$r" -v q="$qps" -v n="$done" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN{printf "%-6s round %d: %7d answers/s, %8d answers, CPU per answer %.2f us (user %.2f, sys %.2f), load %s\n", l, r, q, n, (u+s)*1e4/n, u*1e4/n, s*1e4/n, ld}' |
     tee -a "$work/rounds"
 done; done
 # over all rounds: answers per CPU second of each server (answers per server core), and A's and B's against gdnsd's
-awk '{n[$1] += $4 * 5; c[$1] += $4 * 5 * $9 / 1e6} END{for (k in n) printf "%-6s all rounds: %.0f answers per server core\n", k, n[k] / c[k];
+awk '{n[$1] += $6; c[$1] += $6 * $11 / 1e6} END{for (k in n) printf "%-6s all rounds: %.0f answers per server core\n", k, n[k] / c[k];
   g = n["gdnsd"] / c["gdnsd"]; printf "answers per server core against gdnsd: A %.3f, B %.3f\n", n["A"] / c["A"] / g, n["B"] / c["B"] / g}' "$work/rounds"
 # latency at fixed rates (AB_RATES, default 500 q/s), and the server's CPU meanwhile: twice per server and rate
 for rate in ${AB_RATES:-500}; do for s in "${servers[@]}"; do set -- $s; for rep in 1 2; do
