@@ -133,7 +133,7 @@ public final class RootConfigReader {
         d.rejectUnknown("zones", "nameServers", "soa", "soaTtlSeconds", "answerTtlSeconds", "recordsPerAnswer",
                 "defaultPosition", "whenNoneLive", "nsid", "bindAddress", "port", "maxUdpPayload",
                 "tcpIdleTimeoutSeconds", "ioThreads", "version", "rateLimit", "cookies", "tcpMaxConnections",
-                "tcpMaxConnectionsPerClient", "udpIo", "udpLanes", "udpCoalesceMicros", "xdpInterfaces");
+                "tcpMaxConnectionsPerClient", "udpIo", "udpLanes", "xdpInterfaces");
         DnsConfig.Builder b = DnsConfig.builder();
         if (d.has("zones")) {
             List<String> zones = d.strings("zones", NAMES);
@@ -174,7 +174,6 @@ public final class RootConfigReader {
         b.tcpIdleTimeoutSeconds((int) d.integer("tcpIdleTimeoutSeconds", (long) preset.tcpIdle(), 1, 3600));
         b.ioThreads((int) d.integer("ioThreads", 0L, 0, 256));
         b.udpLanes((int) d.integer("udpLanes", 1L, 1, 64));
-        b.udpCoalesceMicros((int) d.integer("udpCoalesceMicros", 0L, 0, DnsConfig.MAX_UDP_COALESCE_MICROS));
         if (d.has("xdpInterfaces")) {
             b.xdpInterfaces(d.strings("xdpInterfaces", "network interface names, e.g. [eth0]"));
         }

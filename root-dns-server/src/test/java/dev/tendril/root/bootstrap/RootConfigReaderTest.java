@@ -107,15 +107,12 @@ class RootConfigReaderTest {
         assertEquals(8, wan.fanOut());
         assertEquals(1, wan.dns().udpLanes(), "UDP lanes are opted into");
         assertEquals(List.of(), wan.dns().xdpInterfaces(), "so is XDP");
-        assertEquals(0, wan.dns().udpCoalesceMicros(), "and coalescing");
         RootConfig mine = valid("preset: wan\ndns:\n  answerTtlSeconds: 5\n  udpLanes: 2\n  xdpInterfaces: [eth0]\n"
-                + "  udpCoalesceMicros: 50\n"
                 + "tree:\n  fanOut: 2\n" + keys());
         assertEquals(5, mine.dns().answerTtlSeconds());
         assertEquals(2, mine.fanOut());
         assertEquals(2, mine.dns().udpLanes());
         assertEquals(List.of("eth0"), mine.dns().xdpInterfaces());
-        assertEquals(50, mine.dns().udpCoalesceMicros());
     }
 
     @Test

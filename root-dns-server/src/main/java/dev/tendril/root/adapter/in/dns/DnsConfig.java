@@ -36,10 +36,6 @@ import java.util.regex.Pattern;
  * @param udpIo               how UDP is read and written: {@link UdpIo#AUTO} (default), {@link UdpIo#MMSG}, {@link UdpIo#NETTY}
  * @param udpLanes            UDP sockets per I/O thread with batched UDP, steered by client prefix and read in turn
  *                            (1-64, default 1: one socket per thread, the kernel's flow hash spreads clients)
- * @param udpCoalesceMicros   with batched UDP: after a batch of at least two datagrams that did not fill the
- *                            buffers, a thread waits this long before it reads again, so the next batch gathers
- *                            more (fewer system calls and wake-ups per answer, for up to this much latency at
- *                            load); 0-1000, default 0: off ({@link MmsgUdpListener})
  * @param xdpInterfaces       network interfaces whose UDP/IPv4 queries to the port are answered through AF_XDP
  *                            ({@link XdpUdpListener}) beside the sockets; empty (default): none
  */
@@ -48,7 +44,7 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
                         WhenNoneLive whenNoneLive, String nsid, String bindAddress, int port,
                         int maxUdpPayload, int tcpIdleTimeoutSeconds, int ioThreads, String version,
                         RateLimit rateLimit, Cookies cookies, int tcpMaxConnections, int tcpMaxConnectionsPerClient,
-                        UdpIo udpIo, int udpLanes, int udpCoalesceMicros, List<String> xdpInterfaces) {
+                        UdpIo udpIo, int udpLanes, List<String> xdpInterfaces) {
 
     /**
      * UDP sockets one port may have with batched UDP ({@code ioThreads x udpLanes}): each is a
@@ -56,8 +52,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
      * every thread count of the range have 4 lanes, and stops a typo from opening 16,384.
      */
     public static final int MAX_UDP_SOCKETS = 1024;
-    /** The longest wait after a part-full UDP batch: a millisecond is already more than a NIC's interrupt moderation. */
-    public static final int MAX_UDP_COALESCE_MICROS = 1000;
     /** The {@code version} that hides the version: CHAOS version queries are REFUSED. */
     public static final String HIDE_VERSION = "hide";
 
@@ -233,11 +227,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             throw bad("dns.udpLanes", udpLanes, "at most " + Math.max(1, MAX_UDP_SOCKETS / ioThreads) + " with dns.ioThreads "
                     + ioThreads + " (dns.ioThreads x dns.udpLanes UDP sockets, at most " + MAX_UDP_SOCKETS + ")");
         }
-        requireRange("dns.udpCoalesceMicros", udpCoalesceMicros, 0, MAX_UDP_COALESCE_MICROS);
-        if (udpCoalesceMicros > 0 && udpIo == UdpIo.NETTY) {
-            throw bad("dns.udpCoalesceMicros", udpCoalesceMicros,
-                    "0 with dns.udpIo NETTY (it is a wait of the batched UDP loop: AUTO or MMSG)");
-        }
         if (udpLanes > 1 && udpIo == UdpIo.NETTY) {
             throw bad("dns.udpLanes", udpLanes, "1 with dns.udpIo NETTY (lanes need the batched UDP loop: AUTO or MMSG)");
         }
@@ -307,7 +296,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         private int tcpMaxConnectionsPerClient = 32;
         private UdpIo udpIo = UdpIo.AUTO;
         private int udpLanes = 1;
-        private int udpCoalesceMicros = 0;
         private List<String> xdpInterfaces = List.of();
 
         private Builder() {
@@ -335,7 +323,6 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
             tcpMaxConnectionsPerClient = c.tcpMaxConnectionsPerClient;
             udpIo = c.udpIo;
             udpLanes = c.udpLanes;
-            udpCoalesceMicros = c.udpCoalesceMicros;
             xdpInterfaces = c.xdpInterfaces;
         }
 
@@ -360,14 +347,12 @@ public record DnsConfig(List<String> zones, List<String> nameServers, Soa soa, i
         public Builder tcpMaxConnectionsPerClient(int v) { tcpMaxConnectionsPerClient = v; return this; }
         public Builder udpIo(UdpIo v) { udpIo = v; return this; }
         public Builder udpLanes(int v) { udpLanes = v; return this; }
-        public Builder udpCoalesceMicros(int v) { udpCoalesceMicros = v; return this; }
         public Builder xdpInterfaces(List<String> v) { xdpInterfaces = v; return this; }
 
         public DnsConfig build() {
             return new DnsConfig(zones, nameServers, soa, soaTtlSeconds, answerTtlSeconds, recordsPerAnswer,
                     defaultPosition, whenNoneLive, nsid, bindAddress, port, maxUdpPayload, tcpIdleTimeoutSeconds,
-                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo, udpLanes,
-                    udpCoalesceMicros, xdpInterfaces);
+                    ioThreads, version, rateLimit, cookies, tcpMaxConnections, tcpMaxConnectionsPerClient, udpIo, udpLanes, xdpInterfaces);
         }
     }
 

@@ -25,7 +25,6 @@ public final class DnsMetrics {
     private final LongAdder rateLimitSlipped = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
     private final LongAdder xdpAnswers = new LongAdder();
-    private final LongAdder udpCoalesceWaits = new LongAdder();
     private final LongAdder cookieQueries = new LongAdder();
     private final LongAdder tcpRefused = new LongAdder();
     private final LongAdder validCookies = new LongAdder();
@@ -149,15 +148,6 @@ public final class DnsMetrics {
         return xdpAnswers.sum();
     }
 
-    void countUdpCoalesceWait() {
-        udpCoalesceWaits.increment();
-    }
-
-    /** Waits of the batched UDP threads after a part-full round ({@code dns.udpCoalesceMicros}), so far. */
-    public long udpCoalesceWaits() {
-        return udpCoalesceWaits.sum();
-    }
-
     /** Whether an observer is set: the query path reads the clock for it only then. */
     boolean observed() {
         return observer != null;
@@ -262,7 +252,6 @@ public final class DnsMetrics {
         m.put("rateLimitSlipped", rateLimitSlipped());
         m.put("quarantined", quarantined());
         m.put("xdpAnswers", xdpAnswers());
-        m.put("udpCoalesceWaits", udpCoalesceWaits());
         m.put("cookieQueries", cookieQueries());
         m.put("validCookies", validCookies());
         m.put("answerCacheHits", answerCacheHits());

@@ -122,9 +122,6 @@ public final class DnsServer implements AutoCloseable {
                         : udpLanes() == 1 ? "udp: recvmmsg/sendmmsg"
                         : "udp: recvmmsg/sendmmsg, " + udpLanes() + " lanes per thread by client /"
                                 + config.rateLimit().ipv4PrefixLength() + " and /" + config.rateLimit().ipv6PrefixLength();
-                if (batched && config.udpCoalesceMicros() > 0) {
-                    udpIo += ", " + config.udpCoalesceMicros() + " us wait after a part-full batch";
-                }
                 if (mmsg != null && mmsg.hasQuarantine()) {
                     udpIo += ", a quarantine for up to " + config.rateLimit().quarantineNetworks() + " rate-limited networks";
                 }
@@ -177,9 +174,6 @@ public final class DnsServer implements AutoCloseable {
         if (config.udpLanes() > 1) {
             LOG.warn("dns.udpLanes {} ignored: lanes need the batched UDP loop ({})", config.udpLanes(), why);
         }
-        if (config.udpCoalesceMicros() > 0) {
-            LOG.warn("dns.udpCoalesceMicros {} ignored: the wait is the batched UDP loop's ({})", config.udpCoalesceMicros(), why);
-        }
         return false;
     }
 
@@ -189,7 +183,7 @@ public final class DnsServer implements AutoCloseable {
             DnsConfig.RateLimit prefixes = config.rateLimit(); // a lane per client network as RRL counts them
             mmsg = MmsgUdpListener.open(bind, config.port(), new ClientPrefixSteering(threads, udpLanes(),
                     prefixes.ipv4PrefixLength(), prefixes.ipv6PrefixLength()), quarantine,
-                    this::answerUdp, metrics, config.udpCoalesceMicros());
+                    this::answerUdp, metrics);
             actual = mmsg.port();
         } else {
             actual = bindNettyUdp(bind, epoll, epoll ? threads : 1);

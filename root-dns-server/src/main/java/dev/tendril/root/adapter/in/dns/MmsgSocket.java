@@ -123,11 +123,6 @@ final class MmsgSocket implements AutoCloseable {
         @SaveError
         int sched_setscheduler(int pid, int policy, long param);
 
-        @SaveError
-        int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-
-        int clock_nanosleep(int clock, int flags, long request, long remain);
-
         int shutdown(int fd, int how);
 
         int close(int fd);
@@ -361,48 +356,6 @@ final class MmsgSocket implements AutoCloseable {
             throw failure("setsockopt(SO_DETACH_REUSEPORT_BPF)");
         }
     }
-
-    /**
-     * A short sleep of the thread that makes it ({@link MmsgUdpListener}'s wait after a part-full
-     * batch). Making one sets the thread's timer slack to {@value #PAUSE_SLACK_NANOS} ns, so a wait
-     * of tens of microseconds lasts that long, not that plus the kernel's default 50 us of slack.
-     */
-    static final class Pause {
-        private static final int PR_SET_TIMERSLACK = 29;
-        private static final int CLOCK_MONOTONIC = 1;
-        private final ByteBuffer timespec = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-        private final long address;
-
-        private final String slackRefused;
-
-        /** For the calling thread; IOException when libc is not bound. */
-        static Pause forCurrentThread() throws IOException {
-            String why = unavailable();
-            if (why != null) {
-                throw new IOException(why);
-            }
-            boolean slackSet = libc.prctl(PR_SET_TIMERSLACK, PAUSE_SLACK_NANOS, 0, 0, 0) == 0;
-            return new Pause(slackSet ? null : failure("prctl(PR_SET_TIMERSLACK)").getMessage());
-        }
-
-        private Pause(String slackRefused) {
-            this.slackRefused = slackRefused;
-            address = Pointer.wrap(runtime, timespec).address();
-        }
-
-        /** Why the kernel kept the thread's default timer slack (each sleep up to 50 us longer), or null when it took ours. */
-        String slackRefused() {
-            return slackRefused;
-        }
-
-        /** Sleeps {@code nanos} (under a second); a signal may end it early, which is harmless here. */
-        void sleep(long nanos) {
-            timespec.putLong(0, 0).putLong(8, nanos);
-            libc.clock_nanosleep(CLOCK_MONOTONIC, 0, address, 0);
-        }
-    }
-
-    static final long PAUSE_SLACK_NANOS = 1_000;
 
     /**
      * Sets the nice value of the calling thread (Linux: a thread is a PRIO_PROCESS of its own

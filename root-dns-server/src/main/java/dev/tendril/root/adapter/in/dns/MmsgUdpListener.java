@@ -34,15 +34,6 @@ import java.util.concurrent.locks.LockSupport;
  * socket and detaches the program. Without a flood the port is exactly as without a
  * quarantine: no program, no extra socket, the threads blocking in {@code recvmmsg}.
  *
- * <p>With coalescing ({@code coalesceMicros} above 0; {@code dns.udpCoalesceMicros}) a thread
- * that read at least two datagrams in a round, none of its batches full, sleeps that long
- * before it reads again: the datagrams arriving meanwhile come in one batch instead of one
- * wake-up each, so a busy but not saturated port costs fewer system calls, thread wake-ups and
- * wake-ups of its clients per answer (what a NIC's interrupt moderation does for interrupts), and
- * a query arriving meanwhile waits up to that long. A lone query (a round of one) is never
- * held: a quiet server answers as fast as without. A full batch means more is queued: no wait.
- * The flood quarantine's reader never waits, and the AF_XDP path has its own loop.
- *
  * <pre>{@code
  * var steering = new ClientPrefixSteering(2, 4, 24, 56);   // 2 threads x 4 lanes
  * var udp = MmsgUdpListener.open(InetAddress.getByName("127.0.0.1"), 0, steering, chain, metrics);
@@ -88,18 +79,16 @@ final class MmsgUdpListener implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final GuardedAnswerer guarded;
     private final DnsMetrics metrics;
-    private final long coalesceNanos;
     private volatile boolean closing;
 
     private MmsgUdpListener(List<Reader> readers, InetAddress address, FloodQuarantine quarantine, Answerer chain,
-                            DnsMetrics metrics, int coalesceMicros) {
+                            DnsMetrics metrics) {
         this.readers = readers;
         this.address = address;
         this.quarantine = quarantine;
         this.port = readers.get(0).sockets()[0].localPort();
         this.guarded = new GuardedAnswerer(chain, metrics, "UDP");
         this.metrics = metrics;
-        this.coalesceNanos = coalesceMicros * 1000L;
     }
 
     /**
@@ -122,19 +111,6 @@ final class MmsgUdpListener implements AutoCloseable {
      */
     static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, FloodQuarantine quarantine,
                                 Answerer chain, DnsMetrics metrics) throws IOException {
-        return open(address, port, steering, quarantine, chain, metrics, 0);
-    }
-
-    /**
-     * As {@link #open(InetAddress, int, ClientPrefixSteering, FloodQuarantine, Answerer, DnsMetrics)},
-     * with a thread's wait after a part-full round of {@code coalesceMicros} (0: none; see the
-     * class comment).
-     */
-    static MmsgUdpListener open(InetAddress address, int port, ClientPrefixSteering steering, FloodQuarantine quarantine,
-                                Answerer chain, DnsMetrics metrics, int coalesceMicros) throws IOException {
-        if (coalesceMicros < 0 || coalesceMicros > DnsConfig.MAX_UDP_COALESCE_MICROS) {
-            throw new IllegalArgumentException("coalesceMicros " + coalesceMicros + ": 0-" + DnsConfig.MAX_UDP_COALESCE_MICROS);
-        }
         if (quarantine != null && quarantine.threads() != steering.threads()) {
             throw new IllegalArgumentException("quarantine for " + quarantine.threads() + " threads, steering for "
                     + steering.threads());
@@ -168,10 +144,10 @@ final class MmsgUdpListener implements AutoCloseable {
                 LOG.warn("DNS UDP on port {}: clients are not steered to lanes by prefix ({}); the kernel's flow hash"
                         + " spreads them", opened.get(0).localPort(), e.getMessage());
             }
-            return new MmsgUdpListener(List.copyOf(readers), address, null, chain, metrics, coalesceMicros);
+            return new MmsgUdpListener(List.copyOf(readers), address, null, chain, metrics);
         }
         boolean usable = quarantine != null && kernelTakes(opened.get(0), quarantine);
-        return new MmsgUdpListener(List.copyOf(readers), address, usable ? quarantine : null, chain, metrics, coalesceMicros);
+        return new MmsgUdpListener(List.copyOf(readers), address, usable ? quarantine : null, chain, metrics);
     }
 
     /** Whether the kernel takes the quarantine's program on this group: attached and detached again, or a WARN. */
@@ -344,49 +320,22 @@ final class MmsgUdpListener implements AutoCloseable {
     }
 
     private void serve(MmsgSocket[] own, MmsgSocket.Lanes epoll) {
-        MmsgSocket.Pause pause = coalesceNanos > 0 ? pause() : null;
         try {
             while (!closing && !Thread.currentThread().isInterrupted()) {
-                int read;
-                boolean full;
                 if (epoll == null) {
-                    read = readAndAnswer(own[0], true);
-                    full = read == MmsgSocket.BATCH;
-                } else {
-                    // one batch from each lane epoll found readable, then wait again: a lane with
-                    // more queued is readable again at once, and comes after the others' turns
-                    int n = await(epoll);
-                    read = 0;
-                    full = false;
-                    for (int i = 0; i < n && !closing; i++) {
-                        int got = readAndAnswer(own[epoll.lane(i)], false);
-                        read += got;
-                        full |= got == MmsgSocket.BATCH;
-                    }
+                    readAndAnswer(own[0], true);
+                    continue;
                 }
-                if (pause != null && read >= 2 && !full && !closing) {
-                    pause.sleep(coalesceNanos);
-                    metrics.countUdpCoalesceWait();
+                // one batch from each lane epoll found readable, then wait again: a lane with
+                // more queued is readable again at once, and comes after the others' turns
+                int n = await(epoll);
+                for (int i = 0; i < n && !closing; i++) {
+                    readAndAnswer(own[epoll.lane(i)], false);
                 }
             }
         } catch (RuntimeException | Error e) {
             LOG.error("DNS UDP thread on port {} stopped", port, e);
             throw e;
-        }
-    }
-
-    /** The calling reader thread's pause for coalescing, or (libc refusing) none: then it reads without waiting. */
-    private MmsgSocket.Pause pause() {
-        try {
-            MmsgSocket.Pause pause = MmsgSocket.Pause.forCurrentThread();
-            if (pause.slackRefused() != null) {
-                LOG.info("DNS UDP thread {}: its waits after part-full batches may last up to 50 us longer ({})",
-                        Thread.currentThread().getName(), pause.slackRefused());
-            }
-            return pause;
-        } catch (IOException e) {
-            LOG.warn("DNS UDP thread {}: no coalescing ({})", Thread.currentThread().getName(), e.getMessage());
-            return null;
         }
     }
 
@@ -399,14 +348,14 @@ final class MmsgUdpListener implements AutoCloseable {
         }
     }
 
-    /** One batch of {@code socket} (waiting for it, or only what is queued), answered; how many datagrams it held. */
-    private int readAndAnswer(MmsgSocket socket, boolean wait) {
+    /** One batch of {@code socket} (waiting for it, or only what is queued), answered. */
+    private void readAndAnswer(MmsgSocket socket, boolean wait) {
         int n;
         try {
             n = wait ? socket.receive() : socket.receiveNow();
         } catch (IOException e) {
             failed("port " + socket.localPort(), e);
-            return 0;
+            return;
         }
         for (int i = 0; i < n; i++) {
             answer(socket, i);
@@ -414,7 +363,6 @@ final class MmsgUdpListener implements AutoCloseable {
         if (n > 0) {
             socket.flush();
         }
-        return n;
     }
 
     private void failed(String where, IOException e) {

@@ -90,8 +90,6 @@ public final class PrometheusRootMetrics implements DnsMetrics.AnswerObserver, G
                 null, null, dns, DnsMetrics::quarantined);
         dnsCounter("tendril.dns.xdp.answers", "UDP answers sent through AF_XDP (dns.xdpInterfaces)", null, null, dns,
                 DnsMetrics::xdpAnswers);
-        dnsCounter("tendril.dns.udp.coalesce.waits", "Waits of the batched UDP threads after a part-full batch (dns.udpCoalesceMicros)",
-                null, null, dns, DnsMetrics::udpCoalesceWaits);
         dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "valid", dns, DnsMetrics::validCookies);
         dnsCounter("tendril.dns.cookie.queries", "Queries with a DNS COOKIE option, by server cookie validity", "server_cookie", "none_or_invalid", dns,
                 m -> m.cookieQueries() - m.validCookies());

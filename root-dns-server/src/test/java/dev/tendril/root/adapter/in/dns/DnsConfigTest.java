@@ -70,19 +70,6 @@ class DnsConfigTest {
     }
 
     @Test
-    void udpCoalescingIsOffUnlessSetAndIsBounded() {
-        assertEquals(0, DnsConfig.builder().build().udpCoalesceMicros());
-        assertEquals(50, DnsConfig.builder().udpCoalesceMicros(50).build().udpCoalesceMicros());
-        for (int bad : new int[] {-1, 1001}) {
-            String m = error(b -> b.udpCoalesceMicros(bad));
-            assertTrue(m.contains("dns.udpCoalesceMicros") && m.contains("'" + bad + "'") && m.contains("[0, 1000]"), m);
-        }
-        String netty = error(b -> b.udpCoalesceMicros(50).udpIo(DnsConfig.UdpIo.NETTY));
-        assertTrue(netty.contains("dns.udpCoalesceMicros") && netty.contains("NETTY") && netty.contains("AUTO or MMSG"), netty);
-        assertEquals(0, DnsConfig.builder().udpIo(DnsConfig.UdpIo.NETTY).build().udpCoalesceMicros());
-    }
-
-    @Test
     void xdpInterfacesAreNoneUnlessSetAndAreInterfaceNames() {
         assertEquals(List.of(), DnsConfig.builder().build().xdpInterfaces());
         assertEquals(List.of("eth0", "lo"), DnsConfig.builder().xdpInterfaces(List.of("eth0", "lo")).build().xdpInterfaces());

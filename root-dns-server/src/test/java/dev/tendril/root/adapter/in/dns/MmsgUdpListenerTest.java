@@ -16,7 +16,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -25,8 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 127/8 address is local, so clients of different /24 networks can send): the kernel steers
  * each datagram to the socket the Java arithmetic names, IPv4 and IPv6; with lanes, a query
  * from another network queued behind a flood's thousand datagrams is read within the first
- * two batches, where a single socket reads it last. With coalescing, a thread waits after a
- * part-full batch only: never after a lone query, nor after a full batch (more is queued).
+ * two batches, where a single socket reads it last.
  */
 class MmsgUdpListenerTest {
     private static final InetAddress SERVER = InetAddress.getLoopbackAddress();
@@ -157,81 +155,5 @@ class MmsgUdpListenerTest {
     @Test
     void withOneSocketTheSameQueryIsReadLastBehindTheWholeFlood() throws Exception {
         assertEquals(1000, bystandersPlace(1));
-    }
-
-    /** A listener that echoes every datagram, with {@code coalesceMicros}, and its counters. */
-    private MmsgUdpListener echo(int coalesceMicros, DnsMetrics metrics) throws Exception {
-        MmsgUdpListener listener = MmsgUdpListener.open(SERVER, 0, new ClientPrefixSteering(1, 1, 24, 56), null,
-                (wire, source) -> wire, metrics, coalesceMicros);
-        open.add(listener);
-        return listener;
-    }
-
-    /** {@code n} datagrams from {@code c}, queued before the listener's thread reads any, then all their echoes. */
-    private static void queueThenStart(DatagramSocket c, MmsgUdpListener listener, int n) throws Exception {
-        for (int i = 0; i < n; i++) {
-            send(c, SERVER, listener.port(), new byte[] {(byte) i});
-        }
-        listener.start();
-        receive(c, n);
-    }
-
-    private static void receive(DatagramSocket c, int n) throws Exception {
-        c.setSoTimeout(5000);
-        for (int i = 0; i < n; i++) {
-            c.receive(new DatagramPacket(new byte[16], 16));
-        }
-    }
-
-    /**
-     * One lone query echoed: its round comes after every round before it on the listener's one
-     * thread, so each wait after those has been counted by then.
-     */
-    private static void afterTheRoundsSoFar(DatagramSocket c, MmsgUdpListener listener) throws Exception {
-        send(c, SERVER, listener.port(), new byte[] {9});
-        receive(c, 1);
-    }
-
-    @Test
-    void withCoalescingAThreadWaitsAfterAPartFullBatchButNeverAfterALoneQuery() throws Exception {
-        DnsMetrics metrics = new DnsMetrics();
-        MmsgUdpListener listener = echo(200, metrics);
-        DatagramSocket c = client("127.0.0.1");
-        queueThenStart(c, listener, 5); // one batch of five
-        afterTheRoundsSoFar(c, listener);
-        assertEquals(1, metrics.udpCoalesceWaits(), "one wait, after the batch of five");
-        for (int i = 0; i < 3; i++) { // rounds of one each
-            afterTheRoundsSoFar(c, listener);
-        }
-        assertEquals(1, metrics.udpCoalesceWaits(), "no wait after a lone query");
-    }
-
-    @Test
-    void withCoalescingAFullBatchIsFollowedAtOnceAndEveryDatagramIsAnswered() throws Exception {
-        DnsMetrics metrics = new DnsMetrics();
-        MmsgUdpListener listener = echo(200, metrics);
-        DatagramSocket c = client("127.0.0.1");
-        // a full batch (more is queued: no wait), then the rest (a part-full batch: one wait)
-        queueThenStart(c, listener, MmsgSocket.BATCH + 10);
-        afterTheRoundsSoFar(c, listener);
-        assertEquals(1, metrics.udpCoalesceWaits(), "one wait, after the second batch");
-    }
-
-    @Test
-    void withoutCoalescingNoThreadWaits() throws Exception {
-        DnsMetrics metrics = new DnsMetrics();
-        MmsgUdpListener listener = echo(0, metrics);
-        DatagramSocket c = client("127.0.0.1");
-        queueThenStart(c, listener, 5);
-        afterTheRoundsSoFar(c, listener);
-        assertEquals(0, metrics.udpCoalesceWaits());
-    }
-
-    @Test
-    void aWaitOutsideItsRangeIsRefused() {
-        for (int bad : new int[] {-1, DnsConfig.MAX_UDP_COALESCE_MICROS + 1}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> echo(bad, new DnsMetrics()));
-            assertTrue(e.getMessage().contains("coalesceMicros " + bad), e.getMessage());
-        }
     }
 }
