@@ -26,7 +26,10 @@ root_up() { # <tree> <dir> [extra options]: starts a root, registers n instances
   taskset -c 1 "$top/bin/tendril-load" register --root "127.0.0.1:$cport" --count "$n" \
     --threads $(( n >= 10000 ? 64 : 4 )) --positions-out "$dir/positions.csv" >&2
 }
-ticks() { for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12, $13}'; done | awk '{u+=$1; s+=$2} END{print u, s}'; }
+# user and system ticks of the whole process: /proc/<pid>/stat counts the threads that have exited too
+# (a sum over /proc/<pid>/task/* lost a thread's whole lifetime when it exited: a JIT compiler thread
+# that ended in a round took 6.8 s off a root's count, and smaller ones went unseen)
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12, $13}'; }
 root_up "$treeA" "$work/a" "${AB_SET_A:-}"; root_up "$treeB" "$work/b" "${AB_SET_B:-}"
 gport=$(free_port); head -51 "$work/a/positions.csv" > "$work/pos50.csv"
 "$here/gdnsd-config.sh" "$work/pos50.csv" "$top/geoip-data/src/main/resources/dev/tendril/geoip/demo.mmdb" "$work/gdnsd" "$gport"
