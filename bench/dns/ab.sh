@@ -39,13 +39,14 @@ servers=("A $(cat "$work/a/id")" "B $(cat "$work/b/id")" "gdnsd $gpid $gport")
 for s in "${servers[@]}"; do set -- $s; taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 10 -c 8 -q 400 -E "8:$ecs" >/dev/null 2>&1; done
 for r in $(seq 1 "$rounds"); do for s in "${servers[@]}"; do set -- $s
   read -r u0 s0 < <(ticks "$2")
-  read -r qps done < <(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 |
+  read -r qps answered < <(taskset -c 1 dnsperf -s 127.0.0.1 -p "$3" -d "$work/q" -l 5 -c 8 -q 400 -E "8:$ecs" 2>&1 |
     awk '/Queries completed/{n = $3} /Queries per second/{q = $4} END{printf "%.0f %d\n", q, n}')
   read -r u1 s1 < <(ticks "$2")
   # CPU per answer over the answers completed (not answers/s x 5: a run that lost queries waits out
   # dnsperf's timeout, and its answers/s counts that idle tail)
-  awk -v l="$1" -v r="$r" -v q="$qps" -v n="$done" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN{printf "%-6s round %d: %7d answers/s, %8d answers, CPU per answer %.2f us (user %.2f, sys %.2f), load %s\n", l, r, q, n, (u+s)*1e4/n, u*1e4/n, s*1e4/n, ld}' |
+  awk -v l="$1" -v r="$r" -v q="$qps" -v n="$answered" -v u=$((u1-u0)) -v s=$((s1-s0)) -v ld="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN{if (n == 0) {print l " round " r ": no answers (dnsperf failed?)" > "/dev/stderr"; exit}
+      printf "%-6s round %d: %7d answers/s, %8d answers, CPU per answer %.2f us (user %.2f, sys %.2f), load %s\n", l, r, q, n, (u+s)*1e4/n, u*1e4/n, s*1e4/n, ld}' |
     tee -a "$work/rounds"
 done; done
 # over all rounds: answers per CPU second of each server (answers per server core), and A's and B's against gdnsd's
