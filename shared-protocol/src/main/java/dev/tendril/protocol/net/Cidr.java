@@ -3,6 +3,7 @@ package dev.tendril.protocol.net;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -21,8 +22,26 @@ public final class Cidr {
         this.network = network;
         this.prefixLength = prefixLength;
         boolean ipv4 = network.length == 4;
-        this.ipv4Network = ipv4 ? (network[0] & 0xFF) << 24 | (network[1] & 0xFF) << 16 | (network[2] & 0xFF) << 8 | network[3] & 0xFF : 0;
-        this.ipv4Mask = ipv4 && prefixLength > 0 ? -1 << (32 - prefixLength) : 0;
+        this.ipv4Network = ipv4 ? ByteBuffer.wrap(network).getInt() : 0;
+        this.ipv4Mask = ipv4 ? ipv4Mask(prefixLength) : 0;
+    }
+
+    /**
+     * An IPv4 address's 32 bits (network order, as an int) without allocating: for per-query
+     * work (the rate limiter's buckets, the flood quarantine, {@link #contains}). It reads
+     * {@code Inet4Address.hashCode()}, which is the address in the JDK (its implementation, not
+     * its specification): the one place that relies on it, and {@code CidrTest} checks it.
+     */
+    public static int ipv4Bits(Inet4Address address) {
+        return address.hashCode();
+    }
+
+    /** The mask of an IPv4 prefix of {@code prefixLength} bits (0-32), as an int. */
+    public static int ipv4Mask(int prefixLength) {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("IPv4 prefix length must be in [0, 32], got " + prefixLength);
+        }
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength); // a shift by 32 would be none
     }
 
     /** The network of {@code address} with the given prefix (host bits cleared). */
@@ -115,9 +134,8 @@ public final class Cidr {
      * the rate limiter checks its exempt networks.
      */
     public boolean contains(InetAddress address) {
-        if (address instanceof Inet4Address) {
-            // Inet4Address.hashCode() is the address (JDK 17; ResponseRateLimiterTest's prefix boundaries would show a change)
-            return network.length == 4 && (address.hashCode() & ipv4Mask) == ipv4Network;
+        if (address instanceof Inet4Address v4) {
+            return network.length == 4 && (ipv4Bits(v4) & ipv4Mask) == ipv4Network;
         }
         byte[] bytes = address.getAddress();
         if (bytes.length != network.length) {

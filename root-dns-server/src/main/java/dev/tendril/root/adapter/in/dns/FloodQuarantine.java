@@ -94,7 +94,7 @@ final class FloodQuarantine {
         this.holdMillis = holdMillis;
         this.ipv4Length = ipv4PrefixLength;
         this.ipv6Length = ipv6PrefixLength;
-        this.mask4 = -1 << (32 - ipv4PrefixLength);
+        this.mask4 = Cidr.ipv4Mask(ipv4PrefixLength);
         this.mask6 = -1L << (64 - ipv6PrefixLength);
     }
 
@@ -266,7 +266,7 @@ final class FloodQuarantine {
 
     private long bitsOf(InetAddress client, boolean v6) {
         if (!v6) {
-            return (client.hashCode() & mask4) & 0xFFFFFFFFL; // Inet4Address's hash is its address: no allocation
+            return (Cidr.ipv4Bits((Inet4Address) client) & mask4) & 0xFFFFFFFFL;
         }
         return ByteBuffer.wrap(client.getAddress()).getLong(0) & mask6;
     }

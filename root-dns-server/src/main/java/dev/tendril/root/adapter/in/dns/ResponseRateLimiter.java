@@ -65,7 +65,7 @@ final class ResponseRateLimiter {
         rates[Kind.ERROR.ordinal()] = config.errorsPerSecond();
         windowSeconds = config.windowSeconds();
         slip = config.slip();
-        ipv4Mask = config.ipv4PrefixLength() == 0 ? 0 : -1 << (32 - config.ipv4PrefixLength());
+        ipv4Mask = Cidr.ipv4Mask(config.ipv4PrefixLength());
         ipv6Mask = config.ipv6PrefixLength() == 0 ? 0 : -1L << (64 - config.ipv6PrefixLength());
         exempt = config.exempt().stream().map(Cidr::parse).toList();
     }
@@ -167,8 +167,8 @@ final class ResponseRateLimiter {
 
     private long key(InetAddress client, Kind kind, int kindHash) {
         long prefix;
-        if (client instanceof Inet4Address) {
-            prefix = (client.hashCode() & ipv4Mask) & 0xFFFFFFFFL; // Inet4Address.hashCode() is the address
+        if (client instanceof Inet4Address v4) {
+            prefix = (Cidr.ipv4Bits(v4) & ipv4Mask) & 0xFFFFFFFFL;
         } else {
             byte[] a = client.getAddress();
             long high = 0;
